@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+APT_GET := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
+
+.PHONY: run test setup setup-test lint format package bench clean-data
+
+run: setup ## Start the local stack and serve http://127.0.0.1:8000/
+	$(PY) -m devstack
+
+test: setup-test ## Set up and run the whole test suite
+	$(PY) -m pytest
+
+setup: $(VENV)/.installed devstack/node_modules/.installed devstack/dynamodb/.version java
+
+setup-test: setup $(VENV)/.installed-dev chromium
+
+$(VENV)/.installed: requirements/base.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/base.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+devstack/node_modules/.installed: devstack/package.json devstack/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20 and npm are needed: sudo apt-get install -y nodejs npm"; exit 1; }
+	cd devstack && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+devstack/dynamodb/.version: devstack/package.json devstack/install.py
+	$(PYTHON) devstack/install.py
+
+java:
+	@command -v java >/dev/null || { echo "Installing Java 17 for DynamoDB Local..."; \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq default-jre-headless >/dev/null; }
+
+chromium:
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests..."; \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean-data: ## Forget all local data (users, todos, posts, releases, files)
+	rm -rf .devdata

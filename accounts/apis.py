@@ -1,0 +1,154 @@
+"""Account API: sign-up, confirmation, tokens, sign-out, password reset, and `me`."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.selectors import profile_get
+from mysite import cognito
+
+
+class PublicAPIView(APIView):
+    """Endpoints for callers without a token (no session, so no CSRF either)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class TokenOutput(serializers.Serializer):
+    access_token = serializers.CharField()
+    id_token = serializers.CharField()
+    refresh_token = serializers.CharField(required=False)
+    expires_in = serializers.IntegerField()
+    token_type = serializers.CharField()
+
+
+def _tokens(result: dict) -> dict:
+    body = {
+        "access_token": result["AccessToken"],
+        "id_token": result["IdToken"],
+        "expires_in": result.get("ExpiresIn", 3600),
+        "token_type": "Bearer",
+    }
+    if result.get("RefreshToken"):
+        body["refresh_token"] = result["RefreshToken"]
+    return body
+
+
+class ProfileOutput(serializers.Serializer):
+    sub = serializers.CharField()
+    email = serializers.EmailField()
+    display_name = serializers.CharField()
+    joined_at = serializers.DateTimeField()
+
+
+class SignUpApi(PublicAPIView):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(min_length=10, max_length=256, write_only=True)
+        display_name = serializers.CharField(max_length=80)
+
+    class OutputSerializer(serializers.Serializer):
+        sub = serializers.CharField()
+        confirmed = serializers.BooleanField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, operation_id="accounts_sign_up")
+    def post(self, request):
+        sub = services.account_sign_up(**_validated(self.InputSerializer, request.data))
+        return Response({"sub": sub, "confirmed": False}, status=status.HTTP_201_CREATED)
+
+
+class ConfirmApi(PublicAPIView):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        code = serializers.CharField(max_length=12)
+
+    @extend_schema(request=InputSerializer, responses={200: ProfileOutput}, operation_id="accounts_confirm")
+    def post(self, request):
+        profile = services.account_confirm(**_validated(self.InputSerializer, request.data))
+        return Response(ProfileOutput(profile).data)
+
+
+class TokenApi(PublicAPIView):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=256, write_only=True)
+
+    @extend_schema(request=InputSerializer, responses={200: TokenOutput}, operation_id="accounts_token")
+    def post(self, request):
+        return Response(_tokens(services.account_sign_in(**_validated(self.InputSerializer, request.data))))
+
+
+class TokenRefreshApi(PublicAPIView):
+    class InputSerializer(serializers.Serializer):
+        refresh_token = serializers.CharField(max_length=8192)
+
+    @extend_schema(request=InputSerializer, responses={200: TokenOutput}, operation_id="accounts_token_refresh")
+    def post(self, request):
+        data = _validated(self.InputSerializer, request.data)
+        try:
+            result = cognito.refresh_tokens(refresh_token=data["refresh_token"])
+        except cognito.CognitoError as error:
+            raise services.InvalidCredentials("This refresh token is invalid or revoked.") from error
+        return Response(_tokens(result))
+
+
+class SignOutApi(PublicAPIView):
+    class InputSerializer(serializers.Serializer):
+        refresh_token = serializers.CharField(max_length=8192)
+
+    @extend_schema(request=InputSerializer, responses={204: None}, operation_id="accounts_sign_out")
+    def post(self, request):
+        services.account_sign_out(**_validated(self.InputSerializer, request.data))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordForgotApi(PublicAPIView):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="accounts_password_forgot")
+    def post(self, request):
+        services.password_forgot(**_validated(self.InputSerializer, request.data))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetApi(PublicAPIView):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        code = serializers.CharField(max_length=12)
+        new_password = serializers.CharField(min_length=10, max_length=256, write_only=True)
+
+    @extend_schema(request=InputSerializer, responses={204: None}, operation_id="accounts_password_reset")
+    def post(self, request):
+        services.password_reset(**_validated(self.InputSerializer, request.data))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    class OutputSerializer(ProfileOutput):
+        groups = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses={200: OutputSerializer}, operation_id="accounts_me")
+    def get(self, request):
+        profile = profile_get(sub=request.user.sub)
+        return Response(
+            {
+                "sub": request.user.sub,
+                "email": profile.email if profile else request.user.email,
+                "display_name": profile.display_name if profile else request.user.display_name,
+                "joined_at": profile.joined_at if profile else None,
+                "groups": sorted(request.user.groups),
+            }
+        )

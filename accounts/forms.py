@@ -1,0 +1,34 @@
+"""Account forms; Cognito applies the password policy, these catch the obvious first."""
+
+from __future__ import annotations
+
+from django import forms
+
+PASSWORD_HELP = "At least 10 characters, with a lowercase letter and a number."
+
+
+class SignUpForm(forms.Form):
+    display_name = forms.CharField(label="Name", max_length=80, strip=True)
+    email = forms.EmailField(max_length=254)
+    password = forms.CharField(widget=forms.PasswordInput(render_value=False), min_length=10, max_length=256,
+                               help_text=PASSWORD_HELP)
+
+
+class ConfirmForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    code = forms.CharField(label="Confirmation code", max_length=12, strip=True)
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    password = forms.CharField(widget=forms.PasswordInput, max_length=256)
+
+
+class ForgotPasswordForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+
+
+class ResetPasswordForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    code = forms.CharField(label="Reset code", max_length=12, strip=True)
+    new_password = forms.CharField(widget=forms.PasswordInput, min_length=10, max_length=256, help_text=PASSWORD_HELP)

@@ -1,0 +1,42 @@
+"""Profiles of confirmed users; their Stream drives the welcome email."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from mysite.dynamo import BaseMeta, table_name
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ProfilesByJoinDate(GlobalSecondaryIndex):
+    """All profiles in one partition, newest first: the authors' readers list."""
+
+    class Meta:
+        index_name = "by-joined"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    joined_at = UTCDateTimeAttribute(range_key=True)
+
+
+class Profile(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("profiles")
+        stream_view_type = "NEW_IMAGE"
+
+    sub = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    display_name = UnicodeAttribute()
+    kind = UnicodeAttribute(default="profile")
+    joined_at = UTCDateTimeAttribute(default=utcnow)
+    welcome_email_sent_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+    by_joined = ProfilesByJoinDate()

@@ -1,0 +1,239 @@
+"""Account life cycle on Cognito, profiles in DynamoDB, and the welcome email."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from pynamodb.exceptions import PutError, UpdateError
+
+from accounts.models import Profile, utcnow
+from accounts.selectors import profile_cache_key, profile_get
+from mysite import cognito
+from mysite.cognito import CognitoError
+from mysite.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+
+logger = logging.getLogger(__name__)
+
+
+class AccountExists(Conflict):
+    code, message = "account_exists", "An account with this email already exists."
+
+
+class AccountNotConfirmed(Conflict):
+    code, message = "not_confirmed", "This account is not confirmed yet; enter the code we emailed you."
+
+
+class InvalidCredentials(NotAuthenticated):
+    code, message = "invalid_credentials", "Incorrect email or password."
+
+
+class InvalidCode(InvalidInput):
+    code, message = "invalid_code", "This code is wrong or has expired."
+
+
+def _attributes(user: dict) -> dict[str, str]:
+    return {a["Name"]: a["Value"] for a in user.get("UserAttributes", user.get("Attributes", []))}
+
+
+def _password_error(error: CognitoError) -> InvalidInput:
+    return InvalidInput(error.message, field="password")
+
+
+def account_sign_up(*, email: str, password: str, display_name: str) -> str:
+    """Register an unconfirmed account; Cognito emails a confirmation code. Returns the user's sub."""
+    email = email.strip().lower()
+    try:
+        result = cognito.call(
+            "sign_up",
+            ClientId=settings.COGNITO_CLIENT_ID,
+            Username=email,
+            Password=password,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": display_name.strip()}],
+        )
+    except CognitoError as error:
+        if error.reason == "UsernameExistsException":
+            raise AccountExists(field="email") from error
+        if error.reason in {"InvalidPasswordException", "InvalidParameterException"}:
+            raise _password_error(error) from error
+        raise
+    return result["UserSub"]
+
+
+def account_confirm(*, email: str, code: str) -> Profile:
+    """Confirm a sign-up with the emailed code and create the user's profile."""
+    email = email.strip().lower()
+    try:
+        cognito.call("confirm_sign_up", ClientId=settings.COGNITO_CLIENT_ID, Username=email, ConfirmationCode=code)
+    except CognitoError as error:
+        if error.reason in {"CodeMismatchException", "ExpiredCodeException"}:
+            raise InvalidCode(field="code") from error
+        if error.reason == "UserNotFoundException":
+            raise NotFound("There is no account waiting for confirmation with this email.") from error
+        if error.reason == "NotAuthorizedException":  # already confirmed
+            raise Conflict("This account is already confirmed; sign in.") from error
+        raise
+    return profile_ensure_for(email=email)
+
+
+def account_sign_in(*, email: str, password: str) -> dict:
+    """Tokens for a confirmed user (`USER_PASSWORD_AUTH` from the server)."""
+    email = email.strip().lower()
+    try:
+        result = cognito.call(
+            "initiate_auth",
+            ClientId=settings.COGNITO_CLIENT_ID,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+    except CognitoError as error:
+        # cognito-local answers a wrong password with InvalidPasswordException, AWS with NotAuthorized.
+        if error.reason in {"NotAuthorizedException", "UserNotFoundException", "InvalidPasswordException"}:
+            raise InvalidCredentials() from error
+        if error.reason == "UserNotConfirmedException":
+            raise AccountNotConfirmed() from error
+        raise
+    if "AuthenticationResult" not in result:
+        raise InvalidCredentials(f"This account needs the {result.get('ChallengeName')} step, not supported here.")
+    return result["AuthenticationResult"]
+
+
+def account_sign_out(*, refresh_token: str | None) -> None:
+    """Revoke the refresh token, so the session cannot be renewed from a stolen copy."""
+    if not refresh_token:
+        return
+    try:
+        cognito.call("revoke_token", Token=refresh_token, ClientId=settings.COGNITO_CLIENT_ID)
+    except CognitoError as error:
+        logger.info("Refresh token not revoked: %s", error.reason)
+
+
+def password_forgot(*, email: str) -> None:
+    """Email a reset code. Unknown emails are not revealed: the caller sees the same answer."""
+    try:
+        cognito.call("forgot_password", ClientId=settings.COGNITO_CLIENT_ID, Username=email.strip().lower())
+    except CognitoError as error:
+        if error.reason not in {"UserNotFoundException", "InvalidParameterException"}:
+            raise
+
+
+def password_reset(*, email: str, code: str, new_password: str) -> None:
+    try:
+        cognito.call(
+            "confirm_forgot_password",
+            ClientId=settings.COGNITO_CLIENT_ID,
+            Username=email.strip().lower(),
+            ConfirmationCode=code,
+            Password=new_password,
+        )
+    except CognitoError as error:
+        if error.reason in {"CodeMismatchException", "ExpiredCodeException", "UserNotFoundException"}:
+            raise InvalidCode(field="code") from error
+        if error.reason in {"InvalidPasswordException", "InvalidParameterException"}:
+            raise _password_error(error) from error
+        raise
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    sub: str
+    email: str
+    created: bool
+
+
+def user_create(*, email: str, password: str, display_name: str, groups: list[str]) -> CreatedUser:
+    """Create (or update) a confirmed user with a permanent password and put them in groups."""
+    email = email.strip().lower()
+    pool = settings.COGNITO_USER_POOL_ID
+    created = True
+    try:
+        cognito.call(
+            "admin_create_user",
+            UserPoolId=pool,
+            Username=email,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "name", "Value": display_name},
+            ],
+        )
+    except CognitoError as error:
+        if error.reason != "UsernameExistsException":
+            raise
+        created = False
+    cognito.call("admin_set_user_password", UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    for group in groups:
+        if group not in settings.COGNITO_GROUPS:
+            raise InvalidInput(f"Unknown group {group!r}; known: {', '.join(settings.COGNITO_GROUPS)}.")
+        cognito.call("admin_add_user_to_group", UserPoolId=pool, Username=email, GroupName=group)
+    profile = profile_ensure_for(email=email)
+    return CreatedUser(sub=profile.sub, email=email, created=created)
+
+
+def profile_ensure_for(*, email: str) -> Profile:
+    """The profile of the pool's user `email`, created on first call (its Stream INSERT sends the welcome)."""
+    user = cognito.call("admin_get_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    attributes = _attributes(user)
+    sub = attributes.get("sub") or user["Username"]
+    return profile_ensure(sub=sub, email=attributes.get("email", email), display_name=attributes.get("name", ""))
+
+
+def profile_ensure(*, sub: str, email: str, display_name: str) -> Profile:
+    existing = profile_get(sub=sub)
+    if existing is not None:
+        return existing
+    profile = Profile(sub, email=email, display_name=display_name or email.split("@")[0])
+    try:
+        profile.save(condition=Profile.sub.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return profile_get(sub=sub)  # created concurrently: theirs is as good as ours
+    return profile
+
+
+def welcome_email_send(*, sub: str) -> bool:
+    """Send the welcome email once per profile; False when it was already sent (a redelivery).
+
+    The claim is a conditional write on the profile, so two deliveries of the same
+    record cannot both send; if sending fails, the claim is released and the error
+    re-raised so that the event is retried.
+    """
+    for _attempt in range(3):
+        profile = profile_get(sub=sub)
+        if profile is None:
+            logger.warning("Welcome email: no profile %s", sub)
+            return False
+        if profile.welcome_email_sent_at is not None:
+            return False
+        try:
+            profile.update(
+                actions=[Profile.welcome_email_sent_at.set(utcnow())],
+                condition=Profile.welcome_email_sent_at.does_not_exist(),
+            )
+            break
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            # Claimed by a concurrent delivery, or the profile changed meanwhile: look again.
+    else:
+        return False
+    context = {"profile": profile, "site_name": settings.SITE_NAME}
+    try:
+        send_mail(
+            subject=f"Welcome to {settings.SITE_NAME}, {profile.display_name}!",
+            message=render_to_string("accounts/welcome_email.txt", context),
+            html_message=render_to_string("accounts/welcome_email.html", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[profile.email],
+        )
+    except Exception:
+        profile.update(actions=[Profile.welcome_email_sent_at.remove()])
+        raise
+    cache.delete(profile_cache_key(sub))
+    return True

@@ -1,0 +1,123 @@
+"""Browser pages for the account life cycle; the work happens in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import forms as account_forms
+from accounts import services
+from accounts.selectors import profile_get
+from mysite.auth import session_refresh_token, session_sign_in
+from mysite.decorators import login_required
+from mysite.errors import DomainError
+
+
+def _form_page(request: HttpRequest, template: str, form: forms.Form, **context) -> HttpResponse:
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, {"form": form, **context}, status=status)
+
+
+def _apply(form: forms.Form, error: DomainError) -> None:
+    """Show a domain error on the form: on its field when it names one."""
+    if error.fields:
+        for field, problems in error.fields.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+    else:
+        form.add_error(None, error.message)
+
+
+def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = account_forms.SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_sign_up(**form.cleaned_data)
+        except DomainError as error:
+            _apply(form, error)
+        else:
+            messages.info(request, "We emailed you a confirmation code.")
+            return redirect(f"{reverse('accounts:confirm')}?email={form.cleaned_data['email']}")
+    return _form_page(request, "accounts/sign_up.html", form)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest) -> HttpResponse:
+    form = account_forms.ConfirmForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_confirm(**form.cleaned_data)
+        except DomainError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Your account is confirmed. Sign in to continue.")
+            return redirect(f"{reverse('accounts:sign-in')}?email={form.cleaned_data['email']}")
+    return _form_page(request, "accounts/confirm.html", form)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = account_forms.SignInForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            tokens = services.account_sign_in(**form.cleaned_data)
+        except services.AccountNotConfirmed:
+            messages.info(request, "Confirm your account first with the code we emailed you.")
+            return redirect(f"{reverse('accounts:confirm')}?email={form.cleaned_data['email']}")
+        except DomainError as error:
+            _apply(form, error)
+        else:
+            session_sign_in(request, tokens)
+            return redirect(_safe_next(request))
+    return _form_page(request, "accounts/sign_in.html", form, next=_safe_next(request, ""))
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    services.account_sign_out(refresh_token=session_refresh_token(request))
+    request.session.flush()
+    messages.info(request, "You are signed out.")
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+def forgot_password(request: HttpRequest) -> HttpResponse:
+    form = account_forms.ForgotPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_forgot(email=form.cleaned_data["email"])
+        messages.info(request, "If an account exists for this email, we sent it a reset code.")
+        return redirect(f"{reverse('accounts:reset-password')}?email={form.cleaned_data['email']}")
+    return _form_page(request, "accounts/forgot_password.html", form)
+
+
+@require_http_methods(["GET", "POST"])
+def reset_password(request: HttpRequest) -> HttpResponse:
+    form = account_forms.ResetPasswordForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset(**form.cleaned_data)
+        except DomainError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Your password was changed. Sign in with the new one.")
+            return redirect(f"{reverse('accounts:sign-in')}?email={form.cleaned_data['email']}")
+    return _form_page(request, "accounts/reset_password.html", form)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    response = render(request, "accounts/profile.html", {"profile": profile_get(sub=request.user.sub)})
+    return response

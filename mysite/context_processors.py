@@ -1,0 +1,14 @@
+"""Template context every page gets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict:
+    return {
+        "site_name": settings.SITE_NAME,
+        "user": getattr(request, "user", None),
+        "debug_tools": settings.DEBUG,
+    }

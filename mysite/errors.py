@@ -1,0 +1,183 @@
+"""Domain errors and the one place that maps them to HTTP: a JSON body for the API, a page for HTML.
+
+Every API error has the same shape::
+
+    {"error": {"code": "not_found", "message": "...", "fields": {...}}}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from pynamodb.exceptions import PynamoDBConnectionError
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose; carries its HTTP status."""
+
+    status = 400
+    code = "bad_request"
+    message = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, fields: dict | None = None, field: str | None = None,
+                 extra: dict | None = None):
+        self.message = message or self.message
+        self.fields = fields or ({field: [self.message]} if field else {})
+        self.extra = extra or {}
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict:
+        body = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        body.update(self.extra)
+        return body
+
+
+class InvalidInput(DomainError):
+    status, code, message = 400, "invalid", "The request is not valid."
+
+
+class Unprocessable(DomainError):
+    status, code, message = 422, "unprocessable", "The request is well-formed but cannot be applied."
+
+
+class NotAuthenticated(DomainError):
+    status, code, message = 401, "not_authenticated", "Sign in to continue."
+
+
+class Forbidden(DomainError):
+    status, code, message = 403, "forbidden", "You are not allowed to do this."
+
+
+class NotFound(DomainError):
+    status, code, message = 404, "not_found", "Not found."
+
+
+class Conflict(DomainError):
+    status, code, message = 409, "conflict", "The item changed since you read it."
+
+
+class PayloadTooLarge(DomainError):
+    status, code, message = 413, "too_large", "The request is too large."
+
+
+class ServiceUnavailable(DomainError):
+    status, code, message = 503, "unavailable", "A backing service is unavailable; try again shortly."
+
+
+def _is_throttle(error: Exception) -> bool:
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code") in {
+            "ProvisionedThroughputExceededException",
+            "ThrottlingException",
+            "RequestLimitExceeded",
+            "ServiceUnavailable",
+        }
+    return isinstance(error, (BotoCoreError, PynamoDBConnectionError))
+
+
+def as_domain_error(error: Exception) -> DomainError | None:
+    """Translate infrastructure failures worth a clean answer (throttling, timeouts) to a DomainError."""
+    if isinstance(error, DomainError):
+        return error
+    cause = getattr(error, "cause", None) or error.__cause__
+    if _is_throttle(error) or (cause is not None and _is_throttle(cause)):
+        logger.warning("AWS unavailable: %s", error)
+        return ServiceUnavailable()
+    return None
+
+
+_DRF_CODES = {
+    drf_exceptions.ValidationError: "invalid",
+    drf_exceptions.ParseError: "malformed",
+    drf_exceptions.NotAuthenticated: "not_authenticated",
+    drf_exceptions.AuthenticationFailed: "not_authenticated",
+    drf_exceptions.PermissionDenied: "forbidden",
+    drf_exceptions.NotFound: "not_found",
+    drf_exceptions.MethodNotAllowed: "method_not_allowed",
+    drf_exceptions.NotAcceptable: "not_acceptable",
+    drf_exceptions.UnsupportedMediaType: "unsupported_media_type",
+    drf_exceptions.Throttled: "throttled",
+}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: domain and framework errors in the one API error shape."""
+    domain = as_domain_error(exc)
+    if domain is not None:
+        response = Response({"error": domain.as_dict()}, status=domain.status)
+        if domain.status == 503:
+            response["Retry-After"] = "1"
+        return response
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    if isinstance(exc, drf_exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = {"code": code, "message": "The request is not valid.", "fields": detail}
+    else:
+        body = {"code": code, "message": str(getattr(exc, "detail", exc))}
+    response.data = {"error": body}
+    return response
+
+
+def render_error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
+    response = render(request, "error.html", {"error": error}, status=error.status)
+    if error.status == 503:
+        response["Retry-After"] = "1"
+    return response
+
+
+class DomainErrorMiddleware:
+    """Turns a DomainError escaping an HTML view into a friendly page with the right status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        error = as_domain_error(exception)
+        if error is None:
+            return None
+        if request.path.startswith("/api/"):
+            response = HttpResponse(
+                json.dumps({"error": error.as_dict()}),
+                status=error.status,
+                content_type="application/json",
+            )
+            return response
+        return render_error_page(request, error)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return HttpResponse(
+            json.dumps({"error": NotFound().as_dict()}), status=404, content_type="application/json"
+        )
+    return render_error_page(request, NotFound("We could not find that page."))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    error = DomainError("Something went wrong on our side. Please try again.")
+    error.status, error.code = 500, "server_error"
+    if request.path.startswith("/api/"):
+        return HttpResponse(json.dumps({"error": error.as_dict()}), status=500, content_type="application/json")
+    return HttpResponse(
+        "<!doctype html><title>Server error</title><h1>Something went wrong</h1><p>Please try again.</p>",
+        status=500,
+    )

@@ -1,0 +1,41 @@
+"""Create what the stage needs: tables, bucket, user pool; idempotent, with --dry-run."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from mysite.provisioning import all_steps, apply_outputs, write_outputs
+
+
+class Command(BaseCommand):
+    help = "Create the DynamoDB tables, S3 bucket and Cognito user pool this stage needs (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Print the plan; change nothing.")
+
+    def handle(self, *args, dry_run: bool = False, **options):
+        outputs: dict = {}
+        changed = 0
+        for step in all_steps(outputs):
+            changes = step.plan()
+            if not changes:
+                self.stdout.write(f"  ok       {step.name}")
+                continue
+            for change in changes:
+                changed += 1
+                if dry_run:
+                    self.stdout.write(f"  would    {step.name}: {change.description}")
+                else:
+                    self.stdout.write(f"  applying {step.name}: {change.description}")
+                    change.apply()
+        if not dry_run:
+            apply_outputs(outputs)
+            written = write_outputs(outputs)
+            if written:
+                self.stdout.write(f"  wrote    {written}")
+        if changed == 0:
+            self.stdout.write(self.style.SUCCESS("No changes: everything is already provisioned."))
+        elif dry_run:
+            self.stdout.write(self.style.WARNING(f"{changed} change(s) planned; nothing was changed (--dry-run)."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{changed} change(s) applied."))

@@ -1,0 +1,168 @@
+"""Settings shared by every environment; each value comes from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+env = environ.Env()
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
+    "django_htmx",
+    "storages",
+    "mysite",
+    "accounts",
+    "todos",
+    "blog",
+    "updates",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "mysite.auth.CognitoSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "mysite.errors.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "mysite.urls"
+WSGI_APPLICATION = "mysite.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "mysite" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csrf",
+                "django.contrib.messages.context_processors.messages",
+                "mysite.context_processors.site",
+            ],
+        },
+    },
+]
+
+# No relational database anywhere: every piece of data lives in DynamoDB.
+DATABASES: dict = {}
+
+SESSION_ENGINE = "mysite.sessions"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+
+# --- AWS -------------------------------------------------------------------
+AWS_REGION = env("AWS_REGION", default="us-east-1")
+# Endpoints are set only for the local emulators; unset means the real AWS service.
+DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL", default=None)
+DYNAMODB_TABLE_PREFIX = env("DYNAMODB_TABLE_PREFIX")
+COGNITO_ENDPOINT_URL = env("COGNITO_ENDPOINT_URL", default=None)
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default=None)
+# Local emulators need some credentials; on Lambda the IAM role provides them.
+AWS_LOCAL_ACCESS_KEY_ID = env("AWS_LOCAL_ACCESS_KEY_ID", default=None)
+AWS_LOCAL_SECRET_ACCESS_KEY = env("AWS_LOCAL_SECRET_ACCESS_KEY", default=None)
+
+COGNITO_USER_POOL_NAME = env("COGNITO_USER_POOL_NAME", default="mysite")
+COGNITO_USER_POOL_ID = env("COGNITO_USER_POOL_ID", default="")
+COGNITO_CLIENT_ID = env("COGNITO_CLIENT_ID", default="")
+COGNITO_GROUPS = ("authors", "release-managers")
+
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_REGION_NAME = AWS_REGION
+AWS_S3_ENDPOINT_URL = S3_ENDPOINT_URL
+AWS_S3_ACCESS_KEY_ID = AWS_LOCAL_ACCESS_KEY_ID
+AWS_S3_SECRET_ACCESS_KEY = AWS_LOCAL_SECRET_ACCESS_KEY
+AWS_S3_ADDRESSING_STYLE = "path" if S3_ENDPOINT_URL else "virtual"
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = True
+AWS_QUERYSTRING_EXPIRE = 300
+AWS_S3_FILE_OVERWRITE = False
+AWS_LOCATION = "media"
+# Browsers upload straight to the bucket from these origins.
+UPLOAD_ALLOWED_ORIGINS = env.list("UPLOAD_ALLOWED_ORIGINS", default=[])
+
+STORAGES = {
+    "default": {"BACKEND": "storages.backends.s3.S3Storage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+CLOUDFRONT_DISTRIBUTION_ID = env("CLOUDFRONT_DISTRIBUTION_ID", default="")
+CDN_DOMAIN = env("CDN_DOMAIN", default="")
+
+# --- Email -----------------------------------------------------------------
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MySite <no-reply@example.com>")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django_ses.SESBackend")
+
+# --- Caching (read-through item cache in front of DynamoDB) ----------------
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "items",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+
+# --- API -------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "mysite.auth.BearerTokenAuthentication",
+        "mysite.auth.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": "mysite.auth.AnonymousUser",
+    "EXCEPTION_HANDLER": "mysite.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MySite API",
+    "DESCRIPTION": "Todos, blog and software-update catalog on AWS Lambda + DynamoDB.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+CORS_URLS_REGEX = r"^/api/blog/.*$"
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_CREDENTIALS = False
+
+SITE_NAME = "MySite"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"botocore": {"level": "WARNING"}, "pynamodb": {"level": "WARNING"}},
+}

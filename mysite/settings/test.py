@@ -1,0 +1,32 @@
+"""The test suite: its own throw-away emulators on free ports, started by tests/conftest.py."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from devstack.stack import free_port
+
+# Every test process (each xdist worker too) imports this once and gets its own
+# ports and data folder; explicit assignments, so a parent's values never leak in.
+_DATA_DIR = tempfile.mkdtemp(prefix="mysite-test-")
+_PORTS = {name: free_port() for name in ("DYNAMODB", "COGNITO", "S3")}
+os.environ.update(
+    {
+        "DEVDATA_DIR": _DATA_DIR,
+        **{f"DEVSTACK_{name}_PORT": str(port) for name, port in _PORTS.items()},
+        "DYNAMODB_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['DYNAMODB']}",
+        "COGNITO_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['COGNITO']}",
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['S3']}",
+        "DYNAMODB_TABLE_PREFIX": "test-",
+        "AWS_STORAGE_BUCKET_NAME": "mysite-test",
+        "COGNITO_USER_POOL_ID": "",
+        "COGNITO_CLIENT_ID": "",
+    }
+)
+
+from .local import *
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+UPLOAD_ALLOWED_ORIGINS = ["http://127.0.0.1", "http://localhost"]

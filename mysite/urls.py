@@ -1,0 +1,28 @@
+"""Where every request goes: one URL root per app, the API under /api/."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from mysite import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", views.health, name="health"),
+    path("dev/mail/", views.mailbox, name="mailbox"),
+    path("accounts/", include("accounts.urls")),
+    path("todos/", include("todos.urls")),
+    path("blog/", include("blog.urls")),
+    path("updates/", include("updates.urls")),
+    path("api/accounts/", include("accounts.api_urls")),
+    path("api/todos/", include("todos.api_urls")),
+    path("api/blog/", include("blog.api_urls")),
+    path("api/updates/", include("updates.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
+
+handler404 = "mysite.errors.page_not_found"
+handler500 = "mysite.errors.server_error"

@@ -1,0 +1,148 @@
+"""The suite runs against real emulators: one local stack per test process, started once."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
+
+from devstack.stack import LocalStack, Ports
+from mysite.dispatcher import Dispatcher
+from mysite.mail import mailbox_messages
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> LocalStack:
+    """DynamoDB Local, cognito-local and s3rver on this process's free ports, provisioned."""
+    stack = LocalStack(
+        Path(settings.DEVDATA_DIR),
+        Ports(
+            dynamodb=int(os.environ["DEVSTACK_DYNAMODB_PORT"]),
+            cognito=int(os.environ["DEVSTACK_COGNITO_PORT"]),
+            s3=int(os.environ["DEVSTACK_S3_PORT"]),
+        ),
+    )
+    stack.start()
+    call_command("provision", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(autouse=True)
+def _stack(local_stack, settings) -> None:
+    """Every test gets the stack, the local mailbox (not Django's locmem outbox), a clean cache."""
+    from django.core.cache import cache
+
+    settings.EMAIL_BACKEND = "mysite.mail.MailboxBackend"
+    cache.clear()
+
+
+_unique = itertools.count()
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}-{next(_unique)}@example.com"
+
+
+@dataclass
+class TestUser:
+    email: str
+    password: str
+    name: str
+    sub: str
+    groups: tuple[str, ...] = ()
+
+    def tokens(self) -> dict:
+        from accounts.services import account_sign_in
+
+        return account_sign_in(email=self.email, password=self.password)
+
+    @property
+    def access_token(self) -> str:
+        return self.tokens()["AccessToken"]
+
+
+@pytest.fixture
+def make_user():
+    """Create a confirmed user (optionally in groups) straight through Cognito's admin API."""
+    from accounts.services import user_create
+
+    def make(*, groups: tuple[str, ...] = (), name: str = "Test User") -> TestUser:
+        email = unique_email()
+        password = "correct-horse-9"
+        created = user_create(email=email, password=password, display_name=name, groups=list(groups))
+        return TestUser(email=email, password=password, name=name, sub=created.sub, groups=groups)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user) -> TestUser:
+    return make_user()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def bearer_client():
+    """An API client that sends `Authorization: Bearer <access token>` for a user."""
+
+    def make(user: TestUser) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {user.access_token}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def browser_client():
+    """A Django test client signed in through the real sign-in form (session in DynamoDB)."""
+
+    def make(user: TestUser, *, enforce_csrf_checks: bool = False) -> Client:
+        client = Client(enforce_csrf_checks=enforce_csrf_checks)
+        if enforce_csrf_checks:
+            client.get("/accounts/sign-in/")
+            token = client.cookies["csrftoken"].value
+            response = client.post(
+                "/accounts/sign-in/", {"email": user.email, "password": user.password, "csrfmiddlewaretoken": token}
+            )
+        else:
+            response = client.post("/accounts/sign-in/", {"email": user.email, "password": user.password})
+        assert response.status_code == 302, response.content[:500]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def dispatcher() -> Dispatcher:
+    return Dispatcher()
+
+
+def latest_code(email: str, *, timeout: float = 5) -> str:
+    """The newest verification code Cognito sent to `email`, read from the local mailbox.
+
+    cognito-local prints the code and the stack relays it to the mailbox a moment later.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in mailbox_messages(to=email):
+            match = re.search(r"verification code is (\d+)", message.subject)
+            if match:
+                return match.group(1)
+        time.sleep(0.05)
+    raise AssertionError(f"no code mailed to {email}")
