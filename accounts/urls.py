@@ -14,4 +14,5 @@ urlpatterns = [
     path("password/forgot/", views.forgot_password, name="forgot-password"),
     path("password/reset/", views.reset_password, name="reset-password"),
     path("profile/", views.profile, name="profile"),
+    path("nav/", views.nav, name="nav"),
 ]

@@ -117,6 +117,13 @@ def reset_password(request: HttpRequest) -> HttpResponse:
     return _form_page(request, "accounts/reset_password.html", form)
 
 
+def nav(request: HttpRequest) -> HttpResponse:
+    """The header's account links, fetched by cached public pages (which cannot know the user)."""
+    response = render(request, "accounts/_nav.html")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     response = render(request, "accounts/profile.html", {"profile": profile_get(sub=request.user.sub)})

@@ -142,8 +142,13 @@ def user_from_claims(claims: dict, *, email: str = "", name: str = "") -> Cognit
 
 def session_sign_in(request: HttpRequest, tokens: dict) -> CognitoUser:
     """Keep a fresh token set in the session (rotating its key) and return the user."""
+    from accounts.selectors import profile_get_cached
+
     id_claims = verify_token(tokens["IdToken"], token_use="id")
     access_claims = verify_token(tokens["AccessToken"])
+    if not id_claims.get("name"):  # cognito-local leaves standard attributes out of the id token
+        profile = profile_get_cached(sub=access_claims["sub"])
+        id_claims["name"] = profile.display_name if profile else ""
     request.session.cycle_key()
     request.session[SESSION_TOKENS_KEY] = {
         "access": tokens["AccessToken"],

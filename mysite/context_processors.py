@@ -11,4 +11,6 @@ def site(request: HttpRequest) -> dict:
         "site_name": settings.SITE_NAME,
         "user": getattr(request, "user", None),
         "debug_tools": settings.DEBUG,
+        # Shared-cacheable pages must not read the session or the CSRF cookie.
+        "public_page": getattr(request, "public_page", False),
     }

@@ -1,0 +1,63 @@
+"""HTTP caching for public pages: what CloudFront and API Gateway may store, and 304s."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import http_date
+
+
+def public_page(view=None, *, max_age: int = 60, s_maxage: int = 300, stale_while_revalidate: int = 60):
+    """Mark a view's responses as shared-cacheable: same bytes for everyone, ETag, 304.
+
+    The view runs with `request.public_page = True`, which keeps templates from
+    reading the session or the CSRF token, so the response never varies on cookies.
+    """
+
+    def decorator(view_func):
+        @functools.wraps(view_func)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            request.public_page = True
+            response = view_func(request, *args, **kwargs)
+            if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.streaming:
+                return response
+            return make_cacheable(
+                request, response, max_age=max_age, s_maxage=s_maxage, stale_while_revalidate=stale_while_revalidate
+            )
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
+
+
+def make_cacheable(
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    max_age: int,
+    s_maxage: int,
+    stale_while_revalidate: int = 0,
+    last_modified: datetime | None = None,
+    immutable: bool = False,
+) -> HttpResponse:
+    """Add Cache-Control, ETag (from the body unless set) and Last-Modified; answer 304 if unchanged."""
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    if not response.has_header("ETag"):
+        set_response_etag(response)
+    directives = {"public": True, "max_age": max_age, "s_maxage": s_maxage}
+    if stale_while_revalidate:
+        directives["stale_while_revalidate"] = stale_while_revalidate
+    if immutable:
+        directives["immutable"] = True
+    patch_cache_control(response, **directives)
+    conditional = get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=int(last_modified.timestamp()) if last_modified else None,
+        response=response,
+    )
+    return conditional
