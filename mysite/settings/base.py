@@ -116,6 +116,8 @@ STORAGES = {
 
 CLOUDFRONT_DISTRIBUTION_ID = env("CLOUDFRONT_DISTRIBUTION_ID", default="")
 CDN_DOMAIN = env("CDN_DOMAIN", default="")
+# Secrets Manager secret holding the updates Ed25519 signing key (PEM); unset locally.
+UPDATES_SIGNING_KEY_SECRET_ID = env("UPDATES_SIGNING_KEY_SECRET_ID", default="")
 
 # --- Email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MySite <no-reply@example.com>")
