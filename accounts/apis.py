@@ -140,15 +140,29 @@ class MeApi(APIView):
     class OutputSerializer(ProfileOutput):
         groups = serializers.ListField(child=serializers.CharField())
 
+    class InputSerializer(serializers.Serializer):
+        display_name = serializers.CharField(max_length=80)
+
+        def validate_display_name(self, value: str) -> str:
+            if not value.strip():
+                raise serializers.ValidationError("The name cannot be blank.")
+            return value.strip()
+
+    def _body(self, request, profile) -> dict:
+        return {
+            "sub": request.user.sub,
+            "email": profile.email if profile else request.user.email,
+            "display_name": profile.display_name if profile else request.user.display_name,
+            "joined_at": profile.joined_at if profile else None,
+            "groups": sorted(request.user.groups),
+        }
+
     @extend_schema(responses={200: OutputSerializer}, operation_id="accounts_me")
     def get(self, request):
-        profile = profile_get(sub=request.user.sub)
-        return Response(
-            {
-                "sub": request.user.sub,
-                "email": profile.email if profile else request.user.email,
-                "display_name": profile.display_name if profile else request.user.display_name,
-                "joined_at": profile.joined_at if profile else None,
-                "groups": sorted(request.user.groups),
-            }
-        )
+        return Response(self._body(request, profile_get(sub=request.user.sub)))
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, operation_id="accounts_me_update")
+    def patch(self, request):
+        data = _validated(self.InputSerializer, request.data)
+        profile = services.profile_update(sub=request.user.sub, display_name=data["display_name"])
+        return Response(self._body(request, profile))

@@ -10,8 +10,9 @@ PASSWORD_HELP = "At least 10 characters, with a lowercase letter and a number."
 class SignUpForm(forms.Form):
     display_name = forms.CharField(label="Name", max_length=80, strip=True)
     email = forms.EmailField(max_length=254)
-    password = forms.CharField(widget=forms.PasswordInput(render_value=False), min_length=10, max_length=256,
-                               help_text=PASSWORD_HELP)
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False), min_length=10, max_length=256, help_text=PASSWORD_HELP
+    )
 
 
 class ConfirmForm(forms.Form):

@@ -197,6 +197,27 @@ def profile_ensure(*, sub: str, email: str, display_name: str) -> Profile:
     return profile
 
 
+def profile_update(*, sub: str, display_name: str) -> Profile:
+    """Rename a profile (and the Cognito `name` attribute, so new tokens agree)."""
+    profile = profile_get(sub=sub)
+    if profile is None:
+        raise NotFound("You have no profile yet.")
+    try:
+        profile.update(actions=[Profile.display_name.set(display_name)])
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("Your profile changed meanwhile; reload and try again.") from error
+        raise
+    cognito.call(
+        "admin_update_user_attributes",
+        UserPoolId=settings.COGNITO_USER_POOL_ID,
+        Username=profile.email,
+        UserAttributes=[{"Name": "name", "Value": display_name}],
+    )
+    cache.delete(profile_cache_key(sub))
+    return profile
+
+
 def welcome_email_send(*, sub: str) -> bool:
     """Send the welcome email once per profile; False when it was already sent (a redelivery).
 

@@ -28,8 +28,12 @@ def main() -> int:
     )
     web_port = int(os.environ.get("PORT", 8000))
     stack = LocalStack(data_dir, ports)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mysite.settings.local", "DEVDATA_DIR": str(data_dir),
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "mysite.settings.local",
+        "DEVDATA_DIR": str(data_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
     children: list[subprocess.Popen] = []
     stopping = threading.Event()
 

@@ -41,9 +41,7 @@ def _client(service: str, endpoint: str | None, region: str, accelerate: bool):
         signature_version="s3v4" if service == "s3" else None,
     )
     kwargs = local_credentials() if endpoint else {}
-    return boto3.session.Session().client(
-        service, endpoint_url=endpoint, region_name=region, config=config, **kwargs
-    )
+    return boto3.session.Session().client(service, endpoint_url=endpoint, region_name=region, config=config, **kwargs)
 
 
 def client(service: str, *, accelerate: bool = False):

@@ -101,7 +101,8 @@ class Dispatcher:
 
     def _poll_shard(self, source: StreamSource, stream_arn: str, shard_id: str) -> int:
         streams = aws.client("dynamodbstreams")
-        checkpoint_key = f"{stream_arn}|{shard_id}"
+        # One position per (function, shard), like one Lambda event source mapping per function.
+        checkpoint_key = f"{source.function}|{stream_arn}|{shard_id}"
         position = checkpoint_get(checkpoint_key)
         if position:
             iterator = streams.get_shard_iterator(

@@ -28,8 +28,14 @@ class DomainError(Exception):
     code = "bad_request"
     message = "The request could not be processed."
 
-    def __init__(self, message: str | None = None, *, fields: dict | None = None, field: str | None = None,
-                 extra: dict | None = None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        fields: dict | None = None,
+        field: str | None = None,
+        extra: dict | None = None,
+    ):
         self.message = message or self.message
         self.fields = fields or ({field: [self.message]} if field else {})
         self.extra = extra or {}
@@ -166,9 +172,7 @@ class DomainErrorMiddleware:
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return HttpResponse(
-            json.dumps({"error": NotFound().as_dict()}), status=404, content_type="application/json"
-        )
+        return HttpResponse(json.dumps({"error": NotFound().as_dict()}), status=404, content_type="application/json")
     return render_error_page(request, NotFound("We could not find that page."))
 
 

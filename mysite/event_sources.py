@@ -59,4 +59,3 @@ def all_event_sources() -> list[StreamSource | UploadSource | ScheduleSource]:
             continue
         sources.extend(getattr(module, "EVENT_SOURCES", []))
     return sources
-

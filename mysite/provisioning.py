@@ -236,8 +236,11 @@ class UserPoolStep(Step):
         idp = aws.client("cognito-idp")
         pool_id = find_user_pool(self.pool_name)
         if pool_id is None:
-            return [Change("create user pool, app client and groups " + ", ".join(settings.COGNITO_GROUPS),
-                           self._create_all)]
+            return [
+                Change(
+                    "create user pool, app client and groups " + ", ".join(settings.COGNITO_GROUPS), self._create_all
+                )
+            ]
         self.outputs["COGNITO_USER_POOL_ID"] = pool_id
         changes = []
         client_id = find_app_client(pool_id)

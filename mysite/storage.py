@@ -31,8 +31,13 @@ class PresignedPost:
     expires_in: int
 
     def as_dict(self) -> dict:
-        return {"url": self.url, "fields": self.fields, "key": self.key, "max_bytes": self.max_bytes,
-                "expires_in": self.expires_in}
+        return {
+            "url": self.url,
+            "fields": self.fields,
+            "key": self.key,
+            "max_bytes": self.max_bytes,
+            "expires_in": self.expires_in,
+        }
 
 
 def presigned_post(
@@ -59,8 +64,9 @@ def presigned_post(
     return PresignedPost(url=post["url"], fields=post["fields"], key=key, max_bytes=max_bytes, expires_in=expires_in)
 
 
-def presigned_get(*, key: str, filename: str | None = None, expires_in: int = DOWNLOAD_EXPIRES_SECONDS,
-                  inline: bool = False) -> str:
+def presigned_get(
+    *, key: str, filename: str | None = None, expires_in: int = DOWNLOAD_EXPIRES_SECONDS, inline: bool = False
+) -> str:
     """A short-lived GET URL for one object; `filename` sets the download name."""
     params = {"Bucket": bucket(), "Key": key}
     if filename:

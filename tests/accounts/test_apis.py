@@ -1,0 +1,104 @@
+"""The account API: the whole life cycle with Bearer tokens."""
+
+from __future__ import annotations
+
+from accounts.models import Profile
+from tests.conftest import latest_code, unique_email
+
+
+def test_sign_up_confirm_token_me_refresh_sign_out(api_client):
+    email = unique_email("api")
+    response = api_client.post(
+        "/api/accounts/sign-up",
+        {"email": email, "password": "correct-horse-9", "display_name": "Alan"},
+        format="json",
+    )
+    assert response.status_code == 201
+    sub = response.json()["sub"]
+    assert response.json()["confirmed"] is False
+
+    response = api_client.post("/api/accounts/confirm", {"email": email, "code": latest_code(email)}, format="json")
+    assert response.status_code == 200
+    assert response.json()["sub"] == sub
+    assert Profile.get(sub).display_name == "Alan"
+
+    tokens = api_client.post("/api/accounts/token", {"email": email, "password": "correct-horse-9"}, format="json")
+    assert tokens.status_code == 200
+    assert tokens.json()["token_type"] == "Bearer"
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens.json()['access_token']}")
+    me = api_client.get("/api/accounts/me")
+    assert me.json() == {
+        "sub": sub,
+        "email": email,
+        "display_name": "Alan",
+        "joined_at": me.json()["joined_at"],
+        "groups": [],
+    }
+
+    refreshed = api_client.post(
+        "/api/accounts/token/refresh", {"refresh_token": tokens.json()["refresh_token"]}, format="json"
+    )
+    assert refreshed.status_code == 200
+    assert refreshed.json()["access_token"]
+
+    signed_out = api_client.post(
+        "/api/accounts/sign-out", {"refresh_token": tokens.json()["refresh_token"]}, format="json"
+    )
+    assert signed_out.status_code == 204
+
+
+def test_sign_up_validation_errors_have_field_messages(api_client):
+    response = api_client.post("/api/accounts/sign-up", {"email": "not-an-email", "password": "short"}, format="json")
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert set(fields) == {"email", "password", "display_name"}
+
+
+def test_sign_up_with_existing_email_is_409(api_client, user):
+    response = api_client.post(
+        "/api/accounts/sign-up",
+        {"email": user.email, "password": "correct-horse-9", "display_name": "Copycat"},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "account_exists"
+
+
+def test_wrong_password_is_401_with_one_error_shape(api_client, user):
+    response = api_client.post("/api/accounts/token", {"email": user.email, "password": "nope-nope-1"}, format="json")
+    assert response.status_code == 401
+    assert response.json() == {"error": {"code": "invalid_credentials", "message": "Incorrect email or password."}}
+
+
+def test_revoked_or_garbage_refresh_token_is_401(api_client):
+    response = api_client.post("/api/accounts/token/refresh", {"refresh_token": "garbage"}, format="json")
+    assert response.status_code == 401
+
+
+def test_me_update_renames_profile(bearer_client, user):
+    client = bearer_client(user)
+    response = client.patch("/api/accounts/me", {"display_name": "  Renamed  "}, format="json")
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Renamed"
+    assert Profile.get(user.sub).display_name == "Renamed"
+
+
+def test_me_update_rejects_blank_and_unknown_input(bearer_client, user):
+    client = bearer_client(user)
+    response = client.patch("/api/accounts/me", {"display_name": "   "}, format="json")
+    assert response.status_code == 400
+    assert "display_name" in response.json()["error"]["fields"]
+    assert Profile.get(user.sub).display_name == "Test User"
+
+
+def test_malformed_json_is_400(bearer_client, user):
+    response = bearer_client(user).generic("PATCH", "/api/accounts/me", b"{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed"
+
+
+def test_unknown_api_path_is_json_404(api_client):
+    response = api_client.get("/api/accounts/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

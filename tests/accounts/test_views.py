@@ -1,0 +1,131 @@
+"""Browser sessions: sign-in forms, CSRF, token refresh, sign-out."""
+
+from __future__ import annotations
+
+import time
+
+from django.test import Client
+
+from mysite.auth import SESSION_TOKENS_KEY
+from mysite.models import SessionItem
+from tests.conftest import latest_code, unique_email
+
+
+def test_sign_in_stores_tokens_in_a_dynamodb_session(browser_client, user):
+    client = browser_client(user)
+    session_key = client.cookies["sessionid"].value
+    item = SessionItem.get(session_key)
+    assert item.expires_at.timestamp() > time.time() + 3600
+    assert client.get("/accounts/profile/").status_code == 200
+    assert user.email in client.get("/accounts/profile/").content.decode()
+
+
+def test_sign_in_form_errors_keep_the_user_out(user):
+    client = Client()
+    response = client.post("/accounts/sign-in/", {"email": user.email, "password": "wrong-password-1"})
+    assert response.status_code == 400
+    assert "Incorrect email or password." in response.content.decode()
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_next_parameter_only_redirects_to_this_site(user):
+    client = Client()
+    data = {"email": user.email, "password": user.password}
+    assert client.post("/accounts/sign-in/?next=/todos/", data)["Location"] == "/todos/"
+    assert client.post("/accounts/sign-in/?next=https://evil.example/", data)["Location"] == "/"
+
+
+def test_signed_out_session_is_gone_from_dynamodb(browser_client, user):
+    client = browser_client(user)
+    session_key = client.cookies["sessionid"].value
+    response = client.post("/accounts/sign-out/")
+    assert response.status_code == 302
+    assert not _exists(session_key)
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def _exists(session_key: str) -> bool:
+    try:
+        SessionItem.get(session_key)
+    except SessionItem.DoesNotExist:
+        return False
+    return True
+
+
+def test_expired_access_token_is_refreshed_transparently(browser_client, user):
+    client = browser_client(user)
+    session = client.session
+    old_access = session[SESSION_TOKENS_KEY]["access"]
+    tokens = dict(session[SESSION_TOKENS_KEY], expires_at=time.time() - 10)
+    session[SESSION_TOKENS_KEY] = tokens
+    session.save()
+
+    assert client.get("/api/accounts/me").status_code == 200
+    refreshed = client.session[SESSION_TOKENS_KEY]
+    assert refreshed["access"] != old_access
+    assert refreshed["expires_at"] > time.time()
+
+
+def test_session_with_unusable_refresh_token_becomes_anonymous(browser_client, user):
+    client = browser_client(user)
+    session = client.session
+    session[SESSION_TOKENS_KEY] = dict(session[SESSION_TOKENS_KEY], expires_at=time.time() - 10, refresh="garbage")
+    session.save()
+    assert client.get("/api/accounts/me").status_code == 401
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_csrf_is_enforced_on_session_authenticated_api_writes(browser_client, user):
+    client = browser_client(user, enforce_csrf_checks=True)
+    response = client.patch("/api/accounts/me", {"display_name": "Sneaky"}, content_type="application/json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]["message"]
+
+    token = client.cookies["csrftoken"].value
+    response = client.patch(
+        "/api/accounts/me", {"display_name": "Honest"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Honest"
+
+
+def test_csrf_is_enforced_on_forms(user):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/sign-in/", {"email": user.email, "password": user.password})
+    assert response.status_code == 403
+
+
+def test_browsable_api_renders_for_a_signed_in_browser(browser_client, user):
+    client = browser_client(user)
+    response = client.get("/api/accounts/me", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Django REST framework" in body or "rest_framework" in body
+    assert user.email in body
+
+
+def test_sign_up_form_leads_to_confirmation_with_email_filled_in():
+    email = unique_email("form")
+    client = Client()
+    response = client.post(
+        "/accounts/sign-up/", {"display_name": "Form User", "email": email, "password": "correct-horse-9"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/confirm/?email={email}"
+    page = client.get(response["Location"]).content.decode()
+    assert f'value="{email}"' in page
+
+
+def test_sign_up_form_shows_password_policy_errors_and_creates_nothing():
+    email = unique_email("weak")
+    response = Client().post("/accounts/sign-up/", {"display_name": "Weak", "email": email, "password": "short"})
+    assert response.status_code == 400
+    assert "Ensure this value has at least 10 characters" in response.content.decode()
+    assert latest_code_or_none(email) is None
+
+
+def latest_code_or_none(email: str) -> str | None:
+    try:
+        return latest_code(email, timeout=0.3)
+    except AssertionError:
+        return None

@@ -1,0 +1,104 @@
+"""`manage.py provision`: everything the stage needs, idempotent, on the emulators and on AWS (moto)."""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+
+import boto3
+import pytest
+from django.core.management import call_command
+from moto import mock_aws
+
+from mysite import aws
+from mysite.dynamo import all_models
+
+
+def provision(*args: str) -> str:
+    out = io.StringIO()
+    call_command("provision", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_second_run_on_the_local_stack_changes_nothing():
+    provision()  # whatever another test may have left to do
+    output = provision()
+    assert "No changes: everything is already provisioned." in output
+    assert "applying" not in output
+
+
+def test_dry_run_on_a_provisioned_stack_plans_nothing():
+    assert "No changes" in provision("--dry-run")
+
+
+def test_every_model_table_exists_with_its_stream_and_ttl():
+    client = aws.client("dynamodb")
+    for model in all_models():
+        table = client.describe_table(TableName=model.Meta.table_name)["Table"]
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+        if getattr(model.Meta, "stream_view_type", None):
+            assert table["StreamSpecification"] == {
+                "StreamEnabled": True,
+                "StreamViewType": model.Meta.stream_view_type,
+            }
+        if model._ttl_attribute():
+            ttl = client.describe_time_to_live(TableName=model.Meta.table_name)["TimeToLiveDescription"]
+            assert ttl["TimeToLiveStatus"] == "ENABLED"
+            assert ttl["AttributeName"] == model._ttl_attribute().attr_name
+
+
+@contextmanager
+def on_aws(settings, monkeypatch):
+    """Point the app at AWS endpoints (intercepted by moto) instead of the emulators."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    settings.DYNAMODB_ENDPOINT_URL = None
+    settings.COGNITO_ENDPOINT_URL = None
+    settings.S3_ENDPOINT_URL = None
+    settings.AWS_LOCAL_ACCESS_KEY_ID = None
+    settings.AWS_LOCAL_SECRET_ACCESS_KEY = None
+    settings.AWS_STORAGE_BUCKET_NAME = "mysite-prod-test"
+    settings.STACK_OUTPUTS_FILE = None
+    models = all_models()
+    saved = [(m, m.Meta.host, m.Meta.aws_access_key_id, m.Meta.aws_secret_access_key) for m in models]
+    with mock_aws():
+        for model in models:
+            model.Meta.host = model.Meta.aws_access_key_id = model.Meta.aws_secret_access_key = None
+            model._connection = None
+        try:
+            yield
+        finally:
+            for model, host, key, secret in saved:
+                model.Meta.host, model.Meta.aws_access_key_id, model.Meta.aws_secret_access_key = host, key, secret
+                model._connection = None
+
+
+@pytest.mark.usefixtures("_stack")
+def test_provision_against_aws_creates_everything_once(settings, monkeypatch):
+    with on_aws(settings, monkeypatch):
+        dry = provision("--dry-run")
+        assert "would    user pool mysite: create user pool" in dry
+        assert boto3.client("dynamodb").list_tables()["TableNames"] == []
+
+        first = provision()
+        second = provision()
+
+        tables = boto3.client("dynamodb").list_tables()["TableNames"]
+        assert sorted(tables) == sorted(m.Meta.table_name for m in all_models())
+        s3 = boto3.client("s3")
+        block = s3.get_public_access_block(Bucket="mysite-prod-test")["PublicAccessBlockConfiguration"]
+        assert all(block.values())
+        assert s3.get_bucket_cors(Bucket="mysite-prod-test")["CORSRules"][0]["AllowedMethods"] == [
+            "GET",
+            "PUT",
+            "POST",
+            "HEAD",
+        ]
+        idp = boto3.client("cognito-idp")
+        pools = idp.list_user_pools(MaxResults=10)["UserPools"]
+        assert [p["Name"] for p in pools] == ["mysite"]
+        groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=pools[0]["Id"])["Groups"]}
+        assert groups == {"authors", "release-managers"}
+        assert "applying" in first
+        assert "No changes: everything is already provisioned." in second

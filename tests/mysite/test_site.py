@@ -1,0 +1,61 @@
+"""Site-wide pages, the API schema, and error handling."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+from django.test import Client
+
+from accounts import selectors
+
+
+def test_home_page_links_every_system():
+    body = Client().get("/").content.decode()
+    for link in ('href="/todos/"', 'href="/blog/"', 'href="/updates/"', 'href="/api/docs/"'):
+        assert link in body
+
+
+def test_openapi_schema_as_json_lists_every_api_operation():
+    response = Client().get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/")
+    schema = response.json()
+    operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
+    assert {"accounts_sign_up", "accounts_token", "accounts_me", "accounts_me_update"} <= operations
+    assert schema["info"]["title"] == "MySite API"
+
+
+def test_api_docs_page_renders():
+    response = Client().get("/api/docs/")
+    assert response.status_code == 200
+    assert b"swagger" in response.content.lower()
+
+
+def test_unknown_page_is_a_friendly_404():
+    response = Client().get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"We could not find that page." in response.content
+
+
+def test_dynamodb_throttling_is_503_with_retry_after(bearer_client, user, monkeypatch):
+    client = bearer_client(user)
+
+    def throttled(**kwargs):
+        raise ClientError(
+            {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "GetItem"
+        )
+
+    monkeypatch.setattr(selectors.Profile, "get", staticmethod(lambda *a, **k: throttled()))
+    response = client.get("/api/accounts/me")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.json()["error"]["code"] == "unavailable"
+
+
+def test_mailbox_page_is_hidden_unless_debug(settings):
+    assert Client().get("/dev/mail/").status_code == 404
+    settings.DEBUG = True
+    assert Client().get("/dev/mail/").status_code == 200
+
+
+def test_health_check():
+    assert Client().get("/health").json() == {"status": "ok"}
