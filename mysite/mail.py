@@ -11,13 +11,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 
-from devstack.stack import write_mail
-
 
 class MailboxBackend(BaseEmailBackend):
     """EMAIL_BACKEND for local development: one .eml file per message in LOCAL_MAILBOX_DIR."""
 
     def send_messages(self, email_messages) -> int:
+        # Imported here: devstack is not part of the Lambda package, and production never sends through this.
+        from devstack.stack import write_mail
+
         for message in email_messages:
             write_mail(Path(settings.LOCAL_MAILBOX_DIR), message.message().as_bytes())
         return len(email_messages)
