@@ -1,0 +1,187 @@
+"""Blog data in DynamoDB: posts, slug claims, tag listings, term counts and images."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from mysite.dynamo import BaseMeta, table_name
+
+DRAFT, SCHEDULED, PUBLISHED = "draft", "scheduled", "published"
+STATUSES = (DRAFT, SCHEDULED, PUBLISHED)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AllPosts(GlobalSecondaryIndex):
+    """Every post in one partition, most recently edited first: the authors' unfiltered list."""
+
+    class Meta:
+        index_name = "by-updated"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    updated_at = UTCDateTimeAttribute(range_key=True)
+
+
+class PostsByStatus(GlobalSecondaryIndex):
+    """The authors' list: posts of one status, most recently edited first."""
+
+    class Meta:
+        index_name = "by-status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    updated_at = UTCDateTimeAttribute(range_key=True)
+
+
+class PublishedPosts(GlobalSecondaryIndex):
+    """Sparse: only published posts carry `feed`, so the home page, feeds and sitemap never see drafts."""
+
+    class Meta:
+        index_name = "by-published"
+        projection = AllProjection()
+
+    feed = UnicodeAttribute(hash_key=True)
+    published_at = UTCDateTimeAttribute(range_key=True)
+
+
+class PostsByAuthor(GlobalSecondaryIndex):
+    """Sparse: an author's published posts (`author_feed` is set only while published)."""
+
+    class Meta:
+        index_name = "by-author"
+        projection = AllProjection()
+
+    author_feed = UnicodeAttribute(hash_key=True)
+    published_at = UTCDateTimeAttribute(range_key=True)
+
+
+class PostsByMonth(GlobalSecondaryIndex):
+    """Sparse: the month archive (`published_month` like `2024-05`, only while published)."""
+
+    class Meta:
+        index_name = "by-month"
+        projection = AllProjection()
+
+    published_month = UnicodeAttribute(hash_key=True)
+    published_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ScheduledPosts(GlobalSecondaryIndex):
+    """Sparse: scheduled posts by due time, for the every-minute publisher (a Query, never a Scan)."""
+
+    class Meta:
+        index_name = "by-schedule"
+        projection = KeysOnlyProjection()
+
+    schedule_queue = UnicodeAttribute(hash_key=True)
+    scheduled_for = UTCDateTimeAttribute(range_key=True)
+
+
+class Post(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("blog-posts")
+
+    post_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="post")
+    title = UnicodeAttribute()
+    title_search = UnicodeAttribute()  # lower-cased title for the authors' search
+    slug = UnicodeAttribute()
+    body_markdown = UnicodeAttribute(default="")
+    body_html = UnicodeAttribute(default="")
+    excerpt = UnicodeAttribute(default="")
+    custom_excerpt = UnicodeAttribute(default="")
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    feature_image_id = UnicodeAttribute(null=True)
+    feature_image_alt = UnicodeAttribute(default="")
+    feature_image = JSONAttribute(null=True)  # renditions copied from the Image item, for rendering
+    author_sub = UnicodeAttribute()
+    author_name = UnicodeAttribute()
+    status = UnicodeAttribute(default=DRAFT)
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+    published_at = UTCDateTimeAttribute(null=True)
+    scheduled_for = UTCDateTimeAttribute(null=True)
+    feed = UnicodeAttribute(null=True)
+    author_feed = UnicodeAttribute(null=True)
+    published_month = UnicodeAttribute(null=True)
+    schedule_queue = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    everything = AllPosts()
+    by_status = PostsByStatus()
+    published = PublishedPosts()
+    by_author = PostsByAuthor()
+    by_month = PostsByMonth()
+    scheduled = ScheduledPosts()
+
+
+class SlugClaim(Model):
+    """One item per slug in use; claimed in the same transaction as the post, so slugs stay unique."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("blog-slugs")
+
+    slug = UnicodeAttribute(hash_key=True)
+    post_id = UnicodeAttribute()
+
+
+class TaggedPost(Model):
+    """A published post listed under one tag, newest first (DynamoDB cannot index a list)."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("blog-tagged-posts")
+
+    tag = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)  # `<published_at ISO>#<post_id>`
+    post_id = UnicodeAttribute()
+
+
+class Term(Model):
+    """How many published posts a tag or an archive month holds (kind `tag` or `month`)."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("blog-terms")
+
+    kind = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(range_key=True)
+    post_count = NumberAttribute(default=0)
+
+
+IMAGE_PENDING, IMAGE_READY, IMAGE_REJECTED = "pending", "ready", "rejected"
+
+
+class Image(Model):
+    """An uploaded image: the original's key, and its renditions once the pipeline made them."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("blog-images")
+
+    image_id = UnicodeAttribute(hash_key=True)
+    upload_key = UnicodeAttribute()
+    filename = UnicodeAttribute(default="")
+    uploaded_by = UnicodeAttribute()
+    status = UnicodeAttribute(default=IMAGE_PENDING)
+    reason = UnicodeAttribute(default="")
+    content_hash = UnicodeAttribute(null=True)
+    original_format = UnicodeAttribute(null=True)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    # [{"width": 640, "height": 427, "key": "media/blog/<hash>-640.webp", "type": "image/webp"}, ...]
+    renditions = JSONAttribute(null=True)
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    processed_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()

@@ -1,0 +1,34 @@
+"""Writes of the blog: posts (`posts`) and the image pipeline (`images`)."""
+
+from __future__ import annotations
+
+from blog.services.images import image_process, image_upload_start
+from blog.services.posts import (
+    PostStateInvalid,
+    PostVersionConflict,
+    SlugTaken,
+    post_create,
+    post_delete,
+    post_publish,
+    post_schedule,
+    post_summary,
+    post_unpublish,
+    post_update,
+    posts_publish_due,
+)
+
+__all__ = [
+    "PostStateInvalid",
+    "PostVersionConflict",
+    "SlugTaken",
+    "image_process",
+    "image_upload_start",
+    "post_create",
+    "post_delete",
+    "post_publish",
+    "post_schedule",
+    "post_summary",
+    "post_unpublish",
+    "post_update",
+    "posts_publish_due",
+]
