@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 
 
 def public_page(view=None, *, max_age: int = 60, s_maxage: int = 300, stale_while_revalidate: int = 60):
@@ -54,10 +54,12 @@ def make_cacheable(
     if immutable:
         directives["immutable"] = True
     patch_cache_control(response, **directives)
+    # A view may set Last-Modified itself (public_page passes no date); honour it for If-Modified-Since.
+    modified = int(last_modified.timestamp()) if last_modified else parse_http_date_safe(response.get("Last-Modified"))
     conditional = get_conditional_response(
         request,
         etag=response.get("ETag"),
-        last_modified=int(last_modified.timestamp()) if last_modified else None,
+        last_modified=modified,
         response=response,
     )
     return conditional
