@@ -59,3 +59,11 @@ def test_mailbox_page_is_hidden_unless_debug(settings):
 
 def test_health_check():
     assert Client().get("/health").json() == {"status": "ok"}
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert "accounts_sign_up" in target.read_text()
