@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from updates import views
+
 app_name = "updates-electron"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:product>/<str:platform>/<str:version>", views.electron_update, name="check"),
+]

@@ -1,3 +1,5 @@
+"""Public pages and feeds under /updates/."""
+
 from __future__ import annotations
 
 from django.urls import path
@@ -8,4 +10,9 @@ app_name = "updates"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("artifacts/<str:sha256>/<str:filename>", views.artifact, name="artifact"),
+    path("<slug:product>/", views.product_page, name="product"),
+    path("<slug:product>/appcast.xml", views.appcast, name="appcast"),
+    path("<slug:product>/tuf/targets/<path:path>", views.tuf_target, name="tuf-target"),
+    path("<slug:product>/tuf/<str:name>", views.tuf_metadata, name="tuf-metadata"),
 ]

@@ -1,8 +1,132 @@
+"""Public, shared-cacheable pages and feeds: release pages, Sparkle appcast, TUF files, artifacts, electron."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import re
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from mysite.http import make_cacheable, public_page
+from updates import signing
+from updates.apis.public import client_bucket, client_os
+from updates.constants import ELECTRON_PLATFORM_ALIASES
+from updates.delivery import artifact_response, artifact_url
+from updates.errors import PlatformNotFound, TufFileNotFound
+from updates.selectors import appcast_entries, product_get, products_list, release_offer, releases_public, tuf_file_get
+from updates.versions import SemVer
+
+FEED_MAX_AGE = 60
+_TUF_VERSIONED = re.compile(r"^[1-9]\d{0,9}\.(root|targets|snapshot)\.json$")
 
 
+@require_safe
+@public_page
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "updates/index.html")
+    products, cursor = products_list(cursor=request.GET.get("cursor"))
+    return render(request, "updates/index.html", {"products": products, "next_cursor": cursor})
+
+
+@require_safe
+@public_page
+def product_page(request: HttpRequest, product: str) -> HttpResponse:
+    owner = product_get(slug=product)
+    rows, cursor = releases_public(product=owner, cursor=request.GET.get("cursor"))
+    releases = [
+        {"release": release, "downloads": [(a, artifact_url(request, a)) for a in artifacts]}
+        for release, artifacts in rows
+    ]
+    return render(
+        request,
+        "updates/product.html",
+        {"product": owner, "releases": releases, "next_cursor": cursor, "public_key": signing.published_keys()[0]},
+    )
+
+
+@require_safe
+def appcast(request: HttpRequest, product: str) -> HttpResponse:
+    """Sparkle 2 appcast; `?channel=` picks the channel (and those above it), `?bucket=` applies rollouts."""
+    owner = product_get(slug=product)
+    channel = request.GET.get("channel") or owner.channels[0]
+    bucket = request.GET.get("bucket")
+    entries = appcast_entries(
+        product=owner,
+        channel=channel,
+        platform=request.GET.get("platform") or None,
+        bucket=client_bucket(bucket) if bucket else None,
+    )
+    items = [
+        {
+            "release": entry.release,
+            "artifact": entry.artifact,
+            "url": artifact_url(request, entry.artifact),
+            "sparkle_channel": entry.release.channel if entry.release.channel != owner.channels[0] else None,
+            "phased": int(entry.release.rollout) < 100,
+        }
+        for entry in entries
+    ]
+    response = render(
+        request,
+        "updates/appcast.xml",
+        {"product": owner, "items": items, "feed_url": request.build_absolute_uri()},
+        content_type="application/rss+xml; charset=utf-8",
+    )
+    return make_cacheable(request, response, max_age=FEED_MAX_AGE, s_maxage=FEED_MAX_AGE)
+
+
+@require_safe
+def tuf_metadata(request: HttpRequest, product: str, name: str) -> HttpResponse:
+    """`N.root.json`, `N.targets.json`, `N.snapshot.json` are immutable; `timestamp.json` is short-lived."""
+    product_get(slug=product)
+    if name not in ("timestamp.json", "root.json") and not _TUF_VERSIONED.match(name):
+        raise TufFileNotFound()
+    response = HttpResponse(tuf_file_get(product=product, name=name), content_type="application/json")
+    if _TUF_VERSIONED.match(name):
+        response = make_cacheable(request, response, max_age=31536000, s_maxage=31536000, immutable=True)
+    else:
+        response = make_cacheable(request, response, max_age=FEED_MAX_AGE, s_maxage=FEED_MAX_AGE)
+    return response
+
+
+@require_safe
+def tuf_target(request: HttpRequest, product: str, path: str) -> HttpResponse:
+    """A TUF target under its consistent-snapshot name `<platform>/<version>/<sha256>.<filename>`."""
+    product_get(slug=product)
+    basename = path.rpartition("/")[2]
+    sha256, _, filename = basename.partition(".")
+    return artifact_response(request, sha256=sha256, filename=filename)
+
+
+@require_safe
+def artifact(request: HttpRequest, sha256: str, filename: str) -> HttpResponse:
+    return artifact_response(request, sha256=sha256, filename=filename)
+
+
+@require_safe
+def electron_update(request: HttpRequest, product: str, platform: str, version: str) -> HttpResponse:
+    """update.electronjs.org's contract: 200 `{url, name, notes, pub_date}`, or 204 when up to date."""
+    owner = product_get(slug=product)
+    if platform not in ELECTRON_PLATFORM_ALIASES:
+        raise PlatformNotFound(f"Unknown platform “{platform}”.")
+    offer = release_offer(
+        product=owner,
+        channel=request.GET.get("channel") or owner.channels[0],
+        platform=ELECTRON_PLATFORM_ALIASES[platform],
+        current=SemVer.parse(version.removeprefix("v")),
+        bucket=client_bucket(request.GET.get("bucket")),
+        os_version=client_os(request.GET.get("os")),
+    )
+    if offer is None:
+        response = HttpResponse(status=204)
+    else:
+        release = offer.release
+        response = JsonResponse(
+            {
+                "url": artifact_url(request, offer.artifact),
+                "name": release.version_name,
+                "notes": release.notes,
+                "pub_date": release.published_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            }
+        )
+    return make_cacheable(request, response, max_age=FEED_MAX_AGE, s_maxage=FEED_MAX_AGE)

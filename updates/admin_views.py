@@ -1,0 +1,120 @@
+"""The release managers' admin panel under /admin/updates/ (everyone else gets 404)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mysite.decorators import group_required
+from mysite.errors import DomainError
+from updates import selectors, services
+from updates.constants import PLATFORMS
+from updates.forms import ProductForm, ReleaseEditForm, ReleaseForm
+
+release_managers_only = group_required("release-managers")
+
+
+def _apply(form: forms.Form, error: DomainError) -> None:
+    if error.fields:
+        for field, problems in error.fields.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+    else:
+        form.add_error(None, error.message)
+
+
+def _page(request: HttpRequest, template: str, form: forms.Form, **context) -> HttpResponse:
+    return render(request, template, {"form": form, **context}, status=400 if form.is_bound and form.errors else 200)
+
+
+@release_managers_only
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.product_create(**form.cleaned_data)
+        except DomainError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, f"Created {product.name}.")
+            return redirect("updates-admin:product", product.slug)
+    products, cursor = selectors.products_list(cursor=request.GET.get("cursor"))
+    return _page(request, "updates/admin/index.html", form, products=products, next_cursor=cursor)
+
+
+@release_managers_only
+@require_http_methods(["GET", "POST"])
+def product(request: HttpRequest, product: str) -> HttpResponse:
+    owner = selectors.product_get(slug=product)
+    form = ReleaseForm(request.POST or None, channels=owner.channels)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = services.release_create(product=owner.slug, **form.cleaned_data)
+        except DomainError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, f"Created draft {release.version_name}. Upload its artifacts next.")
+            return redirect("updates-admin:release", owner.slug, release.version_name)
+    releases, cursor = selectors.releases_list(product=owner.slug, cursor=request.GET.get("cursor"))
+    return _page(request, "updates/admin/product.html", form, product=owner, releases=releases, next_cursor=cursor)
+
+
+@release_managers_only
+@require_http_methods(["GET", "POST"])
+def release(request: HttpRequest, product: str, version: str) -> HttpResponse:
+    owner = selectors.product_get(slug=product)
+    current = selectors.release_get(product=owner.slug, version=version)
+    initial = {
+        "notes": current.notes,
+        "critical": current.critical,
+        "minimum_version": current.minimum_version or "",
+        "rollout": int(current.rollout),
+        "expected_version": int(current.version),
+    }
+    form = ReleaseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release_update(product=owner.slug, version=current.version_name, **form.cleaned_data)
+        except DomainError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("updates-admin:release", owner.slug, current.version_name)
+    artifacts = sorted(selectors.release_artifacts(release=current), key=lambda a: PLATFORMS.index(a.platform))
+    context = {
+        "product": owner,
+        "release": current,
+        "artifacts": artifacts,
+        "platforms": PLATFORMS,
+        "upload_url": reverse("updates-api:artifact-upload", args=[owner.slug, current.version_name]),
+    }
+    return _page(request, "updates/admin/release.html", form, **context)
+
+
+_TRANSITIONS = {
+    "publish": (services.release_publish, "Published {version}."),
+    "pause": (services.release_pause, "Paused {version}."),
+    "resume": (services.release_resume, "Resumed {version}."),
+    "yank": (services.release_yank, "Yanked {version}; it will never be offered again."),
+}
+
+
+@release_managers_only
+@require_POST
+def transition(request: HttpRequest, product: str, version: str, action: str) -> HttpResponse:
+    service, done = _TRANSITIONS[action]
+    expected = request.POST.get("expected_version", "")
+    try:
+        release = service(
+            product=product, version=version, expected_version=int(expected) if expected.isdigit() else None
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done.format(version=release.version_name))
+    return redirect("updates-admin:release", product, version)

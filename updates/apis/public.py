@@ -1,0 +1,128 @@
+"""Public client API: the JSON update check and the published signing keys (cacheable, no cookies)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mysite.errors import InvalidInput
+from mysite.http import make_cacheable
+from updates import signing
+from updates.delivery import artifact_url
+from updates.selectors import platform_check, product_get, release_offer
+from updates.versions import SemVer, os_version_tuple
+
+NO_ROLLOUT_BUCKET = 99  # a client that sends no bucket gets only fully rolled-out releases
+
+
+class PublicCacheableApi(APIView):
+    """No authentication (so no session, no Vary: Cookie) and shared-cache headers on every answer."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    max_age = 60
+    s_maxage = 60
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code in (200, 204):
+            response.render()
+            response = make_cacheable(request, response, max_age=self.max_age, s_maxage=self.s_maxage)
+        return response
+
+
+def client_bucket(value: str | None) -> int:
+    """The rollout bucket 0-99 a client derives from its install id; it is part of the URL, never a cookie."""
+    if value is None or value == "":
+        return NO_ROLLOUT_BUCKET
+    if not value.isdigit() or not 0 <= int(value) <= 99:
+        raise InvalidInput("The bucket is a whole number from 0 to 99.", field="bucket")
+    return int(value)
+
+
+def client_os(value: str | None) -> tuple[int, ...] | None:
+    return os_version_tuple(value, field_name="os") if value else None
+
+
+class UpdateOfferSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    channel = serializers.CharField()
+    platform = serializers.CharField()
+    notes = serializers.CharField()
+    url = serializers.URLField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    signature = serializers.CharField(help_text="Base64 Ed25519 signature over the file, see /api/updates/keys")
+    critical = serializers.BooleanField()
+    minimum_os_version = serializers.CharField(allow_null=True)
+    published_at = serializers.DateTimeField()
+
+
+def offer_body(request, offer) -> dict:
+    release, artifact = offer.release, offer.artifact
+    return {
+        "version": release.version_name,
+        "channel": release.channel,
+        "platform": artifact.platform,
+        "notes": release.notes,
+        "url": artifact_url(request, artifact),
+        "size": int(artifact.size),
+        "sha256": artifact.sha256,
+        "signature": artifact.signature,
+        "critical": bool(release.critical),
+        "minimum_os_version": artifact.minimum_os_version,
+        "published_at": release.published_at,
+    }
+
+
+class UpdateCheckApi(PublicCacheableApi):
+    OutputSerializer = UpdateOfferSerializer
+
+    @extend_schema(
+        operation_id="updates_check",
+        parameters=[
+            OpenApiParameter("bucket", OpenApiTypes.INT, description="Rollout bucket 0-99 (default 99)"),
+            OpenApiParameter("os", OpenApiTypes.STR, description="The client's OS version, e.g. 14.2"),
+        ],
+        responses={200: OutputSerializer, 204: None},
+    )
+    def get(self, request, product: str, channel: str, platform: str, current_version: str):
+        owner = product_get(slug=product)
+        platform_check(platform=platform)
+        offer = release_offer(
+            product=owner,
+            channel=channel,
+            platform=platform,
+            current=SemVer.parse(current_version, field_name="current_version"),
+            bucket=client_bucket(request.query_params.get("bucket")),
+            os_version=client_os(request.query_params.get("os")),
+        )
+        if offer is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(self.OutputSerializer(offer_body(request, offer)).data)
+
+
+class SigningKeysApi(PublicCacheableApi):
+    max_age = 300
+    s_maxage = 3600
+
+    class OutputSerializer(serializers.Serializer):
+        class KeySerializer(serializers.Serializer):
+            keyid = serializers.CharField()
+            algorithm = serializers.CharField()
+            public_key_base64 = serializers.CharField()
+            public_key_hex = serializers.CharField()
+            public_key_pem = serializers.CharField()
+            fingerprint_sha256 = serializers.CharField()
+
+        keys = KeySerializer(many=True)
+
+    @extend_schema(operation_id="updates_signing_keys", responses={200: OutputSerializer})
+    def get(self, request):
+        return Response(self.OutputSerializer({"keys": signing.published_keys()}).data)

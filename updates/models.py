@@ -1,0 +1,145 @@
+"""The update catalog in DynamoDB: products, releases, artifacts, and each product's TUF repository.
+
+Access patterns (no Scan anywhere):
+- products list: GSI `by-kind` (one partition, `kind = "product"`), ordered by slug;
+- releases of a product, newest first: Query on the table (range key = semver sort key);
+- update check: GSI `by-channel` (`<product>#<channel>`, sort key) queried from the newest down;
+- artifacts of a release / of a product: Query with `begins_with(<sort key>#)` / on the hash key;
+- TUF metadata: GetItem by `(product, file name)`; the repository state is one item per product.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from mysite.dynamo import BaseMeta, table_name
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ProductsByKind(GlobalSecondaryIndex):
+    """Every product in one partition, ordered by slug: the public and admin product lists."""
+
+    class Meta:
+        index_name = "by-kind"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    slug = UnicodeAttribute(range_key=True)
+
+
+class Product(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("update-products")
+
+    slug = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    # Ordered from the most stable: a client on channels[i] is also offered channels[:i].
+    channels = ListAttribute(of=UnicodeAttribute, default=lambda: ["stable", "beta", "nightly"])
+    kind = UnicodeAttribute(default="product")
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    version = VersionAttribute()
+
+    by_kind = ProductsByKind()
+
+
+class ReleasesByChannel(GlobalSecondaryIndex):
+    """Releases of one product and channel by version precedence: the update check walks it newest first."""
+
+    class Meta:
+        index_name = "by-channel"
+        projection = AllProjection()
+
+    channel_key = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)
+
+
+class Release(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("update-releases")
+
+    product = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)  # SemVer.sort_key: byte order = precedence
+    version_name = UnicodeAttribute()  # as written by the release manager, e.g. 2.0.0-beta.1
+    channel = UnicodeAttribute()
+    channel_key = UnicodeAttribute()  # "<product>#<channel>"
+    status = UnicodeAttribute(default="draft")  # draft | published | paused | yanked
+    notes = UnicodeAttribute(default="")
+    critical = BooleanAttribute(default=False)
+    minimum_version = UnicodeAttribute(null=True)
+    rollout = NumberAttribute(default=100)
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    published_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+    by_channel = ReleasesByChannel()
+
+
+class Artifact(Model):
+    class Meta(BaseMeta):
+        table_name = table_name("update-artifacts")
+
+    product = UnicodeAttribute(hash_key=True)
+    artifact_key = UnicodeAttribute(range_key=True)  # "<release sort key>#<platform>"
+    version_name = UnicodeAttribute()
+    platform = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    minimum_os_version = UnicodeAttribute(null=True)
+    declared_size = NumberAttribute()
+    declared_sha256 = UnicodeAttribute()
+    upload_key = UnicodeAttribute()
+    upload_id = UnicodeAttribute(null=True)  # S3 multipart upload id, when multipart
+    status = UnicodeAttribute(default="pending")  # pending | ready | rejected
+    rejection_reason = UnicodeAttribute(null=True)
+    size = NumberAttribute(null=True)
+    sha256 = UnicodeAttribute(null=True)
+    signature = UnicodeAttribute(null=True)  # base64 Ed25519 over the artifact bytes
+    key = UnicodeAttribute(null=True)  # content-addressed: artifacts/<sha256>/<filename>
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    ready_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class TufRepository(Model):
+    """The current version of each TUF role of one product; updated in the same transaction as its files."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("update-tuf-repositories")
+
+    product = UnicodeAttribute(hash_key=True)
+    root_version = NumberAttribute(default=1)
+    targets_version = NumberAttribute(default=0)
+    snapshot_version = NumberAttribute(default=0)
+    timestamp_version = NumberAttribute(default=0)
+    timestamp_expires = UTCDateTimeAttribute(null=True)
+    snapshot_expires = UTCDateTimeAttribute(null=True)
+    targets_expires = UTCDateTimeAttribute(null=True)
+    kind = UnicodeAttribute(default="tuf")
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+    version = VersionAttribute()
+
+
+class TufFile(Model):
+    """One signed metadata file (`3.targets.json`, `timestamp.json` ...), byte for byte as served."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("update-tuf-files")
+
+    product = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(range_key=True)
+    body = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute(default=utcnow)

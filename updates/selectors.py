@@ -1,0 +1,224 @@
+"""Reads of the update catalog; every one is a GetItem or a Query on a key or GSI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from pynamodb.exceptions import DoesNotExist
+
+from mysite.dynamo import decode_cursor, page
+from updates.constants import DARWIN_PLATFORMS, PAUSED, PLATFORMS, PUBLISHED, READY, YANKED
+from updates.errors import (
+    ArtifactNotFound,
+    ChannelNotFound,
+    PlatformNotFound,
+    ProductNotFound,
+    ReleaseNotFound,
+    TufFileNotFound,
+)
+from updates.models import Artifact, Product, Release, TufFile
+from updates.versions import SemVer, os_version_tuple
+
+PRODUCT_CACHE_SECONDS = 30
+
+
+def product_get(*, slug: str) -> Product:
+    """The product, read through a short-lived cache (update checks read it on every request)."""
+    cache_key = f"updates:product:{slug}"
+    product = cache.get(cache_key)
+    if product is None:
+        try:
+            product = Product.get(slug)
+        except DoesNotExist:
+            raise ProductNotFound() from None
+        cache.set(cache_key, product, PRODUCT_CACHE_SECONDS)
+    return product
+
+
+def product_forget(*, slug: str) -> None:
+    cache.delete(f"updates:product:{slug}")
+
+
+def products_list(*, cursor: str | None = None, limit: int = 50) -> tuple[list[Product], str | None]:
+    results = Product.by_kind.query("product", limit=limit, last_evaluated_key=decode_cursor(cursor))
+    return page(results, limit=limit)
+
+
+def channel_check(*, product: Product, channel: str) -> list[str]:
+    """The channels a client on `channel` is offered, most stable first; 404 for an unknown one."""
+    if channel not in product.channels:
+        raise ChannelNotFound(f"{product.name} has no channel “{channel}”.")
+    return list(product.channels[: product.channels.index(channel) + 1])
+
+
+def platform_check(*, platform: str) -> str:
+    if platform not in PLATFORMS:
+        raise PlatformNotFound(f"Unknown platform “{platform}”; use one of {', '.join(PLATFORMS)}.")
+    return platform
+
+
+def release_get(*, product: str, version: str) -> Release:
+    parsed = SemVer.parse(version)
+    try:
+        return Release.get(product, parsed.sort_key, consistent_read=True)
+    except DoesNotExist:
+        raise ReleaseNotFound(f"No release {version} of {product}.") from None
+
+
+def releases_list(
+    *, product: str, cursor: str | None = None, limit: int = 25, status: str | None = None
+) -> tuple[list[Release], str | None]:
+    """Releases of a product, newest version first; optionally only those in `status`."""
+    condition = Release.status == status if status else None
+    results = Release.query(
+        product,
+        scan_index_forward=False,
+        filter_condition=condition,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor),
+    )
+    return page(results, limit=limit)
+
+
+def release_artifacts(*, release: Release) -> list[Artifact]:
+    return list(Artifact.query(release.product, Artifact.artifact_key.startswith(f"{release.sort_key}#")))
+
+
+def artifact_get(*, release: Release, platform: str) -> Artifact:
+    try:
+        return Artifact.get(release.product, f"{release.sort_key}#{platform}", consistent_read=True)
+    except DoesNotExist:
+        raise ArtifactNotFound(f"Release {release.version_name} has no {platform} artifact.") from None
+
+
+def _ready_artifact(release: Release, platform: str) -> Artifact | None:
+    try:
+        artifact = Artifact.get(release.product, f"{release.sort_key}#{platform}")
+    except DoesNotExist:
+        return None
+    return artifact if artifact.status == READY else None
+
+
+def release_is_offered(*, release: Release, current: SemVer, bucket: int) -> bool:
+    """Server-side rules a release must pass for this client (before its artifact is looked at)."""
+    if release.status != PUBLISHED or bucket >= int(release.rollout):
+        return False
+    return not (release.minimum_version and current < SemVer.parse(release.minimum_version))
+
+
+def _os_allows(artifact: Artifact, os_version: tuple[int, ...] | None) -> bool:
+    if os_version is None or not artifact.minimum_os_version:
+        return True
+    return os_version >= os_version_tuple(artifact.minimum_os_version)
+
+
+@dataclass(frozen=True)
+class Offer:
+    release: Release
+    artifact: Artifact
+
+
+def release_offer(
+    *,
+    product: Product,
+    channel: str,
+    platform: str,
+    current: SemVer,
+    bucket: int,
+    os_version: tuple[int, ...] | None = None,
+) -> Offer | None:
+    """The newest release this client may move to, or None when it is up to date.
+
+    Each inherited channel is walked newest first from the GSI, stopping at the first
+    release offered to this client (rollout bucket, minimum version, a ready artifact
+    for the platform and OS); the best across channels wins.
+    """
+    best: Offer | None = None
+    for name in channel_check(product=product, channel=channel):
+        newer = Release.by_channel.query(
+            f"{product.slug}#{name}", Release.sort_key > current.sort_key, scan_index_forward=False
+        )
+        for release in newer:
+            if best is not None and release.sort_key <= best.release.sort_key:
+                break
+            if not release_is_offered(release=release, current=current, bucket=bucket):
+                continue
+            artifact = _ready_artifact(release, platform)
+            if artifact is not None and _os_allows(artifact, os_version):
+                best = Offer(release, artifact)
+                break
+    return best
+
+
+def _published_on(product: Product, channels: Iterable[str], limit: int) -> list[Release]:
+    found: list[Release] = []
+    for name in channels:
+        found += list(
+            Release.by_channel.query(
+                f"{product.slug}#{name}",
+                scan_index_forward=False,
+                filter_condition=Release.status == PUBLISHED,
+                limit=limit,
+            )
+        )
+    return sorted(found, key=lambda release: release.sort_key, reverse=True)[:limit]
+
+
+def appcast_entries(
+    *, product: Product, channel: str, platform: str | None = None, bucket: int | None = None, limit: int = 20
+) -> list[Offer]:
+    """Published macOS releases for a Sparkle feed, newest first; with a bucket, only those offered to it."""
+    channels = channel_check(product=product, channel=channel)
+    platforms = (platform_check(platform=platform),) if platform else DARWIN_PLATFORMS
+    entries = []
+    for release in _published_on(product, channels, limit):
+        if bucket is not None and bucket >= int(release.rollout):
+            continue
+        artifact = next(filter(None, (_ready_artifact(release, p) for p in platforms)), None)
+        if artifact is not None:
+            entries.append(Offer(release, artifact))
+    return entries
+
+
+def releases_public(*, product: Product, cursor: str | None = None, limit: int = 10) -> tuple[list, str | None]:
+    """Published releases with their ready artifacts, for the public product page."""
+    releases, next_cursor = releases_list(product=product.slug, cursor=cursor, limit=limit, status=PUBLISHED)
+    rows = []
+    for release in releases:
+        artifacts = [a for a in release_artifacts(release=release) if a.status == READY]
+        rows.append((release, sorted(artifacts, key=lambda a: PLATFORMS.index(a.platform))))
+    return rows, next_cursor
+
+
+def tuf_targets_source(*, product: str, changed: Release | None = None) -> list[tuple[Release, Artifact]]:
+    """Every ready artifact of every published or paused release; `changed` overrides its stored copy."""
+    releases = {release.sort_key: release for release in Release.query(product)}
+    if changed is not None:
+        releases[changed.sort_key] = changed
+    listed = {key: r for key, r in releases.items() if r.status in (PUBLISHED, PAUSED)}
+    pairs = []
+    for artifact in Artifact.query(product):
+        release = listed.get(artifact.artifact_key.rsplit("#", 1)[0])
+        if release is not None and artifact.status == READY:
+            pairs.append((release, artifact))
+    return pairs
+
+
+def tuf_file_get(*, product: str, name: str) -> str:
+    try:
+        return TufFile.get(product, name).body
+    except DoesNotExist:
+        raise TufFileNotFound() from None
+
+
+def newest_on_channel(*, product: str, channel: str, at_least: SemVer) -> Release | None:
+    """A non-draft release on `channel` whose version is >= `at_least`, newest first."""
+    results = Release.by_channel.query(
+        f"{product}#{channel}",
+        Release.sort_key >= at_least.sort_key,
+        scan_index_forward=False,
+        filter_condition=Release.status.is_in(PUBLISHED, PAUSED, YANKED),
+    )
+    return next(iter(results), None)

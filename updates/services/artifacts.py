@@ -1,0 +1,235 @@
+"""Artifacts: presigned (multipart) uploads straight to S3, then verification, signing and a content-addressed copy."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import tempfile
+import uuid
+from datetime import UTC, datetime
+
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from mysite import aws, storage
+from mysite.errors import InvalidInput
+from updates import signing
+from updates.constants import (
+    ARTIFACT_PREFIX,
+    DRAFT,
+    FILENAME_PATTERN,
+    IMMUTABLE,
+    MAX_ARTIFACT_BYTES,
+    PART_SIZE,
+    PENDING,
+    PLATFORMS,
+    READY,
+    REJECTED,
+    UPLOAD_PREFIX,
+)
+from updates.errors import ArtifactTooLarge, InvalidTransition, UploadInvalid
+from updates.models import Artifact
+from updates.selectors import artifact_get, release_get
+from updates.services.products import _conditional_failed
+from updates.versions import SemVer, os_version_tuple
+
+logger = logging.getLogger(__name__)
+
+PART_URL_SECONDS = 3600
+READ_CHUNK = 1024 * 1024
+
+
+def _validate(*, platform: str, filename: str, size: int, sha256: str, minimum_os_version: str | None) -> None:
+    if platform not in PLATFORMS:
+        raise InvalidInput(f"Choose one of {', '.join(PLATFORMS)}.", field="platform")
+    if not FILENAME_PATTERN.match(filename):
+        raise InvalidInput("Use letters, digits, dots, dashes and underscores (at most 128).", field="filename")
+    if size < 1:
+        raise InvalidInput("The file is empty.", field="size")
+    if size > MAX_ARTIFACT_BYTES:
+        raise ArtifactTooLarge(f"Artifacts are limited to {MAX_ARTIFACT_BYTES // 1024**3} GiB.", field="size")
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise InvalidInput("Give the SHA-256 as 64 lowercase hex digits.", field="sha256")
+    if minimum_os_version:
+        os_version_tuple(minimum_os_version, field_name="minimum_os_version")
+
+
+def _abort(artifact: Artifact) -> None:
+    """Abort a replaced multipart upload so its parts are not kept (and billed)."""
+    if artifact.upload_id and artifact.status == PENDING:
+        try:
+            aws.client("s3").abort_multipart_upload(
+                Bucket=storage.bucket(), Key=artifact.upload_key, UploadId=artifact.upload_id
+            )
+        except ClientError:
+            logger.info("Multipart upload %s was already gone", artifact.upload_id)
+
+
+def artifact_upload_start(
+    *,
+    product: str,
+    version: str,
+    platform: str,
+    filename: str,
+    size: int,
+    sha256: str,
+    minimum_os_version: str | None = None,
+    multipart: bool | None = None,
+) -> dict:
+    """Record the declared artifact and return how the browser uploads it: one POST, or presigned parts."""
+    sha256 = sha256.lower()
+    _validate(platform=platform, filename=filename, size=size, sha256=sha256, minimum_os_version=minimum_os_version)
+    release = release_get(product=product, version=version)
+    if release.status != DRAFT:
+        raise InvalidTransition("Artifacts can only be added while the release is a draft.")
+    try:
+        artifact = Artifact.get(product, f"{release.sort_key}#{platform}", consistent_read=True)
+        _abort(artifact)
+    except DoesNotExist:
+        artifact = Artifact(product, f"{release.sort_key}#{platform}")
+    key = f"{UPLOAD_PREFIX}{product}/{release.version_name}/{platform}/{uuid.uuid4().hex}/{filename}"
+    multipart = size > PART_SIZE if multipart is None else multipart
+    artifact.version_name = release.version_name
+    artifact.platform = platform
+    artifact.filename = filename
+    artifact.minimum_os_version = minimum_os_version or None
+    artifact.declared_size = size
+    artifact.declared_sha256 = sha256
+    artifact.upload_key = key
+    artifact.status = PENDING
+    artifact.rejection_reason = None
+    artifact.upload_id = None
+    s3 = aws.client("s3")
+    if multipart:
+        created = s3.create_multipart_upload(Bucket=storage.bucket(), Key=key, ContentType="application/octet-stream")
+        artifact.upload_id = created["UploadId"]
+        parts = [
+            {
+                "part_number": number,
+                "url": s3.generate_presigned_url(
+                    "upload_part",
+                    Params={
+                        "Bucket": storage.bucket(),
+                        "Key": key,
+                        "UploadId": artifact.upload_id,
+                        "PartNumber": number,
+                    },
+                    ExpiresIn=PART_URL_SECONDS,
+                ),
+            }
+            for number in range(1, math.ceil(size / PART_SIZE) + 1)
+        ]
+        instructions = {"mode": "multipart", "upload_id": artifact.upload_id, "part_size": PART_SIZE, "parts": parts}
+    else:
+        post = storage.presigned_post(key=key, max_bytes=size, content_type="application/octet-stream")
+        instructions = {"mode": "post", "url": post.url, "fields": post.fields}
+    try:
+        artifact.save()
+    except PutError as error:
+        if _conditional_failed(error):
+            raise UploadInvalid("Another upload for this platform started at the same time; try again.") from None
+        raise
+    return {"platform": platform, "key": key, "size": size, **instructions}
+
+
+def artifact_upload_complete(
+    *, product: str, version: str, platform: str, upload_id: str, parts: list[dict]
+) -> Artifact:
+    """CompleteMultipartUpload with the parts' ETags; S3 then notifies the verifier."""
+    release = release_get(product=product, version=version)
+    artifact = artifact_get(release=release, platform=platform)
+    if artifact.status != PENDING or artifact.upload_id != upload_id:
+        raise UploadInvalid("This upload is not in progress (it may have been replaced).", field="upload_id")
+    ordered = sorted(parts, key=lambda part: part["part_number"])
+    expected = math.ceil(int(artifact.declared_size) / PART_SIZE)
+    if [p["part_number"] for p in ordered] != list(range(1, expected + 1)):
+        raise UploadInvalid(f"Send all {expected} parts, numbered from 1.", field="parts")
+    try:
+        aws.client("s3").complete_multipart_upload(
+            Bucket=storage.bucket(),
+            Key=artifact.upload_key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": p["part_number"], "ETag": p["etag"]} for p in ordered]},
+        )
+    except ClientError as error:
+        message = error.response.get("Error", {}).get("Message") or "S3 refused to complete the upload."
+        raise UploadInvalid(message, field="parts") from None
+    return artifact
+
+
+def _parse_upload_key(key: str) -> tuple[str, str, str] | None:
+    parts = key.removeprefix(UPLOAD_PREFIX).split("/")
+    if not key.startswith(UPLOAD_PREFIX) or len(parts) != 5:
+        return None
+    product, version, platform, _token, _filename = parts
+    return product, version, platform
+
+
+def _spool(key: str, file) -> tuple[int, str]:
+    """Stream the stored object into `file`, hashing as it goes."""
+    body = aws.client("s3").get_object(Bucket=storage.bucket(), Key=key)["Body"]
+    digest, size = hashlib.sha256(), 0
+    for chunk in body.iter_chunks(READ_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        file.write(chunk)
+    return size, digest.hexdigest()
+
+
+def _store_immutable(source: str, destination: str, filename: str) -> None:
+    if storage.object_head(destination) is not None:
+        return  # content-addressed: an object already there has these exact bytes
+    aws.client("s3").copy_object(
+        Bucket=storage.bucket(),
+        Key=destination,
+        CopySource={"Bucket": storage.bucket(), "Key": source},
+        MetadataDirective="REPLACE",
+        ContentType="application/octet-stream",
+        CacheControl=IMMUTABLE,
+        ContentDisposition=f'attachment; filename="{filename}"',
+    )
+
+
+def artifact_process(*, upload_key: str) -> str:
+    """Verify an uploaded object against its declaration, sign it, copy it to its content address.
+
+    Idempotent: a redelivered event for an artifact that is no longer pending, or for
+    an upload that has since been replaced, changes nothing.
+    """
+    parsed = _parse_upload_key(upload_key)
+    if parsed is None:
+        return "ignored"
+    product, version, platform = parsed
+    try:
+        artifact = Artifact.get(product, f"{SemVer.parse(version).sort_key}#{platform}", consistent_read=True)
+    except (DoesNotExist, InvalidInput):
+        return "ignored"
+    if artifact.upload_key != upload_key or artifact.status != PENDING:
+        return "ignored"
+    if storage.object_head(upload_key) is None:
+        return "ignored"
+    with tempfile.NamedTemporaryFile(prefix="artifact-") as spooled:
+        size, sha256 = _spool(upload_key, spooled)
+        if size != int(artifact.declared_size) or sha256 != artifact.declared_sha256:
+            artifact.status = REJECTED
+            artifact.rejection_reason = (
+                f"The stored file ({size} bytes, SHA-256 {sha256}) does not match the declared "
+                f"{int(artifact.declared_size)} bytes, SHA-256 {artifact.declared_sha256}."
+            )
+        else:
+            artifact.signature = signing.sign_file(spooled)
+            artifact.key = f"{ARTIFACT_PREFIX}{sha256}/{artifact.filename}"
+            _store_immutable(upload_key, artifact.key, artifact.filename)
+            artifact.status = READY
+            artifact.size, artifact.sha256 = size, sha256
+            artifact.ready_at = datetime.now(UTC)
+    try:
+        artifact.save()
+    except PutError as error:
+        if _conditional_failed(error):
+            return "ignored"  # replaced by a newer upload meanwhile; its own event will handle it
+        raise
+    storage.objects_delete([upload_key])
+    return str(artifact.status)

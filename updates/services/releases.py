@@ -1,0 +1,271 @@
+"""Writes of releases: create, edit, and the publish / pause / resume / yank life cycle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from mysite.errors import InvalidInput
+from updates import tuf
+from updates.constants import DRAFT, MAX_NOTES_LENGTH, PAUSED, PENDING, PUBLISHED, READY, YANKED
+from updates.errors import (
+    InvalidTransition,
+    ReleaseExists,
+    ReleaseNotPublishable,
+    StaleRelease,
+    VersionNotNewer,
+)
+from updates.models import Release, TufRepository
+from updates.selectors import (
+    channel_check,
+    newest_on_channel,
+    product_get,
+    release_artifacts,
+    release_get,
+    tuf_targets_source,
+)
+from updates.services.products import _conditional_failed
+from updates.versions import SemVer
+
+TUF_ATTEMPTS = 3
+
+
+def connection() -> Connection:
+    """A PynamoDB connection for transactions, pointed where the models are."""
+    local = bool(settings.DYNAMODB_ENDPOINT_URL)
+    return Connection(
+        region=settings.AWS_REGION,
+        host=settings.DYNAMODB_ENDPOINT_URL,
+        aws_access_key_id=settings.AWS_LOCAL_ACCESS_KEY_ID if local else None,
+        aws_secret_access_key=settings.AWS_LOCAL_SECRET_ACCESS_KEY if local else None,
+    )
+
+
+def _check_rollout(rollout: int) -> int:
+    if not 0 <= rollout <= 100:
+        raise InvalidInput("The rollout is a percentage from 0 to 100.", field="rollout")
+    return rollout
+
+
+def _check_notes(notes: str) -> str:
+    if len(notes) > MAX_NOTES_LENGTH:
+        raise InvalidInput(f"Keep the notes under {MAX_NOTES_LENGTH} characters.", field="notes")
+    return notes
+
+
+def release_create(
+    *,
+    product: str,
+    version: str,
+    channel: str,
+    notes: str = "",
+    critical: bool = False,
+    minimum_version: str | None = None,
+    rollout: int = 100,
+) -> Release:
+    """A draft release of `product` on `channel`; artifacts are uploaded before it is published."""
+    owner = product_get(slug=product)
+    parsed = SemVer.parse(version)
+    if channel not in owner.channels:
+        raise InvalidInput(f"Choose one of {', '.join(owner.channels)}.", field="channel")
+    channel_check(product=owner, channel=channel)
+    if minimum_version:
+        minimum = SemVer.parse(minimum_version, field_name="minimum_version")
+        if not minimum < parsed:
+            raise InvalidInput("The minimum version must be lower than the release.", field="minimum_version")
+    release = Release(
+        product,
+        parsed.sort_key,
+        version_name=str(parsed),
+        channel=channel,
+        channel_key=f"{product}#{channel}",
+        notes=_check_notes(notes),
+        critical=critical,
+        minimum_version=minimum_version or None,
+        rollout=_check_rollout(rollout),
+    )
+    try:
+        release.save()
+    except PutError as error:
+        if _conditional_failed(error):
+            raise ReleaseExists(field="version") from None
+        raise
+    return release
+
+
+def _stale(release: Release) -> StaleRelease:
+    """A 409 carrying the stored release, so the caller can merge and retry with its version."""
+    current = release_get(product=release.product, version=release.version_name)
+    return StaleRelease(extra={"current": release_state(current)})
+
+
+def release_state(release: Release) -> dict:
+    """The editable state of a release as the API shows it."""
+    return {
+        "version": release.version_name,
+        "channel": release.channel,
+        "status": release.status,
+        "notes": release.notes,
+        "critical": bool(release.critical),
+        "minimum_version": release.minimum_version,
+        "rollout": int(release.rollout),
+        "published_at": release.published_at.isoformat() if release.published_at else None,
+        "item_version": int(release.version or 0),
+    }
+
+
+def _expect(release: Release, expected_version: int | None) -> None:
+    if expected_version is not None and int(release.version) != expected_version:
+        raise _stale(release)
+
+
+def _save(release: Release) -> Release:
+    try:
+        release.save()
+    except PutError as error:
+        if _conditional_failed(error):
+            raise _stale(release) from None
+        raise
+    return release
+
+
+def release_update(
+    *,
+    product: str,
+    version: str,
+    expected_version: int | None = None,
+    notes: str | None = None,
+    critical: bool | None = None,
+    minimum_version: str | None = None,
+    rollout: int | None = None,
+) -> Release:
+    """Edit notes, critical flag, minimum version or rollout; a yanked release is frozen."""
+    release = release_get(product=product, version=version)
+    _expect(release, expected_version)
+    if release.status == YANKED:
+        raise InvalidTransition("A yanked release cannot be changed.")
+    if notes is not None:
+        release.notes = _check_notes(notes)
+    if critical is not None:
+        release.critical = critical
+    if minimum_version is not None:
+        if minimum_version and not SemVer.parse(minimum_version, field_name="minimum_version") < SemVer.parse(
+            release.version_name
+        ):
+            raise InvalidInput("The minimum version must be lower than the release.", field="minimum_version")
+        release.minimum_version = minimum_version or None
+    if rollout is not None:
+        release.rollout = _check_rollout(rollout)
+    return _save(release)
+
+
+def _commit_with_tuf(release: Release) -> Release:
+    """Save the release and the product's re-signed TUF metadata in one transaction."""
+    for _ in range(TUF_ATTEMPTS):
+        try:
+            state = TufRepository.get(release.product, consistent_read=True)
+        except TufRepository.DoesNotExist:
+            state = None
+        change = tuf.repository_change(
+            product=release.product,
+            state=state,
+            published=tuf_targets_source(product=release.product, changed=release),
+        )
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(release)
+                transaction.save(change.state)
+                for file in change.files:
+                    transaction.save(file)
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                raise _stale(release) from None
+            if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+                continue  # another publication moved the repository on: rebuild on top of it
+            raise
+        return release
+    raise StaleRelease("The update repository is busy; try again.")
+
+
+def release_publish(*, product: str, version: str, expected_version: int | None = None) -> Release:
+    """Offer a draft to clients: it needs a ready artifact and a version above the channel's published ones."""
+    release = release_get(product=product, version=version)
+    _expect(release, expected_version)
+    if release.status != DRAFT:
+        raise InvalidTransition(f"Only a draft can be published; this release is {release.status}.")
+    artifacts = release_artifacts(release=release)
+    if any(a.status == PENDING for a in artifacts):
+        raise ReleaseNotPublishable("Wait until every upload has been verified, or remove it.")
+    if not any(a.status == READY for a in artifacts):
+        raise ReleaseNotPublishable("Upload at least one artifact and wait until it is ready.")
+    newer = newest_on_channel(product=product, channel=release.channel, at_least=SemVer.parse(version))
+    if newer is not None:
+        raise VersionNotNewer(
+            f"{release.version_name} is not newer than {newer.version_name}, already published on "
+            f"{release.channel}. Publish a higher version.",
+            field="version",
+        )
+    release.status = PUBLISHED
+    release.published_at = datetime.now(UTC)
+    return _commit_with_tuf(release)
+
+
+def release_pause(*, product: str, version: str, expected_version: int | None = None) -> Release:
+    """Stop offering a published release for now (clients that have it keep it)."""
+    release = release_get(product=product, version=version)
+    _expect(release, expected_version)
+    if release.status != PUBLISHED:
+        raise InvalidTransition(f"Only a published release can be paused; this one is {release.status}.")
+    release.status = PAUSED
+    return _save(release)
+
+
+def release_resume(*, product: str, version: str, expected_version: int | None = None) -> Release:
+    release = release_get(product=product, version=version)
+    _expect(release, expected_version)
+    if release.status != PAUSED:
+        raise InvalidTransition(f"Only a paused release can be resumed; this one is {release.status}.")
+    release.status = PUBLISHED
+    return _save(release)
+
+
+def release_yank(*, product: str, version: str, expected_version: int | None = None) -> Release:
+    """Withdraw a release for good: never offered again and removed from the TUF targets."""
+    release = release_get(product=product, version=version)
+    _expect(release, expected_version)
+    if release.status not in (PUBLISHED, PAUSED):
+        raise InvalidTransition(f"Only a published or paused release can be yanked; this one is {release.status}.")
+    release.status = YANKED
+    return _commit_with_tuf(release)
+
+
+def tuf_refresh(*, product: str, now: datetime | None = None) -> bool:
+    """Re-sign whichever of targets, snapshot and timestamp is close to expiry; True if anything changed."""
+    now = now or datetime.now(UTC)
+    try:
+        state = TufRepository.get(product, consistent_read=True)
+    except TufRepository.DoesNotExist:
+        return False
+    targets_due, snapshot_due, timestamp_due = tuf.renewal_due(state, now=now)
+    if not (targets_due or snapshot_due or timestamp_due):
+        return False
+    change = tuf.repository_change(
+        product=product,
+        state=state,
+        published=tuf_targets_source(product=product) if targets_due else None,
+        now=now,
+        renew_snapshot=snapshot_due,
+    )
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(change.state)
+            for file in change.files:
+                transaction.save(file)
+    except TransactWriteError:
+        return False  # a publication re-signed it meanwhile
+    return True

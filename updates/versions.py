@@ -1,0 +1,99 @@
+"""Semantic Versioning 2.0.0 precedence, and a sortable string key so DynamoDB orders releases correctly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import total_ordering
+
+from mysite.errors import InvalidInput
+
+# The official regular expression from semver.org, section "Is there a suggested regular expression".
+_SEMVER = re.compile(
+    r"^(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)\.(?P<patch>0|[1-9]\d*)"
+    r"(?:-(?P<prerelease>(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+(?P<build>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+_NUMBER_WIDTH = 10  # numeric parts are zero-padded to this width in the sort key
+MAX_LENGTH = 64
+
+
+class InvalidVersion(InvalidInput):
+    code = "invalid_version"
+
+
+@total_ordering
+@dataclass(frozen=True)
+class SemVer:
+    """A parsed semantic version; compares by precedence (build metadata is ignored)."""
+
+    major: int
+    minor: int
+    patch: int
+    prerelease: tuple[int | str, ...] = ()
+    build: str = field(default="", compare=False)
+
+    @classmethod
+    def parse(cls, text: str, *, field_name: str = "version") -> SemVer:
+        """Parse `text` or raise InvalidVersion (400) naming `field_name`."""
+        match = _SEMVER.match(text or "") if len(text or "") <= MAX_LENGTH else None
+        if not match:
+            raise InvalidVersion(f"“{text}” is not a semantic version such as 1.4.2 or 2.0.0-beta.1.", field=field_name)
+        numbers = [int(match[name]) for name in ("major", "minor", "patch")]
+        identifiers = tuple(
+            int(part) if part.isdigit() else part for part in (match["prerelease"] or "").split(".") if part
+        )
+        too_big = any(n >= 10**_NUMBER_WIDTH for n in numbers) or any(
+            isinstance(i, int) and i >= 10**_NUMBER_WIDTH for i in identifiers
+        )
+        if too_big:
+            raise InvalidVersion(f"“{text}” has a number with more than {_NUMBER_WIDTH} digits.", field=field_name)
+        return cls(*numbers, prerelease=identifiers, build=match["build"] or "")
+
+    @property
+    def is_prerelease(self) -> bool:
+        return bool(self.prerelease)
+
+    def _precedence(self) -> tuple:
+        # A release ranks above its pre-releases; numeric identifiers rank below alphanumeric ones.
+        identifiers = tuple((0, part, "") if isinstance(part, int) else (1, 0, part) for part in self.prerelease)
+        return (self.major, self.minor, self.patch, 0 if self.prerelease else 1, identifiers)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SemVer) and self._precedence() == other._precedence()
+
+    def __hash__(self) -> int:
+        return hash(self._precedence())
+
+    def __lt__(self, other: SemVer) -> bool:
+        return self._precedence() < other._precedence()
+
+    def __str__(self) -> str:
+        text = f"{self.major}.{self.minor}.{self.patch}"
+        if self.prerelease:
+            text += "-" + ".".join(str(part) for part in self.prerelease)
+        if self.build:
+            text += "+" + self.build
+        return text
+
+    @property
+    def sort_key(self) -> str:
+        """A string whose byte order is the version's precedence (used as a DynamoDB range key).
+
+        Numbers are zero-padded; a release ends with "~", which sorts after "-" that
+        starts a pre-release; identifiers are separated by "!", which sorts below every
+        identifier character, so a shorter set of identifiers ranks first.
+        """
+        core = ".".join(str(n).zfill(_NUMBER_WIDTH) for n in (self.major, self.minor, self.patch))
+        if not self.prerelease:
+            return core + "~"
+        parts = [f"0{part:0{_NUMBER_WIDTH}d}" if isinstance(part, int) else f"1{part}" for part in self.prerelease]
+        return core + "-" + "!".join(parts)
+
+
+def os_version_tuple(text: str, *, field_name: str = "os_version") -> tuple[int, ...]:
+    """A dotted numeric OS version (`14.2`, `10.0.19045`) as a tuple for comparison."""
+    if not re.fullmatch(r"\d{1,6}(\.\d{1,6}){0,3}", text or ""):
+        raise InvalidInput(f"“{text}” is not an OS version such as 13.0 or 10.0.19045.", field=field_name)
+    parts = tuple(int(part) for part in text.split("."))
+    return parts + (0,) * (4 - len(parts))
