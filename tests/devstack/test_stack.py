@@ -72,3 +72,53 @@ def test_code_relay_mails_each_new_code_once(tmp_path):
     mails = list((tmp_path / "mail").glob("*.eml"))
     assert len(mails) == 1
     assert "Your verification code is 222222" in mails[0].read_text()
+
+
+def test_devstack_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
+    import signal
+    import time
+    import urllib.request
+
+    ports = {name: free_port() for name in ("DEVSTACK_DYNAMODB_PORT", "DEVSTACK_COGNITO_PORT", "DEVSTACK_S3_PORT")}
+    web = free_port()
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DEVDATA_DIR": str(tmp_path / "data"),
+        "PORT": str(web),
+        **{name: str(port) for name, port in ports.items()},
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devstack"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            lines.append(line)
+            if "The site is at" in line or process.poll() is not None:
+                break
+        output = "".join(lines)
+        assert "Demo users (shown once" in output
+        assert "reader@example.com" in output
+        for _ in range(50):  # the server may need a moment after saying so
+            try:
+                home = urllib.request.urlopen(f"http://127.0.0.1:{web}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert home.status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=60)
+    assert process.returncode == 0
+    assert "Stopped." in rest
+    for port in [*ports.values(), web]:
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still served after Ctrl-C"
