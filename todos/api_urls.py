@@ -1,5 +1,33 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from todos.apis import account, attachments, lists, tasks
+
 app_name = "todos-api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("lists", lists.ListsApi.as_view(), name="lists"),
+    path("lists/<str:list_id>", lists.ListApi.as_view(), name="list"),
+    path("tasks", tasks.TasksApi.as_view(), name="tasks"),
+    path("tasks/reorder", tasks.TaskReorderApi.as_view(), name="tasks-reorder"),
+    path("tasks/<str:task_id>", tasks.TaskApi.as_view(), name="task"),
+    path("tasks/<str:task_id>/complete", tasks.TaskCompleteApi.as_view(), name="task-complete"),
+    path("tasks/<str:task_id>/reopen", tasks.TaskReopenApi.as_view(), name="task-reopen"),
+    path("tasks/<str:task_id>/move", tasks.TaskMoveApi.as_view(), name="task-move"),
+    path("tasks/<str:task_id>/attachments", attachments.AttachmentsApi.as_view(), name="attachments"),
+    path("tasks/<str:task_id>/attachments/<str:attachment_id>", attachments.AttachmentApi.as_view(), name="attachment"),
+    path(
+        "tasks/<str:task_id>/attachments/<str:attachment_id>/complete",
+        attachments.AttachmentCompleteApi.as_view(),
+        name="attachment-complete",
+    ),
+    path(
+        "tasks/<str:task_id>/attachments/<str:attachment_id>/download",
+        attachments.AttachmentDownloadApi.as_view(),
+        name="attachment-download",
+    ),
+    path("labels", account.LabelListApi.as_view(), name="labels"),
+    path("sync", account.SyncApi.as_view(), name="sync"),
+    path("credentials", account.CredentialsApi.as_view(), name="credentials"),
+]

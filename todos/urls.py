@@ -8,4 +8,28 @@ app_name = "todos"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("today/", views.today, name="today"),
+    path("labels/<str:label>/", views.label, name="label"),
+    path("lists/new", views.list_create, name="list-create"),
+    path("lists/<str:list_id>/", views.list_page, name="list"),
+    path("lists/<str:list_id>/delete", views.list_delete, name="list-delete"),
+    path("lists/<str:list_id>/toggle-all", views.list_toggle_all, name="toggle-all"),
+    path("lists/<str:list_id>/clear-completed", views.list_clear_completed, name="clear-completed"),
+    path("lists/<str:list_id>/reorder", views.list_reorder, name="reorder"),
+    path("tasks/new", views.task_create, name="task-create"),
+    path("tasks/<str:task_id>/subtasks", views.subtask_create, name="subtask-create"),
+    path("tasks/<str:task_id>/toggle", views.task_toggle, name="task-toggle"),
+    path("tasks/<str:task_id>/title", views.task_title, name="task-title"),
+    path("tasks/<str:task_id>/details", views.task_details, name="task-details"),
+    path("tasks/<str:task_id>/delete", views.task_delete, name="task-delete"),
+    path("tasks/<str:task_id>/up", views.task_move_up, name="task-up"),
+    path("tasks/<str:task_id>/down", views.task_move_down, name="task-down"),
+    path(
+        "tasks/<str:task_id>/attachments/<str:attachment_id>/delete", views.attachment_delete, name="attachment-delete"
+    ),
+    path(
+        "tasks/<str:task_id>/attachments/<str:attachment_id>/download",
+        views.attachment_download,
+        name="attachment-download",
+    ),
 ]

@@ -1,0 +1,1 @@
+"""The todos REST API (DRF): one module per resource."""

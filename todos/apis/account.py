@@ -1,0 +1,118 @@
+"""Per-user endpoints across lists: labels, incremental sync, temporary AWS credentials."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mysite import cognito
+from mysite.auth import InvalidToken, session_refresh_token, verify_token
+from mysite.errors import Forbidden, InvalidInput
+from todos import selectors, services
+from todos.apis._common import private_response
+from todos.apis.serializers import AttachmentOutput, ListOutput, TaskOutput
+from todos.errors import CredentialsNotConfigured
+from todos.representations import attachment_as_dict, list_as_dict, task_as_dict
+
+
+class LabelListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TodosLabelListOutput"
+
+        class LabelSerializer(serializers.Serializer):
+            name = serializers.CharField()
+            count = serializers.IntegerField(help_text="Open tasks with this label.")
+
+        results = LabelSerializer(many=True)
+
+    @extend_schema(operation_id="todos_labels_list", responses={200: OutputSerializer})
+    def get(self, request):
+        labels = selectors.labels_with_counts(owner=request.user.sub)
+        return private_response(request, {"results": [{"name": n, "count": c} for n, c in labels]})
+
+
+class SyncApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TodosSyncOutput"
+
+        class DeletedSerializer(serializers.Serializer):
+            kind = serializers.ChoiceField(choices=["list", "task", "attachment"])
+            id = serializers.CharField()
+
+        full = serializers.BooleanField(help_text="True: this is everything; replace the offline copy.")
+        lists = ListOutput(many=True)
+        tasks = TaskOutput(many=True)
+        attachments = AttachmentOutput(many=True)
+        deleted = DeletedSerializer(many=True)
+        sync_token = serializers.CharField()
+
+    @extend_schema(
+        operation_id="todos_sync",
+        parameters=[OpenApiParameter("since", str, description="The sync_token of your last sync; omit for all.")],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request):
+        changes = selectors.changes_since(owner=request.user.sub, token=request.query_params.get("since"))
+        body = {
+            "full": changes.full,
+            "lists": [list_as_dict(x) for x in changes.lists],
+            "tasks": [task_as_dict(t) for t in changes.tasks],
+            "attachments": [attachment_as_dict(a) for a in changes.attachments],
+            "deleted": [{"kind": t.kind, "id": t.item_id} for t in changes.deleted],
+            "sync_token": changes.token,
+        }
+        response = Response(body)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class CredentialsApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TodosCredentialsOutput"
+
+        identity_id = serializers.CharField()
+        access_key_id = serializers.CharField()
+        secret_access_key = serializers.CharField()
+        session_token = serializers.CharField()
+        expiration = serializers.DateTimeField()
+        region = serializers.CharField()
+        bucket = serializers.CharField()
+        prefix = serializers.CharField(help_text="The only key prefix these credentials admit.")
+
+    @extend_schema(
+        operation_id="todos_credentials",
+        parameters=[
+            OpenApiParameter(
+                "X-Id-Token", str, OpenApiParameter.HEADER, description="Bearer clients: your Cognito ID token."
+            )
+        ],
+        responses={200: OutputSerializer, 501: None},
+    )
+    def get(self, request):
+        if not services.identity_pool_configured():
+            raise CredentialsNotConfigured()
+        credentials = services.credentials_for(owner=request.user.sub, id_token=self._id_token(request))
+        response = Response(credentials)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def _id_token(self, request) -> str:
+        """The caller's ID token: sent along by API clients, refreshed from the session for browsers."""
+        token = request.headers.get("X-Id-Token")
+        if not token:
+            refresh = session_refresh_token(request._request) if hasattr(request._request, "session") else None
+            if request.auth is not None or not refresh:
+                raise InvalidInput("Send your Cognito ID token in the X-Id-Token header.", field="X-Id-Token")
+            token = cognito.refresh_tokens(refresh_token=refresh)["IdToken"]
+        try:
+            claims = verify_token(token, token_use="id")
+        except InvalidToken as error:
+            raise InvalidInput(f"The ID token is not valid: {error}.", field="X-Id-Token") from error
+        if claims["sub"] != request.user.sub:
+            raise Forbidden("The ID token belongs to another user.")
+        return token

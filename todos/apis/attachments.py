@@ -1,0 +1,127 @@
+"""Attachment endpoints: start an upload (presigned POST), complete it, list, download, delete."""
+
+from __future__ import annotations
+
+from django.http import HttpResponseRedirect
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mysite import storage
+from todos import selectors, services
+from todos.apis._common import StrictSerializer, private_response, validated
+from todos.apis.serializers import AttachmentOutput
+from todos.representations import attachment_as_dict
+
+
+class UploadOutput(serializers.Serializer):
+    url = serializers.URLField()
+    fields = serializers.DictField(child=serializers.CharField())
+    key = serializers.CharField()
+    max_bytes = serializers.IntegerField()
+    expires_in = serializers.IntegerField()
+
+
+class AttachmentListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TodosAttachmentListOutput"
+
+        results = AttachmentOutput(many=True)
+
+    @extend_schema(operation_id="todos_attachments_list", responses={200: OutputSerializer})
+    def get(self, request, task_id: str):
+        selectors.task_get(owner=request.user.sub, task_id=task_id)
+        attachments = selectors.attachments_of(owner=request.user.sub, task_id=task_id)
+        return private_response(request, {"results": [attachment_as_dict(a) for a in attachments]})
+
+
+class AttachmentStartApi(APIView):
+    class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosAttachmentStartInput"
+
+        file_name = serializers.CharField(max_length=255)
+        size = serializers.IntegerField(min_value=1, help_text="Bytes; at most 25 MB.")
+        content_type = serializers.CharField(max_length=100, required=False, default="application/octet-stream")
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TodosAttachmentStartOutput"
+
+        attachment = AttachmentOutput()
+        upload = UploadOutput()
+
+    @extend_schema(
+        operation_id="todos_attachments_create",
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+        description="POST the file to `upload.url` with `upload.fields` (multipart), then call `complete`.",
+    )
+    def post(self, request, task_id: str):
+        data = validated(AttachmentStartApi.InputSerializer, request.data)
+        attachment, upload = services.attachment_start(owner=request.user.sub, task_id=task_id, **data)
+        body = {"attachment": attachment_as_dict(attachment), "upload": upload.as_dict()}
+        return private_response(request, body, status=status.HTTP_201_CREATED)
+
+
+class AttachmentsApi(AttachmentListApi, AttachmentStartApi):
+    """GET: a task's attachments; POST: start an upload."""
+
+
+class AttachmentDetailApi(APIView):
+    @extend_schema(operation_id="todos_attachments_retrieve", responses={200: AttachmentOutput})
+    def get(self, request, task_id: str, attachment_id: str):
+        attachment = selectors.attachment_get(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+        return private_response(request, attachment_as_dict(attachment))
+
+
+class AttachmentDeleteApi(APIView):
+    @extend_schema(operation_id="todos_attachments_destroy", responses={204: None})
+    def delete(self, request, task_id: str, attachment_id: str):
+        services.attachment_delete(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AttachmentApi(AttachmentDetailApi, AttachmentDeleteApi):
+    """GET or DELETE one attachment."""
+
+
+class AttachmentCompleteApi(APIView):
+    @extend_schema(
+        operation_id="todos_attachments_complete",
+        request=None,
+        responses={200: AttachmentOutput},
+        description="Checks the object in S3 (exists, at most 25 MB) and marks the attachment ready.",
+    )
+    def post(self, request, task_id: str, attachment_id: str):
+        attachment = services.attachment_complete(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+        return private_response(request, attachment_as_dict(attachment))
+
+
+class AttachmentDownloadApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TodosAttachmentDownloadOutput"
+
+        url = serializers.URLField()
+        expires_in = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="todos_attachments_download",
+        parameters=[
+            OpenApiParameter("redirect", bool, description="Answer 302 to the URL instead of JSON."),
+            OpenApiParameter("inline", bool, description="Display in the browser instead of downloading."),
+        ],
+        responses={200: OutputSerializer, 302: None},
+    )
+    def get(self, request, task_id: str, attachment_id: str):
+        attachment = selectors.attachment_get(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+        inline = request.query_params.get("inline") in {"1", "true"}
+        url = services.attachment_download_url(attachment=attachment, inline=inline)
+        if request.query_params.get("redirect") in {"1", "true"}:
+            return HttpResponseRedirect(url)
+        response = Response({"url": url, "expires_in": storage.DOWNLOAD_EXPIRES_SECONDS})
+        response["Cache-Control"] = "private, no-store"
+        return response

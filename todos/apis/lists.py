@@ -1,0 +1,102 @@
+"""List (project) endpoints."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from todos import selectors, services
+from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
+from todos.apis.serializers import ListOutput
+from todos.representations import list_as_dict
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag you last read ("v3"); a stale one gets 409.',
+)
+
+
+class ListListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TodosListListOutput"
+
+        results = ListOutput(many=True)
+
+    @extend_schema(
+        operation_id="todos_lists_list",
+        parameters=[OpenApiParameter("archived", bool, description="Include archived lists.")],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request):
+        if not selectors.lists_of(owner=request.user.sub, include_archived=True):
+            services.inbox_ensure(owner=request.user.sub)
+        include = request.query_params.get("archived") in {"1", "true"}
+        lists = selectors.lists_of(owner=request.user.sub, include_archived=include)
+        return private_response(request, {"results": [list_as_dict(x) for x in lists]})
+
+
+class ListCreateApi(APIView):
+    class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosListCreateInput"
+
+        name = serializers.CharField(max_length=120)
+        colour = serializers.ChoiceField(choices=services.COLOURS, default="grey")
+        position = serializers.FloatField(required=False)
+
+    @extend_schema(operation_id="todos_lists_create", request=InputSerializer, responses={201: ListOutput})
+    def post(self, request):
+        data = validated(ListCreateApi.InputSerializer, request.data)
+        todo_list = services.list_create(owner=request.user.sub, **data)
+        return private_response(
+            request, list_as_dict(todo_list), status=status.HTTP_201_CREATED, etag=item_etag(todo_list.version)
+        )
+
+
+class ListsApi(ListListApi, ListCreateApi):
+    """GET: the user's lists; POST: a new list."""
+
+
+class ListDetailApi(APIView):
+    @extend_schema(operation_id="todos_lists_retrieve", responses={200: ListOutput})
+    def get(self, request, list_id: str):
+        todo_list = selectors.list_get(owner=request.user.sub, list_id=list_id)
+        return private_response(request, list_as_dict(todo_list), etag=item_etag(todo_list.version))
+
+
+class ListUpdateApi(APIView):
+    class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosListUpdateInput"
+
+        name = serializers.CharField(max_length=120, required=False)
+        colour = serializers.ChoiceField(choices=services.COLOURS, required=False)
+        position = serializers.FloatField(required=False)
+        archived = serializers.BooleanField(required=False)
+        version = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(
+        operation_id="todos_lists_update", request=InputSerializer, responses={200: ListOutput}, parameters=[IF_MATCH]
+    )
+    def patch(self, request, list_id: str):
+        data = validated(ListUpdateApi.InputSerializer, request.data, partial=True)
+        version = expected_version(request, data)
+        todo_list = services.list_update(owner=request.user.sub, list_id=list_id, expected_version=version, **data)
+        return private_response(request, list_as_dict(todo_list), etag=item_etag(todo_list.version))
+
+
+class ListDeleteApi(APIView):
+    @extend_schema(operation_id="todos_lists_destroy", responses={204: None}, parameters=[IF_MATCH])
+    def delete(self, request, list_id: str):
+        services.list_delete(owner=request.user.sub, list_id=list_id, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ListApi(ListDetailApi, ListUpdateApi, ListDeleteApi):
+    """GET, PATCH, DELETE one list."""

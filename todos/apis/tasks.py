@@ -1,0 +1,218 @@
+"""Task endpoints: query, CRUD, complete/reopen, move, reorder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from todos import selectors, services
+from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
+from todos.apis.lists import IF_MATCH
+from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput
+from todos.representations import task_as_dict
+
+
+class TaskFields(StrictSerializer):
+    title = serializers.CharField(max_length=500)
+    list_id = serializers.CharField(max_length=40, required=False, allow_null=True)
+    parent_id = serializers.CharField(max_length=40, required=False, allow_null=True)
+    notes = serializers.CharField(max_length=20_000, required=False, allow_blank=True, trim_whitespace=False)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    due_datetime = LocalDateTimeField(required=False, allow_null=True)
+    due_timezone = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    priority = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    labels = serializers.ListField(child=serializers.CharField(max_length=60), max_length=20, required=False)
+    recurrence = serializers.CharField(max_length=500, required=False, allow_null=True, allow_blank=True)
+    position = serializers.FloatField(required=False)
+
+
+class TaskListApi(APIView):
+    class FilterSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosTaskListFilter"
+
+        list_id = serializers.CharField(required=False, max_length=40)
+        done = serializers.BooleanField(required=False, allow_null=True, default=None)
+        due_before = DateOrDateTimeField(required=False)
+        due_after = DateOrDateTimeField(required=False)
+        overdue = serializers.BooleanField(required=False, default=False)
+        today = serializers.BooleanField(required=False, default=False)
+        tz = serializers.CharField(required=False, default="UTC", help_text="IANA zone that defines `today`.")
+        label = serializers.CharField(required=False, max_length=60)
+        priority = serializers.IntegerField(required=False, min_value=1, max_value=4)
+        q = serializers.CharField(required=False, max_length=200, help_text="Text contained in the title.")
+        parent_id = serializers.CharField(required=False, max_length=40)
+        top_level = serializers.BooleanField(required=False, default=False)
+        sort = serializers.ChoiceField(choices=selectors.SORTS, default="position")
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=selectors.MAX_PAGE, default=50)
+        cursor = serializers.CharField(required=False, max_length=2000)
+        format = serializers.CharField(required=False)
+
+        def validate_tz(self, value: str) -> str:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise serializers.ValidationError("Unknown time zone.") from None
+            return value
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TodosTaskListOutput"
+
+        results = TaskOutput(many=True)
+        next_cursor = serializers.CharField(allow_null=True)
+
+    @extend_schema(operation_id="todos_tasks_list", parameters=[FilterSerializer], responses={200: OutputSerializer})
+    def get(self, request):
+        data = validated(TaskListApi.FilterSerializer, request.query_params.dict())
+        limit, cursor, zone = data.pop("limit"), data.pop("cursor", None), data.pop("tz")
+        data.pop("format", None)
+        if data.pop("today"):
+            data["today"] = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
+        data["text"] = data.pop("q", None)
+        tasks, next_cursor = selectors.task_search(
+            owner=request.user.sub, query=selectors.TaskQuery(**data), limit=limit, cursor=cursor
+        )
+        return private_response(request, {"results": [task_as_dict(t) for t in tasks], "next_cursor": next_cursor})
+
+
+class TaskCreateApi(APIView):
+    InputSerializer = TaskFields
+
+    @extend_schema(operation_id="todos_tasks_create", request=TaskFields, responses={201: TaskOutput})
+    def post(self, request):
+        data = validated(TaskFields, request.data)
+        task = services.task_create(owner=request.user.sub, **data)
+        return private_response(
+            request, task_as_dict(task), status=status.HTTP_201_CREATED, etag=item_etag(task.version)
+        )
+
+
+class TasksApi(TaskListApi, TaskCreateApi):
+    """GET: query tasks; POST: a new task."""
+
+
+class TaskDetailApi(APIView):
+    @extend_schema(operation_id="todos_tasks_retrieve", responses={200: TaskOutput})
+    def get(self, request, task_id: str):
+        task = selectors.task_get(owner=request.user.sub, task_id=task_id)
+        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+
+
+class TaskUpdateApi(APIView):
+    class InputSerializer(TaskFields):
+        class Meta:
+            ref_name = "TodosTaskUpdateInput"
+
+        version = serializers.IntegerField(required=False, min_value=1)
+
+        def get_fields(self):
+            fields = super().get_fields()
+            fields.pop("list_id")  # moving has its own endpoint
+            return fields
+
+    @extend_schema(
+        operation_id="todos_tasks_update", request=InputSerializer, responses={200: TaskOutput}, parameters=[IF_MATCH]
+    )
+    def patch(self, request, task_id: str):
+        data = validated(TaskUpdateApi.InputSerializer, request.data, partial=True)
+        version = expected_version(request, data)
+        task = services.task_update(owner=request.user.sub, task_id=task_id, expected_version=version, **data)
+        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+
+
+class TaskDeleteApi(APIView):
+    @extend_schema(operation_id="todos_tasks_destroy", responses={204: None}, parameters=[IF_MATCH])
+    def delete(self, request, task_id: str):
+        services.task_delete(owner=request.user.sub, task_id=task_id, expected_version=expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TaskApi(TaskDetailApi, TaskUpdateApi, TaskDeleteApi):
+    """GET, PATCH, DELETE one task."""
+
+
+class _VersionOnly(StrictSerializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class TaskCompleteApi(APIView):
+    InputSerializer = _VersionOnly
+
+    @extend_schema(
+        operation_id="todos_tasks_complete",
+        request=_VersionOnly,
+        responses={200: TaskOutput},
+        parameters=[IF_MATCH],
+        description="A recurring task moves to its next occurrence instead.",
+    )
+    def post(self, request, task_id: str):
+        data = validated(_VersionOnly, request.data)
+        task = services.task_complete(
+            owner=request.user.sub, task_id=task_id, expected_version=expected_version(request, data)
+        )
+        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+
+
+class TaskReopenApi(APIView):
+    InputSerializer = _VersionOnly
+
+    @extend_schema(
+        operation_id="todos_tasks_reopen", request=_VersionOnly, responses={200: TaskOutput}, parameters=[IF_MATCH]
+    )
+    def post(self, request, task_id: str):
+        data = validated(_VersionOnly, request.data)
+        task = services.task_reopen(
+            owner=request.user.sub, task_id=task_id, expected_version=expected_version(request, data)
+        )
+        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+
+
+class TaskMoveApi(APIView):
+    class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosTaskMoveInput"
+
+        list_id = serializers.CharField(max_length=40)
+        position = serializers.FloatField(required=False)
+        version = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(
+        operation_id="todos_tasks_move", request=InputSerializer, responses={200: TaskOutput}, parameters=[IF_MATCH]
+    )
+    def post(self, request, task_id: str):
+        data = validated(TaskMoveApi.InputSerializer, request.data)
+        version = expected_version(request, data)
+        task = services.task_move(owner=request.user.sub, task_id=task_id, expected_version=version, **data)
+        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+
+
+class ReorderItem(StrictSerializer):
+    id = serializers.CharField(max_length=40)
+    position = serializers.FloatField()
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class TaskReorderApi(APIView):
+    class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosTaskReorderInput"
+
+        items = ReorderItem(many=True, allow_empty=False, max_length=100)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TodosTaskReorderOutput"
+
+        results = TaskOutput(many=True)
+
+    @extend_schema(operation_id="todos_tasks_reorder", request=InputSerializer, responses={200: OutputSerializer})
+    def post(self, request):
+        data = validated(TaskReorderApi.InputSerializer, request.data)
+        tasks = services.tasks_reorder(owner=request.user.sub, items=data["items"])
+        return private_response(request, {"results": [task_as_dict(t) for t in tasks]})

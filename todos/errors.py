@@ -1,0 +1,42 @@
+"""The todos app's domain errors; mysite.errors maps them to HTTP."""
+
+from __future__ import annotations
+
+from mysite.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
+
+
+class ListNotFound(NotFound):
+    code, message = "list_not_found", "No such list."
+
+
+class TaskNotFound(NotFound):
+    code, message = "task_not_found", "No such task."
+
+
+class AttachmentNotFound(NotFound):
+    code, message = "attachment_not_found", "No such attachment."
+
+
+class VersionConflict(Conflict):
+    code, message = "version_conflict", "The item changed since you read it; the current version is included."
+
+
+class InvalidTask(InvalidInput):
+    code = "invalid"
+
+
+class TaskRuleBroken(Unprocessable):
+    code = "unprocessable"
+
+
+class AttachmentTooLarge(PayloadTooLarge):
+    code, message = "attachment_too_large", "Attachments can be at most 25 MB."
+
+
+class UploadMissing(Unprocessable):
+    code, message = "upload_missing", "The file has not been uploaded yet."
+
+
+class CredentialsNotConfigured(Unprocessable):
+    code, message = "not_configured", "Temporary AWS credentials are not configured here (no Cognito identity pool)."
+    status = 501

@@ -1,0 +1,214 @@
+"""MyTodoList data: lists, tasks, attachments and deletion tombstones, each partitioned by owner.
+
+Access patterns (no Scan anywhere):
+- a user's lists / tasks / attachments: Query on the owner partition;
+- a list's tasks by position (all, or open/done only): GSIs `by-list`, `by-list-state`;
+- due ranges (overdue, today, before/after) and due-date order: GSI `by-owner-due`;
+- priority order: GSI `by-owner-priority`;
+- incremental sync: GSI `by-owner-changed` on every table plus the tombstone table.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from mysite.dynamo import BaseMeta, table_name
+
+# Stands for "no due date" in `due_sort`: sorts after every ISO date and outside every date range.
+NO_DUE = "~"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def changed_stamp() -> str:
+    """A sortable change marker for sync: microsecond ISO time."""
+    return utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class ListsByChange(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-owner-changed"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    changed = UnicodeAttribute(range_key=True)
+
+
+class TodoList(Model):
+    """A project: a named, coloured, ordered group of tasks."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-lists")
+
+    owner = UnicodeAttribute(hash_key=True)
+    list_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    colour = UnicodeAttribute(default="grey")
+    position = NumberAttribute(default=0)
+    archived = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+    changed = UnicodeAttribute(default=changed_stamp)
+    version = VersionAttribute()
+
+    by_changed = ListsByChange()
+
+
+class TasksByList(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-list"
+        projection = AllProjection()
+
+    list_key = UnicodeAttribute(hash_key=True)
+    position = NumberAttribute(range_key=True)
+
+
+class TasksByListState(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-list-state"
+        projection = AllProjection()
+
+    list_state = UnicodeAttribute(hash_key=True)
+    position = NumberAttribute(range_key=True)
+
+
+class TasksByDue(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-owner-due"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    due_sort = UnicodeAttribute(range_key=True)
+
+
+class TasksByPriority(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-owner-priority"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    priority_sort = UnicodeAttribute(range_key=True)
+
+
+class TasksByChange(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-owner-changed"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    changed = UnicodeAttribute(range_key=True)
+
+
+class Task(Model):
+    """A task (or a subtask, one level deep) in one of the owner's lists."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-tasks")
+
+    owner = UnicodeAttribute(hash_key=True)
+    task_id = UnicodeAttribute(range_key=True)
+    list_id = UnicodeAttribute()
+    parent_id = UnicodeAttribute(null=True)
+    title = UnicodeAttribute()
+    title_lower = UnicodeAttribute()
+    notes = UnicodeAttribute(default="")
+    done = BooleanAttribute(default=False)
+    completed_at = UTCDateTimeAttribute(null=True)
+    # A due date ("2025-03-01") or a due instant (UTC) with the time zone it was given in.
+    due_date = UnicodeAttribute(null=True)
+    due_datetime = UTCDateTimeAttribute(null=True)
+    due_timezone = UnicodeAttribute(null=True)
+    priority = NumberAttribute(default=1)
+    labels = ListAttribute(of=UnicodeAttribute, default=list)
+    position = NumberAttribute()
+    recurrence = UnicodeAttribute(null=True)
+    completions = ListAttribute(of=UTCDateTimeAttribute, default=list)
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    updated_at = UTCDateTimeAttribute(default=utcnow)
+    changed = UnicodeAttribute(default=changed_stamp)
+    version = VersionAttribute()
+    # Index keys, derived from the fields above by `Task.refresh_keys`.
+    list_key = UnicodeAttribute()
+    list_state = UnicodeAttribute()
+    due_sort = UnicodeAttribute(default=NO_DUE)
+    priority_sort = UnicodeAttribute()
+
+    by_list = TasksByList()
+    by_list_state = TasksByListState()
+    by_due = TasksByDue()
+    by_priority = TasksByPriority()
+    by_changed = TasksByChange()
+
+    def refresh_keys(self) -> None:
+        """Recompute the denormalised index keys after a change."""
+        self.title_lower = self.title.lower()
+        self.list_key = f"{self.owner}#{self.list_id}"
+        self.list_state = f"{self.list_key}#{'done' if self.done else 'open'}"
+        if self.due_datetime is not None:
+            self.due_sort = self.due_datetime.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif self.due_date:
+            # A whole-day due date sorts after every time on that day, so it is overdue only the day after.
+            self.due_sort = f"{self.due_date}T~"
+        else:
+            self.due_sort = NO_DUE
+        self.priority_sort = f"{int(self.priority)}#{self.due_sort}"
+
+
+class AttachmentsByChange(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-owner-changed"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    changed = UnicodeAttribute(range_key=True)
+
+
+class Attachment(Model):
+    """A file on a task; the bytes live in S3 under the owner's prefix."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-attachments")
+
+    owner = UnicodeAttribute(hash_key=True)
+    # "<task_id>#<attachment_id>": a task's attachments are one Query with begins_with.
+    attachment_key = UnicodeAttribute(range_key=True)
+    task_id = UnicodeAttribute()
+    attachment_id = UnicodeAttribute()
+    file_name = UnicodeAttribute()
+    size = NumberAttribute()
+    content_type = UnicodeAttribute()
+    s3_key = UnicodeAttribute()
+    state = UnicodeAttribute(default="pending")
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    changed = UnicodeAttribute(default=changed_stamp)
+    version = VersionAttribute()
+
+    by_changed = AttachmentsByChange()
+
+
+class Tombstone(Model):
+    """A deletion, kept for a while so that syncing clients learn about it."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-tombstones")
+
+    owner = UnicodeAttribute(hash_key=True)
+    # "<changed>#<kind>#<id>": sorted by deletion time.
+    tombstone_key = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    item_id = UnicodeAttribute()
+    expires_at = TTLAttribute()

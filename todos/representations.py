@@ -1,0 +1,70 @@
+"""Plain-dict views of the models: the API's response bodies and the `current` item in a 409."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from todos.models import Attachment, Task, TodoList
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def list_as_dict(todo_list: TodoList) -> dict:
+    return {
+        "id": todo_list.list_id,
+        "name": todo_list.name,
+        "colour": todo_list.colour,
+        "position": todo_list.position,
+        "archived": todo_list.archived,
+        "created_at": _iso(todo_list.created_at),
+        "updated_at": _iso(todo_list.updated_at),
+        "version": todo_list.version,
+    }
+
+
+def task_due_datetime_local(task: Task):
+    """The due instant in the time zone the user gave it in."""
+    if task.due_datetime is None:
+        return None
+    return task.due_datetime.astimezone(ZoneInfo(task.due_timezone or "UTC"))
+
+
+def task_as_dict(task: Task) -> dict:
+    local = task_due_datetime_local(task)
+    return {
+        "id": task.task_id,
+        "list_id": task.list_id,
+        "parent_id": task.parent_id,
+        "title": task.title,
+        "notes": task.notes,
+        "done": task.done,
+        "completed_at": _iso(task.completed_at),
+        "due_date": task.due_date or (local.date().isoformat() if local else None),
+        "due_datetime": local.isoformat() if local else None,
+        "due_timezone": task.due_timezone,
+        "priority": int(task.priority),
+        "labels": list(task.labels or []),
+        "position": task.position,
+        "recurrence": task.recurrence,
+        "completions": [_iso(c) for c in task.completions or []],
+        "created_at": _iso(task.created_at),
+        "updated_at": _iso(task.updated_at),
+        "version": task.version,
+    }
+
+
+def attachment_as_dict(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.attachment_id,
+        "task_id": attachment.task_id,
+        "file_name": attachment.file_name,
+        "size": int(attachment.size),
+        "content_type": attachment.content_type,
+        "key": attachment.s3_key,
+        "state": attachment.state,
+        "is_image": attachment.content_type.startswith("image/"),
+        "created_at": _iso(attachment.created_at),
+        "version": attachment.version,
+    }

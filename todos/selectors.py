@@ -1,0 +1,268 @@
+"""Reads of the todos app; hot reads go through the per-user item cache."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist, QueryError
+
+from mysite.dynamo import decode_cursor, encode_cursor
+from mysite.errors import InvalidInput
+from todos import cache
+from todos.errors import AttachmentNotFound, ListNotFound, TaskNotFound
+from todos.models import Attachment, Task, TodoList, Tombstone
+from todos.services._common import TOMBSTONE_DAYS
+
+SORTS = ("position", "due", "priority")
+MAX_PAGE = 200
+
+
+def list_get(*, owner: str, list_id: str) -> TodoList:
+    def load():
+        try:
+            return TodoList.get(owner, list_id)
+        except DoesNotExist:
+            return False
+
+    found = cache.cached(owner, "list", {"id": list_id}, load)
+    if not found:
+        raise ListNotFound()
+    return found
+
+
+def lists_of(*, owner: str, include_archived: bool = False) -> list[TodoList]:
+    """The user's lists in sidebar order (one Query on their partition)."""
+
+    def load():
+        return sorted(TodoList.query(owner), key=lambda x: (x.position, x.list_id))
+
+    lists = cache.cached(owner, "lists", {}, load)
+    return [x for x in lists if include_archived or not x.archived]
+
+
+def task_get(*, owner: str, task_id: str) -> Task:
+    def load():
+        try:
+            return Task.get(owner, task_id)
+        except DoesNotExist:
+            return False
+
+    found = cache.cached(owner, "task", {"id": task_id}, load)
+    if not found:
+        raise TaskNotFound()
+    return found
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    """What to look for; each field narrows the result."""
+
+    list_id: str | None = None
+    done: bool | None = None
+    due_before: date | datetime | None = None
+    due_after: date | datetime | None = None
+    overdue: bool = False
+    today: date | None = None
+    label: str | None = None
+    priority: int | None = None
+    text: str | None = None
+    parent_id: str | None = None
+    top_level: bool = False
+    sort: str = "position"
+
+
+def _due_key(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
+
+
+def _due_range(query: TaskQuery, now: datetime) -> tuple[str | None, str | None]:
+    """Inclusive (low, high) bounds on `due_sort`; None for open ends."""
+    low = high = None
+    if query.due_after is not None:
+        after = query.due_after
+        low = _due_key(after + timedelta(days=1) if not isinstance(after, datetime) else after)
+    if query.due_before is not None:
+        high = _due_key(query.due_before)
+    if query.overdue:
+        now_key = _due_key(now)
+        high = min(high, now_key) if high else now_key
+    if query.today is not None:
+        day = query.today.isoformat()
+        low = max(low, day) if low else day
+        end = f"{day}T~"
+        high = min(high, end) if high else end
+    return low, high
+
+
+def _filters(query: TaskQuery, *, skip: set[str]):
+    conditions = []
+    if query.list_id and "list" not in skip:
+        conditions.append(Task.list_id == query.list_id)
+    done = False if query.overdue else query.done
+    if done is not None and "done" not in skip:
+        conditions.append(Task.done == done)
+    if query.label:
+        conditions.append(Task.labels.contains(query.label))
+    if query.priority is not None and "priority" not in skip:
+        conditions.append(Task.priority == query.priority)
+    if query.text:
+        conditions.append(Task.title_lower.contains(query.text.lower()))
+    if query.parent_id:
+        conditions.append(Task.parent_id == query.parent_id)
+    elif query.top_level:
+        conditions.append(Task.parent_id.does_not_exist())
+    combined = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined
+
+
+def _run_task_query(owner: str, query: TaskQuery, *, limit: int, cursor: str | None, now: datetime):
+    """Pick the index that serves the query's key conditions and order; the rest become filters."""
+    start = decode_cursor(cursor)
+    low, high = _due_range(query, now)
+    common = {"limit": limit, "last_evaluated_key": start}
+    if low or high or query.sort == "due":
+        if low and high:
+            condition = Task.due_sort.between(low, high)
+        elif high:
+            condition = Task.due_sort <= high
+        elif low:
+            condition = Task.due_sort.between(low, "9999")
+        else:
+            condition = None
+        return Task.by_due.query(owner, condition, filter_condition=_filters(query, skip=set()), **common)
+    if query.sort == "priority":
+        condition = Task.priority_sort.startswith(f"{query.priority}#") if query.priority else None
+        return Task.by_priority.query(
+            owner, condition, filter_condition=_filters(query, skip={"priority"}), scan_index_forward=False, **common
+        )
+    if query.list_id and query.done is not None:
+        state = "done" if query.done else "open"
+        return Task.by_list_state.query(
+            f"{owner}#{query.list_id}#{state}", filter_condition=_filters(query, skip={"list", "done"}), **common
+        )
+    if query.list_id:
+        return Task.by_list.query(f"{owner}#{query.list_id}", filter_condition=_filters(query, skip={"list"}), **common)
+    # Across lists in position order: ids are time-ordered, and so are default positions.
+    return Task.query(owner, filter_condition=_filters(query, skip=set()), **common)
+
+
+def task_search(
+    *, owner: str, query: TaskQuery, limit: int = 50, cursor: str | None = None, now: datetime | None = None
+) -> tuple[list[Task], str | None]:
+    """One page of the user's tasks matching `query`, and the cursor of the next page."""
+    now = now or datetime.now(UTC)
+    limit = max(1, min(limit, MAX_PAGE))
+
+    def load():
+        results = _run_task_query(owner, query, limit=limit, cursor=cursor, now=now)
+        try:
+            items = list(results)
+        except QueryError as error:
+            if error.cause_response_code == "ValidationException" and cursor:
+                raise InvalidInput("This cursor belongs to another query.", field="cursor") from None
+            raise
+        return items, encode_cursor(results.last_evaluated_key)
+
+    # `now` only matters to the minute for overdue, so the cache key holds it to the minute.
+    params = {
+        **asdict(query),
+        "limit": limit,
+        "cursor": cursor,
+        "now": now.strftime("%Y%m%d%H%M") if query.overdue else "",
+    }
+    return cache.cached(owner, "tasks", params, load)
+
+
+def tasks_of_list(*, owner: str, list_id: str) -> list[Task]:
+    """Every task of a list in position order (the browser page; Query pages until done)."""
+    return cache.cached(owner, "list-tasks", {"id": list_id}, lambda: list(Task.by_list.query(f"{owner}#{list_id}")))
+
+
+def labels_with_counts(*, owner: str) -> list[tuple[str, int]]:
+    """The user's labels and how many open tasks carry each, most used first."""
+
+    def load():
+        counts: Counter[str] = Counter()
+        for task in Task.query(owner, filter_condition=Task.done == False, attributes_to_get=["labels"]):  # noqa: E712
+            counts.update(task.labels or [])
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
+
+    return cache.cached(owner, "labels", {}, load)
+
+
+def attachments_of(*, owner: str, task_id: str) -> list[Attachment]:
+    return cache.cached(
+        owner,
+        "attachments",
+        {"task": task_id},
+        lambda: list(Attachment.query(owner, Attachment.attachment_key.startswith(f"{task_id}#"))),
+    )
+
+
+def attachments_of_tasks(*, owner: str, task_ids: list[str]) -> dict[str, list[Attachment]]:
+    return {task_id: attachments_of(owner=owner, task_id=task_id) for task_id in task_ids}
+
+
+def attachment_get(*, owner: str, task_id: str, attachment_id: str) -> Attachment:
+    for attachment in attachments_of(owner=owner, task_id=task_id):
+        if attachment.attachment_id == attachment_id:
+            return attachment
+    raise AttachmentNotFound()
+
+
+# --- Incremental sync -----------------------------------------------------------------------
+# A sync token is a signed change stamp. Everything changed after it comes back, deletions
+# as tombstones. The new token lags the clock a little so that a write in flight while we
+# read is delivered next time (a client may see an item twice; it upserts).
+
+SYNC_LAG = timedelta(seconds=2)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def sync_token_decode(token: str | None) -> str | None:
+    data = decode_cursor(token)
+    return data.get("since") if data else None
+
+
+@dataclass
+class Changes:
+    lists: list[TodoList]
+    tasks: list[Task]
+    attachments: list[Attachment]
+    deleted: list[Tombstone]
+    token: str
+    full: bool
+
+
+def changes_since(*, owner: str, token: str | None, now: datetime | None = None) -> Changes:
+    """Everything that changed since `token` (all of it without one, or when it is too old)."""
+    now = now or datetime.now(UTC)
+    since = sync_token_decode(token)
+    new_token = encode_cursor({"since": _stamp(now - SYNC_LAG)})
+    if since is None or since < _stamp(now - timedelta(days=TOMBSTONE_DAYS)):
+        return Changes(
+            lists=list(TodoList.query(owner)),
+            tasks=list(Task.query(owner)),
+            attachments=list(Attachment.query(owner)),
+            deleted=[],
+            token=new_token,
+            full=True,
+        )
+    return Changes(
+        lists=list(TodoList.by_changed.query(owner, TodoList.changed > since)),
+        tasks=list(Task.by_changed.query(owner, Task.changed > since)),
+        attachments=list(Attachment.by_changed.query(owner, Attachment.changed > since)),
+        deleted=list(Tombstone.query(owner, Tombstone.tombstone_key > since)),
+        token=new_token,
+        full=False,
+    )

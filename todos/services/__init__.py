@@ -1,0 +1,55 @@
+"""Writes of the todos app (one module per entity; re-exported here)."""
+
+from __future__ import annotations
+
+from todos.services.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    attachment_complete,
+    attachment_delete,
+    attachment_download_url,
+    attachment_start,
+    attachment_upload_received,
+    attachments_purge,
+)
+from todos.services.credentials import credentials_for, identity_pool_configured, user_files_policy
+from todos.services.lists import COLOURS, inbox_ensure, list_create, list_delete, list_update
+from todos.services.tasks import (
+    UNSET,
+    task_complete,
+    task_create,
+    task_delete,
+    task_move,
+    task_reopen,
+    task_update,
+    tasks_clear_completed,
+    tasks_reorder,
+    tasks_set_done,
+)
+
+__all__ = [
+    "COLOURS",
+    "MAX_ATTACHMENT_BYTES",
+    "UNSET",
+    "attachment_complete",
+    "attachment_delete",
+    "attachment_download_url",
+    "attachment_start",
+    "attachment_upload_received",
+    "attachments_purge",
+    "credentials_for",
+    "identity_pool_configured",
+    "inbox_ensure",
+    "list_create",
+    "list_delete",
+    "list_update",
+    "task_complete",
+    "task_create",
+    "task_delete",
+    "task_move",
+    "task_reopen",
+    "task_update",
+    "tasks_clear_completed",
+    "tasks_reorder",
+    "tasks_set_done",
+    "user_files_policy",
+]

@@ -1,0 +1,98 @@
+"""Helpers shared by the todos services: ids, loading for write, version checks, tombstones."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import timedelta
+
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+
+from todos.errors import ListNotFound, TaskNotFound, VersionConflict
+from todos.models import Task, TodoList, Tombstone, changed_stamp, utcnow
+
+INBOX_ID = "inbox"
+TOMBSTONE_DAYS = 30
+
+
+def new_id() -> str:
+    """A time-ordered id: a user's items come back from their partition in creation order."""
+    return f"{time.time_ns() // 1000:014x}{secrets.token_hex(4)}"
+
+
+def next_position() -> float:
+    """Append at the end without reading the list: positions grow with time."""
+    return round(time.time() * 1000) / 1000
+
+
+def touch(item) -> None:
+    """Mark an item as changed now (for sync and for the ETag)."""
+    item.changed = changed_stamp()
+    if hasattr(item, "updated_at"):
+        item.updated_at = utcnow()
+
+
+def check_version(item, expected: int | None, *, serialize) -> None:
+    """A stale `expected` version is a 409 carrying the current item."""
+    if expected is not None and expected != item.version:
+        raise VersionConflict(extra={"current": serialize(item)})
+
+
+def list_for_write(*, owner: str, list_id: str) -> TodoList:
+    try:
+        return TodoList.get(owner, list_id, consistent_read=True)
+    except DoesNotExist:
+        raise ListNotFound(field="list_id") from None
+
+
+def task_for_write(*, owner: str, task_id: str) -> Task:
+    try:
+        return Task.get(owner, task_id, consistent_read=True)
+    except DoesNotExist:
+        raise TaskNotFound() from None
+
+
+def tombstone(*, owner: str, kind: str, item_id: str) -> Tombstone:
+    return Tombstone(
+        owner,
+        f"{changed_stamp()}#{kind}#{item_id}",
+        kind=kind,
+        item_id=item_id,
+        expires_at=timedelta(days=TOMBSTONE_DAYS),
+    )
+
+
+class conflict_guard:
+    """Turn a lost optimistic-locking race into a 409 with the item as it is now."""
+
+    def __init__(self, item, *, serialize):
+        self.item = item
+        self.serialize = serialize
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None:
+            return False
+        if isinstance(exc, (PutError, UpdateError, DeleteError, TransactWriteError)) and _condition_failed(exc):
+            model = type(self.item)
+            try:
+                current = model.get(
+                    getattr(self.item, model._hash_keyname),
+                    getattr(self.item, model._range_keyname),
+                    consistent_read=True,
+                )
+            except DoesNotExist:
+                raise VersionConflict("The item was deleted meanwhile.") from exc
+            raise VersionConflict(extra={"current": self.serialize(current)}) from exc
+        return False
+
+
+def _condition_failed(error: Exception) -> bool:
+    if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+        return True
+    if isinstance(error, TransactWriteError):
+        reasons = getattr(error, "cancellation_reasons", None) or []
+        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
+    return False

@@ -1,0 +1,143 @@
+"""Attachments: a presigned POST straight to S3, a server-side check on completion, presigned downloads."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pynamodb.exceptions import DoesNotExist
+
+from mysite import storage
+from todos import cache
+from todos.errors import AttachmentNotFound, AttachmentTooLarge, InvalidTask, UploadMissing
+from todos.models import Attachment, Tombstone
+from todos.representations import attachment_as_dict
+from todos.services._common import conflict_guard, new_id, task_for_write, tombstone, touch
+
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+MAX_FILE_NAME = 200
+_CONTENT_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+# users/<sub>/todos/<task_id>/<attachment_id>/<file name>
+_KEY = re.compile(r"^users/(?P<owner>[^/]+)/todos/(?P<task_id>[^/]+)/(?P<attachment_id>[^/]+)/[^/]+$")
+
+
+def attachment_key_prefix(*, owner: str) -> str:
+    return f"users/{owner}/"
+
+
+def _safe_file_name(file_name: str) -> str:
+    name = unicodedata.normalize("NFC", (file_name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name)
+    if not name or name in {".", ".."}:
+        raise InvalidTask("A file needs a name.", field="file_name")
+    if len(name) > MAX_FILE_NAME:
+        raise InvalidTask(f"A file name is at most {MAX_FILE_NAME} characters.", field="file_name")
+    return name
+
+
+def _key_name(file_name: str) -> str:
+    """The last key segment: readable, but only characters safe in URLs and S3 events."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", file_name).strip("-.")[:100] or "file"
+
+
+def attachment_for_write(*, owner: str, task_id: str, attachment_id: str) -> Attachment:
+    try:
+        return Attachment.get(owner, f"{task_id}#{attachment_id}", consistent_read=True)
+    except DoesNotExist:
+        raise AttachmentNotFound() from None
+
+
+def attachment_start(
+    *, owner: str, task_id: str, file_name: str, size: int, content_type: str
+) -> tuple[Attachment, storage.PresignedPost]:
+    """A pending attachment and the POST policy for the browser's upload (at most 25 MB, fixed key)."""
+    task_for_write(owner=owner, task_id=task_id)
+    file_name = _safe_file_name(file_name)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise InvalidTask("The size is a positive number of bytes.", field="size")
+    if size > MAX_ATTACHMENT_BYTES:
+        raise AttachmentTooLarge(field="size")
+    content_type = (content_type or "application/octet-stream").strip().lower()
+    if not _CONTENT_TYPE.match(content_type) or len(content_type) > 100:
+        raise InvalidTask("This is not a valid content type.", field="content_type")
+    attachment_id = new_id()
+    key = f"{attachment_key_prefix(owner=owner)}todos/{task_id}/{attachment_id}/{_key_name(file_name)}"
+    attachment = Attachment(
+        owner,
+        f"{task_id}#{attachment_id}",
+        task_id=task_id,
+        attachment_id=attachment_id,
+        file_name=file_name,
+        size=size,
+        content_type=content_type,
+        s3_key=key,
+        state="pending",
+    )
+    attachment.save()
+    cache.invalidate(owner)
+    return attachment, storage.presigned_post(key=key, max_bytes=MAX_ATTACHMENT_BYTES, content_type=content_type)
+
+
+def attachment_complete(*, owner: str, task_id: str, attachment_id: str) -> Attachment:
+    """Mark an upload ready once S3 has it; an oversized object is deleted (the emulator ignores policies)."""
+    attachment = attachment_for_write(owner=owner, task_id=task_id, attachment_id=attachment_id)
+    if attachment.state == "ready":
+        return attachment
+    head = storage.object_head(attachment.s3_key)
+    if head is None:
+        raise UploadMissing()
+    if head["ContentLength"] > MAX_ATTACHMENT_BYTES:
+        storage.objects_delete([attachment.s3_key])
+        raise AttachmentTooLarge()
+    attachment.size = head["ContentLength"]
+    attachment.state = "ready"
+    touch(attachment)
+    with conflict_guard(attachment, serialize=attachment_as_dict):
+        attachment.save()
+    cache.invalidate(owner)
+    return attachment
+
+
+def attachment_upload_received(*, key: str) -> bool:
+    """S3 told us an object arrived: complete its attachment. Idempotent; unknown keys are ignored."""
+    match = _KEY.match(key)
+    if not match:
+        return False
+    try:
+        attachment_complete(**match.groupdict())
+    except (AttachmentNotFound, UploadMissing, AttachmentTooLarge):
+        return False
+    return True
+
+
+def attachment_delete(*, owner: str, task_id: str, attachment_id: str) -> None:
+    """Delete an attachment and its object."""
+    attachment = attachment_for_write(owner=owner, task_id=task_id, attachment_id=attachment_id)
+    storage.objects_delete([attachment.s3_key])
+    attachment.delete()
+    tombstone(owner=owner, kind="attachment", item_id=attachment_id).save()
+    cache.invalidate(owner)
+
+
+def attachments_purge(*, owner: str, task_ids: list[str]) -> int:
+    """Delete every attachment of these tasks, objects first (a task deletion calls this)."""
+    attachments = [
+        a for task_id in task_ids for a in Attachment.query(owner, Attachment.attachment_key.startswith(f"{task_id}#"))
+    ]
+    if not attachments:
+        return 0
+    storage.objects_delete([a.s3_key for a in attachments])
+    with Attachment.batch_write() as batch:
+        for attachment in attachments:
+            batch.delete(attachment)
+    with Tombstone.batch_write() as batch:
+        for attachment in attachments:
+            batch.save(tombstone(owner=owner, kind="attachment", item_id=attachment.attachment_id))
+    return len(attachments)
+
+
+def attachment_download_url(*, attachment: Attachment, inline: bool = False) -> str:
+    """A short-lived GET URL for a ready attachment."""
+    if attachment.state != "ready":
+        raise UploadMissing()
+    return storage.presigned_get(key=attachment.s3_key, filename=attachment.file_name, inline=inline)

@@ -1,0 +1,117 @@
+"""Writes of lists (projects)."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError
+
+from todos import cache
+from todos.errors import InvalidTask, TaskRuleBroken
+from todos.models import Task, TodoList, Tombstone
+from todos.representations import list_as_dict
+from todos.services._common import (
+    INBOX_ID,
+    check_version,
+    conflict_guard,
+    list_for_write,
+    new_id,
+    next_position,
+    tombstone,
+    touch,
+)
+
+COLOURS = ("grey", "red", "orange", "yellow", "green", "teal", "blue", "violet", "pink")
+MAX_NAME = 120
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidTask("A list needs a name.", field="name")
+    if len(name) > MAX_NAME:
+        raise InvalidTask(f"A list name is at most {MAX_NAME} characters.", field="name")
+    return name
+
+
+def _clean_colour(colour: str) -> str:
+    if colour not in COLOURS:
+        raise InvalidTask(f"Colour must be one of: {', '.join(COLOURS)}.", field="colour")
+    return colour
+
+
+def inbox_ensure(*, owner: str) -> TodoList:
+    """The user's Inbox, created on first use (a fixed id makes concurrent first uses safe)."""
+    inbox = TodoList(owner, INBOX_ID, name="Inbox", colour="grey", position=0)
+    try:
+        inbox.save(condition=TodoList.list_id.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return TodoList.get(owner, INBOX_ID, consistent_read=True)
+    cache.invalidate(owner)
+    return inbox
+
+
+def list_create(*, owner: str, name: str, colour: str = "grey", position: float | None = None) -> TodoList:
+    """A new list at the end of the sidebar."""
+    todo_list = TodoList(
+        owner,
+        new_id(),
+        name=_clean_name(name),
+        colour=_clean_colour(colour),
+        position=next_position() if position is None else position,
+    )
+    todo_list.save()
+    cache.invalidate(owner)
+    return todo_list
+
+
+def list_update(
+    *,
+    owner: str,
+    list_id: str,
+    expected_version: int | None = None,
+    name: str | None = None,
+    colour: str | None = None,
+    position: float | None = None,
+    archived: bool | None = None,
+) -> TodoList:
+    """Rename, recolour, move or (un)archive a list."""
+    todo_list = list_for_write(owner=owner, list_id=list_id)
+    check_version(todo_list, expected_version, serialize=list_as_dict)
+    if name is not None:
+        todo_list.name = _clean_name(name)
+    if colour is not None:
+        todo_list.colour = _clean_colour(colour)
+    if position is not None:
+        todo_list.position = position
+    if archived is not None:
+        if archived and list_id == INBOX_ID:
+            raise TaskRuleBroken("The Inbox cannot be archived.", field="archived")
+        todo_list.archived = archived
+    touch(todo_list)
+    with conflict_guard(todo_list, serialize=list_as_dict):
+        todo_list.save()
+    cache.invalidate(owner)
+    return todo_list
+
+
+def list_delete(*, owner: str, list_id: str, expected_version: int | None = None) -> None:
+    """Delete a list with its tasks and their attachments (objects included)."""
+    from todos.services.attachments import attachments_purge
+
+    if list_id == INBOX_ID:
+        raise TaskRuleBroken("The Inbox cannot be deleted.", field="list_id")
+    todo_list = list_for_write(owner=owner, list_id=list_id)
+    check_version(todo_list, expected_version, serialize=list_as_dict)
+    with conflict_guard(todo_list, serialize=list_as_dict):
+        todo_list.delete()
+    tasks = list(Task.by_list.query(f"{owner}#{list_id}"))
+    attachments_purge(owner=owner, task_ids=[t.task_id for t in tasks])
+    with Task.batch_write() as batch:
+        for task in tasks:
+            batch.delete(task)
+    with Tombstone.batch_write() as batch:
+        for task in tasks:
+            batch.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
+        batch.save(tombstone(owner=owner, kind="list", item_id=list_id))
+    cache.invalidate(owner)

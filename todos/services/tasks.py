@@ -1,0 +1,400 @@
+"""Writes of tasks: create, edit, complete/reopen (with recurrence), move, reorder, delete."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactWrite
+
+from todos import cache
+from todos.errors import InvalidTask, TaskRuleBroken
+from todos.models import Task, TodoList, Tombstone, utcnow
+from todos.recurrence import next_occurrence, recurrence_clean
+from todos.representations import task_as_dict, task_due_datetime_local
+from todos.services._common import (
+    INBOX_ID,
+    check_version,
+    conflict_guard,
+    new_id,
+    next_position,
+    task_for_write,
+    tombstone,
+    touch,
+)
+from todos.services.lists import inbox_ensure
+
+
+def _transaction() -> TransactWrite:
+    return TransactWrite(connection=Task._get_connection().connection)
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset()
+MAX_TITLE = 500
+MAX_NOTES = 20_000
+MAX_LABELS = 20
+MAX_LABEL = 60
+MAX_REORDER = 100
+
+
+# --- Validation -----------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidTask("A task needs a title.", field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidTask(f"A title is at most {MAX_TITLE} characters.", field="title")
+    return title
+
+
+def _clean_notes(notes: str | None) -> str:
+    notes = (notes or "").strip()
+    if len(notes) > MAX_NOTES:
+        raise InvalidTask(f"Notes are at most {MAX_NOTES} characters.", field="notes")
+    return notes
+
+
+def _clean_priority(priority) -> int:
+    if isinstance(priority, bool) or not isinstance(priority, int) or not 1 <= priority <= 4:
+        raise InvalidTask("Priority is a whole number from 1 (normal) to 4 (urgent).", field="priority")
+    return priority
+
+
+def _clean_labels(labels) -> list[str]:
+    cleaned: list[str] = []
+    for label in labels or []:
+        label = " ".join(str(label).split()).lstrip("@")
+        if not label:
+            raise InvalidTask("Labels cannot be empty.", field="labels")
+        if len(label) > MAX_LABEL:
+            raise InvalidTask(f"A label is at most {MAX_LABEL} characters.", field="labels")
+        if label not in cleaned:
+            cleaned.append(label)
+    if len(cleaned) > MAX_LABELS:
+        raise InvalidTask(f"A task has at most {MAX_LABELS} labels.", field="labels")
+    return cleaned
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidTask(
+            f"Unknown time zone {name!r}; use an IANA name such as Europe/Paris.", field="due_timezone"
+        ) from None
+
+
+def _apply_due(task: Task, *, due_date: date | None, due_datetime: datetime | None, due_timezone: str | None) -> None:
+    """Set a whole-day due date, or a due instant with its time zone (naive times are in that zone)."""
+    if due_date is not None and due_datetime is not None:
+        raise InvalidTask("Give either a due date or a due date-time, not both.", field="due_date")
+    if due_timezone and due_datetime is None:
+        raise InvalidTask("A time zone goes with a due date-time.", field="due_timezone")
+    task.due_date = due_date.isoformat() if due_date is not None else None
+    if due_datetime is None:
+        task.due_datetime = task.due_timezone = None
+        return
+    zone = _zone(due_timezone)
+    local = due_datetime.replace(tzinfo=zone) if due_datetime.tzinfo is None else due_datetime.astimezone(zone)
+    task.due_datetime = local.astimezone(UTC)
+    task.due_timezone = zone.key
+
+
+def _check_recurrence(task: Task) -> None:
+    if task.recurrence and not (task.due_date or task.due_datetime):
+        raise TaskRuleBroken("A recurring task needs a due date.", field="recurrence")
+
+
+def _list_for_task(*, owner: str, list_id: str | None) -> str:
+    if not list_id or list_id == INBOX_ID:
+        return inbox_ensure(owner=owner).list_id
+    try:
+        todo_list = TodoList.get(owner, list_id, consistent_read=True)
+    except DoesNotExist:
+        raise TaskRuleBroken("There is no such list.", field="list_id") from None
+    if todo_list.archived:
+        raise TaskRuleBroken("This list is archived.", field="list_id")
+    return list_id
+
+
+def _subtask_ids(*, owner: str, task: Task) -> list[Task]:
+    return list(Task.by_list.query(task.list_key, filter_condition=Task.parent_id == task.task_id))
+
+
+def _parent_for(*, owner: str, parent_id: str, task_id: str | None) -> Task:
+    if parent_id == task_id:
+        raise TaskRuleBroken("A task cannot be its own parent.", field="parent_id")
+    try:
+        parent = Task.get(owner, parent_id, consistent_read=True)
+    except DoesNotExist:
+        raise TaskRuleBroken("There is no such parent task.", field="parent_id") from None
+    if parent.parent_id:
+        raise TaskRuleBroken("Subtasks go one level deep: the parent is itself a subtask.", field="parent_id")
+    return parent
+
+
+def _saved(task: Task) -> Task:
+    task.refresh_keys()
+    touch(task)
+    with conflict_guard(task, serialize=task_as_dict):
+        task.save()
+    cache.invalidate(task.owner)
+    return task
+
+
+# --- Services ------------------------------------------------------------------------------
+
+
+def task_create(
+    *,
+    owner: str,
+    title: str,
+    list_id: str | None = None,
+    parent_id: str | None = None,
+    notes: str = "",
+    due_date: date | None = None,
+    due_datetime: datetime | None = None,
+    due_timezone: str | None = None,
+    priority: int = 1,
+    labels: list[str] | tuple[str, ...] = (),
+    recurrence: str | None = None,
+    position: float | None = None,
+) -> Task:
+    """A new task at the end of its list (a subtask lives in its parent's list)."""
+    task = Task(
+        owner,
+        new_id(),
+        title=_clean_title(title),
+        notes=_clean_notes(notes),
+        priority=_clean_priority(priority),
+        labels=_clean_labels(labels),
+        recurrence=recurrence_clean(recurrence),
+        position=next_position() if position is None else float(position),
+        list_id="",
+    )
+    _apply_due(task, due_date=due_date, due_datetime=due_datetime, due_timezone=due_timezone)
+    _check_recurrence(task)
+    if parent_id:
+        parent = _parent_for(owner=owner, parent_id=parent_id, task_id=None)
+        if list_id and list_id != parent.list_id:
+            raise TaskRuleBroken("A subtask lives in its parent's list.", field="list_id")
+        task.parent_id, task.list_id = parent.task_id, parent.list_id
+    else:
+        task.list_id = _list_for_task(owner=owner, list_id=list_id)
+    return _saved(task)
+
+
+def task_update(
+    *,
+    owner: str,
+    task_id: str,
+    expected_version: int | None = None,
+    title=UNSET,
+    notes=UNSET,
+    due_date=UNSET,
+    due_datetime=UNSET,
+    due_timezone=UNSET,
+    priority=UNSET,
+    labels=UNSET,
+    recurrence=UNSET,
+    position=UNSET,
+    parent_id=UNSET,
+) -> Task:
+    """Change some of a task's fields; only the given ones."""
+    task = task_for_write(owner=owner, task_id=task_id)
+    check_version(task, expected_version, serialize=task_as_dict)
+    if title is not UNSET:
+        task.title = _clean_title(title)
+    if notes is not UNSET:
+        task.notes = _clean_notes(notes)
+    if priority is not UNSET:
+        task.priority = _clean_priority(priority)
+    if labels is not UNSET:
+        task.labels = _clean_labels(labels)
+    if recurrence is not UNSET:
+        task.recurrence = recurrence_clean(recurrence)
+    if position is not UNSET:
+        task.position = float(position)
+    if any(v is not UNSET for v in (due_date, due_datetime, due_timezone)):
+        _apply_due(
+            task,
+            due_date=None if due_date is UNSET else due_date,
+            due_datetime=None if due_datetime is UNSET else due_datetime,
+            due_timezone=None if due_timezone is UNSET else due_timezone,
+        )
+    _check_recurrence(task)
+    if parent_id is not UNSET and parent_id != task.parent_id:
+        if parent_id:
+            parent = _parent_for(owner=owner, parent_id=parent_id, task_id=task_id)
+            if _subtask_ids(owner=owner, task=task):
+                raise TaskRuleBroken("This task has subtasks, so it cannot become a subtask.", field="parent_id")
+            task.list_id = parent.list_id
+        task.parent_id = parent_id or None
+    return _saved(task)
+
+
+def _complete(task: Task, now: datetime) -> bool:
+    """Complete `task` in memory; False if it recurs and moved to its next occurrence instead."""
+    task.completions = [*(task.completions or []), now][-50:]
+    if task.recurrence:
+        local = task_due_datetime_local(task)
+        current = local if local is not None else date.fromisoformat(task.due_date)
+        following = next_occurrence(task.recurrence, current)
+        if following is not None:
+            when, task.recurrence = following
+            if isinstance(when, datetime):
+                task.due_datetime = when.replace(tzinfo=ZoneInfo(task.due_timezone or "UTC")).astimezone(UTC)
+            else:
+                task.due_date = when.isoformat()
+            return False
+    task.done, task.completed_at = True, now
+    return True
+
+
+def task_complete(*, owner: str, task_id: str, expected_version: int | None = None) -> Task:
+    """Complete a task (and its open subtasks); a recurring one moves to its next occurrence."""
+    task = task_for_write(owner=owner, task_id=task_id)
+    check_version(task, expected_version, serialize=task_as_dict)
+    if task.done:
+        return task
+    now = utcnow()
+    closed = _complete(task, now)
+    task.refresh_keys()
+    touch(task)
+    with (
+        conflict_guard(task, serialize=task_as_dict),
+        _transaction() as tx,
+    ):
+        tx.save(task)
+        if closed and not task.parent_id:
+            for sub in _subtask_ids(owner=owner, task=task)[:99]:
+                if not sub.done:
+                    sub.done, sub.completed_at = True, now
+                    sub.refresh_keys()
+                    touch(sub)
+                    tx.save(sub)
+    cache.invalidate(owner)
+    return task
+
+
+def task_reopen(*, owner: str, task_id: str, expected_version: int | None = None) -> Task:
+    """Mark a completed task open again."""
+    task = task_for_write(owner=owner, task_id=task_id)
+    check_version(task, expected_version, serialize=task_as_dict)
+    if not task.done:
+        return task
+    task.done, task.completed_at = False, None
+    return _saved(task)
+
+
+def task_move(
+    *, owner: str, task_id: str, list_id: str, expected_version: int | None = None, position: float | None = None
+) -> Task:
+    """Move a task (with its subtasks) to another list; a moved subtask becomes a task of its own."""
+    task = task_for_write(owner=owner, task_id=task_id)
+    check_version(task, expected_version, serialize=task_as_dict)
+    target = _list_for_task(owner=owner, list_id=list_id)
+    subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
+    task.list_id, task.parent_id = target, None
+    task.position = next_position() if position is None else float(position)
+    for item in [task, *subtasks]:
+        item.list_id = target
+        item.refresh_keys()
+        touch(item)
+    with (
+        conflict_guard(task, serialize=task_as_dict),
+        _transaction() as tx,
+    ):
+        for item in [task, *subtasks][:100]:
+            tx.save(item)
+    cache.invalidate(owner)
+    return task
+
+
+def tasks_reorder(*, owner: str, items: list[dict]) -> list[Task]:
+    """Set many tasks' positions in one transaction: `items` = [{"id", "position", "version"?}]."""
+    if not items:
+        raise InvalidTask("Give at least one task to reorder.", field="items")
+    if len(items) > MAX_REORDER:
+        raise InvalidTask(f"Reorder at most {MAX_REORDER} tasks at once.", field="items")
+    ids = [item["id"] for item in items]
+    if len(set(ids)) != len(ids):
+        raise InvalidTask("Each task may appear once.", field="items")
+    found = {t.task_id: t for t in Task.batch_get([(owner, task_id) for task_id in ids], consistent_read=True)}
+    missing = [task_id for task_id in ids if task_id not in found]
+    if missing:
+        raise TaskRuleBroken(f"No such task: {', '.join(missing)}.", field="items")
+    for item in items:
+        task = found[item["id"]]
+        check_version(task, item.get("version"), serialize=task_as_dict)
+        task.position = float(item["position"])
+        task.refresh_keys()
+        touch(task)
+    first = found[ids[0]]
+    with (
+        conflict_guard(first, serialize=task_as_dict),
+        _transaction() as tx,
+    ):
+        for task_id in ids:
+            tx.save(found[task_id])
+    cache.invalidate(owner)
+    return [found[task_id] for task_id in ids]
+
+
+def _delete_tasks(*, owner: str, tasks: list[Task]) -> None:
+    from todos.services.attachments import attachments_purge
+
+    attachments_purge(owner=owner, task_ids=[t.task_id for t in tasks])
+    with Task.batch_write() as batch:
+        for task in tasks:
+            batch.delete(task)
+    with Tombstone.batch_write() as batch:
+        for task in tasks:
+            batch.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
+
+
+def task_delete(*, owner: str, task_id: str, expected_version: int | None = None) -> None:
+    """Delete a task, its subtasks and its attachments (the S3 objects too)."""
+    task = task_for_write(owner=owner, task_id=task_id)
+    check_version(task, expected_version, serialize=task_as_dict)
+    with conflict_guard(task, serialize=task_as_dict):
+        task.delete()
+    subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
+    _delete_tasks(owner=owner, tasks=[task, *subtasks])
+    cache.invalidate(owner)
+
+
+def tasks_set_done(*, owner: str, list_id: str, done: bool) -> int:
+    """Toggle all: complete (or reopen) every task of a list that is not so already."""
+    list_state = f"{owner}#{list_id}#{'open' if done else 'done'}"
+    changed = 0
+    for task in Task.by_list_state.query(list_state):
+        if done:
+            task_complete(owner=owner, task_id=task.task_id)
+        else:
+            task_reopen(owner=owner, task_id=task.task_id)
+        changed += 1
+    return changed
+
+
+def tasks_clear_completed(*, owner: str, list_id: str) -> int:
+    """Delete every completed task of a list (with its subtasks and attachments)."""
+    done = list(Task.by_list_state.query(f"{owner}#{list_id}#done"))
+    done_ids = {t.task_id for t in done}
+    orphans = (
+        [t for t in Task.by_list.query(f"{owner}#{list_id}") if t.parent_id in done_ids and t.task_id not in done_ids]
+        if done_ids
+        else []
+    )
+    if done or orphans:
+        _delete_tasks(owner=owner, tasks=[*done, *orphans])
+        cache.invalidate(owner)
+    return len(done)
