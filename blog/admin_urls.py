@@ -1,5 +1,18 @@
+"""The authors' panel under /admin/blog/."""
+
 from __future__ import annotations
+
+from django.urls import path
+
+from blog import admin_views
 
 app_name = "blog-admin"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", admin_views.post_list, name="posts"),
+    path("new/", admin_views.post_new, name="new"),
+    path("preview/", admin_views.preview, name="preview"),
+    path("readers/", admin_views.readers, name="readers"),
+    path("<str:post_id>/", admin_views.post_edit, name="edit"),
+    path("<str:post_id>/delete/", admin_views.post_delete, name="delete"),
+]

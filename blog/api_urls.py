@@ -1,5 +1,27 @@
+"""The blog API under /api/blog/: public reads, and the authors' API under admin/."""
+
 from __future__ import annotations
+
+from django.urls import path
+
+from blog import apis
 
 app_name = "blog-api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("posts", apis.PostListApi.as_view(), name="posts"),
+    path("posts/<slug:slug>", apis.PostDetailApi.as_view(), name="post"),
+    path("tags/<slug:tag>/posts", apis.TagPostListApi.as_view(), name="tag-posts"),
+    path("admin/posts", apis.AdminPostListApi.as_view(), name="admin-posts"),
+    path("admin/posts/create", apis.AdminPostCreateApi.as_view(), name="admin-post-create"),
+    path("admin/posts/<str:post_id>", apis.AdminPostDetailApi.as_view(), name="admin-post"),
+    path("admin/posts/<str:post_id>/update", apis.AdminPostUpdateApi.as_view(), name="admin-post-update"),
+    path("admin/posts/<str:post_id>/publish", apis.AdminPostPublishApi.as_view(), name="admin-post-publish"),
+    path("admin/posts/<str:post_id>/schedule", apis.AdminPostScheduleApi.as_view(), name="admin-post-schedule"),
+    path("admin/posts/<str:post_id>/unpublish", apis.AdminPostUnpublishApi.as_view(), name="admin-post-unpublish"),
+    path("admin/posts/<str:post_id>/delete", apis.AdminPostDeleteApi.as_view(), name="admin-post-delete"),
+    path("admin/preview", apis.AdminPreviewApi.as_view(), name="admin-preview"),
+    path("admin/images", apis.ImageUploadApi.as_view(), name="image-upload"),
+    path("admin/images/<str:image_id>", apis.ImageDetailApi.as_view(), name="image-detail"),
+    path("admin/readers", apis.ReaderListApi.as_view(), name="admin-readers"),
+]

@@ -49,7 +49,7 @@ def _decode(data: bytes, *, max_pixels: int) -> PILImage.Image:
                 raise ImageRejected(f"{probe.format} images are not accepted; use JPEG, PNG, WebP or GIF.")
             width, height = probe.size
             if width * height > min(max_pixels, PILImage.MAX_IMAGE_PIXELS or max_pixels):
-                raise ImageRejected(f"The image is too large ({width}×{height} pixels).")
+                raise ImageRejected(f"The image is too large ({width} x {height} pixels).")
             probe.verify()  # structural check; the object is unusable afterwards
             image = PILImage.open(io.BytesIO(data))
             image.load()

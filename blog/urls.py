@@ -1,3 +1,5 @@
+"""The public blog under /blog/."""
+
 from __future__ import annotations
 
 from django.urls import path
@@ -8,4 +10,11 @@ app_name = "blog"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("rss.xml", views.rss_feed, name="rss"),
+    path("atom.xml", views.atom_feed, name="atom"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/<int:year>/<int:month>/", views.archive_month, name="archive-month"),
+    path("tag/<slug:tag>/", views.tag, name="tag"),
+    path("author/<str:author_sub>/", views.author, name="author"),
+    path("<slug:slug>/", views.post_detail, name="post"),
 ]

@@ -1,8 +1,158 @@
+"""The public blog: home, posts, tags, authors, archive, feeds, sitemap, robots.txt and media.
+
+Every page here is the same for everyone (public_page): CloudFront and API
+Gateway may keep it, it carries ETag and Last-Modified, and it never reads the
+session or the CSRF cookie.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import re
+from datetime import datetime
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import http_date
+
+from blog import feeds, selectors
+from blog.models import Post
+from mysite import storage
+from mysite.http import make_cacheable, public_page
+
+PAGE_SIZE = 10
+_MEDIA_NAME = re.compile(r"^[0-9a-f]{24}-\d{1,5}\.(webp|jpg|png)$")
+_MEDIA_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 
 
+def _with_last_modified(response: HttpResponse, when: datetime | None) -> HttpResponse:
+    if when is not None:
+        response["Last-Modified"] = http_date(when.timestamp())
+    return response
+
+
+def _listing(request: HttpRequest, posts: list[Post], next_cursor: str | None, **context) -> HttpResponse:
+    if not posts and request.GET.get("cursor") is None and context.get("empty_is_404"):
+        raise Http404
+    response = render(request, "blog/list.html", {"posts": posts, "next_cursor": next_cursor, **context})
+    return _with_last_modified(response, selectors.last_modified(posts))
+
+
+@public_page
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "blog/index.html")
+    posts, next_cursor = selectors.published_posts(limit=PAGE_SIZE, cursor=request.GET.get("cursor"))
+    return _listing(request, posts, next_cursor, heading="Latest posts", is_home=True)
+
+
+@public_page
+def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    post = selectors.post_get_published(slug=slug)
+    response = render(request, "blog/post.html", {"post": post})
+    return _with_last_modified(response, post.updated_at)
+
+
+@public_page
+def tag(request: HttpRequest, tag: str) -> HttpResponse:
+    posts, next_cursor = selectors.published_posts_tagged(tag=tag, limit=PAGE_SIZE, cursor=request.GET.get("cursor"))
+    return _listing(request, posts, next_cursor, heading=f"Tagged “{tag}”", tag=tag, empty_is_404=True)
+
+
+@public_page
+def author(request: HttpRequest, author_sub: str) -> HttpResponse:
+    posts, next_cursor = selectors.published_posts_by_author(
+        author_sub=author_sub, limit=PAGE_SIZE, cursor=request.GET.get("cursor")
+    )
+    name = posts[0].author_name if posts else ""
+    return _listing(request, posts, next_cursor, heading=f"Posts by {name}", author_name=name, empty_is_404=True)
+
+
+@public_page
+def archive(request: HttpRequest) -> HttpResponse:
+    months = sorted(selectors.terms(kind="month"), key=lambda term: term.name, reverse=True)
+    tags = sorted(selectors.terms(kind="tag"), key=lambda term: (-term.post_count, term.name))
+    archive_months = [
+        {
+            "year": term.name[:4],
+            "month": term.name[5:],
+            "date": datetime.strptime(term.name, "%Y-%m"),
+            "count": term.post_count,
+        }
+        for term in months
+    ]
+    return render(request, "blog/archive.html", {"months": archive_months, "tags": tags})
+
+
+@public_page
+def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    if not 1 <= month <= 12:
+        raise Http404
+    posts, next_cursor = selectors.published_posts_in_month(
+        year=year, month=month, limit=PAGE_SIZE * 2, cursor=request.GET.get("cursor")
+    )
+    heading = f"Posts from {datetime(year, month, 1):%B %Y}"
+    return _listing(request, posts, next_cursor, heading=heading, empty_is_404=True)
+
+
+@public_page
+def rss_feed(request: HttpRequest) -> HttpResponse:
+    posts, _ = selectors.published_posts(limit=feeds.FEED_SIZE)
+    return _with_last_modified(feeds.feed_response(request, posts, kind="rss"), selectors.last_modified(posts))
+
+
+@public_page
+def atom_feed(request: HttpRequest) -> HttpResponse:
+    posts, _ = selectors.published_posts(limit=feeds.FEED_SIZE)
+    return _with_last_modified(feeds.feed_response(request, posts, kind="atom"), selectors.last_modified(posts))
+
+
+# --- Site root -----------------------------------------------------------------------------
+
+
+@public_page
+def sitemap(request: HttpRequest) -> HttpResponse:
+    posts = selectors.sitemap_posts()
+    tags = selectors.terms(kind="tag")
+    response = render(
+        request,
+        "blog/sitemap.xml",
+        {
+            "base": request.build_absolute_uri("/").rstrip("/"),
+            "posts": posts,
+            "tags": tags,
+            "home_lastmod": selectors.last_modified(posts),
+        },
+        content_type="application/xml; charset=utf-8",
+    )
+    return _with_last_modified(response, selectors.last_modified(posts))
+
+
+@public_page(max_age=3600, s_maxage=86400)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /api/",
+        "Disallow: /dev/",
+        "Allow: /api/blog/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('blog-root:sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def media(request: HttpRequest, name: str) -> HttpResponse:
+    """An image rendition from the bucket, where no CDN serves `media/` directly (local development).
+
+    Content-hashed names never change meaning, so the answer is cacheable forever.
+    """
+    match = _MEDIA_NAME.match(name)
+    if not match:
+        raise Http404
+    key = f"media/blog/{name}"
+    if storage.object_head(key) is None:
+        raise Http404
+    response = HttpResponse(storage.object_read(key), content_type=_MEDIA_TYPES[match.group(1)])
+    response["ETag"] = f'"{name}"'
+    return make_cacheable(request, response, max_age=31_536_000, s_maxage=31_536_000, immutable=True)

@@ -1,0 +1,164 @@
+"""The authors' panel under /admin/blog/: post list, editor, preview, delete, readers.
+
+Only members of `authors` get in; everyone else gets a 404 (group_required).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.selectors import profile_count, profile_list
+from blog import selectors, services
+from blog.forms import DeleteForm, PostForm
+from blog.models import STATUSES, Post
+from blog.rendering import render_markdown
+from mysite.decorators import group_required
+from mysite.errors import DomainError, InvalidInput
+
+authors_only = group_required("authors")
+
+
+def _apply(form: PostForm, error: DomainError) -> None:
+    if error.fields:
+        for field, problems in error.fields.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+    else:
+        form.add_error(None, error.message)
+
+
+@authors_only
+def post_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    search = request.GET.get("q", "")[:100]
+    posts, next_cursor = selectors.post_list(
+        status=status if status in STATUSES else None, search=search, cursor=request.GET.get("cursor")
+    )
+    return render(
+        request,
+        "blog/admin/post_list.html",
+        {"posts": posts, "next_cursor": next_cursor, "status": status, "search": search, "statuses": STATUSES},
+    )
+
+
+def _editor(request: HttpRequest, form: PostForm, post: Post | None, *, status: int = 200) -> HttpResponse:
+    if form.is_bound and form.errors and status == 200:
+        status = 400
+    return render(request, "blog/admin/editor.html", {"form": form, "post": post}, status=status)
+
+
+def _run_action(post: Post, action: str, publish_at) -> Post:
+    if action == "publish":
+        return services.post_publish(post_id=post.post_id, version=post.version)
+    if action == "schedule":
+        if not publish_at:
+            raise InvalidInput("Choose when to publish.", field="publish_at")
+        return services.post_schedule(post_id=post.post_id, version=post.version, publish_at=publish_at)
+    if action == "unpublish":
+        return services.post_unpublish(post_id=post.post_id, version=post.version)
+    return post
+
+
+_DONE = {
+    "save": "Saved.",
+    "publish": "Published.",
+    "schedule": "Scheduled.",
+    "unpublish": "Unpublished: it is a draft again.",
+}
+
+
+@authors_only
+@require_http_methods(["GET", "POST"])
+def post_new(request: HttpRequest) -> HttpResponse:
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_create(
+                author_sub=request.user.sub, author_name=request.user.display_name, **form.content()
+            )
+            action = form.cleaned_data["action"] or "save"
+            post = _run_action(post, action, form.cleaned_data["publish_at"])
+        except DomainError as error:
+            _apply(form, error)
+            return _editor(request, form, None, status=error.status)
+        messages.success(request, _DONE[action])
+        return redirect("blog-admin:edit", post_id=post.post_id)
+    return _editor(request, form, None)
+
+
+@authors_only
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, post_id: str) -> HttpResponse:
+    post = selectors.post_get(post_id=post_id)
+    if request.method == "GET":
+        initial = {
+            "title": post.title,
+            "slug": post.slug,
+            "body_markdown": post.body_markdown,
+            "custom_excerpt": post.custom_excerpt,
+            "tags": ", ".join(post.tags),
+            "feature_image_id": post.feature_image_id or "",
+            "feature_image_alt": post.feature_image_alt,
+            "publish_at": post.scheduled_for.strftime("%Y-%m-%dT%H:%M") if post.scheduled_for else "",
+            "version": post.version,
+        }
+        return _editor(request, PostForm(initial=initial), post)
+    form = PostForm(request.POST)
+    if not form.is_valid():
+        return _editor(request, form, post)
+    action = form.cleaned_data["action"] or "save"
+    try:
+        post = services.post_update(post_id=post_id, version=form.cleaned_data["version"] or 0, **form.content())
+        post = _run_action(post, action, form.cleaned_data["publish_at"])
+    except services.PostVersionConflict as error:
+        form.add_error(
+            None,
+            f"{error.message} It is now at version {error.extra.get('current', {}).get('version', '?')}; "
+            "copy your changes, reload, and apply them again.",
+        )
+        return _editor(request, form, post, status=409)
+    except DomainError as error:
+        _apply(form, error)
+        return _editor(request, form, selectors.post_get(post_id=post_id), status=error.status)
+    messages.success(request, _DONE[action])
+    return redirect("blog-admin:edit", post_id=post.post_id)
+
+
+@authors_only
+@require_http_methods(["GET", "POST"])
+def post_delete(request: HttpRequest, post_id: str) -> HttpResponse:
+    post = selectors.post_get(post_id=post_id)
+    form = DeleteForm(request.POST or None, initial={"version": post.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_delete(post_id=post_id, version=form.cleaned_data["version"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Deleted “{post.title}”.")
+            return redirect("blog-admin:posts")
+    status = 409 if form.errors else 200
+    return render(request, "blog/admin/delete.html", {"post": post, "form": form}, status=status)
+
+
+@authors_only
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """The editor's live preview (htmx): the body rendered exactly as readers will see it."""
+    body_html = render_markdown(
+        request.POST.get("body_markdown", "")[:200_000], renditions_for=selectors.image_renditions
+    )
+    return render(request, "blog/admin/_preview.html", {"body_html": body_html})
+
+
+@authors_only
+def readers(request: HttpRequest) -> HttpResponse:
+    profiles, next_cursor = profile_list(limit=50, cursor=request.GET.get("cursor"))
+    return render(
+        request,
+        "blog/admin/readers.html",
+        {"profiles": profiles, "next_cursor": next_cursor, "count": profile_count()},
+    )
