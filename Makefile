@@ -52,5 +52,8 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+package: ## Build the Lambda zip (dist/lambda-$(STAGE).zip) with `zappa package` from a runtime-only virtualenv
+	$(PYTHON) -m mysite.deploy.build_package --stage $(or $(STAGE),production)
+
 clean-data: ## Forget all local data (users, todos, posts, releases, files)
 	rm -rf .devdata

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from mysite.deploy.secrets import load_django_secret_key
+
+# The signing key (sessions, CSRF, cursors) comes from Secrets Manager; base.py requires it.
+load_django_secret_key()
+
 from .base import *
-from .base import env
+from .base import CDN_DOMAIN, env
 
 DEBUG = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 COGNITO_USER_POOL_ID = env("COGNITO_USER_POOL_ID")
 COGNITO_CLIENT_ID = env("COGNITO_CLIENT_ID")
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# CloudFront reaches API Gateway under the API's own host name, so the browser's origin is the CDN's.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{CDN_DOMAIN}"] if CDN_DOMAIN else [])
+# Zappa sets SCRIPT_NAME to /<stage> for requests to the execute-api host, which is also the host CloudFront
+# sends; the site is served from the root of the CDN domain, so links must not carry the stage.
+FORCE_SCRIPT_NAME = env("FORCE_SCRIPT_NAME", default="")
+# Browser uploads through S3 Transfer Acceleration (provision enables it on the bucket).
+S3_TRANSFER_ACCELERATION = env.bool("S3_TRANSFER_ACCELERATION", default=False)
+COGNITO_IDENTITY_POOL_ID = env("COGNITO_IDENTITY_POOL_ID", default="")
+COGNITO_IDENTITY_ROLE_ARN = env("COGNITO_IDENTITY_ROLE_ARN", default="")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
@@ -24,6 +37,7 @@ STORAGES = {
     "default": {"BACKEND": "storages.backends.s3.S3Storage"},
     "staticfiles": {
         "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
-        "OPTIONS": {"location": "static", "querystring_auth": False},
+        # Hashed names in the bucket's static/ folder, linked through CloudFront (the bucket admits nothing else).
+        "OPTIONS": {"location": "static", "querystring_auth": False, "custom_domain": CDN_DOMAIN or None},
     },
 }

@@ -1,0 +1,1 @@
+"""Deployment onto Lambda + API Gateway (Zappa), CloudFront and SES: rendering, policies, packaging."""

@@ -1,0 +1,138 @@
+"""`make package`: the Lambda zip, built by `zappa package` from a runtime-only virtualenv, offline from AWS.
+
+The virtualenv holds requirements/base.txt installed from manylinux2014 wheels (what
+Lambda's python3.11 runtime, Amazon Linux 2 with glibc 2.26, can load) plus Zappa,
+whose handler must be inside the zip; Zappa's deploy-time dependencies are left
+out by the stage's `exclude`. The virtualenv is rebuilt only when its inputs change.
+Standard library only: this runs before any virtualenv exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DIST = BASE_DIR / "dist"
+VENV = DIST / "venv-lambda"
+WHEELS = DIST / "wheels-lambda"
+RUNTIME_REQUIREMENTS = BASE_DIR / "requirements" / "base.txt"
+DEV_REQUIREMENTS = BASE_DIR / "requirements" / "dev.txt"
+# Lambda python3.11 is Amazon Linux 2 (glibc 2.26): wheels up to manylinux_2_26 load there.
+PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_24_x86_64", "manylinux_2_26_x86_64")
+BUDGET_BYTES = 30 * 1024 * 1024  # our budget; Lambda's own limit is 50 MB zipped, 250 MB unzipped
+LAMBDA_LIMIT_BYTES = 50 * 1024 * 1024
+DEV_ONLY = ("pytest", "_pytest", "moto", "playwright", "ruff", "pytest_django", "xdist")
+RECIPE_VERSION = "1"
+
+
+def zappa_requirement() -> str:
+    """The pinned `zappa==X` line of requirements/dev.txt (Zappa is deploy-only)."""
+    match = re.search(r"^zappa==\S+", DEV_REQUIREMENTS.read_text(), re.MULTILINE)
+    if not match:
+        sys.exit("requirements/dev.txt has no pinned zappa==<version> line.")
+    return match.group(0)
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for part in (RECIPE_VERSION, RUNTIME_REQUIREMENTS.read_text(), zappa_requirement(), *PLATFORMS, sys.version):
+        digest.update(part.encode())
+    return digest.hexdigest()[:16]
+
+
+def run(*command: str | os.PathLike, **kwargs) -> None:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    subprocess.run([str(c) for c in command], check=True, **kwargs)
+
+
+def ensure_venv() -> Path:
+    """dist/venv-lambda for the current requirements, built from Lambda-compatible wheels."""
+    stamp = VENV / ".fingerprint"
+    wanted = fingerprint()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return VENV
+    print(f"Building the runtime-only virtualenv {VENV.relative_to(BASE_DIR)} ...", flush=True)
+    shutil.rmtree(VENV, ignore_errors=True)
+    shutil.rmtree(WHEELS, ignore_errors=True)
+    run(sys.executable, "-m", "venv", VENV)
+    pip = [VENV / "bin" / "python", "-m", "pip", "--disable-pip-version-check", "-q"]
+    platforms = [arg for platform in PLATFORMS for arg in ("--platform", platform)]
+    run(
+        *pip,
+        "download",
+        "--only-binary=:all:",
+        "--python-version",
+        "3.11",
+        "--implementation",
+        "cp",
+        *platforms,
+        "-r",
+        RUNTIME_REQUIREMENTS,
+        "-d",
+        WHEELS,
+    )
+    run(*pip, "install", "--no-index", "--find-links", WHEELS, "-r", RUNTIME_REQUIREMENTS)
+    run(*pip, "install", zappa_requirement())
+    stamp.write_text(wanted)
+    return VENV
+
+
+def check_contents(zip_path: Path) -> list[str]:
+    """Problems with the zip: dev packages inside, or Zappa's handler missing."""
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+    tops = {name.split("/", 1)[0] for name in names}
+    problems = [f"development package inside: {top}" for top in sorted(tops) if top in DEV_ONLY]
+    for required in ("handler.py", "zappa_settings.py", "zappa/handler.py", "django_zappa_app.py", "manage.py"):
+        if required not in names:
+            problems.append(f"missing {required}")
+    return problems
+
+
+def build(stage: str, output: Path) -> Path:
+    DIST.mkdir(exist_ok=True)
+    with (DIST / ".package.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time (parallel test workers share dist/)
+        venv = ensure_venv()
+        env = {**os.environ, "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+        env.pop("PYTHONPATH", None)
+        output.unlink(missing_ok=True)
+        run(venv / "bin" / "zappa", "package", stage, "--output", output, cwd=BASE_DIR, env=env)
+    problems = check_contents(output)
+    if problems:
+        sys.exit(f"{output}: " + "; ".join(problems))
+    return output
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", default="production")
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    output = (args.output or DIST / f"lambda-{args.stage}.zip").resolve()
+    build(args.stage, output)
+    size = output.stat().st_size
+    with zipfile.ZipFile(output) as archive:
+        unzipped = sum(info.file_size for info in archive.infolist())
+    print(
+        f"Lambda package: {output.relative_to(BASE_DIR)} — {size / 1024 / 1024:.1f} MB zipped, "
+        f"{unzipped / 1024 / 1024:.1f} MB unzipped (budget {BUDGET_BYTES // 1024 // 1024} MB zipped; "
+        f"Lambda allows 50 MB zipped, 250 MB unzipped)"
+    )
+    if size > LAMBDA_LIMIT_BYTES:
+        sys.exit("The package is over Lambda's 50 MB limit for a direct upload.")
+    if size > BUDGET_BYTES:
+        print("WARNING: over the 30 MB budget.", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Least-privilege IAM for the stage's Lambda role: every statement names the stage's own resources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Every key the function reads or writes lives under one of these prefixes of the site bucket.
+BUCKET_PREFIXES = ("media/", "static/", "uploads/", "artifacts/", "users/")
+
+
+@dataclass(frozen=True)
+class StageResources:
+    """The AWS resources of one stage, as ARNs are built from them."""
+
+    region: str
+    account: str
+    tables: tuple[str, ...]
+    bucket: str
+    user_pool_id: str
+    identity_pool_id: str
+    ses_identity: str
+    distribution_id: str
+    secret_ids: tuple[str, ...]
+
+    def table_arns(self) -> list[str]:
+        arns = []
+        for table in self.tables:
+            base = f"arn:aws:dynamodb:{self.region}:{self.account}:table/{table}"
+            arns += [base, f"{base}/index/*"]
+        return arns
+
+    def stream_arns(self) -> list[str]:
+        return [f"arn:aws:dynamodb:{self.region}:{self.account}:table/{table}/stream/*" for table in self.tables]
+
+
+def lambda_statements(resources: StageResources) -> list[dict]:
+    """The `extra_permissions` of the stage: only its tables, bucket prefixes, identities and secrets."""
+    r = resources
+    bucket_arn = f"arn:aws:s3:::{r.bucket}"
+    statements = [
+        {
+            "Sid": "StageTables",
+            "Effect": "Allow",
+            "Action": [
+                "dynamodb:GetItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:BatchWriteItem",
+                "dynamodb:ConditionCheckItem",
+                "dynamodb:DescribeTable",
+            ],
+            "Resource": r.table_arns(),
+        },
+        {
+            "Sid": "StageStreams",
+            "Effect": "Allow",
+            "Action": [
+                "dynamodb:DescribeStream",
+                "dynamodb:GetRecords",
+                "dynamodb:GetShardIterator",
+                "dynamodb:ListStreams",
+            ],
+            "Resource": r.stream_arns(),
+        },
+        {
+            "Sid": "BucketObjects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            "Resource": [f"{bucket_arn}/{prefix}*" for prefix in BUCKET_PREFIXES],
+        },
+        {
+            "Sid": "BucketListing",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": [bucket_arn],
+            "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in BUCKET_PREFIXES]}},
+        },
+        {
+            "Sid": "SendEmail",
+            "Effect": "Allow",
+            "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+            "Resource": [f"arn:aws:ses:{r.region}:{r.account}:identity/{r.ses_identity}"],
+        },
+        {
+            "Sid": "UserPool",
+            "Effect": "Allow",
+            "Action": [
+                # Only the admin operations need IAM; sign-up, sign-in and the like are public Cognito calls.
+                "cognito-idp:AdminAddUserToGroup",
+                "cognito-idp:AdminCreateUser",
+                "cognito-idp:AdminGetUser",
+                "cognito-idp:AdminSetUserPassword",
+                "cognito-idp:AdminUpdateUserAttributes",
+            ],
+            "Resource": [f"arn:aws:cognito-idp:{r.region}:{r.account}:userpool/{r.user_pool_id}"],
+        },
+        {
+            "Sid": "IdentityPool",
+            "Effect": "Allow",
+            "Action": ["cognito-identity:GetId", "cognito-identity:GetOpenIdToken"],
+            "Resource": [f"arn:aws:cognito-identity:{r.region}:{r.account}:identitypool/{r.identity_pool_id}"],
+        },
+        {
+            "Sid": "Secrets",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            # Secrets Manager appends a random suffix to every secret's ARN.
+            "Resource": [
+                f"arn:aws:secretsmanager:{r.region}:{r.account}:secret:{name}-??????" for name in r.secret_ids
+            ],
+        },
+    ]
+    if r.distribution_id:
+        statements.append(
+            {
+                "Sid": "InvalidateCdn",
+                "Effect": "Allow",
+                "Action": ["cloudfront:CreateInvalidation"],
+                "Resource": [f"arn:aws:cloudfront::{r.account}:distribution/{r.distribution_id}"],
+            }
+        )
+    return statements
+
+
+def wildcard_resources(statements: list[dict]) -> list[str]:
+    """Resources that grant more than one named resource's own sub-paths: bare `*` or a wildcard account/region."""
+    found = []
+    for statement in statements:
+        resources = statement.get("Resource", [])
+        for resource in [resources] if isinstance(resources, str) else resources:
+            parts = resource.split(":")
+            if (
+                resource == "*"
+                or any(part == "*" for part in parts[:5])
+                or (len(parts) > 5 and parts[5] in {"*", "/*"})
+            ):
+                found.append(resource)
+    return found

@@ -1,0 +1,320 @@
+"""Render a Zappa stage from the code: events from the declared event sources, permissions from the stage's resources.
+
+The same declarations (`<app>/events.py` EVENT_SOURCES, the PynamoDB models) feed the
+local dispatcher, `provision` and this file, so a new handler or table reaches
+`zappa_settings.json` by running `manage.py zappa_settings`, never by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from os.path import commonpath
+from pathlib import Path
+
+from django.conf import settings
+
+from mysite.deploy.policies import StageResources, lambda_statements
+from mysite.deploy.stages import ACCOUNT_PLACEHOLDER, PENDING
+from mysite.dynamo import all_models
+from mysite.event_sources import ScheduleSource, StreamSource, UploadSource, all_event_sources
+
+UPLOAD_ROUTER = "mysite.deploy.handlers.upload_router"
+
+# Everything the function does not need; names match at any depth, in the project and in site-packages.
+EXCLUDE = [
+    ".venv",
+    "dist",
+    "devstack",
+    "node_modules",
+    "tests",
+    "test-artifacts",
+    "benchmarks",
+    "docs",
+    "requirements",
+    "staticfiles",
+    ".devdata",
+    ".ci",
+    ".github",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    "*.pyc",
+    "*.md",
+    ".env*",
+    "Makefile",
+    "pyproject.toml",
+    "zappa_settings.json",
+    # Zappa's deploy-time dependencies: the handler needs only zappa, werkzeug, boto3 and durationpy.
+    "troposphere*",
+    "cfn_flip*",
+    "cfn_tools",
+    "placebo*",
+    "hjson*",
+    "tqdm*",
+    "argcomplete*",
+    "slugify",
+    "python_slugify*",
+    "text_unidecode*",
+    "toml",
+    "toml-*",
+    "pip",
+    "pip-*",
+    "setuptools*",
+    "_distutils_hack",
+    "distutils-precedence.pth",
+    "pkg_resources",
+    "wheel",
+    "wheel-*",
+    "click",
+    "click-*",
+    "requests",
+    "requests-*",
+    "charset_normalizer*",
+]
+
+# The AWS services the function calls; the rest of botocore's models (14 MB zipped) stay out of the package.
+BOTOCORE_SERVICES = (
+    "cloudfront",
+    "cognito-identity",
+    "cognito-idp",
+    "dynamodb",
+    "dynamodbstreams",
+    "s3",
+    "secretsmanager",
+    "ses",
+    "sesv2",
+    "sts",
+)
+# Parts of Django this site never loads (USE_I18N is off; no admin, GIS or PostgreSQL).
+DJANGO_EXCLUDE_GLOB = [
+    "django/conf/locale/*/LC_MESSAGES/",
+    "django/contrib/*/locale/",
+    "django/contrib/admin/",
+    "django/contrib/admindocs/",
+    "django/contrib/flatpages/",
+    "django/contrib/gis/",
+    "django/contrib/postgres/",
+    "django/contrib/redirects/",
+    "rest_framework/locale/",
+]
+
+
+def botocore_exclude_glob(services: list[str], keep: tuple[str, ...] = BOTOCORE_SERVICES) -> list[str]:
+    """Glob patterns (folders only) matching every botocore service model except `keep`."""
+    patterns: list[str] = []
+
+    def visit(prefix: str) -> None:
+        kept_below = sorted({name[len(prefix)] for name in keep if name.startswith(prefix) and len(name) > len(prefix)})
+        others = {name for name in services if name.startswith(prefix) and name not in keep}
+        if not others:
+            return
+        if not kept_below:
+            # Only `prefix` itself (if anything) is kept: drop every longer name.
+            patterns.append(f"botocore/data/{prefix}?*/" if prefix in keep else f"botocore/data/{prefix}*/")
+            return
+        patterns.append(f"botocore/data/{prefix}[!{''.join(kept_below)}]*/")
+        for char in kept_below:
+            visit(prefix + char)
+
+    visit("")
+    return patterns
+
+
+def installed_botocore_services() -> list[str]:
+    import botocore
+
+    data = Path(botocore.__file__).parent / "data"
+    return sorted(path.name for path in data.iterdir() if path.is_dir())
+
+
+# The stage's own values: kept from the file; a new stage starts from these.
+DEFAULTS = {
+    "dev": {
+        "aws_region": "us-east-1",
+        "s3_bucket": "mysite-dev-zappa-packages",
+        "memory_size": 1024,
+        "timeout_seconds": 60,
+        "keep_warm": False,
+        "cache_cluster_enabled": False,
+        "environment_variables": {
+            "DYNAMODB_TABLE_PREFIX": "dev-",
+            "AWS_STORAGE_BUCKET_NAME": "mysite-dev-site",
+            "COGNITO_USER_POOL_NAME": "mysite-dev",
+            "DJANGO_ALLOWED_HOSTS": ".execute-api.us-east-1.amazonaws.com,.cloudfront.net",
+            "DEFAULT_FROM_EMAIL": "MySite dev <no-reply@dev.example.com>",
+            "DJANGO_SECRET_KEY_SECRET_ID": "mysite/dev/django-secret-key",
+            "UPDATES_SIGNING_KEY_SECRET_ID": "mysite/dev/updates-signing-key",
+            "S3_TRANSFER_ACCELERATION": "false",
+        },
+    },
+    "production": {
+        "aws_region": "us-east-1",
+        "s3_bucket": "mysite-production-zappa-packages",
+        "memory_size": 1024,
+        "timeout_seconds": 120,
+        "keep_warm": True,
+        "keep_warm_expression": "rate(4 minutes)",
+        "cache_cluster_enabled": True,
+        "cache_cluster_size": "0.5",
+        "cache_cluster_ttl": 300,
+        "cache_cluster_encrypted": True,
+        "environment_variables": {
+            "DYNAMODB_TABLE_PREFIX": "prod-",
+            "AWS_STORAGE_BUCKET_NAME": "mysite-production-site",
+            "COGNITO_USER_POOL_NAME": "mysite-production",
+            "DJANGO_ALLOWED_HOSTS": ".execute-api.us-east-1.amazonaws.com,.cloudfront.net",
+            "DEFAULT_FROM_EMAIL": "MySite <no-reply@example.com>",
+            "DJANGO_SECRET_KEY_SECRET_ID": "mysite/production/django-secret-key",
+            "UPDATES_SIGNING_KEY_SECRET_ID": "mysite/production/updates-signing-key",
+            "S3_TRANSFER_ACCELERATION": "true",
+        },
+    },
+}
+
+# Written by `zappa_settings` from what `provision` and `setup_cloudfront` created.
+LOOKED_UP = (
+    "COGNITO_USER_POOL_ID",
+    "COGNITO_CLIENT_ID",
+    "COGNITO_IDENTITY_POOL_ID",
+    "COGNITO_IDENTITY_ROLE_ARN",
+    "CLOUDFRONT_DISTRIBUTION_ID",
+    "CDN_DOMAIN",
+)
+
+
+@dataclass
+class Lookups:
+    """What exists on AWS for the stage; unknown values stay placeholders (or what the file already says)."""
+
+    account: str = ACCOUNT_PLACEHOLDER
+    stream_arns: dict[str, str] = field(default_factory=dict)  # table name -> LatestStreamArn
+    values: dict[str, str] = field(default_factory=dict)  # names from LOOKED_UP
+
+
+def stage_table(model, prefix: str) -> str:
+    """The stage's name for a model's table (the model was named with this process's prefix)."""
+    return prefix + model.Meta.table_name.removeprefix(settings.DYNAMODB_TABLE_PREFIX)
+
+
+def ses_identity(from_email: str) -> str:
+    """The domain of the sending address: verifying the domain covers every address on it."""
+    address = from_email.rsplit("<", 1)[-1].rstrip(">").strip()
+    return address.rsplit("@", 1)[-1]
+
+
+def upload_prefix_filter(prefixes: list[str]) -> str:
+    """The longest folder all upload prefixes share: S3 allows one prefix filter per notification."""
+    common = commonpath(prefixes) if prefixes else ""
+    return f"{common}/" if common else ""
+
+
+def render_events(*, region: str, account: str, prefix: str, bucket: str, stream_arns: dict[str, str]) -> list[dict]:
+    sources = all_event_sources()
+    events: list[dict] = []
+    for source in sources:
+        if isinstance(source, StreamSource):
+            table = stage_table(source.table_model(), prefix)
+            arn = stream_arns.get(table) or f"arn:aws:dynamodb:{region}:{account}:table/{table}/stream/{PENDING}"
+            events.append(
+                {
+                    "function": source.function,
+                    "event_source": {
+                        "arn": arn,
+                        "starting_position": "TRIM_HORIZON",
+                        "batch_size": source.batch_size,
+                        "enabled": True,
+                    },
+                }
+            )
+    uploads = [s for s in sources if isinstance(s, UploadSource)]
+    if uploads:
+        # Zappa maps S3 events by bucket and names every notification after the function,
+        # so one bucket gets one notification; the router hands each record to its prefix's handler.
+        events.append(
+            {
+                "function": UPLOAD_ROUTER,
+                "event_source": {
+                    "arn": f"arn:aws:s3:::{bucket}",
+                    "events": ["s3:ObjectCreated:*"],
+                    "prefix": upload_prefix_filter([u.prefix for u in uploads]),
+                },
+            }
+        )
+    for source in sources:
+        if isinstance(source, ScheduleSource):
+            events.append({"function": source.function, "expression": source.rate})
+    return events
+
+
+def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
+    """The full stage configuration: the file's own values, then everything derived from the code and AWS."""
+    current = dict(current or {})
+    defaults = DEFAULTS.get(stage, DEFAULTS["dev"])
+    env = {**defaults["environment_variables"], **current.get("environment_variables", {})}
+    for name in LOOKED_UP:
+        value = lookups.values.get(name) or env.get(name) or ""
+        env[name] = value
+    region = current.get("aws_region", defaults["aws_region"])
+    account = lookups.account
+    prefix = env["DYNAMODB_TABLE_PREFIX"]
+    bucket = env["AWS_STORAGE_BUCKET_NAME"]
+    tables = tuple(sorted(stage_table(model, prefix) for model in all_models()))
+    resources = StageResources(
+        region=region,
+        account=account,
+        tables=tables,
+        bucket=bucket,
+        user_pool_id=env["COGNITO_USER_POOL_ID"] or PENDING,
+        identity_pool_id=env["COGNITO_IDENTITY_POOL_ID"] or PENDING,
+        ses_identity=ses_identity(env["DEFAULT_FROM_EMAIL"]),
+        distribution_id=env["CLOUDFRONT_DISTRIBUTION_ID"],
+        secret_ids=tuple(
+            env[name] for name in ("DJANGO_SECRET_KEY_SECRET_ID", "UPDATES_SIGNING_KEY_SECRET_ID") if env.get(name)
+        ),
+    )
+    operator_keys = {k: current.get(k, v) for k, v in defaults.items() if k != "environment_variables"}
+    extra = {k: v for k, v in current.items() if k not in RENDERED and k not in operator_keys}
+    return {
+        "project_name": "mysite",
+        "django_settings": "mysite.settings.production",
+        "runtime": "python3.11",
+        **operator_keys,
+        **extra,
+        "binary_support": True,
+        "use_precompiled_packages": False,
+        "exclude": EXCLUDE,
+        "exclude_glob": DJANGO_EXCLUDE_GLOB + botocore_exclude_glob(installed_botocore_services()),
+        "environment_variables": dict(sorted(env.items())),
+        "events": render_events(
+            region=region, account=account, prefix=prefix, bucket=bucket, stream_arns=lookups.stream_arns
+        ),
+        "extra_permissions": lambda_statements(resources),
+    }
+
+
+RENDERED = {
+    "project_name",
+    "django_settings",
+    "runtime",
+    "binary_support",
+    "use_precompiled_packages",
+    "exclude",
+    "exclude_glob",
+    "environment_variables",
+    "events",
+    "extra_permissions",
+}
+
+
+def current_lookups(current: dict) -> Lookups:
+    """Offline: keep what the file already knows (account, stream ARNs, ids), for a stable re-render."""
+    env = current.get("environment_variables", {})
+    stream_arns = {}
+    account = ACCOUNT_PLACEHOLDER
+    for event in current.get("events", []):
+        arn = event.get("event_source", {}).get("arn", "")
+        if arn.startswith("arn:aws:dynamodb:") and "/stream/" in arn and not arn.endswith(PENDING):
+            stream_arns[arn.split(":table/", 1)[1].split("/stream/", 1)[0]] = arn
+        if arn.startswith("arn:aws:dynamodb:"):
+            account = arn.split(":")[4]
+    return Lookups(account=account, stream_arns=stream_arns, values={k: env.get(k, "") for k in LOOKED_UP})

@@ -1,0 +1,66 @@
+"""Write the Zappa stages from the code and from what exists on AWS: events, permissions, ids; idempotent."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from mysite.deploy import stages
+from mysite.deploy.render import current_lookups, render_stage
+
+
+class Command(BaseCommand):
+    help = (
+        "Render zappa_settings.json stages: events from every app's EVENT_SOURCES (stream ARNs of the "
+        "provisioned tables), least-privilege extra_permissions, and the ids provision/setup_cloudfront created."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--stage",
+            action="append",
+            dest="stage_names",
+            help=f"Stage to render (repeatable; default: {stages.STAGES}).",
+        )
+        parser.add_argument(
+            "--offline", action="store_true", help="Do not ask AWS; keep the ids and ARNs the file already has."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
+        parser.add_argument("--check", action="store_true", help="Fail if the file is not what would be rendered.")
+
+    def handle(self, *args, stage_names=None, offline=False, dry_run=False, check=False, **options):
+        path = stages.settings_path()
+        everything = stages.read_all(path)
+        stale = []
+        for stage in stage_names or stages.STAGES:
+            current = everything.get(stage, {})
+            if offline or check:
+                lookups = current_lookups(current)
+            else:
+                from mysite.deploy.lookups import aws_lookups
+
+                self.stdout.write(f"  looking up {stage} on AWS ...")
+                lookups = aws_lookups(render_stage(stage, current, current_lookups(current)))
+            rendered = render_stage(stage, current, lookups)
+            pending = [e["function"] for e in rendered["events"] if stages.PENDING in str(e.get("event_source", {}))]
+            unchanged = rendered == current
+            self.stdout.write(
+                f"  {'ok      ' if unchanged else 'stale   ' if check or dry_run else 'writing '} {stage}: "
+                f"{len(rendered['events'])} event(s), {len(rendered['extra_permissions'])} policy statement(s)"
+            )
+            for function in pending:
+                self.stdout.write(f"           {function}: stream ARN unknown until `provision` ran on this stage")
+            if unchanged:
+                continue
+            stale.append(stage)
+            if not (check or dry_run):
+                stages.write_stage(stage, rendered, path)
+        if check and stale:
+            raise CommandError(
+                f"{path.name} is out of date for {', '.join(stale)}: run `manage.py zappa_settings --offline`."
+            )
+        if not stale:
+            self.stdout.write(self.style.SUCCESS("No changes: zappa_settings.json matches the code."))
+        elif dry_run:
+            self.stdout.write(self.style.WARNING(f"Would update {', '.join(stale)} (--dry-run)."))
+        elif not check:
+            self.stdout.write(self.style.SUCCESS(f"Updated {path}: {', '.join(stale)}."))
