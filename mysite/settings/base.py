@@ -30,6 +30,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mysite.middleware.RequestSizeLimitMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +78,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
+
+# Files go straight to S3, so request bodies stay small (API Gateway caps them at 10 MB anyway).
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
 # --- AWS -------------------------------------------------------------------
 AWS_REGION = env("AWS_REGION", default="us-east-1")
@@ -143,6 +148,11 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "mysite.auth.AnonymousUser",
     "EXCEPTION_HANDLER": "mysite.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "mysite.schema.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "mysite.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -1,0 +1,46 @@
+"""Request guards that run before any view."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from mysite.errors import DomainError, PayloadTooLarge, render_error_page
+
+MAX_QUERY_STRING_BYTES = 8 * 1024
+
+
+class UriTooLong(DomainError):
+    status, code, message = 414, "uri_too_long", "The query string is longer than 8 KiB."
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse bodies over MAX_REQUEST_BODY_BYTES (413) and query strings over 8 KiB (414).
+
+    Files never pass through the app (browsers upload straight to S3), so no
+    legitimate request needs a large body or a huge URL.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        if length > limit:
+            return _refuse(request, PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB."))
+        if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING_BYTES:
+            return _refuse(request, UriTooLong())
+        return self.get_response(request)
+
+
+def _refuse(request: HttpRequest, error: DomainError) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = json.dumps({"error": error.as_dict()})
+        return HttpResponse(body, status=error.status, content_type="application/json")
+    return render_error_page(request, error)
