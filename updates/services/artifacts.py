@@ -89,7 +89,9 @@ def artifact_upload_start(
         _abort(artifact)
     except DoesNotExist:
         artifact = Artifact(product, f"{release.sort_key}#{platform}")
-    key = f"{UPLOAD_PREFIX}{product}/{release.version_name}/{platform}/{uuid.uuid4().hex}/{filename}"
+    # Build metadata does not change precedence (nor the item's key), and "+" is mangled by some S3 clones.
+    version_in_key = release.version_name.partition("+")[0]
+    key = f"{UPLOAD_PREFIX}{product}/{version_in_key}/{platform}/{uuid.uuid4().hex}/{filename}"
     multipart = size > PART_SIZE if multipart is None else multipart
     artifact.version_name = release.version_name
     artifact.platform = platform
