@@ -29,4 +29,5 @@ from .local import *
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-UPLOAD_ALLOWED_ORIGINS = ["http://127.0.0.1", "http://localhost"]
+# The browser tests serve the site on a free port, so any port of the loopback origins may upload.
+UPLOAD_ALLOWED_ORIGINS = ["http://127.0.0.1", "http://localhost", "http://127.0.0.1:*", "http://localhost:*"]

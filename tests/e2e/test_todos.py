@@ -1,0 +1,166 @@
+"""The todos page in Debian's chromium: the TodoMVC behaviours, extras, and an attachment round trip."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(page, user) -> None:
+    page.goto("/accounts/sign-in/?next=/todos/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/todos/"))
+
+
+def titles(page) -> list[str]:
+    return page.locator("ul.todo-list > li.todo > .view label.title").all_inner_texts()
+
+
+def add(page, title: str) -> None:
+    count = page.locator("ul.todo-list > li.todo").count()
+    page.get_by_label("New task").fill(title)
+    page.get_by_label("New task").press("Enter")
+    if title.strip():
+        expect(page.locator("ul.todo-list > li.todo")).to_have_count(count + 1)
+
+
+def test_todomvc_behaviours(page, user):
+    sign_in(page, user)
+    # Nothing to show: no list, no footer.
+    expect(page.locator(".footer")).to_have_count(0)
+
+    add(page, "  Buy milk  ")
+    add(page, "Walk the dog")
+    add(page, "Write report")
+    expect(page.get_by_label("New task")).to_have_value("")
+    add(page, "   ")  # blank entries are rejected
+    page.get_by_label("New task").fill("")
+    assert titles(page) == ["Buy milk", "Walk the dog", "Write report"]
+    expect(page.locator(".todo-count")).to_have_text("3 items left")
+    expect(page.get_by_role("button", name="Clear completed")).to_have_count(0)
+
+    # Complete one: counter goes singular/plural correctly, Clear completed appears.
+    page.get_by_label("Complete Walk the dog").check()
+    expect(page.locator(".todo-count")).to_have_text("2 items left")
+    expect(page.locator("li.todo.completed label.title")).to_have_text("Walk the dog")
+    expect(page.get_by_role("button", name="Clear completed")).to_be_visible()
+
+    # Double-click edits; Enter saves (trimmed).
+    page.get_by_text("Buy milk", exact=True).dblclick()
+    page.get_by_label("Edit Buy milk").fill("  Buy oat milk ")
+    page.get_by_label("Edit Buy milk").press("Enter")
+    expect(page.locator("ul.todo-list > li.todo > .view label.title").first).to_have_text("Buy oat milk")
+    # Esc cancels.
+    page.get_by_text("Write report", exact=True).dblclick()
+    page.get_by_label("Edit Write report").fill("Something else")
+    page.get_by_label("Edit Write report").press("Escape")
+    expect(page.get_by_text("Write report", exact=True)).to_be_visible()
+    # Blur saves.
+    page.get_by_text("Write report", exact=True).dblclick()
+    page.get_by_label("Edit Write report").fill("Write the report")
+    page.get_by_label("New task").click()
+    expect(page.get_by_text("Write the report", exact=True)).to_be_visible()
+
+    # Filters, surviving a reload.
+    page.get_by_role("link", name="Active").click()
+    expect(page.locator("ul.todo-list > li.todo")).to_have_count(2)
+    page.reload()
+    expect(page.locator("ul.todo-list > li.todo")).to_have_count(2)
+    assert "filter=active" in page.url
+    page.get_by_role("link", name="Completed").click()
+    assert titles(page) == ["Walk the dog"]
+    page.get_by_role("link", name="All").click()
+    expect(page.locator("ul.todo-list > li.todo")).to_have_count(3)
+
+    # Keyboard reordering with the move buttons.
+    page.get_by_role("button", name="Move Write the report up").click()
+    expect(page.locator("ul.todo-list > li.todo > .view label.title").nth(1)).to_have_text("Write the report")
+    page.reload()
+    assert titles(page) == ["Buy oat milk", "Write the report", "Walk the dog"]
+
+    # Toggle all completes everything, then reopens everything.
+    page.get_by_label("Mark all as complete").check()
+    expect(page.locator(".todo-count")).to_have_text("0 items left")
+    page.get_by_label("Mark all as complete").uncheck()
+    expect(page.locator(".todo-count")).to_have_text("3 items left")
+
+    # Emptying a title deletes the task.
+    page.get_by_text("Buy oat milk", exact=True).dblclick()
+    page.get_by_label("Edit Buy oat milk").fill("   ")
+    page.get_by_label("Edit Buy oat milk").press("Enter")
+    expect(page.locator("ul.todo-list > li.todo")).to_have_count(2)
+    expect(page.locator(".todo-count")).to_have_text("2 items left")
+
+    # Clear completed removes the completed ones and hides itself.
+    page.get_by_label("Complete Walk the dog").check()
+    expect(page.locator(".todo-count")).to_have_text("1 item left")
+    page.get_by_role("button", name="Clear completed").click()
+    expect(page.locator("ul.todo-list > li.todo")).to_have_count(1)
+    expect(page.get_by_role("button", name="Clear completed")).to_have_count(0)
+    assert titles(page) == ["Write the report"]
+
+
+def test_details_subtasks_lists_and_attachment_round_trip(page, user, tmp_path):
+    sign_in(page, user)
+    add(page, "Plan trip")
+    page.get_by_role("link", name="Details of Plan trip").click()
+    page.get_by_label("Notes (Markdown)").fill("Book **flights**")
+    page.get_by_label("Due date").fill("2020-01-02")
+    page.get_by_label("Priority").select_option("4")
+    page.get_by_label("Labels (comma-separated)").fill("travel, family")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator(".notes-rendered strong")).to_have_text("flights")
+    item = page.locator("li.todo", has_text="Plan trip")
+    expect(item).to_have_class(re.compile(r"\boverdue\b"))
+    expect(item.locator(".badge")).to_have_text("P4")
+    expect(page.locator(".sidebar-labels")).to_contain_text("@travel")
+
+    page.get_by_label("Add a subtask").fill("Pack bags")
+    page.get_by_label("Add a subtask").press("Enter")
+    expect(page.locator(".subtasks li")).to_have_text(re.compile("Pack bags"))
+
+    # The Today view lists the overdue task.
+    page.get_by_role("link", name=re.compile(r"^Today")).click()
+    expect(page.locator("ul.todo-list > li.todo").first).to_contain_text("Plan trip")
+    page.go_back()
+
+    # Upload with the progress bar, then download through a presigned URL.
+    page.goto(page.url)
+    if page.get_by_label("Attach a file (up to 25 MB)").count() == 0:
+        page.get_by_role("link", name="Details of Plan trip").click()
+    png = tmp_path / "map.png"
+    png.write_bytes(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cf"
+            "c0f01f0005000201a3bb7b6d0000000049454e44ae426082"
+        )
+    )
+    page.get_by_label("Attach a file (up to 25 MB)").set_input_files(str(png))
+    link = page.get_by_role("link", name="map.png")
+    expect(link).to_be_visible()
+    expect(page.locator("img.thumb")).to_have_attribute("alt", "map.png")
+    href = link.get_attribute("href")
+    response = page.request.get(href, max_redirects=0)
+    assert response.status == 302
+    with urllib.request.urlopen(response.headers["location"]) as download:
+        assert download.read() == png.read_bytes()
+
+    # A new list in the sidebar; move the task there.
+    page.get_by_label("New list name").fill("Holidays")
+    page.get_by_role("button", name="Add list").click()
+    expect(page.locator("#todo-title")).to_have_text("Holidays")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "todos-phone")
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.get_by_role("link", name="Inbox").click()
+    expect(page.locator("#todo-title")).to_have_text("Inbox")
+    screenshot(page, "todos-main")
