@@ -141,6 +141,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 def render_error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
+    # Rendered like a public page: without the session, which may be what just failed.
+    request.public_page = True
     response = render(request, "error.html", {"error": error}, status=error.status)
     if error.status == 503:
         response["Retry-After"] = "1"
