@@ -43,8 +43,12 @@ def test_handler_decodes_the_key_verifies_and_is_idempotent(catalog):
     services.release_create(product=product.slug, version="1.0.0-beta.1+build.7", channel="beta")
     content = b"handler bytes"
     start = services.artifact_upload_start(
-        product=product.slug, version="1.0.0-beta.1+build.7", platform="linux-x64", filename="app.tar.gz",
-        size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+        product=product.slug,
+        version="1.0.0-beta.1+build.7",
+        platform="linux-x64",
+        filename="app.tar.gz",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
     )
     aws.client("s3").put_object(Bucket=storage.bucket(), Key=start["key"], Body=content)
     event = s3_event(start["key"], len(content))

@@ -96,7 +96,9 @@ def test_a_stale_write_is_a_409_carrying_the_current_release(catalog):
 def test_upload_whose_bytes_differ_from_the_declaration_is_rejected_and_never_stored(catalog):
     product = catalog.product()
     services.release_create(product=product.slug, version="1.0.0", channel="stable")
-    status = catalog.upload(product.slug, "1.0.0", "darwin-arm64", b"real bytes", sha256=hashlib.sha256(b"x").hexdigest())
+    status = catalog.upload(
+        product.slug, "1.0.0", "darwin-arm64", b"real bytes", sha256=hashlib.sha256(b"x").hexdigest()
+    )
     assert status == "rejected"
     artifact = artifact_get(release=release_get(product=product.slug, version="1.0.0"), platform="darwin-arm64")
     assert "does not match" in artifact.rejection_reason
@@ -167,8 +169,12 @@ def test_oversized_artifacts_are_refused_before_anything_is_written(catalog):
     services.release_create(product=product.slug, version="1.0.0", channel="stable")
     with pytest.raises(ArtifactTooLarge) as caught:
         services.artifact_upload_start(
-            product=product.slug, version="1.0.0", platform="linux-x64", filename="a.tar.gz",
-            size=6 * 1024**3, sha256="a" * 64,
+            product=product.slug,
+            version="1.0.0",
+            platform="linux-x64",
+            filename="a.tar.gz",
+            size=6 * 1024**3,
+            sha256="a" * 64,
         )
     assert caught.value.status == 413
 
@@ -179,7 +185,7 @@ def test_publish_and_yank_update_the_tuf_repository_in_one_step(catalog):
     state = TufRepository.get(product.slug)
     assert (state.targets_version, state.snapshot_version, state.timestamp_version) == (1, 1, 1)
     targets = json.loads(TufFile.get(product.slug, "1.targets.json").body)
-    assert list(targets["signed"]["targets"]) == [f"darwin-arm64/1.0.0/App-1.0.0-darwin-arm64.zip"]
+    assert list(targets["signed"]["targets"]) == ["darwin-arm64/1.0.0/App-1.0.0-darwin-arm64.zip"]
     services.release_yank(product=product.slug, version="1.0.0")
     state = TufRepository.get(product.slug)
     assert state.targets_version == 2

@@ -1,0 +1,121 @@
+"""The publishing API (release managers only) and the public JSON update check."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import requests
+
+
+@pytest.fixture
+def manager(bearer_client, release_manager):
+    return bearer_client(release_manager)
+
+
+def test_publishing_api_is_forbidden_to_other_users_and_anonymous(bearer_client, user, api_client):
+    client = bearer_client(user)
+    assert client.get("/api/updates/products/").status_code == 403
+    response = client.post("/api/updates/products/create/", {"slug": "nope", "name": "Nope"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert api_client.get("/api/updates/products/").status_code in (401, 403)
+
+
+def test_release_manager_creates_uploads_and_publishes_through_the_api(manager, dispatcher, catalog):
+    slug = catalog.product().slug
+    base = f"/api/updates/products/{slug}/releases/"
+    response = manager.post(
+        f"{base}create/", {"version": "1.0.0", "channel": "stable", "notes": "First"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["status"] == "draft"
+    content = b"api upload"
+    start = manager.post(
+        f"{base}1.0.0/artifacts/",
+        {
+            "platform": "linux-x64",
+            "filename": "app.tar.gz",
+            "size": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
+        },
+        format="json",
+    ).json()
+    assert start["mode"] == "post"
+    requests.post(start["url"], data=start["fields"], files={"file": ("f", content)}, timeout=10).raise_for_status()
+    dispatcher.run_once(include_schedules=False)
+    artifact = manager.get(f"{base}1.0.0/artifacts/linux-x64/").json()
+    assert (artifact["status"], artifact["size"]) == ("ready", len(content))
+    published = manager.post(f"{base}1.0.0/publish/", {}, format="json").json()
+    assert published["status"] == "published" and published["published_at"]
+    listing = manager.get(base).json()
+    assert [r["version"] for r in listing["results"]] == ["1.0.0"]
+
+
+def test_bad_input_gets_field_messages_and_writes_nothing(manager, catalog):
+    slug = catalog.product().slug
+    base = f"/api/updates/products/{slug}/releases/"
+    response = manager.post(f"{base}create/", {"version": "1.0", "channel": "stable"}, format="json")
+    assert response.status_code == 400
+    assert "version" in response.json()["error"]["fields"]
+    response = manager.post(f"{base}create/", {"version": "1.0.0", "channel": "gamma"}, format="json")
+    assert response.status_code == 400 and "channel" in response.json()["error"]["fields"]
+    assert manager.get(base).json()["results"] == []
+    assert manager.get(f"/api/updates/products/{slug}-missing/releases/").status_code == 404
+
+
+def test_stale_expected_version_is_409_with_current_item(manager, catalog):
+    product = catalog.product()
+    catalog.release(product, "1.0.0", publish=False)
+    url = f"/api/updates/products/{product.slug}/releases/1.0.0/update/"
+    first = manager.patch(url, {"rollout": 20, "expected_version": 4}, format="json")
+    assert first.status_code == 409
+    body = first.json()["error"]
+    assert body["code"] == "stale_release" and body["current"]["rollout"] == 100
+    ok = manager.patch(url, {"rollout": 20, "expected_version": body["current"]["item_version"]}, format="json")
+    assert ok.status_code == 200 and ok.json()["rollout"] == 20
+
+
+def test_update_check_answers_200_with_the_offer_or_204_and_is_cacheable(api_client, catalog):
+    product = catalog.product()
+    catalog.release(product, "1.1.0")
+    response = api_client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/1.0.0?bucket=5")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["version"] == "1.1.0" and body["notes"] == "# 1.1.0" and body["critical"] is False
+    assert body["url"].startswith("http://testserver/updates/artifacts/") and len(body["sha256"]) == 64
+    assert body["size"] > 0 and body["signature"]
+    assert "s-maxage=60" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+    again = api_client.get(
+        f"/api/updates/{product.slug}/stable/darwin-arm64/1.0.0?bucket=5", HTTP_IF_NONE_MATCH=response["ETag"]
+    )
+    assert again.status_code == 304
+    current = api_client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/1.1.0")
+    assert current.status_code == 204 and "s-maxage" in current["Cache-Control"]
+
+
+def test_update_check_errors(api_client, catalog):
+    product = catalog.product()
+    base = f"/api/updates/{product.slug}"
+    assert api_client.get(f"/api/updates/no-such-{product.slug}/stable/darwin-arm64/1.0.0").status_code == 404
+    assert api_client.get(f"{base}/canary/darwin-arm64/1.0.0").json()["error"]["code"] == "channel_not_found"
+    assert api_client.get(f"{base}/stable/amiga-68k/1.0.0").status_code == 404
+    malformed = api_client.get(f"{base}/stable/darwin-arm64/1.0")
+    assert malformed.status_code == 400 and "current_version" in malformed.json()["error"]["fields"]
+    assert api_client.get(f"{base}/stable/darwin-arm64/1.0.0?bucket=100").status_code == 400
+
+
+def test_signing_keys_are_published(api_client):
+    from updates import signing
+
+    keys = api_client.get("/api/updates/keys").json()["keys"]
+    assert keys[0]["algorithm"] == "ed25519"
+    assert keys[0]["public_key_hex"] == signing.public_key_raw().hex()
+
+
+def test_every_operation_is_in_the_schema(api_client):
+    schema = api_client.get("/api/schema/?format=json").content.decode()
+    for operation in ("updates_check", "updates_releases_publish", "updates_artifacts_upload_complete"):
+        assert operation in schema

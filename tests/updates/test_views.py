@@ -1,0 +1,141 @@
+"""Public pages and feeds: Sparkle appcast, electron endpoint, artifact Range downloads, admin access."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import xml.etree.ElementTree as ET
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.test import Client
+
+SPARKLE = "{http://www.andymatuschak.org/xml-namespaces/sparkle}"
+
+
+def download(client: Client, url: str, **headers) -> tuple[int, bytes, object]:
+    response = client.get(url.removeprefix("http://testserver"), **headers)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body, response
+
+
+def test_appcast_is_rss_whose_ed_signatures_verify_with_the_published_key(catalog):
+    client = Client()
+    product = catalog.product()
+    catalog.release(product, "1.0.0", minimum_os_version="12.0")
+    catalog.release(product, "1.1.0-beta.1", channel="beta", critical=True, rollout=40, minimum_version="1.0.0")
+    response = client.get(f"/updates/{product.slug}/appcast.xml?channel=beta")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/rss+xml")
+    assert "s-maxage=60" in response["Cache-Control"]
+    items = ET.fromstring(response.content).find("channel").findall("item")
+    assert [i.findtext(f"{SPARKLE}version") for i in items] == ["1.1.0-beta.1", "1.0.0"]
+    beta, stable = items
+    assert beta.findtext(f"{SPARKLE}shortVersionString") == "1.1.0-beta.1"
+    assert beta.findtext(f"{SPARKLE}channel") == "beta" and stable.find(f"{SPARKLE}channel") is None
+    assert beta.find(f"{SPARKLE}criticalUpdate") is not None and stable.find(f"{SPARKLE}criticalUpdate") is None
+    assert beta.findtext(f"{SPARKLE}phasedRolloutInterval") == "86400"
+    assert beta.findtext(f"{SPARKLE}minimumAutoupdateVersion") == "1.0.0"
+    assert stable.findtext(f"{SPARKLE}minimumSystemVersion") == "12.0"
+    assert "<h1>1.0.0</h1>" in stable.findtext("description")
+    key_b64 = client.get("/api/updates/keys").json()["keys"][0]["public_key_base64"]
+    public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(key_b64))
+    for item in items:
+        enclosure = item.find("enclosure")
+        status, body, _ = download(client, enclosure.get("url"))
+        assert status == 200 and len(body) == int(enclosure.get("length"))
+        public_key.verify(base64.b64decode(enclosure.get(f"{SPARKLE}edSignature")), body)
+    stable_only = ET.fromstring(client.get(f"/updates/{product.slug}/appcast.xml").content)
+    assert [i.findtext(f"{SPARKLE}version") for i in stable_only.iter("item")] == ["1.0.0"]
+    in_bucket_50 = ET.fromstring(client.get(f"/updates/{product.slug}/appcast.xml?channel=beta&bucket=50").content)
+    assert [i.findtext(f"{SPARKLE}version") for i in in_bucket_50.iter("item")] == ["1.0.0"]
+
+
+def test_electron_endpoint_matches_update_electronjs_org(catalog):
+    client = Client()
+    product = catalog.product()
+    catalog.release(product, "1.2.0", platforms=("darwin-arm64", "windows-x64"))
+    response = client.get(f"/update/{product.slug}/darwin-arm64/1.0.0")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"url", "name", "notes", "pub_date"}
+    assert body["name"] == "1.2.0" and body["notes"] == "# 1.2.0" and body["pub_date"].endswith("Z")
+    assert client.get(f"/update/{product.slug}/win32-x64/v1.0.0").json()["name"] == "1.2.0"
+    assert client.get(f"/update/{product.slug}/darwin-arm64/1.2.0").status_code == 204
+    assert client.get(f"/update/{product.slug}/beos/1.0.0").status_code == 404
+    assert client.get(f"/update/{product.slug}/darwin-arm64/one").status_code == 400
+
+
+def test_artifact_download_supports_range_etag_and_immutable_caching(catalog):
+    client = Client()
+    product = catalog.product()
+    content = bytes(range(256)) * 40
+    catalog.release(product, "1.0.0", content=content)
+    url = client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/0.9.0").json()["url"]
+    status, body, response = download(client, url)
+    assert (status, body) == (200, content)
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response["Accept-Ranges"] == "bytes"
+    assert response["ETag"] == f'"{hashlib.sha256(content).hexdigest()}"'
+    status, body, response = download(client, url, HTTP_RANGE="bytes=100-199")
+    assert (status, body, response["Content-Range"]) == (206, content[100:200], f"bytes 100-199/{len(content)}")
+    status, body, _ = download(client, url, HTTP_RANGE="bytes=10000-")
+    assert (status, body) == (206, content[10000:])
+    status, body, _ = download(client, url, HTTP_RANGE="bytes=-5")
+    assert (status, body) == (206, content[-5:])
+    status, _, response = download(client, url, HTTP_RANGE=f"bytes={len(content)}-")
+    assert status == 416 and response["Content-Range"] == f"bytes */{len(content)}"
+    status, body, _ = download(client, url, HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE='"other"')
+    assert (status, body) == (200, content)
+    assert download(client, url, HTTP_IF_NONE_MATCH=response["ETag"])[0] == 304
+    assert download(client, url.replace(url.rsplit("/", 2)[1], "0" * 64))[0] == 404
+
+
+def test_artifact_urls_point_at_the_cdn_when_configured(catalog, settings):
+    product = catalog.product()
+    catalog.release(product, "1.0.0")
+    settings.CDN_DOMAIN = "cdn.example.com"
+    body = Client().get(f"/api/updates/{product.slug}/stable/darwin-arm64/0.1.0").json()
+    assert body["url"] == f"https://cdn.example.com/artifacts/{body['sha256']}/App-1.0.0-darwin-arm64.zip"
+
+
+def test_tuf_metadata_caching(catalog):
+    client = Client()
+    product = catalog.product()
+    catalog.release(product, "1.0.0")
+    timestamp = client.get(f"/updates/{product.slug}/tuf/timestamp.json")
+    assert timestamp.json()["signed"]["_type"] == "timestamp"
+    assert "s-maxage=60" in timestamp["Cache-Control"] and "immutable" not in timestamp["Cache-Control"]
+    targets = client.get(f"/updates/{product.slug}/tuf/1.targets.json")
+    assert "immutable" in targets["Cache-Control"]
+    assert client.get(f"/updates/{product.slug}/tuf/9.targets.json").status_code == 404
+    assert client.get(f"/updates/{product.slug}/tuf/..%2Fsecret").status_code == 404
+
+
+def test_public_page_lists_published_releases_with_downloads(catalog):
+    product = catalog.product()
+    catalog.release(product, "1.0.0", platforms=("darwin-arm64", "linux-x64"))
+    catalog.release(product, "1.1.0", publish=False)
+    response = Client().get(f"/updates/{product.slug}/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "s-maxage" in response["Cache-Control"]
+    assert "Version 1.0.0" in html and "Version 1.1.0" not in html
+    assert "Download for macOS (arm64)" in html and "Download for Linux (x64)" in html
+    assert product.name in Client().get("/updates/").content.decode()
+    assert Client().get("/updates/no-such-product/").status_code == 404
+
+
+def test_admin_pages_are_404_for_non_managers_and_work_for_managers(browser_client, user, release_manager, catalog):
+    product = catalog.product()
+    outsider = browser_client(user)
+    assert outsider.get("/admin/updates/").status_code == 404
+    assert outsider.get(f"/admin/updates/{product.slug}/").status_code == 404
+    manager = browser_client(release_manager)
+    assert product.name in manager.get("/admin/updates/").content.decode()
+    response = manager.post(
+        f"/admin/updates/{product.slug}/",
+        {"version": "2.0.0", "channel": "beta", "notes": "", "rollout": 25, "minimum_version": ""},
+    )
+    assert response.status_code == 302 and response["Location"].endswith(f"/admin/updates/{product.slug}/2.0.0/")
+    page = manager.get(response["Location"]).content.decode()
+    assert "artifact-upload" in page and "rollout 25%" in page
+    bad = manager.post(f"/admin/updates/{product.slug}/", {"version": "2.0", "channel": "beta", "rollout": 100})
+    assert bad.status_code == 400 and "not a semantic version" in bad.content.decode()
