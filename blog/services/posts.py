@@ -225,11 +225,9 @@ def _commit(post: Post, before: PublicState, *, old_slug: str | None, is_new: bo
     else:
         raise SlugTaken(field="slug")
     after = PublicState.of(post)
-    if before != after:
+    if before.published or after.published:  # any change to a visible post changes what readers get
         selectors.public_cache_clear({s for s in (before.slug, after.slug, old_slug) if s})
-        paths = affected_paths(before, after)
-        if paths:
-            cdn.invalidate_paths(paths)
+        cdn.invalidate_paths(affected_paths(before, after))
     return post
 
 

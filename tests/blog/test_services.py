@@ -289,3 +289,12 @@ def test_scheduled_publishing_invalidates_once_for_the_batch(make_post, cloudfro
     batches = cloudfront()
     assert len(batches) == 1
     assert {f"/blog/{p.slug}/" for p in posts} <= set(batches[0])
+
+
+def test_editing_only_the_text_of_a_published_post_invalidates_its_pages(make_post, cloudfront):
+    post = make_post()
+    assert len(cloudfront()) == 1  # the publication
+    services.post_update(post_id=post.post_id, version=post.version, title="Typo fixed", body_markdown="x")
+    batches = cloudfront()
+    assert len(batches) == 2
+    assert all(f"/blog/{post.slug}/" in batch and "/blog/" in batch for batch in batches)

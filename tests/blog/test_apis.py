@@ -1,0 +1,208 @@
+"""The blog API: public reads with CORS and caching, and the authors' API (403 for others)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from rest_framework.test import APIClient
+
+from blog.models import utcnow
+from tests.blog.conftest import image_bytes, unique_tag, unique_title
+
+ALLOWED_ORIGIN = "https://reader.example"
+
+
+@pytest.fixture
+def cors(settings):
+    settings.CORS_ALLOWED_ORIGINS = [ALLOWED_ORIGIN]
+
+
+@pytest.fixture
+def author_api(bearer_client, author) -> APIClient:
+    return bearer_client(author)
+
+
+def test_public_list_detail_and_tag_endpoints(make_post, api_client):
+    tag = unique_tag()
+    post = make_post(tags=[tag], custom_excerpt="Summary")
+    make_post(publish=False, tags=[tag])
+
+    listing = api_client.get("/api/blog/posts", {"limit": 50}).json()
+    assert post.slug in [p["slug"] for p in listing["results"]]
+
+    detail = api_client.get(f"/api/blog/posts/{post.slug}").json()
+    assert detail["title"] == post.title
+    assert detail["excerpt"] == "Summary"
+    assert detail["tags"] == [tag]
+    assert "<strong>readers</strong>" in detail["body_html"]
+
+    tagged = api_client.get(f"/api/blog/tags/{tag}/posts").json()
+    assert [p["slug"] for p in tagged["results"]] == [post.slug]
+    assert tagged["next_cursor"] is None
+
+
+def test_public_api_is_cacheable_and_answers_304(make_post, api_client):
+    post = make_post()
+    response = api_client.get(f"/api/blog/posts/{post.slug}")
+    assert "s-maxage=300" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]
+    assert "Cookie" not in response.get("Vary", "")
+    again = api_client.get(f"/api/blog/posts/{post.slug}", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+
+
+def test_public_api_errors(api_client, make_post):
+    missing = api_client.get("/api/blog/posts/not-a-post-anywhere")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "post_not_found"
+    assert api_client.get("/api/blog/posts", {"cursor": "forged"}).json()["error"]["fields"] == {
+        "cursor": ["This cursor is invalid or has been tampered with."]
+    }
+    assert "limit" in api_client.get("/api/blog/posts", {"limit": 500}).json()["error"]["fields"]
+
+
+def test_cors_allows_configured_origins(make_post, api_client, cors):
+    post = make_post()
+    response = api_client.get(f"/api/blog/posts/{post.slug}", HTTP_ORIGIN=ALLOWED_ORIGIN)
+    assert response["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    preflight = api_client.options(
+        "/api/blog/posts", HTTP_ORIGIN=ALLOWED_ORIGIN, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    assert preflight["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert "GET" in preflight["Access-Control-Allow-Methods"]
+
+
+def test_cors_refuses_other_origins_and_other_paths(make_post, api_client, cors):
+    post = make_post()
+    refused = api_client.get(f"/api/blog/posts/{post.slug}", HTTP_ORIGIN="https://evil.example")
+    assert refused.status_code == 200  # the browser, not the server, enforces CORS
+    assert "Access-Control-Allow-Origin" not in refused
+    other_app = api_client.get("/api/accounts/me", HTTP_ORIGIN=ALLOWED_ORIGIN)
+    assert "Access-Control-Allow-Origin" not in other_app
+
+
+def test_authoring_api_is_403_for_readers_and_401_without_credentials(bearer_client, user, api_client):
+    reader = bearer_client(user)
+    for method, path in (
+        ("get", "/api/blog/admin/posts"),
+        ("post", "/api/blog/admin/posts/create"),
+        ("post", "/api/blog/admin/images"),
+        ("get", "/api/blog/admin/readers"),
+    ):
+        response = getattr(reader, method)(path, {}, format="json")
+        assert response.status_code == 403, path
+        assert response.json()["error"]["code"] == "forbidden"
+    assert api_client.get("/api/blog/admin/posts").status_code == 401
+
+
+def test_author_creates_edits_publishes_and_deletes_through_the_api(author_api, api_client):
+    title = unique_title()
+    created = author_api.post(
+        "/api/blog/admin/posts/create", {"title": title, "body_markdown": "Hello", "tags": ["A b"]}, format="json"
+    )
+    assert created.status_code == 201
+    post = created.json()
+    assert post["status"] == "draft"
+    assert post["tags"] == ["a-b"]
+    assert api_client.get(f"/api/blog/posts/{post['slug']}").status_code == 404
+
+    updated = author_api.post(
+        f"/api/blog/admin/posts/{post['id']}/update",
+        {"version": post["version"], "title": title, "body_markdown": "Changed"},
+        format="json",
+    ).json()
+    assert updated["version"] == 2
+    published = author_api.post(f"/api/blog/admin/posts/{post['id']}/publish", {"version": 2}, format="json").json()
+    assert published["status"] == "published"
+    assert api_client.get(f"/api/blog/posts/{post['slug']}").json()["body_html"] == "<p>Changed</p>"
+
+    deleted = author_api.post(f"/api/blog/admin/posts/{post['id']}/delete", {"version": 3}, format="json")
+    assert deleted.status_code == 204
+    assert author_api.get(f"/api/blog/admin/posts/{post['id']}").status_code == 404
+
+
+def test_stale_version_is_409_with_the_current_post(author_api):
+    post = author_api.post("/api/blog/admin/posts/create", {"title": unique_title()}, format="json").json()
+    author_api.post(f"/api/blog/admin/posts/{post['id']}/update", {"version": 1, "title": "Theirs"}, format="json")
+    stale = author_api.post(
+        f"/api/blog/admin/posts/{post['id']}/update", {"version": 1, "title": "Mine"}, format="json"
+    )
+    assert stale.status_code == 409
+    error = stale.json()["error"]
+    assert error["code"] == "version_conflict"
+    assert error["current"]["title"] == "Theirs"
+    assert error["current"]["version"] == 2
+
+
+def test_bad_input_is_400_with_field_messages_and_writes_nothing(author_api):
+    title = unique_title()
+    response = author_api.post("/api/blog/admin/posts/create", {"title": title, "slug": "Bad Slug!"}, format="json")
+    assert response.status_code == 400
+    assert "slug" in response.json()["error"]["fields"]
+    assert author_api.get("/api/blog/admin/posts", {"q": title}).json()["results"] == []
+    assert "title" in author_api.post("/api/blog/admin/posts/create", {}, format="json").json()["error"]["fields"]
+
+
+def test_schedule_through_the_api(author_api):
+    post = author_api.post("/api/blog/admin/posts/create", {"title": unique_title()}, format="json").json()
+    past = author_api.post(
+        f"/api/blog/admin/posts/{post['id']}/schedule",
+        {"version": 1, "publish_at": (utcnow() - timedelta(hours=1)).isoformat()},
+        format="json",
+    )
+    assert past.status_code == 400
+    assert "publish_at" in past.json()["error"]["fields"]
+    when = utcnow() + timedelta(days=1)
+    scheduled = author_api.post(
+        f"/api/blog/admin/posts/{post['id']}/schedule", {"version": 1, "publish_at": when.isoformat()}, format="json"
+    ).json()
+    assert scheduled["status"] == "scheduled"
+    assert scheduled["scheduled_for"].startswith(when.strftime("%Y-%m-%dT%H:%M"))
+
+
+def test_image_upload_start_returns_a_presigned_post_limited_in_size_and_type(author_api):
+    data = image_bytes()
+    response = author_api.post(
+        "/api/blog/admin/images",
+        {"filename": "my photo.jpg", "content_type": "image/jpeg", "size": len(data)},
+        format="json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["image"]["status"] == "pending"
+    assert body["upload"]["key"] == f"uploads/blog/{body['image']['id']}/my-photo.jpg"
+    assert body["upload"]["fields"]["Content-Type"] == "image/jpeg"
+    assert body["upload"]["fields"]["key"] == body["upload"]["key"]
+    assert author_api.get(f"/api/blog/admin/images/{body['image']['id']}").json()["status"] == "pending"
+    too_big = author_api.post(
+        "/api/blog/admin/images", {"filename": "x.jpg", "content_type": "image/jpeg", "size": 10**9}, format="json"
+    )
+    assert too_big.status_code == 413
+
+
+def test_preview_renders_sanitised_html(author_api):
+    response = author_api.post(
+        "/api/blog/admin/preview", {"body_markdown": "**hi** <script>x()</script>"}, format="json"
+    )
+    assert response.json() == {"body_html": "<p><strong>hi</strong> </p>"}
+
+
+def test_every_blog_operation_is_in_the_schema(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operations = {op["operationId"] for path in schema["paths"].values() for op in path.values() if "operationId" in op}
+    assert {
+        "blog_posts_list",
+        "blog_posts_retrieve",
+        "blog_tag_posts_list",
+        "blog_admin_posts_create",
+        "blog_admin_posts_update",
+        "blog_admin_posts_publish",
+        "blog_admin_posts_schedule",
+        "blog_admin_posts_unpublish",
+        "blog_admin_posts_delete",
+        "blog_admin_images_upload",
+        "blog_admin_images_retrieve",
+        "blog_admin_readers_list",
+        "blog_admin_preview",
+    } <= operations

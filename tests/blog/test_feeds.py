@@ -1,0 +1,57 @@
+"""RSS 2.0 and Atom feeds parse and carry the newest published posts."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from django.test import Client
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_rss_is_valid_rss_2_with_the_post(make_post):
+    post = make_post(tags=["python"], body_markdown="Body with ![pic](https://example.com/a.png)")
+    draft = make_post(publish=False)
+    response = Client().get("/blog/rss.xml")
+    assert response["Content-Type"].startswith("application/rss+xml")
+
+    root = ET.fromstring(response.content)
+    assert root.tag == "rss"
+    assert root.get("version") == "2.0"
+    channel = root.find("channel")
+    assert channel.findtext("title") == "MySite blog"
+    items = {item.findtext("title"): item for item in channel.findall("item")}
+    assert post.title in items
+    assert draft.title not in items
+    item = items[post.title]
+    assert item.findtext("link") == f"http://testserver/blog/{post.slug}/"
+    assert item.findtext("guid") == f"http://testserver/blog/{post.slug}/"
+    assert item.findtext("category") == "python"
+    assert item.findtext("pubDate")
+    assert "https://example.com/a.png" in item.findtext("description")
+
+
+def test_atom_is_valid_atom_with_the_post(make_post):
+    post = make_post()
+    response = Client().get("/blog/atom.xml")
+    assert response["Content-Type"].startswith("application/atom+xml")
+
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    assert root.findtext(f"{ATOM}id") == "http://testserver/blog/atom.xml"
+    entries = {entry.findtext(f"{ATOM}title"): entry for entry in root.findall(f"{ATOM}entry")}
+    entry = entries[post.title]
+    assert entry.find(f"{ATOM}link").get("href") == f"http://testserver/blog/{post.slug}/"
+    assert entry.findtext(f"{ATOM}updated")
+    assert entry.findtext(f"{ATOM}published")
+    assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Ada Author"
+
+
+def test_relative_media_urls_become_absolute_in_feeds():
+    from blog.feeds import absolutize
+
+    fragment = '<img src="/media/blog/a-320.jpg" srcset="/media/blog/a-320.jpg 320w, /media/blog/a-640.jpg 640w">'
+    assert absolutize(fragment, "https://blog.example") == (
+        '<img src="https://blog.example/media/blog/a-320.jpg" '
+        'srcset="https://blog.example/media/blog/a-320.jpg 320w, https://blog.example/media/blog/a-640.jpg 640w">'
+    )
