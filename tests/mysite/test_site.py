@@ -80,7 +80,8 @@ def _api_routes(patterns=None, prefix: str = "") -> list[tuple[str, type]]:
             found += _api_routes(entry.url_patterns, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern):
             view_class = getattr(entry.callback, "cls", None)
-            if view_class and issubclass(view_class, APIView) and not view_class.__module__.startswith("drf_spectacular"):
+            ours = view_class and not view_class.__module__.startswith("drf_spectacular")
+            if ours and issubclass(view_class, APIView):
                 found.append((prefix + str(entry.pattern), view_class))
     return found
 
