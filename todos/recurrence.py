@@ -14,11 +14,13 @@ MAX_RULE = 500
 
 
 def _rule(rule: str, start: datetime):
+    """The parsed rule and the start it runs from."""
     try:
-        return rrulestr(f"RRULE:{rule}", dtstart=start)
+        return rrulestr(f"RRULE:{rule}", dtstart=start), start
     except ValueError:
         # An UNTIL given in UTC needs an aware start; the wall-clock arithmetic stays the same.
-        return rrulestr(f"RRULE:{rule}", dtstart=start.replace(tzinfo=UTC))
+        aware = start.replace(tzinfo=UTC)
+        return rrulestr(f"RRULE:{rule}", dtstart=aware), aware
 
 
 def recurrence_clean(rule: str | None) -> str | None:
@@ -47,7 +49,8 @@ def next_occurrence(rule: str, current: date | datetime) -> tuple[date | datetim
         return None
     is_date = not isinstance(current, datetime)
     start = datetime(current.year, current.month, current.day) if is_date else current.replace(tzinfo=None)
-    following = _rule(rule, start).after(start)
+    parsed, start = _rule(rule, start)
+    following = parsed.after(start)
     if following is None:
         return None
     following = following.replace(tzinfo=None)

@@ -98,6 +98,9 @@ COGNITO_USER_POOL_NAME = env("COGNITO_USER_POOL_NAME", default="mysite")
 COGNITO_USER_POOL_ID = env("COGNITO_USER_POOL_ID", default="")
 COGNITO_CLIENT_ID = env("COGNITO_CLIENT_ID", default="")
 COGNITO_GROUPS = ("authors", "release-managers")
+# Todos: temporary S3 credentials through a Cognito identity pool (AWS only; `provision` creates both).
+COGNITO_IDENTITY_POOL_ID = env("COGNITO_IDENTITY_POOL_ID", default="")
+COGNITO_IDENTITY_ROLE_ARN = env("COGNITO_IDENTITY_ROLE_ARN", default="")
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
 AWS_S3_REGION_NAME = AWS_REGION

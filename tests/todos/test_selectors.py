@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import botocore.client
+
+from mysite.dynamo import encode_cursor
+from todos import selectors, services
+from todos.selectors import TaskQuery
+
+
+@contextlib.contextmanager
+def dynamodb_calls():
+    """Count the DynamoDB operations made inside the block (every call still goes through)."""
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(client, operation_name, params):
+        if client.meta.service_model.service_name == "dynamodb":
+            calls.append(operation_name)
+        return original(client, operation_name, params)
+
+    botocore.client.BaseClient._make_api_call = counting
+    try:
+        yield calls
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+
+
+def test_listing_open_tasks_is_one_query_per_page_and_a_repeat_is_free(owner):
+    todo_list = services.list_create(owner=owner, name="Groceries")
+    for i in range(5):
+        services.task_create(owner=owner, title=f"item {i}", list_id=todo_list.list_id)
+    query = TaskQuery(list_id=todo_list.list_id, done=False)
+
+    with dynamodb_calls() as calls:
+        first, cursor = selectors.task_search(owner=owner, query=query, limit=3)
+    assert calls == ["Query"]
+    assert [t.title for t in first] == ["item 0", "item 1", "item 2"]
+
+    with dynamodb_calls() as calls:
+        second, end = selectors.task_search(owner=owner, query=query, limit=3, cursor=cursor)
+    assert calls == ["Query"]
+    assert ([t.title for t in second], end) == (["item 3", "item 4"], None)
+
+    with dynamodb_calls() as calls:
+        again, _ = selectors.task_search(owner=owner, query=query, limit=3)
+    assert calls == []
+    assert [t.title for t in again] == ["item 0", "item 1", "item 2"]
+
+
+def test_a_write_invalidates_the_cached_reads(owner):
+    task = services.task_create(owner=owner, title="before")
+    assert selectors.task_get(owner=owner, task_id=task.task_id).title == "before"
+    services.task_update(owner=owner, task_id=task.task_id, title="after")
+    with dynamodb_calls() as calls:
+        assert selectors.task_get(owner=owner, task_id=task.task_id).title == "after"
+    assert calls == ["GetItem"]
+
+
+def test_repeated_api_read_makes_no_dynamodb_call(bearer_client, user):
+    client = bearer_client(user)
+    created = client.post("/api/todos/tasks", {"title": "cached"}, format="json").json()
+    first = client.get("/api/todos/tasks", {"list_id": "inbox", "done": "false"})
+    with dynamodb_calls() as calls:
+        second = client.get("/api/todos/tasks", {"list_id": "inbox", "done": "false"})
+    assert calls == []
+    assert second.json() == first.json()
+    assert [t["id"] for t in second.json()["results"]] == [created["id"]]
+
+
+def test_sync_returns_changes_and_tombstones_since_the_token(owner):
+    kept = services.task_create(owner=owner, title="kept")
+    gone = services.task_create(owner=owner, title="gone")
+    full = selectors.changes_since(owner=owner, token=None)
+    assert full.full is True
+    assert {t.title for t in full.tasks} == {"kept", "gone"}
+    assert [x.list_id for x in full.lists] == ["inbox"]
+
+    # A token from before the changes below (the API's tokens lag the clock a little).
+    token = encode_cursor({"since": (datetime.now(UTC) - timedelta(milliseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")})
+    services.task_update(owner=owner, task_id=kept.task_id, title="kept, renamed")
+    services.task_delete(owner=owner, task_id=gone.task_id)
+    new_list = services.list_create(owner=owner, name="New")
+    changes = selectors.changes_since(owner=owner, token=token)
+    assert changes.full is False
+    assert [t.title for t in changes.tasks] == ["kept, renamed"]
+    assert [x.name for x in changes.lists] == [new_list.name]
+    assert [(t.kind, t.item_id) for t in changes.deleted] == [("task", gone.task_id)]
+    assert selectors.sync_token_decode(changes.token) is not None
+
+
+def test_a_token_older_than_the_tombstones_asks_for_a_full_sync(owner):
+    services.task_create(owner=owner, title="x")
+    ancient = encode_cursor({"since": "2000-01-01T00:00:00.000000Z"})
+    assert selectors.changes_since(owner=owner, token=ancient).full is True
