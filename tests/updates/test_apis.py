@@ -47,7 +47,8 @@ def test_release_manager_creates_uploads_and_publishes_through_the_api(manager, 
     artifact = manager.get(f"{base}1.0.0/artifacts/linux-x64/").json()
     assert (artifact["status"], artifact["size"]) == ("ready", len(content))
     published = manager.post(f"{base}1.0.0/publish/", {}, format="json").json()
-    assert published["status"] == "published" and published["published_at"]
+    assert published["status"] == "published"
+    assert published["published_at"]
     listing = manager.get(base).json()
     assert [r["version"] for r in listing["results"]] == ["1.0.0"]
 
@@ -59,7 +60,8 @@ def test_bad_input_gets_field_messages_and_writes_nothing(manager, catalog):
     assert response.status_code == 400
     assert "version" in response.json()["error"]["fields"]
     response = manager.post(f"{base}create/", {"version": "1.0.0", "channel": "gamma"}, format="json")
-    assert response.status_code == 400 and "channel" in response.json()["error"]["fields"]
+    assert response.status_code == 400
+    assert "channel" in response.json()["error"]["fields"]
     assert manager.get(base).json()["results"] == []
     assert manager.get(f"/api/updates/products/{slug}-missing/releases/").status_code == 404
 
@@ -71,9 +73,11 @@ def test_stale_expected_version_is_409_with_current_item(manager, catalog):
     first = manager.patch(url, {"rollout": 20, "expected_version": 4}, format="json")
     assert first.status_code == 409
     body = first.json()["error"]
-    assert body["code"] == "stale_release" and body["current"]["rollout"] == 100
+    assert body["code"] == "stale_release"
+    assert body["current"]["rollout"] == 100
     ok = manager.patch(url, {"rollout": 20, "expected_version": body["current"]["item_version"]}, format="json")
-    assert ok.status_code == 200 and ok.json()["rollout"] == 20
+    assert ok.status_code == 200
+    assert ok.json()["rollout"] == 20
 
 
 def test_update_check_answers_200_with_the_offer_or_204_and_is_cacheable(api_client, catalog):
@@ -82,10 +86,15 @@ def test_update_check_answers_200_with_the_offer_or_204_and_is_cacheable(api_cli
     response = api_client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/1.0.0?bucket=5")
     assert response.status_code == 200
     body = response.json()
-    assert body["version"] == "1.1.0" and body["notes"] == "# 1.1.0" and body["critical"] is False
-    assert body["url"].startswith("http://testserver/updates/artifacts/") and len(body["sha256"]) == 64
-    assert body["size"] > 0 and body["signature"]
-    assert "s-maxage=60" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    assert body["version"] == "1.1.0"
+    assert body["notes"] == "# 1.1.0"
+    assert body["critical"] is False
+    assert body["url"].startswith("http://testserver/updates/artifacts/")
+    assert len(body["sha256"]) == 64
+    assert body["size"] > 0
+    assert body["signature"]
+    assert "s-maxage=60" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]
     assert "Cookie" not in response.get("Vary", "")
     assert not response.cookies
     again = api_client.get(
@@ -93,7 +102,8 @@ def test_update_check_answers_200_with_the_offer_or_204_and_is_cacheable(api_cli
     )
     assert again.status_code == 304
     current = api_client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/1.1.0")
-    assert current.status_code == 204 and "s-maxage" in current["Cache-Control"]
+    assert current.status_code == 204
+    assert "s-maxage" in current["Cache-Control"]
 
 
 def test_update_check_errors(api_client, catalog):
@@ -103,7 +113,8 @@ def test_update_check_errors(api_client, catalog):
     assert api_client.get(f"{base}/canary/darwin-arm64/1.0.0").json()["error"]["code"] == "channel_not_found"
     assert api_client.get(f"{base}/stable/amiga-68k/1.0.0").status_code == 404
     malformed = api_client.get(f"{base}/stable/darwin-arm64/1.0")
-    assert malformed.status_code == 400 and "current_version" in malformed.json()["error"]["fields"]
+    assert malformed.status_code == 400
+    assert "current_version" in malformed.json()["error"]["fields"]
     assert api_client.get(f"{base}/stable/darwin-arm64/1.0.0?bucket=100").status_code == 400
 
 

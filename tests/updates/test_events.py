@@ -32,7 +32,7 @@ def s3_event(key: str, size: int) -> dict:
 
 
 def test_upload_sources_are_declared_for_zappa_and_the_dispatcher():
-    assert [(s.function, getattr(s, "prefix", None)) for s in EVENT_SOURCES][0] == (
+    assert next((s.function, getattr(s, "prefix", None)) for s in EVENT_SOURCES) == (
         "updates.events.artifact_uploaded_handler",
         "uploads/updates/",
     )

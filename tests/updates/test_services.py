@@ -102,7 +102,8 @@ def test_upload_whose_bytes_differ_from_the_declaration_is_rejected_and_never_st
     assert status == "rejected"
     artifact = artifact_get(release=release_get(product=product.slug, version="1.0.0"), platform="darwin-arm64")
     assert "does not match" in artifact.rejection_reason
-    assert artifact.key is None and artifact.signature is None
+    assert artifact.key is None
+    assert artifact.signature is None
     assert storage.object_head(artifact.upload_key) is None
     assert storage.object_head(f"artifacts/{hashlib.sha256(b'real bytes').hexdigest()}/{artifact.filename}") is None
 
@@ -144,7 +145,8 @@ def test_multipart_upload_through_presigned_parts(catalog, dispatcher):
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
-    assert start["mode"] == "multipart" and [p["part_number"] for p in start["parts"]] == [1, 2]
+    assert start["mode"] == "multipart"
+    assert [p["part_number"] for p in start["parts"]] == [1, 2]
     parts = []
     for part in start["parts"]:
         chunk = content[(part["part_number"] - 1) * PART_SIZE : part["part_number"] * PART_SIZE]
@@ -191,4 +193,5 @@ def test_publish_and_yank_update_the_tuf_repository_in_one_step(catalog):
     assert state.targets_version == 2
     assert json.loads(TufFile.get(product.slug, "2.targets.json").body)["signed"]["targets"] == {}
     timestamp = json.loads(TufFile.get(product.slug, "timestamp.json").body)["signed"]
-    assert timestamp["version"] == 2 and timestamp["meta"]["snapshot.json"]["version"] == 2
+    assert timestamp["version"] == 2
+    assert timestamp["meta"]["snapshot.json"]["version"] == 2

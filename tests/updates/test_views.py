@@ -24,14 +24,17 @@ def test_appcast_is_rss_whose_ed_signatures_verify_with_the_published_key(catalo
     catalog.release(product, "1.0.0", minimum_os_version="12.0")
     catalog.release(product, "1.1.0-beta.1", channel="beta", critical=True, rollout=40, minimum_version="1.0.0")
     response = client.get(f"/updates/{product.slug}/appcast.xml?channel=beta")
-    assert response.status_code == 200 and response["Content-Type"].startswith("application/rss+xml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
     assert "s-maxage=60" in response["Cache-Control"]
     items = ET.fromstring(response.content).find("channel").findall("item")
     assert [i.findtext(f"{SPARKLE}version") for i in items] == ["1.1.0-beta.1", "1.0.0"]
     beta, stable = items
     assert beta.findtext(f"{SPARKLE}shortVersionString") == "1.1.0-beta.1"
-    assert beta.findtext(f"{SPARKLE}channel") == "beta" and stable.find(f"{SPARKLE}channel") is None
-    assert beta.find(f"{SPARKLE}criticalUpdate") is not None and stable.find(f"{SPARKLE}criticalUpdate") is None
+    assert beta.findtext(f"{SPARKLE}channel") == "beta"
+    assert stable.find(f"{SPARKLE}channel") is None
+    assert beta.find(f"{SPARKLE}criticalUpdate") is not None
+    assert stable.find(f"{SPARKLE}criticalUpdate") is None
     assert beta.findtext(f"{SPARKLE}phasedRolloutInterval") == "86400"
     assert beta.findtext(f"{SPARKLE}minimumAutoupdateVersion") == "1.0.0"
     assert stable.findtext(f"{SPARKLE}minimumSystemVersion") == "12.0"
@@ -41,7 +44,8 @@ def test_appcast_is_rss_whose_ed_signatures_verify_with_the_published_key(catalo
     for item in items:
         enclosure = item.find("enclosure")
         status, body, _ = download(client, enclosure.get("url"))
-        assert status == 200 and len(body) == int(enclosure.get("length"))
+        assert status == 200
+        assert len(body) == int(enclosure.get("length"))
         public_key.verify(base64.b64decode(enclosure.get(f"{SPARKLE}edSignature")), body)
     stable_only = ET.fromstring(client.get(f"/updates/{product.slug}/appcast.xml").content)
     assert [i.findtext(f"{SPARKLE}version") for i in stable_only.iter("item")] == ["1.0.0"]
@@ -57,7 +61,9 @@ def test_electron_endpoint_matches_update_electronjs_org(catalog):
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"url", "name", "notes", "pub_date"}
-    assert body["name"] == "1.2.0" and body["notes"] == "# 1.2.0" and body["pub_date"].endswith("Z")
+    assert body["name"] == "1.2.0"
+    assert body["notes"] == "# 1.2.0"
+    assert body["pub_date"].endswith("Z")
     assert client.get(f"/update/{product.slug}/win32-x64/v1.0.0").json()["name"] == "1.2.0"
     assert client.get(f"/update/{product.slug}/darwin-arm64/1.2.0").status_code == 204
     assert client.get(f"/update/{product.slug}/beos/1.0.0").status_code == 404
@@ -82,7 +88,8 @@ def test_artifact_download_supports_range_etag_and_immutable_caching(catalog):
     status, body, _ = download(client, url, HTTP_RANGE="bytes=-5")
     assert (status, body) == (206, content[-5:])
     status, _, response = download(client, url, HTTP_RANGE=f"bytes={len(content)}-")
-    assert status == 416 and response["Content-Range"] == f"bytes */{len(content)}"
+    assert status == 416
+    assert response["Content-Range"] == f"bytes */{len(content)}"
     status, body, _ = download(client, url, HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE='"other"')
     assert (status, body) == (200, content)
     assert download(client, url, HTTP_IF_NONE_MATCH=response["ETag"])[0] == 304
@@ -103,7 +110,8 @@ def test_tuf_metadata_caching(catalog):
     catalog.release(product, "1.0.0")
     timestamp = client.get(f"/updates/{product.slug}/tuf/timestamp.json")
     assert timestamp.json()["signed"]["_type"] == "timestamp"
-    assert "s-maxage=60" in timestamp["Cache-Control"] and "immutable" not in timestamp["Cache-Control"]
+    assert "s-maxage=60" in timestamp["Cache-Control"]
+    assert "immutable" not in timestamp["Cache-Control"]
     targets = client.get(f"/updates/{product.slug}/tuf/1.targets.json")
     assert "immutable" in targets["Cache-Control"]
     assert client.get(f"/updates/{product.slug}/tuf/9.targets.json").status_code == 404
@@ -116,9 +124,12 @@ def test_public_page_lists_published_releases_with_downloads(catalog):
     catalog.release(product, "1.1.0", publish=False)
     response = Client().get(f"/updates/{product.slug}/")
     html = response.content.decode()
-    assert response.status_code == 200 and "s-maxage" in response["Cache-Control"]
-    assert "Version 1.0.0" in html and "Version 1.1.0" not in html
-    assert "Download for macOS (arm64)" in html and "Download for Linux (x64)" in html
+    assert response.status_code == 200
+    assert "s-maxage" in response["Cache-Control"]
+    assert "Version 1.0.0" in html
+    assert "Version 1.1.0" not in html
+    assert "Download for macOS (arm64)" in html
+    assert "Download for Linux (x64)" in html
     assert product.name in Client().get("/updates/").content.decode()
     assert Client().get("/updates/no-such-product/").status_code == 404
 
@@ -134,8 +145,11 @@ def test_admin_pages_are_404_for_non_managers_and_work_for_managers(browser_clie
         f"/admin/updates/{product.slug}/",
         {"version": "2.0.0", "channel": "beta", "notes": "", "rollout": 25, "minimum_version": ""},
     )
-    assert response.status_code == 302 and response["Location"].endswith(f"/admin/updates/{product.slug}/2.0.0/")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/admin/updates/{product.slug}/2.0.0/")
     page = manager.get(response["Location"]).content.decode()
-    assert "artifact-upload" in page and "rollout 25%" in page
+    assert "artifact-upload" in page
+    assert "rollout 25%" in page
     bad = manager.post(f"/admin/updates/{product.slug}/", {"version": "2.0", "channel": "beta", "rollout": 100})
-    assert bad.status_code == 400 and "not a semantic version" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "not a semantic version" in bad.content.decode()
