@@ -84,7 +84,8 @@ def test_another_users_list_is_not_found(api, other_api):
     assert api.patch(url, {"name": "Mine"}, format="json").status_code == 404
     assert api.delete(url).status_code == 404
     response = api.post("/api/todos/tasks", {"title": "x", "list_id": theirs["id"]}, format="json")
-    assert response.status_code == 422 and "list_id" in error_fields(response)
+    assert response.status_code == 422
+    assert "list_id" in error_fields(response)
     assert other_api.get(url).json()["name"] == "Secret"
 
 
@@ -169,7 +170,8 @@ def test_conditional_get_answers_304(api):
     assert api.get(url, HTTP_IF_NONE_MATCH='"v1"').status_code == 304
     listing = api.get("/api/todos/tasks")
     again = api.get("/api/todos/tasks", HTTP_IF_NONE_MATCH=listing["ETag"])
-    assert again.status_code == 304 and again["ETag"] == listing["ETag"]
+    assert again.status_code == 304
+    assert again["ETag"] == listing["ETag"]
     create_task(api, title="another")
     assert api.get("/api/todos/tasks", HTTP_IF_NONE_MATCH=listing["ETag"]).status_code == 200
 
@@ -179,15 +181,18 @@ def test_complete_reopen_move_and_delete(api):
     task = create_task(api)
     url = f"/api/todos/tasks/{task['id']}"
     done = api.post(f"{url}/complete", {}, format="json").json()
-    assert done["done"] is True and done["completed_at"] is not None
+    assert done["done"] is True
+    assert done["completed_at"] is not None
     assert api.post(f"{url}/reopen", {"version": 1}, format="json").status_code == 409
     reopened = api.post(f"{url}/reopen", {"version": 2}, format="json").json()
     assert (reopened["done"], reopened["version"]) == (False, 3)
 
     moved = api.post(f"{url}/move", {"list_id": work["id"]}, format="json")
-    assert moved.status_code == 200 and moved.json()["list_id"] == work["id"]
+    assert moved.status_code == 200
+    assert moved.json()["list_id"] == work["id"]
     missing = api.post(f"{url}/move", {"list_id": "nope"}, format="json")
-    assert missing.status_code == 422 and "list_id" in error_fields(missing)
+    assert missing.status_code == 422
+    assert "list_id" in error_fields(missing)
 
     assert api.delete(url, HTTP_IF_MATCH='"v1"').status_code == 409
     assert api.delete(url).status_code == 204
@@ -239,7 +244,8 @@ def test_task_queries_and_pagination(api):
 
     first = api.get("/api/todos/tasks", {"limit": 2}).json()
     second = api.get("/api/todos/tasks", {"limit": 2, "cursor": first["next_cursor"]}).json()
-    assert len(first["results"]) == 2 and len(second["results"]) == 2
+    assert len(first["results"]) == 2
+    assert len(second["results"]) == 2
     assert {t["id"] for t in first["results"]}.isdisjoint({t["id"] for t in second["results"]})
 
     for params, field in [
@@ -306,14 +312,17 @@ def test_attachment_upload_complete_download_delete(api, user):
     started = api.post(base, {"file_name": "../notes.txt", "size": 11, "content_type": "text/plain"}, format="json")
     assert started.status_code == 201
     attachment, post = started.json()["attachment"], started.json()["upload"]
-    assert attachment["state"] == "pending" and attachment["file_name"] == "notes.txt"
+    assert attachment["state"] == "pending"
+    assert attachment["file_name"] == "notes.txt"
     assert attachment["key"].startswith(f"users/{user.sub}/todos/{task['id']}/")
-    assert post["fields"]["key"] == attachment["key"] and post["max_bytes"] == 25 * 1024 * 1024
+    assert post["fields"]["key"] == attachment["key"]
+    assert post["max_bytes"] == 25 * 1024 * 1024
     policy = json.loads(__import__("base64").b64decode(post["fields"]["policy"]))
     assert ["content-length-range", 1, 25 * 1024 * 1024] in policy["conditions"]
 
     early = api.post(f"{base}/{attachment['id']}/complete")
-    assert early.status_code == 422 and early.json()["error"]["code"] == "upload_missing"
+    assert early.status_code == 422
+    assert early.json()["error"]["code"] == "upload_missing"
     assert api.get(f"{base}/{attachment['id']}/download").status_code == 422
 
     upload(post, b"hello world", file_name="notes.txt")
@@ -326,7 +335,8 @@ def test_attachment_upload_complete_download_delete(api, user):
     assert downloaded.content == b"hello world"
     assert 'filename="notes.txt"' in downloaded.headers["Content-Disposition"]
     redirect = api.get(f"{base}/{attachment['id']}/download", {"redirect": "true"})
-    assert redirect.status_code == 302 and redirect["Location"].startswith("http")
+    assert redirect.status_code == 302
+    assert redirect["Location"].startswith("http")
 
     assert api.delete(f"{base}/{attachment['id']}").status_code == 204
     assert storage.object_head(attachment["key"]) is None

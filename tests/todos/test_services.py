@@ -25,7 +25,8 @@ def test_create_trims_the_title_and_lands_in_the_inbox(owner):
         3,
         ["home", "errands"],
     )
-    assert stored.version == 1 and stored.done is False
+    assert stored.version == 1
+    assert stored.done is False
     assert TodoList.get(owner, "inbox").name == "Inbox"
 
 
@@ -101,7 +102,8 @@ def test_completing_a_recurring_task_moves_it_to_the_next_occurrence(owner):
     assert moved.due_datetime == datetime(2025, 3, 29, 8, 0, tzinfo=UTC)
     assert moved.recurrence == "FREQ=DAILY;COUNT=1"
     finished = services.task_complete(owner=owner, task_id=timed.task_id)
-    assert finished.done is True and len(finished.completions) == 2
+    assert finished.done is True
+    assert len(finished.completions) == 2
 
 
 def test_reopen_and_idempotent_complete(owner):
@@ -179,7 +181,8 @@ def test_deleting_a_task_deletes_subtasks_attachments_and_objects(owner):
     with pytest.raises(TaskNotFound):
         services.task_delete(owner=owner, task_id=task.task_id)
     deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token()).deleted}
-    assert ("task", task.task_id) in deleted and ("attachment", attachment.attachment_id) in deleted
+    assert ("task", task.task_id) in deleted
+    assert ("attachment", attachment.attachment_id) in deleted
 
 
 def _old_token() -> str:

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from todos import services
+from todos.models import Task, TodoList
+
+
+@pytest.fixture
+def page(browser_client, user):
+    return browser_client(user, enforce_csrf_checks=False)
+
+
+
+def htmx_post(client, url, data=None, *, current="/todos/"):
+    return client.post(url, data or {}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{current}")
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/todos/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/sign-in/?next=/todos/")
+
+
+def test_the_page_shows_the_inbox_and_is_never_cached(page):
+    response = page.get("/todos/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 id="todo-title">' in body
+    assert "Inbox" in body
+    assert "no-store" in response["Cache-Control"]
+    assert 'aria-label="New task"' in body
+
+
+def test_htmx_actions_return_the_app_fragment(page, user):
+    created = htmx_post(page, "/todos/tasks/new", {"title": "  Fragment  "})
+    body = created.content.decode()
+    assert created.status_code == 200
+    assert body.lstrip().startswith('<div id="todo-app"')
+    assert "<strong>1</strong> item left" in body
+    task = next(Task.query(user.sub))
+    assert task.title == "Fragment"
+
+    toggled = htmx_post(page, f"/todos/tasks/{task.task_id}/toggle").content.decode()
+    assert "<strong>0</strong> items left" in toggled
+    assert "Clear completed" in toggled
+    htmx_post(page, f"/todos/tasks/{task.task_id}/title", {"title": "Renamed"})
+    assert Task.get(user.sub, task.task_id).title == "Renamed"
+    htmx_post(page, f"/todos/tasks/{task.task_id}/title", {"title": "  "})
+    assert list(Task.query(user.sub)) == []
+
+
+def test_blank_entries_add_nothing(page, user):
+    htmx_post(page, "/todos/tasks/new", {"title": "   "})
+    assert list(Task.query(user.sub)) == []
+
+
+def test_filters_come_from_the_page_url(page, user):
+    a = services.task_create(owner=user.sub, title="open one")
+    b = services.task_create(owner=user.sub, title="done one")
+    services.task_complete(owner=user.sub, task_id=b.task_id)
+    active = page.get("/todos/lists/inbox/?filter=active").content.decode()
+    assert "open one" in active
+    assert "done one" not in active
+    completed = page.get("/todos/lists/inbox/?filter=completed").content.decode()
+    assert "done one" in completed
+    assert "open one" not in completed
+    # An action keeps the filter of the page it came from.
+    after = htmx_post(
+        page, f"/todos/tasks/{a.task_id}/title", {"title": "still open"}, current="/todos/lists/inbox/?filter=active"
+    ).content.decode()
+    assert "still open" in after
+    assert "done one" not in after
+
+
+def test_details_save_and_validation_errors_show_in_the_app(page, user):
+    task = services.task_create(owner=user.sub, title="Detailed")
+    url = f"/todos/tasks/{task.task_id}/details"
+    current = f"/todos/lists/inbox/?open={task.task_id}"
+    form = {
+        "notes": "**bold** <script>alert(1)</script>",
+        "due_date": "2020-01-01",
+        "due_time": "",
+        "priority": "3",
+        "labels": "a, b",
+        "recurrence": "",
+        "list_id": "inbox",
+    }
+    body = htmx_post(page, url, form, current=current).content.decode()
+    assert "<strong>bold</strong>" in body
+    assert "<script>alert" not in body
+    stored = Task.get(user.sub, task.task_id)
+    assert (stored.due_date, stored.priority, stored.labels) == ("2020-01-01", 3, ["a", "b"])
+    assert 'class="todo overdue' in body or " overdue" in body
+
+    bad = htmx_post(page, url, {**form, "recurrence": "FREQ=SOMETIMES"}, current=current).content.decode()
+    assert 'role="alert"' in bad
+    assert "RRULE" in bad
+    assert Task.get(user.sub, task.task_id).recurrence is None
+
+
+def test_subtasks_reorder_and_lists(page, user):
+    first = services.task_create(owner=user.sub, title="first")
+    second = services.task_create(owner=user.sub, title="second")
+    htmx_post(page, f"/todos/tasks/{second.task_id}/up")
+    assert [t.title for t in Task.by_list.query(f"{user.sub}#inbox")] == ["second", "first"]
+    htmx_post(page, "/todos/lists/inbox/reorder", {"ids": [first.task_id, second.task_id]})
+    assert [t.title for t in Task.by_list.query(f"{user.sub}#inbox")] == ["first", "second"]
+
+    htmx_post(page, f"/todos/tasks/{first.task_id}/subtasks", {"title": "child"})
+    child = next(t for t in Task.query(user.sub) if t.title == "child")
+    assert child.parent_id == first.task_id
+
+    made = htmx_post(page, "/todos/lists/new", {"name": "Errands", "colour": "green"}).content.decode()
+    errands = next(x for x in TodoList.query(user.sub) if x.name == "Errands")
+    assert "Errands</h1>" in made
+    htmx_post(page, f"/todos/lists/{errands.list_id}/delete", current=f"/todos/lists/{errands.list_id}/")
+    assert [x.name for x in TodoList.query(user.sub)] == ["Inbox"]
+
+
+def test_today_and_label_views(page, user):
+    services.task_create(owner=user.sub, title="overdue thing", due_date=date(2020, 1, 1), labels=["work"])
+    services.task_create(owner=user.sub, title="someday")
+    today = page.get("/todos/today/").content.decode()
+    assert "overdue thing" in today
+    assert "someday" not in today
+    labelled = page.get("/todos/labels/work/").content.decode()
+    assert "overdue thing" in labelled
+    assert "someday" not in labelled
+
+
+def test_another_users_task_is_not_found(page, make_user):
+    theirs = services.task_create(owner=make_user().sub, title="theirs")
+    assert page.post(f"/todos/tasks/{theirs.task_id}/toggle").status_code == 404
+    assert page.get("/todos/lists/not-mine/").status_code == 404
+    assert Task.get(theirs.owner, theirs.task_id).done is False

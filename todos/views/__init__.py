@@ -1,0 +1,44 @@
+"""The TodoMVC-style browser UI: full pages on GET, the `#todo-app` fragment for htmx actions."""
+
+from __future__ import annotations
+
+from todos.views.actions import (
+    attachment_delete,
+    attachment_download,
+    list_clear_completed,
+    list_create,
+    list_delete,
+    list_reorder,
+    list_toggle_all,
+    subtask_create,
+    task_create,
+    task_delete,
+    task_details,
+    task_move_down,
+    task_move_up,
+    task_title,
+    task_toggle,
+)
+from todos.views.pages import index, label, list_page, today
+
+__all__ = [
+    "attachment_delete",
+    "attachment_download",
+    "index",
+    "label",
+    "list_clear_completed",
+    "list_create",
+    "list_delete",
+    "list_page",
+    "list_reorder",
+    "list_toggle_all",
+    "subtask_create",
+    "task_create",
+    "task_delete",
+    "task_details",
+    "task_move_down",
+    "task_move_up",
+    "task_title",
+    "task_toggle",
+    "today",
+]

@@ -1,0 +1,227 @@
+"""Todos actions: every POST changes something through a service and answers with the `#todo-app` fragment."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from mysite.decorators import login_required
+from mysite.errors import DomainError
+from todos import selectors, services
+from todos.errors import InvalidTask
+from todos.views.pages import PageState, render_app, request_state, run_action
+
+
+@login_required
+@require_POST
+def list_create(request: HttpRequest) -> HttpResponse:
+    """Add a list and show it."""
+    holder = {}
+
+    def create():
+        holder["list"] = services.list_create(
+            owner=request.user.sub, name=request.POST.get("name", ""), colour=request.POST.get("colour", "grey")
+        )
+
+    try:
+        create()
+    except DomainError as error:
+        return render_app(request, error=error)
+    return render_app(request, state=PageState(list_id=holder["list"].list_id))
+
+
+@login_required
+@require_POST
+def list_delete(request: HttpRequest, list_id: str) -> HttpResponse:
+    """Delete a list with its tasks; back to the Inbox."""
+    return run_action(request, lambda: services.list_delete(owner=request.user.sub, list_id=list_id), state=PageState())
+
+
+@login_required
+@require_POST
+def task_create(request: HttpRequest) -> HttpResponse:
+    """Add a task to the list (or view) on screen."""
+    state = request_state(request)
+    title = request.POST.get("title", "").strip()
+    if not title:
+        return render_app(request, state=state)  # TodoMVC: an empty entry adds nothing
+    owner = request.user.sub
+    if state.kind == "today":
+        action = lambda: services.task_create(owner=owner, title=title, due_date=datetime.now(UTC).date())  # noqa: E731
+    elif state.kind == "label":
+        action = lambda: services.task_create(owner=owner, title=title, labels=[state.label])  # noqa: E731
+    else:
+        action = lambda: services.task_create(owner=owner, title=title, list_id=state.list_id)  # noqa: E731
+    return run_action(request, action, state=state)
+
+
+@login_required
+@require_POST
+def subtask_create(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Add a subtask under a task."""
+    title = request.POST.get("title", "").strip()
+    if not title:
+        return render_app(request)
+    return run_action(request, lambda: services.task_create(owner=request.user.sub, title=title, parent_id=task_id))
+
+
+@login_required
+@require_POST
+def task_toggle(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Complete or reopen a task."""
+    owner = request.user.sub
+
+    def toggle():
+        task = selectors.task_get(owner=owner, task_id=task_id)
+        if task.done:
+            services.task_reopen(owner=owner, task_id=task_id)
+        else:
+            services.task_complete(owner=owner, task_id=task_id)
+
+    return run_action(request, toggle)
+
+
+@login_required
+@require_POST
+def task_title(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Save an inline edit; an emptied title deletes the task (TodoMVC)."""
+    title = request.POST.get("title", "").strip()
+    owner = request.user.sub
+    if not title:
+        return run_action(request, lambda: services.task_delete(owner=owner, task_id=task_id))
+    return run_action(request, lambda: services.task_update(owner=owner, task_id=task_id, title=title))
+
+
+@login_required
+@require_POST
+def task_delete(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Delete a task (and its subtasks and files)."""
+    state = request_state(request)
+    if state.open == task_id:
+        state.open = ""
+    return run_action(request, lambda: services.task_delete(owner=request.user.sub, task_id=task_id), state=state)
+
+
+def _due_from_form(post) -> dict:
+    day, at, zone = post.get("due_date", "").strip(), post.get("due_time", "").strip(), post.get("due_timezone", "")
+    if not day:
+        return {"due_date": None, "due_datetime": None, "due_timezone": None}
+    try:
+        parsed_day = date.fromisoformat(day)
+        parsed_time = time.fromisoformat(at) if at else None
+    except ValueError:
+        raise InvalidTask("Use a valid date and time.", field="due_date") from None
+    if parsed_time is None:
+        return {"due_date": parsed_day, "due_datetime": None, "due_timezone": None}
+    return {
+        "due_date": None,
+        "due_datetime": datetime.combine(parsed_day, parsed_time),
+        "due_timezone": zone.strip() or "UTC",
+    }
+
+
+@login_required
+@require_POST
+def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Save the details panel: notes, due, priority, labels, recurrence and the list."""
+    owner, post = request.user.sub, request.POST
+
+    def save():
+        priority = post.get("priority", "1")
+        task = services.task_update(
+            owner=owner,
+            task_id=task_id,
+            notes=post.get("notes", ""),
+            priority=int(priority) if priority.isdigit() else -1,
+            labels=[x for x in post.get("labels", "").split(",") if x.strip()],
+            recurrence=post.get("recurrence", "") or None,
+            **_due_from_form(post),
+        )
+        if post.get("list_id") and post["list_id"] != task.list_id and not task.parent_id:
+            services.task_move(owner=owner, task_id=task_id, list_id=post["list_id"])
+
+    return run_action(request, save)
+
+
+def _neighbour_swap(owner: str, task_id: str, step: int) -> None:
+    task = selectors.task_get(owner=owner, task_id=task_id)
+    siblings = [t for t in selectors.tasks_of_list(owner=owner, list_id=task.list_id) if t.parent_id == task.parent_id]
+    index = next(i for i, t in enumerate(siblings) if t.task_id == task_id)
+    other = index + step
+    if 0 <= other < len(siblings):
+        a, b = siblings[index], siblings[other]
+        services.tasks_reorder(
+            owner=owner, items=[{"id": a.task_id, "position": b.position}, {"id": b.task_id, "position": a.position}]
+        )
+
+
+@login_required
+@require_POST
+def task_move_up(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Keyboard reordering: swap with the task above."""
+    return run_action(request, lambda: _neighbour_swap(request.user.sub, task_id, -1))
+
+
+@login_required
+@require_POST
+def task_move_down(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Keyboard reordering: swap with the task below."""
+    return run_action(request, lambda: _neighbour_swap(request.user.sub, task_id, +1))
+
+
+@login_required
+@require_POST
+def list_reorder(request: HttpRequest, list_id: str) -> HttpResponse:
+    """Drag and drop: the ids in their new order take the list's positions in order."""
+    owner, ids = request.user.sub, request.POST.getlist("ids")
+
+    def reorder():
+        by_id = {t.task_id: t for t in selectors.tasks_of_list(owner=owner, list_id=list_id)}
+        moving = [by_id[i] for i in ids if i in by_id]
+        positions = sorted(t.position for t in moving)
+        items = [{"id": t.task_id, "position": p} for t, p in zip(moving, positions, strict=True)]
+        if items:
+            services.tasks_reorder(owner=owner, items=items)
+
+    return run_action(request, reorder)
+
+
+@login_required
+@require_POST
+def list_toggle_all(request: HttpRequest, list_id: str) -> HttpResponse:
+    """Toggle all: complete every task, or reopen all when all are done."""
+    owner = request.user.sub
+
+    def toggle_all():
+        tasks = selectors.tasks_of_list(owner=owner, list_id=list_id)
+        services.tasks_set_done(owner=owner, list_id=list_id, done=not all(t.done for t in tasks))
+
+    return run_action(request, toggle_all)
+
+
+@login_required
+@require_POST
+def list_clear_completed(request: HttpRequest, list_id: str) -> HttpResponse:
+    """Delete the list's completed tasks."""
+    return run_action(request, lambda: services.tasks_clear_completed(owner=request.user.sub, list_id=list_id))
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, task_id: str, attachment_id: str) -> HttpResponse:
+    """Remove an attachment and its file."""
+    return run_action(
+        request,
+        lambda: services.attachment_delete(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id),
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, task_id: str, attachment_id: str) -> HttpResponse:
+    """Redirect to a short-lived presigned URL for the file."""
+    attachment = selectors.attachment_get(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+    return redirect(services.attachment_download_url(attachment=attachment))

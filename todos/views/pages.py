@@ -1,0 +1,232 @@
+"""Todos pages: the page state from the URL, the app context, and the GET views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qs, urlencode, urlparse
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.http import require_GET
+
+from mysite import storage
+from mysite.decorators import login_required
+from mysite.errors import DomainError
+from todos import selectors, services
+from todos.representations import task_due_datetime_local
+from todos.selectors import TaskQuery
+
+FILTERS = ("all", "active", "completed")
+
+
+@dataclass
+class PageState:
+    """What the user is looking at: read from the page URL (the browser's, for htmx requests)."""
+
+    kind: str = "list"
+    list_id: str = "inbox"
+    label: str = ""
+    filter: str = "all"
+    open: str = ""
+
+    def url(self, **changes) -> str:
+        state = PageState(**{**self.__dict__, **changes})
+        if state.kind == "today":
+            path = reverse("todos:today")
+        elif state.kind == "label":
+            path = reverse("todos:label", args=[state.label])
+        else:
+            path = reverse("todos:list", args=[state.list_id])
+        query = {k: v for k, v in (("filter", state.filter), ("open", state.open)) if v and v != "all"}
+        return f"{path}?{urlencode(query)}" if query else path
+
+
+def state_from_url(url: str) -> PageState:
+    """The page state a todos URL describes (the Inbox for anything else)."""
+    parsed = urlparse(url or "")
+    try:
+        match = resolve(parsed.path or "/todos/")
+    except Resolver404:
+        return PageState()
+    query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+    state = PageState(filter=query.get("filter", "all"), open=query.get("open", ""))
+    if state.filter not in FILTERS:
+        state.filter = "all"
+    if match.url_name == "today":
+        state.kind = "today"
+    elif match.url_name == "label":
+        state.kind, state.label = "label", match.kwargs["label"]
+    elif match.url_name == "list":
+        state.list_id = match.kwargs["list_id"]
+    return state
+
+
+def request_state(request: HttpRequest) -> PageState:
+    """The state of the page the request came from."""
+    if request.method == "GET":
+        return state_from_url(request.get_full_path())
+    current = request.headers.get("HX-Current-URL") or request.META.get("HTTP_REFERER", "")
+    return state_from_url(current)
+
+
+def _due_label(task, today: date) -> str:
+    local = task_due_datetime_local(task)
+    day = local.date() if local else date.fromisoformat(task.due_date) if task.due_date else None
+    if day is None:
+        return ""
+    names = {today: "Today", today + timedelta(days=1): "Tomorrow", today - timedelta(days=1): "Yesterday"}
+    text = names.get(day) or day.strftime("%a %-d %b" + (" %Y" if day.year != today.year else ""))
+    if local:
+        text += local.strftime(" %H:%M") + ("" if local.tzinfo == ZoneInfo("UTC") else f" {local.tzname()}")
+    return text
+
+
+def _item(task, *, now_key: str, today: date, subtasks=(), list_names=None) -> dict:
+    return {
+        "task": task,
+        "subtasks": [_item(s, now_key=now_key, today=today) for s in subtasks],
+        "overdue": not task.done and task.due_sort < now_key,
+        "due_label": _due_label(task, today),
+        "list_name": (list_names or {}).get(task.list_id, ""),
+    }
+
+
+def _details(owner: str, task) -> dict:
+    attachments = []
+    for attachment in selectors.attachments_of(owner=owner, task_id=task.task_id):
+        thumbnail = None
+        if attachment.state == "ready" and attachment.content_type.startswith("image/"):
+            thumbnail = storage.presigned_get(key=attachment.s3_key, filename=attachment.file_name, inline=True)
+        attachments.append({"attachment": attachment, "thumbnail": thumbnail})
+    local = task_due_datetime_local(task)
+    return {
+        "attachments": attachments,
+        "due_date": task.due_date or (local.date().isoformat() if local else ""),
+        "due_time": local.strftime("%H:%M") if local else "",
+        "due_timezone": task.due_timezone or "",
+        "labels": ", ".join(task.labels or []),
+    }
+
+
+def app_context(owner: str, state: PageState, *, error: DomainError | None = None) -> dict:
+    """Everything `_app.html` shows for `state`."""
+    lists = selectors.lists_of(owner=owner)
+    if not any(x.list_id == "inbox" for x in lists):
+        services.inbox_ensure(owner=owner)
+        lists = selectors.lists_of(owner=owner)
+    list_names = {x.list_id: x.name for x in lists}
+    now = datetime.now(UTC)
+    now_key, today = now.strftime("%Y-%m-%dT%H:%M:%SZ"), now.date()
+    today_tasks = _today_tasks(owner, today)
+    context = {
+        "state": state,
+        "lists": lists,
+        "labels": selectors.labels_with_counts(owner=owner),
+        "today_count": len(today_tasks),
+        "error": error,
+        "filters": [(f, f.capitalize(), state.url(filter=f, open="")) for f in FILTERS],
+        "colours": services.COLOURS,
+    }
+    if state.kind == "list":
+        current = selectors.list_get(owner=owner, list_id=state.list_id)
+        tasks = selectors.tasks_of_list(owner=owner, list_id=state.list_id)
+        children: dict[str, list] = {}
+        for task in tasks:
+            if task.parent_id:
+                children.setdefault(task.parent_id, []).append(task)
+        top = [t for t in tasks if not t.parent_id]
+        context.update(title=current.name, current_list=current, total=len(top))
+        context["left"] = sum(1 for t in top if not t.done)
+        context["has_completed"] = any(t.done for t in tasks)
+        visible = [t for t in top if state.filter == "all" or (t.done == (state.filter == "completed"))]
+        context["items"] = [
+            _item(t, now_key=now_key, today=today, subtasks=children.get(t.task_id, ())) for t in visible
+        ]
+    else:
+        if state.kind == "today":
+            found, title = today_tasks, "Today"
+        else:
+            found, _ = selectors.task_search(owner=owner, query=TaskQuery(label=state.label, sort="due"), limit=200)
+            title = f"@{state.label}"
+        top = found
+        context.update(title=title, current_list=None, total=len(top), has_completed=any(t.done for t in top))
+        context["left"] = sum(1 for t in top if not t.done)
+        visible = [t for t in top if state.filter == "all" or (t.done == (state.filter == "completed"))]
+        context["items"] = [_item(t, now_key=now_key, today=today, list_names=list_names) for t in visible]
+    for item in context["items"]:
+        item["open_url"] = state.url(open=item["task"].task_id)
+        item["close_url"] = state.url(open="")
+        if item["task"].task_id == state.open:
+            item["details"] = _details(owner, item["task"])
+    return context
+
+
+def _today_tasks(owner: str, today: date) -> list:
+    """Open tasks due today or before (Todoist's Today)."""
+    overdue, _ = selectors.task_search(owner=owner, query=TaskQuery(overdue=True, sort="due"), limit=200)
+    due_today, _ = selectors.task_search(owner=owner, query=TaskQuery(today=today, done=False, sort="due"), limit=200)
+    seen = {t.task_id for t in overdue}
+    return overdue + [t for t in due_today if t.task_id not in seen]
+
+
+def render_app(
+    request: HttpRequest, *, state: PageState | None = None, error: DomainError | None = None
+) -> HttpResponse:
+    """The `#todo-app` fragment for htmx, or back to the page for a plain form post."""
+    state = state or request_state(request)
+    if not request.htmx:
+        return redirect(state.url())
+    response = render(request, "todos/_app.html", app_context(request.user.sub, state, error=error))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def run_action(request: HttpRequest, action, *, state: PageState | None = None) -> HttpResponse:
+    """Run a service call; show a refused one in the app instead of a blank error page."""
+    try:
+        action()
+    except DomainError as error:
+        if error.status == 404 and not request.htmx:
+            raise
+        return render_app(request, state=state, error=error)
+    return render_app(request, state=state)
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+def _page(request: HttpRequest, state: PageState) -> HttpResponse:
+    context = app_context(request.user.sub, state)
+    template = "todos/_app.html" if request.htmx and not request.htmx.boosted else "todos/index.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The Inbox."""
+    return _page(request, request_state(request))
+
+
+@login_required
+@require_GET
+def list_page(request: HttpRequest, list_id: str) -> HttpResponse:
+    """One list."""
+    return _page(request, request_state(request))
+
+
+@login_required
+@require_GET
+def today(request: HttpRequest) -> HttpResponse:
+    """Open tasks due today or overdue, across lists."""
+    return _page(request, request_state(request))
+
+
+@login_required
+@require_GET
+def label(request: HttpRequest, label: str) -> HttpResponse:
+    """Tasks carrying one label, across lists."""
+    return _page(request, request_state(request))
