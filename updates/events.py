@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import unquote_plus
 
 from mysite.event_sources import ScheduleSource, UploadSource
 from updates import services
 from updates.constants import UPLOAD_PREFIX
-from updates.models import Product
+from updates.models import TufRepository
+from updates.tuf import RENEW_FRACTION, TIMESTAMP_LIFETIME
 
 EVENT_SOURCES = [
     UploadSource(function="updates.events.artifact_uploaded_handler", prefix=UPLOAD_PREFIX),
@@ -26,5 +28,7 @@ def artifact_uploaded_handler(event: dict, context: object) -> dict:
 
 def tuf_refresh_handler(event: dict, context: object) -> dict:
     """Hourly: re-sign the TUF timestamp (and snapshot/targets) of every product before they expire."""
-    refreshed = [p.slug for p in Product.by_kind.query("product") if services.tuf_refresh(product=p.slug)]
+    due_before = datetime.now(UTC) + TIMESTAMP_LIFETIME * RENEW_FRACTION
+    due = TufRepository.by_expiry.query("tuf", TufRepository.timestamp_expires < due_before)
+    refreshed = [state.product for state in due if services.tuf_refresh(product=state.product)]
     return {"refreshed": refreshed}

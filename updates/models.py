@@ -5,7 +5,8 @@ Access patterns (no Scan anywhere):
 - releases of a product, newest first: Query on the table (range key = semver sort key);
 - update check: GSI `by-channel` (`<product>#<channel>`, sort key) queried from the newest down;
 - artifacts of a release / of a product: Query with `begins_with(<sort key>#)` / on the hash key;
-- TUF metadata: GetItem by `(product, file name)`; the repository state is one item per product.
+- TUF metadata: GetItem by `(product, file name)`; the repository state is one item per product,
+  and GSI `by-timestamp-expiry` gives the schedule the repositories whose timestamp falls due.
 """
 
 from __future__ import annotations
@@ -114,6 +115,17 @@ class Artifact(Model):
     version = VersionAttribute()
 
 
+class TufRepositoriesByExpiry(GlobalSecondaryIndex):
+    """Repositories by timestamp expiry: the re-signing schedule reads only those falling due."""
+
+    class Meta:
+        index_name = "by-timestamp-expiry"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    timestamp_expires = UTCDateTimeAttribute(range_key=True)
+
+
 class TufRepository(Model):
     """The current version of each TUF role of one product; updated in the same transaction as its files."""
 
@@ -125,12 +137,14 @@ class TufRepository(Model):
     targets_version = NumberAttribute(default=0)
     snapshot_version = NumberAttribute(default=0)
     timestamp_version = NumberAttribute(default=0)
-    timestamp_expires = UTCDateTimeAttribute(null=True)
+    timestamp_expires = UTCDateTimeAttribute()
     snapshot_expires = UTCDateTimeAttribute(null=True)
     targets_expires = UTCDateTimeAttribute(null=True)
     kind = UnicodeAttribute(default="tuf")
     updated_at = UTCDateTimeAttribute(default=utcnow)
     version = VersionAttribute()
+
+    by_expiry = TufRepositoriesByExpiry()
 
 
 class TufFile(Model):
