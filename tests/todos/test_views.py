@@ -13,7 +13,6 @@ def page(browser_client, user):
     return browser_client(user, enforce_csrf_checks=False)
 
 
-
 def htmx_post(client, url, data=None, *, current="/todos/"):
     return client.post(url, data or {}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{current}")
 
