@@ -1,7 +1,10 @@
 """The read-through item cache (the seed's DAX): per-user entries, all dropped on any write.
 
 Each user has a generation number in the cache; every entry's key includes it,
-so one write invalidates all of that user's cached reads at once.
+so one write invalidates all of that user's cached reads at once. An invalidation
+reaches only the processes sharing the cache: with locmem on Lambda each container
+has its own, so production should point CACHES at a shared cache (or use DAX), or
+accept reads up to CACHE_SECONDS old from other containers.
 """
 
 from __future__ import annotations
