@@ -32,7 +32,7 @@ from updates.constants import (
 from updates.errors import ArtifactTooLarge, InvalidTransition, UploadInvalid
 from updates.models import Artifact
 from updates.selectors import artifact_get, release_get
-from updates.services.products import _conditional_failed
+from updates.services.products import conditional_failed
 from updates.versions import SemVer, os_version_tuple
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def artifact_upload_start(
     try:
         artifact.save()
     except PutError as error:
-        if _conditional_failed(error):
+        if conditional_failed(error):
             raise UploadInvalid("Another upload for this platform started at the same time; try again.") from None
         raise
     return {"platform": platform, "key": key, "size": size, **instructions}
@@ -230,7 +230,7 @@ def artifact_process(*, upload_key: str) -> str:
     try:
         artifact.save()
     except PutError as error:
-        if _conditional_failed(error):
+        if conditional_failed(error):
             return "ignored"  # replaced by a newer upload meanwhile; its own event will handle it
         raise
     storage.objects_delete([upload_key])

@@ -11,7 +11,8 @@ from updates.models import Product
 from updates.selectors import product_forget
 
 
-def _conditional_failed(error: Exception) -> bool:
+def conditional_failed(error: Exception) -> bool:
+    """True when a PynamoDB write failed on its condition (item exists, or a stale VersionAttribute)."""
     cause = getattr(error, "cause", None)
     return getattr(cause, "code", None) == "ConditionalCheckFailedException" or "ConditionalCheckFailed" in str(error)
 
@@ -30,7 +31,7 @@ def product_create(*, slug: str, name: str, description: str = "", channels: lis
     try:
         product.save()  # a new item: the VersionAttribute makes this conditional on its absence
     except PutError as error:
-        if _conditional_failed(error):
+        if conditional_failed(error):
             raise ProductExists(field="slug") from None
         raise
     product_forget(slug=slug)

@@ -28,7 +28,7 @@ from updates.selectors import (
     release_get,
     tuf_targets_source,
 )
-from updates.services.products import _conditional_failed
+from updates.services.products import conditional_failed
 from updates.versions import SemVer
 
 TUF_ATTEMPTS = 3
@@ -91,7 +91,7 @@ def release_create(
     try:
         release.save()
     except PutError as error:
-        if _conditional_failed(error):
+        if conditional_failed(error):
             raise ReleaseExists(field="version") from None
         raise
     return release
@@ -127,7 +127,7 @@ def _save(release: Release) -> Release:
     try:
         release.save()
     except PutError as error:
-        if _conditional_failed(error):
+        if conditional_failed(error):
             raise _stale(release) from None
         raise
     return release
