@@ -4,6 +4,36 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(required=False, help_text="Messages per input field")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API (mysite.errors)."""
+
+    error = ErrorDetailSerializer()
+
+
+# Every operation can answer with these (mysite.errors maps domain and framework errors to them);
+# documenting them keeps the schema true to what clients receive.
+ERROR_RESPONSES = {
+    "400": "Malformed or invalid input",
+    "401": "Missing or invalid credentials",
+    "403": "Not allowed",
+    "404": "No such object (or not yours)",
+    "405": "Method not allowed",
+    "409": "Conflict: a stale version or a taken name",
+    "413": "Body too large",
+    "414": "Query string too long",
+    "415": "Unsupported content type",
+    "422": "Well-formed but not processable",
+    "503": "A backing service is unavailable; retry after Retry-After seconds",
+}
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -19,6 +49,17 @@ class AutoSchema(SpectacularAutoSchema):
         if outer and "<locals>" not in outer:
             return f"{outer.replace('.', '')}{inner}"
         return super().get_serializer_name(serializer, direction)
+
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        if direction == "response":
+            for code, description in ERROR_RESPONSES.items():
+                if code not in responses:
+                    responses[code] = {
+                        **self._get_response_for_code(ErrorSerializer, code, direction=direction),
+                        "description": description,
+                    }
+        return responses
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
