@@ -22,7 +22,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DIST = BASE_DIR / "dist"
-VENV = DIST / "venv-lambda"
+# Hidden: Zappa scans the project for WebSocket handlers and skips only dot-folders and a few venv names.
+VENV = DIST / ".venv-lambda"
 WHEELS = DIST / "wheels-lambda"
 RUNTIME_REQUIREMENTS = BASE_DIR / "requirements" / "base.txt"
 DEV_REQUIREMENTS = BASE_DIR / "requirements" / "dev.txt"
@@ -98,7 +99,7 @@ def check_contents(zip_path: Path) -> list[str]:
     return problems
 
 
-def build(stage: str, output: Path) -> Path:
+def build(stage: str, output: Path, settings_file: Path | None = None) -> Path:
     DIST.mkdir(exist_ok=True)
     with (DIST / ".package.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time (parallel test workers share dist/)
@@ -106,7 +107,8 @@ def build(stage: str, output: Path) -> Path:
         env = {**os.environ, "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
         env.pop("PYTHONPATH", None)
         output.unlink(missing_ok=True)
-        run(venv / "bin" / "zappa", "package", stage, "--output", output, cwd=BASE_DIR, env=env)
+        extra = ["--settings_file", settings_file] if settings_file else []
+        run(venv / "bin" / "zappa", "package", stage, "--output", output, *extra, cwd=BASE_DIR, env=env)
     problems = check_contents(output)
     if problems:
         sys.exit(f"{output}: " + "; ".join(problems))

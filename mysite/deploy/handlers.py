@@ -12,11 +12,11 @@ from mysite.event_sources import UploadSource, all_event_sources
 def upload_router(event: dict, context: object) -> dict:
     """S3 ObjectCreated: hand each record to the handler declared for its key's prefix, as the dispatcher does."""
     uploads = [s for s in all_event_sources() if isinstance(s, UploadSource)]
-    routed: dict[str, int] = {}
+    routed: list[dict] = []
     for record in event.get("Records", []):
         key = unquote_plus(record["s3"]["object"]["key"])  # S3 URL-encodes keys in notifications
         for upload in uploads:
             if key.startswith(upload.prefix):
-                import_string(upload.function)({"Records": [record]}, context)
-                routed[upload.function] = routed.get(upload.function, 0) + 1
+                result = import_string(upload.function)({"Records": [record]}, context)
+                routed.append({"function": upload.function, "key": key, "result": result})
     return {"routed": routed}

@@ -20,57 +20,61 @@ from mysite.event_sources import ScheduleSource, StreamSource, UploadSource, all
 
 UPLOAD_ROUTER = "mysite.deploy.handlers.upload_router"
 
-# Everything the function does not need; names match at any depth, in the project and in site-packages.
+# Never copied: names that match at any depth, in the project and in site-packages alike.
 EXCLUDE = [
     ".venv",
     "dist",
     "devstack",
     "node_modules",
-    "tests",
-    "test-artifacts",
-    "benchmarks",
-    "docs",
-    "requirements",
-    "staticfiles",
     ".devdata",
-    ".ci",
-    ".github",
+    "test-artifacts",
+    ".git",
     ".ruff_cache",
     ".pytest_cache",
     "__pycache__",
     "*.pyc",
+]
+# The project's own files the function does not need (top level only: botocore has docs/, Django staticfiles/).
+PROJECT_EXCLUDE_GLOB = [
+    "tests/",
+    "docs/",
+    "benchmarks/",
+    "requirements/",
+    "staticfiles/",
+    ".ci/",
+    ".github/",
     "*.md",
     ".env*",
     "Makefile",
     "pyproject.toml",
     "zappa_settings.json",
-    # Zappa's deploy-time dependencies: the handler needs only zappa, werkzeug, boto3 and durationpy.
-    "troposphere*",
-    "cfn_flip*",
-    "cfn_tools",
-    "placebo*",
-    "hjson*",
-    "tqdm*",
-    "argcomplete*",
-    "slugify",
-    "python_slugify*",
-    "text_unidecode*",
-    "toml",
-    "toml-*",
-    "pip",
-    "pip-*",
-    "setuptools*",
-    "_distutils_hack",
-    "distutils-precedence.pth",
-    "pkg_resources",
-    "wheel",
-    "wheel-*",
-    "click",
-    "click-*",
-    "requests",
-    "requests-*",
-    "charset_normalizer*",
 ]
+
+# Zappa's deploy-time dependencies, top level of the package only (botocore vendors its own `requests`):
+# the handler needs only zappa, werkzeug, boto3 and durationpy.
+DEPLOY_ONLY_GLOB = [
+    f"{name}/"
+    for name in (
+        "argcomplete",
+        "cfn_flip",
+        "cfn_tools",
+        "charset_normalizer",
+        "click",
+        "hjson",
+        "pip",
+        "pkg_resources",
+        "placebo",
+        "requests",
+        "setuptools",
+        "slugify",
+        "text_unidecode",
+        "toml",
+        "tqdm",
+        "troposphere",
+        "wheel",
+        "_distutils_hack",
+    )
+] + ["distutils-precedence.pth"]
 
 # The AWS services the function calls; the rest of botocore's models (14 MB zipped) stay out of the package.
 BOTOCORE_SERVICES = (
@@ -89,8 +93,6 @@ BOTOCORE_SERVICES = (
 DJANGO_EXCLUDE_GLOB = [
     "django/conf/locale/*/LC_MESSAGES/",
     "django/contrib/*/locale/",
-    "django/contrib/admin/",
-    "django/contrib/admindocs/",
     "django/contrib/flatpages/",
     "django/contrib/gis/",
     "django/contrib/postgres/",
@@ -283,7 +285,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         "binary_support": True,
         "use_precompiled_packages": False,
         "exclude": EXCLUDE,
-        "exclude_glob": DJANGO_EXCLUDE_GLOB + botocore_exclude_glob(installed_botocore_services()),
+        "exclude_glob": PROJECT_EXCLUDE_GLOB + DEPLOY_ONLY_GLOB + DJANGO_EXCLUDE_GLOB + botocore_exclude_glob(installed_botocore_services()),
         "environment_variables": dict(sorted(env.items())),
         "events": render_events(
             region=region, account=account, prefix=prefix, bucket=bucket, stream_arns=lookups.stream_arns
