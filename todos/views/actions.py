@@ -65,7 +65,13 @@ def subtask_create(request: HttpRequest, task_id: str) -> HttpResponse:
     title = request.POST.get("title", "").strip()
     if not title:
         return render_app(request)
-    return run_action(request, lambda: services.task_create(owner=request.user.sub, title=title, parent_id=task_id))
+    owner = request.user.sub
+
+    def create():
+        selectors.task_get(owner=owner, task_id=task_id)  # another user's (or no) task: 404, not an in-app error
+        services.task_create(owner=owner, title=title, parent_id=task_id)
+
+    return run_action(request, create)
 
 
 @login_required
@@ -179,6 +185,7 @@ def list_reorder(request: HttpRequest, list_id: str) -> HttpResponse:
     owner, ids = request.user.sub, request.POST.getlist("ids")
 
     def reorder():
+        selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
         by_id = {t.task_id: t for t in selectors.tasks_of_list(owner=owner, list_id=list_id)}
         moving = [by_id[i] for i in ids if i in by_id]
         positions = sorted(t.position for t in moving)
@@ -196,6 +203,7 @@ def list_toggle_all(request: HttpRequest, list_id: str) -> HttpResponse:
     owner = request.user.sub
 
     def toggle_all():
+        selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
         tasks = selectors.tasks_of_list(owner=owner, list_id=list_id)
         services.tasks_set_done(owner=owner, list_id=list_id, done=not all(t.done for t in tasks))
 
@@ -206,7 +214,13 @@ def list_toggle_all(request: HttpRequest, list_id: str) -> HttpResponse:
 @require_POST
 def list_clear_completed(request: HttpRequest, list_id: str) -> HttpResponse:
     """Delete the list's completed tasks."""
-    return run_action(request, lambda: services.tasks_clear_completed(owner=request.user.sub, list_id=list_id))
+    owner = request.user.sub
+
+    def clear():
+        selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
+        services.tasks_clear_completed(owner=owner, list_id=list_id)
+
+    return run_action(request, clear)
 
 
 @login_required
