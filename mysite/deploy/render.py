@@ -129,49 +129,41 @@ def installed_botocore_services() -> list[str]:
     return sorted(path.name for path in data.iterdir() if path.is_dir())
 
 
-# The stage's own values: kept from the file; a new stage starts from these.
-DEFAULTS = {
-    "dev": {
+# The stage's own values: kept from the file once there; a new stage starts from these.
+def stage_defaults(stage: str) -> dict:
+    production = stage == "production"
+    short = "prod" if production else stage
+    defaults = {
         "aws_region": "us-east-1",
-        "s3_bucket": "mysite-dev-zappa-packages",
+        "s3_bucket": f"mysite-{stage}-zappa-packages",
+        # 1024 MB buys about 0.6 vCPU: Django's cold start and Pillow's renditions stay around a second.
         "memory_size": 1024,
-        "timeout_seconds": 60,
-        "keep_warm": False,
-        "cache_cluster_enabled": False,
+        # API Gateway cuts HTTP requests at 29 s anyway; events (hashing large artifacts) need longer.
+        "timeout_seconds": 120 if production else 60,
+        "keep_warm": production,
+        "cache_cluster_enabled": production,
         "environment_variables": {
-            "DYNAMODB_TABLE_PREFIX": "dev-",
-            "AWS_STORAGE_BUCKET_NAME": "mysite-dev-site",
-            "COGNITO_USER_POOL_NAME": "mysite-dev",
+            "DYNAMODB_TABLE_PREFIX": f"{short}-",
+            "AWS_STORAGE_BUCKET_NAME": f"mysite-{stage}-site",
+            "COGNITO_USER_POOL_NAME": f"mysite-{stage}",
             "DJANGO_ALLOWED_HOSTS": ".execute-api.us-east-1.amazonaws.com,.cloudfront.net",
-            "DEFAULT_FROM_EMAIL": "MySite dev <no-reply@dev.example.com>",
-            "DJANGO_SECRET_KEY_SECRET_ID": "mysite/dev/django-secret-key",
-            "UPDATES_SIGNING_KEY_SECRET_ID": "mysite/dev/updates-signing-key",
-            "S3_TRANSFER_ACCELERATION": "false",
+            "DEFAULT_FROM_EMAIL": "MySite <no-reply@example.com>"
+            if production
+            else f"MySite {stage} <no-reply@{stage}.example.com>",
+            "DJANGO_SECRET_KEY_SECRET_ID": f"mysite/{stage}/django-secret-key",
+            "UPDATES_SIGNING_KEY_SECRET_ID": f"mysite/{stage}/updates-signing-key",
+            "S3_TRANSFER_ACCELERATION": "true" if production else "false",
         },
-    },
-    "production": {
-        "aws_region": "us-east-1",
-        "s3_bucket": "mysite-production-zappa-packages",
-        "memory_size": 1024,
-        "timeout_seconds": 120,
-        "keep_warm": True,
-        "keep_warm_expression": "rate(4 minutes)",
-        "cache_cluster_enabled": True,
-        "cache_cluster_size": "0.5",
-        "cache_cluster_ttl": 300,
-        "cache_cluster_encrypted": True,
-        "environment_variables": {
-            "DYNAMODB_TABLE_PREFIX": "prod-",
-            "AWS_STORAGE_BUCKET_NAME": "mysite-production-site",
-            "COGNITO_USER_POOL_NAME": "mysite-production",
-            "DJANGO_ALLOWED_HOSTS": ".execute-api.us-east-1.amazonaws.com,.cloudfront.net",
-            "DEFAULT_FROM_EMAIL": "MySite <no-reply@example.com>",
-            "DJANGO_SECRET_KEY_SECRET_ID": "mysite/production/django-secret-key",
-            "UPDATES_SIGNING_KEY_SECRET_ID": "mysite/production/updates-signing-key",
-            "S3_TRANSFER_ACCELERATION": "true",
-        },
-    },
-}
+    }
+    if production:
+        defaults.update(
+            keep_warm_expression="rate(4 minutes)",
+            cache_cluster_size="0.5",
+            cache_cluster_ttl=300,
+            cache_cluster_encrypted=True,
+        )
+    return defaults
+
 
 # Written by `zappa_settings` from what `provision` and `setup_cloudfront` created.
 LOOKED_UP = (
@@ -251,7 +243,7 @@ def render_events(*, region: str, account: str, prefix: str, bucket: str, stream
 def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
     """The full stage configuration: the file's own values, then everything derived from the code and AWS."""
     current = dict(current or {})
-    defaults = DEFAULTS.get(stage, DEFAULTS["dev"])
+    defaults = stage_defaults(stage)
     env = {**defaults["environment_variables"], **current.get("environment_variables", {})}
     for name in LOOKED_UP:
         value = lookups.values.get(name) or env.get(name) or ""
@@ -285,7 +277,10 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         "binary_support": True,
         "use_precompiled_packages": False,
         "exclude": EXCLUDE,
-        "exclude_glob": PROJECT_EXCLUDE_GLOB + DEPLOY_ONLY_GLOB + DJANGO_EXCLUDE_GLOB + botocore_exclude_glob(installed_botocore_services()),
+        "exclude_glob": PROJECT_EXCLUDE_GLOB
+        + DEPLOY_ONLY_GLOB
+        + DJANGO_EXCLUDE_GLOB
+        + botocore_exclude_glob(installed_botocore_services()),
         "environment_variables": dict(sorted(env.items())),
         "events": render_events(
             region=region, account=account, prefix=prefix, bucket=bucket, stream_arns=lookups.stream_arns

@@ -23,6 +23,8 @@ FORCE_SCRIPT_NAME = env("FORCE_SCRIPT_NAME", default="")
 S3_TRANSFER_ACCELERATION = env.bool("S3_TRANSFER_ACCELERATION", default=False)
 COGNITO_IDENTITY_POOL_ID = env("COGNITO_IDENTITY_POOL_ID", default="")
 COGNITO_IDENTITY_ROLE_ARN = env("COGNITO_IDENTITY_ROLE_ARN", default="")
+# provision creates this secret; load_django_secret_key() above reads it at cold start.
+DJANGO_SECRET_KEY_SECRET_ID = env("DJANGO_SECRET_KEY_SECRET_ID", default="")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

@@ -230,7 +230,8 @@ def test_the_function_runs_on_the_package_alone(packaged_function):
 
 def test_collectstatic_puts_hashed_files_in_the_bucket(collected_static):
     hashed = collected_static["paths"]["mysite/site.css"]
-    assert hashed != "mysite/site.css" and hashed.startswith("mysite/site.")
+    assert hashed != "mysite/site.css"
+    assert hashed.startswith("mysite/site.")
     head = aws.client("s3").head_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=f"static/{hashed}")
     assert head["ContentLength"] > 0
 

@@ -1,0 +1,286 @@
+"""The stage's CloudFront distribution: S3 through Origin Access Control, API Gateway for the rest.
+
+Desired state is built as plain dicts; each `ensure_*` compares it with what exists and
+changes only what differs, so a second run is a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError
+from django.conf import settings
+
+from mysite.deploy import naming
+from mysite.deploy.aws import GLOBAL_REGION, client, error_code
+
+# AWS-managed policies (fixed ids, the same in every account).
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # long TTLs, nothing in the key but the path
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ORIGIN_CACHE_CONTROL_QUERY_STRINGS = "4cc15a8a-d715-48a4-82b8-cc0b614638fe"  # honours the origin's Cache-Control
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # cookies, Authorization, query strings
+
+S3_ORIGIN = "site-bucket"
+API_ORIGIN = "api-gateway"
+# Served straight from the bucket: hashed static files, media renditions, content-addressed release artifacts.
+BUCKET_PATHS = ("/static/*", "/media/*", "/artifacts/*")
+# Sent to Django uncached: sessions, admin and the API (reads and writes alike carry user state).
+UNCACHED_PATHS = ("/admin/*", "/accounts/*", "/api/*")
+# Sent to Django; cached exactly as its Cache-Control says (public pages and update checks send s-maxage).
+ORIGIN_CACHED_PATHS = ("/update/*",)
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+
+
+@dataclass(frozen=True)
+class Origins:
+    bucket: str
+    region: str
+    api_domain: str
+    api_stage: str
+    origin_access_control_id: str
+
+
+def _methods(methods: list[str], cached: list[str]) -> dict:
+    return {
+        "Quantity": len(methods),
+        "Items": methods,
+        "CachedMethods": {"Quantity": len(cached), "Items": cached},
+    }
+
+
+def _behavior(origin: str, cache_policy: str, *, origin_request_policy: str | None, methods: list[str]) -> dict:
+    behavior = {
+        "TargetOriginId": origin,
+        "ViewerProtocolPolicy": "redirect-to-https",
+        "AllowedMethods": _methods(methods, ["GET", "HEAD"]),
+        "Compress": True,
+        "CachePolicyId": cache_policy,
+    }
+    if origin_request_policy:
+        behavior["OriginRequestPolicyId"] = origin_request_policy
+    return behavior
+
+
+def cache_behaviors() -> list[dict]:
+    behaviors = []
+    for path in BUCKET_PATHS:
+        behaviors.append(
+            {
+                "PathPattern": path,
+                **_behavior(S3_ORIGIN, CACHING_OPTIMIZED, origin_request_policy=None, methods=["GET", "HEAD"]),
+            }
+        )
+    for path in UNCACHED_PATHS:
+        behaviors.append(
+            {
+                "PathPattern": path,
+                **_behavior(
+                    API_ORIGIN, CACHING_DISABLED, origin_request_policy=ALL_VIEWER_EXCEPT_HOST, methods=ALL_METHODS
+                ),
+            }
+        )
+    for path in ORIGIN_CACHED_PATHS:
+        behaviors.append(
+            {
+                "PathPattern": path,
+                **_behavior(
+                    API_ORIGIN,
+                    ORIGIN_CACHE_CONTROL_QUERY_STRINGS,
+                    origin_request_policy=ALL_VIEWER_EXCEPT_HOST,
+                    methods=["GET", "HEAD", "OPTIONS"],
+                ),
+            }
+        )
+    return behaviors
+
+
+def distribution_config(origins: Origins, *, aliases: list[str], certificate_arn: str, price_class: str) -> dict:
+    """The whole DistributionConfig this command wants (without CallerReference)."""
+    if certificate_arn:
+        certificate = {
+            "ACMCertificateArn": certificate_arn,
+            "SSLSupportMethod": "sni-only",
+            "MinimumProtocolVersion": "TLSv1.2_2021",
+        }
+    else:
+        certificate = {"CloudFrontDefaultCertificate": True}
+    return {
+        "Comment": naming.distribution_comment(origins.bucket),
+        "Enabled": True,
+        "HttpVersion": "http2and3",
+        "IsIPV6Enabled": True,
+        "PriceClass": price_class,
+        "Aliases": {"Quantity": len(aliases), "Items": aliases} if aliases else {"Quantity": 0},
+        "ViewerCertificate": certificate,
+        "Origins": {
+            "Quantity": 2,
+            "Items": [
+                {
+                    "Id": S3_ORIGIN,
+                    "DomainName": f"{origins.bucket}.s3.{origins.region}.amazonaws.com",
+                    "OriginPath": "",
+                    "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    "OriginAccessControlId": origins.origin_access_control_id,
+                },
+                {
+                    "Id": API_ORIGIN,
+                    "DomainName": origins.api_domain,
+                    "OriginPath": f"/{origins.api_stage}",
+                    "CustomOriginConfig": {
+                        "HTTPPort": 80,
+                        "HTTPSPort": 443,
+                        "OriginProtocolPolicy": "https-only",
+                        "OriginSslProtocols": {"Quantity": 1, "Items": ["TLSv1.2"]},
+                    },
+                },
+            ],
+        },
+        # Everything not matched below: Django's pages, cached as their Cache-Control says.
+        "DefaultCacheBehavior": _behavior(
+            API_ORIGIN,
+            ORIGIN_CACHE_CONTROL_QUERY_STRINGS,
+            origin_request_policy=ALL_VIEWER_EXCEPT_HOST,
+            methods=ALL_METHODS,
+        ),
+        "CacheBehaviors": {"Quantity": len(cache_behaviors()), "Items": cache_behaviors()},
+    }
+
+
+def contains(current, wanted) -> bool:
+    """Whether `current` already has every value of `wanted` (AWS adds defaults of its own)."""
+    if isinstance(wanted, dict):
+        return isinstance(current, dict) and all(contains(current.get(key), value) for key, value in wanted.items())
+    if isinstance(wanted, list):
+        return (
+            isinstance(current, list)
+            and len(current) == len(wanted)
+            and all(contains(c, w) for c, w in zip(current, wanted, strict=True))
+        )
+    return current == wanted
+
+
+def merged(current, wanted):
+    """`current` with every value of `wanted` written over it (UpdateDistribution needs the whole config)."""
+    if isinstance(wanted, dict) and isinstance(current, dict):
+        return {**current, **{key: merged(current.get(key), value) for key, value in wanted.items()}}
+    return wanted
+
+
+# --- Reading and writing ---------------------------------------------------------------------
+
+
+def cloudfront():
+    return client("cloudfront", GLOBAL_REGION)
+
+
+def find_origin_access_control(name: str) -> str | None:
+    items = cloudfront().list_origin_access_controls().get("OriginAccessControlList", {}).get("Items", [])
+    return next((item["Id"] for item in items if item["Name"] == name), None)
+
+
+def create_origin_access_control(name: str) -> str:
+    return cloudfront().create_origin_access_control(
+        OriginAccessControlConfig={
+            "Name": name,
+            "Description": "The site's distribution signs every request to the bucket",
+            "SigningProtocol": "sigv4",
+            "SigningBehavior": "always",
+            "OriginAccessControlOriginType": "s3",
+        }
+    )["OriginAccessControl"]["Id"]
+
+
+def find_distribution(comment: str) -> dict | None:
+    for page in cloudfront().get_paginator("list_distributions").paginate():
+        for item in page.get("DistributionList", {}).get("Items", []) or []:
+            if item.get("Comment") == comment:
+                return item
+    return None
+
+
+def create_distribution(config: dict) -> dict:
+    full = {"CallerReference": f"mysite-{time.time_ns()}", **config}
+    return cloudfront().create_distribution(DistributionConfig=full)["Distribution"]
+
+
+def distribution_changes(distribution_id: str, wanted: dict) -> tuple[dict, str] | None:
+    """(the config to send, its ETag) when the distribution differs from `wanted`; None when it matches."""
+    response = cloudfront().get_distribution_config(Id=distribution_id)
+    current = response["DistributionConfig"]
+    if contains(current, wanted):
+        return None
+    return merged(current, wanted), response["ETag"]
+
+
+def update_distribution(distribution_id: str, config: dict, etag: str) -> dict:
+    return cloudfront().update_distribution(Id=distribution_id, DistributionConfig=config, IfMatch=etag)["Distribution"]
+
+
+# --- The bucket policy: only this distribution reads ----------------------------------------------
+
+
+def bucket_policy(*, bucket: str, account: str, distribution_id: str) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "CloudFrontReadsThroughOriginAccessControl",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "s3:GetObject",
+                "Resource": [f"arn:aws:s3:::{bucket}{path}" for path in BUCKET_PATHS],
+                "Condition": {
+                    "StringEquals": {"AWS:SourceArn": f"arn:aws:cloudfront::{account}:distribution/{distribution_id}"}
+                },
+            }
+        ],
+    }
+
+
+def current_bucket_policy(bucket: str) -> dict | None:
+    try:
+        return json.loads(client("s3").get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError as error:
+        if error_code(error) in {"NoSuchBucketPolicy", "NoSuchBucket"}:
+            return None
+        raise
+
+
+def put_bucket_policy(bucket: str, policy: dict) -> None:
+    client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+# --- API Gateway: the origin ------------------------------------------------------------------------
+
+
+def find_rest_api(name: str) -> str | None:
+    for page in client("apigateway").get_paginator("get_rest_apis").paginate():
+        for api in page.get("items", []):
+            if api["name"] == name:
+                return api["id"]
+    return None
+
+
+def api_domain(api_id: str) -> str:
+    return f"{api_id}.execute-api.{settings.AWS_REGION}.amazonaws.com"
+
+
+def api_cache_patch(api_id: str, stage: str) -> list[dict]:
+    """Stage method settings that keep API Gateway's cache from answering one user with another's data.
+
+    Zappa routes every path through one `{proxy+}` method and gives it no cache key, and
+    API Gateway ignores the app's Cache-Control: with caching on for GET, `/todos/` of one
+    user would be served to the next. The cluster stays provisioned; caching is decided by
+    CloudFront, which honours the headers. Returns the patch operations still needed.
+    """
+    stage_info = client("apigateway").get_stage(restApiId=api_id, stageName=stage)
+    settings_now = stage_info.get("methodSettings", {}).get("*/*", {})
+    if settings_now.get("cachingEnabled") is False:
+        return []
+    return [{"op": "replace", "path": "/*/*/caching/enabled", "value": "false"}]
+
+
+def apply_api_cache_patch(api_id: str, stage: str, operations: list[dict]) -> None:
+    client("apigateway").update_stage(restApiId=api_id, stageName=stage, patchOperations=operations)

@@ -1,0 +1,126 @@
+"""One CloudFront distribution for the stage: S3 (Origin Access Control) for files, API Gateway for the rest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from mysite.deploy import cloudfront as cf
+from mysite.deploy import naming
+from mysite.deploy.aws import account_id
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the stage's CloudFront distribution (static, media and artifacts from the bucket through "
+        "Origin Access Control; everything else from API Gateway), and a bucket policy that admits only it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--stage", default=None, help="Zappa stage whose API is the origin (default: DEPLOY_STAGE)."
+        )
+        parser.add_argument("--api-domain", default="", help="The API origin's host, if not Zappa's `mysite-<stage>`.")
+        parser.add_argument("--alias", action="append", default=[], help="A custom domain name (repeatable).")
+        parser.add_argument("--certificate-arn", default="", help="ACM certificate (us-east-1) for the aliases.")
+        parser.add_argument("--price-class", default="PriceClass_100", help="CloudFront price class.")
+        parser.add_argument("--dry-run", action="store_true", help="Print what would change; change nothing.")
+
+    def handle(
+        self, *args, stage=None, api_domain="", alias=(), certificate_arn="", price_class="", dry_run=False, **o
+    ):
+        if alias and not certificate_arn:
+            raise CommandError("--alias needs --certificate-arn (an ACM certificate in us-east-1 covering it).")
+        stage = stage or getattr(settings, "DEPLOY_STAGE", "") or "production"
+        bucket = settings.AWS_STORAGE_BUCKET_NAME
+        self.dry_run = dry_run
+        self.changed = 0
+
+        api_id = None
+        if not api_domain:
+            api_id = cf.find_rest_api(f"mysite-{stage}")
+            if not api_id:
+                raise CommandError(f"No API Gateway API named mysite-{stage}: run `zappa deploy {stage}` first.")
+            api_domain = cf.api_domain(api_id)
+        self.stdout.write(f"  origin   api {api_domain}/{stage}")
+
+        oac_name = naming.origin_access_control_name(bucket)
+        oac_id = cf.find_origin_access_control(oac_name)
+        if oac_id:
+            self.ok(f"origin access control {oac_name}")
+        else:
+            oac_id = self.change(
+                f"create origin access control {oac_name}", lambda: cf.create_origin_access_control(oac_name)
+            )
+
+        origins = cf.Origins(
+            bucket=bucket,
+            region=settings.AWS_REGION,
+            api_domain=api_domain,
+            api_stage=stage,
+            origin_access_control_id=oac_id or "(new)",
+        )
+        wanted = cf.distribution_config(
+            origins, aliases=list(alias), certificate_arn=certificate_arn, price_class=price_class
+        )
+        existing = cf.find_distribution(naming.distribution_comment(bucket))
+        if existing is None:
+            distribution = self.change("create distribution", lambda: cf.create_distribution(wanted))
+        else:
+            distribution = existing
+            update = cf.distribution_changes(existing["Id"], wanted)
+            if update is None:
+                self.ok(f"distribution {existing['Id']}")
+            else:
+                config, etag = update
+                distribution = (
+                    self.change(
+                        f"update distribution {existing['Id']} in place",
+                        lambda: cf.update_distribution(existing["Id"], config, etag),
+                    )
+                    or existing
+                )
+
+        if distribution:
+            policy = cf.bucket_policy(bucket=bucket, account=account_id(), distribution_id=distribution["Id"])
+            if cf.current_bucket_policy(bucket) == policy:
+                self.ok(f"bucket policy of {bucket} (only this distribution reads)")
+            else:
+                self.change(
+                    f"bucket policy of {bucket}: only this distribution reads",
+                    lambda: cf.put_bucket_policy(bucket, policy),
+                )
+
+        if api_id:
+            operations = cf.api_cache_patch(api_id, stage)
+            if operations:
+                self.change(
+                    "API Gateway: no per-method caching (one {proxy+} method, no cache key)",
+                    lambda: cf.apply_api_cache_patch(api_id, stage, operations),
+                )
+            else:
+                self.ok("API Gateway method caching off")
+
+        if distribution:
+            self.stdout.write(f"  domain   {distribution['DomainName']}  (distribution {distribution['Id']})")
+            self.stdout.write(
+                "  next     manage.py zappa_settings --stage "
+                f"{stage}  (writes CLOUDFRONT_DISTRIBUTION_ID and CDN_DOMAIN), then zappa update {stage}"
+            )
+        if self.changed == 0:
+            self.stdout.write(self.style.SUCCESS("No changes: the distribution is as configured."))
+        elif dry_run:
+            self.stdout.write(self.style.WARNING(f"{self.changed} change(s) planned; nothing was changed (--dry-run)."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{self.changed} change(s) applied."))
+
+    def ok(self, what: str) -> None:
+        self.stdout.write(f"  ok       {what}")
+
+    def change(self, what: str, apply):
+        self.changed += 1
+        if self.dry_run:
+            self.stdout.write(f"  would    {what}")
+            return None
+        self.stdout.write(f"  applying {what}")
+        return apply()
