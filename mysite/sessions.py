@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.contrib.sessions.backends.base import CreateError, SessionBase, UpdateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase, UpdateError
+from django.utils.crypto import get_random_string
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from mysite.models import SessionItem
@@ -30,6 +31,11 @@ class SessionStore(SessionBase):
             self._session_key = None
             return {}
         return self.decode(item.data)
+
+    def _get_new_session_key(self) -> str:
+        # save(must_create=True) writes only if the key is free (CreateError otherwise), so the
+        # exists() read Django does first is a wasted GetItem on every sign-in.
+        return get_random_string(32, VALID_KEY_CHARS)
 
     def exists(self, session_key: str) -> bool:
         return self._get_item(session_key) is not None

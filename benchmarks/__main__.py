@@ -1,0 +1,82 @@
+"""`make bench`: every measurement on a private local stack, one table, results/latest.json and a chart."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+RESULTS = Path(__file__).resolve().parent / "results"
+SECTIONS = ("dynamo", "coldstart", "cdn", "load", "package")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("--iterations", type=int, default=int(os.environ.get("BENCH_ITERATIONS", 60)))
+    parser.add_argument("--load-seconds", type=int, default=int(os.environ.get("BENCH_LOAD_SECONDS", 90)))
+    parser.add_argument("--load-users", type=int, default=50)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from benchmarks import report
+    from benchmarks.seed import seed
+    from devstack.stack import LocalStack, Ports
+
+    data_dir = Path(os.environ["BENCH_DATA_DIR"])
+    stack = LocalStack(
+        data_dir,
+        Ports(
+            dynamodb=int(os.environ["BENCH_DYNAMODB_PORT"]),
+            cognito=int(os.environ["BENCH_COGNITO_PORT"]),
+            s3=int(os.environ["BENCH_S3_PORT"]),
+        ),
+    )
+    started = time.monotonic()
+    results: dict = {"sections": args.only}
+    print(f"Starting a private local stack in {data_dir} ...", flush=True)
+    stack.start()
+    try:
+        call_command("provision", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        print("Seeding posts, todos and releases ...", flush=True)
+        data = seed()
+        if "dynamo" in args.only:
+            from benchmarks import dynamo_work
+
+            print("DynamoDB work and framework overhead ...", flush=True)
+            results["hot_paths"] = dynamo_work.measure(data, iterations=args.iterations)
+        if "coldstart" in args.only:
+            from benchmarks import coldstart
+
+            print("Cold start from the Lambda package ...", flush=True)
+            results["cold_start"] = coldstart.measure()
+        if "package" in args.only:
+            from benchmarks import coldstart
+
+            results["package"] = coldstart.package_size()
+        if "cdn" in args.only:
+            from benchmarks import cdn
+
+            print("CDN offload through nginx proxy_cache ...", flush=True)
+            results["cdn"] = cdn.measure(data)
+        if "load" in args.only:
+            from benchmarks import load
+
+            print(f"Load: {args.load_users} users for {args.load_seconds} s ...", flush=True)
+            results["load"] = load.measure(data, users=args.load_users, seconds=args.load_seconds)
+    finally:
+        stack.stop()
+    results["seconds"] = round(time.monotonic() - started, 1)
+    report.write(results, RESULTS)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""One table on stdout, results/latest.json and results/latest.png."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(measure, value, goal, verdict) for every figure of the run."""
+    out = []
+    for row in results.get("hot_paths", []):
+        ok = row["dynamodb_calls_cold"] <= row["minimum_cold"] and row["dynamodb_calls_warm"] <= row["minimum_warm"]
+        out.append(
+            (
+                f"DynamoDB calls/CU: {row['path']}",
+                f"{row['dynamodb_calls_cold']} / {row['capacity_units_cold']} CU cold, "
+                f"{row['dynamodb_calls_warm']} / {row['capacity_units_warm']} CU warm",
+                f"<= {row['minimum_cold']} cold, {row['minimum_warm']} warm",
+                "met" if ok else "GAP",
+            )
+        )
+    for row in results.get("hot_paths", []):
+        goal = row["goal_ratio"]
+        verdict = "-" if goal is None else ("met" if row["ratio_median"] <= goal else "GAP")
+        out.append(
+            (
+                f"app/bare latency: {row['path']}",
+                f"{row['ratio_median']}x median ({row['app_median_ms']} vs {row['bare_median_ms']} ms), "
+                f"{row['ratio_p99']}x p99 ({row['app_p99_ms']} vs {row['bare_p99_ms']} ms)",
+                f"<= {goal}x" if goal else "(none)",
+                verdict,
+            )
+        )
+    cold = results.get("cold_start")
+    if cold:
+        out.append(
+            (
+                "cold start to first response",
+                f"{cold['first_response_s']} s (imports {cold['import_s']} s, first request {cold['first_request_s']} s)",
+                "< 1 s",
+                "met" if cold["first_response_s"] < 1 else "GAP",
+            )
+        )
+    package = results.get("package")
+    if package:
+        out.append(
+            (
+                "Lambda package size",
+                f"{package['zipped_mb']} MB zipped, {package['unzipped_mb']} MB unzipped ({package['source']})",
+                "< 50 MB zipped",
+                "met" if package["zipped_mb"] < 50 else "GAP",
+            )
+        )
+    cdn = results.get("cdn")
+    if cdn:
+        for name, goal in (("update_checks", 99), ("artifact_bytes", 99), ("page_views", 95)):
+            figure = cdn[name]
+            out.append(
+                (
+                    f"CDN offload: {name.replace('_', ' ')}",
+                    f"{figure['offload_pct']}% of {figure['total']} served from cache",
+                    f">= {goal}%",
+                    "met" if figure["offload_pct"] >= goal else "GAP",
+                )
+            )
+        out.append(
+            (
+                "CDN: stale after publish + invalidation",
+                f"{cdn['stale_after_invalidation']} stale of {cdn['checked_after_invalidation']} checked",
+                "0",
+                "met" if cdn["stale_after_invalidation"] == 0 else "GAP",
+            )
+        )
+    load = results.get("load")
+    if load:
+        out.append(
+            (
+                f"load: {load['users']} users, {load['seconds']} s",
+                f"{load['requests']} requests, {load['rps']} req/s, p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms, "
+                f"{load['server_errors']} 5xx",
+                "0 5xx",
+                "met" if load["server_errors"] == 0 else "GAP",
+            )
+        )
+        out.append(
+            (
+                "load: writes vs DynamoDB",
+                f"{load['writes_acknowledged']} acknowledged, {load['writes_found']} found, "
+                f"{load['duplicates']} duplicated",
+                "equal, 0 duplicated",
+                "met" if load["writes_lost"] == 0 and load["duplicates"] == 0 else "GAP",
+            )
+        )
+    return out
+
+
+def table(lines: list[tuple[str, str, str, str]]) -> str:
+    header = ("measure", "value", "goal", "verdict")
+    widths = [max(len(r[i]) for r in [header, *lines]) for i in range(4)]
+    fmt = " | ".join(f"{{:<{w}}}" for w in widths)
+    rule = "-|-".join("-" * w for w in widths)
+    return "\n".join(
+        ["| " + fmt.format(*header) + " |", "|-" + rule + "-|", *("| " + fmt.format(*r) + " |" for r in lines)]
+    )
+
+
+def chart(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    hot = results.get("hot_paths", [])
+    cdn = results.get("cdn")
+    fig, axes = plt.subplots(1, 2 if cdn else 1, figsize=(14 if cdn else 8, 6), squeeze=False)
+    if hot:
+        ax = axes[0][0]
+        names = [r["path"] for r in hot]
+        y = range(len(names))
+        ax.barh([i + 0.2 for i in y], [r["app_median_ms"] for r in hot], 0.4, label="app (cold cache)")
+        ax.barh([i - 0.2 for i in y], [r["bare_median_ms"] for r in hot], 0.4, label="bare WSGI + boto3")
+        ax.set_yticks(list(y), names)
+        ax.invert_yaxis()
+        ax.set_xlabel("median latency (ms), same DynamoDB calls")
+        ax.legend()
+        ax.set_title("Framework overhead per hot path")
+    if cdn:
+        ax = axes[0][1]
+        labels = ["update checks", "artifact bytes", "page views"]
+        values = [
+            cdn["update_checks"]["offload_pct"],
+            cdn["artifact_bytes"]["offload_pct"],
+            cdn["page_views"]["offload_pct"],
+        ]
+        ax.bar(labels, values, color=["#4c72b0", "#55a868", "#c44e52"])
+        ax.axhline(99, linestyle="--", color="grey")
+        ax.axhline(95, linestyle=":", color="grey")
+        ax.set_ylim(min(80, *values) - 1, 100.5)
+        ax.set_ylabel("% served by the cache")
+        ax.set_title("CDN offload (nginx proxy_cache, app headers only)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(results: dict, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    results["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["machine"] = machine()
+    lines = rows(results)
+    results["table"] = [dict(zip(("measure", "value", "goal", "verdict"), line, strict=True)) for line in lines]
+    (folder / "latest.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    chart(results, folder / "latest.png")
+    print(f"\nBenchmarks of {results['date']} on {results['machine']} ({results['seconds']} s)\n")
+    print(table(lines))
+    print(f"\nWrote {folder / 'latest.json'} and {folder / 'latest.png'}")

@@ -1,0 +1,39 @@
+"""Settings for `make bench`: the local stack on its own free ports and data folder, shared with child processes.
+
+The first process to import this picks the ports and folder and puts them in the
+environment, so the origin server and the cold-start function it starts use the same stack.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from devstack.stack import free_port
+
+if "BENCH_DATA_DIR" not in os.environ:
+    os.environ["BENCH_DATA_DIR"] = tempfile.mkdtemp(prefix="mysite-bench-")
+    for _name in ("DYNAMODB", "COGNITO", "S3"):
+        os.environ[f"BENCH_{_name}_PORT"] = str(free_port())
+
+_PORTS = {name: os.environ[f"BENCH_{name}_PORT"] for name in ("DYNAMODB", "COGNITO", "S3")}
+os.environ.update(
+    {
+        "DEVDATA_DIR": os.environ["BENCH_DATA_DIR"],
+        **{f"DEVSTACK_{name}_PORT": port for name, port in _PORTS.items()},
+        "DYNAMODB_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['DYNAMODB']}",
+        "COGNITO_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['COGNITO']}",
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['S3']}",
+        "DYNAMODB_TABLE_PREFIX": "bench-",
+        "AWS_STORAGE_BUCKET_NAME": "mysite-bench",
+        "DJANGO_DEBUG": "false",
+    }
+)
+
+from mysite.settings.local import *  # noqa: E402
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+UPLOAD_ALLOWED_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*"]
+# Quiet: 4xx warnings from the load and fuzz mixes are expected and would drown the table.
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
