@@ -83,7 +83,11 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             "session",
             minimum_cold=6,
             minimum_warm=1,
-            why="session GetItem + lists Query (sidebar) + the list's tasks Query + 2 due-date Queries (Today, overdue) + labels Query; the list GetItem repeats the lists Query; warm: the session read only (server-side sessions)",
+            why=(
+                "session GetItem + lists Query (sidebar) + the list's tasks Query + 2 due-date Queries (Today, "
+                "overdue) + labels Query; the list GetItem repeats the lists Query; warm: the session read only "
+                "(server-side sessions)"
+            ),
         ),
         HotPath(
             "todo list API",
@@ -103,7 +107,10 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             minimum_cold=2,
             minimum_warm=1,
             fresh_body=new_task,
-            why="profile GetItem (cached) + one write; the list check could be a ConditionCheck in the same TransactWriteItems instead of a GetItem",
+            why=(
+                "profile GetItem (cached) + one write; the list check could be a ConditionCheck in the same "
+                "TransactWriteItems instead of a GetItem"
+            ),
         ),
         HotPath(
             "blog home",
@@ -137,7 +144,10 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             minimum_cold=3,
             minimum_warm=0,
             goal_ratio=1.5,
-            why="product GetItem + the channel's releases Query + the platform's artifact GetItem; warm: a read cache would answer",
+            why=(
+                "product GetItem + the channel's releases Query + the platform's artifact GetItem; warm: a read "
+                "cache would answer"
+            ),
         ),
         HotPath(
             "update check electron",
@@ -175,7 +185,10 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             minimum_cold=3,
             minimum_warm=2,
             fresh_body=sign_in_form,
-            why="profile GetItem (cached) + Django's cycle_key: a conditional PutItem to claim the key, a PutItem with the data (Cognito InitiateAuth is not DynamoDB)",
+            why=(
+                "profile GetItem (cached) + Django's cycle_key: a conditional PutItem to claim the key, a PutItem "
+                "with the data (Cognito InitiateAuth is not DynamoDB)"
+            ),
         ),
     ]
 

@@ -19,7 +19,8 @@ def machine() -> str:
     except OSError:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, {system}"
 
 
 def rows(results: dict) -> list[tuple[str, str, str, str]]:
@@ -53,7 +54,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         out.append(
             (
                 "cold start to first response",
-                f"{cold['first_response_s']} s (imports {cold['import_s']} s, first request {cold['first_request_s']} s)",
+                f"{cold['first_response_s']} s (imports {cold['import_s']} s, "
+                f"first request {cold['first_request_s']} s)",
                 "< 1 s",
                 "met" if cold["first_response_s"] < 1 else "GAP",
             )

@@ -1,4 +1,4 @@
-"""The data every benchmark reads: a todo user with a list of tasks, a blog with a long tail, a product with releases."""
+"""The data every benchmark reads: a todo user with a list of tasks, a blog with a long tail, releases."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ os.environ.update(
     }
 )
 
-from mysite.settings.local import *  # noqa: E402
+from mysite.settings.local import *  # noqa: E402, F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
