@@ -301,9 +301,9 @@ class UserPoolStep(Step):
         aws.client("cognito-idp").create_group(UserPoolId=pool_id, GroupName=group)
 
 
-# --- AWS only: secrets and the identity pool ---------------------------------------------
-# The emulators have no Secrets Manager or Cognito identity pools; locally the secret key
-# comes from the environment and the updates signing key from a file.
+# --- AWS only: secrets ----------------------------------------------------------------------
+# The emulators have no Secrets Manager; locally the secret key comes from the environment
+# and the updates signing key from a file.
 
 
 def on_aws() -> bool:
@@ -351,157 +351,14 @@ class SecretStep(Step):
         )
 
 
-def identity_role_trust_policy(identity_pool_id: str) -> dict:
-    """Only authenticated identities of this identity pool may assume the role."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": "cognito-identity.amazonaws.com"},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {"cognito-identity.amazonaws.com:aud": identity_pool_id},
-                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
-                },
-            }
-        ],
-    }
-
-
-def identity_role_policy(bucket: str) -> dict:
-    """The role's ceiling: users' files only; each session narrows it to one user's prefix (todos)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                "Resource": [f"arn:aws:s3:::{bucket}/users/*"],
-            },
-            {
-                "Effect": "Allow",
-                "Action": ["s3:ListBucket"],
-                "Resource": [f"arn:aws:s3:::{bucket}"],
-                "Condition": {"StringLike": {"s3:prefix": ["users/*"]}},
-            },
-        ],
-    }
-
-
-class IdentityPoolStep(Step):
-    """The Cognito identity pool for signed-in users and the role its tokens may assume (classic flow)."""
-
-    ROLE_POLICY_NAME = "user-files"
-
-    def __init__(self, outputs: dict):
-        from mysite.deploy import naming
-
-        self.outputs = outputs
-        self.pool_name = naming.identity_pool_name()
-        self.role_name = naming.identity_role_name()
-        self.name = f"identity pool {self.pool_name}"
-
-    def _find_pool(self) -> dict | None:
-        identity = aws.client("cognito-identity")
-        for page in identity.get_paginator("list_identity_pools").paginate(MaxResults=60):
-            for pool in page["IdentityPools"]:
-                if pool["IdentityPoolName"] == self.pool_name:
-                    return identity.describe_identity_pool(IdentityPoolId=pool["IdentityPoolId"])
-        return None
-
-    def _providers(self) -> list[dict]:
-        pool_id = self.outputs.get("COGNITO_USER_POOL_ID") or settings.COGNITO_USER_POOL_ID
-        client_id = self.outputs.get("COGNITO_CLIENT_ID") or settings.COGNITO_CLIENT_ID
-        return [
-            {
-                "ProviderName": f"cognito-idp.{settings.AWS_REGION}.amazonaws.com/{pool_id}",
-                "ClientId": client_id,
-                "ServerSideTokenCheck": True,
-            }
-        ]
-
-    def plan(self) -> list[Change]:
-        pool = self._find_pool()
-        if pool is None:
-            return [Change("create identity pool (signed-in users only) and its role", self._create_all)]
-        self.outputs["COGNITO_IDENTITY_POOL_ID"] = pool["IdentityPoolId"]
-        changes = []
-        if pool.get("CognitoIdentityProviders") != self._providers():
-            changes.append(Change("link the user pool's app client", lambda: self._update_pool(pool)))
-        iam = aws.client("iam")
-        try:
-            role = iam.get_role(RoleName=self.role_name)["Role"]
-            self.outputs["COGNITO_IDENTITY_ROLE_ARN"] = role["Arn"]
-            current = iam.get_role_policy(RoleName=self.role_name, PolicyName=self.ROLE_POLICY_NAME)["PolicyDocument"]
-            if _as_dict(current) != identity_role_policy(settings.AWS_STORAGE_BUCKET_NAME):
-                changes.append(Change("scope the role to users' files", self._put_role_policy))
-        except ClientError as error:
-            if _error_code(error) != "NoSuchEntity":
-                raise
-            changes.append(Change(f"create role {self.role_name}", lambda: self._create_role(pool["IdentityPoolId"])))
-        return changes
-
-    def _create_all(self) -> None:
-        pool = aws.client("cognito-identity").create_identity_pool(
-            IdentityPoolName=self.pool_name,
-            AllowUnauthenticatedIdentities=False,
-            AllowClassicFlow=True,  # todos passes a per-user session policy to AssumeRoleWithWebIdentity
-            CognitoIdentityProviders=self._providers(),
-        )
-        self.outputs["COGNITO_IDENTITY_POOL_ID"] = pool["IdentityPoolId"]
-        self._create_role(pool["IdentityPoolId"])
-
-    def _update_pool(self, pool: dict) -> None:
-        aws.client("cognito-identity").update_identity_pool(
-            IdentityPoolId=pool["IdentityPoolId"],
-            IdentityPoolName=self.pool_name,
-            AllowUnauthenticatedIdentities=False,
-            AllowClassicFlow=True,
-            CognitoIdentityProviders=self._providers(),
-        )
-
-    def _create_role(self, identity_pool_id: str) -> None:
-        role = aws.client("iam").create_role(
-            RoleName=self.role_name,
-            AssumeRolePolicyDocument=json.dumps(identity_role_trust_policy(identity_pool_id)),
-            Description="Signed-in users' temporary access to their own files",
-        )["Role"]
-        self.outputs["COGNITO_IDENTITY_ROLE_ARN"] = role["Arn"]
-        self._put_role_policy()
-
-    def _put_role_policy(self) -> None:
-        aws.client("iam").put_role_policy(
-            RoleName=self.role_name,
-            PolicyName=self.ROLE_POLICY_NAME,
-            PolicyDocument=json.dumps(identity_role_policy(settings.AWS_STORAGE_BUCKET_NAME)),
-        )
-
-
-def _as_dict(document) -> dict:
-    """IAM returns policy documents URL-decoded JSON text or (boto3) already parsed."""
-    if isinstance(document, str):
-        from urllib.parse import unquote
-
-        return json.loads(unquote(document))
-    return document
-
-
 def aws_only_steps(outputs: dict) -> list[Step]:
     if not on_aws():
         return []
-    steps: list[Step] = [
+    # The identity pool and its role are todos' own step (todos/provisioning.py).
+    return [
         SecretStep("DJANGO_SECRET_KEY_SECRET_ID", django_secret_key, "Django secret key (sessions, CSRF, cursors)"),
         SecretStep("UPDATES_SIGNING_KEY_SECRET_ID", ed25519_private_key_pem, "updates Ed25519 signing key"),
     ]
-    if not _app_provides_identity_pool():
-        steps.append(IdentityPoolStep(outputs))
-    return steps
-
-
-def _app_provides_identity_pool() -> bool:
-    """todos may own the identity pool in todos/provisioning.py; then this one stands aside."""
-    return any(type(step).__name__ == "IdentityPoolStep" and type(step) is not IdentityPoolStep for step in app_steps())
 
 
 # --- The whole plan -------------------------------------------------------------------

@@ -151,6 +151,8 @@ def distribution_config(origins: Origins, *, aliases: list[str], certificate_arn
 def contains(current, wanted) -> bool:
     """Whether `current` already has every value of `wanted` (AWS adds defaults of its own)."""
     if isinstance(wanted, dict):
+        if current is None:  # a block of empty values may come back absent
+            return all(contains(None, value) for value in wanted.values())
         return isinstance(current, dict) and all(contains(current.get(key), value) for key, value in wanted.items())
     if isinstance(wanted, list):
         return (
@@ -158,7 +160,7 @@ def contains(current, wanted) -> bool:
             and len(current) == len(wanted)
             and all(contains(c, w) for c, w in zip(current, wanted, strict=True))
         )
-    return current == wanted
+    return current == wanted or (wanted == "" and current is None)  # an empty string may come back absent
 
 
 def merged(current, wanted):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from botocore.exceptions import ClientError
+from django.test.utils import override_settings
 
 from mysite.deploy import naming
 from mysite.deploy.aws import GLOBAL_REGION, account_id, client, error_code
@@ -40,15 +41,20 @@ def user_pool_ids(*, region: str, pool_name: str) -> dict[str, str]:
     return {}
 
 
-def identity_pool_ids(*, region: str, pool_name: str) -> dict[str, str]:
+def identity_pool_ids(*, region: str, prefix: str) -> dict[str, str]:
+    """The identity pool and role todos/provisioning.py creates (its names, for the stage's prefix)."""
+    from todos import provisioning as todos
+
     identity = client("cognito-identity", region)
     found = {}
     for page in identity.get_paginator("list_identity_pools").paginate(MaxResults=60):
         for pool in page["IdentityPools"]:
-            if pool["IdentityPoolName"] == naming.identity_pool_name(pool_name):
+            if pool["IdentityPoolName"] == todos.IDENTITY_POOL_NAME:
                 found["COGNITO_IDENTITY_POOL_ID"] = pool["IdentityPoolId"]
+    with override_settings(DYNAMODB_TABLE_PREFIX=prefix):
+        role_name = todos.role_name()
     try:
-        role = client("iam", GLOBAL_REGION).get_role(RoleName=naming.identity_role_name(pool_name))["Role"]
+        role = client("iam", GLOBAL_REGION).get_role(RoleName=role_name)["Role"]
         found["COGNITO_IDENTITY_ROLE_ARN"] = role["Arn"]
     except ClientError as error:
         if error_code(error) != "NoSuchEntity":
@@ -71,7 +77,7 @@ def aws_lookups(stage_config: dict) -> Lookups:
     region = stage_config.get("aws_region", "us-east-1")
     values: dict[str, str] = {}
     values.update(user_pool_ids(region=region, pool_name=env["COGNITO_USER_POOL_NAME"]))
-    values.update(identity_pool_ids(region=region, pool_name=env["COGNITO_USER_POOL_NAME"]))
+    values.update(identity_pool_ids(region=region, prefix=env["DYNAMODB_TABLE_PREFIX"]))
     values.update(distribution_ids(bucket=env["AWS_STORAGE_BUCKET_NAME"]))
     return Lookups(
         account=account_id(),

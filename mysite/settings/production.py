@@ -21,8 +21,6 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{CDN_
 FORCE_SCRIPT_NAME = env("FORCE_SCRIPT_NAME", default="")
 # Browser uploads through S3 Transfer Acceleration (provision enables it on the bucket).
 S3_TRANSFER_ACCELERATION = env.bool("S3_TRANSFER_ACCELERATION", default=False)
-COGNITO_IDENTITY_POOL_ID = env("COGNITO_IDENTITY_POOL_ID", default="")
-COGNITO_IDENTITY_ROLE_ARN = env("COGNITO_IDENTITY_ROLE_ARN", default="")
 # provision creates this secret; load_django_secret_key() above reads it at cold start.
 DJANGO_SECRET_KEY_SECRET_ID = env("DJANGO_SECRET_KEY_SECRET_ID", default="")
 

@@ -44,6 +44,20 @@ def aws_account(settings, monkeypatch):
             aws._client.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _moto_keeps_origin_access_control(monkeypatch):
+    """moto 5.2 drops an origin's OriginAccessControlId; real CloudFront keeps it, and the commands compare it."""
+    from moto.cloudfront import models
+
+    original = models.Origin.__init__
+
+    def init(self, origin):
+        original(self, origin)
+        self.origin_access_control_id = origin.get("OriginAccessControlId", "")
+
+    monkeypatch.setattr(models.Origin, "__init__", init)
+
+
 def run(command: str, *args: str) -> str:
     out = io.StringIO()
     call_command(command, *args, stdout=out)

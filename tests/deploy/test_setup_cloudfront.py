@@ -1,0 +1,134 @@
+"""`setup_cloudfront` against moto: one distribution, OAC for the bucket, only it may read, re-runs change nothing."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from django.core.management.base import CommandError
+
+from mysite.deploy import cloudfront as cf
+from mysite.deploy.policies import wildcard_resources
+from tests.deploy.conftest import run
+
+BUCKET = "mysite-production-site"
+
+
+@pytest.fixture
+def stage(aws_account):
+    """What exists after `provision` and `zappa deploy production`: the bucket and the stage's REST API."""
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    apigateway = boto3.client("apigateway", region_name="us-east-1")
+    api = apigateway.create_rest_api(name="mysite-production")
+    root = apigateway.get_resources(restApiId=api["id"])["items"][0]["id"]
+    apigateway.put_method(restApiId=api["id"], resourceId=root, httpMethod="ANY", authorizationType="NONE")
+    apigateway.put_integration(
+        restApiId=api["id"],
+        resourceId=root,
+        httpMethod="ANY",
+        type="HTTP_PROXY",
+        integrationHttpMethod="ANY",
+        uri="https://example.com",
+    )
+    apigateway.create_deployment(restApiId=api["id"], stageName="production", cacheClusterEnabled=True)
+    return api["id"]
+
+
+def distribution() -> dict:
+    client = boto3.client("cloudfront", region_name="us-east-1")
+    [item] = client.list_distributions()["DistributionList"]["Items"]
+    return client.get_distribution_config(Id=item["Id"])["DistributionConfig"] | {"Id": item["Id"]}
+
+
+def test_a_first_run_creates_the_distribution_and_prints_its_domain(stage):
+    output = run("setup_cloudfront", "--stage", "production")
+    config = distribution()
+    assert config["Comment"] == f"mysite site {BUCKET}"
+    [listed] = boto3.client("cloudfront").list_distributions()["DistributionList"]["Items"]
+    assert f"domain   {listed['DomainName']}  (distribution {config['Id']})" in output
+    origins = {o["Id"]: o for o in config["Origins"]["Items"]}
+    assert origins["site-bucket"]["DomainName"] == f"{BUCKET}.s3.us-east-1.amazonaws.com"
+    oacs = boto3.client("cloudfront").list_origin_access_controls()["OriginAccessControlList"]["Items"]
+    assert [o["Name"] for o in oacs] == [f"{BUCKET}-oac"]
+    assert origins["site-bucket"]["OriginAccessControlId"] == oacs[0]["Id"]
+    assert origins["api-gateway"]["DomainName"] == f"{stage}.execute-api.us-east-1.amazonaws.com"
+    assert origins["api-gateway"]["OriginPath"] == "/production"
+    assert origins["api-gateway"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+
+
+def test_each_path_gets_its_cache_behaviour(stage):
+    run("setup_cloudfront", "--stage", "production")
+    config = distribution()
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]["Items"]}
+    for path in ("/static/*", "/media/*", "/artifacts/*"):
+        assert behaviours[path]["TargetOriginId"] == "site-bucket"
+        assert behaviours[path]["CachePolicyId"] == cf.CACHING_OPTIMIZED
+        assert behaviours[path]["AllowedMethods"]["Items"] == ["GET", "HEAD"]
+    for path in ("/admin/*", "/accounts/*", "/api/*"):
+        assert behaviours[path]["TargetOriginId"] == "api-gateway"
+        assert behaviours[path]["CachePolicyId"] == cf.CACHING_DISABLED
+        assert behaviours[path]["OriginRequestPolicyId"] == cf.ALL_VIEWER_EXCEPT_HOST
+    assert behaviours["/update/*"]["CachePolicyId"] == cf.ORIGIN_CACHE_CONTROL_QUERY_STRINGS
+    default = config["DefaultCacheBehavior"]
+    assert default["TargetOriginId"] == "api-gateway"
+    assert default["CachePolicyId"] == cf.ORIGIN_CACHE_CONTROL_QUERY_STRINGS
+    every = [default, *behaviours.values()]
+    assert {b["ViewerProtocolPolicy"] for b in every} == {"redirect-to-https"}
+    assert all(b["Compress"] for b in every)
+
+
+def test_the_bucket_policy_admits_only_this_distribution(stage):
+    run("setup_cloudfront", "--stage", "production")
+    config = distribution()
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    policy = json.loads(boto3.client("s3").get_bucket_policy(Bucket=BUCKET)["Policy"])
+    [statement] = policy["Statement"]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert statement["Action"] == "s3:GetObject"
+    assert statement["Condition"] == {
+        "StringEquals": {"AWS:SourceArn": f"arn:aws:cloudfront::{account}:distribution/{config['Id']}"}
+    }
+    assert statement["Resource"] == [f"arn:aws:s3:::{BUCKET}/{p}/*" for p in ("static", "media", "artifacts")]
+    assert wildcard_resources(policy["Statement"]) == []
+
+
+def test_api_gateway_method_caching_is_turned_off(stage):
+    run("setup_cloudfront", "--stage", "production")
+    settings = boto3.client("apigateway").get_stage(restApiId=stage, stageName="production")["methodSettings"]
+    assert settings["*/*"]["cachingEnabled"] is False
+
+
+def test_a_second_run_changes_nothing(stage):
+    run("setup_cloudfront", "--stage", "production")
+    before = distribution()
+    output = run("setup_cloudfront", "--stage", "production")
+    assert "No changes: the distribution is as configured." in output
+    assert "applying" not in output
+    assert distribution() == before
+    assert len(boto3.client("cloudfront").list_distributions()["DistributionList"]["Items"]) == 1
+
+
+def test_a_changed_setting_updates_the_distribution_in_place(stage):
+    run("setup_cloudfront", "--stage", "production")
+    first = distribution()
+    output = run("setup_cloudfront", "--stage", "production", "--price-class", "PriceClass_All")
+    assert f"update distribution {first['Id']} in place" in output
+    assert distribution()["PriceClass"] == "PriceClass_All"
+    assert distribution()["Id"] == first["Id"]
+
+
+def test_dry_run_changes_nothing(stage):
+    output = run("setup_cloudfront", "--stage", "production", "--dry-run")
+    assert "would    create distribution" in output
+    assert boto3.client("cloudfront").list_distributions()["DistributionList"].get("Items", []) == []
+
+
+def test_a_missing_api_is_a_clear_error(aws_account):
+    with pytest.raises(CommandError, match="zappa deploy staging"):
+        run("setup_cloudfront", "--stage", "staging")
+
+
+def test_an_alias_needs_a_certificate(stage):
+    with pytest.raises(CommandError, match="--certificate-arn"):
+        run("setup_cloudfront", "--stage", "production", "--alias", "www.example.com")
