@@ -9,6 +9,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from mysite import cdn
 from mysite.errors import InvalidInput
 from updates import tuf
 from updates.constants import DRAFT, MAX_NOTES_LENGTH, PAUSED, PENDING, PUBLISHED, READY, YANKED
@@ -160,7 +161,10 @@ def release_update(
         release.minimum_version = minimum_version or None
     if rollout is not None:
         release.rollout = _check_rollout(rollout)
-    return _save(release)
+    release = _save(release)
+    if release.status in (PUBLISHED, PAUSED):
+        client_paths_invalidate(product=product)
+    return release
 
 
 def _commit_with_tuf(release: Release) -> Release:
@@ -192,6 +196,11 @@ def _commit_with_tuf(release: Release) -> Release:
     raise StaleRelease("The update repository is busy; try again.")
 
 
+def client_paths_invalidate(*, product: str) -> None:
+    """Tell the CDN that every client-facing answer about `product` changed (update checks, appcast, TUF)."""
+    cdn.invalidate_paths([f"/api/updates/{product}/*", f"/update/{product}/*", f"/updates/{product}/*"])
+
+
 def release_publish(*, product: str, version: str, expected_version: int | None = None) -> Release:
     """Offer a draft to clients: it needs a ready artifact and a version above the channel's published ones."""
     release = release_get(product=product, version=version)
@@ -212,7 +221,9 @@ def release_publish(*, product: str, version: str, expected_version: int | None 
         )
     release.status = PUBLISHED
     release.published_at = datetime.now(UTC)
-    return _commit_with_tuf(release)
+    release = _commit_with_tuf(release)
+    client_paths_invalidate(product=product)
+    return release
 
 
 def release_pause(*, product: str, version: str, expected_version: int | None = None) -> Release:
@@ -222,7 +233,9 @@ def release_pause(*, product: str, version: str, expected_version: int | None = 
     if release.status != PUBLISHED:
         raise InvalidTransition(f"Only a published release can be paused; this one is {release.status}.")
     release.status = PAUSED
-    return _save(release)
+    release = _save(release)
+    client_paths_invalidate(product=product)
+    return release
 
 
 def release_resume(*, product: str, version: str, expected_version: int | None = None) -> Release:
@@ -231,7 +244,9 @@ def release_resume(*, product: str, version: str, expected_version: int | None =
     if release.status != PAUSED:
         raise InvalidTransition(f"Only a paused release can be resumed; this one is {release.status}.")
     release.status = PUBLISHED
-    return _save(release)
+    release = _save(release)
+    client_paths_invalidate(product=product)
+    return release
 
 
 def release_yank(*, product: str, version: str, expected_version: int | None = None) -> Release:
@@ -241,7 +256,9 @@ def release_yank(*, product: str, version: str, expected_version: int | None = N
     if release.status not in (PUBLISHED, PAUSED):
         raise InvalidTransition(f"Only a published or paused release can be yanked; this one is {release.status}.")
     release.status = YANKED
-    return _commit_with_tuf(release)
+    release = _commit_with_tuf(release)
+    client_paths_invalidate(product=product)
+    return release
 
 
 def tuf_refresh(*, product: str, now: datetime | None = None) -> bool:

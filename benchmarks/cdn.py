@@ -1,0 +1,232 @@
+"""Section 4: CDN offload. nginx proxy_cache in front of the app, a replayed mix, hit ratios, staleness after publish.
+
+Invalidation: the app calls CloudFront's CreateInvalidation as in production; the
+endpoint is a local stand-in (servers.Purger) that deletes the matching nginx cache
+files (CloudFront semantics: an exact path, or a prefix ending in `*`). nginx finds
+the file gone and fetches from the origin again.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from benchmarks.seed import PASSWORD, PLATFORMS, Seed, release
+from benchmarks.servers import Nginx, Origin, Purger
+
+CLIENTS = 1000
+CHECKS_PER_CLIENT = 10
+PAGE_VIEWS = 5000
+RESUMED_SHARE = 0.3
+THREADS = 8
+SERVED_FROM_CACHE = {"HIT", "STALE", "UPDATING"}
+ELECTRON_PLATFORM = {"darwin-arm64": "darwin-arm64", "windows-x64": "win32-x64", "linux-x64": "linux-x64"}
+PROTOCOLS = (("json", 0.4), ("electron", 0.3), ("sparkle", 0.2), ("tuf", 0.1))
+
+
+def update_check_urls(seed: Seed, rng: random.Random) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """1k clients, each with a platform, a rollout bucket, an installed version and a protocol; 10 checks each.
+
+    Every client not on the newest version then downloads the newest build for its platform
+    (a share of them resuming an interrupted download with a Range request).
+    """
+    newest = [p for p in seed.artifact_paths if f"-{seed.versions[-1]}-" in p]
+    checks, downloads = [], []
+    for _ in range(CLIENTS):
+        platform = rng.choice(PLATFORMS)
+        bucket = rng.randrange(100)
+        version = rng.choice(seed.versions)
+        protocol = rng.choices([p for p, _ in PROTOCOLS], [w for _, w in PROTOCOLS])[0]
+        url = {
+            "json": f"/api/updates/{seed.product}/stable/{platform}/{version}?bucket={bucket}",
+            "electron": f"/update/{seed.product}/{ELECTRON_PLATFORM[platform]}/{version}?bucket={bucket}",
+            "sparkle": f"/updates/{seed.product}/appcast.xml?platform={platform}",
+            "tuf": f"/updates/{seed.product}/tuf/timestamp.json",
+        }[protocol]
+        checks += [(f"check-{protocol}", url)] * CHECKS_PER_CLIENT
+        if version != seed.versions[-1]:
+            downloads.append(("artifact", next(p for p in newest if p.endswith(f"-{platform}.zip"))))
+    return checks, downloads
+
+
+def page_view_urls(seed: Seed, rng: random.Random) -> list[tuple[str, str]]:
+    """A long tail: the home page and feeds are hot, posts follow a Zipf curve, tag and archive pages trail."""
+    pages = ["/blog/", "/blog/rss.xml", "/blog/atom.xml"]
+    pages += [f"/blog/{slug}/" for slug in reversed(seed.post_slugs)]
+    pages += [f"/blog/tag/{tag}/" for tag in seed.tags] + ["/blog/archive/", "/sitemap.xml"]
+    weights = [1 / (rank + 1) ** 1.1 for rank in range(len(pages))]
+    return [("page", url) for url in rng.choices(pages, weights, k=PAGE_VIEWS)]
+
+
+def fetch(session: requests.Session, base: str, kind: str, url: str, rng: random.Random) -> int:
+    """One client request; a resumed download reads part of the file, drops it, then asks for the rest."""
+    if kind == "artifact" and rng.random() < RESUMED_SHARE:
+        with session.get(base + url, stream=True, timeout=30) as first:
+            size = int(first.headers["Content-Length"])
+            got = len(first.raw.read(size * 2 // 5))
+        rest = session.get(base + url, headers={"Range": f"bytes={got}-"}, timeout=30)
+        assert rest.status_code == 206, (url, rest.status_code)
+        return got + len(rest.content)
+    response = session.get(base + url, timeout=30)
+    assert response.status_code < 500, (url, response.status_code)
+    return len(response.content)
+
+
+def replay(base: str, jobs: list[tuple[str, str]], seed_value: int) -> int:
+    sessions = [requests.Session() for _ in range(THREADS)]
+    rngs = [random.Random(seed_value + i) for i in range(THREADS)]
+    with ThreadPoolExecutor(THREADS) as pool:
+        futures = [
+            pool.submit(fetch, sessions[i % THREADS], base, kind, url, rngs[i % THREADS])
+            for i, (kind, url) in enumerate(jobs)
+        ]
+        return sum(f.result() for f in futures)
+
+
+def offload(log: list[list[str]], kinds: dict[str, str]) -> dict:
+    """Per kind: requests served from the cache, requests and bytes that reached the origin."""
+    stats: dict[str, Counter] = defaultdict(Counter)
+    for status, code, sent, upstream, uri in log:
+        kind = kinds.get(uri)
+        if kind is None:
+            continue
+        stats[kind]["total"] += 1
+        stats[kind]["cached"] += status in SERVED_FROM_CACHE
+        stats[kind][f"status_{code}"] += 1
+        stats[kind]["bytes_sent"] += int(sent)
+        stats[kind]["origin_bytes"] += int(upstream) if upstream.isdigit() else 0
+    return stats
+
+
+def figure(total: int, cached: int) -> dict:
+    return {"total": total, "from_cache": cached, "offload_pct": round(100 * cached / total, 2) if total else 0.0}
+
+
+def stale_after_publish(seed: Seed, nginx: Nginx, origin: Origin) -> dict:
+    """Publish a post and edit another through the API, then read every affected page through the cache."""
+    session = requests.Session()
+    token = _token(seed.author_email)
+    headers = {"Authorization": f"Bearer {token}"}
+    watched = ["/blog/", "/blog/rss.xml", "/blog/atom.xml", "/api/blog/posts", f"/blog/tag/{seed.tags[0]}/"]
+    for url in watched:
+        session.get(nginx.url + url, timeout=10)
+    title = f"Fresh post {uuid.uuid4().hex[:8]}"
+    created = session.post(
+        f"{nginx.url}/api/blog/admin/posts/create",
+        json={"title": title, "body_markdown": "New!", "tags": [seed.tags[0]]},
+        headers=headers,
+        timeout=10,
+    ).json()
+    published = session.post(
+        f"{nginx.url}/api/blog/admin/posts/{created['id']}/publish",
+        json={"version": created["version"]},
+        headers=headers,
+        timeout=10,
+    )
+    assert published.status_code == 200, published.text[:300]
+    results = {url: title in session.get(nginx.url + url, timeout=10).text for url in watched}
+    post_url = f"/blog/{published.json()['slug']}/"
+    results[post_url] = title in session.get(nginx.url + post_url, timeout=10).text
+    # An edit of a page the mix made hot.
+    from blog.selectors import post_get_published
+
+    hot_slug = seed.post_slugs[-1]
+    session.get(f"{nginx.url}/blog/{hot_slug}/", timeout=10)
+    post_id = post_get_published(slug=hot_slug).post_id
+    admin = session.get(f"{nginx.url}/api/blog/admin/posts/{post_id}", headers=headers, timeout=10).json()
+    new_title = f"Edited {uuid.uuid4().hex[:8]}"
+    edited = session.post(
+        f"{nginx.url}/api/blog/admin/posts/{post_id}/update",
+        json={
+            "title": new_title,
+            "body_markdown": admin["body_markdown"],
+            "slug": admin["slug"],
+            "tags": admin["tags"],
+            "version": admin["version"],
+        },
+        headers=headers,
+        timeout=10,
+    )
+    assert edited.status_code == 200, edited.text[:300]
+    results[f"/blog/{hot_slug}/ (edited)"] = new_title in session.get(f"{nginx.url}/blog/{hot_slug}/", timeout=10).text
+    return results
+
+
+def update_stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
+    """Publish a new release; do cached update checks of the previous version see it at once?"""
+    from mysite.dispatcher import Dispatcher
+
+    checks = {
+        "json": f"/api/updates/{seed.product}/stable/linux-x64/{seed.versions[-1]}?bucket=5",
+        "electron": f"/update/{seed.product}/linux-x64/{seed.versions[-1]}?bucket=5",
+        "sparkle": f"/updates/{seed.product}/appcast.xml?platform=linux-x64",
+    }
+    session = requests.Session()
+    for url in checks.values():
+        session.get(nginx.url + url, timeout=10)
+    version = "9.0.0"
+    release(Dispatcher(), seed.product, version, publish=False)
+    published = session.post(
+        f"{nginx.url}/api/updates/products/{seed.product}/releases/{version}/publish/",
+        json={},
+        headers={"Authorization": f"Bearer {_token(seed.release_manager_email)}"},
+        timeout=10,
+    )
+    assert published.status_code == 200, published.text[:300]
+    return {name: version in session.get(nginx.url + url, timeout=10).text for name, url in checks.items()}
+
+
+def _token(email: str) -> str:
+    from accounts.services import account_sign_in
+
+    return account_sign_in(email=email, password=PASSWORD)["AccessToken"]
+
+
+def measure(seed: Seed) -> dict:
+    rng = random.Random(20261127)
+    purger = Purger()
+    origin = Origin(purger_port=purger.port)
+    nginx = Nginx(origin.port)
+    purger.nginx = nginx
+    try:
+        checks, downloads = update_check_urls(seed, rng)
+        pages = page_view_urls(seed, rng)
+        jobs = checks + pages + downloads
+        rng.shuffle(jobs)
+        kinds = {url: kind for kind, url in jobs}
+        client_bytes = replay(nginx.url, jobs, 7)
+        stats = offload(nginx.log_lines(), kinds)
+        check_kinds = [k for k in stats if k.startswith("check-")]
+        check_total = sum(stats[k]["total"] for k in check_kinds)
+        check_cached = sum(stats[k]["cached"] for k in check_kinds)
+        artifact = stats["artifact"]
+        fresh = stale_after_publish(seed, nginx, origin)
+        fresh.update({f"update check {k}": v for k, v in update_stale_after_publish(seed, nginx).items()})
+        return {
+            "update_checks": figure(check_total, check_cached),
+            "update_checks_by_protocol": {k: figure(stats[k]["total"], stats[k]["cached"]) for k in check_kinds},
+            "distinct_update_check_urls": len({url for kind, url in checks}),
+            "page_views": figure(stats["page"]["total"], stats["page"]["cached"]),
+            "distinct_pages": len({url for kind, url in pages}),
+            "artifact_bytes": {
+                "total": artifact["bytes_sent"],
+                "from_cache": artifact["bytes_sent"] - artifact["origin_bytes"],
+                "offload_pct": round(100 * (1 - artifact["origin_bytes"] / artifact["bytes_sent"]), 2),
+                "requests": artifact["total"],
+                "partial_206": artifact["status_206"],
+                "client_bytes_read": client_bytes,
+            },
+            "statuses": {k: {s: n for s, n in v.items() if s.startswith("status_")} for k, v in stats.items()},
+            "checked_after_invalidation": len(fresh),
+            "stale_after_invalidation": sum(not ok for ok in fresh.values()),
+            "fresh_after_invalidation": fresh,
+            "invalidations": purger.invalidations,
+        }
+    finally:
+        nginx.stop()
+        origin.stop()
+        purger.stop()

@@ -1,0 +1,225 @@
+"""The origin (Django on a real HTTP server), nginx as a shared cache in front, a CloudFront stand-in to purge it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.etree import ElementTree
+
+import requests
+
+from devstack.stack import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+DISTRIBUTION_ID = "EBENCHNGINX"
+NGINX_CONF = """
+{user}
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    log_format cache '$upstream_cache_status $status $body_bytes_sent $upstream_bytes_received $request_uri';
+    access_log {prefix}/access.log cache;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy_temp;
+    fastcgi_temp_path {prefix}/fastcgi_temp;
+    uwsgi_temp_path {prefix}/uwsgi_temp;
+    scgi_temp_path {prefix}/scgi_temp;
+    # A shared cache that honours only the app's own headers: no proxy_cache_valid defaults,
+    # no proxy_ignore_headers. Cache-Control (s-maxage, max-age, private, no-store,
+    # stale-while-revalidate), Expires, Set-Cookie and Vary decide what is stored and for how long.
+    proxy_cache_path {prefix}/cache levels=1:2 keys_zone=cdn:20m max_size=2g inactive=1h use_temp_path=off;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://127.0.0.1:{origin_port};
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host 127.0.0.1:{port};
+            proxy_cache cdn;
+            # CloudFront's default cache key: the path and the query string, no cookies, no headers.
+            proxy_cache_key $request_uri;
+            proxy_cache_revalidate on;
+            proxy_cache_lock on;
+            proxy_cache_background_update on;
+            proxy_cache_use_stale updating;
+            add_header X-Cache $upstream_cache_status always;
+        }}
+    }}
+}}
+"""
+
+
+def wait_for(url: str, *, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+class Origin:
+    """`manage.py runserver` (threaded) on the bench stack, its CloudFront client pointed at the purger."""
+
+    def __init__(self, *, purger_port: int | None = None):
+        self.port = free_port()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONUNBUFFERED": "1"}
+        if purger_port:
+            env.update(
+                {
+                    "CLOUDFRONT_DISTRIBUTION_ID": DISTRIBUTION_ID,
+                    "AWS_ENDPOINT_URL_CLOUDFRONT": f"http://127.0.0.1:{purger_port}",
+                    "AWS_ACCESS_KEY_ID": "bench",
+                    "AWS_SECRET_ACCESS_KEY": "bench",
+                }
+            )
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-origin-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{self.port}", "--noreload"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(f"{self.url}/health")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if not found:
+        raise RuntimeError("nginx is missing: sudo apt-get install -y nginx-light (make bench does this)")
+    return found
+
+
+class Nginx:
+    """nginx with proxy_cache on a loopback port, in a throw-away prefix."""
+
+    def __init__(self, origin_port: int):
+        self.prefix = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+        self.port = free_port()
+        user = "user root root;" if os.geteuid() == 0 else ""
+        conf = NGINX_CONF.format(user=user, prefix=self.prefix, port=self.port, origin_port=origin_port)
+        (self.prefix / "nginx.conf").write_text(conf)
+        (self.prefix / "cache").mkdir()
+        self.process = subprocess.Popen(
+            [nginx_binary(), "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            wait_for(f"{self.url}/health")
+        except RuntimeError:
+            log = self.prefix / "error.log"
+            raise RuntimeError(log.read_text()[-2000:] if log.exists() else "nginx did not start") from None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def purge(self, paths: Iterable[str]) -> int:
+        """CloudFront's invalidation semantics on nginx's cache files: a path, or a prefix ending in `*`."""
+        patterns = list(paths)
+        removed = 0
+        for cache_file in (self.prefix / "cache").rglob("*"):
+            if not cache_file.is_file():
+                continue
+            try:
+                head = cache_file.read_bytes()[:4096]
+            except OSError:
+                continue
+            match = re.search(rb"\nKEY: ([^\n]*)\n", head)
+            if not match:
+                continue
+            key = match.group(1).decode("latin-1")
+            if any(key.startswith(p[:-1]) if p.endswith("*") else key == p for p in patterns):
+                cache_file.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def log_lines(self) -> list[list[str]]:
+        path = self.prefix / "access.log"
+        return [line.split(" ", 4) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGQUIT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+class Purger:
+    """Answers CloudFront's CreateInvalidation (REST/XML) by purging nginx: the app's own call, unchanged."""
+
+    def __init__(self):
+        self.nginx: Nginx | None = None
+        self.invalidations: list[list[str]] = []
+        purger = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                tree = ElementTree.fromstring(body)
+                paths = [element.text for element in tree.iter() if element.tag.endswith("Path")]
+                purger.invalidations.append(paths)
+                if purger.nginx:
+                    purger.nginx.purge(paths)
+                invalidation_id = f"I{uuid.uuid4().hex[:12].upper()}"
+                items = "".join(f"<Path>{p}</Path>" for p in paths)
+                answer = (
+                    '<?xml version="1.0" encoding="UTF-8"?>'
+                    '<Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">'
+                    f"<Id>{invalidation_id}</Id><Status>Completed</Status>"
+                    "<CreateTime>2026-01-01T00:00:00Z</CreateTime><InvalidationBatch>"
+                    f"<Paths><Quantity>{len(paths)}</Quantity><Items>{items}</Items></Paths>"
+                    "<CallerReference>bench</CallerReference></InvalidationBatch></Invalidation>"
+                ).encode()
+                self.send_response(201)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header(
+                    "Location", f"/2020-05-31/distribution/{DISTRIBUTION_ID}/invalidation/{invalidation_id}"
+                )
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
