@@ -234,6 +234,7 @@ def test_collectstatic_puts_hashed_files_in_the_bucket(collected_static):
     assert hashed.startswith("mysite/site.")
     head = aws.client("s3").head_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=f"static/{hashed}")
     assert head["ContentLength"] > 0
+    assert head["CacheControl"] == "public, max-age=31536000, immutable"
 
 
 def test_a_public_blog_page_is_served_and_cacheable(packaged_function, collected_static):
