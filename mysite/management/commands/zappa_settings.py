@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.management.base import BaseCommand, CommandError
 
 from mysite.deploy import stages
@@ -39,7 +40,10 @@ class Command(BaseCommand):
                 from mysite.deploy.lookups import aws_lookups
 
                 self.stdout.write(f"  looking up {stage} on AWS ...")
-                lookups = aws_lookups(render_stage(stage, current, current_lookups(current)))
+                try:
+                    lookups = aws_lookups(render_stage(stage, current, current_lookups(current)))
+                except (BotoCoreError, ClientError) as error:
+                    raise CommandError(f"Could not read the {stage} stage from AWS: {error}. Use --offline.") from error
             rendered = render_stage(stage, current, lookups)
             pending = [e["function"] for e in rendered["events"] if stages.PENDING in str(e.get("event_source", {}))]
             unchanged = rendered == current
