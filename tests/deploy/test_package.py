@@ -329,6 +329,39 @@ def test_an_uploaded_image_is_rendered_and_served_as_binary(packaged_function, m
     )
 
 
+def test_an_uploaded_artifact_is_hashed_and_checked_against_its_declaration(packaged_function):
+    """The artifact handler hashes the upload in the package; a file that is not the declared one is refused.
+
+    (A matching file is then signed with the updates key, which lives in Secrets Manager:
+    there is no emulator for it, so the signing path is the updates app's own tests' business.)
+    """
+    import hashlib
+
+    from updates.models import Artifact
+    from updates.services import artifact_upload_start, product_create, release_create
+
+    slug = f"app-{uuid.uuid4().hex[:8]}"
+    product_create(slug=slug, name="Packaged App")
+    release_create(product=slug, version="2.0.0", channel="stable")
+    declared = b"the build the release manager declared"
+    uploaded = b"a different build of the same length!!"
+    assert len(uploaded) == len(declared)
+    started = artifact_upload_start(
+        product=slug,
+        version="2.0.0",
+        platform="darwin-arm64",
+        filename="App-2.0.0.zip",
+        size=len(declared),
+        sha256=hashlib.sha256(declared).hexdigest(),
+    )
+    aws.client("s3").put_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=started["key"], Body=uploaded)
+    routed = packaged_function.send(s3_event(started["key"]))["routed"]
+    assert [r["function"] for r in routed] == ["updates.events.artifact_uploaded_handler"]
+    [artifact] = [a for a in Artifact.query(slug) if a.upload_key == started["key"]]
+    assert artifact.status == "rejected"
+    assert hashlib.sha256(uploaded).hexdigest() in artifact.rejection_reason
+
+
 def test_the_scheduled_event_publishes_due_posts(packaged_function, make_user):
     from blog.services import post_create, post_schedule
 
