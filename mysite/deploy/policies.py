@@ -15,6 +15,7 @@ class StageResources:
     region: str
     account: str
     tables: tuple[str, ...]
+    stream_tables: tuple[str, ...]  # the tables whose Streams feed the function
     bucket: str
     user_pool_id: str
     identity_pool_id: str
@@ -30,7 +31,8 @@ class StageResources:
         return arns
 
     def stream_arns(self) -> list[str]:
-        return [f"arn:aws:dynamodb:{self.region}:{self.account}:table/{table}/stream/*" for table in self.tables]
+        # A stream's label changes if the table is re-created: the table is fixed, the label is not.
+        return [f"arn:aws:dynamodb:{self.region}:{self.account}:table/{table}/stream/*" for table in self.stream_tables]
 
 
 def lambda_statements(resources: StageResources) -> list[dict]:
@@ -123,6 +125,22 @@ def lambda_statements(resources: StageResources) -> list[dict]:
             }
         )
     return statements
+
+
+def attach_policy(*, region: str, account: str, function_name: str) -> dict:
+    """Replaces Zappa's default role policy (logs:*, s3:*, dynamodb:* on every resource): logs of this function only."""
+    log_group = f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function_name}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "OwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [log_group, f"{log_group}:log-stream:*"],
+            }
+        ],
+    }
 
 
 def wildcard_resources(statements: list[dict]) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from mysite.deploy.policies import StageResources, lambda_statements
+from mysite.deploy.policies import StageResources, attach_policy, lambda_statements
 from mysite.deploy.stages import ACCOUNT_PLACEHOLDER, PENDING
 from mysite.dynamo import all_models
 from mysite.event_sources import ScheduleSource, StreamSource, UploadSource, all_event_sources
@@ -253,10 +253,14 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
     prefix = env["DYNAMODB_TABLE_PREFIX"]
     bucket = env["AWS_STORAGE_BUCKET_NAME"]
     tables = tuple(sorted(stage_table(model, prefix) for model in all_models()))
+    stream_tables = tuple(
+        sorted({stage_table(s.table_model(), prefix) for s in all_event_sources() if isinstance(s, StreamSource)})
+    )
     resources = StageResources(
         region=region,
         account=account,
         tables=tables,
+        stream_tables=stream_tables,
         bucket=bucket,
         user_pool_id=env["COGNITO_USER_POOL_ID"] or PENDING,
         identity_pool_id=env["COGNITO_IDENTITY_POOL_ID"] or PENDING,
@@ -276,6 +280,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         **extra,
         "binary_support": True,
         "use_precompiled_packages": False,
+        "attach_policy": attach_policy_path(stage),
         "exclude": EXCLUDE,
         "exclude_glob": PROJECT_EXCLUDE_GLOB
         + DEPLOY_ONLY_GLOB
@@ -290,6 +295,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
 
 
 RENDERED = {
+    "attach_policy",
     "project_name",
     "django_settings",
     "runtime",
@@ -301,6 +307,17 @@ RENDERED = {
     "events",
     "extra_permissions",
 }
+
+
+def attach_policy_path(stage: str) -> str:
+    """Where the stage's role policy is written (Zappa reads `attach_policy` as a file, relative to the project)."""
+    return f"mysite/deploy/iam/attach-policy.{stage}.json"
+
+
+def render_attach_policy(stage: str, config: dict, lookups: Lookups) -> dict:
+    return attach_policy(
+        region=config["aws_region"], account=lookups.account, function_name=f"{config['project_name']}-{stage}"
+    )
 
 
 def current_lookups(current: dict) -> Lookups:

@@ -11,6 +11,7 @@ RESOURCES = StageResources(
     region="eu-west-1",
     account="111122223333",
     tables=("prod-profiles",),
+    stream_tables=("prod-profiles",),
     bucket="site",
     user_pool_id="eu-west-1_abc",
     identity_pool_id="eu-west-1:1234",

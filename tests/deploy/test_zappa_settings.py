@@ -27,6 +27,10 @@ def settings_file(tmp_path, settings, repository_stages):
     """A copy of the repository's zappa_settings.json that a test may rewrite."""
     path = tmp_path / "zappa_settings.json"
     path.write_text(stages.dumps(repository_stages))
+    for stage in repository_stages.values():  # the role policies live beside it, as in the repository
+        policy = tmp_path / stage["attach_policy"]
+        policy.parent.mkdir(parents=True, exist_ok=True)
+        policy.write_text((stages.settings_path().parent / stage["attach_policy"]).read_text())
     settings.ZAPPA_SETTINGS_FILE = str(path)
     return path
 
@@ -99,6 +103,29 @@ def test_every_permission_names_this_stages_resources(stage):
     ]
     assert all(":userpool/" in r for r in by_sid["UserPool"]["Resource"])
     assert all(not action.endswith("*") for s in statements for action in s["Action"])
+
+
+@pytest.mark.parametrize("stage", stages.STAGES)
+def test_zappas_default_role_policy_is_replaced_by_the_functions_own_logs(stage):
+    config = stages.read_stage(stage)
+    policy = json.loads((stages.settings_path().parent / config["attach_policy"]).read_text())
+    [statement] = policy["Statement"]
+    group = f"arn:aws:logs:{config['aws_region']}:{stages.ACCOUNT_PLACEHOLDER}:log-group:/aws/lambda/mysite-{stage}"
+    assert statement["Resource"] == [group, f"{group}:log-stream:*"]
+    assert wildcard_resources(policy["Statement"]) == []
+
+
+@pytest.mark.parametrize("stage", stages.STAGES)
+def test_only_the_streams_that_feed_the_function_are_readable(stage):
+    config = stages.read_stage(stage)
+    prefix = config["environment_variables"]["DYNAMODB_TABLE_PREFIX"]
+    streams = {s["Sid"]: s for s in config["extra_permissions"]}["StageStreams"]["Resource"]
+    expected = {
+        prefix + s.table_model().Meta.table_name.removeprefix(settings.DYNAMODB_TABLE_PREFIX)
+        for s in all_event_sources()
+        if isinstance(s, StreamSource)
+    }
+    assert {arn.split(":table/")[1].split("/stream/")[0] for arn in streams} == expected
 
 
 def test_the_upload_prefixes_are_all_inside_the_functions_bucket_permissions():

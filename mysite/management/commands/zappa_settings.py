@@ -6,7 +6,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.core.management.base import BaseCommand, CommandError
 
 from mysite.deploy import stages
-from mysite.deploy.render import current_lookups, render_stage
+from mysite.deploy.render import current_lookups, render_attach_policy, render_stage
 
 
 class Command(BaseCommand):
@@ -45,8 +45,11 @@ class Command(BaseCommand):
                 except (BotoCoreError, ClientError) as error:
                     raise CommandError(f"Could not read the {stage} stage from AWS: {error}. Use --offline.") from error
             rendered = render_stage(stage, current, lookups)
+            policy_path = stages.settings_path().parent / rendered["attach_policy"]
+            policy = stages.dumps(render_attach_policy(stage, rendered, lookups))
+            policy_current = policy_path.read_text() if policy_path.exists() else ""
             pending = [e["function"] for e in rendered["events"] if stages.PENDING in str(e.get("event_source", {}))]
-            unchanged = rendered == current
+            unchanged = rendered == current and policy == policy_current
             self.stdout.write(
                 f"  {'ok      ' if unchanged else 'stale   ' if check or dry_run else 'writing '} {stage}: "
                 f"{len(rendered['events'])} event(s), {len(rendered['extra_permissions'])} policy statement(s)"
@@ -58,6 +61,8 @@ class Command(BaseCommand):
             stale.append(stage)
             if not (check or dry_run):
                 stages.write_stage(stage, rendered, path)
+                policy_path.parent.mkdir(parents=True, exist_ok=True)
+                policy_path.write_text(policy)
         if check and stale:
             raise CommandError(
                 f"{path.name} is out of date for {', '.join(stale)}: run `manage.py zappa_settings --offline`."
