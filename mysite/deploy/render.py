@@ -281,6 +281,10 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         "binary_support": True,
         "use_precompiled_packages": False,
         "attach_policy": attach_policy_path(stage),
+        "callbacks": {
+            "settings": "mysite.deploy.zappa_callbacks.check_ready",
+            "post": "mysite.deploy.zappa_callbacks.post_deploy",
+        },
         "exclude": EXCLUDE,
         "exclude_glob": PROJECT_EXCLUDE_GLOB
         + DEPLOY_ONLY_GLOB
@@ -296,6 +300,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
 
 RENDERED = {
     "attach_policy",
+    "callbacks",
     "project_name",
     "django_settings",
     "runtime",
