@@ -102,3 +102,12 @@ def test_provision_against_aws_creates_everything_once(settings, monkeypatch):
         assert groups == {"authors", "release-managers"}
         assert "applying" in first
         assert "No changes: everything is already provisioned." in second
+
+
+def test_unreachable_endpoint_is_a_clear_command_error(settings):
+    from django.core.management.base import CommandError
+
+    settings.COGNITO_ENDPOINT_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
+    with pytest.raises(CommandError) as error:
+        provision()
+    assert "could not be reached" in str(error.value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from django.core.management.base import BaseCommand, CommandError
+from pynamodb.exceptions import PynamoDBException
 
 from mysite.provisioning import all_steps, apply_outputs, write_outputs
 
@@ -14,6 +16,14 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Print the plan; change nothing.")
 
     def handle(self, *args, dry_run: bool = False, **options):
+        try:
+            self._provision(dry_run=dry_run)
+        except NoCredentialsError as error:
+            raise CommandError("No AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/SECRET.") from error
+        except (BotoCoreError, ClientError, PynamoDBException) as error:
+            raise CommandError(f"AWS refused or could not be reached: {error}") from error
+
+    def _provision(self, *, dry_run: bool) -> None:
         outputs: dict = {}
         changed = 0
         for step in all_steps(outputs):
