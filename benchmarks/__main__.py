@@ -56,11 +56,11 @@ def main() -> int:
             from benchmarks import coldstart
 
             print("Cold start from the Lambda package ...", flush=True)
-            results["cold_start"] = coldstart.measure()
+            results["cold_start"] = coldstart.measure(data)
         if "package" in args.only:
             from benchmarks import coldstart
 
-            results["package"] = coldstart.package_size()
+            results["package"] = coldstart.package_size(results.get("cold_start", {}).get("package"))
         if "cdn" in args.only:
             from benchmarks import cdn
 

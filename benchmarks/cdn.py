@@ -189,10 +189,11 @@ def _token(email: str) -> str:
 def measure(seed: Seed) -> dict:
     rng = random.Random(20261127)
     purger = Purger()
-    origin = Origin(purger_port=purger.port)
-    nginx = Nginx(origin.port)
-    purger.nginx = nginx
+    origin = nginx = None
     try:
+        origin = Origin(purger_port=purger.port)
+        nginx = Nginx(origin.port)
+        purger.nginx = nginx
         checks, downloads = update_check_urls(seed, rng)
         pages = page_view_urls(seed, rng)
         jobs = checks + pages + downloads
@@ -227,6 +228,6 @@ def measure(seed: Seed) -> dict:
             "invalidations": purger.invalidations,
         }
     finally:
-        nginx.stop()
-        origin.stop()
-        purger.stop()
+        for server in (nginx, origin, purger):
+            if server is not None:
+                server.stop()
