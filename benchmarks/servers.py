@@ -74,7 +74,7 @@ def wait_for(url: str, *, seconds: float = 30) -> None:
 
 
 class Origin:
-    """`manage.py runserver` (threaded) on the bench stack, its CloudFront client pointed at the purger."""
+    """Django's threaded WSGI server (benchmarks.serve) on the bench stack, CloudFront pointed at the purger."""
 
     def __init__(self, *, purger_port: int | None = None):
         self.port = free_port()
@@ -90,11 +90,12 @@ class Origin:
             )
         self.log = tempfile.NamedTemporaryFile(prefix="bench-origin-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{self.port}", "--noreload"],
+            [sys.executable, "-m", "benchmarks.serve", str(self.port)],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            cwd=ROOT,
         )
         wait_for(f"{self.url}/health")
 
