@@ -1,4 +1,4 @@
-"""The load run: locust, headless, 50 users against the origin on loopback; then every acknowledged write is sought in DynamoDB."""
+"""The load run: locust, headless, 50 users against the origin on loopback; then each acknowledged write is checked."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _todo_users() -> list[dict]:
 
 
 def _verify(acknowledged: dict, product: str, todo_users: list[dict]) -> dict:
-    """Each acknowledged write exactly once in DynamoDB (strongly consistent reads; a Scan is fine off the request path)."""
+    """Each acknowledged write exactly once in DynamoDB (consistent reads; a Scan is fine off the request path)."""
     from blog.models import Post
     from todos.models import Task
     from updates.models import Release
