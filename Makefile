@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 APT_GET := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: run test setup setup-test lint format package bench clean-data
+.PHONY: run test setup setup-test lint format package bench fuzz nginx clean-data
 
 run: setup ## Start the local stack and serve http://127.0.0.1:8000/
 	$(PY) -m devstack
@@ -54,6 +54,20 @@ format: $(VENV)/.installed-dev
 
 package: ## Build the Lambda zip (dist/lambda-$(STAGE).zip) with `zappa package` from a runtime-only virtualenv
 	$(PYTHON) -m mysite.deploy.build_package --stage $(or $(STAGE),production)
+
+bench: setup $(VENV)/.installed-bench nginx ## Measure DynamoDB work, overhead, cold start, CDN offload, load (not in make test)
+	$(PY) -m benchmarks
+
+fuzz: setup $(VENV)/.installed-dev ## The schema fuzz with many examples per operation (make test runs a few)
+	FUZZ_EXAMPLES=$(or $(EXAMPLES),30) $(PY) -m pytest tests/abuse/test_schema_fuzz.py
+
+$(VENV)/.installed-bench: requirements/bench.txt $(VENV)/.installed-dev
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/bench.txt
+	touch $@
+
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "Installing nginx-light for the CDN benchmark..."; \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq nginx-light >/dev/null; }
 
 clean-data: ## Forget all local data (users, todos, posts, releases, files)
 	rm -rf .devdata
