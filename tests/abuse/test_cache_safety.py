@@ -1,0 +1,77 @@
+"""What a shared cache (CloudFront, API Gateway) may keep: never a user's answer, always fresh after a publish."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import pytest
+import requests
+
+from mysite import cdn
+
+
+def shared_cacheable(response) -> bool:
+    directives = {d.strip().split("=")[0] for d in response.get("Cache-Control", "").lower().split(",")}
+    if directives & {"private", "no-store"}:
+        return False
+    return bool(directives & {"public", "s-maxage"})
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/todos/lists", "/api/todos/tasks", "/api/todos/labels", "/api/accounts/me", "/api/blog/admin/posts"],
+)
+def test_answers_for_a_signed_in_caller_are_never_shared_cacheable(bearer_client, make_user, url):
+    response = bearer_client(make_user(groups=("authors",))).get(url)
+    assert response.status_code == 200
+    assert not shared_cacheable(response), response.get("Cache-Control")
+
+
+@pytest.mark.parametrize("url", ["/todos/", "/accounts/profile/", "/admin/"])
+def test_pages_for_a_signed_in_browser_are_never_shared_cacheable(browser_client, make_user, url):
+    response = browser_client(make_user(groups=("authors",))).get(url)
+    assert response.status_code == 200, url
+    assert not shared_cacheable(response), (url, response.get("Cache-Control"))
+
+
+@pytest.mark.parametrize("url", ["/blog/", "/blog/rss.xml", "/updates/", "/api/blog/posts", "/api/updates/keys"])
+def test_public_answers_are_the_same_for_everyone(browser_client, user, client, url):
+    """Shared-cacheable, no cookie set, no Vary: Cookie, and a signed-in reader gets the same bytes."""
+    anonymous = client.get(url)
+    assert anonymous.status_code == 200
+    assert shared_cacheable(anonymous), anonymous.get("Cache-Control")
+    assert not anonymous.cookies
+    assert "cookie" not in anonymous.get("Vary", "").lower()
+    signed_in = browser_client(user).get(url)
+    assert signed_in.content == anonymous.content
+    assert not signed_in.cookies
+
+
+def test_publishing_a_release_invalidates_every_client_answer_of_its_product(monkeypatch, dispatcher):
+    from updates import services
+
+    invalidated: list[list[str]] = []
+    monkeypatch.setattr(cdn, "invalidate_paths", lambda paths: invalidated.append(sorted(paths)))
+    product = f"app-{uuid.uuid4().hex[:10]}"
+    services.product_create(slug=product, name="App")
+    services.release_create(product=product, version="1.0.0", channel="stable")
+    content = b"build " * 100
+    start = services.artifact_upload_start(
+        product=product,
+        version="1.0.0",
+        platform="linux-x64",
+        filename="App-1.0.0.zip",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    assert requests.post(start["url"], data=start["fields"], files={"file": ("f", content)}, timeout=10).ok
+    dispatcher.run_once(include_schedules=False)
+    assert invalidated == []  # a draft is invisible to clients: nothing to invalidate yet
+    expected = sorted([f"/api/updates/{product}/*", f"/update/{product}/*", f"/updates/{product}/*"])
+    services.release_publish(product=product, version="1.0.0")
+    services.release_pause(product=product, version="1.0.0")
+    services.release_resume(product=product, version="1.0.0")
+    services.release_update(product=product, version="1.0.0", rollout=50)
+    services.release_yank(product=product, version="1.0.0")
+    assert invalidated == [expected] * 5
