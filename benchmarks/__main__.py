@@ -16,7 +16,7 @@ SECTIONS = ("dynamo", "coldstart", "cdn", "load", "package")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS))
-    parser.add_argument("--iterations", type=int, default=int(os.environ.get("BENCH_ITERATIONS", 60)))
+    parser.add_argument("--iterations", type=int, default=int(os.environ.get("BENCH_ITERATIONS", 150)))
     parser.add_argument("--load-seconds", type=int, default=int(os.environ.get("BENCH_LOAD_SECONDS", 90)))
     parser.add_argument("--load-users", type=int, default=50)
     args = parser.parse_args()

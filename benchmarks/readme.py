@@ -80,6 +80,18 @@ def section(results: dict) -> str:
     if load:
         kinds = ", ".join(f"{k} {v['acknowledged']}/{v['found']}" for k, v in load["writes"].items())
         parts += [f"Load writes (acknowledged/found in DynamoDB): {kinds}.", ""]
+    parts += [
+        "Abuse and faults run in `make test` (about 65 s for `tests/abuse/`): schemathesis on every operation of "
+        "`/api/schema/` with and without a token (3 derandomized examples each; no 5xx, every answer documented and "
+        "shaped as documented; every protected operation is a 401 without credentials), the cross-user matrix "
+        "(user B gets 404 on user A's lists, tasks, subtasks and attachments for every API verb and HTML action, "
+        "nothing changes; presigned URLs, sessions), path traversal in file names and file routes, content-type "
+        "lies, and cache safety (answers for signed-in callers are never shared-cacheable, public ones never set or "
+        "vary on cookies, release changes invalidate the product's paths). Token attacks, oversized and malformed "
+        "bodies, injected throttling and a stopped emulator, and a crashing stream handler are in "
+        "`tests/mysite/test_auth.py`, `test_abuse.py`, `test_faults.py` and `test_dispatcher.py`.",
+        "",
+    ]
     if GAPS.exists():
         parts += [GAPS.read_text().strip(), ""]
     return "\n".join(parts)
