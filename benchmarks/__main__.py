@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -73,6 +74,9 @@ def main() -> int:
             results["load"] = load.measure(data, users=args.load_users, seconds=args.load_seconds)
     finally:
         stack.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if results.get("cold_start"):
+            shutil.rmtree(Path(results["cold_start"]["package"]).parent, ignore_errors=True)
     results["seconds"] = round(time.monotonic() - started, 1)
     report.write(results, RESULTS)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -117,6 +118,7 @@ def measure(seed: Seed, *, users: int, seconds: int) -> dict:
     with open(folder / "stats_stats.csv") as stats:
         aggregated = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
     writes = _verify(out["acknowledged"], seed.product, todo_users)
+    shutil.rmtree(folder, ignore_errors=True)
     return {
         "users": users,
         "seconds": seconds,

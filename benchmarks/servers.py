@@ -110,6 +110,8 @@ class Origin:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def nginx_binary() -> str:
