@@ -21,7 +21,7 @@ def section(results: dict) -> str:
     parts = [
         HEADING,
         "",
-        "`make bench` (not part of `make test`; about 6 minutes) starts a private local stack on free ports, seeds a "
+        "`make bench` (not part of `make test`; about 4 minutes) starts a private local stack on free ports, seeds a "
         "todo list, 40 blog posts and a product with two releases, and measures everything below in one run. It "
         "prints this table and writes `benchmarks/results/latest.json` (every figure, with the calls behind it) and "
         "`benchmarks/results/latest.png`. `make fuzz` runs the schema fuzz with 30 examples per operation.",
