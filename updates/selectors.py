@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +24,35 @@ from updates.models import Artifact, Product, Release, TufFile
 from updates.versions import SemVer, os_version_tuple
 
 PRODUCT_CACHE_SECONDS = 30
+# Client answers (offers, appcast entries, TUF files) are cached as long as the CDN may
+# keep them (s-maxage 60); a change to the catalog starts a new generation at once.
+CLIENT_ANSWER_CACHE_SECONDS = 60
+_MISSING = object()
+
+
+def catalog_generation(*, product: str) -> str:
+    key = f"updates:generation:{product}"
+    generation = cache.get(key)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.add(key, generation, None)
+        generation = cache.get(key, generation)
+    return generation
+
+
+def catalog_changed(*, product: str) -> None:
+    """Forget every cached client answer about `product` (in this process; other containers expire in 60 s)."""
+    cache.set(f"updates:generation:{product}", uuid.uuid4().hex, None)
+
+
+def _cached_answer(product: str, name: str, compute):
+    digest = hashlib.blake2b(name.encode(), digest_size=16).hexdigest()  # keys stay short and memcached-safe
+    key = f"updates:answer:{product}:{catalog_generation(product=product)}:{digest}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, CLIENT_ANSWER_CACHE_SECONDS)
+    return value
 
 
 def product_get(*, slug: str) -> Product:
@@ -39,6 +70,7 @@ def product_get(*, slug: str) -> Product:
 
 def product_forget(*, slug: str) -> None:
     cache.delete(f"updates:product:{slug}")
+    catalog_changed(product=slug)
 
 
 def products_list(*, cursor: str | None = None, limit: int = 50) -> tuple[list[Product], str | None]:
@@ -129,6 +161,26 @@ def release_offer(
     bucket: int,
     os_version: tuple[int, ...] | None = None,
 ) -> Offer | None:
+    """The newest release this client may move to (None: up to date), through the read cache."""
+    name = f"offer:{channel}:{platform}:{current.sort_key}:{bucket}:{os_version}"
+    return _cached_answer(
+        product.slug,
+        name,
+        lambda: _release_offer(
+            product=product, channel=channel, platform=platform, current=current, bucket=bucket, os_version=os_version
+        ),
+    )
+
+
+def _release_offer(
+    *,
+    product: Product,
+    channel: str,
+    platform: str,
+    current: SemVer,
+    bucket: int,
+    os_version: tuple[int, ...] | None = None,
+) -> Offer | None:
     """The newest release this client may move to, or None when it is up to date.
 
     Each inherited channel is walked newest first from the GSI, stopping at the first
@@ -170,6 +222,16 @@ def appcast_entries(
     *, product: Product, channel: str, platform: str | None = None, bucket: int | None = None, limit: int = 20
 ) -> list[Offer]:
     """Published macOS releases for a Sparkle feed, newest first; with a bucket, only those offered to it."""
+    return _cached_answer(
+        product.slug,
+        f"appcast:{channel}:{platform}:{bucket}:{limit}",
+        lambda: _appcast_entries(product=product, channel=channel, platform=platform, bucket=bucket, limit=limit),
+    )
+
+
+def _appcast_entries(
+    *, product: Product, channel: str, platform: str | None = None, bucket: int | None = None, limit: int = 20
+) -> list[Offer]:
     channels = channel_check(product=product, channel=channel)
     platforms = (platform_check(platform=platform),) if platform else DARWIN_PLATFORMS
     entries = []
@@ -207,10 +269,17 @@ def tuf_targets_source(*, product: str, changed: Release | None = None) -> list[
 
 
 def tuf_file_get(*, product: str, name: str) -> str:
+    body = _cached_answer(product, f"tuf:{name}", lambda: _tuf_file_body(product, name))
+    if body is None:
+        raise TufFileNotFound()
+    return body
+
+
+def _tuf_file_body(product: str, name: str) -> str | None:
     try:
         return TufFile.get(product, name).body
     except DoesNotExist:
-        raise TufFileNotFound() from None
+        return None
 
 
 def newest_on_channel(*, product: str, channel: str, at_least: SemVer) -> Release | None:

@@ -22,6 +22,7 @@ from updates.errors import (
 )
 from updates.models import Release, TufRepository
 from updates.selectors import (
+    catalog_changed,
     channel_check,
     newest_on_channel,
     product_get,
@@ -197,7 +198,8 @@ def _commit_with_tuf(release: Release) -> Release:
 
 
 def client_paths_invalidate(*, product: str) -> None:
-    """Tell the CDN that every client-facing answer about `product` changed (update checks, appcast, TUF)."""
+    """Tell the CDN and the read cache that every client-facing answer about `product` changed."""
+    catalog_changed(product=product)
     cdn.invalidate_paths([f"/api/updates/{product}/*", f"/update/{product}/*", f"/updates/{product}/*"])
 
 
@@ -285,4 +287,5 @@ def tuf_refresh(*, product: str, now: datetime | None = None) -> bool:
                 transaction.save(file)
     except TransactWriteError:
         return False  # a publication re-signed it meanwhile
+    catalog_changed(product=product)
     return True
