@@ -113,6 +113,7 @@ def test_details_subtasks_lists_and_attachment_round_trip(page, user, tmp_path):
     sign_in(page, user)
     add(page, "Plan trip")
     page.get_by_role("link", name="Details of Plan trip").click()
+    page.wait_for_load_state("networkidle")  # the panel's request and any swap after it are done
     page.get_by_label("Notes (Markdown)").fill("Book **flights**")
     page.get_by_label("Due date").fill("2020-01-02")
     page.get_by_label("Priority").select_option("4")
