@@ -174,7 +174,7 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             minimum_cold=2,
             minimum_warm=0,
             goal_ratio=1.5,
-            why="product GetItem + the metadata file GetItem; warm: a read cache would answer",
+            why="product GetItem + the metadata file GetItem; warm: the generation-keyed read cache answers",
         ),
         HotPath(
             "sign-in",
