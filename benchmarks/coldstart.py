@@ -22,10 +22,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from mysite import aws
 from mysite.deploy import build_package, stages
-from mysite.deploy.render import Lookups, render_stage
-from mysite.dynamo import all_models
+from mysite.deploy.render import stage_for_local_stack
 
 DRIVER = Path(__file__).with_name("coldstart_driver.py")
 STAGE = "bench"
@@ -33,38 +31,9 @@ RUNS = 5
 PRODUCTION_ZIP = settings.BASE_DIR / "dist" / "lambda-production.zip"
 
 
-def _stream_arns() -> dict[str, str]:
-    client = aws.client("dynamodb")
-    return {
-        model.Meta.table_name: client.describe_table(TableName=model.Meta.table_name)["Table"]["LatestStreamArn"]
-        for model in all_models()
-        if getattr(model.Meta, "stream_view_type", None)
-    }
-
-
-def bench_stage() -> dict:
-    """The production stage, pointed at the bench stack (as tests/deploy does for its stack)."""
-    production = stages.read_stage("production")
-    env = {
-        **production["environment_variables"],
-        "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
-        "AWS_STORAGE_BUCKET_NAME": settings.AWS_STORAGE_BUCKET_NAME,
-        "COGNITO_USER_POOL_NAME": settings.COGNITO_USER_POOL_NAME,
-        "DJANGO_SECRET_KEY_SECRET_ID": "",
-        "UPDATES_SIGNING_KEY_SECRET_ID": "",
-        "S3_TRANSFER_ACCELERATION": "false",
-    }
-    lookups = Lookups(
-        account="000000000000",
-        stream_arns=_stream_arns(),
-        values={"COGNITO_USER_POOL_ID": settings.COGNITO_USER_POOL_ID, "COGNITO_CLIENT_ID": settings.COGNITO_CLIENT_ID},
-    )
-    return render_stage("production", {**production, "environment_variables": env}, lookups)
-
-
 def build(folder: Path) -> Path:
     settings_file = folder / "zappa_settings.json"
-    settings_file.write_text(stages.dumps({STAGE: bench_stage()}))
+    settings_file.write_text(stages.dumps({STAGE: stage_for_local_stack()}))
     return build_package.build(STAGE, folder / "package.zip", settings_file)
 
 

@@ -337,3 +337,37 @@ def current_lookups(current: dict) -> Lookups:
         if arn.startswith("arn:aws:dynamodb:"):
             account = arn.split(":")[4]
     return Lookups(account=account, stream_arns=stream_arns, values={k: env.get(k, "") for k in LOOKED_UP})
+
+
+def local_stream_arns() -> dict[str, str]:
+    """Stream ARNs of the tables on the stack in use (the emulators, for packaged-function runs)."""
+    from mysite import aws
+
+    client = aws.client("dynamodb")
+    return {
+        model.Meta.table_name: client.describe_table(TableName=model.Meta.table_name)["Table"]["LatestStreamArn"]
+        for model in all_models()
+        if getattr(model.Meta, "stream_view_type", None)
+    }
+
+
+def stage_for_local_stack() -> dict:
+    """The production stage, pointed at the stack in use, so the built package can run against the emulators."""
+    from mysite.deploy import stages
+
+    production = stages.read_stage("production")
+    environment = {
+        **production["environment_variables"],
+        "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
+        "AWS_STORAGE_BUCKET_NAME": settings.AWS_STORAGE_BUCKET_NAME,
+        "COGNITO_USER_POOL_NAME": settings.COGNITO_USER_POOL_NAME,
+        "DJANGO_SECRET_KEY_SECRET_ID": "",
+        "UPDATES_SIGNING_KEY_SECRET_ID": "",
+        "S3_TRANSFER_ACCELERATION": "false",
+    }
+    lookups = Lookups(
+        account="000000000000",
+        stream_arns=local_stream_arns(),
+        values={"COGNITO_USER_POOL_ID": settings.COGNITO_USER_POOL_ID, "COGNITO_CLIENT_ID": settings.COGNITO_CLIENT_ID},
+    )
+    return render_stage("production", {**production, "environment_variables": environment}, lookups)

@@ -27,45 +27,13 @@ from PIL import Image as PillowImage
 
 from mysite import aws
 from mysite.deploy import build_package, stages
-from mysite.deploy.render import Lookups, render_stage
-from mysite.dynamo import all_models
+from mysite.deploy.render import local_stream_arns, stage_for_local_stack
 
 pytestmark = pytest.mark.usefixtures("local_stack")
 
 STAGE = "lambdatest"
 API_HOST = "abc123defg.execute-api.us-east-1.amazonaws.com"
 DRIVER = Path(__file__).with_name("lambda_driver.py")
-
-
-def local_stream_arns() -> dict[str, str]:
-    client = aws.client("dynamodb")
-    arns = {}
-    for model in all_models():
-        if getattr(model.Meta, "stream_view_type", None):
-            arns[model.Meta.table_name] = client.describe_table(TableName=model.Meta.table_name)["Table"][
-                "LatestStreamArn"
-            ]
-    return arns
-
-
-def stage_for_test_stack() -> dict:
-    """The production stage, pointed at this test stack."""
-    production = stages.read_stage("production")
-    env = {
-        **production["environment_variables"],
-        "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
-        "AWS_STORAGE_BUCKET_NAME": settings.AWS_STORAGE_BUCKET_NAME,
-        "COGNITO_USER_POOL_NAME": settings.COGNITO_USER_POOL_NAME,
-        "DJANGO_SECRET_KEY_SECRET_ID": "",
-        "UPDATES_SIGNING_KEY_SECRET_ID": "",
-        "S3_TRANSFER_ACCELERATION": "false",
-    }
-    lookups = Lookups(
-        account="000000000000",
-        stream_arns=local_stream_arns(),
-        values={"COGNITO_USER_POOL_ID": settings.COGNITO_USER_POOL_ID, "COGNITO_CLIENT_ID": settings.COGNITO_CLIENT_ID},
-    )
-    return render_stage("production", {**production, "environment_variables": env}, lookups)
 
 
 class PackagedFunction:
@@ -119,7 +87,7 @@ class PackagedFunction:
 
 @pytest.fixture(scope="session")
 def stage(local_stack) -> dict:
-    return stage_for_test_stack()
+    return stage_for_local_stack()
 
 
 @pytest.fixture(scope="session")
