@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 
 from mysite.deploy import build_package, stages
-from mysite.deploy.render import stage_for_local_stack
+from mysite.deploy.render import local_function_environment, stage_for_local_stack
 
 DRIVER = Path(__file__).with_name("coldstart_driver.py")
 STAGE = "bench"
@@ -62,25 +62,6 @@ def api_event(path: str) -> dict:
     }
 
 
-def function_env() -> dict:
-    return {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": "C.UTF-8",
-        "AWS_REGION": settings.AWS_REGION,
-        "AWS_DEFAULT_REGION": settings.AWS_REGION,
-        "DYNAMODB_ENDPOINT_URL": settings.DYNAMODB_ENDPOINT_URL,
-        "COGNITO_ENDPOINT_URL": settings.COGNITO_ENDPOINT_URL,
-        "S3_ENDPOINT_URL": settings.S3_ENDPOINT_URL,
-        "AWS_LOCAL_ACCESS_KEY_ID": settings.AWS_LOCAL_ACCESS_KEY_ID,
-        "AWS_LOCAL_SECRET_ACCESS_KEY": settings.AWS_LOCAL_SECRET_ACCESS_KEY,
-        "AWS_ACCESS_KEY_ID": settings.AWS_LOCAL_ACCESS_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": settings.AWS_LOCAL_SECRET_ACCESS_KEY,
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-    }
-
-
 def import_breakdown(stderr: str, top: int = 12) -> list[dict]:
     """`-X importtime` cumulative microseconds of each top-level import, summed per distribution."""
     totals: dict[str, int] = defaultdict(int)
@@ -104,7 +85,7 @@ def run_once(package: Path, event: dict, *, importtime: bool) -> tuple[float, di
     started = time.perf_counter()
     process = subprocess.Popen(
         [*command, str(DRIVER), str(root), json.dumps(event)],
-        env=function_env(),
+        env=local_function_environment(),
         stdout=subprocess.PIPE,
         stderr=errors,
         text=True,

@@ -371,3 +371,26 @@ def stage_for_local_stack() -> dict:
         values={"COGNITO_USER_POOL_ID": settings.COGNITO_USER_POOL_ID, "COGNITO_CLIENT_ID": settings.COGNITO_CLIENT_ID},
     )
     return render_stage("production", {**production, "environment_variables": environment}, lookups)
+
+
+def local_function_environment() -> dict[str, str]:
+    """The process environment of a packaged function run against the emulators (credentials, endpoints)."""
+    import os
+
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "AWS_REGION": settings.AWS_REGION,
+        "AWS_DEFAULT_REGION": settings.AWS_REGION,
+        "DYNAMODB_ENDPOINT_URL": settings.DYNAMODB_ENDPOINT_URL,
+        "COGNITO_ENDPOINT_URL": settings.COGNITO_ENDPOINT_URL,
+        "S3_ENDPOINT_URL": settings.S3_ENDPOINT_URL,
+        "AWS_LOCAL_ACCESS_KEY_ID": settings.AWS_LOCAL_ACCESS_KEY_ID,
+        "AWS_LOCAL_SECRET_ACCESS_KEY": settings.AWS_LOCAL_SECRET_ACCESS_KEY,
+        "AWS_ACCESS_KEY_ID": settings.AWS_LOCAL_ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": settings.AWS_LOCAL_SECRET_ACCESS_KEY,
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        # No SES emulator: the console backend prints each message to the function's log.
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }

@@ -27,7 +27,7 @@ from PIL import Image as PillowImage
 
 from mysite import aws
 from mysite.deploy import build_package, stages
-from mysite.deploy.render import local_stream_arns, stage_for_local_stack
+from mysite.deploy.render import local_function_environment, local_stream_arns, stage_for_local_stack
 
 pytestmark = pytest.mark.usefixtures("local_stack")
 
@@ -42,23 +42,7 @@ class PackagedFunction:
     def __init__(self, root: Path, stage: dict):
         self.root = root
         self.stdout = ""
-        env = {
-            "PATH": os.environ["PATH"],
-            "HOME": os.environ.get("HOME", "/tmp"),
-            "LANG": "C.UTF-8",
-            "AWS_REGION": settings.AWS_REGION,
-            "AWS_DEFAULT_REGION": settings.AWS_REGION,
-            "DYNAMODB_ENDPOINT_URL": settings.DYNAMODB_ENDPOINT_URL,
-            "COGNITO_ENDPOINT_URL": settings.COGNITO_ENDPOINT_URL,
-            "S3_ENDPOINT_URL": settings.S3_ENDPOINT_URL,
-            "AWS_LOCAL_ACCESS_KEY_ID": settings.AWS_LOCAL_ACCESS_KEY_ID,
-            "AWS_LOCAL_SECRET_ACCESS_KEY": settings.AWS_LOCAL_SECRET_ACCESS_KEY,
-            "AWS_ACCESS_KEY_ID": settings.AWS_LOCAL_ACCESS_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": settings.AWS_LOCAL_SECRET_ACCESS_KEY,
-            "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-            # No SES emulator: the console backend prints each message to the function's log.
-            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-        }
+        env = local_function_environment()
         python = os.environ.get("LAMBDA_TEST_PYTHON", "python3.11")
         # -I: no user site, no PYTHONPATH, no current directory; -S: no site-packages at all.
         self.process = subprocess.Popen(
