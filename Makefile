@@ -1,6 +1,9 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up what they need.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# Python 3.13, the Lambda runtime's: on PATH, or under pyenv where this machine kind keeps it (a pyenv shim
+# on PATH may name a version it will not run, so each candidate is tried).
+PYTHON ?= $(shell for c in python3.13 $$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.13*/bin/python3.13 2>/dev/null); do \
+	"$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { echo "$$c"; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -19,8 +22,9 @@ setup: $(VENV)/.installed devstack/node_modules/.installed devstack/dynamodb/.ve
 setup-test: setup $(VENV)/.installed-dev chromium
 
 $(VENV)/.installed: requirements/base.txt
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@[ -n "$(PYTHON)" ] && command -v $(PYTHON) >/dev/null || { echo "Python 3.13 is needed: install it (e.g. pyenv install 3.13) or run make PYTHON=/path/to/python3.13"; exit 1; }
+	@# A virtualenv of another Python (an older checkout's 3.11) is replaced, not reused.
+	$(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(PIP) install --quiet --disable-pip-version-check -r requirements/base.txt
 	touch $@
 

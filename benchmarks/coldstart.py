@@ -1,7 +1,7 @@
 """Sections 3 and 5: cold start from the built Lambda package, with the import-time breakdown, and its size.
 
 The package is `make package`'s build (mysite.deploy.build_package) of the production
-stage pointed at the bench stack. A python3.11 with no site-packages (-I -S), like
+stage pointed at the bench stack. A python3.13 with no site-packages (-I -S), like
 Lambda's, runs Zappa's real handler on one API Gateway event for the blog home page.
 """
 
@@ -13,6 +13,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -78,7 +79,7 @@ def run_once(package: Path, event: dict, *, importtime: bool) -> tuple[float, di
     root = Path(tempfile.mkdtemp(prefix="bench-var-task-"))
     with zipfile.ZipFile(package) as archive:
         archive.extractall(root)
-    command = [os.environ.get("LAMBDA_TEST_PYTHON", "python3.11"), "-I", "-S", "-B"]
+    command = [os.environ.get("LAMBDA_TEST_PYTHON", os.path.realpath(sys.executable)), "-I", "-S", "-B"]
     if importtime:
         command += ["-X", "importtime"]
     errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - a file, not a pipe: -X importtime writes a lot

@@ -41,7 +41,7 @@ def section(results: dict) -> str:
         "- *app/bare*: median and p99 of the same request, app vs. a bare WSGI function replaying the very AWS calls "
         "the app made (plain boto3 client) and returning as many bytes; both in-process, read cache cleared first.",
         "- *cold start*: the zip from `make package`'s code (`mysite.deploy.build_package`), unzipped afresh for each "
-        "of 5 runs, `python3.11 -I -S -B` (no site-packages; no .pyc written, as /var/task is read-only), Zappa's "
+        "of 5 runs, `python3.13 -I -S -B` (no site-packages; no .pyc written, as /var/task is read-only), Zappa's "
         "`LambdaHandler` answering one API Gateway event; wall time from process start to the first response.",
         "- *CDN*: nginx `proxy_cache` (Debian's nginx-light) in front of the app with no `proxy_cache_valid` or "
         "`proxy_ignore_headers`: only the app's Cache-Control/Expires/Set-Cookie/Vary decide. Cache key = path + "

@@ -1,7 +1,7 @@
 """`make package`: the Lambda zip, built by `zappa package` from a runtime-only virtualenv, offline from AWS.
 
-The virtualenv holds requirements/base.txt installed from manylinux2014 wheels (what
-Lambda's python3.11 runtime, Amazon Linux 2 with glibc 2.26, can load) plus Zappa,
+The virtualenv holds requirements/base.txt installed from cp313 manylinux wheels (what
+Lambda's python3.13 runtime, Amazon Linux 2023 with glibc 2.34, can load) plus Zappa,
 whose handler must be inside the zip; Zappa's deploy-time dependencies are left
 out by the stage's `exclude`. The virtualenv is rebuilt only when its inputs change.
 Standard library only: this runs before any virtualenv exists.
@@ -27,8 +27,16 @@ VENV = DIST / ".venv-lambda"
 WHEELS = DIST / "wheels-lambda"
 RUNTIME_REQUIREMENTS = BASE_DIR / "requirements" / "base.txt"
 DEV_REQUIREMENTS = BASE_DIR / "requirements" / "dev.txt"
-# Lambda python3.11 is Amazon Linux 2 (glibc 2.26): wheels up to manylinux_2_26 load there.
-PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_24_x86_64", "manylinux_2_26_x86_64")
+# Lambda python3.13 is Amazon Linux 2023 (glibc 2.34): wheels up to manylinux_2_34 load there.
+LAMBDA_PYTHON = (3, 13)
+PLATFORMS = (
+    "manylinux2014_x86_64",
+    "manylinux_2_17_x86_64",
+    "manylinux_2_24_x86_64",
+    "manylinux_2_26_x86_64",
+    "manylinux_2_28_x86_64",
+    "manylinux_2_34_x86_64",
+)
 BUDGET_BYTES = 30 * 1024 * 1024  # our budget; Lambda's own limit is 50 MB zipped, 250 MB unzipped
 LAMBDA_LIMIT_BYTES = 50 * 1024 * 1024
 DEV_ONLY = ("pytest", "_pytest", "moto", "playwright", "ruff", "pytest_django", "xdist")
@@ -72,7 +80,7 @@ def ensure_venv() -> Path:
         "download",
         "--only-binary=:all:",
         "--python-version",
-        "3.11",
+        ".".join(map(str, LAMBDA_PYTHON)),
         "--implementation",
         "cp",
         *platforms,
@@ -117,8 +125,8 @@ def add_bytecode(zip_path: Path) -> None:
     import py_compile
     import tempfile
 
-    if sys.version_info[:2] != (3, 11):
-        return  # bytecode is per Python version: only python3.11's matches Lambda's runtime
+    if sys.version_info[:2] != LAMBDA_PYTHON:
+        return  # bytecode is per Python version: only python3.13's matches Lambda's runtime
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         with zipfile.ZipFile(zip_path) as archive:

@@ -275,7 +275,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
     return {
         "project_name": "mysite",
         "django_settings": "mysite.settings.production",
-        "runtime": "python3.11",
+        "runtime": "python3.13",
         **operator_keys,
         **extra,
         "binary_support": True,

@@ -3,7 +3,7 @@
 The zip is built once per test session by `make package`'s code (`zappa package`
 from the runtime-only virtualenv), from a stage rendered like production's but
 pointed at this test stack (its table prefix, bucket, user pool and the real
-stream ARN of its profiles table). A separate python3.11 without site-packages
+stream ARN of its profiles table). A separate python3.13 without site-packages
 imports only what is inside the zip.
 """
 
@@ -37,13 +37,13 @@ DRIVER = Path(__file__).with_name("lambda_driver.py")
 
 
 class PackagedFunction:
-    """The unzipped package in its own python3.11 process, fed one event at a time."""
+    """The unzipped package in its own python3.13 process, fed one event at a time."""
 
     def __init__(self, root: Path, stage: dict):
         self.root = root
         self.stdout = ""
         env = local_function_environment()
-        python = os.environ.get("LAMBDA_TEST_PYTHON", "python3.11")
+        python = os.environ.get("LAMBDA_TEST_PYTHON", os.path.realpath(sys.executable))
         # -I: no user site, no PYTHONPATH, no current directory; -S: no site-packages at all.
         self.process = subprocess.Popen(
             [python, "-I", "-S", str(DRIVER), str(root)],

@@ -43,7 +43,7 @@ def function_and_stream(aws_account):
         archive.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n")
     boto3.client("lambda", region_name="us-east-1").create_function(
         FunctionName="mysite-production",
-        Runtime="python3.11",
+        Runtime="python3.13",
         Role=role["Role"]["Arn"],
         Handler="handler.lambda_handler",
         Code={"ZipFile": code.getvalue()},

@@ -66,7 +66,7 @@ def test_every_declared_event_source_is_wired(stage):
 def test_the_stage_settings_are_as_documented(stage):
     config = stages.read_stage(stage)
     assert config["django_settings"] == "mysite.settings.production"
-    assert config["runtime"] == "python3.11"
+    assert config["runtime"] == "python3.13"
     assert config["binary_support"] is True
     assert {".venv", "devstack", "node_modules"} <= set(config["exclude"])
     assert {"tests/", "docs/", "benchmarks/"} <= set(config["exclude_glob"])
