@@ -33,7 +33,7 @@ def _generation(owner: str) -> str:
     return generation
 
 
-def cached(owner: str, name: str, params: dict, compute: Callable[[], T]) -> T:
+def cached[T](owner: str, name: str, params: dict, compute: Callable[[], T]) -> T:
     """`compute()` once per (user, name, params) until the user's next write."""
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:24]
     key = f"todos:{owner}:{_generation(owner)}:{name}:{digest}"
