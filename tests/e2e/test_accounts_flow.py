@@ -44,3 +44,15 @@ def test_wrong_password_shows_a_form_error(page, user):
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert").first).to_have_text("Incorrect email or password.")
     expect(page.locator(".who")).to_have_count(0)
+
+
+def test_the_header_keeps_its_height_when_signing_in(page, user):
+    page.goto("/accounts/sign-in/")
+    header = page.locator(".site-header")
+    expect(page.locator(".account").get_by_role("link", name="Sign up")).to_be_visible()
+    signed_out = header.evaluate("h => getComputedStyle(h).height")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".who")).to_have_text(user.name)
+    expect(header).to_have_css("height", signed_out)
