@@ -1,4 +1,4 @@
-"""Every page fits a phone (390 px) and reflows at 320 px (WCAG 1.4.10): no sideways scrolling."""
+"""Every page fits a phone (390 px), reflows at 320 px (WCAG 1.4.10), and passes axe-core's WCAG 2.1 AA rules."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from blog import services as blog
@@ -76,6 +77,17 @@ def site_content(staff):
     }
 
 
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def sign_in(page, user) -> None:
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".who")).to_have_text(user.name)
+
+
 def assert_fits(page, path: str, width: int) -> None:
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(path)
@@ -89,12 +101,27 @@ def assert_fits(page, path: str, width: int) -> None:
 def test_every_page_fits_a_narrow_screen(page, staff, site_content, width):
     for path in site_content["public"]:
         assert_fits(page, path, width)
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("Email").fill(staff.email)
-    page.get_by_label("Password").fill(staff.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".who")).to_have_text(staff.name)
+    sign_in(page, staff)
     for path in site_content["staff"]:
         assert_fits(page, path, width)
         if width == 390:
             screenshot(page, "phone" + re.sub(r"[^a-z0-9]+", "-", path.split("?")[0]).rstrip("-"))
+
+
+def test_every_page_passes_axe_wcag_21_aa(page, staff, site_content):
+    axe = Axe()
+    problems = {}
+
+    def check(path: str) -> None:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")  # htmx fragments (the header's account area) are in
+        results = axe.run(page, options=WCAG_21_AA)
+        if results.violations_count:
+            problems[path] = results.generate_report()
+
+    for path in site_content["public"]:
+        check(path)
+    sign_in(page, staff)
+    for path in site_content["staff"]:
+        check(path)
+    assert problems == {}
