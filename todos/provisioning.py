@@ -136,20 +136,25 @@ class IdentityPoolStep(Step):
             changes.append(Change("record the identity pool id and role ARN in the stack outputs", self._record))
         return changes
 
-    def _user_pool_id(self) -> str | None:
-        return settings.COGNITO_USER_POOL_ID or find_user_pool(settings.COGNITO_USER_POOL_NAME)
+    def _user_pool(self) -> tuple[str, str] | None:
+        """The stage's user pool and app client: the pool of the stage's name, else the configured ids.
+
+        The name comes first: it is what the user pool step just created or found, while
+        the configured ids may still be another stack's (or absent) during the first run.
+        """
+        pool_id = find_user_pool(settings.COGNITO_USER_POOL_NAME)
+        if pool_id:
+            return pool_id, find_app_client(pool_id) or ""
+        if settings.COGNITO_USER_POOL_ID:
+            return settings.COGNITO_USER_POOL_ID, settings.COGNITO_CLIENT_ID
+        return None
 
     def _providers(self) -> list[dict]:
-        pool_id = self._user_pool_id()
-        if not pool_id:
+        user_pool = self._user_pool()
+        if not user_pool:
             return []
-        return [
-            {
-                "ProviderName": identity_provider_name(pool_id),
-                "ClientId": settings.COGNITO_CLIENT_ID or find_app_client(pool_id),
-                "ServerSideTokenCheck": True,
-            }
-        ]
+        pool_id, client_id = user_pool
+        return [{"ProviderName": identity_provider_name(pool_id), "ClientId": client_id, "ServerSideTokenCheck": True}]
 
     def _current_providers(self, pool_id: str) -> list[dict]:
         pool = aws.client("cognito-identity").describe_identity_pool(IdentityPoolId=pool_id)
