@@ -43,6 +43,7 @@ def endpoint_url(service: str) -> str | None:
 
 @functools.cache
 def _client(service: str, endpoint: str | None, region: str, accelerate: bool):
+    """One client per process and endpoint, shared by its threads (boto3 clients are thread-safe)."""
     config = Config(
         retries={"max_attempts": 3, "mode": "standard"},
         connect_timeout=3,

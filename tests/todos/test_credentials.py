@@ -248,3 +248,11 @@ def test_on_aws_the_service_exchanges_the_id_token_for_keys(on_aws):
 
 def test_the_provider_name_is_spelled_as_aws_spells_it():
     assert identity_provider_name("eu-west-1_AbC123") == "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"
+
+
+def test_identity_pools_sts_and_iam_follow_the_user_pool_to_aws(settings):
+    local = settings.STS_ENDPOINT_URL
+    assert local.startswith("http://127.0.0.1:")
+    assert [aws.endpoint_url(s) for s in ("cognito-identity", "sts", "iam")] == [local, local, local]
+    settings.COGNITO_ENDPOINT_URL = None  # Cognito on AWS: the local stand-in must not serve its identity pools
+    assert [aws.endpoint_url(s) for s in ("cognito-identity", "sts", "iam")] == [None, None, None]
