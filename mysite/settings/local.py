@@ -40,7 +40,11 @@ LOCAL_MAILBOX_DIR = env("LOCAL_MAILBOX_DIR", default=str(DEVDATA_DIR / "mail"))
 LOCAL_S3_EVENT_LOG = env("LOCAL_S3_EVENT_LOG", default=str(DEVDATA_DIR / "s3" / "events.jsonl"))
 EMAIL_BACKEND = "mysite.mail.MailboxBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-UPLOAD_ALLOWED_ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]
+# Browsers upload straight to the bucket from the site's own origin: the port `make run` serves (PORT).
+_SITE_PORT = env("PORT", default="8000")
+UPLOAD_ALLOWED_ORIGINS = env.list(
+    "UPLOAD_ALLOWED_ORIGINS", default=[f"http://127.0.0.1:{_SITE_PORT}", f"http://localhost:{_SITE_PORT}"]
+)
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:3000"])
 
 # provision writes the ids it created (user pool, app client, identity pool, role) here.

@@ -118,6 +118,7 @@ def test_code_relay_mails_each_new_code_once(tmp_path):
 def test_devstack_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
     import signal
     import time
+    import urllib.error
     import urllib.request
 
     names = ("DEVSTACK_DYNAMODB_PORT", "DEVSTACK_COGNITO_PORT", "DEVSTACK_S3_PORT", "DEVSTACK_IDENTITY_PORT")
@@ -156,6 +157,22 @@ def test_devstack_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
             except OSError:
                 time.sleep(0.2)
         assert home.status == 200
+
+        # The bucket admits browser uploads from the origin actually served, and not from another port.
+        def preflight(origin: str) -> int:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{ports['DEVSTACK_S3_PORT']}/mysite-local/users/someone/file.txt",
+                method="OPTIONS",
+                headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=5) as answer:
+                    return answer.status
+            except urllib.error.HTTPError as refused:
+                return refused.code
+
+        assert preflight(f"http://127.0.0.1:{web}") == 200
+        assert preflight(f"http://127.0.0.1:{web + 1}") == 403
         outputs = json.loads((tmp_path / "data" / "stack.json").read_text())
         assert outputs["COGNITO_IDENTITY_POOL_ID"].startswith("us-east-1:")
         assert outputs["COGNITO_IDENTITY_ROLE_ARN"].endswith(":role/local-todos-user-files")
