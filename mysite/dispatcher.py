@@ -270,24 +270,28 @@ class Dispatcher:
                 if not line.endswith(b"\n"):
                     break  # the end, or a line still being written
                 records = self._s3_records(line, upload)
-                if records:
-                    event = {"Records": records}
-                    unit = f"offset {offset}"
-                    created = min(_event_time(r, now) for r in records)
-                    if _too_old(upload.failures, created, now):
-                        dead_letter_put(
-                            function=upload.function,
-                            source=checkpoint_key,
-                            event=event,
-                            error=f"Event older than {upload.failures.maximum_record_age_seconds} s; not delivered.",
-                            attempts=0,
-                            unit=unit,
-                        )
-                    elif not self._deliver_async(upload.function, upload.failures, checkpoint_key, state, event, unit):
-                        return handled
-                    handled += 1
+                if not records:
+                    offset += len(line)  # other functions' events: checkpointed with the next delivery
+                    continue
+                state.position = str(offset)  # a retry starts at this event
+                event = {"Records": records}
+                unit = f"offset {offset}"
+                if _too_old(upload.failures, min(_event_time(r, now) for r in records), now):
+                    dead_letter_put(
+                        function=upload.function,
+                        source=checkpoint_key,
+                        event=event,
+                        error=f"Event older than {upload.failures.maximum_record_age_seconds} s; not delivered.",
+                        attempts=0,
+                        unit=unit,
+                    )
+                elif not self._deliver_async(upload.function, upload.failures, checkpoint_key, state, event, unit):
+                    return handled
+                handled += 1
                 offset += len(line)
                 state = checkpoint_set(checkpoint_key, str(offset))
+        if str(offset) != state.position:
+            checkpoint_set(checkpoint_key, str(offset))
         return handled
 
     def _deliver_async(
