@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.selectors import profile_get
+from accounts.validators import validate_display_name
 from mysite import cognito
 
 
@@ -57,7 +58,7 @@ class SignUpApi(PublicAPIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(min_length=10, max_length=256, write_only=True)
-        display_name = serializers.CharField(max_length=80)
+        display_name = serializers.CharField(max_length=80, validators=[validate_display_name])
 
     class OutputSerializer(serializers.Serializer):
         sub = serializers.CharField()
@@ -141,7 +142,7 @@ class MeApi(APIView):
         groups = serializers.ListField(child=serializers.CharField())
 
     class InputSerializer(serializers.Serializer):
-        display_name = serializers.CharField(max_length=80)
+        display_name = serializers.CharField(max_length=80, validators=[validate_display_name])
 
         def validate_display_name(self, value: str) -> str:
             if not value.strip():

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+
 from accounts.services import welcome_email_send
 from mysite.event_sources import StreamSource
+
+logger = logging.getLogger(__name__)
 
 EVENT_SOURCES = [StreamSource(function="accounts.events.profile_stream_handler", model="accounts.models.Profile")]
 
 
 def profile_stream_handler(event: dict, context: object) -> dict:
-    """DynamoDB Streams (profiles table): welcome each newly created profile."""
+    """DynamoDB Streams (profiles table): welcome each new profile; report the records that failed.
+
+    A failing record does not stop the others: it is named in `batchItemFailures` (Lambda's
+    ReportBatchItemFailures), so the stream checkpoints up to it and retries from there.
+    """
     sent = 0
+    failures = []
     for record in event["Records"]:
-        if record["eventName"] == "INSERT":
+        if record["eventName"] != "INSERT":
+            continue
+        try:
             sent += welcome_email_send(sub=record["dynamodb"]["Keys"]["sub"]["S"])
-    return {"welcome_emails_sent": sent}
+        except Exception:
+            logger.exception("Welcome email failed for stream record %s", record["dynamodb"]["SequenceNumber"])
+            failures.append({"itemIdentifier": record["dynamodb"]["SequenceNumber"]})
+    return {"batchItemFailures": failures, "welcome_emails_sent": sent}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 
+from accounts.validators import validate_display_name
+
 PASSWORD_HELP = "At least 10 characters, with a lowercase letter and a number."
 
 
 class SignUpForm(forms.Form):
-    display_name = forms.CharField(label="Name", max_length=80, strip=True)
+    display_name = forms.CharField(label="Name", max_length=80, strip=True, validators=[validate_display_name])
     email = forms.EmailField(max_length=254)
     password = forms.CharField(
         widget=forms.PasswordInput(render_value=False), min_length=10, max_length=256, help_text=PASSWORD_HELP
@@ -33,3 +35,7 @@ class ResetPasswordForm(forms.Form):
     email = forms.EmailField(max_length=254)
     code = forms.CharField(label="Reset code", max_length=12, strip=True)
     new_password = forms.CharField(widget=forms.PasswordInput, min_length=10, max_length=256, help_text=PASSWORD_HELP)
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label="Name", max_length=80, strip=True, validators=[validate_display_name])

@@ -36,7 +36,8 @@ class Profile(Model):
     display_name = UnicodeAttribute()
     kind = UnicodeAttribute(default="profile")
     joined_at = UTCDateTimeAttribute(default=utcnow)
-    welcome_email_sent_at = UTCDateTimeAttribute(null=True)
+    welcome_email_sent_at = UTCDateTimeAttribute(null=True)  # written after the send
+    welcome_claimed_until = UTCDateTimeAttribute(null=True)  # a delivery's lease on the send
     version = VersionAttribute()
 
     by_joined = ProfilesByJoinDate()

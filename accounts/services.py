@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from pynamodb.exceptions import PutError, UpdateError
 
 from accounts.models import Profile, utcnow
 from accounts.selectors import profile_cache_key, profile_get
+from accounts.validators import DISPLAY_NAME_MESSAGE, header_safe, validate_display_name
 from mysite import cognito
 from mysite.cognito import CognitoError
 from mysite.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 
 logger = logging.getLogger(__name__)
+
+# How long a claim on the welcome email holds before another delivery may send. It must outlast one
+# invocation of the handler (Lambda stops it at the function's timeout_seconds, 120 s at most here),
+# so that a claim is only ever taken over from a delivery that is gone. Settings may shorten it.
+WELCOME_EMAIL_LEASE_SECONDS = 300
 
 
 class AccountExists(Conflict):
@@ -44,16 +52,26 @@ def _password_error(error: CognitoError) -> InvalidInput:
     return InvalidInput(error.message, field="password")
 
 
+def _checked_display_name(display_name: str) -> str:
+    """The name stripped, or InvalidInput when it could inject into a mail header."""
+    try:
+        validate_display_name(display_name)
+    except ValidationError as error:
+        raise InvalidInput(DISPLAY_NAME_MESSAGE, field="display_name") from error
+    return display_name.strip()
+
+
 def account_sign_up(*, email: str, password: str, display_name: str) -> str:
     """Register an unconfirmed account; Cognito emails a confirmation code. Returns the user's sub."""
     email = email.strip().lower()
+    display_name = _checked_display_name(display_name)
     try:
         result = cognito.call(
             "sign_up",
             ClientId=settings.COGNITO_CLIENT_ID,
             Username=email,
             Password=password,
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": display_name.strip()}],
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "name", "Value": display_name}],
         )
     except CognitoError as error:
         if error.reason == "UsernameExistsException":
@@ -148,6 +166,7 @@ class CreatedUser:
 def user_create(*, email: str, password: str, display_name: str, groups: list[str]) -> CreatedUser:
     """Create (or update) a confirmed user with a permanent password and put them in groups."""
     email = email.strip().lower()
+    display_name = _checked_display_name(display_name)
     pool = settings.COGNITO_USER_POOL_ID
     created = True
     try:
@@ -199,6 +218,7 @@ def profile_ensure(*, sub: str, email: str, display_name: str) -> Profile:
 
 def profile_update(*, sub: str, display_name: str) -> Profile:
     """Rename a profile (and the Cognito `name` attribute, so new tokens agree)."""
+    display_name = _checked_display_name(display_name)
     profile = profile_get(sub=sub)
     if profile is None:
         raise NotFound("You have no profile yet.")
@@ -218,43 +238,78 @@ def profile_update(*, sub: str, display_name: str) -> Profile:
     return profile
 
 
-def welcome_email_send(*, sub: str) -> bool:
-    """Send the welcome email once per profile; False when it was already sent (a redelivery).
+class WelcomeEmailInFlight(Conflict):
+    code, message = "welcome_email_in_flight", "Another delivery holds the claim on this welcome email."
 
-    The claim is a conditional write on the profile, so two deliveries of the same
-    record cannot both send; if sending fails, the claim is released and the error
-    re-raised so that the event is retried.
+
+def _welcome_lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "WELCOME_EMAIL_LEASE_SECONDS", WELCOME_EMAIL_LEASE_SECONDS))
+
+
+def welcome_email_send(*, sub: str) -> bool:
+    """Send the welcome email of a profile; False when it was already sent (a redelivery).
+
+    A delivery claims the send with a lease (`welcome_claimed_until` = now + the lease, a conditional
+    write), sends, then marks it sent. A delivery that meets an unexpired claim raises
+    WelcomeEmailInFlight, so the record is retried; one that meets an expired claim (its holder died
+    between claim and send) claims anew and sends, so a crash never loses the email. A failed send
+    releases the claim at once and re-raises. Duplicate window: a second email goes out only when a
+    holder dies after the mail was handed over and before the sent mark is written (one UpdateItem),
+    or when one send outlasts the lease.
     """
-    for _attempt in range(3):
-        profile = profile_get(sub=sub)
-        if profile is None:
-            logger.warning("Welcome email: no profile %s", sub)
-            return False
-        if profile.welcome_email_sent_at is not None:
-            return False
-        try:
-            profile.update(
-                actions=[Profile.welcome_email_sent_at.set(utcnow())],
-                condition=Profile.welcome_email_sent_at.does_not_exist(),
-            )
-            break
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            # Claimed by a concurrent delivery, or the profile changed meanwhile: look again.
-    else:
+    profile = profile_get(sub=sub)
+    if profile is None:
+        logger.warning("Welcome email: no profile %s", sub)
         return False
+    if profile.welcome_email_sent_at is not None:
+        return False
+    now = utcnow()
+    claimed_until = now + _welcome_lease()
+    try:
+        # Not tied to the profile's version: a rename meanwhile must not make a claim (or the sent
+        # mark below) fail, which would turn into a second send after the lease.
+        profile.update(
+            actions=[Profile.welcome_claimed_until.set(claimed_until)],
+            condition=Profile.welcome_email_sent_at.does_not_exist()
+            & (Profile.welcome_claimed_until.does_not_exist() | (Profile.welcome_claimed_until < now)),
+            add_version_condition=False,
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        current = profile_get(sub=sub)
+        if current is None or current.welcome_email_sent_at is not None:
+            return False
+        raise WelcomeEmailInFlight() from error
     context = {"profile": profile, "site_name": settings.SITE_NAME}
     try:
         send_mail(
-            subject=f"Welcome to {settings.SITE_NAME}, {profile.display_name}!",
+            # Names from before sign-up refused control characters may still hold them.
+            subject=header_safe(f"Welcome to {settings.SITE_NAME}, {profile.display_name}!"),
             message=render_to_string("accounts/welcome_email.txt", context),
             html_message=render_to_string("accounts/welcome_email.html", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[profile.email],
         )
     except Exception:
-        profile.update(actions=[Profile.welcome_email_sent_at.remove()])
+        _welcome_claim_release(profile, claimed_until=claimed_until)
         raise
+    profile.update(
+        actions=[Profile.welcome_email_sent_at.set(utcnow()), Profile.welcome_claimed_until.remove()],
+        add_version_condition=False,
+    )
     cache.delete(profile_cache_key(sub))
     return True
+
+
+def _welcome_claim_release(profile: Profile, *, claimed_until) -> None:
+    """Give up our own claim (only ours: a later holder's claim stays)."""
+    try:
+        profile.update(
+            actions=[Profile.welcome_claimed_until.remove()],
+            condition=Profile.welcome_claimed_until == claimed_until,
+            add_version_condition=False,
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise

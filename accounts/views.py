@@ -125,6 +125,18 @@ def nav(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    response = render(request, "accounts/profile.html", {"profile": profile_get(sub=request.user.sub)})
-    return response
+    """The user's account page, with the form that renames them."""
+    current = profile_get(sub=request.user.sub)
+    initial = {"display_name": current.display_name if current else request.user.display_name}
+    form = account_forms.ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(sub=request.user.sub, display_name=form.cleaned_data["display_name"])
+        except DomainError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Your name was changed.")
+            return redirect("accounts:profile")
+    return _form_page(request, "accounts/profile.html", form, profile=current)

@@ -1,11 +1,18 @@
-"""Shared infrastructure tables: browser sessions and the local dispatcher's checkpoints."""
+"""Shared infrastructure tables: browser sessions, the local dispatcher's checkpoints and its dead letters."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from datetime import UTC, datetime
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from mysite.dynamo import BaseMeta, table_name
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class SessionItem(Model):
@@ -20,7 +27,11 @@ class SessionItem(Model):
 
 
 class StreamCheckpoint(Model):
-    """How far the local event dispatcher has read a source (a stream shard or the S3 event log)."""
+    """How far the local event dispatcher has read a source, and how its current failure is being retried.
+
+    The retry state sits on the same item as the position, so that one write moves both and a
+    restarted dispatcher carries on with the same attempt count instead of starting afresh.
+    """
 
     class Meta(BaseMeta):
         table_name = table_name("dispatcher-checkpoints")
@@ -28,3 +39,42 @@ class StreamCheckpoint(Model):
     source = UnicodeAttribute(hash_key=True)
     position = UnicodeAttribute()
     updated_at = NumberAttribute(default=0)
+    # Failed invocations of the unit now at the head of the source (bisecting does not count).
+    attempts = NumberAttribute(default=0)
+    # A stream batch being bisected: how many records the next invocation takes.
+    batch_limit = NumberAttribute(null=True)
+    # Epoch seconds before which the failed unit is not retried.
+    retry_at = NumberAttribute(default=0)
+    # A failed scheduled event waiting for its retry (JSON), since a schedule has no log to re-read.
+    pending_event = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+
+
+class DeadLettersByTime(GlobalSecondaryIndex):
+    """Every dead letter in one partition, oldest first: `redrive_failed` lists them without a Scan."""
+
+    class Meta:
+        index_name = "by-failed-at"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    failed_at = UTCDateTimeAttribute(range_key=True)
+
+
+class DeadLetter(Model):
+    """A stream batch or event that its handler kept failing on: the local twin of the SQS on-failure queue."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("dead-letters")
+
+    id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="dead-letter")
+    function = UnicodeAttribute()
+    source = UnicodeAttribute()
+    event = UnicodeAttribute()  # the event document exactly as the handler was given it (JSON)
+    error = UnicodeAttribute()
+    attempts = NumberAttribute()
+    failed_at = UTCDateTimeAttribute(default=utcnow)
+    redrive_attempts = NumberAttribute(default=0)
+
+    by_failed_at = DeadLettersByTime()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import Profile
+from accounts.validators import DISPLAY_NAME_MESSAGE
 from tests.conftest import latest_code, unique_email
 
 
@@ -102,3 +103,24 @@ def test_unknown_api_path_is_json_404(api_client):
     response = api_client.get("/api/accounts/nothing-here")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_sign_up_with_a_line_break_in_the_name_is_400_with_the_error_shape(api_client):
+    email = unique_email("inject")
+    response = api_client.post(
+        "/api/accounts/sign-up",
+        {"email": email, "password": "correct-horse-9", "display_name": "Evil\nBcc: x@example.com"},
+        format="json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["fields"] == {"display_name": [DISPLAY_NAME_MESSAGE]}
+
+
+def test_me_update_with_control_characters_is_400_and_changes_nothing(bearer_client, user):
+    client = bearer_client(user)
+    response = client.patch("/api/accounts/me", {"display_name": "Evil\r\nBcc: x@example.com"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"display_name": [DISPLAY_NAME_MESSAGE]}
+    assert Profile.get(user.sub).display_name == "Test User"

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from accounts import services
 from accounts.models import Profile
 from accounts.selectors import profile_get
+from accounts.validators import DISPLAY_NAME_MESSAGE
+from mysite.errors import InvalidInput
 from mysite.mail import mailbox_messages
 from tests.conftest import latest_code, unique_email
 
@@ -97,3 +104,129 @@ def test_failed_send_releases_the_claim_so_a_retry_sends(user, monkeypatch):
     monkeypatch.undo()
     assert services.welcome_email_send(sub=user.sub) is True
     assert len([m for m in mailbox_messages(to=user.email) if m.subject.startswith("Welcome")]) == 1
+
+
+POISONED_NAME = "Evil\nBcc: x@example.com"
+
+
+def no_cognito_user(email: str) -> bool:
+    from django.conf import settings
+
+    from mysite import cognito
+
+    try:
+        cognito.call("admin_get_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    except cognito.CognitoError as error:
+        return error.reason == "UserNotFoundException"
+    return False
+
+
+@pytest.mark.parametrize("name", [POISONED_NAME, "Evil\rBcc: x@example.com", "Tab\tname", "Sep\u2028arated"])
+def test_a_display_name_with_control_characters_is_refused_at_sign_up_and_creates_nothing(name):
+    email = unique_email("inject")
+    with pytest.raises(InvalidInput) as refused:
+        services.account_sign_up(email=email, password="correct-horse-9", display_name=name)
+    assert refused.value.fields == {"display_name": [DISPLAY_NAME_MESSAGE]}
+    assert no_cognito_user(email)
+
+
+def test_emoji_and_accents_are_fine_in_a_display_name():
+    email = unique_email("emoji")
+    services.account_sign_up(email=email, password="correct-horse-9", display_name="Zoë 👩\u200d💻")
+    assert not no_cognito_user(email)
+
+
+def test_profile_update_refuses_control_characters_and_changes_nothing(user):
+    with pytest.raises(InvalidInput):
+        services.profile_update(sub=user.sub, display_name=POISONED_NAME)
+    assert Profile.get(user.sub).display_name == "Test User"
+
+
+def poisoned_profile() -> Profile:
+    """A profile from before names were checked: written straight to the table."""
+    profile = Profile(str(uuid.uuid4()), email=unique_email("old"), display_name=POISONED_NAME)
+    profile.save()
+    return profile
+
+
+def test_an_old_poisoned_name_is_sanitised_in_the_welcome_subject_and_injects_no_header():
+    profile = poisoned_profile()
+    assert services.welcome_email_send(sub=profile.sub) is True
+    (message,) = [m for m in mailbox_messages(to=profile.email) if m.subject.startswith("Welcome")]
+    assert message.subject.endswith(", Evil Bcc: x@example.com!")
+    raw = next(Path(settings.LOCAL_MAILBOX_DIR).glob(f"{message.id}.eml")).read_bytes()
+    headers = raw.split(b"\n\n", 1)[0]
+    assert b"\nBcc:" not in headers
+
+
+class Crash(BaseException):
+    """Stands for `kill -9`: nothing in the service gets to clean up after it."""
+
+
+def test_a_crash_between_claim_and_send_leaves_a_lease_that_a_later_delivery_takes_over(user, monkeypatch):
+    import accounts.services as account_services
+
+    def crashing_send(**kwargs):
+        raise Crash()
+
+    monkeypatch.setattr(account_services, "send_mail", crashing_send)
+    with pytest.raises(Crash):
+        services.welcome_email_send(sub=user.sub)
+    monkeypatch.undo()
+    claimed = Profile.get(user.sub)
+    assert claimed.welcome_email_sent_at is None
+    assert claimed.welcome_claimed_until > datetime.now(UTC) + timedelta(seconds=250)
+
+    # While the lease holds, a redelivery neither sends nor gives up silently: it asks to be retried.
+    with pytest.raises(services.WelcomeEmailInFlight):
+        services.welcome_email_send(sub=user.sub)
+    assert welcomes(user.email) == 0
+
+    # Once the lease has run out, the next delivery sends, and the email is marked sent.
+    Profile.get(user.sub).update(
+        actions=[Profile.welcome_claimed_until.set(datetime.now(UTC) - timedelta(seconds=1))],
+        add_version_condition=False,
+    )
+    assert services.welcome_email_send(sub=user.sub) is True
+    assert welcomes(user.email) == 1
+    sent = Profile.get(user.sub)
+    assert sent.welcome_email_sent_at is not None
+    assert sent.welcome_claimed_until is None
+    assert services.welcome_email_send(sub=user.sub) is False
+
+
+def test_the_lease_length_comes_from_settings(user, monkeypatch, settings):
+    import accounts.services as account_services
+
+    settings.WELCOME_EMAIL_LEASE_SECONDS = 7
+
+    def crashing_send(**kwargs):
+        raise Crash()
+
+    monkeypatch.setattr(account_services, "send_mail", crashing_send)
+    before = datetime.now(UTC)
+    with pytest.raises(Crash):
+        services.welcome_email_send(sub=user.sub)
+    lease = Profile.get(user.sub).welcome_claimed_until - before
+    assert timedelta(seconds=6) < lease < timedelta(seconds=8)
+
+
+def test_a_rename_between_claim_and_send_does_not_fail_the_sent_mark(user, monkeypatch):
+    import accounts.services as account_services
+
+    real_send = account_services.send_mail
+
+    def send_while_renamed(**kwargs):
+        services.profile_update(sub=user.sub, display_name="Renamed Meanwhile")
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(account_services, "send_mail", send_while_renamed)
+    assert services.welcome_email_send(sub=user.sub) is True
+    monkeypatch.undo()
+    assert Profile.get(user.sub).welcome_email_sent_at is not None
+    assert services.welcome_email_send(sub=user.sub) is False
+    assert welcomes(user.email) == 1
+
+
+def welcomes(email: str) -> int:
+    return len([m for m in mailbox_messages(to=email) if m.subject.startswith("Welcome")])

@@ -6,6 +6,8 @@ import time
 
 from django.test import Client
 
+from accounts.models import Profile
+from accounts.validators import DISPLAY_NAME_MESSAGE
 from mysite.auth import SESSION_TOKENS_KEY
 from mysite.models import SessionItem
 from tests.conftest import latest_code, unique_email
@@ -129,3 +131,31 @@ def latest_code_or_none(email: str) -> str | None:
         return latest_code(email, timeout=0.3)
     except AssertionError:
         return None
+
+
+def test_sign_up_form_refuses_a_line_break_in_the_name_and_creates_nothing():
+    email = unique_email("inject")
+    response = Client().post(
+        "/accounts/sign-up/",
+        {"display_name": "Evil\nBcc: x@example.com", "email": email, "password": "correct-horse-9"},
+    )
+    assert response.status_code == 400
+    assert DISPLAY_NAME_MESSAGE in response.content.decode()
+    assert latest_code_or_none(email) is None
+
+
+def test_profile_form_renames_and_refuses_control_characters(browser_client, user):
+    client = browser_client(user)
+    page = client.get("/accounts/profile/")
+    assert 'value="Test User"' in page.content.decode()
+
+    refused = client.post("/accounts/profile/", {"display_name": "Evil\nBcc: x@example.com"})
+    assert refused.status_code == 400
+    assert DISPLAY_NAME_MESSAGE in refused.content.decode()
+    assert Profile.get(user.sub).display_name == "Test User"
+
+    renamed = client.post("/accounts/profile/", {"display_name": "  New Name "})
+    assert renamed.status_code == 302
+    assert renamed["Location"] == "/accounts/profile/"
+    assert Profile.get(user.sub).display_name == "New Name"
+    assert "Your name was changed." in client.get("/accounts/profile/").content.decode()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from accounts.events import profile_stream_handler
 from accounts.models import Profile
 from mysite import aws
-from mysite.dispatcher import Dispatcher, lambda_record
+from mysite.dispatcher import RETRY_DELAY_SECONDS, Dispatcher, checkpoint_load, lambda_record
 from mysite.event_sources import StreamSource
 from mysite.mail import mailbox_messages
+from mysite.models import StreamCheckpoint
 
 RECORDED: list[dict] = []
 
@@ -26,6 +29,28 @@ def crashing_handler(event: dict, context) -> None:
         CRASH_NEXT_CALL["armed"] = False
         raise RuntimeError("crash mid-batch")
     RECORDED.extend(event["Records"])
+
+
+class FakeClock:
+    """The dispatcher's idea of now: real time plus whatever the test has let pass."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+def checkpoint_of(source: StreamSource) -> StreamCheckpoint:
+    """The one checkpoint (DynamoDB Local's stream has one shard here) of `source`."""
+    table = source.table_model().Meta.table_name
+    stream_arn = aws.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shards = aws.client("dynamodbstreams").describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+    open_shard = next(s for s in shards if "EndingSequenceNumber" not in s["SequenceNumberRange"])
+    return checkpoint_load(f"{source.function}|{stream_arn}|{open_shard['ShardId']}")
 
 
 def welcomes(email: str) -> int:
@@ -63,8 +88,8 @@ def test_redelivered_stream_record_sends_nothing_twice(user):
     inserts = [r for r in stream_records_for(user.sub) if r["eventName"] == "INSERT"]
     assert len(inserts) == 1
     event = {"Records": inserts}
-    assert profile_stream_handler(event, None) == {"welcome_emails_sent": 1}
-    assert profile_stream_handler(event, None) == {"welcome_emails_sent": 0}
+    assert profile_stream_handler(event, None) == {"batchItemFailures": [], "welcome_emails_sent": 1}
+    assert profile_stream_handler(event, None) == {"batchItemFailures": [], "welcome_emails_sent": 0}
     assert welcomes(user.email) == 1
 
 
@@ -94,14 +119,20 @@ def test_restarted_dispatcher_neither_repeats_nor_skips(make_user):
     assert first.sub not in delivered_second
 
 
-def test_a_handler_crashing_mid_batch_gets_the_same_batch_again(make_user):
+def test_a_crash_is_retried_from_the_same_position_after_the_delay_even_by_a_restarted_dispatcher(make_user):
     source = StreamSource(function=f"{__name__}.crashing_handler", model="accounts.models.Profile")
-    Dispatcher([source]).run_once()  # catch up to the current end of the stream
+    clock = FakeClock()
+    Dispatcher([source], clock=clock).run_once()  # catch up to the current end of the stream
     RECORDED.clear()
     newcomer = make_user()
     CRASH_NEXT_CALL["armed"] = True
-    dispatcher = Dispatcher([source])
-    dispatcher.run_once()  # crashes: nothing checkpointed
+    dispatcher = Dispatcher([source], clock=clock)
+    dispatcher.run_once()  # crashes: nothing checkpointed, a retry is due one delay later
+    dispatcher.run_once()  # not yet due
     assert RECORDED == []
-    dispatcher.run_once()  # retried from the same position
+    assert checkpoint_of(source).attempts == 1
+
+    clock.advance(RETRY_DELAY_SECONDS + 0.1)
+    Dispatcher([source], clock=clock).run_once()  # a new process: the retry state is in DynamoDB
     assert [r["dynamodb"]["Keys"]["sub"]["S"] for r in RECORDED].count(newcomer.sub) == 1
+    assert checkpoint_of(source).attempts == 0

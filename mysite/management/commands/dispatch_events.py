@@ -7,7 +7,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from mysite.dispatcher import Dispatcher
+from mysite.dispatcher import RETRY_DELAY_SECONDS, Dispatcher
 from mysite.event_sources import all_event_sources
 
 
@@ -17,16 +17,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="One pass, then exit.")
         parser.add_argument("--interval", type=float, default=0.5)
+        parser.add_argument(
+            "--retry-delay",
+            type=float,
+            default=RETRY_DELAY_SECONDS,
+            help="Seconds before the first retry of a failed handler; each next retry waits twice as long.",
+        )
 
-    def handle(self, *args, once: bool = False, interval: float = 0.5, **options):
+    def handle(
+        self, *args, once: bool = False, interval: float = 0.5, retry_delay: float = RETRY_DELAY_SECONDS, **options
+    ):
         sources = all_event_sources()
         for source in sources:
             self.stdout.write(f"  {type(source).__name__:<15} -> {source.function}")
-        dispatcher = Dispatcher(sources)
+        dispatcher = Dispatcher(sources, retry_delay_seconds=retry_delay)
         if once:
             self.stdout.write(f"Handled {dispatcher.run_once()} record(s).")
             return
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
+        self.stdout.write("Dispatching.")
+        self.stdout.flush()
         dispatcher.run_forever(interval=interval, stop=stop)

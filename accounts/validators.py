@@ -1,0 +1,30 @@
+"""What a display name may contain, and how one is made safe for a mail header."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+
+DISPLAY_NAME_MESSAGE = "The name cannot contain line breaks or other control characters."
+
+# Control characters (Cc) and the Unicode line and paragraph separators: any of them can split
+# a mail header or a log line. Format characters (Cf) stay allowed: emoji sequences need U+200D.
+_FORBIDDEN_CATEGORIES = {"Cc", "Zl", "Zp"}
+
+
+def _is_forbidden(character: str) -> bool:
+    return unicodedata.category(character) in _FORBIDDEN_CATEGORIES
+
+
+def validate_display_name(value: str) -> None:
+    """Refuse a display name with control characters (a header injection: `"Evil\\nBcc: x@example.com"`)."""
+    if any(_is_forbidden(character) for character in value):
+        raise ValidationError(DISPLAY_NAME_MESSAGE, code="control_characters")
+
+
+def header_safe(value: str) -> str:
+    """`value` with every control character turned into a space: a name from before validation cannot inject."""
+    cleaned = "".join(" " if _is_forbidden(character) else character for character in value)
+    return re.sub(r"\s+", " ", cleaned).strip()
