@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from mysite.errors import as_domain_error
 from mysite.http import make_cacheable, public_page
 from updates import signing
 from updates.apis.public import client_bucket, client_os
@@ -18,7 +20,26 @@ from updates.selectors import appcast_entries, product_get, products_list, relea
 from updates.versions import SemVer
 
 FEED_MAX_AGE = 60
-_TUF_VERSIONED = re.compile(r"^[1-9]\d{0,9}\.(root|targets|snapshot)\.json$")
+_TUF_VERSIONED = re.compile(r"[1-9][0-9]{0,9}\.(root|targets|snapshot)\.json")
+
+
+def client_errors_as_json(view):
+    """Errors of a route that update clients call (not people) in the one JSON error shape, not an HTML page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Exception as exception:
+            error = as_domain_error(exception)
+            if error is None:
+                raise
+            response = JsonResponse({"error": error.as_dict()}, status=error.status)
+            if error.status == 503:
+                response["Retry-After"] = "1"
+            return response
+
+    return wrapper
 
 
 @require_safe
@@ -45,6 +66,7 @@ def product_page(request: HttpRequest, product: str) -> HttpResponse:
 
 
 @require_safe
+@client_errors_as_json
 def appcast(request: HttpRequest, product: str) -> HttpResponse:
     """Sparkle 2 appcast; `?channel=` picks the channel (and those above it), `?bucket=` applies rollouts."""
     owner = product_get(slug=product)
@@ -76,13 +98,14 @@ def appcast(request: HttpRequest, product: str) -> HttpResponse:
 
 
 @require_safe
+@client_errors_as_json
 def tuf_metadata(request: HttpRequest, product: str, name: str) -> HttpResponse:
     """`N.root.json`, `N.targets.json`, `N.snapshot.json` are immutable; `timestamp.json` is short-lived."""
     product_get(slug=product)
-    if name not in ("timestamp.json", "root.json") and not _TUF_VERSIONED.match(name):
+    if name not in ("timestamp.json", "root.json") and not _TUF_VERSIONED.fullmatch(name):
         raise TufFileNotFound()
     response = HttpResponse(tuf_file_get(product=product, name=name), content_type="application/json")
-    if _TUF_VERSIONED.match(name):
+    if _TUF_VERSIONED.fullmatch(name):
         response = make_cacheable(request, response, max_age=31536000, s_maxage=31536000, immutable=True)
     else:
         response = make_cacheable(request, response, max_age=FEED_MAX_AGE, s_maxage=FEED_MAX_AGE)
@@ -90,6 +113,7 @@ def tuf_metadata(request: HttpRequest, product: str, name: str) -> HttpResponse:
 
 
 @require_safe
+@client_errors_as_json
 def tuf_target(request: HttpRequest, product: str, path: str) -> HttpResponse:
     """A TUF target under its consistent-snapshot name `<platform>/<version>/<sha256>.<filename>`."""
     product_get(slug=product)
@@ -104,6 +128,7 @@ def artifact(request: HttpRequest, sha256: str, filename: str) -> HttpResponse:
 
 
 @require_safe
+@client_errors_as_json
 def electron_update(request: HttpRequest, product: str, platform: str, version: str) -> HttpResponse:
     """update.electronjs.org's contract: 200 `{url, name, notes, pub_date}`, or 204 when up to date."""
     owner = product_get(slug=product)

@@ -153,3 +153,14 @@ def test_admin_pages_are_404_for_non_managers_and_work_for_managers(browser_clie
     bad = manager.post(f"/admin/updates/{product.slug}/", {"version": "2.0", "channel": "beta", "rollout": 100})
     assert bad.status_code == 400
     assert "not a semantic version" in bad.content.decode()
+
+
+def test_a_range_header_with_non_ascii_digits_is_ignored_and_the_whole_file_sent(catalog):
+    client = Client()
+    product = catalog.product()
+    content = bytes(range(256)) * 8
+    catalog.release(product, "1.0.0", content=content)
+    url = client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/0.9.0").json()["url"]
+    for header in ("bytes=²-", "bytes=٣-٩", "bytes=\uff11-"):
+        status, body, _ = download(client, url, HTTP_RANGE=header)
+        assert (status, body) == (200, content), header

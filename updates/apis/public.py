@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -18,6 +20,7 @@ from updates.selectors import platform_check, product_get, release_offer
 from updates.versions import SemVer, os_version_tuple
 
 NO_ROLLOUT_BUCKET = 99  # a client that sends no bucket gets only fully rolled-out releases
+_BUCKET = re.compile(r"[0-9]{1,2}")
 
 
 class PublicCacheableApi(APIView):
@@ -41,7 +44,8 @@ def client_bucket(value: str | None) -> int:
     """The rollout bucket 0-99 a client derives from its install id; it is part of the URL, never a cookie."""
     if value is None or value == "":
         return NO_ROLLOUT_BUCKET
-    if not value.isdigit() or not 0 <= int(value) <= 99:
+    # ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() then refuses or reads.
+    if not _BUCKET.fullmatch(value):
         raise InvalidInput("The bucket is a whole number from 0 to 99.", field="bucket")
     return int(value)
 
