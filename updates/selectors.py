@@ -23,6 +23,7 @@ from updates.errors import (
 from updates.models import Artifact, Product, Release, TufFile
 from updates.versions import SemVer, os_version_tuple
 
+UNIVERSAL_PLATFORM = DARWIN_PLATFORMS[0]
 PRODUCT_CACHE_SECONDS = 30
 # Client answers (offers, appcast entries, TUF files) are cached as long as the CDN may
 # keep them (s-maxage 60); a change to the catalog starts a new generation at once.
@@ -170,6 +171,29 @@ def release_offer(
             product=product, channel=channel, platform=platform, current=current, bucket=bucket, os_version=os_version
         ),
     )
+
+
+def release_offer_or_universal(
+    *,
+    product: Product,
+    channel: str,
+    platform: str,
+    current: SemVer,
+    bucket: int,
+    os_version: tuple[int, ...] | None = None,
+) -> Offer | None:
+    """`release_offer`, except that a Mac on x64 or arm64 gets a newer universal build (update.electronjs.org's rule).
+
+    The arch build wins when both have the same version; a universal build only replaces an older one.
+    """
+    rules = {"product": product, "channel": channel, "current": current, "bucket": bucket, "os_version": os_version}
+    offer = release_offer(platform=platform, **rules)
+    if platform not in DARWIN_PLATFORMS or platform == UNIVERSAL_PLATFORM:
+        return offer
+    universal = release_offer(platform=UNIVERSAL_PLATFORM, **rules)
+    if universal is not None and (offer is None or universal.release.sort_key > offer.release.sort_key):
+        return universal
+    return offer
 
 
 def _release_offer(

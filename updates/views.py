@@ -16,7 +16,14 @@ from updates.apis.public import client_bucket, client_os
 from updates.constants import ELECTRON_PLATFORM_ALIASES
 from updates.delivery import artifact_response, artifact_url
 from updates.errors import PlatformNotFound, TufFileNotFound
-from updates.selectors import appcast_entries, product_get, products_list, release_offer, releases_public, tuf_file_get
+from updates.selectors import (
+    appcast_entries,
+    product_get,
+    products_list,
+    release_offer_or_universal,
+    releases_public,
+    tuf_file_get,
+)
 from updates.versions import SemVer
 
 FEED_MAX_AGE = 60
@@ -130,11 +137,11 @@ def artifact(request: HttpRequest, sha256: str, filename: str) -> HttpResponse:
 @require_safe
 @client_errors_as_json
 def electron_update(request: HttpRequest, product: str, platform: str, version: str) -> HttpResponse:
-    """update.electronjs.org's contract: 200 `{url, name, notes, pub_date}`, or 204 when up to date."""
+    """update.electronjs.org's contract: 200 `{url, name, notes, pub_date}`, or 204; Macs fall back to universal."""
     owner = product_get(slug=product)
     if platform not in ELECTRON_PLATFORM_ALIASES:
         raise PlatformNotFound(f"Unknown platform “{platform}”.")
-    offer = release_offer(
+    offer = release_offer_or_universal(
         product=owner,
         channel=request.GET.get("channel") or owner.channels[0],
         platform=ELECTRON_PLATFORM_ALIASES[platform],

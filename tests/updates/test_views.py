@@ -164,3 +164,22 @@ def test_a_range_header_with_non_ascii_digits_is_ignored_and_the_whole_file_sent
     for header in ("bytes=²-", "bytes=٣-٩", "bytes=\uff11-"):
         status, body, _ = download(client, url, HTTP_RANGE=header)
         assert (status, body) == (200, content), header
+
+
+def test_electron_endpoint_offers_macs_the_universal_build_when_it_is_the_newest(catalog):
+    client = Client()
+    product = catalog.product()
+    catalog.release(product, "1.1.0", platforms=("darwin-universal",))
+    for platform in ("darwin-x64", "darwin-arm64"):
+        body = client.get(f"/update/{product.slug}/{platform}/1.0.0").json()
+        assert body["name"] == "1.1.0"
+        assert "darwin-universal" in body["url"]
+    # An arch build of the same version wins over the universal one; a newer universal one wins over an older arch.
+    catalog.release(product, "1.2.0", platforms=("darwin-arm64", "darwin-universal"))
+    assert "darwin-arm64" in client.get(f"/update/{product.slug}/darwin-arm64/1.0.0").json()["url"]
+    assert "darwin-universal" in client.get(f"/update/{product.slug}/darwin-x64/1.0.0").json()["url"]
+    catalog.release(product, "1.3.0", platforms=("darwin-universal",))
+    arm = client.get(f"/update/{product.slug}/darwin-arm64/1.2.0").json()
+    assert (arm["name"], "darwin-universal" in arm["url"]) == ("1.3.0", True)
+    # Windows never falls back to a Mac build.
+    assert client.get(f"/update/{product.slug}/win32-x64/1.0.0").status_code == 204
