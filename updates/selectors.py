@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from updates.errors import (
     ReleaseNotFound,
     TufFileNotFound,
 )
-from updates.models import Artifact, Product, Release, TufFile
+from updates.models import Artifact, Product, Release, TufFile, TufRepository
 from updates.versions import SemVer, os_version_tuple
 
 UNIVERSAL_PLATFORM = DARWIN_PLATFORMS[0]
@@ -297,6 +298,33 @@ def tuf_file_get(*, product: str, name: str) -> str:
     if body is None:
         raise TufFileNotFound()
     return body
+
+
+def tuf_listed_targets(*, product: str) -> dict[str, tuple[str, int]]:
+    """Target path -> (sha256, length) as the product's current targets metadata lists them, through the read cache."""
+    return _cached_answer(product, "tuf:listed-targets", lambda: _tuf_listed_targets(product))
+
+
+def _tuf_listed_targets(product: str) -> dict[str, tuple[str, int]]:
+    try:
+        state = TufRepository.get(product, consistent_read=True)
+    except DoesNotExist:
+        return {}
+    body = _tuf_file_body(product, f"{int(state.targets_version)}.targets.json")
+    if body is None:
+        return {}
+    listed = json.loads(body)["signed"]["targets"]
+    return {path: (target["hashes"]["sha256"], int(target["length"])) for path, target in listed.items()}
+
+
+def tuf_target_check(*, product: str, path: str) -> tuple[str, str]:
+    """(sha256, filename) of a consistent-snapshot target name `<dir>/<sha256>.<file>` the metadata lists; else 404."""
+    directory, _, basename = path.rpartition("/")
+    sha256, _, filename = basename.partition(".")
+    listed = tuf_listed_targets(product=product).get(f"{directory}/{filename}" if directory else filename)
+    if listed is None or listed[0] != sha256:
+        raise TufFileNotFound("No such target.")
+    return sha256, filename
 
 
 def _tuf_file_body(product: str, name: str) -> str | None:

@@ -23,6 +23,7 @@ from updates.selectors import (
     release_offer_or_universal,
     releases_public,
     tuf_file_get,
+    tuf_target_check,
 )
 from updates.versions import SemVer
 
@@ -122,10 +123,9 @@ def tuf_metadata(request: HttpRequest, product: str, name: str) -> HttpResponse:
 @require_safe
 @client_errors_as_json
 def tuf_target(request: HttpRequest, product: str, path: str) -> HttpResponse:
-    """A TUF target under its consistent-snapshot name `<platform>/<version>/<sha256>.<filename>`."""
+    """A target of the product's current targets metadata, by its consistent-snapshot name; anything else is 404."""
     product_get(slug=product)
-    basename = path.rpartition("/")[2]
-    sha256, _, filename = basename.partition(".")
+    sha256, filename = tuf_target_check(product=product, path=path)
     return artifact_response(request, sha256=sha256, filename=filename)
 
 
