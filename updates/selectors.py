@@ -229,6 +229,71 @@ def _release_offer(
     return best
 
 
+def release_rollout_ladder(*, product: Product, channel: str, platform: str, current: SemVer) -> list[Offer]:
+    """Every offer any client on this version may get, newest first, through the read cache (the cacheable form).
+
+    A client takes the first offer whose rollout is above its bucket and whose minimum OS it meets
+    (`rollout_ladder_pick`): exactly what `release_offer` answers for that bucket and OS, so the
+    answer needs neither in its URL. Offers no client could reach (one above reaches all of theirs) are left out.
+    """
+    return _cached_answer(
+        product.slug,
+        f"ladder:{channel}:{platform}:{current.sort_key}",
+        lambda: _release_rollout_ladder(product=product, channel=channel, platform=platform, current=current),
+    )
+
+
+def _minimum_os(offer: Offer) -> tuple[int, ...]:
+    minimum = offer.artifact.minimum_os_version
+    return os_version_tuple(minimum) if minimum else ()
+
+
+def _reaches_everyone_of(upper: Offer, lower: Offer) -> bool:
+    """Whether every client `lower` would reach is reached by `upper` (a wider rollout, no stricter OS)."""
+    return int(upper.release.rollout) >= int(lower.release.rollout) and _minimum_os(upper) <= _minimum_os(lower)
+
+
+def _reaches_everyone(offer: Offer) -> bool:
+    return int(offer.release.rollout) >= 100 and not offer.artifact.minimum_os_version
+
+
+def _release_rollout_ladder(*, product: Product, channel: str, platform: str, current: SemVer) -> list[Offer]:
+    candidates: list[Offer] = []
+    for name in channel_check(product=product, channel=channel):
+        newer = Release.by_channel.query(
+            f"{product.slug}#{name}", Release.sort_key > current.sort_key, scan_index_forward=False
+        )
+        for release in newer:
+            # The bucket-free half of release_is_offered; the bucket is the client's to apply.
+            if release.status != PUBLISHED or int(release.rollout) <= 0:
+                continue
+            if release.minimum_version and current < SemVer.parse(release.minimum_version):
+                continue
+            artifact = _ready_artifact(release, platform)
+            if artifact is None:
+                continue
+            candidates.append(Offer(release, artifact))
+            if _reaches_everyone(candidates[-1]):
+                break  # older releases of this channel reach nobody this one does not
+    candidates.sort(key=lambda offer: offer.release.sort_key, reverse=True)
+    ladder: list[Offer] = []
+    for offer in candidates:
+        if any(_reaches_everyone_of(kept, offer) for kept in ladder):
+            continue
+        ladder.append(offer)
+        if _reaches_everyone(offer):
+            break
+    return ladder
+
+
+def rollout_ladder_pick(ladder: list[Offer], *, bucket: int, os_version: tuple[int, ...] | None) -> Offer | None:
+    """The client's half of the cacheable form: the first offer above its bucket that its OS can run."""
+    return next(
+        (o for o in ladder if bucket < int(o.release.rollout) and _os_allows(o.artifact, os_version)),
+        None,
+    )
+
+
 def _published_on(product: Product, channels: Iterable[str], limit: int) -> list[Release]:
     found: list[Release] = []
     for name in channels:
@@ -280,11 +345,11 @@ def releases_public(*, product: Product, cursor: str | None = None, limit: int =
 
 
 def tuf_targets_source(*, product: str, changed: Release | None = None) -> list[tuple[Release, Artifact]]:
-    """Every ready artifact of every published or paused release; `changed` overrides its stored copy."""
+    """Every ready artifact of every published release (not paused: offered to nobody new); `changed` overrides."""
     releases = {release.sort_key: release for release in Release.query(product)}
     if changed is not None:
         releases[changed.sort_key] = changed
-    listed = {key: r for key, r in releases.items() if r.status in (PUBLISHED, PAUSED)}
+    listed = {key: r for key, r in releases.items() if r.status == PUBLISHED}
     pairs = []
     for artifact in Artifact.query(product):
         release = listed.get(artifact.artifact_key.rsplit("#", 1)[0])

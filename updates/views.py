@@ -76,15 +76,19 @@ def product_page(request: HttpRequest, product: str) -> HttpResponse:
 @require_safe
 @client_errors_as_json
 def appcast(request: HttpRequest, product: str) -> HttpResponse:
-    """Sparkle 2 appcast; `?channel=` picks the channel (and those above it), `?bucket=` applies rollouts."""
+    """Sparkle 2 appcast; `?channel=` picks the channel (and those above it), `?bucket=` the rollout bucket.
+
+    The rollout is applied here, as on every protocol: no bucket is bucket 99 (full rollouts only), and
+    no item carries `sparkle:phasedRolloutInterval`, whose time-based groups would delay (or, without a
+    bucket, widen) a rollout the server has already decided.
+    """
     owner = product_get(slug=product)
     channel = request.GET.get("channel") or owner.channels[0]
-    bucket = request.GET.get("bucket")
     entries = appcast_entries(
         product=owner,
         channel=channel,
         platform=request.GET.get("platform") or None,
-        bucket=client_bucket(bucket) if bucket else None,
+        bucket=client_bucket(request.GET.get("bucket")),
     )
     items = [
         {
@@ -92,7 +96,6 @@ def appcast(request: HttpRequest, product: str) -> HttpResponse:
             "artifact": entry.artifact,
             "url": artifact_url(request, entry.artifact),
             "sparkle_channel": entry.release.channel if entry.release.channel != owner.channels[0] else None,
-            "phased": int(entry.release.rollout) < 100,
         }
         for entry in entries
     ]

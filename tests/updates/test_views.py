@@ -23,7 +23,7 @@ def test_appcast_is_rss_whose_ed_signatures_verify_with_the_published_key(catalo
     product = catalog.product()
     catalog.release(product, "1.0.0", minimum_os_version="12.0")
     catalog.release(product, "1.1.0-beta.1", channel="beta", critical=True, rollout=40, minimum_version="1.0.0")
-    response = client.get(f"/updates/{product.slug}/appcast.xml?channel=beta")
+    response = client.get(f"/updates/{product.slug}/appcast.xml?channel=beta&bucket=10")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/rss+xml")
     assert "s-maxage=60" in response["Cache-Control"]
@@ -35,7 +35,8 @@ def test_appcast_is_rss_whose_ed_signatures_verify_with_the_published_key(catalo
     assert stable.find(f"{SPARKLE}channel") is None
     assert beta.find(f"{SPARKLE}criticalUpdate") is not None
     assert stable.find(f"{SPARKLE}criticalUpdate") is None
-    assert beta.findtext(f"{SPARKLE}phasedRolloutInterval") == "86400"
+    # The server applied the 40% rollout to bucket 10; Sparkle's time-based phasing must not delay it again.
+    assert beta.find(f"{SPARKLE}phasedRolloutInterval") is None
     assert beta.findtext(f"{SPARKLE}minimumAutoupdateVersion") == "1.0.0"
     assert stable.findtext(f"{SPARKLE}minimumSystemVersion") == "12.0"
     assert "<h1>1.0.0</h1>" in stable.findtext("description")
@@ -51,6 +52,8 @@ def test_appcast_is_rss_whose_ed_signatures_verify_with_the_published_key(catalo
     assert [i.findtext(f"{SPARKLE}version") for i in stable_only.iter("item")] == ["1.0.0"]
     in_bucket_50 = ET.fromstring(client.get(f"/updates/{product.slug}/appcast.xml?channel=beta&bucket=50").content)
     assert [i.findtext(f"{SPARKLE}version") for i in in_bucket_50.iter("item")] == ["1.0.0"]
+    without_bucket = ET.fromstring(client.get(f"/updates/{product.slug}/appcast.xml?channel=beta").content)
+    assert [i.findtext(f"{SPARKLE}version") for i in without_bucket.iter("item")] == ["1.0.0"]
 
 
 def test_electron_endpoint_matches_update_electronjs_org(catalog):
