@@ -122,6 +122,14 @@ def test_the_cacheable_ladder_picked_with_any_bucket_and_os_gives_exactly_the_bu
                 assert (picked.release.version_name if picked else None) == offered(
                     product, channel=channel, bucket=bucket, os_version=os_version
                 ), (channel, os_version, bucket)
+                if picked is not None:
+                    # The documented step bucket (what an electron app may send instead of its own) agrees.
+                    before = ladder[: ladder.index(picked)]
+                    runs = [o for o in before if rollout_ladder_pick([o], bucket=0, os_version=os_version)]
+                    step = max((int(o.release.rollout) for o in runs), default=0)  # of offers its OS can run
+                    assert offered(product, channel=channel, bucket=step, os_version=os_version) == (
+                        picked.release.version_name
+                    ), (channel, os_version, bucket, step)
     stable = release_rollout_ladder(
         product=product, channel="stable", platform="darwin-arm64", current=SemVer.parse("1.0.0")
     )
