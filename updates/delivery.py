@@ -16,7 +16,7 @@ from updates.constants import ARTIFACT_PREFIX, FILENAME_PATTERN, IMMUTABLE
 from updates.models import Artifact
 
 STREAM_CHUNK = 256 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 
 
 def artifact_url(request: HttpRequest, artifact: Artifact) -> str:
@@ -28,7 +28,7 @@ def artifact_url(request: HttpRequest, artifact: Artifact) -> str:
 
 def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     """(first, last) for a single `bytes=` range; None to send the whole file; ValueError if unsatisfiable."""
-    match = _RANGE.match(header.strip())
+    match = _RANGE.fullmatch(header.strip())
     if not match or match.groups() == ("", ""):
         return None  # multi-range or malformed: RFC 9110 lets us answer with the full representation
     start, end = match.groups()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,9 +21,10 @@ from updates.errors import (
     ReleaseNotFound,
     TufFileNotFound,
 )
-from updates.models import Artifact, Product, Release, TufFile
+from updates.models import Artifact, Product, Release, TufFile, TufRepository
 from updates.versions import SemVer, os_version_tuple
 
+UNIVERSAL_PLATFORM = DARWIN_PLATFORMS[0]
 PRODUCT_CACHE_SECONDS = 30
 # Client answers (offers, appcast entries, TUF files) are cached as long as the CDN may
 # keep them (s-maxage 60); a change to the catalog starts a new generation at once.
@@ -172,6 +174,29 @@ def release_offer(
     )
 
 
+def release_offer_or_universal(
+    *,
+    product: Product,
+    channel: str,
+    platform: str,
+    current: SemVer,
+    bucket: int,
+    os_version: tuple[int, ...] | None = None,
+) -> Offer | None:
+    """`release_offer`, except that a Mac on x64 or arm64 gets a newer universal build (update.electronjs.org's rule).
+
+    The arch build wins when both have the same version; a universal build only replaces an older one.
+    """
+    rules = {"product": product, "channel": channel, "current": current, "bucket": bucket, "os_version": os_version}
+    offer = release_offer(platform=platform, **rules)
+    if platform not in DARWIN_PLATFORMS or platform == UNIVERSAL_PLATFORM:
+        return offer
+    universal = release_offer(platform=UNIVERSAL_PLATFORM, **rules)
+    if universal is not None and (offer is None or universal.release.sort_key > offer.release.sort_key):
+        return universal
+    return offer
+
+
 def _release_offer(
     *,
     product: Product,
@@ -202,6 +227,71 @@ def _release_offer(
                 best = Offer(release, artifact)
                 break
     return best
+
+
+def release_rollout_ladder(*, product: Product, channel: str, platform: str, current: SemVer) -> list[Offer]:
+    """Every offer any client on this version may get, newest first, through the read cache (the cacheable form).
+
+    A client takes the first offer whose rollout is above its bucket and whose minimum OS it meets
+    (`rollout_ladder_pick`): exactly what `release_offer` answers for that bucket and OS, so the
+    answer needs neither in its URL. Offers no client could reach (one above reaches all of theirs) are left out.
+    """
+    return _cached_answer(
+        product.slug,
+        f"ladder:{channel}:{platform}:{current.sort_key}",
+        lambda: _release_rollout_ladder(product=product, channel=channel, platform=platform, current=current),
+    )
+
+
+def _minimum_os(offer: Offer) -> tuple[int, ...]:
+    minimum = offer.artifact.minimum_os_version
+    return os_version_tuple(minimum) if minimum else ()
+
+
+def _reaches_everyone_of(upper: Offer, lower: Offer) -> bool:
+    """Whether every client `lower` would reach is reached by `upper` (a wider rollout, no stricter OS)."""
+    return int(upper.release.rollout) >= int(lower.release.rollout) and _minimum_os(upper) <= _minimum_os(lower)
+
+
+def _reaches_everyone(offer: Offer) -> bool:
+    return int(offer.release.rollout) >= 100 and not offer.artifact.minimum_os_version
+
+
+def _release_rollout_ladder(*, product: Product, channel: str, platform: str, current: SemVer) -> list[Offer]:
+    candidates: list[Offer] = []
+    for name in channel_check(product=product, channel=channel):
+        newer = Release.by_channel.query(
+            f"{product.slug}#{name}", Release.sort_key > current.sort_key, scan_index_forward=False
+        )
+        for release in newer:
+            # The bucket-free half of release_is_offered; the bucket is the client's to apply.
+            if release.status != PUBLISHED or int(release.rollout) <= 0:
+                continue
+            if release.minimum_version and current < SemVer.parse(release.minimum_version):
+                continue
+            artifact = _ready_artifact(release, platform)
+            if artifact is None:
+                continue
+            candidates.append(Offer(release, artifact))
+            if _reaches_everyone(candidates[-1]):
+                break  # older releases of this channel reach nobody this one does not
+    candidates.sort(key=lambda offer: offer.release.sort_key, reverse=True)
+    ladder: list[Offer] = []
+    for offer in candidates:
+        if any(_reaches_everyone_of(kept, offer) for kept in ladder):
+            continue
+        ladder.append(offer)
+        if _reaches_everyone(offer):
+            break
+    return ladder
+
+
+def rollout_ladder_pick(ladder: list[Offer], *, bucket: int, os_version: tuple[int, ...] | None) -> Offer | None:
+    """The client's half of the cacheable form: the first offer above its bucket that its OS can run."""
+    return next(
+        (o for o in ladder if bucket < int(o.release.rollout) and _os_allows(o.artifact, os_version)),
+        None,
+    )
 
 
 def _published_on(product: Product, channels: Iterable[str], limit: int) -> list[Release]:
@@ -255,11 +345,11 @@ def releases_public(*, product: Product, cursor: str | None = None, limit: int =
 
 
 def tuf_targets_source(*, product: str, changed: Release | None = None) -> list[tuple[Release, Artifact]]:
-    """Every ready artifact of every published or paused release; `changed` overrides its stored copy."""
+    """Every ready artifact of every published release (not paused: offered to nobody new); `changed` overrides."""
     releases = {release.sort_key: release for release in Release.query(product)}
     if changed is not None:
         releases[changed.sort_key] = changed
-    listed = {key: r for key, r in releases.items() if r.status in (PUBLISHED, PAUSED)}
+    listed = {key: r for key, r in releases.items() if r.status == PUBLISHED}
     pairs = []
     for artifact in Artifact.query(product):
         release = listed.get(artifact.artifact_key.rsplit("#", 1)[0])
@@ -273,6 +363,33 @@ def tuf_file_get(*, product: str, name: str) -> str:
     if body is None:
         raise TufFileNotFound()
     return body
+
+
+def tuf_listed_targets(*, product: str) -> dict[str, tuple[str, int]]:
+    """Target path -> (sha256, length) as the product's current targets metadata lists them, through the read cache."""
+    return _cached_answer(product, "tuf:listed-targets", lambda: _tuf_listed_targets(product))
+
+
+def _tuf_listed_targets(product: str) -> dict[str, tuple[str, int]]:
+    try:
+        state = TufRepository.get(product, consistent_read=True)
+    except DoesNotExist:
+        return {}
+    body = _tuf_file_body(product, f"{int(state.targets_version)}.targets.json")
+    if body is None:
+        return {}
+    listed = json.loads(body)["signed"]["targets"]
+    return {path: (target["hashes"]["sha256"], int(target["length"])) for path, target in listed.items()}
+
+
+def tuf_target_check(*, product: str, path: str) -> tuple[str, str]:
+    """(sha256, filename) of a consistent-snapshot target name `<dir>/<sha256>.<file>` the metadata lists; else 404."""
+    directory, _, basename = path.rpartition("/")
+    sha256, _, filename = basename.partition(".")
+    listed = tuf_listed_targets(product=product).get(f"{directory}/{filename}" if directory else filename)
+    if listed is None or listed[0] != sha256:
+        raise TufFileNotFound("No such target.")
+    return sha256, filename
 
 
 def _tuf_file_body(product: str, name: str) -> str | None:

@@ -162,9 +162,11 @@ def release_update(
         release.minimum_version = minimum_version or None
     if rollout is not None:
         release.rollout = _check_rollout(rollout)
-    release = _save(release)
-    if release.status in (PUBLISHED, PAUSED):
-        client_paths_invalidate(product=product)
+    if release.status not in (PUBLISHED, PAUSED):
+        return _save(release)
+    # TUF targets carry the rollout rules: the edit and the re-signed targets go in one transaction.
+    release = _commit_with_tuf(release)
+    client_paths_invalidate(product=product)
     return release
 
 
@@ -235,7 +237,7 @@ def release_pause(*, product: str, version: str, expected_version: int | None = 
     if release.status != PUBLISHED:
         raise InvalidTransition(f"Only a published release can be paused; this one is {release.status}.")
     release.status = PAUSED
-    release = _save(release)
+    release = _commit_with_tuf(release)  # a paused release leaves the TUF targets, and comes back on resume
     client_paths_invalidate(product=product)
     return release
 
@@ -246,7 +248,7 @@ def release_resume(*, product: str, version: str, expected_version: int | None =
     if release.status != PAUSED:
         raise InvalidTransition(f"Only a paused release can be resumed; this one is {release.status}.")
     release.status = PUBLISHED
-    release = _save(release)
+    release = _commit_with_tuf(release)  # a paused release leaves the TUF targets, and comes back on resume
     client_paths_invalidate(product=product)
     return release
 
