@@ -93,7 +93,7 @@ def test_every_permission_names_this_stages_resources(stage):
     assert all(
         r.startswith(f"arn:aws:s3:::{env['AWS_STORAGE_BUCKET_NAME']}/") for r in by_sid["BucketObjects"]["Resource"]
     )
-    assert by_sid["BucketListing"]["Condition"]["StringLike"]["s3:prefix"]
+    assert by_sid["BucketListing"]["Resource"] == [f"arn:aws:s3:::{env['AWS_STORAGE_BUCKET_NAME']}"]
     domain = env["DEFAULT_FROM_EMAIL"].split("@")[1].rstrip(">")
     region, account = config["aws_region"], stages.ACCOUNT_PLACEHOLDER
     assert by_sid["SendEmail"]["Resource"] == [f"arn:aws:ses:{region}:{account}:identity/{domain}"]
