@@ -47,12 +47,15 @@ def identity_pool_ids(*, region: str, prefix: str) -> dict[str, str]:
 
     identity = client("cognito-identity", region)
     found = {}
-    for page in identity.get_paginator("list_identity_pools").paginate(MaxResults=60):
-        for pool in page["IdentityPools"]:
-            if pool["IdentityPoolName"] == todos.IDENTITY_POOL_NAME:
-                found["COGNITO_IDENTITY_POOL_ID"] = pool["IdentityPoolId"]
     with override_settings(DYNAMODB_TABLE_PREFIX=prefix):
         role_name = todos.role_name()
+        # The pool is named per stage (`identity_pool_name()`); a single fixed name is the older scheme.
+        naming_function = getattr(todos, "identity_pool_name", None)
+        pool_name = naming_function() if naming_function else todos.IDENTITY_POOL_NAME
+    for page in identity.get_paginator("list_identity_pools").paginate(MaxResults=60):
+        for pool in page["IdentityPools"]:
+            if pool["IdentityPoolName"] == pool_name:
+                found["COGNITO_IDENTITY_POOL_ID"] = pool["IdentityPoolId"]
     try:
         role = client("iam", GLOBAL_REGION).get_role(RoleName=role_name)["Role"]
         found["COGNITO_IDENTITY_ROLE_ARN"] = role["Arn"]
