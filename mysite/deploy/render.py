@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from mysite.deploy import naming
+from mysite.deploy.api_cache import render_api_cache
 from mysite.deploy.policies import StageResources, attach_policy, lambda_statements
 from mysite.deploy.stages import ACCOUNT_PLACEHOLDER, PENDING
 from mysite.dynamo import all_models
@@ -142,7 +143,8 @@ def stage_defaults(stage: str) -> dict:
         # API Gateway cuts HTTP requests at 29 s anyway; events (hashing large artifacts) need longer.
         "timeout_seconds": 120 if production else 60,
         "keep_warm": production,
-        "cache_cluster_enabled": production,
+        # CloudFront caches by the app's headers; a cluster would bill for the same hits (mysite/deploy/api_cache.py).
+        "api_gateway_cache": False,
         "environment_variables": {
             "DYNAMODB_TABLE_PREFIX": f"{short}-",
             "AWS_STORAGE_BUCKET_NAME": f"mysite-{stage}-site",
@@ -157,12 +159,7 @@ def stage_defaults(stage: str) -> dict:
         },
     }
     if production:
-        defaults.update(
-            keep_warm_expression="rate(4 minutes)",
-            cache_cluster_size="0.5",
-            cache_cluster_ttl=300,
-            cache_cluster_encrypted=True,
-        )
+        defaults.update(keep_warm_expression="rate(4 minutes)")
     return defaults
 
 
@@ -312,6 +309,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         "runtime": "python3.13",
         **operator_keys,
         **extra,
+        **render_api_cache(bool(operator_keys["api_gateway_cache"])),
         "binary_support": True,
         "use_precompiled_packages": False,
         "attach_policy": attach_policy_path(stage),
@@ -339,7 +337,12 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
 
 
 RENDERED = {
+    "api_gateway_cached_routes",
     "async_event_failures",
+    "cache_cluster_enabled",
+    "cache_cluster_encrypted",
+    "cache_cluster_size",
+    "cache_cluster_ttl",
     "attach_policy",
     "callbacks",
     "project_name",

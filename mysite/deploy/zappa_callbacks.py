@@ -38,6 +38,11 @@ def post_deploy(cli) -> None:
         print(f"{what.capitalize()} the event source mapping for {arn}")
     if ensure_async_failures(client, cli.lambda_name, cli.stage_config.get("async_event_failures")):
         print(f"Set the asynchronous invoke configuration of {cli.lambda_name}")
+    apigateway = session.client("apigateway")
+    api_id = next((a["id"] for a in apigateway.get_rest_apis(limit=500)["items"] if a["name"] == cli.lambda_name), None)
+    routes = cli.stage_config.get("api_gateway_cached_routes", [])
+    if api_id and ensure_api_cache(apigateway, api_id, cli.api_stage, routes):
+        print(f"API Gateway caching: {'public GET routes only' if routes else 'off'}")
 
 
 def mapping_failure_settings(source: dict) -> dict:
@@ -118,3 +123,100 @@ def ensure_async_failures(client, function_name: str, config: dict | None) -> bo
         return False
     client.put_function_event_invoke_config(FunctionName=function_name, **wanted)
     return True
+
+
+def _escaped(path: str) -> str:
+    # Stage method settings name a resource by its path with "/" written as "~1".
+    return path.replace("/", "~1")
+
+
+def _ensure_resource(client, api_id: str, resources: dict[str, dict], path: str) -> str:
+    if path in resources:
+        return resources[path]["id"]
+    parent_path, _, part = path.rpartition("/")
+    parent = resources[parent_path or "/"]["id"]
+    created = client.create_resource(restApiId=api_id, parentId=parent, pathPart=part)
+    resources[path] = created
+    return created["id"]
+
+
+def _ensure_cached_get(client, api_id: str, resource: dict, resource_id: str, route: dict, uri: str) -> bool:
+    """A GET method with a Lambda proxy integration keyed by the path and the route's query strings."""
+    proxied = resource.get("path", "").endswith("{proxy+}") or resource.get("pathPart") == "{proxy+}"
+    parameters = {f"method.request.querystring.{name}": False for name in route["query"]}
+    if proxied:
+        parameters["method.request.path.proxy"] = True
+    key = sorted(parameters)
+    if "GET" in (resource.get("resourceMethods") or {}):
+        current = client.get_integration(restApiId=api_id, resourceId=resource_id, httpMethod="GET")
+        if sorted(current.get("cacheKeyParameters", [])) == key and current.get("uri") == uri:
+            return False
+    else:
+        client.put_method(
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod="GET",
+            authorizationType="NONE",
+            requestParameters=parameters,
+        )
+    client.put_integration(
+        restApiId=api_id,
+        resourceId=resource_id,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=uri,
+        cacheKeyParameters=key,
+    )
+    return True
+
+
+def api_cache_operations(routes: list[dict]) -> list[dict]:
+    """Stage method settings: no caching anywhere, then each public route's GET cached for its TTL."""
+    operations = [{"op": "replace", "path": "/*/*/caching/enabled", "value": "false"}]
+    for route in routes:
+        for path in (f"/{route['path']}", f"/{route['path']}/{{proxy+}}"):
+            operations += [
+                {"op": "replace", "path": f"/{_escaped(path)}/GET/caching/enabled", "value": "true"},
+                {
+                    "op": "replace",
+                    "path": f"/{_escaped(path)}/GET/caching/ttlInSeconds",
+                    "value": str(route["ttl_seconds"]),
+                },
+            ]
+    return operations
+
+
+def ensure_api_cache(client, api_id: str, stage: str, routes: list[dict]) -> bool:
+    """Apply the stage's API Gateway caching (none, or the public GET routes); True if anything changed.
+
+    Zappa turns on every method's cache with the cluster; its one `{proxy+}` method has no
+    cache key, so one user's answer would be served to the next. Caching is switched off
+    there on every deploy, with or without a cluster, and on only for the rendered routes.
+    """
+    resources = {r["path"]: r for r in client.get_resources(restApiId=api_id, limit=500)["items"]}
+    changed = False
+    if routes:
+        catch_all = resources["/{proxy+}"]
+        uri = client.get_integration(restApiId=api_id, resourceId=catch_all["id"], httpMethod="ANY")["uri"]
+        for route in routes:
+            for path in (f"/{route['path']}", f"/{route['path']}/{{proxy+}}"):
+                resource_id = _ensure_resource(client, api_id, resources, path)
+                changed |= _ensure_cached_get(client, api_id, resources[path], resource_id, route, uri)
+        if changed:
+            client.create_deployment(restApiId=api_id, stageName=stage, description="Cached public GET routes")
+    wanted = api_cache_operations(routes)
+    current = client.get_stage(restApiId=api_id, stageName=stage).get("methodSettings", {})
+
+    def setting(path: str) -> str | None:
+        resource_method, _, key = path.lstrip("/").rpartition("/caching/")
+        # The stage names methods as the patch paths do: "~1blog/GET", "*/*".
+        value = current.get(resource_method, {}).get(
+            {"enabled": "cachingEnabled", "ttlInSeconds": "cacheTtlInSeconds"}[key]
+        )
+        return None if value is None else str(value).lower()
+
+    missing = [op for op in wanted if setting(op["path"]) != op["value"]]
+    if missing:
+        client.update_stage(restApiId=api_id, stageName=stage, patchOperations=missing)
+    return changed or bool(missing)
