@@ -79,7 +79,6 @@ def drive_local_flows() -> None:
     from updates import services as updates
 
     dispatcher = Dispatcher()
-    dispatcher.run_once(include_schedules=False)  # earlier tests' leftovers are not this flow's
 
     # Sign-up, confirmation, the welcome email from the profile stream, a rename.
     address = unique_email("iam")
@@ -191,6 +190,7 @@ def recorded(local_stack) -> tuple[list[botocalls.Call], dict, dict]:
     # The function sends from the stage's address; SES authorises that identity.
     from_email = stage["environment_variables"]["DEFAULT_FROM_EMAIL"]
     mail.outbox = []
+    Dispatcher().run_once(include_schedules=False)  # earlier tests' events, handled before recording starts
     with botocalls.record(every_thread=True) as recording:
         with override_settings(
             DEFAULT_FROM_EMAIL=from_email, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
