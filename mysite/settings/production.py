@@ -33,6 +33,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # SES; the packaged-function test swaps in Django's file backend (there is no SES emulator).
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django_ses.SESBackend")
 AWS_SES_REGION_NAME = env("AWS_SES_REGION_NAME", default=env("AWS_REGION", default="us-east-1"))
+# django-ses's throttle counts sends in one process (GetSendQuota, which IAM grants only on "*"):
+# meaningless across Lambda containers, and each invocation sends one message.
+AWS_SES_AUTO_THROTTLE = None
 
 STORAGES = {
     "default": {"BACKEND": "storages.backends.s3.S3Storage"},
