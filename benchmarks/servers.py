@@ -86,9 +86,9 @@ def wait_for(url: str, *, seconds: float = 30) -> None:
 class Origin:
     """Django's threaded WSGI server (benchmarks.serve) on the bench stack, CloudFront pointed at the purger."""
 
-    def __init__(self, *, purger_port: int | None = None):
+    def __init__(self, *, purger_port: int | None = None, env: dict[str, str] | None = None):
         self.port = free_port()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONUNBUFFERED": "1", **(env or {})}
         if purger_port:
             env.update(
                 {
@@ -127,11 +127,11 @@ class Origin:
 class Origins:
     """N independent origin processes (each its own memory, like Lambda containers); N=1 for speed."""
 
-    def __init__(self, count: int = ORIGIN_COUNT, *, purger_port: int | None = None):
+    def __init__(self, count: int = ORIGIN_COUNT, *, purger_port: int | None = None, env: dict | None = None):
         self.members: list[Origin] = []
         try:
             for _ in range(count):
-                self.members.append(Origin(purger_port=purger_port))
+                self.members.append(Origin(purger_port=purger_port, env=env))
         except BaseException:
             self.stop()
             raise
