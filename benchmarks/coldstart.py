@@ -124,13 +124,13 @@ def run_once(package: Path, event: dict, *, importtime: bool) -> tuple[float, di
     return wall, timing, stderr
 
 
-def measure(seed) -> dict:
+def measure(seed, *, cold_runs: int = RUNS) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-lambda-"))
     built = time.perf_counter()
     package = build(folder)
     build_s = time.perf_counter() - built
     event = api_event(f"/api/updates/{seed.product}/stable/linux-x64/1.0.0")
-    runs = [run_once(package, event, importtime=False) for _ in range(RUNS)]
+    runs = [run_once(package, event, importtime=False) for _ in range(cold_runs)]
     _, _, importtime_stderr = run_once(package, event, importtime=True)
     walls = [wall for wall, _, _ in runs]
     timings = [timing for _, timing, _ in runs]
