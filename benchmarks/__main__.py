@@ -47,7 +47,7 @@ def main() -> int:
         ),
     )
     started = time.monotonic()
-    results: dict = {"sections": args.only}
+    results: dict = {"sections": args.only, "posts": args.posts}
     print(f"Starting a private local stack in {data_dir} ...", flush=True)
     stack.start()
     try:

@@ -21,9 +21,10 @@ def section(results: dict) -> str:
     parts = [
         HEADING,
         "",
-        "`make bench` (not part of `make test`; about 4 minutes) starts a private local stack on free ports, seeds a "
-        "todo list, 40 blog posts and a product with two releases, and measures everything below in one run. It "
-        "prints this table and writes `benchmarks/results/latest.json` (every figure, with the calls behind it) and "
+        f"`make bench` (not part of `make test`; {max(1, round(results['seconds'] / 60))} minutes in this run) "
+        f"starts a private local stack on free ports, seeds a todo list, {results.get('posts', 40)} blog posts and a "
+        "product with two releases, and measures everything below in one run. It prints this table and writes "
+        "`benchmarks/results/latest.json` (every figure, with the calls behind it) and "
         "`benchmarks/results/latest.png`. `make fuzz` runs the schema fuzz with 30 examples per operation.",
         "",
         f"Latest run: **{results['date']}** on {results['machine']}, {results['seconds']} s.",
