@@ -14,6 +14,7 @@ from mysite.dynamo import all_models
 from tests.deploy.conftest import run
 
 REGION = "us-east-1"
+OWN_PREFIX = settings.DYNAMODB_TABLE_PREFIX  # what this process's models were named with, before any override
 
 
 def inventory() -> dict[str, set[str]]:
@@ -51,7 +52,7 @@ def provision_stage(stage: str, aws_settings) -> dict[str, set[str]]:
     names = {model: model.Meta.table_name for model in models}
     try:
         for model in models:
-            model.Meta.table_name = prefix + names[model].removeprefix(settings.DYNAMODB_TABLE_PREFIX)
+            model.Meta.table_name = prefix + names[model].removeprefix(OWN_PREFIX)
         run("provision")
     finally:
         for model in models:
