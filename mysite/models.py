@@ -28,3 +28,14 @@ class StreamCheckpoint(Model):
     source = UnicodeAttribute(hash_key=True)
     position = UnicodeAttribute()
     updated_at = NumberAttribute(default=0)
+
+
+class CacheStamp(Model):
+    """The generation stamp of one read-cache scope (see mysite.cache): replaced by every write to it."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("cache-stamps")
+
+    scope = UnicodeAttribute(hash_key=True)
+    token = UnicodeAttribute()
+    changed_at = NumberAttribute()

@@ -22,6 +22,8 @@ os.environ.update(
         "AWS_STORAGE_BUCKET_NAME": "mysite-test",
         "COGNITO_USER_POOL_ID": "",
         "COGNITO_CLIENT_ID": "",
+        # DynamoDB Local's indexes are consistent at once: no settling time for the read cache.
+        "READ_CACHE_SETTLE_SECONDS": "0",
     }
 )
 
