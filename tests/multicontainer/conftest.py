@@ -26,6 +26,9 @@ from tests.multicontainer.origin import without_stamp_bumps
 
 ORIGINS = 3
 START_SECONDS = 90
+# One host name for every origin, as the CDN forwards it: absolute URLs in pages (canonical
+# links, feeds) then match across origins, and so do their ETags.
+SITE_HOST = "localhost"
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -39,7 +42,9 @@ class Origin:
     session: requests.Session = field(default_factory=requests.Session)
 
     def request(self, method: str, path: str, *, token: str | None = None, **kwargs) -> requests.Response:
-        headers = {**kwargs.pop("headers", {}), **({"Authorization": f"Bearer {token}"} if token else {})}
+        headers = {"Host": SITE_HOST, **kwargs.pop("headers", {})}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         return self.session.request(method, f"{self.url}{path}", headers=headers, timeout=60, **kwargs)
 
     def get(self, path: str, **kwargs) -> requests.Response:
@@ -155,10 +160,13 @@ def assert_write_seen_everywhere(
 ) -> None:
     """Warm `read` on every origin, `write`, then the next `read` on every other origin shows it.
 
+    `after` may be a callable, asked after the write (for values only the write decides).
     Without bumps, every other origin still answers from its cache: the check would fail.
     """
     assert read_everywhere(cluster, read) == [before] * ORIGINS
     write()
+    if callable(after):
+        after = after()
     seen = [read(origin) for origin in cluster.others]
     if cluster.bumps:
         assert seen == [after] * (ORIGINS - 1)
