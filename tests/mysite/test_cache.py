@@ -187,3 +187,29 @@ def test_the_request_memo_computes_once_per_request_and_never_across():
     cache.request_memo("k", compute)
     cache.request_memo("k", compute)
     assert compute.calls == 4
+
+
+def test_a_warm_public_blog_page_reads_only_the_blog_stamp(client, make_user):
+    from blog import services
+    from mysite.dynamo import table_name
+
+    author = make_user(groups=("authors",))
+    post = services.post_create(author_sub=author.sub, author_name="A", title=f"Warm {uuid.uuid4().hex[:8]}")
+    post = services.post_publish(post_id=post.post_id, version=post.version)
+    for path in ("/blog/", f"/blog/{post.slug}/", "/api/blog/posts"):
+        assert client.get(path).status_code == 200
+    original = botocore.client.BaseClient._make_api_call
+    tables: list[tuple[str, str]] = []
+
+    def recording(api_client, operation_name, params):
+        if api_client.meta.service_model.service_name == "dynamodb":
+            tables.append((operation_name, params.get("TableName", "")))
+        return original(api_client, operation_name, params)
+
+    botocore.client.BaseClient._make_api_call = recording
+    try:
+        bodies = [client.get(path).content for path in ("/blog/", f"/blog/{post.slug}/", "/api/blog/posts")]
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+    assert tables == [("GetItem", table_name("cache-stamps"))] * 3
+    assert all(post.title.encode() in body for body in bodies)
