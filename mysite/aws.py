@@ -33,6 +33,7 @@ def endpoint_url(service: str) -> str | None:
 
 @functools.cache
 def _client(service: str, endpoint: str | None, region: str, accelerate: bool):
+    """One client per process and service, each from its own Session: boto3 clients are thread-safe."""
     config = Config(
         retries={"max_attempts": 3, "mode": "standard"},
         connect_timeout=3,
