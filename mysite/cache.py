@@ -14,10 +14,11 @@ Scope of this module (the one place that says it):
 - **Reads.** `cached()` reads the scope's stamp with one small strongly-consistent GetItem,
   remembered for the rest of the request (a `ContextVar` set on `request_started`; never across
   requests, and forgotten as soon as the request writes to the scope), then looks the entry up
-  under (scope, token, name, params). A warm request costs exactly that one GetItem; the stamp
-  is kept off the items it guards (the profile, the product) because their full-item `save()`
-  would write an old token back, and the count is the same either way: the product is itself
-  an entry under its product's stamp.
+  under (scope, token, name, params). A warm request costs exactly that one GetItem. The stamp
+  has its own item rather than riding on the product: a full-item `save()` of the product
+  would write an old token back, and the count is the same either way, since the product is
+  itself an entry under its stamp. (Bearer API requests also read the caller's profile, once
+  per request: accounts.selectors.)
 - **Entries** live in Django's `default` cache, `LocMemCache`: per process (each Lambda
   container, each origin process its own), thread-safe behind its lock, and values are pickled
   in and out, so no two threads ever share a cached object. Correctness across processes comes
@@ -30,8 +31,9 @@ Scope of this module (the one place that says it):
   of its stamp's change is served but not kept: a lagging index cannot pin a stale answer
   under the new token.
 
-DAX is not used (see ARCHITECTURE.md, "Caching"): its query cache is not read-your-writes,
-it needs a VPC and a cluster, and PynamoDB has no DAX client.
+DAX is not used: its query cache is not read-your-writes (a write through DynamoDB is not
+seen by a cached query until its TTL), it needs a VPC and a cluster, and PynamoDB has no DAX
+client.
 """
 
 from __future__ import annotations
