@@ -17,7 +17,7 @@ run: setup ## Start the local stack and serve http://127.0.0.1:8000/
 test: setup-test ## Set up and run the whole test suite
 	$(PY) -m pytest
 
-setup: $(VENV)/.installed devstack/node_modules/.installed devstack/dynamodb/.version java
+setup: $(VENV)/.installed $(VENV)/.installed-local devstack/node_modules/.installed devstack/dynamodb/.version java
 
 setup-test: setup $(VENV)/.installed-dev chromium
 
@@ -26,6 +26,10 @@ $(VENV)/.installed: requirements/base.txt
 	@# A virtualenv of another Python (an older checkout's 3.11) is replaced, not reused.
 	$(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(PIP) install --quiet --disable-pip-version-check -r requirements/base.txt
+	touch $@
+
+$(VENV)/.installed-local: requirements/local.txt $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/local.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed

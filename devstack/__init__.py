@@ -1,1 +1,1 @@
-"""The local AWS stack: DynamoDB Local, cognito-local and s3rver, started as child processes."""
+"""The local AWS stack: DynamoDB Local, cognito-local, s3rver and moto's server, started as child processes."""

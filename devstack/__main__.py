@@ -14,18 +14,18 @@ import sys
 import threading
 from pathlib import Path
 
+import environ
+
 from devstack.stack import LocalStack, Ports, StackError, port_in_use
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
+    # The ports in .env must be the ones the stack listens on, not only the ones settings read.
+    environ.Env.read_env(ROOT / ".env")
     data_dir = Path(os.environ.get("DEVDATA_DIR", ROOT / ".devdata"))
-    ports = Ports(
-        dynamodb=int(os.environ.get("DEVSTACK_DYNAMODB_PORT", 8100)),
-        cognito=int(os.environ.get("DEVSTACK_COGNITO_PORT", 9229)),
-        s3=int(os.environ.get("DEVSTACK_S3_PORT", 4569)),
-    )
+    ports = Ports.from_environment()
     web_port = int(os.environ.get("PORT", 8000))
     stack = LocalStack(data_dir, ports)
     env = {

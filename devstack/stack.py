@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -20,8 +22,8 @@ from devstack.install import DYNAMODB_DIR, JAR
 DEVSTACK_DIR = Path(__file__).resolve().parent
 NODE_MODULES = DEVSTACK_DIR / "node_modules"
 
-# Local emulators accept any credentials, except s3rver, which checks signatures
-# against this fixed pair.
+# Local emulators accept any credentials, except s3rver, which admits this fixed pair
+# (and the temporary keys the local STS issued).
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
 
 
@@ -34,11 +36,24 @@ class Ports:
     dynamodb: int = 8100
     cognito: int = 9229
     s3: int = 4569
+    identity: int = 5050  # moto: Cognito identity pools, STS and IAM
 
     @classmethod
     def free(cls) -> Ports:
-        """Three ports nothing listens on, for a throw-away test stack."""
-        return cls(*(free_port() for _ in range(3)))
+        """Four ports nothing listens on, for a throw-away test stack."""
+        return cls(*(free_port() for _ in range(4)))
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> Ports:
+        """The ports named by DEVSTACK_<NAME>_PORT, defaults for the rest."""
+        environ = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            **{
+                name: int(environ.get(f"DEVSTACK_{name.upper()}_PORT", getattr(defaults, name)))
+                for name in ("dynamodb", "cognito", "s3", "identity")
+            }
+        )
 
 
 def free_port() -> int:
@@ -175,7 +190,11 @@ def write_mail(mailbox_dir: Path, raw: bytes) -> Path:
 
 
 class LocalStack:
-    """DynamoDB Local, cognito-local and s3rver keeping their data under one folder."""
+    """DynamoDB Local, cognito-local, s3rver and moto's server, the first three keeping data under one folder.
+
+    moto keeps its state in memory only (it has no persistence), so the identity pool
+    and role it serves are re-created by `provision` at every start.
+    """
 
     def __init__(self, data_dir: Path, ports: Ports | None = None, *, in_memory: bool = False):
         self.data_dir = Path(data_dir)
@@ -192,11 +211,18 @@ class LocalStack:
     def s3_event_log(self) -> Path:
         return self.data_dir / "s3" / "events.jsonl"
 
+    @property
+    def identity_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.ports.identity}"
+
     def endpoints(self) -> dict[str, str]:
         return {
             "DYNAMODB_ENDPOINT_URL": f"http://127.0.0.1:{self.ports.dynamodb}",
             "COGNITO_ENDPOINT_URL": f"http://127.0.0.1:{self.ports.cognito}",
             "S3_ENDPOINT_URL": f"http://127.0.0.1:{self.ports.s3}",
+            "COGNITO_IDENTITY_ENDPOINT_URL": self.identity_endpoint,
+            "STS_ENDPOINT_URL": self.identity_endpoint,
+            "IAM_ENDPOINT_URL": self.identity_endpoint,
             "LOCAL_MAILBOX_DIR": str(self.mailbox_dir),
             "LOCAL_S3_EVENT_LOG": str(self.s3_event_log),
         }
@@ -244,9 +270,25 @@ class LocalStack:
                     str(self.ports.s3),
                     str(self.data_dir / "s3" / "buckets"),
                     str(self.s3_event_log),
+                    self.identity_endpoint,  # where s3rver looks up the temporary keys STS issued
                 ],
                 cwd=DEVSTACK_DIR,
                 log_path=logs / "s3rver.log",
+            ),
+            Emulator(
+                name="moto (Cognito Identity, STS)",
+                port=self.ports.identity,
+                command=[
+                    sys.executable,
+                    "-m",
+                    "moto.server",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.ports.identity),
+                ],
+                cwd=DEVSTACK_DIR,
+                log_path=logs / "moto.log",
             ),
         ]
 
@@ -258,6 +300,10 @@ class LocalStack:
             )
         if not JAR.exists() or not (NODE_MODULES / "s3rver").exists():
             raise StackError("The emulators are not installed; run `make setup` first.")
+        if importlib.util.find_spec("flask") is None:  # what moto[server] adds to moto
+            raise StackError(
+                "moto's server mode is not installed; run `make setup` (it installs requirements/local.txt)."
+            )
 
     def start(self) -> None:
         self.check_prerequisites()
@@ -267,7 +313,8 @@ class LocalStack:
                 raise StackError(
                     f"Port {emulator.port} ({emulator.name}) is already in use. Stop whatever "
                     f"listens there (`ss -ltnp | grep {emulator.port}`), or choose other ports "
-                    "with DEVSTACK_DYNAMODB_PORT / DEVSTACK_COGNITO_PORT / DEVSTACK_S3_PORT."
+                    "with DEVSTACK_DYNAMODB_PORT / DEVSTACK_COGNITO_PORT / DEVSTACK_S3_PORT / "
+                    "DEVSTACK_IDENTITY_PORT."
                 )
         try:
             for emulator in self.emulators:

@@ -13,7 +13,14 @@ _ENDPOINT_SETTING = {
     "dynamodbstreams": "DYNAMODB_ENDPOINT_URL",
     "cognito-idp": "COGNITO_ENDPOINT_URL",
     "s3": "S3_ENDPOINT_URL",
+    "cognito-identity": "COGNITO_IDENTITY_ENDPOINT_URL",
+    "sts": "STS_ENDPOINT_URL",
+    "iam": "IAM_ENDPOINT_URL",
 }
+# An identity pool trusts the user pool beside it, so these follow the user pool: their local
+# stand-in serves only next to the local user pool, and settings that send Cognito to AWS
+# (production, the deploy tests) send them to AWS too.
+_BESIDE_THE_USER_POOL = {"cognito-identity", "sts", "iam"}
 
 
 def local_credentials() -> dict[str, str]:
@@ -27,13 +34,16 @@ def local_credentials() -> dict[str, str]:
 
 
 def endpoint_url(service: str) -> str | None:
+    """The emulator's URL for `service`, or None for the AWS endpoint."""
+    if service in _BESIDE_THE_USER_POOL and not settings.COGNITO_ENDPOINT_URL:
+        return None
     setting = _ENDPOINT_SETTING.get(service)
     return getattr(settings, setting, None) if setting else None
 
 
 @functools.cache
 def _client(service: str, endpoint: str | None, region: str, accelerate: bool):
-    """One client per process and service, each from its own Session: boto3 clients are thread-safe."""
+    """One client per process and endpoint, shared by its threads (boto3 clients are thread-safe)."""
     config = Config(
         retries={"max_attempts": 3, "mode": "standard"},
         connect_timeout=3,

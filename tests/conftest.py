@@ -23,15 +23,8 @@ from mysite.mail import mailbox_messages
 
 @pytest.fixture(scope="session")
 def local_stack() -> LocalStack:
-    """DynamoDB Local, cognito-local and s3rver on this process's free ports, provisioned."""
-    stack = LocalStack(
-        Path(settings.DEVDATA_DIR),
-        Ports(
-            dynamodb=int(os.environ["DEVSTACK_DYNAMODB_PORT"]),
-            cognito=int(os.environ["DEVSTACK_COGNITO_PORT"]),
-            s3=int(os.environ["DEVSTACK_S3_PORT"]),
-        ),
-    )
+    """DynamoDB Local, cognito-local, s3rver and moto on this process's free ports, provisioned."""
+    stack = LocalStack(Path(settings.DEVDATA_DIR), Ports.from_environment())  # ports from mysite/settings/test.py
     stack.start()
     call_command("provision", stdout=open(os.devnull, "w"))  # noqa: SIM115
     yield stack

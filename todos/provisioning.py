@@ -4,7 +4,9 @@ The identity pool's classic flow is used: the API exchanges the user's ID token 
 an OpenID token and assumes the role itself, passing a session policy that names
 the user's own prefix (`users/<sub>/`). The role's own policy admits `users/*`
 only, and its trust policy admits only authenticated identities of this pool.
-cognito-local has no identity pools, so against the emulators the step does nothing.
+Both names carry the stage's prefix, so stages sharing an account share neither.
+Locally the same calls go to moto's server (the devstack's stand-in for Cognito
+Identity, STS and IAM), and the ids land in the stack outputs the local settings read.
 """
 
 from __future__ import annotations
@@ -15,17 +17,28 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 
 from mysite import aws
-from mysite.provisioning import Change, Step, find_app_client, find_user_pool
+from mysite.provisioning import Change, Step, apply_outputs, find_app_client, find_user_pool, write_outputs
+from todos.services.credentials import identity_provider_name
 
-IDENTITY_POOL_NAME = "mysite_todos"
 ROLE_POLICY_NAME = "user-files"
 
 
+def _stage_name(name: str) -> str:
+    return f"{settings.DYNAMODB_TABLE_PREFIX}{name}".strip("-")
+
+
+def identity_pool_name() -> str:
+    """The stage's identity pool, e.g. `prod-todos-user-files`."""
+    return _stage_name("todos-user-files")
+
+
 def role_name() -> str:
-    return f"{settings.DYNAMODB_TABLE_PREFIX}todos-user-files".strip("-")
+    """The stage's role for a user's files, e.g. `prod-todos-user-files`."""
+    return _stage_name("todos-user-files")
 
 
 def identity_pool_find(name: str) -> str | None:
+    """The id of the identity pool called `name`, if there is one."""
     identity = aws.client("cognito-identity")
     kwargs: dict = {"MaxResults": 60}
     while True:
@@ -76,63 +89,94 @@ def role_policy() -> dict:
     }
 
 
+def _document(value: str | dict | None) -> dict | None:
+    """A policy document as IAM returned it: decoded by boto3, or still JSON text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 class IdentityPoolStep(Step):
-    """The Cognito identity pool (classic flow, user pool as provider) and the role it hands out."""
+    """The stage's identity pool (classic flow, its own user pool as provider) and the role it hands out."""
 
     def __init__(self):
-        self.name = f"identity pool {IDENTITY_POOL_NAME}"
+        self.pool_name = identity_pool_name()
+        self.name = f"identity pool {self.pool_name}"
 
     def plan(self) -> list[Change]:
-        if settings.COGNITO_ENDPOINT_URL:
-            return []
         changes = []
-        pool_id = identity_pool_find(IDENTITY_POOL_NAME)
+        pool_id = identity_pool_find(self.pool_name)
         if pool_id is None:
             changes.append(Change("create identity pool (classic flow, user pool sign-in only)", self._create_pool))
+        elif self._current_providers(pool_id) != self._providers():
+            changes.append(Change("trust this stage's user pool", lambda: self._update_pool(pool_id)))
         iam = aws.client("iam")
         try:
-            iam.get_role(RoleName=role_name())
+            role = iam.get_role(RoleName=role_name())["Role"]
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "NoSuchEntity":
                 raise
             changes.append(Change(f"create role {role_name()} trusted by the identity pool", self._create_role))
             changes.append(Change("allow the role users/* of the bucket", self._put_role_policy))
-            return changes
+            return self._with_outputs(changes, pool_id, None)
+        if pool_id is None or _document(role["AssumeRolePolicyDocument"]) != trust_policy(pool_id):
+            changes.append(Change(f"let role {role_name()} trust only this identity pool", self._update_trust))
         try:
             current = iam.get_role_policy(RoleName=role_name(), PolicyName=ROLE_POLICY_NAME)["PolicyDocument"]
         except ClientError:
             current = None
-        if isinstance(current, str):
-            current = json.loads(current)
-        if current != role_policy():
+        if _document(current) != role_policy():
             changes.append(Change("allow the role users/* of the bucket", self._put_role_policy))
+        return self._with_outputs(changes, pool_id, role["Arn"])
+
+    def _with_outputs(self, changes: list[Change], pool_id: str | None, role_arn: str | None) -> list[Change]:
+        """Locally, the ids go to the stack outputs (on AWS `zappa_settings` looks them up)."""
+        if not getattr(settings, "STACK_OUTPUTS_FILE", None):
+            return changes
+        recorded = (settings.COGNITO_IDENTITY_POOL_ID, settings.COGNITO_IDENTITY_ROLE_ARN)
+        if changes or recorded != (pool_id, role_arn):
+            changes.append(Change("record the identity pool id and role ARN in the stack outputs", self._record))
         return changes
 
+    def _user_pool(self) -> tuple[str, str] | None:
+        """The stage's user pool and app client: the pool of the stage's name, else the configured ids.
+
+        The name comes first: it is what the user pool step just created or found, while
+        the configured ids may still be another stack's (or absent) during the first run.
+        """
+        pool_id = find_user_pool(settings.COGNITO_USER_POOL_NAME)
+        if pool_id:
+            return pool_id, find_app_client(pool_id) or ""
+        if settings.COGNITO_USER_POOL_ID:
+            return settings.COGNITO_USER_POOL_ID, settings.COGNITO_CLIENT_ID
+        return None
+
     def _providers(self) -> list[dict]:
-        pool_id = settings.COGNITO_USER_POOL_ID or find_user_pool(settings.COGNITO_USER_POOL_NAME)
-        if not pool_id:
+        user_pool = self._user_pool()
+        if not user_pool:
             return []
-        client_id = settings.COGNITO_CLIENT_ID or find_app_client(pool_id)
-        region = pool_id.split("_", 1)[0]
-        return [
-            {
-                "ProviderName": f"cognito-idp.{region}.amazonaws.com/{pool_id}",
-                "ClientId": client_id,
-                "ServerSideTokenCheck": True,
-            }
-        ]
+        pool_id, client_id = user_pool
+        return [{"ProviderName": identity_provider_name(pool_id), "ClientId": client_id, "ServerSideTokenCheck": True}]
+
+    def _current_providers(self, pool_id: str) -> list[dict]:
+        pool = aws.client("cognito-identity").describe_identity_pool(IdentityPoolId=pool_id)
+        return pool.get("CognitoIdentityProviders", [])
+
+    def _pool_definition(self) -> dict:
+        return {
+            "IdentityPoolName": self.pool_name,
+            "AllowUnauthenticatedIdentities": False,
+            "AllowClassicFlow": True,
+            "CognitoIdentityProviders": self._providers(),
+        }
 
     def _create_pool(self) -> str:
-        pool = aws.client("cognito-identity").create_identity_pool(
-            IdentityPoolName=IDENTITY_POOL_NAME,
-            AllowUnauthenticatedIdentities=False,
-            AllowClassicFlow=True,
-            CognitoIdentityProviders=self._providers(),
-        )
-        return pool["IdentityPoolId"]
+        return aws.client("cognito-identity").create_identity_pool(**self._pool_definition())["IdentityPoolId"]
+
+    def _update_pool(self, pool_id: str) -> None:
+        # UpdateIdentityPool replaces the definition, so all of it is sent again.
+        aws.client("cognito-identity").update_identity_pool(IdentityPoolId=pool_id, **self._pool_definition())
 
     def _create_role(self) -> str:
-        pool_id = identity_pool_find(IDENTITY_POOL_NAME)
+        pool_id = identity_pool_find(self.pool_name)
         role = aws.client("iam").create_role(
             RoleName=role_name(),
             AssumeRolePolicyDocument=json.dumps(trust_policy(pool_id)),
@@ -141,10 +185,23 @@ class IdentityPoolStep(Step):
         )
         return role["Role"]["Arn"]
 
+    def _update_trust(self) -> None:
+        aws.client("iam").update_assume_role_policy(
+            RoleName=role_name(), PolicyDocument=json.dumps(trust_policy(identity_pool_find(self.pool_name)))
+        )
+
     def _put_role_policy(self) -> None:
         aws.client("iam").put_role_policy(
             RoleName=role_name(), PolicyName=ROLE_POLICY_NAME, PolicyDocument=json.dumps(role_policy())
         )
+
+    def _record(self) -> None:
+        outputs = {
+            "COGNITO_IDENTITY_POOL_ID": identity_pool_find(self.pool_name),
+            "COGNITO_IDENTITY_ROLE_ARN": aws.client("iam").get_role(RoleName=role_name())["Role"]["Arn"],
+        }
+        apply_outputs(outputs)
+        write_outputs(outputs)
 
 
 STEPS = [IdentityPoolStep]

@@ -45,14 +45,14 @@ def identity_pool_ids(*, region: str, prefix: str) -> dict[str, str]:
     """The identity pool and role todos/provisioning.py creates (its names, for the stage's prefix)."""
     from todos import provisioning as todos
 
+    with override_settings(DYNAMODB_TABLE_PREFIX=prefix):
+        pool_name, role_name = todos.identity_pool_name(), todos.role_name()
     identity = client("cognito-identity", region)
     found = {}
     for page in identity.get_paginator("list_identity_pools").paginate(MaxResults=60):
         for pool in page["IdentityPools"]:
-            if pool["IdentityPoolName"] == todos.IDENTITY_POOL_NAME:
+            if pool["IdentityPoolName"] == pool_name:
                 found["COGNITO_IDENTITY_POOL_ID"] = pool["IdentityPoolId"]
-    with override_settings(DYNAMODB_TABLE_PREFIX=prefix):
-        role_name = todos.role_name()
     try:
         role = client("iam", GLOBAL_REGION).get_role(RoleName=role_name)["Role"]
         found["COGNITO_IDENTITY_ROLE_ARN"] = role["Arn"]

@@ -90,6 +90,10 @@ DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL", default=None)
 DYNAMODB_TABLE_PREFIX = env("DYNAMODB_TABLE_PREFIX")
 COGNITO_ENDPOINT_URL = env("COGNITO_ENDPOINT_URL", default=None)
 S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default=None)
+# Identity pools, STS and IAM: locally moto's server, used only beside the local user pool.
+COGNITO_IDENTITY_ENDPOINT_URL = env("COGNITO_IDENTITY_ENDPOINT_URL", default=None)
+STS_ENDPOINT_URL = env("STS_ENDPOINT_URL", default=None)
+IAM_ENDPOINT_URL = env("IAM_ENDPOINT_URL", default=None)
 # Local emulators need some credentials; on Lambda the IAM role provides them.
 AWS_LOCAL_ACCESS_KEY_ID = env("AWS_LOCAL_ACCESS_KEY_ID", default=None)
 AWS_LOCAL_SECRET_ACCESS_KEY = env("AWS_LOCAL_SECRET_ACCESS_KEY", default=None)
@@ -98,7 +102,7 @@ COGNITO_USER_POOL_NAME = env("COGNITO_USER_POOL_NAME", default="mysite")
 COGNITO_USER_POOL_ID = env("COGNITO_USER_POOL_ID", default="")
 COGNITO_CLIENT_ID = env("COGNITO_CLIENT_ID", default="")
 COGNITO_GROUPS = ("authors", "release-managers")
-# Todos: temporary S3 credentials through a Cognito identity pool (AWS only; `provision` creates both).
+# Todos: temporary S3 credentials through a Cognito identity pool (`provision` creates both).
 COGNITO_IDENTITY_POOL_ID = env("COGNITO_IDENTITY_POOL_ID", default="")
 COGNITO_IDENTITY_ROLE_ARN = env("COGNITO_IDENTITY_ROLE_ARN", default="")
 

@@ -10,7 +10,7 @@ from devstack.stack import free_port
 # Every test process (each xdist worker too) imports this once and gets its own
 # ports and data folder; explicit assignments, so a parent's values never leak in.
 _DATA_DIR = tempfile.mkdtemp(prefix="mysite-test-")
-_PORTS = {name: free_port() for name in ("DYNAMODB", "COGNITO", "S3")}
+_PORTS = {name: free_port() for name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY")}
 os.environ.update(
     {
         "DEVDATA_DIR": _DATA_DIR,
@@ -18,10 +18,15 @@ os.environ.update(
         "DYNAMODB_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['DYNAMODB']}",
         "COGNITO_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['COGNITO']}",
         "S3_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['S3']}",
+        "COGNITO_IDENTITY_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['IDENTITY']}",
+        "STS_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['IDENTITY']}",
+        "IAM_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['IDENTITY']}",
         "DYNAMODB_TABLE_PREFIX": "test-",
         "AWS_STORAGE_BUCKET_NAME": "mysite-test",
         "COGNITO_USER_POOL_ID": "",
         "COGNITO_CLIENT_ID": "",
+        "COGNITO_IDENTITY_POOL_ID": "",
+        "COGNITO_IDENTITY_ROLE_ARN": "",
         # DynamoDB Local's indexes are consistent at once: no settling time for the read cache.
         "READ_CACHE_SETTLE_SECONDS": "0",
     }

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi import checks
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "3"))
-# The only 5xx an API answer may carry: temporary AWS credentials need a Cognito identity pool,
-# which the local stack does not have; the operation documents its 501.
+# The only 5xx an API answer may carry: temporary AWS credentials need a Cognito identity pool;
+# a stage without one answers the 501 the operation documents.
 DOCUMENTED_SERVER_ERRORS = {("GET", "/api/todos/credentials"): 501}
 CONFORMANCE = [
     checks.status_code_conformance,

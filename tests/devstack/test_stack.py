@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from devstack.stack import CodeRelay, LocalStack, Ports, StackError, free_port
+from devstack.stack import CodeRelay, LocalStack, Ports, StackError, free_port, port_in_use
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,6 +25,47 @@ def test_port_in_use_is_reported_with_what_to_do(tmp_path):
             stack.start()
     assert f"Port {port} (DynamoDB Local) is already in use" in str(error.value)
     assert "DEVSTACK_DYNAMODB_PORT" in str(error.value)
+
+
+def test_a_busy_identity_port_is_reported_before_anything_starts(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        ports = Ports(dynamodb=free_port(), cognito=free_port(), s3=free_port(), identity=port)
+        stack = LocalStack(tmp_path, ports, in_memory=True)
+        with pytest.raises(StackError) as error:
+            stack.start()
+        others_free = [not port_in_use(p) for p in (ports.dynamodb, ports.cognito, ports.s3)]
+    assert f"Port {port} (moto (Cognito Identity, STS)) is already in use" in str(error.value)
+    assert "DEVSTACK_IDENTITY_PORT" in str(error.value)
+    assert others_free == [True, True, True]
+
+
+def test_ports_come_from_the_environment_with_defaults_for_the_rest():
+    ports = Ports.from_environment({"DEVSTACK_IDENTITY_PORT": "6123", "DEVSTACK_S3_PORT": "6124"})
+    assert ports == Ports(dynamodb=8100, cognito=9229, s3=6124, identity=6123)
+
+
+def test_the_local_moto_server_is_the_moto_the_tests_pin():
+    def moto_pin(name: str) -> str:
+        lines = (ROOT / "requirements" / name).read_text().splitlines()
+        return next(line.split("==")[1] for line in lines if line.startswith("moto["))
+
+    assert moto_pin("local.txt") == moto_pin("dev.txt")
+    assert "moto" not in (ROOT / "requirements" / "base.txt").read_text()  # never in the Lambda package
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses (hex, as /proc/net shows them) of the sockets listening on `port`."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            columns = line.split()
+            address, hex_port = columns[1].split(":")
+            if columns[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
 
 
 def test_missing_java_is_reported_with_the_install_command(tmp_path, monkeypatch):
@@ -79,7 +120,8 @@ def test_devstack_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
     import time
     import urllib.request
 
-    ports = {name: free_port() for name in ("DEVSTACK_DYNAMODB_PORT", "DEVSTACK_COGNITO_PORT", "DEVSTACK_S3_PORT")}
+    names = ("DEVSTACK_DYNAMODB_PORT", "DEVSTACK_COGNITO_PORT", "DEVSTACK_S3_PORT", "DEVSTACK_IDENTITY_PORT")
+    ports = {name: free_port() for name in names}
     web = free_port()
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -114,6 +156,12 @@ def test_devstack_serves_the_site_and_ctrl_c_stops_everything(tmp_path):
             except OSError:
                 time.sleep(0.2)
         assert home.status == 200
+        outputs = json.loads((tmp_path / "data" / "stack.json").read_text())
+        assert outputs["COGNITO_IDENTITY_POOL_ID"].startswith("us-east-1:")
+        assert outputs["COGNITO_IDENTITY_ROLE_ARN"].endswith(":role/local-todos-user-files")
+        # The stand-ins that can choose bind the loopback only (DynamoDB Local has no such option).
+        for name in ("DEVSTACK_COGNITO_PORT", "DEVSTACK_S3_PORT", "DEVSTACK_IDENTITY_PORT"):
+            assert listening_addresses(ports[name]) == {"0100007F"}, name
     finally:
         process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=60)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from PIL import Image, ImageOps
+from playwright.sync_api import expect
 
 from tests.blog.conftest import unique_title
 from tests.e2e.conftest import screenshot
@@ -47,8 +48,8 @@ def test_author_writes_and_publishes_a_post_with_an_image_and_a_reader_sees_it(
     page.get_by_label("Image description (alt text)", exact=True).fill("Boats in a calm harbour")
     page.get_by_role("button", name="Upload").click()
     page.locator("#upload-status", has_text="Ready").wait_for(timeout=30_000)
-    assert page.locator("#upload-progress").evaluate("p => p.value") == 100
-    assert "(image:" in page.get_by_label("Body (Markdown)").input_value()
+    expect(page.locator("#upload-progress")).to_have_js_property("value", 100)
+    expect(page.get_by_label("Body (Markdown)")).to_have_value(re.compile(r"\(image:"))
     preview_image = page.locator("#preview picture img[alt='Boats in a calm harbour']")
     preview_image.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview_image.element_handle())
@@ -57,7 +58,7 @@ def test_author_writes_and_publishes_a_post_with_an_image_and_a_reader_sees_it(
 
     page.get_by_role("button", name="Publish now").click()
     page.wait_for_url(re.compile(r"/admin/blog/[0-9a-f]{32}/$"))
-    assert page.locator("#post-status").inner_text() == "published"
+    expect(page.locator("#post-status")).to_have_text("published")
 
     reader = browser.new_context(base_url=site_url, viewport={"width": 1200, "height": 900})
     home = reader.new_page()
@@ -65,14 +66,14 @@ def test_author_writes_and_publishes_a_post_with_an_image_and_a_reader_sees_it(
     card = home.locator("article.post-card", has_text=title)
     card.wait_for()
     feature = card.locator("picture img")
-    assert feature.get_attribute("alt") == "Boats in a calm harbour"
-    assert feature.get_attribute("loading") == "lazy"
-    assert "320w" in feature.get_attribute("srcset")
+    expect(feature).to_have_attribute("alt", "Boats in a calm harbour")
+    expect(feature).to_have_attribute("loading", "lazy")
+    expect(feature).to_have_attribute("srcset", re.compile(r"\b320w\b"))
     home.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=feature.element_handle())
     screenshot(home, "blog-home")
 
     card.get_by_role("link", name=title).click()
     home.wait_for_url(re.compile(r"/blog/harbour-at-dawn-[0-9a-f]+/$"))
-    assert home.locator(".prose strong").inner_text() == "harbour"
-    assert home.locator(".prose picture img").get_attribute("alt") == "Boats in a calm harbour"
+    expect(home.locator(".prose strong")).to_have_text("harbour")
+    expect(home.locator(".prose picture img")).to_have_attribute("alt", "Boats in a calm harbour")
     reader.close()

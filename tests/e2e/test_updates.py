@@ -7,6 +7,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from mysite import aws, storage
 from tests.e2e.conftest import screenshot
@@ -69,18 +70,18 @@ def test_release_manager_creates_uploads_publishes_and_the_public_page_shows_it(
     page.get_by_role("button", name="Upload").click()
     ready = page.locator("table.artifacts td.status-ready")
     ready.wait_for(timeout=30_000)
-    assert page.locator(".upload-progress").is_hidden()  # the page reloaded once verification finished
-    assert hashlib.sha256(content).hexdigest() in page.locator("table.artifacts").inner_text()
+    expect(page.locator(".upload-progress")).to_be_hidden()  # the page reloaded once verification finished
+    expect(page.locator("table.artifacts")).to_contain_text(hashlib.sha256(content).hexdigest())
 
     page.get_by_role("button", name="Publish").click()
-    assert page.locator(".release-status").inner_text() == "published"
+    expect(page.locator(".release-status")).to_have_text("published")
 
     page.goto(f"/updates/{slug}/")
     release = page.locator("article.release")
-    assert release.locator(".release-head h2").inner_text() == "Version 1.4.0"
-    assert release.locator(".notes li").all_inner_texts() == ["Alarms", "Dark mode"]
+    expect(release.locator(".release-head h2")).to_have_text("Version 1.4.0")
+    expect(release.locator(".notes li")).to_have_text(["Alarms", "Dark mode"])
     download = release.get_by_role("link", name="Download for macOS (arm64)")
-    assert download.is_visible()
+    expect(download).to_be_visible()
     screenshot(page, "updates-public")
     response = page.request.get(download.get_attribute("href"), headers={"Range": "bytes=0-9"})
     assert response.status == 206

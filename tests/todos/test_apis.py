@@ -390,7 +390,8 @@ def test_another_users_attachment_is_not_found(api, other_api):
 # --- Credentials, schema, browsable API --------------------------------------------------------
 
 
-def test_credentials_say_clearly_they_are_not_configured_locally(api):
+def test_credentials_say_clearly_when_no_identity_pool_is_configured(api, settings):
+    settings.COGNITO_IDENTITY_POOL_ID = ""
     response = api.get("/api/todos/credentials")
     assert response.status_code == 501
     assert response.json()["error"]["code"] == "not_configured"

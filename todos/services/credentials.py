@@ -45,9 +45,14 @@ def user_files_policy(*, owner: str) -> dict:
     }
 
 
-def identity_provider_name() -> str:
-    pool = settings.COGNITO_USER_POOL_ID
-    return f"cognito-idp.{pool.split('_', 1)[0]}.amazonaws.com/{pool}"
+def identity_provider_name(user_pool_id: str) -> str:
+    """The identity pool's name for a user pool, as AWS spells it (`cognito-idp.<region>.amazonaws.com/<id>`).
+
+    AWS checks that the ID token's `iss` is this name over https. Locally the user pool
+    (`local_…`, issuer `http://127.0.0.1:<port>/<id>`) gets the same spelling: moto's
+    identity pools check neither the name nor the token, so the API verifies the token first.
+    """
+    return f"cognito-idp.{user_pool_id.split('_', 1)[0]}.amazonaws.com/{user_pool_id}"
 
 
 def credentials_for(*, owner: str, id_token: str) -> dict:
@@ -58,7 +63,7 @@ def credentials_for(*, owner: str, id_token: str) -> dict:
     """
     if not identity_pool_configured():
         raise CredentialsNotConfigured()
-    logins = {identity_provider_name(): id_token}
+    logins = {identity_provider_name(settings.COGNITO_USER_POOL_ID): id_token}
     identity = aws.client("cognito-identity")
     try:
         identity_id = identity.get_id(IdentityPoolId=settings.COGNITO_IDENTITY_POOL_ID, Logins=logins)["IdentityId"]

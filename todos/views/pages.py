@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
 
 from mysite import storage
 from mysite.decorators import login_required
@@ -181,6 +182,10 @@ def render_app(
         return redirect(state.url())
     response = render(request, "todos/_app.html", app_context(request.user.sub, state, error=error))
     response["Cache-Control"] = "private, no-store"
+    if state != request_state(request):
+        # The action moved the page (a new list, a deleted one): the address follows, so the
+        # next form on it (the new-task box) posts to what is shown, and Back works.
+        push_url(response, state.url())
     return response
 
 

@@ -1,5 +1,7 @@
-// Todos page: inline editing (double-click, Enter/blur saves, Esc cancels), Enter-to-add guard,
-// drag-and-drop reordering, and attachment uploads straight to S3 with a progress bar.
+// Todos page: inline editing (double-click or the Rename button; Enter/blur saves, Esc cancels),
+// Enter-to-add guard, focus kept on the control acted on across htmx swaps, a polite live region
+// announcing each action, the details panel (focus in on open, Esc closes), drag-and-drop
+// reordering, and attachment uploads straight to S3 with a progress bar.
 (function () {
   "use strict";
 
@@ -11,6 +13,72 @@
     }
   }
 
+  // --- Focus and announcements across swaps ------------------------------------------
+  // Every control has a stable id, so after the fragment is replaced the same control (or,
+  // after a delete, its neighbour) gets focus back, and the live region says what happened.
+  var pending = null;
+
+  function expect(focusId, message) {
+    pending = { focus: focusId, message: message };
+  }
+
+  function taskTitle(item) {
+    var label = item && item.querySelector(":scope > .view > label.title, :scope > label.title");
+    return label ? label.textContent.trim() : "";
+  }
+
+  function neighbourFocus(item) {
+    var next = item.nextElementSibling || item.previousElementSibling;
+    var toggle = next && next.querySelector("input.toggle");
+    return toggle ? toggle.id : "new-todo";
+  }
+
+  function plan(elt) {
+    var item = elt.closest("li.todo, li.subtask");
+    var title = taskTitle(item);
+    if (elt.closest("form.new-todo-form")) {
+      var value = elt.closest("form").querySelector("input[name=title]").value.trim();
+      return expect("new-todo", "Task added: " + value);
+    }
+    if (elt.closest("form.new-list")) {
+      var name = elt.closest("form").querySelector("input[name=name]").value.trim();
+      return expect("new-todo", "List created: " + name);
+    }
+    if (elt.closest("form.subtask-form")) return expect(elt.closest("form").querySelector("input").id, "Subtask added");
+    if (elt.closest("form.details-form")) return expect(elt.closest("form").querySelector("button[type=submit]").id, "Details saved");
+    if (elt.matches("input.toggle")) return expect(elt.id, (elt.checked ? "Completed: " : "Reopened: ") + title);
+    if (elt.matches("button.destroy")) return expect(neighbourFocus(item), "Deleted: " + title);
+    if (elt.matches(".move-up, .move-down")) return expect(elt.id, "Moved " + (elt.matches(".move-up") ? "up: " : "down: ") + title);
+    if (elt.matches("#toggle-all")) return expect(elt.id, elt.checked ? "All tasks completed" : "All tasks reopened");
+    if (elt.matches("#clear-completed")) return expect("new-todo", "Completed tasks cleared");
+    if (elt.matches("#delete-list")) return expect("new-todo", "List deleted");
+    if (elt.matches("a.details-toggle")) {
+      var opening = elt.getAttribute("aria-expanded") !== "true";
+      return expect(opening ? "details-heading-" + item.dataset.id : elt.id, opening ? "" : "Details closed");
+    }
+    if (elt.id) return expect(elt.id, "");
+    pending = null;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.closest && elt.closest("#todo-app") && elt.id !== "todo-app") plan(elt);
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "todo-app" || !pending) return;
+    var done = pending;
+    pending = null;
+    var target = document.getElementById(done.focus);
+    if (target) {
+      if (target.matches("h2")) target.setAttribute("tabindex", "-1");
+      target.focus();
+    }
+    var announcer = document.getElementById("todo-announcer");
+    var failed = document.querySelector("#todo-app .todo-error");
+    if (announcer) announcer.textContent = failed ? "" : done.message;
+  });
+
   function refresh(verb, url, values) {
     return htmx.ajax(verb, url, {
       target: "#todo-app",
@@ -21,10 +89,8 @@
   }
 
   // --- Inline editing ---------------------------------------------------------------
-  document.addEventListener("dblclick", function (event) {
-    var label = event.target.closest("label.title");
-    if (!label) return;
-    var item = label.closest("li");
+  function startEdit(item) {
+    var label = item.querySelector(":scope > .view > label.title, :scope > label.title");
     var input = item.querySelector(":scope > input.edit");
     item.classList.add("editing");
     input.value = label.textContent;
@@ -32,18 +98,40 @@
     input.dataset.url = label.dataset.editUrl;
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  document.addEventListener("dblclick", function (event) {
+    var label = event.target.closest("label.title");
+    if (label) startEdit(label.closest("li"));
   });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.rename");
+    if (button) startEdit(button.closest("li"));
+  });
+
+  function renameButton(item) {
+    return item.querySelector(":scope > .view button.rename");
+  }
 
   function finishEdit(input, save) {
     var item = input.closest("li");
     if (!item.classList.contains("editing")) return;
     item.classList.remove("editing");
+    var button = renameButton(item);
     if (!save) {
       input.value = input.dataset.original;
+      if (button) button.focus();
       return;
     }
     var title = input.value.trim();
-    if (title === input.dataset.original) return;
+    if (title === input.dataset.original) {
+      if (button && document.activeElement === input) button.focus();
+      return;
+    }
+    var toggle = item.querySelector("input.toggle");
+    if (title) expect(button ? button.id : toggle.id, "Renamed to " + title);
+    else expect(neighbourFocus(item), "Deleted: " + input.dataset.original);
     refresh("POST", input.dataset.url, { title: title });
   }
 
@@ -56,6 +144,13 @@
       } else if (event.key === "Escape") {
         finishEdit(input, false);
       }
+      return;
+    }
+    // Esc anywhere in an open details panel closes it and gives focus back to its toggle.
+    var panel = event.key === "Escape" && input.closest && input.closest("section.details");
+    if (panel) {
+      var toggle = document.getElementById(panel.dataset.toggle);
+      if (toggle) toggle.click();
     }
   });
 
@@ -75,16 +170,8 @@
     }
   });
 
-  // Focus the new-task field again after a swap, as TodoMVC keeps it ready for the next entry.
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "todo-app") {
-      var active = event.detail.requestConfig && event.detail.requestConfig.elt;
-      if (active && active.closest && active.closest("form.new-todo-form")) {
-        var field = document.querySelector(".new-todo");
-        if (field) field.focus();
-      }
-      fillTimeZones();
-    }
+    if (event.detail.target && event.detail.target.id === "todo-app") fillTimeZones();
   });
 
   function fillTimeZones() {
@@ -178,6 +265,7 @@
         return postJson(startUrl + "/" + started.attachment.id + "/complete");
       })
       .then(function () {
+        expect(input.id, "Attached: " + file.name);
         refresh("GET", window.location.pathname + window.location.search);
       })
       .catch(function (error) {
