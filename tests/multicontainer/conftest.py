@@ -25,7 +25,7 @@ from devstack.stack import free_port
 from tests.multicontainer.origin import without_stamp_bumps
 
 ORIGINS = 3
-START_SECONDS = 90
+START_SECONDS = 180
 # One host name for every origin, as the CDN forwards it: absolute URLs in pages (canonical
 # links, feeds) then match across origins, and so do their ETags.
 SITE_HOST = "localhost"
@@ -90,10 +90,11 @@ def _wait_until_serving(origin: Origin, deadline: float) -> None:
         if origin.process.poll() is not None:
             raise RuntimeError(f"origin {origin.url} exited:\n{origin.log.read_text()[-3000:]}")
         try:
-            if requests.get(f"{origin.url}/health", timeout=2).status_code == 200:
+            # The first request imports the whole site: slow on a busy machine, hence the long read timeout.
+            if requests.get(f"{origin.url}/health", headers={"Host": SITE_HOST}, timeout=30).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except requests.RequestException:
+            pass  # not listening yet, or still importing
         if time.monotonic() > deadline:
             break
         time.sleep(0.1)
