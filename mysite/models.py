@@ -1,4 +1,4 @@
-"""Shared infrastructure tables: browser sessions, the local dispatcher's checkpoints and its dead letters."""
+"""Shared infrastructure tables: sessions, the local dispatcher's checkpoints and dead letters, read-cache stamps."""
 
 from __future__ import annotations
 
@@ -78,3 +78,14 @@ class DeadLetter(Model):
     redrive_attempts = NumberAttribute(default=0)
 
     by_failed_at = DeadLettersByTime()
+
+
+class CacheStamp(Model):
+    """The generation stamp of one read-cache scope (see mysite.cache): replaced by every write to it."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("cache-stamps")
+
+    scope = UnicodeAttribute(hash_key=True)
+    token = UnicodeAttribute()
+    changed_at = NumberAttribute()

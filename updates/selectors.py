@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactWrite
 
+from mysite import cache
 from mysite.dynamo import decode_cursor, page
 from updates.constants import DARWIN_PLATFORMS, PAUSED, PLATFORMS, PUBLISHED, READY, YANKED
 from updates.errors import (
@@ -25,54 +24,38 @@ from updates.models import Artifact, Product, Release, TufFile, TufRepository
 from updates.versions import SemVer, os_version_tuple
 
 UNIVERSAL_PLATFORM = DARWIN_PLATFORMS[0]
-PRODUCT_CACHE_SECONDS = 30
-# Client answers (offers, appcast entries, TUF files) are cached as long as the CDN may
-# keep them (s-maxage 60); a change to the catalog starts a new generation at once.
-CLIENT_ANSWER_CACHE_SECONDS = 60
-_MISSING = object()
+# The product item and every client answer about it (offers, appcast entries, TUF files) are
+# kept under the product's read-cache scope: one stamp GetItem per warm request, and any
+# catalog write replaces the stamp in its own transaction (mysite.cache).
 
 
-def catalog_generation(*, product: str) -> str:
-    key = f"updates:generation:{product}"
-    generation = cache.get(key)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        cache.add(key, generation, None)
-        generation = cache.get(key, generation)
-    return generation
+def catalog_changed_in(transaction: TransactWrite, *, product: str) -> None:
+    """Make `transaction` start a new generation of every cached answer about `product`."""
+    cache.stamp_bump(transaction, cache.product_scope(product))
 
 
 def catalog_changed(*, product: str) -> None:
-    """Forget every cached client answer about `product` (in this process; other containers expire in 60 s)."""
-    cache.set(f"updates:generation:{product}", uuid.uuid4().hex, None)
+    """Start a new generation of every cached answer about `product`, on every container."""
+    cache.stamp_bump_now(cache.product_scope(product))
 
 
 def _cached_answer(product: str, name: str, compute):
-    digest = hashlib.blake2b(name.encode(), digest_size=16).hexdigest()  # keys stay short and memcached-safe
-    key = f"updates:answer:{product}:{catalog_generation(product=product)}:{digest}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, CLIENT_ANSWER_CACHE_SECONDS)
-    return value
+    return cache.cached(scope=cache.product_scope(product), name=name, compute=compute)
 
 
 def product_get(*, slug: str) -> Product:
-    """The product, read through a short-lived cache (update checks read it on every request)."""
-    cache_key = f"updates:product:{slug}"
-    product = cache.get(cache_key)
-    if product is None:
+    """The product, through the read cache (update checks read it on every request)."""
+
+    def load() -> Product | None:
         try:
-            product = Product.get(slug)
+            return Product.get(slug, consistent_read=True)
         except DoesNotExist:
-            raise ProductNotFound() from None
-        cache.set(cache_key, product, PRODUCT_CACHE_SECONDS)
+            return None
+
+    product = _cached_answer(slug, "product", load)
+    if product is None:
+        raise ProductNotFound()
     return product
-
-
-def product_forget(*, slug: str) -> None:
-    cache.delete(f"updates:product:{slug}")
-    catalog_changed(product=slug)
 
 
 def products_list(*, cursor: str | None = None, limit: int = 50) -> tuple[list[Product], str | None]:

@@ -2,8 +2,9 @@
 
 Every write is one DynamoDB transaction: the post (guarded by its version), its
 slug claim, its tag listings and the tag/month counts change together or not at
-all. A change visible to readers then clears the local read cache and
-invalidates exactly the affected CloudFront paths in one request.
+all. A change visible to readers also replaces the blog's read-cache stamp in
+that transaction, and then invalidates exactly the affected CloudFront paths in
+one request.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from blog import selectors
 from blog.models import DRAFT, IMAGE_READY, PUBLISHED, SCHEDULED, Image, Post, SlugClaim, TaggedPost, Term, utcnow
 from blog.rendering import excerpt_from, render_markdown
 from blog.services.visibility import PublicState, affected_paths
-from mysite import cdn
+from mysite import cache, cdn
 from mysite.errors import Conflict, InvalidInput, Unprocessable
 
 logger = logging.getLogger(__name__)
@@ -177,7 +178,6 @@ def _commit(post: Post, before: PublicState, *, old_slug: str | None, is_new: bo
         raise SlugTaken(field="slug")
     after = PublicState.of(post)
     if before.published or after.published:  # any change to a visible post changes what readers get
-        selectors.public_cache_clear({s for s in (before.slug, after.slug, old_slug) if s})
         cdn.invalidate_paths(affected_paths(before, after))
     return post
 
@@ -204,6 +204,8 @@ def _transact(post: Post, before: PublicState, *, old_slug: str | None, is_new: 
                 if old_slug:
                     transaction.delete(SlugClaim(old_slug), condition=SlugClaim.post_id == post.post_id)
             _tag_operations(transaction, post.post_id, before, after)
+            if before.published or after.published:
+                cache.stamp_bump(transaction, cache.BLOG_SCOPE)
     except TransactWriteError as error:
         reasons = [getattr(r, "code", None) for r in (error.cancellation_reasons or [])]
         if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -352,13 +354,14 @@ def post_delete(*, post_id: str, version: int) -> None:
             transaction.delete(post)
             transaction.delete(SlugClaim(post.slug), condition=SlugClaim.post_id == post.post_id)
             _tag_operations(transaction, post.post_id, before, PublicState())
+            if before.published:
+                cache.stamp_bump(transaction, cache.BLOG_SCOPE)
     except TransactWriteError as error:
         reasons = [getattr(r, "code", None) for r in (error.cancellation_reasons or [])]
         if reasons and reasons[0] == "ConditionalCheckFailed":
             raise _version_conflict(post_id) from None
         raise
     if before.published:
-        selectors.public_cache_clear({post.slug})
         cdn.invalidate_paths(affected_paths(before, PublicState()))
 
 
@@ -384,7 +387,6 @@ def posts_publish_due(*, now: datetime | None = None) -> list[str]:
                 continue
             published.append(post.slug)
             paths |= affected_paths(before, PublicState.of(post))
-            selectors.public_cache_clear({post.slug})
             break
     if paths:
         cdn.invalidate_paths(paths)  # one request for the whole batch

@@ -135,14 +135,20 @@ UPDATES_SIGNING_KEY_SECRET_ID = env("UPDATES_SIGNING_KEY_SECRET_ID", default="")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MySite <no-reply@example.com>")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django_ses.SESBackend")
 
-# --- Caching (read-through item cache in front of DynamoDB) ----------------
+# --- Caching (the read cache in front of DynamoDB; see mysite/cache.py) ----
+# Per process: entries are validated by generation stamps in DynamoDB, so N containers agree.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "items",
         "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": 10_000},
+        "OPTIONS": {"MAX_ENTRIES": 1_000},
     }
+}
+READ_CACHE = {
+    "TTL_SECONDS": env.int("READ_CACHE_TTL_SECONDS", default=300),
+    "SETTLE_SECONDS": env.float("READ_CACHE_SETTLE_SECONDS", default=2.0),
+    "MAX_ENTRY_BYTES": 256 * 1024,
 }
 
 # --- API -------------------------------------------------------------------

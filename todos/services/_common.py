@@ -75,7 +75,7 @@ class conflict_guard:
     def __exit__(self, exc_type, exc, tb):
         if exc is None:
             return False
-        if isinstance(exc, (PutError, UpdateError, DeleteError, TransactWriteError)) and _condition_failed(exc):
+        if isinstance(exc, (PutError, UpdateError, DeleteError, TransactWriteError)) and condition_failed(exc):
             model = type(self.item)
             try:
                 current = model.get(
@@ -89,7 +89,8 @@ class conflict_guard:
         return False
 
 
-def _condition_failed(error: Exception) -> bool:
+def condition_failed(error: Exception) -> bool:
+    """True when a write (or one item of a transaction) failed on its condition."""
     if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
         return True
     if isinstance(error, TransactWriteError):

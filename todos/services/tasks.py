@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
-from todos import cache
+from mysite import cache
 from todos.errors import InvalidTask, TaskRuleBroken
 from todos.models import Task, TodoList, Tombstone, utcnow
 from todos.recurrence import next_occurrence, recurrence_clean
@@ -30,6 +30,10 @@ def _transaction() -> TransactWrite:
     return TransactWrite(connection=Task._get_connection().connection)
 
 
+# TransactWriteItems takes at most 100 items; one of them is the read cache's stamp.
+MAX_TRANSACTION_ITEMS = 99
+
+
 class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
@@ -40,7 +44,7 @@ MAX_TITLE = 500
 MAX_NOTES = 20_000
 MAX_LABELS = 20
 MAX_LABEL = 60
-MAX_REORDER = 100
+MAX_REORDER = 99  # with the read cache's stamp, the 100 items one transaction may hold
 
 
 # --- Validation -----------------------------------------------------------------------
@@ -145,8 +149,7 @@ def _saved(task: Task) -> Task:
     task.refresh_keys()
     touch(task)
     with conflict_guard(task, serialize=task_as_dict):
-        task.save()
-    cache.invalidate(task.owner)
+        cache.save_with_bump(task, cache.user_scope(task.owner))
     return task
 
 
@@ -275,13 +278,13 @@ def task_complete(*, owner: str, task_id: str, expected_version: int | None = No
     ):
         tx.save(task)
         if closed and not task.parent_id:
-            for sub in _subtask_ids(owner=owner, task=task)[:99]:
+            for sub in _subtask_ids(owner=owner, task=task)[: MAX_TRANSACTION_ITEMS - 1]:
                 if not sub.done:
                     sub.done, sub.completed_at = True, now
                     sub.refresh_keys()
                     touch(sub)
                     tx.save(sub)
-    cache.invalidate(owner)
+        cache.stamp_bump(tx, cache.user_scope(owner))
     return task
 
 
@@ -313,9 +316,9 @@ def task_move(
         conflict_guard(task, serialize=task_as_dict),
         _transaction() as tx,
     ):
-        for item in [task, *subtasks][:100]:
+        for item in [task, *subtasks][:MAX_TRANSACTION_ITEMS]:
             tx.save(item)
-    cache.invalidate(owner)
+        cache.stamp_bump(tx, cache.user_scope(owner))
     return task
 
 
@@ -345,7 +348,7 @@ def tasks_reorder(*, owner: str, items: list[dict]) -> list[Task]:
     ):
         for task_id in ids:
             tx.save(found[task_id])
-    cache.invalidate(owner)
+        cache.stamp_bump(tx, cache.user_scope(owner))
     return [found[task_id] for task_id in ids]
 
 
@@ -366,10 +369,10 @@ def task_delete(*, owner: str, task_id: str, expected_version: int | None = None
     task = task_for_write(owner=owner, task_id=task_id)
     check_version(task, expected_version, serialize=task_as_dict)
     with conflict_guard(task, serialize=task_as_dict):
-        task.delete()
+        cache.delete_with_bump(task, cache.user_scope(owner))
     subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
     _delete_tasks(owner=owner, tasks=[task, *subtasks])
-    cache.invalidate(owner)
+    cache.stamp_bump_now(cache.user_scope(owner))  # the batches above are not one transaction
 
 
 def tasks_set_done(*, owner: str, list_id: str, done: bool) -> int:
@@ -396,5 +399,5 @@ def tasks_clear_completed(*, owner: str, list_id: str) -> int:
     )
     if done or orphans:
         _delete_tasks(owner=owner, tasks=[*done, *orphans])
-        cache.invalidate(owner)
+        cache.stamp_bump_now(cache.user_scope(owner))  # batch writes: the bump follows them
     return len(done)

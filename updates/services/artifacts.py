@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 from django.conf import settings
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from mysite import aws, storage
+from mysite import aws, cache, storage
 from mysite.errors import InvalidInput
 from updates import signing
 from updates.constants import (
@@ -138,8 +138,8 @@ def artifact_upload_start(
         post = storage.presigned_post(key=key, max_bytes=size, content_type="application/octet-stream")
         instructions = {"mode": "post", "url": post.url, "fields": post.fields}
     try:
-        artifact.save()
-    except PutError as error:
+        cache.save_with_bump(artifact, cache.product_scope(artifact.product))
+    except TransactWriteError as error:
         if conditional_failed(error):
             raise UploadInvalid("Another upload for this platform started at the same time; try again.") from None
         raise
@@ -238,8 +238,8 @@ def artifact_process(*, upload_key: str) -> str:
             artifact.size, artifact.sha256 = size, sha256
             artifact.ready_at = datetime.now(UTC)
     try:
-        artifact.save()
-    except PutError as error:
+        cache.save_with_bump(artifact, cache.product_scope(artifact.product))
+    except TransactWriteError as error:
         if conditional_failed(error):
             return "ignored"  # replaced by a newer upload meanwhile; its own event will handle it
         raise
