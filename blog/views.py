@@ -84,7 +84,7 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
-    if not 1 <= month <= 12:
+    if not (1 <= month <= 12 and 1 <= year <= 9999):  # what datetime can hold; no post is dated outside it
         raise Http404
     posts, next_cursor = selectors.published_posts_in_month(
         year=year, month=month, limit=PAGE_SIZE * 2, cursor=request.GET.get("cursor")
