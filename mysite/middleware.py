@@ -7,7 +7,8 @@ import json
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from mysite.errors import DomainError, PayloadTooLarge, render_error_page
+from mysite.dynamo import MAX_SORT_KEY_BYTES
+from mysite.errors import DomainError, NotFound, PayloadTooLarge, render_error_page
 
 MAX_QUERY_STRING_BYTES = 8 * 1024
 
@@ -17,10 +18,12 @@ class UriTooLong(DomainError):
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse bodies over MAX_REQUEST_BODY_BYTES (413) and query strings over 8 KiB (414).
+    """Refuse bodies over MAX_REQUEST_BODY_BYTES (413), query strings over 8 KiB (414), overlong names (404).
 
     Files never pass through the app (browsers upload straight to S3), so no
-    legitimate request needs a large body or a huge URL.
+    legitimate request needs a large body or a huge URL. Every path segment names
+    a DynamoDB key (slug, id, version, label); one longer than a sort key can hold
+    names nothing, and sending it to DynamoDB would only earn a ValidationException.
     """
 
     def __init__(self, get_response):
@@ -36,6 +39,8 @@ class RequestSizeLimitMiddleware:
             return _refuse(request, PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB."))
         if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING_BYTES:
             return _refuse(request, UriTooLong())
+        if any(len(segment.encode()) > MAX_SORT_KEY_BYTES for segment in request.path.split("/")):
+            return _refuse(request, NotFound("We could not find that page."))
         return self.get_response(request)
 
 

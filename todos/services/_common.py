@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from datetime import timedelta
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from todos.errors import ListNotFound, TaskNotFound, VersionConflict
+from mysite.dynamo import number_storable
+from todos.errors import InvalidTask, ListNotFound, TaskNotFound, VersionConflict
 from todos.models import Task, TodoList, Tombstone, changed_stamp, utcnow
 
 INBOX_ID = "inbox"
@@ -23,6 +25,17 @@ def new_id() -> str:
 def next_position() -> float:
     """Append at the end without reading the list: positions grow with time."""
     return round(time.time() * 1000) / 1000
+
+
+def clean_position(value, *, field: str = "position") -> float:
+    """A position DynamoDB can store: a finite number, zero or between 1E-130 and 1E+126 in magnitude."""
+    try:
+        position = float(value)
+    except (TypeError, ValueError, OverflowError):
+        position = math.nan
+    if not number_storable(position):
+        raise InvalidTask("A position is 0 or a finite number of magnitude 1E-130 to 1E+125.", field=field)
+    return position
 
 
 def touch(item) -> None:

@@ -11,6 +11,7 @@ from todos.representations import list_as_dict
 from todos.services._common import (
     INBOX_ID,
     check_version,
+    clean_position,
     conflict_guard,
     list_for_write,
     new_id,
@@ -58,7 +59,7 @@ def list_create(*, owner: str, name: str, colour: str = "grey", position: float 
         new_id(),
         name=_clean_name(name),
         colour=_clean_colour(colour),
-        position=next_position() if position is None else position,
+        position=next_position() if position is None else clean_position(position),
     )
     todo_list.save()
     cache.invalidate(owner)
@@ -83,7 +84,7 @@ def list_update(
     if colour is not None:
         todo_list.colour = _clean_colour(colour)
     if position is not None:
-        todo_list.position = position
+        todo_list.position = clean_position(position)
     if archived is not None:
         if archived and list_id == INBOX_ID:
             raise TaskRuleBroken("The Inbox cannot be archived.", field="archived")

@@ -16,6 +16,7 @@ from todos.representations import task_as_dict, task_due_datetime_local
 from todos.services._common import (
     INBOX_ID,
     check_version,
+    clean_position,
     conflict_guard,
     new_id,
     next_position,
@@ -177,7 +178,7 @@ def task_create(
         priority=_clean_priority(priority),
         labels=_clean_labels(labels),
         recurrence=recurrence_clean(recurrence),
-        position=next_position() if position is None else float(position),
+        position=next_position() if position is None else clean_position(position),
         list_id="",
     )
     _apply_due(task, due_date=due_date, due_datetime=due_datetime, due_timezone=due_timezone)
@@ -222,7 +223,7 @@ def task_update(
     if recurrence is not UNSET:
         task.recurrence = recurrence_clean(recurrence)
     if position is not UNSET:
-        task.position = float(position)
+        task.position = clean_position(position)
     if any(v is not UNSET for v in (due_date, due_datetime, due_timezone)):
         _apply_due(
             task,
@@ -304,7 +305,7 @@ def task_move(
     target = _list_for_task(owner=owner, list_id=list_id)
     subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
     task.list_id, task.parent_id = target, None
-    task.position = next_position() if position is None else float(position)
+    task.position = next_position() if position is None else clean_position(position)
     for item in [task, *subtasks]:
         item.list_id = target
         item.refresh_keys()
@@ -335,7 +336,7 @@ def tasks_reorder(*, owner: str, items: list[dict]) -> list[Task]:
     for item in items:
         task = found[item["id"]]
         check_version(task, item.get("version"), serialize=task_as_dict)
-        task.position = float(item["position"])
+        task.position = clean_position(item["position"], field="items")
         task.refresh_keys()
         touch(task)
     first = found[ids[0]]
