@@ -22,6 +22,7 @@ from blog.models import DRAFT, IMAGE_READY, PUBLISHED, SCHEDULED, Image, Post, S
 from blog.rendering import excerpt_from, render_markdown
 from blog.services.visibility import PublicState, affected_paths
 from mysite import cdn
+from mysite.dynamo import LabelledTransactWrite
 from mysite.errors import Conflict, InvalidInput, Unprocessable
 
 logger = logging.getLogger(__name__)
@@ -195,21 +196,23 @@ def _transact(post: Post, before: PublicState, *, old_slug: str | None, is_new: 
     after = PublicState.of(post)
     slug_changes = old_slug != post.slug
     with_version = post.version  # the version the caller read; PynamoDB checks it in the transaction
+    transaction = LabelledTransactWrite(connection=_connection())
     try:
-        with TransactWrite(connection=_connection()) as transaction:
-            # Item 0 is always the post, item 1 the new slug claim when there is one (see below).
-            transaction.save(post, condition=Post.post_id.does_not_exist() if is_new else None)
+        with transaction:
+            transaction.save(post, condition=Post.post_id.does_not_exist() if is_new else None, label="post")
             if slug_changes:
-                transaction.save(SlugClaim(post.slug, post_id=post.post_id), condition=SlugClaim.slug.does_not_exist())
+                claim = SlugClaim(post.slug, post_id=post.post_id)
+                transaction.save(claim, condition=SlugClaim.slug.does_not_exist(), label="new-slug")
                 if old_slug:
-                    transaction.delete(SlugClaim(old_slug), condition=SlugClaim.post_id == post.post_id)
+                    claimed_by_post = SlugClaim.post_id == post.post_id
+                    transaction.delete(SlugClaim(old_slug), condition=claimed_by_post, label="old-slug")
             _tag_operations(transaction, post.post_id, before, after)
     except TransactWriteError as error:
-        reasons = [getattr(r, "code", None) for r in (error.cancellation_reasons or [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        failed = transaction.failed(error)
+        if failed & {"post", "old-slug"}:  # someone else saved (or renamed) the post first
             post.version = with_version
             raise _version_conflict(post.post_id) from None
-        if slug_changes and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+        if "new-slug" in failed:
             raise _SlugClash() from None
         raise
 
@@ -347,14 +350,14 @@ def post_delete(*, post_id: str, version: int) -> None:
     """Delete a post with its slug and tag listings (its images stay: other posts may use them)."""
     post = _editable(post_id, version)
     before = PublicState.of(post)
+    transaction = LabelledTransactWrite(connection=_connection())
     try:
-        with TransactWrite(connection=_connection()) as transaction:
-            transaction.delete(post)
-            transaction.delete(SlugClaim(post.slug), condition=SlugClaim.post_id == post.post_id)
+        with transaction:
+            transaction.delete(post, label="post")
+            transaction.delete(SlugClaim(post.slug), condition=SlugClaim.post_id == post.post_id, label="slug")
             _tag_operations(transaction, post.post_id, before, PublicState())
     except TransactWriteError as error:
-        reasons = [getattr(r, "code", None) for r in (error.cancellation_reasons or [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        if transaction.failed(error):
             raise _version_conflict(post_id) from None
         raise
     if before.published:

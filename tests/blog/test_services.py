@@ -110,6 +110,34 @@ def test_renaming_the_slug_frees_the_old_one(make_post):
         SlugClaim.get(old_slug)
 
 
+@pytest.mark.parametrize("published", [False, True])
+def test_renaming_to_a_slug_another_post_holds_is_slug_taken_and_changes_nothing(make_post, published):
+    holder = make_post()
+    post = make_post(publish=published, tags=[unique_tag()])
+    with pytest.raises(services.SlugTaken) as caught:
+        services.post_update(
+            post_id=post.post_id, version=post.version, title="Renamed", body_markdown="x", slug=holder.slug
+        )
+    assert (caught.value.status, caught.value.code) == (409, "slug_taken")
+    assert caught.value.fields == {"slug": [caught.value.message]}
+    unchanged = selectors.post_get(post_id=post.post_id)
+    assert (unchanged.slug, unchanged.title, unchanged.version) == (post.slug, post.title, post.version)
+    assert SlugClaim.get(holder.slug).post_id == holder.post_id
+    assert SlugClaim.get(post.slug).post_id == post.post_id
+
+
+def test_a_lost_race_during_a_slug_rename_is_a_version_conflict(make_post):
+    post = make_post(tags=[unique_tag()])
+    stale = Post.get(post.post_id)
+    services.post_update(post_id=post.post_id, version=post.version, title="Winner", body_markdown="w")
+    before = services.posts.PublicState.of(stale)
+    stale.slug = f"renamed-{unique_tag()}"
+    with pytest.raises(services.PostVersionConflict) as caught:
+        services.posts._transact(stale, before, old_slug=post.slug, is_new=False)
+    assert caught.value.extra["current"]["title"] == "Winner"
+    assert selectors.post_get(post_id=post.post_id).slug == post.slug
+
+
 def test_editing_a_stale_copy_is_a_conflict_carrying_the_current_post(make_post):
     post = make_post(publish=False)
     services.post_update(post_id=post.post_id, version=post.version, title="First edit", body_markdown="one")
