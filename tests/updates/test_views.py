@@ -153,3 +153,22 @@ def test_admin_pages_are_404_for_non_managers_and_work_for_managers(browser_clie
     bad = manager.post(f"/admin/updates/{product.slug}/", {"version": "2.0", "channel": "beta", "rollout": 100})
     assert bad.status_code == 400
     assert "not a semantic version" in bad.content.decode()
+
+
+def test_an_unknown_release_transition_is_a_404(catalog, browser_client, make_user):
+    manager = browser_client(make_user(groups=("release-managers",)))
+    product = catalog.product()
+    catalog.release(product, "1.0.0", publish=False)
+    response = manager.post(f"/admin/updates/{product.slug}/1.0.0/bogus/", {})
+    assert response.status_code == 404
+
+
+def test_a_non_ascii_expected_version_on_a_transition_is_not_a_500(catalog, browser_client, make_user):
+    manager = browser_client(make_user(groups=("release-managers",)))
+    product = catalog.product()
+    catalog.release(product, "1.0.0", publish=False)
+    response = manager.post(f"/admin/updates/{product.slug}/1.0.0/publish/", {"expected_version": "²"})
+    assert response.status_code == 302
+    from updates.selectors import release_get
+
+    assert release_get(product=product.slug, version="1.0.0").status == "draft"
