@@ -43,7 +43,14 @@ def make_cacheable(
     last_modified: datetime | None = None,
     immutable: bool = False,
 ) -> HttpResponse:
-    """Add Cache-Control, ETag (from the body unless set) and Last-Modified; answer 304 if unchanged."""
+    """Add Cache-Control, ETag (from the body unless set) and Last-Modified; answer 304 if unchanged.
+
+    The browsable-API form of a public API is for one person (it carries a CSRF token and shares
+    the JSON answer's URL), so it is never handed to a shared cache.
+    """
+    if getattr(getattr(response, "accepted_renderer", None), "format", None) == "api":
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     if not response.has_header("ETag"):

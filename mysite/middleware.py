@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import cc_delim_re
 
 from mysite.dynamo import MAX_SORT_KEY_BYTES
 from mysite.errors import DomainError, NotFound, PayloadTooLarge, render_error_page
@@ -49,3 +50,34 @@ def _refuse(request: HttpRequest, error: DomainError) -> HttpResponse:
         body = json.dumps({"error": error.as_dict()})
         return HttpResponse(body, status=error.status, content_type="application/json")
     return render_error_page(request, error)
+
+
+def shared_cacheable(response: HttpResponse) -> bool:
+    """Whether CloudFront or API Gateway may keep `response` (public or s-maxage, not private/no-store)."""
+    directives = {d.strip().split("=")[0].lower() for d in cc_delim_re.split(response.get("Cache-Control", ""))}
+    return bool(directives & {"public", "s-maxage"}) and not directives & {"private", "no-store"}
+
+
+class SharedCacheSafetyMiddleware:
+    """A shared-cacheable answer never sets a cookie nor varies on one, whatever the request carried.
+
+    A malformed `csrftoken` cookie makes CsrfViewMiddleware issue a new one (and add
+    `Vary: Cookie`) on any page; on an answer a CDN keeps, that cookie would be handed to
+    everyone and the Vary would split the cache per visitor. This middleware sits above the
+    session and CSRF middleware, so it sees their cookies and drops them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if shared_cacheable(response):
+            response.cookies.clear()
+            if response.has_header("Vary"):
+                kept = [v.strip() for v in cc_delim_re.split(response["Vary"]) if v.strip().lower() != "cookie"]
+                if kept:
+                    response["Vary"] = ", ".join(kept)
+                else:
+                    del response["Vary"]
+        return response

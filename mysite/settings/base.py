@@ -30,6 +30,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above sessions and CSRF: it drops the cookies they would add to a shared-cacheable answer.
+    "mysite.middleware.SharedCacheSafetyMiddleware",
     "mysite.middleware.RequestSizeLimitMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
