@@ -81,3 +81,20 @@ class SharedCacheSafetyMiddleware:
                 else:
                     del response["Vary"]
         return response
+
+
+class BodilessResponseMiddleware:
+    """No Content-Length on 1xx, 204 and 304 answers (RFC 9110 §8.6), which CommonMiddleware adds to all.
+
+    A 204 must not carry one; a 304 may only repeat the 200's, so leaving it out is the safe choice.
+    It sits above CommonMiddleware so that it sees the header CommonMiddleware added.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (response.status_code < 200 or response.status_code in (204, 304)) and response.has_header("Content-Length"):
+            del response["Content-Length"]
+        return response

@@ -32,6 +32,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above sessions and CSRF: it drops the cookies they would add to a shared-cacheable answer.
     "mysite.middleware.SharedCacheSafetyMiddleware",
+    "mysite.middleware.BodilessResponseMiddleware",
     "mysite.middleware.RequestSizeLimitMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -99,3 +99,17 @@ def test_every_api_view_of_every_app_is_in_the_schema():
         if normalised not in documented:
             missing.append(f"{normalised} ({view_class.__name__})")
     assert missing == []
+
+
+def test_a_304_and_a_204_carry_no_content_length(bearer_client, user):
+    client = Client()
+    page = client.get("/blog/")
+    not_modified = client.get("/blog/", HTTP_IF_NONE_MATCH=page["ETag"])
+    assert not_modified.status_code == 304
+    assert not not_modified.has_header("Content-Length")
+    assert not_modified["ETag"] == page["ETag"]
+    api = bearer_client(user)
+    task = api.post("/api/todos/tasks", {"title": "Short-lived"}, format="json").json()
+    deleted = api.delete(f"/api/todos/tasks/{task['id']}")
+    assert deleted.status_code == 204
+    assert not deleted.has_header("Content-Length")
