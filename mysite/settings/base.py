@@ -19,6 +19,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI and ReDoc served from the site's own static files, not a third-party CDN.
+    "drf_spectacular_sidecar",
     "django_htmx",
     "storages",
     "mysite",
@@ -170,6 +172,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CORS_URLS_REGEX = r"^/api/blog/.*$"

@@ -113,3 +113,18 @@ def test_a_304_and_a_204_carry_no_content_length(bearer_client, user):
     deleted = api.delete(f"/api/todos/tasks/{task['id']}")
     assert deleted.status_code == 204
     assert not deleted.has_header("Content-Length")
+
+
+def test_api_docs_load_swagger_ui_and_redoc_from_the_site_itself():
+    from django.contrib.staticfiles import finders
+
+    for url, asset in (
+        ("/api/docs/", "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"),
+        ("/api/redoc/", "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"),
+    ):
+        body = Client().get(url).content.decode()
+        assert f'src="/static/{asset}"' in body, url
+        assert "jsdelivr" not in body
+        assert "@latest" not in body
+        assert "https://" not in body.replace("https://swagger.io", "")
+        assert finders.find(asset), asset
