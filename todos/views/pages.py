@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET
 
-from mysite import storage
 from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
 from todos.representations import task_due_datetime_local
 from todos.selectors import TaskQuery
+from todos.services.attachments import INLINE_TYPES
 
 FILTERS = ("all", "active", "completed")
 
@@ -98,8 +98,10 @@ def _details(owner: str, task) -> dict:
     attachments = []
     for attachment in selectors.attachments_of(owner=owner, task_id=task.task_id):
         thumbnail = None
-        if attachment.state == "ready" and attachment.content_type.startswith("image/"):
-            thumbnail = storage.presigned_get(key=attachment.s3_key, filename=attachment.file_name, inline=True)
+        # Only images safe to show in place (not SVG): the thumbnail's URL also opens on its own.
+        kind = attachment.content_type.split(";")[0].strip().lower()
+        if attachment.state == "ready" and kind.startswith("image/") and kind in INLINE_TYPES:
+            thumbnail = services.attachment_download_url(attachment=attachment, inline=True)
         attachments.append({"attachment": attachment, "thumbnail": thumbnail})
     local = task_due_datetime_local(task)
     return {
