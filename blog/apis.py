@@ -48,7 +48,12 @@ class PostOutput(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
     excerpt = serializers.CharField()
-    tags = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(
+        child=serializers.CharField(), help_text="URL slugs, as in /api/blog/tags/<slug>/posts."
+    )
+    tag_names = serializers.ListField(
+        child=serializers.CharField(), source="tag_labels", help_text="The tags as written."
+    )
     author_name = serializers.CharField()
     author_id = serializers.CharField(source="author_sub")
     published_at = serializers.DateTimeField()

@@ -326,3 +326,42 @@ def test_editing_only_the_text_of_a_published_post_invalidates_its_pages(make_po
     batches = cloudfront()
     assert len(batches) == 2
     assert all(f"/blog/{post.slug}/" in batch and "/blog/" in batch for batch in batches)
+
+
+def test_tags_keep_their_display_name_and_get_distinct_url_safe_slugs(make_post):
+    suffix = unique_tag()[4:]
+    names = [f"C++{suffix}", f"C{suffix}", f"Node.js{suffix}", f"日本語{suffix}", f"C#{suffix}"]
+    post = make_post(tags=names)
+    assert post.tags == [
+        f"c-plus-plus{suffix}",
+        f"c{suffix}",
+        f"node-js{suffix}",
+        f"日本語{suffix}",
+        f"c-sharp{suffix}",
+    ]
+    assert post.tag_names == names
+    assert len(set(post.tags)) == len(names)
+    shown = dict(selectors.post_get_published(slug=post.slug).tag_links)
+    assert shown[f"c-plus-plus{suffix}"] == f"C++{suffix}"
+    assert Term.get("tag", f"日本語{suffix}").display_name == f"日本語{suffix}"
+
+
+def test_two_tag_names_with_one_slug_are_refused_not_merged(make_post, author):
+    suffix = unique_tag()[4:]
+    make_post(tags=[f"C++{suffix}"])
+    with pytest.raises(InvalidInput) as caught:
+        make_post(tags=[f"C plus plus{suffix}"])
+    assert "tags" in caught.value.fields
+    assert f"C++{suffix}" in caught.value.message
+    with pytest.raises(InvalidInput):
+        services.post_create(
+            author_sub=author.sub, author_name="A", title="T", tags=[f"Node.js{suffix}", f"node js{suffix}"]
+        )
+    same = make_post(tags=[f"c++{suffix}"])  # the same name in another case is the same tag
+    assert same.tags == [f"c-plus-plus{suffix}"]
+
+
+def test_a_tag_without_a_letter_or_digit_is_refused(author):
+    with pytest.raises(InvalidInput) as caught:
+        services.post_create(author_sub=author.sub, author_name="A", title="T", tags=["!!!", "…"])
+    assert "tags" in caught.value.fields
