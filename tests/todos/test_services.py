@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
@@ -252,3 +253,55 @@ def test_cursor_pagination(owner):
         if cursor is None:
             break
     assert seen == ["t0", "t1", "t2", "t3", "t4"]
+
+
+class _InjectedFault(Exception):
+    pass
+
+
+@contextmanager
+def dynamodb_write_fails(number: int):
+    """The `number`-th DynamoDB write from now fails (as a cut connection would); the others go through."""
+    from todos.models import Attachment, Tombstone
+
+    clients = {id(c): c for c in (m._get_connection().connection.client for m in (Task, Attachment, Tombstone))}
+    writes = iter(range(1, 1000))
+    kinds = {"PutItem", "DeleteItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems"}
+
+    def fail(model, **kwargs):
+        if model.name in kinds and next(writes) == number:
+            raise _InjectedFault(model.name)
+
+    for client in clients.values():
+        client.meta.events.register_first("before-call.dynamodb", fail)
+    try:
+        yield
+    finally:
+        for client in clients.values():
+            client.meta.events.unregister("before-call.dynamodb", fail)
+
+
+@pytest.mark.parametrize("failing_write", [1, 2, 3, 4])
+def test_a_task_delete_that_fails_half_way_is_completed_by_its_retry(owner, failing_write):
+    task = services.task_create(owner=owner, title="With files")
+    subtasks = [services.task_create(owner=owner, title=f"Sub {i}", parent_id=task.task_id) for i in range(2)]
+    attachment, post = services.attachment_start(
+        owner=owner, task_id=task.task_id, file_name="a.txt", size=5, content_type="text/plain"
+    )
+    upload(post.as_dict(), b"hello")
+    services.attachment_complete(owner=owner, task_id=task.task_id, attachment_id=attachment.attachment_id)
+
+    try:
+        with dynamodb_write_fails(failing_write):
+            services.task_delete(owner=owner, task_id=task.task_id)
+    except _InjectedFault:
+        services.task_delete(owner=owner, task_id=task.task_id)  # the retry finds what is left and finishes
+
+    from todos.models import Attachment
+
+    assert list(Task.query(owner)) == []
+    assert list(Attachment.query(owner)) == []
+    assert storage.object_head(attachment.s3_key) is None
+    deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token()).deleted}
+    assert {("task", task.task_id), ("attachment", attachment.attachment_id)} <= deleted
+    assert {("task", s.task_id) for s in subtasks} <= deleted

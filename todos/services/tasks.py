@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
+from mysite import storage
 from todos import cache
 from todos.errors import InvalidTask, TaskRuleBroken
 from todos.models import Task, TodoList, Tombstone, utcnow
@@ -42,6 +43,7 @@ MAX_NOTES = 20_000
 MAX_LABELS = 20
 MAX_LABEL = 60
 MAX_REORDER = 100
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit for one TransactWriteItems
 
 
 # --- Validation -----------------------------------------------------------------------
@@ -363,13 +365,39 @@ def _delete_tasks(*, owner: str, tasks: list[Task]) -> None:
 
 
 def task_delete(*, owner: str, task_id: str, expected_version: int | None = None) -> None:
-    """Delete a task, its subtasks and its attachments (the S3 objects too)."""
+    """Delete a task, its subtasks and its attachments (the S3 objects too); a failed delete's retry completes it.
+
+    The S3 objects go first (deleting a missing object is not an error), then every item in one
+    transaction: the task (guarded by its version), its subtasks, the attachment records and a
+    tombstone for each. Until that commits the task is still there, so a retry finds all of it.
+    A task with more than a transaction can hold has its children removed in batches first,
+    the task itself last, which a retry resumes in the same way.
+    """
+    from todos.models import Attachment
+
     task = task_for_write(owner=owner, task_id=task_id)
     check_version(task, expected_version, serialize=task_as_dict)
-    with conflict_guard(task, serialize=task_as_dict):
-        task.delete()
     subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
-    _delete_tasks(owner=owner, tasks=[task, *subtasks])
+    tasks = [task, *subtasks]
+    attachments = [
+        a for t in tasks for a in Attachment.query(owner, Attachment.attachment_key.startswith(f"{t.task_id}#"))
+    ]
+    if 2 * (len(tasks) + len(attachments)) > MAX_TRANSACTION_ITEMS:
+        _delete_tasks(owner=owner, tasks=subtasks)
+        from todos.services.attachments import attachments_purge
+
+        attachments_purge(owner=owner, task_ids=[task.task_id])
+        subtasks, attachments = [], []
+    storage.objects_delete([a.s3_key for a in attachments])
+    with conflict_guard(task, serialize=task_as_dict), _transaction() as tx:
+        tx.delete(task)
+        tx.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
+        for sub in subtasks:
+            tx.delete(sub, add_version_condition=False)  # going with its parent, whatever its version
+            tx.save(tombstone(owner=owner, kind="task", item_id=sub.task_id))
+        for attachment in attachments:
+            tx.delete(attachment, add_version_condition=False)
+            tx.save(tombstone(owner=owner, kind="attachment", item_id=attachment.attachment_id))
     cache.invalidate(owner)
 
 
