@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
@@ -305,3 +306,46 @@ def test_a_task_delete_that_fails_half_way_is_completed_by_its_retry(owner, fail
     deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token()).deleted}
     assert {("task", task.task_id), ("attachment", attachment.attachment_id)} <= deleted
     assert {("task", s.task_id) for s in subtasks} <= deleted
+
+
+@contextmanager
+def first_put_applied_but_timed_out(model):
+    """The first PutItem into `model`'s table is applied, but its answer 'times out': botocore retries it."""
+    from botocore.exceptions import ReadTimeoutError
+    from botocore.httpsession import URLLib3Session
+
+    from todos.models import TodoList
+
+    clients = {id(c): c for c in (m._get_connection().connection.client for m in (Task, TodoList))}
+    state = {"done": False}
+
+    def apply_then_time_out(request, **kwargs):
+        target = request.headers.get("X-Amz-Target", b"")
+        table = json.loads(request.body or b"{}").get("TableName")
+        if state["done"] or not target.endswith(b".PutItem") or table != model.Meta.table_name:
+            return None
+        state["done"] = True
+        URLLib3Session().send(request)  # the write is applied...
+        raise ReadTimeoutError(endpoint_url=request.url)  # ...but its answer never arrives
+
+    for client in clients.values():
+        client.meta.events.register_first("before-send.dynamodb", apply_then_time_out)
+    try:
+        yield state
+    finally:
+        for client in clients.values():
+            client.meta.events.unregister("before-send.dynamodb", apply_then_time_out)
+
+
+def test_a_create_whose_put_was_applied_but_timed_out_is_not_a_conflict(owner):
+    services.inbox_ensure(owner=owner)
+    with first_put_applied_but_timed_out(Task) as fault:
+        task = services.task_create(owner=owner, title="Written once")
+    assert fault["done"]
+    assert task.title == "Written once"
+    assert [t.title for t in Task.query(owner)] == ["Written once"]
+    with first_put_applied_but_timed_out(TodoList) as fault:
+        todo_list = services.list_create(owner=owner, name="Errands")
+    assert fault["done"]
+    assert todo_list.name == "Errands"
+    assert "Errands" in [x.name for x in TodoList.query(owner)]

@@ -75,6 +75,25 @@ def tombstone(*, owner: str, kind: str, item_id: str) -> Tombstone:
     )
 
 
+def save_new(item, *, serialize) -> None:
+    """Put a new item (fresh id); botocore's retry of a put that was applied but timed out is not a conflict.
+
+    The id was generated for this write, so an item already holding it with the same `changed`
+    stamp can only be this very write, applied on an attempt whose answer was lost.
+    """
+    model = type(item)
+    try:
+        item.save()
+    except PutError as error:
+        if not _condition_failed(error):
+            raise
+        hash_key, range_key = getattr(item, model._hash_keyname), getattr(item, model._range_keyname)
+        current = model.get(hash_key, range_key, consistent_read=True)
+        if getattr(current, "changed", None) != getattr(item, "changed", None):
+            raise VersionConflict(extra={"current": serialize(current)}) from error
+        item.version = current.version
+
+
 class conflict_guard:
     """Turn a lost optimistic-locking race into a 409 with the item as it is now."""
 

@@ -16,6 +16,7 @@ from todos.services._common import (
     list_for_write,
     new_id,
     next_position,
+    save_new,
     tombstone,
     touch,
 )
@@ -61,7 +62,8 @@ def list_create(*, owner: str, name: str, colour: str = "grey", position: float 
         colour=_clean_colour(colour),
         position=next_position() if position is None else clean_position(position),
     )
-    todo_list.save()
+    touch(todo_list)
+    save_new(todo_list, serialize=list_as_dict)
     cache.invalidate(owner)
     return todo_list
 

@@ -21,6 +21,7 @@ from todos.services._common import (
     conflict_guard,
     new_id,
     next_position,
+    save_new,
     task_for_write,
     tombstone,
     touch,
@@ -145,10 +146,14 @@ def _parent_for(*, owner: str, parent_id: str, task_id: str | None) -> Task:
 
 
 def _saved(task: Task) -> Task:
+    created = task.version is None
     task.refresh_keys()
     touch(task)
-    with conflict_guard(task, serialize=task_as_dict):
-        task.save()
+    if created:
+        save_new(task, serialize=task_as_dict)
+    else:
+        with conflict_guard(task, serialize=task_as_dict):
+            task.save()
     cache.invalidate(task.owner)
     return task
 
