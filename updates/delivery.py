@@ -7,6 +7,7 @@ import re
 from botocore.exceptions import ClientError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from mysite import aws, storage
@@ -61,11 +62,14 @@ def artifact_response(request: HttpRequest, *, sha256: str, filename: str) -> Ht
         "Last-Modified": http_date(head["LastModified"].timestamp()),
         "Content-Disposition": f'attachment; filename="{filename}"',
     }
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponse(status=304)
-        for name, value in common.items():
-            response[name] = value
-        return response
+    # RFC 9110's preconditions as Django implements them: weak If-None-Match, "*", If-Modified-Since.
+    probe = HttpResponse()
+    for name, value in common.items():
+        probe[name] = value
+    last_modified = int(head["LastModified"].timestamp())
+    conditional = get_conditional_response(request, etag=etag, last_modified=last_modified, response=probe)
+    if conditional is not probe:
+        return conditional  # 304, or 412 for a failed If-Match
     range_header = request.headers.get("Range")
     if_range = request.headers.get("If-Range")
     if range_header and if_range and if_range.strip() != etag:

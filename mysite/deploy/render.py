@@ -50,6 +50,9 @@ PROJECT_EXCLUDE_GLOB = [
     "Makefile",
     "pyproject.toml",
     "zappa_settings.json",
+    # Source maps of vendored browser bundles (Swagger UI, ReDoc): only a developer's debugger reads them.
+    "**/*.js.map",
+    "**/*.css.map",
 ]
 
 # Zappa's deploy-time dependencies, top level of the package only (botocore vendors its own `requests`):

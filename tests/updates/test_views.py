@@ -186,3 +186,62 @@ def test_electron_endpoint_offers_macs_the_universal_build_when_it_is_the_newest
     assert (arm["name"], "darwin-universal" in arm["url"]) == ("1.3.0", True)
     # Windows never falls back to a Mac build.
     assert client.get(f"/update/{product.slug}/win32-x64/1.0.0").status_code == 204
+
+
+def test_an_unknown_release_transition_is_a_404(catalog, browser_client, make_user):
+    manager = browser_client(make_user(groups=("release-managers",)))
+    product = catalog.product()
+    catalog.release(product, "1.0.0", publish=False)
+    response = manager.post(f"/admin/updates/{product.slug}/1.0.0/bogus/", {})
+    assert response.status_code == 404
+
+
+def test_a_non_ascii_expected_version_on_a_transition_is_not_a_500(catalog, browser_client, make_user):
+    manager = browser_client(make_user(groups=("release-managers",)))
+    product = catalog.product()
+    catalog.release(product, "1.0.0", publish=False)
+    response = manager.post(f"/admin/updates/{product.slug}/1.0.0/publish/", {"expected_version": "²"})
+    assert response.status_code == 302
+    from updates.selectors import release_get
+
+    assert release_get(product=product.slug, version="1.0.0").status == "draft"
+
+
+def test_bodiless_answers_carry_no_content_length_and_a_cacheable_204_has_an_etag(catalog):
+    client = Client()
+    product = catalog.product()
+    catalog.release(product, "1.2.0")
+    up_to_date = client.get(f"/update/{product.slug}/darwin-arm64/1.2.0")
+    assert up_to_date.status_code == 204
+    assert not up_to_date.has_header("Content-Length")
+    assert up_to_date["ETag"]
+    again = client.get(f"/update/{product.slug}/darwin-arm64/1.2.0", HTTP_IF_NONE_MATCH=up_to_date["ETag"])
+    assert again.status_code == 304
+    assert not again.has_header("Content-Length")
+    assert again["ETag"] == up_to_date["ETag"]
+
+
+def test_artifact_conditional_requests_follow_rfc_9110(catalog):
+    client = Client()
+    product = catalog.product()
+    content = b"artifact bytes " * 100
+    catalog.release(product, "1.0.0", content=content)
+    url = client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/0.9.0").json()["url"]
+    status, _, full = download(client, url)
+    etag, last_modified = full["ETag"], full["Last-Modified"]
+    assert status == 200
+    for headers in (
+        {"HTTP_IF_NONE_MATCH": etag},
+        {"HTTP_IF_NONE_MATCH": f"W/{etag}"},  # If-None-Match compares weakly
+        {"HTTP_IF_NONE_MATCH": f'"other", W/{etag}'},
+        {"HTTP_IF_NONE_MATCH": "*"},
+        {"HTTP_IF_MODIFIED_SINCE": last_modified},  # not modified since exactly then
+    ):
+        status, body, response = download(client, url, **headers)
+        assert (status, body) == (304, b""), headers
+        assert response["ETag"] == etag
+        assert not response.has_header("Content-Length")
+    status, body, _ = download(client, url, HTTP_IF_NONE_MATCH='"other"')
+    assert (status, body) == (200, content)
+    status, body, _ = download(client, url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT")
+    assert (status, body) == (200, content)

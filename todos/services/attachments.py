@@ -134,8 +134,33 @@ def attachments_purge(*, owner: str, task_ids: list[str]) -> int:
     return len(attachments)
 
 
+# Types a browser may show in place: they cannot run script on the bucket's origin. Not SVG (it
+# scripts), not HTML/XML. Plain text is served as "text/plain; charset=utf-8", a type the MIME
+# sniffing standard never re-reads as HTML (S3 cannot add a nosniff header to a presigned GET).
+INLINE_TYPES = {
+    "image/png": "image/png",
+    "image/jpeg": "image/jpeg",
+    "image/gif": "image/gif",
+    "image/webp": "image/webp",
+    "image/avif": "image/avif",
+    "application/pdf": "application/pdf",
+    "text/plain": "text/plain; charset=utf-8",
+}
+
+
 def attachment_download_url(*, attachment: Attachment, inline: bool = False) -> str:
-    """A short-lived GET URL for a ready attachment."""
+    """A short-lived GET URL for a ready attachment; inline only for INLINE_TYPES, served as that type."""
     if attachment.state != "ready":
         raise UploadMissing()
-    return storage.presigned_get(key=attachment.s3_key, filename=attachment.file_name, inline=inline)
+    declared = (attachment.content_type or "").split(";")[0].strip().lower()
+    served = INLINE_TYPES.get(declared)
+    if inline and served:
+        return storage.presigned_get(
+            key=attachment.s3_key, filename=attachment.file_name, inline=True, content_type=served
+        )
+    # Everything else is a download whatever the uploader declared, served as bytes.
+    return storage.presigned_get(
+        key=attachment.s3_key,
+        filename=attachment.file_name,
+        content_type=served or "application/octet-stream",
+    )

@@ -11,11 +11,13 @@ from todos.representations import list_as_dict
 from todos.services._common import (
     INBOX_ID,
     check_version,
+    clean_position,
     condition_failed,
     conflict_guard,
     list_for_write,
     new_id,
     next_position,
+    save_new,
     tombstone,
     touch,
 )
@@ -58,9 +60,10 @@ def list_create(*, owner: str, name: str, colour: str = "grey", position: float 
         new_id(),
         name=_clean_name(name),
         colour=_clean_colour(colour),
-        position=next_position() if position is None else position,
+        position=next_position() if position is None else clean_position(position),
     )
-    cache.save_with_bump(todo_list, cache.user_scope(owner))
+    touch(todo_list)
+    save_new(todo_list, serialize=list_as_dict, owner=owner)
     return todo_list
 
 
@@ -82,7 +85,7 @@ def list_update(
     if colour is not None:
         todo_list.colour = _clean_colour(colour)
     if position is not None:
-        todo_list.position = position
+        todo_list.position = clean_position(position)
     if archived is not None:
         if archived and list_id == INBOX_ID:
             raise TaskRuleBroken("The Inbox cannot be archived.", field="archived")
