@@ -365,3 +365,30 @@ def test_a_tag_without_a_letter_or_digit_is_refused(author):
     with pytest.raises(InvalidInput) as caught:
         services.post_create(author_sub=author.sub, author_name="A", title="T", tags=["!!!", "…"])
     assert "tags" in caught.value.fields
+
+
+def test_a_post_create_whose_transaction_was_applied_but_timed_out_is_not_a_conflict(author):
+    """botocore gives TransactWriteItems an idempotency token, the same on its retry: DynamoDB answers it as done."""
+    from botocore.exceptions import ReadTimeoutError
+    from botocore.httpsession import URLLib3Session
+
+    client = Post._get_connection().connection.client
+    state = {"done": False}
+
+    def apply_then_time_out(request, **kwargs):
+        if state["done"] or not request.headers.get("X-Amz-Target", b"").endswith(b".TransactWriteItems"):
+            return None
+        state["done"] = True
+        URLLib3Session().send(request)
+        raise ReadTimeoutError(endpoint_url=request.url)
+
+    client.meta.events.register_first("before-send.dynamodb", apply_then_time_out)
+    try:
+        title = unique_title("Once")
+        post = services.post_create(author_sub=author.sub, author_name=author.name, title=title)
+    finally:
+        client.meta.events.unregister("before-send.dynamodb", apply_then_time_out)
+    assert state["done"]
+    assert post.slug == title.lower().replace(" ", "-")
+    assert selectors.post_get(post_id=post.post_id).title == title
+    assert SlugClaim.get(post.slug).post_id == post.post_id

@@ -59,6 +59,7 @@ def test_htmx_is_configured_to_need_neither_inline_styles_nor_eval():
     config = re.search(r"<meta name=\"htmx-config\" content='([^']+)'>", body).group(1)
     assert '"includeIndicatorStyles":false' in config
     assert '"allowEval":false' in config
+    assert '"attributesToSettle":["class","width","height"]' in config  # settling "style" sets an inline style
 
 
 def test_no_template_has_inline_script_style_or_event_handlers():
