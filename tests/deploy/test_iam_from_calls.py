@@ -108,6 +108,7 @@ def drive_local_flows() -> None:
     tasks.tasks_reorder(owner=owner, items=[{"id": second.task_id, "position": 0.5}])
     tasks.task_complete(owner=owner, task_id=task.task_id)
     tasks.task_delete(owner=owner, task_id=task.task_id)
+    lists.list_delete(owner=owner, list_id=todo_list.list_id)  # its remaining tasks go in batches
 
     # Blog: an image and its renditions, a post published now and one published by the schedule.
     content = image_bytes()
