@@ -310,19 +310,29 @@ def test_a_task_delete_that_fails_half_way_is_completed_by_its_retry(owner, fail
 
 @contextmanager
 def first_put_applied_but_timed_out(model):
-    """The first PutItem into `model`'s table is applied, but its answer 'times out': botocore retries it."""
+    """The first write of a new item into `model`'s table is applied, but its answer 'times out': botocore retries it."""
     from botocore.exceptions import ReadTimeoutError
     from botocore.httpsession import URLLib3Session
 
+    from mysite.models import CacheStamp
     from todos.models import TodoList
 
-    clients = {id(c): c for c in (m._get_connection().connection.client for m in (Task, TodoList))}
+    # Creates go through the read cache's transaction, on the stamps' connection.
+    clients = {id(c): c for c in (m._get_connection().connection.client for m in (Task, TodoList, CacheStamp))}
     state = {"done": False}
 
-    def apply_then_time_out(request, **kwargs):
+    def writes_a_new_item(request) -> bool:
         target = request.headers.get("X-Amz-Target", b"")
-        table = json.loads(request.body or b"{}").get("TableName")
-        if state["done"] or not target.endswith(b".PutItem") or table != model.Meta.table_name:
+        body = json.loads(request.body or b"{}")
+        if target.endswith(b".PutItem"):
+            return body.get("TableName") == model.Meta.table_name
+        if target.endswith(b".TransactWriteItems"):  # a create with its read-cache bump
+            puts = [item["Put"] for item in body.get("TransactItems", []) if "Put" in item]
+            return any(put["TableName"] == model.Meta.table_name for put in puts)
+        return False
+
+    def apply_then_time_out(request, **kwargs):
+        if state["done"] or not writes_a_new_item(request):
             return None
         state["done"] = True
         URLLib3Session().send(request)  # the write is applied...
