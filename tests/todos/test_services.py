@@ -310,7 +310,7 @@ def test_a_task_delete_that_fails_half_way_is_completed_by_its_retry(owner, fail
 
 @contextmanager
 def first_put_applied_but_timed_out(model):
-    """The first write of a new item into `model`'s table is applied, but its answer 'times out': botocore retries it."""
+    """The first write of a new item into `model`'s table is applied, but its answer times out: botocore retries."""
     from botocore.exceptions import ReadTimeoutError
     from botocore.httpsession import URLLib3Session
 
