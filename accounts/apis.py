@@ -10,8 +10,10 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.selectors import profile_get
+from accounts.throttling import TooManyAttempts
 from accounts.validators import validate_display_name
 from mysite import cognito
+from mysite.auth import client_ip
 
 
 class PublicAPIView(APIView):
@@ -19,6 +21,12 @@ class PublicAPIView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, TooManyAttempts):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
 
 def _validated(serializer_class, data) -> dict:
@@ -61,13 +69,15 @@ class SignUpApi(PublicAPIView):
         display_name = serializers.CharField(max_length=80, validators=[validate_display_name])
 
     class OutputSerializer(serializers.Serializer):
-        sub = serializers.CharField()
+        email = serializers.EmailField()
         confirmed = serializers.BooleanField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, operation_id="accounts_sign_up")
+    @extend_schema(request=InputSerializer, responses={202: OutputSerializer}, operation_id="accounts_sign_up")
     def post(self, request):
-        sub = services.account_sign_up(**_validated(self.InputSerializer, request.data))
-        return Response({"sub": sub, "confirmed": False}, status=status.HTTP_201_CREATED)
+        """The same answer whether the email is new or registered (its owner is emailed instead)."""
+        data = _validated(self.InputSerializer, request.data)
+        services.account_sign_up(**data, client=client_ip(request))
+        return Response({"email": data["email"].strip().lower(), "confirmed": False}, status=status.HTTP_202_ACCEPTED)
 
 
 class ConfirmApi(PublicAPIView):
@@ -77,7 +87,7 @@ class ConfirmApi(PublicAPIView):
 
     @extend_schema(request=InputSerializer, responses={200: ProfileOutput}, operation_id="accounts_confirm")
     def post(self, request):
-        profile = services.account_confirm(**_validated(self.InputSerializer, request.data))
+        profile = services.account_confirm(**_validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(ProfileOutput(profile).data)
 
 
@@ -88,7 +98,11 @@ class TokenApi(PublicAPIView):
 
     @extend_schema(request=InputSerializer, responses={200: TokenOutput}, operation_id="accounts_token")
     def post(self, request):
-        return Response(_tokens(services.account_sign_in(**_validated(self.InputSerializer, request.data))))
+        return Response(
+            _tokens(
+                services.account_sign_in(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+            )
+        )
 
 
 class TokenRefreshApi(PublicAPIView):
@@ -121,7 +135,7 @@ class PasswordForgotApi(PublicAPIView):
 
     @extend_schema(request=InputSerializer, responses={202: None}, operation_id="accounts_password_forgot")
     def post(self, request):
-        services.password_forgot(**_validated(self.InputSerializer, request.data))
+        services.password_forgot(**_validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -133,7 +147,16 @@ class PasswordResetApi(PublicAPIView):
 
     @extend_schema(request=InputSerializer, responses={204: None}, operation_id="accounts_password_reset")
     def post(self, request):
-        services.password_reset(**_validated(self.InputSerializer, request.data))
+        services.password_reset(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignOutEverywhereApi(APIView):
+    @extend_schema(request=None, responses={204: None}, operation_id="accounts_sign_out_everywhere")
+    def post(self, request):
+        """Revoke every token of the caller: refresh tokens at Cognito, access tokens by the profile stamp."""
+        profile = profile_get(sub=request.user.sub)
+        services.tokens_revoke(email=profile.email if profile else request.user.email)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

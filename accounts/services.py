@@ -15,6 +15,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from accounts.models import Profile, utcnow
 from accounts.selectors import profile_cache_key, profile_get
+from accounts.throttling import attempt_check
 from accounts.validators import DISPLAY_NAME_MESSAGE, header_safe, validate_display_name
 from mysite import cognito
 from mysite.cognito import CognitoError
@@ -26,10 +27,6 @@ logger = logging.getLogger(__name__)
 # invocation of the handler (Lambda stops it at the function's timeout_seconds, 120 s at most here),
 # so that a claim is only ever taken over from a delivery that is gone. Settings may shorten it.
 WELCOME_EMAIL_LEASE_SECONDS = 300
-
-
-class AccountExists(Conflict):
-    code, message = "account_exists", "An account with this email already exists."
 
 
 class AccountNotConfirmed(Conflict):
@@ -61,8 +58,13 @@ def _checked_display_name(display_name: str) -> str:
     return display_name.strip()
 
 
-def account_sign_up(*, email: str, password: str, display_name: str) -> str:
-    """Register an unconfirmed account; Cognito emails a confirmation code. Returns the user's sub."""
+def account_sign_up(*, email: str, password: str, display_name: str, client: str = "") -> str | None:
+    """Register an unconfirmed account (Cognito emails a code); its sub, or None for a registered email.
+
+    Callers answer both cases alike, so that sign-up does not tell who has an account: the owner of a
+    registered email is emailed that someone tried instead.
+    """
+    attempt_check(action="sign_up", account=email, client=client)
     email = email.strip().lower()
     display_name = _checked_display_name(display_name)
     try:
@@ -75,31 +77,50 @@ def account_sign_up(*, email: str, password: str, display_name: str) -> str:
         )
     except CognitoError as error:
         if error.reason == "UsernameExistsException":
-            raise AccountExists(field="email") from error
+            _sign_up_attempt_notify(email=email)
+            return None
         if error.reason in {"InvalidPasswordException", "InvalidParameterException"}:
             raise _password_error(error) from error
         raise
     return result["UserSub"]
 
 
-def account_confirm(*, email: str, code: str) -> Profile:
-    """Confirm a sign-up with the emailed code and create the user's profile."""
+def _sign_up_attempt_notify(*, email: str) -> None:
+    """Tell the owner of `email` that someone tried to sign up with it."""
+    context = {"email": email, "site_name": settings.SITE_NAME}
+    send_mail(
+        subject=f"Someone tried to create a {settings.SITE_NAME} account with your email",
+        message=render_to_string("accounts/sign_up_attempt_email.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[email],
+    )
+
+
+def account_confirm(*, email: str, code: str, client: str = "") -> Profile:
+    """Confirm a sign-up with the emailed code and create the user's profile.
+
+    Every refusal is the same InvalidCode, whether the email is registered, unknown or already
+    confirmed, so that the answer does not tell who has an account.
+    """
+    attempt_check(action="confirm", account=email, client=client)
     email = email.strip().lower()
     try:
         cognito.call("confirm_sign_up", ClientId=settings.COGNITO_CLIENT_ID, Username=email, ConfirmationCode=code)
     except CognitoError as error:
-        if error.reason in {"CodeMismatchException", "ExpiredCodeException"}:
+        if error.reason in {
+            "CodeMismatchException",
+            "ExpiredCodeException",
+            "UserNotFoundException",
+            "NotAuthorizedException",  # already confirmed
+        }:
             raise InvalidCode(field="code") from error
-        if error.reason == "UserNotFoundException":
-            raise NotFound("There is no account waiting for confirmation with this email.") from error
-        if error.reason == "NotAuthorizedException":  # already confirmed
-            raise Conflict("This account is already confirmed; sign in.") from error
         raise
     return profile_ensure_for(email=email)
 
 
-def account_sign_in(*, email: str, password: str) -> dict:
+def account_sign_in(*, email: str, password: str, client: str = "") -> dict:
     """Tokens for a confirmed user (`USER_PASSWORD_AUTH` from the server)."""
+    attempt_check(action="sign_in", account=email, client=client)
     email = email.strip().lower()
     try:
         result = cognito.call(
@@ -130,8 +151,9 @@ def account_sign_out(*, refresh_token: str | None) -> None:
         logger.info("Refresh token not revoked: %s", error.reason)
 
 
-def password_forgot(*, email: str) -> None:
+def password_forgot(*, email: str, client: str = "") -> None:
     """Email a reset code. Unknown emails are not revealed: the caller sees the same answer."""
+    attempt_check(action="password_forgot", account=email, client=client)
     try:
         cognito.call("forgot_password", ClientId=settings.COGNITO_CLIENT_ID, Username=email.strip().lower())
     except CognitoError as error:
@@ -139,7 +161,9 @@ def password_forgot(*, email: str) -> None:
             raise
 
 
-def password_reset(*, email: str, code: str, new_password: str) -> None:
+def password_reset(*, email: str, code: str, new_password: str, client: str = "") -> None:
+    """Set a new password with the emailed code, and revoke every token issued before it."""
+    attempt_check(action="password_reset", account=email, client=client)
     try:
         cognito.call(
             "confirm_forgot_password",
@@ -154,6 +178,22 @@ def password_reset(*, email: str, code: str, new_password: str) -> None:
         if error.reason in {"InvalidPasswordException", "InvalidParameterException"}:
             raise _password_error(error) from error
         raise
+    tokens_revoke(email=email.strip().lower())
+
+
+def tokens_revoke(*, email: str) -> None:
+    """Sign the user out everywhere: Cognito revokes their refresh tokens, the profile stamp their access tokens."""
+    try:
+        cognito.call("admin_user_global_sign_out", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    except CognitoError as error:
+        # cognito-local has no global sign-out; there the stamp below is what revokes.
+        if not (settings.COGNITO_ENDPOINT_URL and error.reason == "Unsupported"):
+            raise
+    profile = profile_ensure_for(email=email)
+    # Whole seconds, as in the tokens' `auth_time`: a token issued in the same second still passes.
+    stamp = utcnow().replace(microsecond=0)
+    profile.update(actions=[Profile.tokens_valid_after.set(stamp)], add_version_condition=False)
+    cache.delete(profile_cache_key(profile.sub))
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,13 @@ def test_sign_up_confirm_sign_in_creates_profile():
     assert set(tokens) >= {"AccessToken", "IdToken", "RefreshToken"}
 
 
-def test_sign_up_twice_with_same_email_is_a_conflict():
+def test_sign_up_twice_with_same_email_changes_nothing_and_emails_the_owner():
     email = unique_email()
-    services.account_sign_up(email=email, password="correct-horse-9", display_name="Ada")
-    with pytest.raises(services.AccountExists):
-        services.account_sign_up(email=email, password="correct-horse-9", display_name="Ada")
+    sub = services.account_sign_up(email=email, password="correct-horse-9", display_name="Ada")
+    assert services.account_sign_up(email=email, password="other-horse-9", display_name="Eve") is None
+    profile = services.account_confirm(email=email, code=latest_code(email))
+    assert (profile.sub, profile.display_name) == (sub, "Ada")
+    assert len([m for m in mailbox_messages(to=email) if m.subject.startswith("Someone tried")]) == 1
 
 
 def test_confirm_with_wrong_code_is_rejected_and_creates_nothing():
