@@ -190,8 +190,9 @@ def tokens_revoke(*, email: str) -> None:
         if not (settings.COGNITO_ENDPOINT_URL and error.reason == "Unsupported"):
             raise
     profile = profile_ensure_for(email=email)
-    # Whole seconds, as in the tokens' `auth_time`: a token issued in the same second still passes.
-    stamp = utcnow().replace(microsecond=0)
+    # Tokens carry `auth_time` in whole seconds, so one from the revocation's own second cannot be told
+    # from an older one: the stamp is the next whole second, and a sign-in within that second is refused.
+    stamp = utcnow().replace(microsecond=0) + timedelta(seconds=1)
     profile.update(actions=[Profile.tokens_valid_after.set(stamp)], add_version_condition=False)
     cache.delete(profile_cache_key(profile.sub))
 

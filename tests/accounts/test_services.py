@@ -232,3 +232,12 @@ def test_a_rename_between_claim_and_send_does_not_fail_the_sent_mark(user, monke
 
 def welcomes(email: str) -> int:
     return len([m for m in mailbox_messages(to=email) if m.subject.startswith("Welcome")])
+
+
+def test_the_plain_text_welcome_shows_the_name_as_typed_without_html_entities(make_user):
+    user = make_user(name="O'Brien & <Sons>")
+    assert services.welcome_email_send(sub=user.sub) is True
+    (welcome,) = [m for m in mailbox_messages(to=user.email) if m.subject.startswith("Welcome")]
+    assert welcome.body.startswith("Hello O'Brien & <Sons>,\n")
+    assert "&amp;" not in welcome.body
+    assert "&#x27;" not in welcome.body
