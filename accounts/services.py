@@ -279,24 +279,25 @@ def profile_update(*, sub: str, display_name: str) -> Profile:
     return profile
 
 
-class WelcomeEmailInFlight(Conflict):
-    code, message = "welcome_email_in_flight", "Another delivery holds the claim on this welcome email."
+WELCOME_CLAIM_OPEN = "open"
 
 
 def _welcome_lease() -> timedelta:
     return timedelta(seconds=getattr(settings, "WELCOME_EMAIL_LEASE_SECONDS", WELCOME_EMAIL_LEASE_SECONDS))
 
 
-def welcome_email_send(*, sub: str) -> bool:
-    """Send the welcome email of a profile; False when it was already sent (a redelivery).
+def welcome_email_send(*, sub: str, release_on_failure: bool = True) -> bool:
+    """Send the welcome email of a profile; False when it was sent already or another delivery holds it.
 
     A delivery claims the send with a lease (`welcome_claimed_until` = now + the lease, a conditional
-    write), sends, then marks it sent. A delivery that meets an unexpired claim raises
-    WelcomeEmailInFlight, so the record is retried; one that meets an expired claim (its holder died
-    between claim and send) claims anew and sends, so a crash never loses the email. A failed send
-    releases the claim at once and re-raises. Duplicate window: a second email goes out only when a
-    holder dies after the mail was handed over and before the sent mark is written (one UpdateItem),
-    or when one send outlasts the lease.
+    write, which also puts the profile in the sparse index of open claims), sends, then marks it sent
+    and leaves the index. A delivery that meets an unexpired claim does nothing: if that holder dies,
+    the sweeper (`welcome_email_sweep`, every minute) sends once the lease is over. One that meets an
+    expired claim claims anew and sends. A failed send releases the claim and re-raises, so the stream
+    retries it; the sweeper keeps its claim instead (`release_on_failure=False`), so that it tries
+    again after the lease. Duplicate window: a second email goes out only when a holder dies after the
+    mail was handed over and before the sent mark is written (one UpdateItem), or when one send
+    outlasts the lease.
     """
     profile = profile_get(sub=sub)
     if profile is None:
@@ -310,7 +311,10 @@ def welcome_email_send(*, sub: str) -> bool:
         # Not tied to the profile's version: a rename meanwhile must not make a claim (or the sent
         # mark below) fail, which would turn into a second send after the lease.
         profile.update(
-            actions=[Profile.welcome_claimed_until.set(claimed_until)],
+            actions=[
+                Profile.welcome_claimed_until.set(claimed_until),
+                Profile.welcome_claim_open.set(WELCOME_CLAIM_OPEN),
+            ],
             condition=Profile.welcome_email_sent_at.does_not_exist()
             & (Profile.welcome_claimed_until.does_not_exist() | (Profile.welcome_claimed_until < now)),
             add_version_condition=False,
@@ -318,10 +322,8 @@ def welcome_email_send(*, sub: str) -> bool:
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        current = profile_get(sub=sub)
-        if current is None or current.welcome_email_sent_at is not None:
-            return False
-        raise WelcomeEmailInFlight() from error
+        logger.info("Welcome email of %s: sent, or claimed by a live delivery (the sweeper covers it)", sub)
+        return False
     context = {"profile": profile, "site_name": settings.SITE_NAME}
     try:
         send_mail(
@@ -333,21 +335,44 @@ def welcome_email_send(*, sub: str) -> bool:
             recipient_list=[profile.email],
         )
     except Exception:
-        _welcome_claim_release(profile, claimed_until=claimed_until)
+        if release_on_failure:
+            _welcome_claim_release(profile, claimed_until=claimed_until)
         raise
     profile.update(
-        actions=[Profile.welcome_email_sent_at.set(utcnow()), Profile.welcome_claimed_until.remove()],
+        actions=[
+            Profile.welcome_email_sent_at.set(utcnow()),
+            Profile.welcome_claimed_until.remove(),
+            Profile.welcome_claim_open.remove(),
+        ],
         add_version_condition=False,
     )
     cache.delete(profile_cache_key(sub))
     return True
 
 
+def welcome_email_sweep(*, limit: int = 100) -> int:
+    """Send the welcome emails whose claim expired unsent (its holder died); returns how many were sent.
+
+    Reads the sparse index of open claims (a Query on one small partition, never a Scan). A send that
+    fails keeps its fresh claim, so the next sweep after the lease tries again; the others go on.
+    """
+    sent = 0
+    expired = Profile.open_welcome_claims.query(
+        WELCOME_CLAIM_OPEN, Profile.welcome_claimed_until < utcnow(), limit=limit
+    )
+    for entry in expired:
+        try:
+            sent += welcome_email_send(sub=entry.sub, release_on_failure=False)
+        except Exception:
+            logger.exception("Welcome email sweep: sending to %s failed; retried after the lease", entry.sub)
+    return sent
+
+
 def _welcome_claim_release(profile: Profile, *, claimed_until) -> None:
     """Give up our own claim (only ours: a later holder's claim stays)."""
     try:
         profile.update(
-            actions=[Profile.welcome_claimed_until.remove()],
+            actions=[Profile.welcome_claimed_until.remove(), Profile.welcome_claim_open.remove()],
             condition=Profile.welcome_claimed_until == claimed_until,
             add_version_condition=False,
         )
