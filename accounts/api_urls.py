@@ -9,6 +9,7 @@ app_name = "accounts-api"
 urlpatterns = [
     path("sign-up", apis.SignUpApi.as_view(), name="sign-up"),
     path("confirm", apis.ConfirmApi.as_view(), name="confirm"),
+    path("confirm/resend", apis.ConfirmResendApi.as_view(), name="confirm-resend"),
     path("token", apis.TokenApi.as_view(), name="token"),
     path("token/refresh", apis.TokenRefreshApi.as_view(), name="token-refresh"),
     path("sign-out", apis.SignOutApi.as_view(), name="sign-out"),

@@ -91,6 +91,17 @@ class ConfirmApi(PublicAPIView):
         return Response(ProfileOutput(profile).data)
 
 
+class ConfirmResendApi(PublicAPIView):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="accounts_confirm_resend")
+    def post(self, request):
+        """A new confirmation code; the same answer for unknown and already confirmed emails."""
+        services.confirmation_code_resend(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
 class TokenApi(PublicAPIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)

@@ -118,6 +118,31 @@ def account_confirm(*, email: str, code: str, client: str = "") -> Profile:
     return profile_ensure_for(email=email)
 
 
+def confirmation_code_resend(*, email: str, client: str = "") -> None:
+    """Email a new confirmation code to an account waiting for confirmation; others see the same answer."""
+    attempt_check(action="resend", account=email, client=client)
+    email = email.strip().lower()
+    try:
+        cognito.call("resend_confirmation_code", ClientId=settings.COGNITO_CLIENT_ID, Username=email)
+    except CognitoError as error:
+        if settings.COGNITO_ENDPOINT_URL and error.reason == "Unsupported":
+            _emulator_confirmation_code_resend(email=email)
+        elif error.reason not in {"UserNotFoundException", "InvalidParameterException"}:  # unknown, confirmed
+            raise
+
+
+def _emulator_confirmation_code_resend(*, email: str) -> None:
+    """cognito-local has no ResendConfirmationCode; its ForgotPassword stores the new code ConfirmSignUp checks."""
+    try:
+        user = cognito.call("admin_get_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    except CognitoError as error:
+        if error.reason == "UserNotFoundException":
+            return
+        raise
+    if user.get("UserStatus") == "UNCONFIRMED":
+        cognito.call("forgot_password", ClientId=settings.COGNITO_CLIENT_ID, Username=email)
+
+
 def account_sign_in(*, email: str, password: str, client: str = "") -> dict:
     """Tokens for a confirmed user (`USER_PASSWORD_AUTH` from the server)."""
     attempt_check(action="sign_in", account=email, client=client)

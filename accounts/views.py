@@ -78,6 +78,22 @@ def confirm(request: HttpRequest) -> HttpResponse:
     return _form_page(request, "accounts/confirm.html", form)
 
 
+@require_POST
+def confirm_resend(request: HttpRequest) -> HttpResponse:
+    """Send a new confirmation code and go back to the confirmation form."""
+    form = account_forms.ForgotPasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter your email address to get a new code.")
+        return redirect("accounts:confirm")
+    try:
+        services.confirmation_code_resend(email=form.cleaned_data["email"], client=client_ip(request))
+    except TooManyAttempts as error:
+        messages.error(request, f"{error.message} You can try again in {error.retry_after} seconds.")
+    else:
+        messages.info(request, "If this account is waiting for confirmation, we emailed it a new code.")
+    return redirect(_with_email("accounts:confirm", form.cleaned_data["email"]))
+
+
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = account_forms.SignInForm(request.POST or None, initial={"email": request.GET.get("email", "")})
