@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -14,6 +14,9 @@ from accounts.throttling import TooManyAttempts
 from accounts.validators import validate_display_name
 from mysite import cognito
 from mysite.auth import client_ip
+from mysite.schema import ErrorSerializer
+
+THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many attempts; retry after Retry-After seconds")
 
 
 class PublicAPIView(APIView):
@@ -72,7 +75,9 @@ class SignUpApi(PublicAPIView):
         email = serializers.EmailField()
         confirmed = serializers.BooleanField()
 
-    @extend_schema(request=InputSerializer, responses={202: OutputSerializer}, operation_id="accounts_sign_up")
+    @extend_schema(
+        request=InputSerializer, responses={202: OutputSerializer, 429: THROTTLED}, operation_id="accounts_sign_up"
+    )
     def post(self, request):
         """The same answer whether the email is new or registered (its owner is emailed instead)."""
         data = _validated(self.InputSerializer, request.data)
@@ -85,7 +90,9 @@ class ConfirmApi(PublicAPIView):
         email = serializers.EmailField(max_length=254)
         code = serializers.CharField(max_length=12)
 
-    @extend_schema(request=InputSerializer, responses={200: ProfileOutput}, operation_id="accounts_confirm")
+    @extend_schema(
+        request=InputSerializer, responses={200: ProfileOutput, 429: THROTTLED}, operation_id="accounts_confirm"
+    )
     def post(self, request):
         profile = services.account_confirm(**_validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(ProfileOutput(profile).data)
@@ -95,7 +102,9 @@ class ConfirmResendApi(PublicAPIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
 
-    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="accounts_confirm_resend")
+    @extend_schema(
+        request=InputSerializer, responses={202: None, 429: THROTTLED}, operation_id="accounts_confirm_resend"
+    )
     def post(self, request):
         """A new confirmation code; the same answer for unknown and already confirmed emails."""
         services.confirmation_code_resend(**_validated(self.InputSerializer, request.data), client=client_ip(request))
@@ -107,7 +116,7 @@ class TokenApi(PublicAPIView):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=256, write_only=True)
 
-    @extend_schema(request=InputSerializer, responses={200: TokenOutput}, operation_id="accounts_token")
+    @extend_schema(request=InputSerializer, responses={200: TokenOutput, 429: THROTTLED}, operation_id="accounts_token")
     def post(self, request):
         return Response(
             _tokens(
@@ -144,7 +153,9 @@ class PasswordForgotApi(PublicAPIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
 
-    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="accounts_password_forgot")
+    @extend_schema(
+        request=InputSerializer, responses={202: None, 429: THROTTLED}, operation_id="accounts_password_forgot"
+    )
     def post(self, request):
         services.password_forgot(**_validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
@@ -156,7 +167,9 @@ class PasswordResetApi(PublicAPIView):
         code = serializers.CharField(max_length=12)
         new_password = serializers.CharField(min_length=10, max_length=256, write_only=True)
 
-    @extend_schema(request=InputSerializer, responses={204: None}, operation_id="accounts_password_reset")
+    @extend_schema(
+        request=InputSerializer, responses={204: None, 429: THROTTLED}, operation_id="accounts_password_reset"
+    )
     def post(self, request):
         services.password_reset(**_validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
