@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import Profile
+from mysite import cognito
 from mysite.auth import SESSION_TOKENS_KEY
 from tests.conftest import latest_code
+from tests.mysite.test_provision import on_aws, provision
 
 
 def _me(access_token: str) -> int:
@@ -67,3 +70,21 @@ def test_sign_out_everywhere_revokes_every_access_token_of_the_caller(user, make
     assert (_me(first), _me(second), _me(bystander_token)) == (401, 401, 200)
     _after_the_stamp(user.sub)
     assert _me(user.access_token) == 200
+
+
+@pytest.mark.usefixtures("_stack")
+def test_on_aws_a_password_reset_signs_out_globally_so_old_refresh_tokens_fail(settings, monkeypatch):
+    with on_aws(settings, monkeypatch):
+        provision()
+        created = services.user_create(
+            email="reset@example.com", password="correct-horse-9", display_name="Reset", groups=[]
+        )
+        refresh = services.account_sign_in(email=created.email, password="correct-horse-9")["RefreshToken"]
+        assert cognito.refresh_tokens(refresh_token=refresh)["AccessToken"]
+
+        services.tokens_revoke(email=created.email)
+
+        with pytest.raises(cognito.CognitoError) as refused:
+            cognito.refresh_tokens(refresh_token=refresh)
+        assert refused.value.reason == "NotAuthorizedException"
+        assert Profile.get(created.sub).tokens_valid_after is not None

@@ -180,3 +180,13 @@ def test_profile_form_renames_and_refuses_control_characters(browser_client, use
     assert renamed["Location"] == "/accounts/profile/"
     assert Profile.get(user.sub).display_name == "New Name"
     assert "Your name was changed." in client.get("/accounts/profile/").content.decode()
+
+
+def test_the_sign_up_form_answers_a_registered_email_like_a_new_one(user):
+    new_email = unique_email("new-form")
+    answers = [
+        Client().post("/accounts/sign-up/", {"display_name": "Someone", "email": email, "password": "correct-horse-9"})
+        for email in (new_email, user.email)
+    ]
+    assert [a.status_code for a in answers] == [302, 302]
+    assert [a["Location"].split("=", 1)[0] for a in answers] == ["/accounts/confirm/?email"] * 2
