@@ -19,7 +19,7 @@ test: setup-test ## Set up and run the whole test suite
 
 setup: $(VENV)/.installed $(VENV)/.installed-local devstack/node_modules/.installed devstack/dynamodb/.version java
 
-setup-test: setup $(VENV)/.installed-dev chromium
+setup-test: setup $(VENV)/.installed-dev $(VENV)/.installed-bench chromium nginx
 
 $(VENV)/.installed: requirements/base.txt
 	@[ -n "$(PYTHON)" ] && command -v $(PYTHON) >/dev/null || { echo "Python 3.13 is needed: install it (e.g. pyenv install 3.13) or run make PYTHON=/path/to/python3.13"; exit 1; }

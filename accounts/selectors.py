@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from pynamodb.exceptions import DoesNotExist
 
 from accounts.models import Profile
+from mysite import cache
 from mysite.dynamo import decode_cursor, encode_cursor
-
-PROFILE_CACHE_SECONDS = 300
 
 
 def profile_cache_key(sub: str) -> str:
+    """The key of a profile in the request memo."""
     return f"profile:{sub}"
 
 
@@ -23,14 +22,12 @@ def profile_get(*, sub: str) -> Profile | None:
 
 
 def profile_get_cached(*, sub: str) -> Profile | None:
-    """The profile through the read-through cache (API requests look it up on every call)."""
-    key = profile_cache_key(sub)
-    profile = cache.get(key)
-    if profile is None:
-        profile = profile_get(sub=sub)
-        if profile is not None:
-            cache.set(key, profile, PROFILE_CACHE_SECONDS)
-    return profile
+    """The profile, read once per request (one GetItem).
+
+    Not kept across requests: a rename must show on every container at once, and the
+    profile's writes carry no read-cache stamp.
+    """
+    return cache.request_memo(profile_cache_key(sub), lambda: profile_get(sub=sub))
 
 
 def profile_list(*, limit: int = 50, cursor: str | None = None) -> tuple[list[Profile], str | None]:

@@ -20,6 +20,12 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=int(os.environ.get("BENCH_ITERATIONS", 150)))
     parser.add_argument("--load-seconds", type=int, default=int(os.environ.get("BENCH_LOAD_SECONDS", 90)))
     parser.add_argument("--load-users", type=int, default=50)
+    parser.add_argument("--origins", type=int, default=3, help="origin processes behind the edge twin")
+    parser.add_argument("--clients", type=int, default=1000, help="update clients in the CDN mix")
+    parser.add_argument("--page-views", type=int, default=5000, help="page views in the CDN mix")
+    parser.add_argument("--posts", type=int, default=40, help="blog posts seeded")
+    parser.add_argument("--cold-runs", type=int, default=5, help="cold starts of the packaged function")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where latest.json and latest.png go")
     args = parser.parse_args()
 
     import django
@@ -41,13 +47,13 @@ def main() -> int:
         ),
     )
     started = time.monotonic()
-    results: dict = {"sections": args.only}
+    results: dict = {"sections": args.only, "posts": args.posts}
     print(f"Starting a private local stack in {data_dir} ...", flush=True)
     stack.start()
     try:
         call_command("provision", stdout=open(os.devnull, "w"))  # noqa: SIM115
         print("Seeding posts, todos and releases ...", flush=True)
-        data = seed()
+        data = seed(posts=args.posts)
         if "dynamo" in args.only:
             from benchmarks import dynamo_work
 
@@ -57,7 +63,7 @@ def main() -> int:
             from benchmarks import coldstart
 
             print("Cold start from the Lambda package ...", flush=True)
-            results["cold_start"] = coldstart.measure(data)
+            results["cold_start"] = coldstart.measure(data, cold_runs=args.cold_runs)
         if "package" in args.only:
             from benchmarks import coldstart
 
@@ -65,8 +71,8 @@ def main() -> int:
         if "cdn" in args.only:
             from benchmarks import cdn
 
-            print("CDN offload through nginx proxy_cache ...", flush=True)
-            results["cdn"] = cdn.measure(data)
+            print(f"CDN offload through the edge twin, {args.origins} origin processes ...", flush=True)
+            results["cdn"] = cdn.measure(data, clients=args.clients, page_views=args.page_views, origins=args.origins)
         if "load" in args.only:
             from benchmarks import load
 
@@ -78,7 +84,7 @@ def main() -> int:
         if results.get("cold_start"):
             shutil.rmtree(Path(results["cold_start"]["package"]).parent, ignore_errors=True)
     results["seconds"] = round(time.monotonic() - started, 1)
-    report.write(results, RESULTS)
+    report.write(results, args.results)
     return 0
 
 

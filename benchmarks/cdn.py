@@ -1,4 +1,8 @@
-"""Section 4: CDN offload. nginx proxy_cache in front of the app, a replayed mix, hit ratios, staleness after publish.
+"""Section 4: CDN offload through the edge twin, a replayed mix, hit ratios, staleness after writes.
+
+The twin is nginx configured by mysite.edge (the table setup_cloudfront renders for
+CloudFront), in front of N origin processes (default 3), each with its own memory like
+a Lambda container; nginx spreads the requests over them round-robin.
 
 Invalidation: the app calls CloudFront's CreateInvalidation as in production; the
 endpoint is a local stand-in (servers.Purger) that deletes the matching nginx cache
@@ -16,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from benchmarks.seed import PASSWORD, PLATFORMS, Seed, release
-from benchmarks.servers import Nginx, Origin, Purger
+from benchmarks.servers import ORIGIN_COUNT, Nginx, Origins, Purger
 
 CLIENTS = 1000
 CHECKS_PER_CLIENT = 10
@@ -28,7 +32,9 @@ ELECTRON_PLATFORM = {"darwin-arm64": "darwin-arm64", "windows-x64": "win32-x64",
 PROTOCOLS = (("json", 0.4), ("electron", 0.3), ("sparkle", 0.2), ("tuf", 0.1))
 
 
-def update_check_urls(seed: Seed, rng: random.Random) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def update_check_urls(
+    seed: Seed, rng: random.Random, clients: int = CLIENTS
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """1k clients, each with a platform, a rollout bucket, an installed version and a protocol; 10 checks each.
 
     Every client not on the newest version then downloads the newest build for its platform
@@ -36,7 +42,7 @@ def update_check_urls(seed: Seed, rng: random.Random) -> tuple[list[tuple[str, s
     """
     newest = [p for p in seed.artifact_paths if f"-{seed.versions[-1]}-" in p]
     checks, downloads = [], []
-    for _ in range(CLIENTS):
+    for _ in range(clients):
         platform = rng.choice(PLATFORMS)
         bucket = rng.randrange(100)
         version = rng.choice(seed.versions)
@@ -53,13 +59,13 @@ def update_check_urls(seed: Seed, rng: random.Random) -> tuple[list[tuple[str, s
     return checks, downloads
 
 
-def page_view_urls(seed: Seed, rng: random.Random) -> list[tuple[str, str]]:
+def page_view_urls(seed: Seed, rng: random.Random, views: int = PAGE_VIEWS) -> list[tuple[str, str]]:
     """A long tail: the home page and feeds are hot, posts follow a Zipf curve, tag and archive pages trail."""
     pages = ["/blog/", "/blog/rss.xml", "/blog/atom.xml"]
     pages += [f"/blog/{slug}/" for slug in reversed(seed.post_slugs)]
     pages += [f"/blog/tag/{tag}/" for tag in seed.tags] + ["/blog/archive/", "/sitemap.xml"]
     weights = [1 / (rank + 1) ** 1.1 for rank in range(len(pages))]
-    return [("page", url) for url in rng.choices(pages, weights, k=PAGE_VIEWS)]
+    return [("page", url) for url in rng.choices(pages, weights, k=views)]
 
 
 def fetch(session: requests.Session, base: str, kind: str, url: str, rng: random.Random) -> int:
@@ -106,7 +112,7 @@ def figure(total: int, cached: int) -> dict:
     return {"total": total, "from_cache": cached, "offload_pct": round(100 * cached / total, 2) if total else 0.0}
 
 
-def stale_after_publish(seed: Seed, nginx: Nginx, origin: Origin) -> dict:
+def stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
     """Publish a post and edit another through the API, then read every affected page through the cache."""
     session = requests.Session()
     token = _token(seed.author_email)
@@ -186,28 +192,100 @@ def _token(email: str) -> str:
     return account_sign_in(email=email, password=PASSWORD)["AccessToken"]
 
 
-def measure(seed: Seed) -> dict:
+def stale_across_containers(seed: Seed, nginx: Nginx, origins: Origins) -> dict:
+    """Write through the twin, then read back through each origin process and through the twin.
+
+    Every read is made once on every origin first, so each container holds whatever it
+    caches; an answer that lacks the write afterwards is stale. Returns {read: stale count}.
+    """
+    session = requests.Session()
+    todo = {"Authorization": f"Bearer {_token(seed.todo_email)}"}
+    author = {"Authorization": f"Bearer {_token(seed.author_email)}"}
+    slug = seed.post_slugs[-1]  # the newest seeded post: on the blog home's first page
+    # A list of its own: the seeded one has grown past the first page with the other sections' writes.
+    fresh_list = session.post(f"{nginx.url}/api/todos/lists", json={"name": "Across"}, headers=todo, timeout=10)
+    assert fresh_list.status_code == 201, fresh_list.text[:300]
+    list_id = fresh_list.json()["id"]
+    reads = {
+        "todo task list": (f"/api/todos/tasks?list_id={list_id}", todo),
+        "todo lists": ("/api/todos/lists", todo),
+        "blog post page": (f"/blog/{slug}/", {}),
+        "blog read API": (f"/api/blog/posts/{slug}", {}),
+        "blog home": ("/blog/", {}),
+    }
+    bases = [*origins.urls, nginx.url]
+
+    def read(base: str, url: str, headers: dict) -> str:
+        return session.get(base + url, headers=headers, timeout=10).text
+
+    for url, headers in reads.values():
+        for base in bases:
+            read(base, url, headers)
+    task_title = f"Across containers {uuid.uuid4().hex[:8]}"
+    created = session.post(
+        f"{nginx.url}/api/todos/tasks", json={"title": task_title, "list_id": list_id}, headers=todo, timeout=10
+    )
+    assert created.status_code == 201, created.text[:300]
+    list_name = f"List {uuid.uuid4().hex[:8]}"
+    made = session.post(f"{nginx.url}/api/todos/lists", json={"name": list_name}, headers=todo, timeout=10)
+    assert made.status_code == 201, made.text[:300]
+    from blog.selectors import post_get_published
+
+    post_id = post_get_published(slug=slug).post_id
+    admin = session.get(f"{nginx.url}/api/blog/admin/posts/{post_id}", headers=author, timeout=10).json()
+    new_title = f"Retitled {uuid.uuid4().hex[:8]}"
+    edited = session.post(
+        f"{nginx.url}/api/blog/admin/posts/{post_id}/update",
+        json={
+            "title": new_title,
+            "body_markdown": admin["body_markdown"],
+            "slug": admin["slug"],
+            "tags": admin["tags"],
+            "version": admin["version"],
+        },
+        headers=author,
+        timeout=10,
+    )
+    assert edited.status_code == 200, edited.text[:300]
+    expected = {
+        "todo task list": task_title,
+        "todo lists": list_name,
+        "blog post page": new_title,
+        "blog read API": new_title,
+        "blog home": new_title,
+    }
+    stale: dict[str, int] = {}
+    for name, (url, headers) in reads.items():
+        stale[name] = sum(expected[name] not in read(base, url, headers) for base in bases)
+    return {"reads_per_check": len(bases), "stale": stale}
+
+
+def measure(seed: Seed, *, clients: int = CLIENTS, page_views: int = PAGE_VIEWS, origins: int = ORIGIN_COUNT) -> dict:
     rng = random.Random(20261127)
     purger = Purger()
-    origin = nginx = None
+    group = nginx = None
     try:
-        origin = Origin(purger_port=purger.port)
-        nginx = Nginx(origin.port)
+        group = Origins(origins, purger_port=purger.port)
+        nginx = Nginx(group.ports)
         purger.nginx = nginx
-        checks, downloads = update_check_urls(seed, rng)
-        pages = page_view_urls(seed, rng)
+        checks, downloads = update_check_urls(seed, rng, clients)
+        pages = page_view_urls(seed, rng, page_views)
         jobs = checks + pages + downloads
         rng.shuffle(jobs)
         kinds = {url: kind for kind, url in jobs}
         client_bytes = replay(nginx.url, jobs, 7)
         stats = offload(nginx.log_lines(), kinds)
+        spread = nginx.origins_used()
         check_kinds = [k for k in stats if k.startswith("check-")]
         check_total = sum(stats[k]["total"] for k in check_kinds)
         check_cached = sum(stats[k]["cached"] for k in check_kinds)
         artifact = stats["artifact"]
-        fresh = stale_after_publish(seed, nginx, origin)
+        fresh = stale_after_publish(seed, nginx)
         fresh.update({f"update check {k}": v for k, v in update_stale_after_publish(seed, nginx).items()})
+        across = stale_across_containers(seed, nginx, group)
         return {
+            "origins": origins,
+            "origin_requests": dict(sorted(spread.items())),
             "update_checks": figure(check_total, check_cached),
             "update_checks_by_protocol": {k: figure(stats[k]["total"], stats[k]["cached"]) for k in check_kinds},
             "distinct_update_check_urls": len({url for kind, url in checks}),
@@ -216,7 +294,9 @@ def measure(seed: Seed) -> dict:
             "artifact_bytes": {
                 "total": artifact["bytes_sent"],
                 "from_cache": artifact["bytes_sent"] - artifact["origin_bytes"],
-                "offload_pct": round(100 * (1 - artifact["origin_bytes"] / artifact["bytes_sent"]), 2),
+                "offload_pct": round(100 * (1 - artifact["origin_bytes"] / artifact["bytes_sent"]), 2)
+                if artifact["bytes_sent"]
+                else 0.0,
                 "requests": artifact["total"],
                 "partial_206": artifact["status_206"],
                 "client_bytes_read": client_bytes,
@@ -226,8 +306,11 @@ def measure(seed: Seed) -> dict:
             "stale_after_invalidation": sum(not ok for ok in fresh.values()),
             "fresh_after_invalidation": fresh,
             "invalidations": purger.invalidations,
+            "across_containers": across,
+            "checked_across_containers": across["reads_per_check"] * len(across["stale"]),
+            "stale_across_containers": sum(across["stale"].values()),
         }
     finally:
-        for server in (nginx, origin, purger):
+        for server in (nginx, group, purger):
             if server is not None:
                 server.stop()

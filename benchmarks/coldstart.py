@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 import zipfile
@@ -91,31 +92,45 @@ def run_once(package: Path, event: dict, *, importtime: bool) -> tuple[float, di
         stderr=errors,
         text=True,
     )
-    line = "x"
-    while line and not line.startswith("BENCH "):  # the function may print to stdout too
-        line = process.stdout.readline()
+    # A hung function is killed after 120 s, which ends both reads below.
+    watchdog = threading.Timer(120, process.kill)
+    watchdog.start()
+    first = ""
+    for line in iter(process.stdout.readline, ""):  # the function may print to stdout too, even mid-line
+        if "BENCH " in line:
+            first = line[line.index("BENCH ") :]
+            break
     wall = time.perf_counter() - started
-    rest, _ = process.communicate(timeout=120)
+    # The rest through the same buffered reader: communicate() would read the pipe beneath it and lose
+    # whatever readline() had already buffered (the warm request's line, when it came in the same chunk).
+    rest = process.stdout.read()
+    process.wait()
+    watchdog.cancel()
     errors.seek(0)
     stderr = errors.read()
     errors.close()
     shutil.rmtree(root, ignore_errors=True)
-    if not line:
-        raise RuntimeError(f"the packaged function failed:\n{stderr[-3000:]}")
-    timing = json.loads(line.removeprefix("BENCH "))
-    for later in rest.splitlines():
-        if later.startswith("BENCH "):
-            timing.update(json.loads(later.removeprefix("BENCH ")))
+    reports = [first, *(line[line.index("BENCH ") :] for line in rest.splitlines() if "BENCH " in line)]
+    timing: dict = {}
+    for report in reports:
+        if report:
+            timing.update(json.loads(report.removeprefix("BENCH ")))
+    missing = {"status", "import_s", "first_request_s", "warm_request_s"} - set(timing)
+    if missing:
+        raise RuntimeError(
+            f"the packaged function (exit {process.returncode}) reported no {sorted(missing)}:\n"
+            f"stdout: {rest[-1500:]}\nstderr: {stderr[-3000:]}"
+        )
     return wall, timing, stderr
 
 
-def measure(seed) -> dict:
+def measure(seed, *, cold_runs: int = RUNS) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-lambda-"))
     built = time.perf_counter()
     package = build(folder)
     build_s = time.perf_counter() - built
     event = api_event(f"/api/updates/{seed.product}/stable/linux-x64/1.0.0")
-    runs = [run_once(package, event, importtime=False) for _ in range(RUNS)]
+    runs = [run_once(package, event, importtime=False) for _ in range(cold_runs)]
     _, _, importtime_stderr = run_once(package, event, importtime=True)
     walls = [wall for wall, _, _ in runs]
     timings = [timing for _, timing, _ in runs]

@@ -21,9 +21,10 @@ def section(results: dict) -> str:
     parts = [
         HEADING,
         "",
-        "`make bench` (not part of `make test`; about 4 minutes) starts a private local stack on free ports, seeds a "
-        "todo list, 40 blog posts and a product with two releases, and measures everything below in one run. It "
-        "prints this table and writes `benchmarks/results/latest.json` (every figure, with the calls behind it) and "
+        f"`make bench` (not part of `make test`; {max(1, round(results['seconds'] / 60))} minutes in this run) "
+        f"starts a private local stack on free ports, seeds a todo list, {results.get('posts', 40)} blog posts and a "
+        "product with two releases, and measures everything below in one run. It prints this table and writes "
+        "`benchmarks/results/latest.json` (every figure, with the calls behind it) and "
         "`benchmarks/results/latest.png`. `make fuzz` runs the schema fuzz with 30 examples per operation.",
         "",
         f"Latest run: **{results['date']}** on {results['machine']}, {results['seconds']} s.",
@@ -41,15 +42,24 @@ def section(results: dict) -> str:
         "- *app/bare*: median and p99 of the same request, app vs. a bare WSGI function replaying the very AWS calls "
         "the app made (plain boto3 client) and returning as many bytes; both in-process, read cache cleared first.",
         "- *cold start*: the zip from `make package`'s code (`mysite.deploy.build_package`), unzipped afresh for each "
-        "of 5 runs, `python3.13 -I -S -B` (no site-packages; no .pyc written, as /var/task is read-only), Zappa's "
-        "`LambdaHandler` answering one API Gateway event; wall time from process start to the first response.",
-        "- *CDN*: nginx `proxy_cache` (Debian's nginx-light) in front of the app with no `proxy_cache_valid` or "
-        "`proxy_ignore_headers`: only the app's Cache-Control/Expires/Set-Cookie/Vary decide. Cache key = path + "
-        "query (CloudFront's default). The app's own CloudFront `CreateInvalidation` call goes to a local stand-in "
-        "that deletes the matching nginx cache files (exact path, or prefix for `*`); nginx then finds the file "
-        "gone and refetches. The mix: 10k update checks from 1k clients (platform, rollout bucket, installed "
-        "version, protocol 40% JSON / 30% electron / 20% Sparkle / 10% TUF), 5k page views over 50 pages on a Zipf "
-        "curve, and every out-of-date client downloading its build (30% resumed with `Range`).",
+        f"of {len(cold.get('first_response_runs_s', [])) or 5} runs, `python3.13 -I -S -B` (no site-packages; no .pyc "
+        "written, as /var/task is read-only), Zappa's `LambdaHandler` answering one API Gateway event; wall time from "
+        "process start to the first response.",
+        "- *CDN*: the edge twin: nginx (Debian's nginx-light) configured by `mysite/edge.py`, the same behaviour table "
+        "`setup_cloudfront` renders for CloudFront (committed as `benchmarks/twin/`, compared byte for byte by the "
+        "tests): per path pattern, in CloudFront's first-match order, the same cache key (path + the public query "
+        "strings; no cookies, no Authorization), the app's Cache-Control alone deciding on cached behaviours, and "
+        "signed-in and write routes passed through uncached. Behind it "
+        f"{cdn.get('origins', 1)} origin processes, each with its own memory like a Lambda container, requests spread "
+        "round-robin. The app's own CloudFront `CreateInvalidation` call goes to a local stand-in that deletes the "
+        "matching nginx cache files (exact path, or prefix for `*`); nginx then finds the file gone and refetches "
+        f"(from whichever origin is next). The mix: {cdn.get('update_checks', {}).get('total', 0)} update checks, 10 "
+        "per client (platform, rollout bucket, installed version, protocol 40% JSON / 30% electron / 20% Sparkle / "
+        f"10% TUF), {cdn.get('page_views', {}).get('total', 0)} page views over {cdn.get('distinct_pages', 0)} pages "
+        "on a Zipf curve, and every out-of-date client downloading its build (30% resumed with `Range`).",
+        "- *stale reads after write across containers*: a task and a list created and a post retitled through the "
+        "twin, after every origin had read them once; then each read (task list, lists, post page, post read API, "
+        "blog home) through every origin directly and through the twin; an answer without the write is stale.",
         "- *load*: locust, headless, 50 users on loopback against the app on a threaded WSGI server (todo users "
         "reading and writing tasks, blog readers, update clients, an author writing drafts and releases); every "
         "acknowledged write is then looked up in DynamoDB with consistent reads.",

@@ -49,14 +49,14 @@ def _todos() -> tuple[str, str, str]:
     return email, sub, todo_list.list_id
 
 
-def _blog() -> tuple[str, str, list[str], list[str]]:
+def _blog(posts: int) -> tuple[str, str, list[str], list[str]]:
     from blog import services
 
     email, sub = _user("bench-author", ["authors"])
     tags = [f"topic-{i}" for i in range(5)]
     slugs = []
     paragraph = "Serverless Django on DynamoDB: **measured**, not guessed. " * 12
-    for i in range(POSTS):
+    for i in range(posts):
         post = services.post_create(
             author_sub=sub,
             author_name="Bench Author",
@@ -115,12 +115,12 @@ def _updates(dispatcher) -> tuple[str, str, list[str], dict[str, int]]:
     return email, product, versions, sizes
 
 
-def seed() -> Seed:
+def seed(*, posts: int = POSTS) -> Seed:
     from mysite.dispatcher import Dispatcher
 
     dispatcher = Dispatcher()
     todo_email, todo_sub, list_id = _todos()
-    author_email, author_sub, slugs, tags = _blog()
+    author_email, author_sub, slugs, tags = _blog(posts)
     rm_email, product, versions, sizes = _updates(dispatcher)
     dispatcher.run_once(include_schedules=False)  # welcome emails, image renditions: settle the streams
     return Seed(

@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,6 +24,7 @@ from devstack.stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTRIBUTION_ID = "EBENCHNGINX"
+ORIGIN_COUNT = 3  # origin processes behind the twin by default, each with its own memory like Lambda containers
 NGINX_CONF = """
 {user}
 worker_processes 1;
@@ -30,33 +32,41 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    log_format cache '$upstream_cache_status $status $body_bytes_sent $upstream_bytes_received $request_uri';
+    log_format cache '$upstream_cache_status $status $body_bytes_sent $upstream_bytes_received $request_uri '
+                     '$upstream_addr';
     access_log {prefix}/access.log cache;
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy_temp;
     fastcgi_temp_path {prefix}/fastcgi_temp;
     uwsgi_temp_path {prefix}/uwsgi_temp;
     scgi_temp_path {prefix}/scgi_temp;
-    # A shared cache that honours only the app's own headers: no proxy_cache_valid defaults,
-    # no proxy_ignore_headers. Cache-Control (s-maxage, max-age, private, no-store,
-    # stale-while-revalidate), Expires, Set-Cookie and Vary decide what is stored and for how long.
-    proxy_cache_path {prefix}/cache levels=1:2 keys_zone=cdn:20m max_size=2g inactive=1h use_temp_path=off;
+    # The edge's own behaviour (what is cached, under which key, for how long) comes from mysite/edge.py only:
+    # no proxy_cache_valid defaults here. Request collapsing, revalidation and stale-while-revalidate are
+    # CloudFront's too.
+    proxy_cache_path {prefix}/cache levels=1:2 keys_zone=edge:20m max_size=2g inactive=1h use_temp_path=off;
+    proxy_cache_revalidate on;
+    proxy_cache_lock on;
+    proxy_cache_background_update on;
+    proxy_cache_use_stale updating;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    # Round-robin over the origin processes, as API Gateway spreads requests over Lambda containers.
+    upstream api-gateway {{
+{api_servers}
+        keepalive 32;
+    }}
+    upstream site-bucket {{
+        server 127.0.0.1:{bucket_port};
+        keepalive 8;
+    }}
+    # The app builds absolute URLs (feeds, artifact links) from Host: they point at the twin.
+    map $host $edge_origin_host {{ default "127.0.0.1:{port}"; }}
+    map $host $edge_bucket_root {{ default "/{bucket}"; }}
+    include {prefix}/edge-maps.conf;
     server {{
         listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://127.0.0.1:{origin_port};
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host 127.0.0.1:{port};
-            proxy_cache cdn;
-            # CloudFront's default cache key: the path and the query string, no cookies, no headers.
-            proxy_cache_key $request_uri;
-            proxy_cache_revalidate on;
-            proxy_cache_lock on;
-            proxy_cache_background_update on;
-            proxy_cache_use_stale updating;
-            add_header X-Cache $upstream_cache_status always;
-        }}
+        add_header X-Cache $upstream_cache_status always;
+        include {prefix}/edge-locations.conf;
     }}
 }}
 """
@@ -76,9 +86,9 @@ def wait_for(url: str, *, seconds: float = 30) -> None:
 class Origin:
     """Django's threaded WSGI server (benchmarks.serve) on the bench stack, CloudFront pointed at the purger."""
 
-    def __init__(self, *, purger_port: int | None = None):
+    def __init__(self, *, purger_port: int | None = None, env: dict[str, str] | None = None):
         self.port = free_port()
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONUNBUFFERED": "1", **(env or {})}
         if purger_port:
             env.update(
                 {
@@ -114,6 +124,31 @@ class Origin:
         Path(self.log.name).unlink(missing_ok=True)
 
 
+class Origins:
+    """N independent origin processes (each its own memory, like Lambda containers); N=1 for speed."""
+
+    def __init__(self, count: int = ORIGIN_COUNT, *, purger_port: int | None = None, env: dict | None = None):
+        self.members: list[Origin] = []
+        try:
+            for _ in range(count):
+                self.members.append(Origin(purger_port=purger_port, env=env))
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def ports(self) -> list[int]:
+        return [member.port for member in self.members]
+
+    @property
+    def urls(self) -> list[str]:
+        return [member.url for member in self.members]
+
+    def stop(self) -> None:
+        for member in self.members:
+            member.stop()
+
+
 def nginx_binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if not found:
@@ -122,14 +157,29 @@ def nginx_binary() -> str:
 
 
 class Nginx:
-    """nginx with proxy_cache on a loopback port, in a throw-away prefix."""
+    """The edge twin: nginx with the configuration mysite.edge renders, on a loopback port, in a throw-away prefix."""
 
-    def __init__(self, origin_port: int):
+    def __init__(self, origin_ports: list[int], *, bucket_port: int | None = None, bucket: str = ""):
+        from django.conf import settings
+
+        from mysite import edge
+
         self.prefix = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
         self.port = free_port()
+        if bucket_port is None:
+            bucket_port = int(os.environ.get("BENCH_S3_PORT") or os.environ.get("DEVSTACK_S3_PORT") or 4569)
         user = "user root root;" if os.geteuid() == 0 else ""
-        conf = NGINX_CONF.format(user=user, prefix=self.prefix, port=self.port, origin_port=origin_port)
+        conf = NGINX_CONF.format(
+            user=user,
+            prefix=self.prefix,
+            port=self.port,
+            api_servers="\n".join(f"        server 127.0.0.1:{port};" for port in origin_ports),
+            bucket_port=bucket_port,
+            bucket=bucket or settings.AWS_STORAGE_BUCKET_NAME,
+        )
         (self.prefix / "nginx.conf").write_text(conf)
+        (self.prefix / "edge-maps.conf").write_text(edge.nginx_maps())
+        (self.prefix / "edge-locations.conf").write_text(edge.nginx_locations())
         (self.prefix / "cache").mkdir()
         self.process = subprocess.Popen(
             [nginx_binary(), "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-g", "daemon off;"],
@@ -168,8 +218,17 @@ class Nginx:
         return removed
 
     def log_lines(self) -> list[list[str]]:
+        """(cache status, status, bytes sent, bytes from the origin, request URI) per request."""
         path = self.prefix / "access.log"
-        return [line.split(" ", 4) for line in path.read_text().splitlines()] if path.exists() else []
+        if not path.exists():
+            return []
+        return [line.rsplit(" ", 1)[0].split(" ", 4) for line in path.read_text().splitlines()]
+
+    def origins_used(self) -> Counter:
+        """Requests that reached each origin process (by its address), from the access log."""
+        path = self.prefix / "access.log"
+        lines = path.read_text().splitlines() if path.exists() else []
+        return Counter(address for line in lines if (address := line.rsplit(" ", 1)[1]) != "-")
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -24,8 +24,9 @@ os.environ.update(
         "DYNAMODB_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['DYNAMODB']}",
         "COGNITO_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['COGNITO']}",
         "S3_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['S3']}",
-        "DYNAMODB_TABLE_PREFIX": "bench-",
-        "AWS_STORAGE_BUCKET_NAME": "mysite-bench",
+        # The tests run origin processes on their own stack, with its table prefix and bucket.
+        "DYNAMODB_TABLE_PREFIX": os.environ.get("BENCH_TABLE_PREFIX", "bench-"),
+        "AWS_STORAGE_BUCKET_NAME": os.environ.get("BENCH_BUCKET", "mysite-bench"),
         "DJANGO_DEBUG": "false",
     }
 )

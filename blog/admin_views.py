@@ -99,7 +99,7 @@ def post_edit(request: HttpRequest, post_id: str) -> HttpResponse:
             "slug": post.slug,
             "body_markdown": post.body_markdown,
             "custom_excerpt": post.custom_excerpt,
-            "tags": ", ".join(post.tags),
+            "tags": ", ".join(post.tag_labels),
             "feature_image_id": post.feature_image_id or "",
             "feature_image_alt": post.feature_image_alt,
             "publish_at": post.scheduled_for.strftime("%Y-%m-%dT%H:%M") if post.scheduled_for else "",

@@ -13,6 +13,7 @@ from blog import selectors, services
 from blog.models import STATUSES
 from blog.rendering import media_url, render_markdown
 from mysite.http import make_cacheable
+from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 
 CURSOR = OpenApiParameter("cursor", str, description="The `next_cursor` of the previous page.")
 LIMIT = OpenApiParameter("limit", int, description="Page size, 1-50 (default 10).")
@@ -48,7 +49,12 @@ class PostOutput(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
     excerpt = serializers.CharField()
-    tags = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(
+        child=serializers.CharField(), help_text="URL slugs, as in /api/blog/tags/<slug>/posts."
+    )
+    tag_names = serializers.ListField(
+        child=serializers.CharField(), source="tag_labels", help_text="The tags as written."
+    )
     author_name = serializers.CharField()
     author_id = serializers.CharField(source="author_sub")
     published_at = serializers.DateTimeField()
@@ -191,7 +197,13 @@ class AdminPostCreateApi(AuthorApi):
     class InputSerializer(PostContentInput):
         pass
 
-    @extend_schema(request=InputSerializer, responses={201: AdminPostOutput}, operation_id="blog_admin_posts_create")
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: AdminPostOutput},
+        operation_id="blog_admin_posts_create",
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
     def post(self, request):
         data = _validated(self.InputSerializer, request.data)
         post = services.post_create(author_sub=request.user.sub, author_name=request.user.display_name, **data)

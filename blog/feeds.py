@@ -43,7 +43,7 @@ def feed_response(request: HttpRequest, posts: list[Post], *, kind: str) -> Http
             pubdate=post.published_at,
             updateddate=post.updated_at,
             author_name=post.author_name,
-            categories=list(post.tags),
+            categories=post.tag_labels,
         )
     response = HttpResponse(content_type=f"{feed.content_type}")
     feed.write(response, "utf-8")

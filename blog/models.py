@@ -104,7 +104,8 @@ class Post(Model):
     body_html = UnicodeAttribute(default="")
     excerpt = UnicodeAttribute(default="")
     custom_excerpt = UnicodeAttribute(default="")
-    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)  # URL slugs, the keys of TaggedPost and Term
+    tag_names = ListAttribute(of=UnicodeAttribute, null=True)  # the names as written, one per slug
     feature_image_id = UnicodeAttribute(null=True)
     feature_image_alt = UnicodeAttribute(default="")
     feature_image = JSONAttribute(null=True)  # renditions copied from the Image item, for rendering
@@ -127,6 +128,17 @@ class Post(Model):
     by_author = PostsByAuthor()
     by_month = PostsByMonth()
     scheduled = ScheduledPosts()
+
+    @property
+    def tag_labels(self) -> list[str]:
+        """The tags' names as written (their slugs for posts saved before names were kept)."""
+        names = list(self.tag_names or [])
+        return [names[i] if i < len(names) else slug for i, slug in enumerate(self.tags)]
+
+    @property
+    def tag_links(self) -> list[tuple[str, str]]:
+        """(slug, name) per tag: the slug for the URL, the name to show."""
+        return list(zip(self.tags, self.tag_labels, strict=True))
 
 
 class SlugClaim(Model):
@@ -159,6 +171,11 @@ class Term(Model):
     kind = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute(range_key=True)
     post_count = NumberAttribute(default=0)
+    display_name = UnicodeAttribute(null=True)  # a tag's name as written ("C++"); `name` is its slug
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
 
 
 IMAGE_PENDING, IMAGE_READY, IMAGE_REJECTED = "pending", "ready", "rejected"

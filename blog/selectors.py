@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.cache import cache
 from pynamodb.exceptions import DoesNotExist
 
 from blog.models import IMAGE_READY, PUBLISHED, STATUSES, Image, Post, SlugClaim, TaggedPost, Term
+from mysite import cache
 from mysite.dynamo import decode_cursor, encode_cursor
 from mysite.errors import InvalidInput, NotFound
 
-PUBLIC_CACHE_SECONDS = 60
 SITEMAP_MAX_URLS = 45_000  # the sitemap protocol allows 50,000 per file
 
 
@@ -78,43 +77,34 @@ def image_renditions(image_ids: set[str]) -> dict[str, list[dict]]:
 # Only the sparse indexes are read here: a draft or a scheduled post is never in them.
 
 
-def _generation() -> int:
-    """Bumped on every public change, so cached lists die together."""
-    return cache.get_or_set("blog:generation", 1, None)
-
-
-def public_cache_clear(slugs: set[str]) -> None:
-    """Drop the local read cache of these posts and of every public list."""
-    cache.delete_many([f"blog:post:{slug}" for slug in slugs])
-    try:
-        cache.incr("blog:generation")
-    except ValueError:
-        cache.set("blog:generation", 2, None)
+def _public(name: str, params: dict, compute):
+    """A public read, kept until the next change readers can see (on any container)."""
+    return cache.cached(scope=cache.BLOG_SCOPE, name=name, params=params, compute=compute)
 
 
 def post_get_published(*, slug: str) -> Post:
-    """A published post by slug, through the local read cache; PostNotFound otherwise."""
-    key = f"blog:post:{slug}"
-    post = cache.get(key)
-    if post is None:
+    """A published post by slug, through the read cache; PostNotFound otherwise."""
+
+    def load() -> Post | None:
         try:
             claim = SlugClaim.get(slug)
             post = Post.get(claim.post_id)
         except DoesNotExist:
-            raise PostNotFound() from None
-        if post.status != PUBLISHED:
-            raise PostNotFound()
-        cache.set(key, post, PUBLIC_CACHE_SECONDS)
+            return None
+        return post if post.status == PUBLISHED else None
+
+    post = _public("post", {"slug": slug}, load)
+    if post is None:
+        raise PostNotFound()
     return post
 
 
 def _cached_page(name: str, query, limit: int, cursor: str | None) -> tuple[list[Post], str | None]:
-    key = f"blog:list:{_generation()}:{name}:{limit}:{cursor or ''}"
-    found = cache.get(key)
-    if found is None:
-        found = _page(query(limit=limit, last_evaluated_key=decode_cursor(cursor), scan_index_forward=False), limit)
-        cache.set(key, found, PUBLIC_CACHE_SECONDS)
-    return found
+    return _public(
+        f"list:{name}",
+        {"limit": limit, "cursor": cursor or ""},
+        lambda: _page(query(limit=limit, last_evaluated_key=decode_cursor(cursor), scan_index_forward=False), limit),
+    )
 
 
 def published_posts(*, limit: int = 10, cursor: str | None = None) -> tuple[list[Post], str | None]:
@@ -162,12 +152,7 @@ class TaggedPostsQuery:
 
 def terms(*, kind: str) -> list[Term]:
     """Tags (`tag`) or archive months (`month`) that hold at least one published post."""
-    key = f"blog:terms:{_generation()}:{kind}"
-    found = cache.get(key)
-    if found is None:
-        found = list(Term.query(kind, filter_condition=Term.post_count > 0))
-        cache.set(key, found, PUBLIC_CACHE_SECONDS)
-    return found
+    return _public("terms", {"kind": kind}, lambda: list(Term.query(kind, filter_condition=Term.post_count > 0)))
 
 
 def sitemap_posts() -> list[Post]:

@@ -14,7 +14,8 @@ urlpatterns = [
     path("atom.xml", views.atom_feed, name="atom"),
     path("archive/", views.archive, name="archive"),
     path("archive/<int:year>/<int:month>/", views.archive_month, name="archive-month"),
-    path("tag/<slug:tag>/", views.tag, name="tag"),
+    # Tag slugs may hold Unicode letters ("日本語"), which the `slug` converter refuses.
+    path("tag/<str:tag>/", views.tag, name="tag"),
     path("author/<str:author_sub>/", views.author, name="author"),
     path("<slug:slug>/", views.post_detail, name="post"),
 ]

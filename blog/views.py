@@ -54,7 +54,8 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def tag(request: HttpRequest, tag: str) -> HttpResponse:
     posts, next_cursor = selectors.published_posts_tagged(tag=tag, limit=PAGE_SIZE, cursor=request.GET.get("cursor"))
-    return _listing(request, posts, next_cursor, heading=f"Tagged “{tag}”", tag=tag, empty_is_404=True)
+    name = dict(posts[0].tag_links).get(tag, tag) if posts else tag
+    return _listing(request, posts, next_cursor, heading=f"Tagged “{name}”", tag=tag, empty_is_404=True)
 
 
 @public_page
@@ -84,7 +85,7 @@ def archive(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
-    if not 1 <= month <= 12:
+    if not (1 <= month <= 12 and 1 <= year <= 9999):  # what datetime can hold; no post is dated outside it
         raise Http404
     posts, next_cursor = selectors.published_posts_in_month(
         year=year, month=month, limit=PAGE_SIZE * 2, cursor=request.GET.get("cursor")

@@ -96,6 +96,7 @@ def issuer() -> str:
 
 @functools.cache
 def _jwks_client(jwks_url: str) -> jwt.PyJWKClient:
+    """One per process: the keys it caches are immutable, and a concurrent refetch is harmless."""
     return jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=5)
 
 

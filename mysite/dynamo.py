@@ -6,10 +6,13 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 from collections.abc import Iterable
 
 from django.conf import settings
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from mysite.errors import InvalidInput
 
@@ -30,6 +33,26 @@ class BaseMeta:
     connect_timeout_seconds = 3
     read_timeout_seconds = 10
     max_retry_attempts = 3
+
+
+# --- DynamoDB's own limits ----------------------------------------------------------------------
+# Values outside them are refused by DynamoDB with a ValidationException; checking first gives the
+# caller a message about their field instead of a failed request.
+MAX_PARTITION_KEY_BYTES = 2048
+MAX_SORT_KEY_BYTES = 1024
+# A Number holds up to 38 significant digits, magnitudes from 1E-130 up to (not including) 1E+126.
+NUMBER_SMALLEST = 1e-130
+NUMBER_LARGEST = 1e126
+NUMBER_DIGITS = 38
+
+
+def number_storable(value: float | int) -> bool:
+    """Whether DynamoDB can store `value` exactly as a Number (finite, zero or 1E-130 <= |value| < 1E+126)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) < 10**NUMBER_DIGITS  # integers stay exact up to 38 digits
+    return math.isfinite(value) and (value == 0 or NUMBER_SMALLEST <= abs(value) < NUMBER_LARGEST)
 
 
 def all_models() -> list[type[Model]]:
@@ -56,6 +79,49 @@ def all_models() -> list[type[Model]]:
             ):
                 found.append(value)
     return found
+
+
+class LabelledTransactWrite(TransactWrite):
+    """A TransactWrite that can say which of its items a cancellation reason is about.
+
+    DynamoDB lists cancellation reasons in the order of the request's items, and PynamoDB
+    sends condition checks, then deletes, then puts, then updates, whatever the order in
+    which they were added; so an item's place in the code says nothing about its reason's
+    index. Each operation takes an optional `label`; `failed` maps reasons back to labels.
+    One instance per transaction, used by one thread.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
+
+    def condition_check(self, model_cls, hash_key, range_key=None, condition=None, *, label: str = ""):
+        super().condition_check(model_cls, hash_key, range_key=range_key, condition=condition)
+        self._labels["check"].append(label)
+
+    def delete(self, model, condition=None, *, add_version_condition: bool = True, label: str = "") -> None:
+        super().delete(model, condition=condition, add_version_condition=add_version_condition)
+        self._labels["delete"].append(label)
+
+    def save(self, model, condition=None, return_values=None, *, label: str = "") -> None:
+        super().save(model, condition=condition, return_values=return_values)
+        self._labels["put"].append(label)
+
+    def update(self, model, actions, condition=None, return_values=None, *, add_version_condition=True, label=""):
+        super().update(
+            model,
+            actions,
+            condition=condition,
+            return_values=return_values,
+            add_version_condition=add_version_condition,
+        )
+        self._labels["update"].append(label)
+
+    def failed(self, error: TransactWriteError, *, code: str = "ConditionalCheckFailed") -> set[str]:
+        """The labels of the items whose cancellation reason is `code`."""
+        order = [label for kind in ("check", "delete", "put", "update") for label in self._labels[kind]]
+        reasons = error.cancellation_reasons or []
+        return {label for label, reason in zip(order, reasons, strict=False) if getattr(reason, "code", None) == code}
 
 
 # --- Cursor pagination --------------------------------------------------------

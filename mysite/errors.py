@@ -13,7 +13,7 @@ import logging
 from botocore.exceptions import BotoCoreError, ClientError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from pynamodb.exceptions import PynamoDBConnectionError
+from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -81,22 +81,55 @@ class ServiceUnavailable(DomainError):
     status, code, message = 503, "unavailable", "A backing service is unavailable; try again shortly."
 
 
-def _is_throttle(error: Exception) -> bool:
+_THROTTLE_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "ServiceUnavailable",
+}
+
+
+def _error_code(error: BaseException | None) -> str | None:
     if isinstance(error, ClientError):
-        return error.response.get("Error", {}).get("Code") in {
-            "ProvisionedThroughputExceededException",
-            "ThrottlingException",
-            "RequestLimitExceeded",
-            "ServiceUnavailable",
-        }
+        return error.response.get("Error", {}).get("Code")
+    return None
+
+
+def _is_throttle(error: BaseException | None) -> bool:
+    if isinstance(error, ClientError):
+        return _error_code(error) in _THROTTLE_CODES
     return isinstance(error, (BotoCoreError, PynamoDBConnectionError))
 
 
+def _cancellation_error(error: Exception) -> DomainError | None:
+    """A cancelled transaction the service did not handle itself, by its items' reasons."""
+    reasons = {getattr(r, "code", None) for r in (getattr(error, "cancellation_reasons", None) or [])} - {None, "None"}
+    if "ValidationError" in reasons:
+        logger.warning("DynamoDB refused a value in a transaction: %s", error)
+        return InvalidInput("A value is too large or out of range.")
+    if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
+        return Conflict("Another change to the same items happened at the same moment; reload and try again.")
+    if reasons & {"ThrottlingError", "ProvisionedThroughputExceeded"}:
+        return ServiceUnavailable()
+    return None
+
+
 def as_domain_error(error: Exception) -> DomainError | None:
-    """Translate infrastructure failures worth a clean answer (throttling, timeouts) to a DomainError."""
+    """Translate infrastructure failures worth a clean answer to a DomainError.
+
+    Throttling and timeouts are a 503 to retry; a ValidationException is DynamoDB refusing a value
+    (a key over 2 KB, a number out of its range): the request's fault, a 400 that a retry cannot fix.
+    """
     if isinstance(error, DomainError):
         return error
     cause = getattr(error, "cause", None) or error.__cause__
+    if "ValidationException" in (_error_code(error), _error_code(cause)):
+        logger.warning("DynamoDB refused a value: %s", error)
+        return InvalidInput("A value is too large or out of range.")
+    if isinstance(error, TransactWriteError):
+        mapped = _cancellation_error(error)
+        if mapped is not None:
+            return mapped
     if _is_throttle(error) or (cause is not None and _is_throttle(cause)):
         logger.warning("AWS unavailable: %s", error)
         return ServiceUnavailable()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 
 def public_page(view=None, *, max_age: int = 60, s_maxage: int = 300, stale_while_revalidate: int = 60):
@@ -43,11 +44,21 @@ def make_cacheable(
     last_modified: datetime | None = None,
     immutable: bool = False,
 ) -> HttpResponse:
-    """Add Cache-Control, ETag (from the body unless set) and Last-Modified; answer 304 if unchanged."""
+    """Add Cache-Control, ETag (from the body unless set) and Last-Modified; answer 304 if unchanged.
+
+    The browsable-API form of a public API is for one person (it carries a CSRF token and shares
+    the JSON answer's URL), so it is never handed to a shared cache.
+    """
+    if getattr(getattr(response, "accepted_renderer", None), "format", None) == "api":
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     if not response.has_header("ETag"):
-        set_response_etag(response)
+        # Django's set_response_etag skips empty bodies, but a cacheable 204 ("no update") is a
+        # representation too, and clients revalidate it like any other.
+        digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+        response["ETag"] = quote_etag(digest)
     directives = {"public": True, "max_age": max_age, "s_maxage": s_maxage}
     if stale_while_revalidate:
         directives["stale_while_revalidate"] = stale_while_revalidate

@@ -6,8 +6,10 @@ import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import cc_delim_re
 
-from mysite.errors import DomainError, PayloadTooLarge, render_error_page
+from mysite.dynamo import MAX_SORT_KEY_BYTES
+from mysite.errors import DomainError, NotFound, PayloadTooLarge, render_error_page
 
 MAX_QUERY_STRING_BYTES = 8 * 1024
 
@@ -17,10 +19,12 @@ class UriTooLong(DomainError):
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse bodies over MAX_REQUEST_BODY_BYTES (413) and query strings over 8 KiB (414).
+    """Refuse bodies over MAX_REQUEST_BODY_BYTES (413), query strings over 8 KiB (414), overlong names (404).
 
     Files never pass through the app (browsers upload straight to S3), so no
-    legitimate request needs a large body or a huge URL.
+    legitimate request needs a large body or a huge URL. Every path segment names
+    a DynamoDB key (slug, id, version, label); one longer than a sort key can hold
+    names nothing, and sending it to DynamoDB would only earn a ValidationException.
     """
 
     def __init__(self, get_response):
@@ -36,6 +40,8 @@ class RequestSizeLimitMiddleware:
             return _refuse(request, PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB."))
         if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING_BYTES:
             return _refuse(request, UriTooLong())
+        if any(len(segment.encode()) > MAX_SORT_KEY_BYTES for segment in request.path.split("/")):
+            return _refuse(request, NotFound("We could not find that page."))
         return self.get_response(request)
 
 
@@ -44,3 +50,51 @@ def _refuse(request: HttpRequest, error: DomainError) -> HttpResponse:
         body = json.dumps({"error": error.as_dict()})
         return HttpResponse(body, status=error.status, content_type="application/json")
     return render_error_page(request, error)
+
+
+def shared_cacheable(response: HttpResponse) -> bool:
+    """Whether CloudFront or API Gateway may keep `response` (public or s-maxage, not private/no-store)."""
+    directives = {d.strip().split("=")[0].lower() for d in cc_delim_re.split(response.get("Cache-Control", ""))}
+    return bool(directives & {"public", "s-maxage"}) and not directives & {"private", "no-store"}
+
+
+class SharedCacheSafetyMiddleware:
+    """A shared-cacheable answer never sets a cookie nor varies on one, whatever the request carried.
+
+    A malformed `csrftoken` cookie makes CsrfViewMiddleware issue a new one (and add
+    `Vary: Cookie`) on any page; on an answer a CDN keeps, that cookie would be handed to
+    everyone and the Vary would split the cache per visitor. This middleware sits above the
+    session and CSRF middleware, so it sees their cookies and drops them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if shared_cacheable(response):
+            response.cookies.clear()
+            if response.has_header("Vary"):
+                kept = [v.strip() for v in cc_delim_re.split(response["Vary"]) if v.strip().lower() != "cookie"]
+                if kept:
+                    response["Vary"] = ", ".join(kept)
+                else:
+                    del response["Vary"]
+        return response
+
+
+class BodilessResponseMiddleware:
+    """No Content-Length on 1xx, 204 and 304 answers (RFC 9110 §8.6), which CommonMiddleware adds to all.
+
+    A 204 must not carry one; a 304 may only repeat the 200's, so leaving it out is the safe choice.
+    It sits above CommonMiddleware so that it sees the header CommonMiddleware added.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (response.status_code < 200 or response.status_code in (204, 304)) and response.has_header("Content-Length"):
+            del response["Content-Length"]
+        return response

@@ -1,4 +1,4 @@
-"""Shared infrastructure tables: browser sessions, the local dispatcher's checkpoints and its dead letters."""
+"""Shared infrastructure tables: sessions, the local dispatcher's checkpoints and dead letters, read-cache stamps."""
 
 from __future__ import annotations
 
@@ -78,3 +78,31 @@ class DeadLetter(Model):
     redrive_attempts = NumberAttribute(default=0)
 
     by_failed_at = DeadLettersByTime()
+
+
+class CacheStamp(Model):
+    """The generation stamp of one read-cache scope (see mysite.cache): replaced by every write to it."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("cache-stamps")
+
+    scope = UnicodeAttribute(hash_key=True)
+    token = UnicodeAttribute()
+    changed_at = NumberAttribute()
+
+
+class IdempotencyRecord(Model):
+    """The answer to one API create sent with an `Idempotency-Key`, kept 24 hours (TTL) to replay to its retries."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("idempotency-keys")
+
+    scope = UnicodeAttribute(hash_key=True)  # "<user sub> <METHOD> <path>"
+    key = UnicodeAttribute(range_key=True)
+    fingerprint = UnicodeAttribute()  # the request body's SHA-256: a key names one request, not any
+    state = UnicodeAttribute(default="started")  # started | done
+    started_at = NumberAttribute(default=0)
+    status = NumberAttribute(null=True)
+    body = UnicodeAttribute(null=True)
+    etag = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()

@@ -363,6 +363,47 @@ class SecretStep(Step):
         )
 
 
+# Long enough to look at a failure after a weekend and redrive it (SQS allows at most 14 days).
+DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+class DeadLetterQueueStep(Step):
+    """The stage's SQS queue that Lambda sends given-up stream batches and asynchronous events to.
+
+    Locally the dispatcher writes them to the dead-letter table instead (no SQS emulator).
+    """
+
+    def __init__(self):
+        from mysite.deploy.naming import dead_letter_queue_name
+
+        self.queue = dead_letter_queue_name(settings.DYNAMODB_TABLE_PREFIX)
+        self.name = f"dead-letter queue {self.queue}"
+
+    def plan(self) -> list[Change]:
+        sqs = aws.client("sqs")
+        try:
+            url = sqs.get_queue_url(QueueName=self.queue)["QueueUrl"]
+        except ClientError as error:
+            if _error_code(error) not in {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}:
+                raise
+            return [Change(f"create queue (messages kept {DEAD_LETTER_RETENTION_SECONDS // 86400} days)", self._create)]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MessageRetentionPeriod"])["Attributes"]
+        if int(attributes.get("MessageRetentionPeriod", 0)) != DEAD_LETTER_RETENTION_SECONDS:
+            return [Change("keep messages 14 days", lambda: self._set_retention(url))]
+        return []
+
+    def _create(self) -> None:
+        aws.client("sqs").create_queue(
+            QueueName=self.queue,
+            Attributes={"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS), "SqsManagedSseEnabled": "true"},
+        )
+
+    def _set_retention(self, url: str) -> None:
+        aws.client("sqs").set_queue_attributes(
+            QueueUrl=url, Attributes={"MessageRetentionPeriod": str(DEAD_LETTER_RETENTION_SECONDS)}
+        )
+
+
 def aws_only_steps(outputs: dict) -> list[Step]:
     if not on_aws():
         return []
@@ -370,6 +411,7 @@ def aws_only_steps(outputs: dict) -> list[Step]:
     return [
         SecretStep("DJANGO_SECRET_KEY_SECRET_ID", django_secret_key, "Django secret key (sessions, CSRF, cursors)"),
         SecretStep("UPDATES_SIGNING_KEY_SECRET_ID", ed25519_private_key_pem, "updates Ed25519 signing key"),
+        DeadLetterQueueStep(),
     ]
 
 

@@ -65,10 +65,17 @@ def presigned_post(
 
 
 def presigned_get(
-    *, key: str, filename: str | None = None, expires_in: int = DOWNLOAD_EXPIRES_SECONDS, inline: bool = False
+    *,
+    key: str,
+    filename: str | None = None,
+    expires_in: int = DOWNLOAD_EXPIRES_SECONDS,
+    inline: bool = False,
+    content_type: str | None = None,
 ) -> str:
-    """A short-lived GET URL for one object; `filename` sets the download name."""
+    """A short-lived GET URL for one object; `filename` sets the download name, `content_type` the served type."""
     params = {"Bucket": bucket(), "Key": key}
+    if content_type:
+        params["ResponseContentType"] = content_type
     if filename:
         disposition = "inline" if inline else "attachment"
         safe = filename.replace('"', "").replace("\\", "")

@@ -31,6 +31,28 @@ def local_stack() -> LocalStack:
     stack.stop()
 
 
+@pytest.fixture
+def restart_stack(local_stack):
+    """Stop and start the emulators (same ports, same data), then provision, as `make run` does at each start.
+
+    moto's Cognito Identity/STS keep no state on disk, so provisioning re-creates the identity pool.
+    """
+
+    def restart() -> None:
+        local_stack.stop()
+        local_stack.start()
+        call_command("provision", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        # A restarted `make run` is a new process that reads the new ids from stack.json; this process
+        # goes on, so the ids go to its root settings, past the test's own overrides (undone after it).
+        root = settings._wrapped
+        while hasattr(root, "default_settings"):
+            root = root.default_settings
+        for name in ("COGNITO_IDENTITY_POOL_ID", "COGNITO_IDENTITY_ROLE_ARN"):
+            setattr(root, name, getattr(settings, name))
+
+    return restart
+
+
 @pytest.fixture(autouse=True)
 def _stack(local_stack, settings) -> None:
     """Every test gets the stack, the local mailbox (not Django's locmem outbox), a clean cache."""

@@ -32,8 +32,11 @@ def recurrence_clean(rule: str | None) -> str | None:
         raise InvalidTask("Give a single RRULE such as FREQ=WEEKLY;BYDAY=MO.", field="recurrence")
     try:
         _rule(rule, datetime(2000, 1, 1))
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
-        raise InvalidTask(f"This is not a valid RRULE: {error}.", field="recurrence") from None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        # The parser's own words ("invalid weekday 'XX'") are not for people; one plain message is.
+        raise InvalidTask(
+            "This repeat rule is not valid; use an RRULE such as FREQ=WEEKLY;BYDAY=MO.", field="recurrence"
+        ) from None
     if "FREQ=" not in rule:
         raise InvalidTask("An RRULE needs a FREQ (DAILY, WEEKLY, MONTHLY, YEARLY...).", field="recurrence")
     return rule

@@ -1,4 +1,4 @@
-"""Reads of the todos app; hot reads go through the per-user item cache."""
+"""Reads of the todos app; hot reads go through the read cache under the user's scope (mysite.cache)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,20 @@ from datetime import UTC, date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, QueryError
 
+from mysite import cache
 from mysite.dynamo import decode_cursor, encode_cursor
 from mysite.errors import InvalidInput
-from todos import cache
 from todos.errors import AttachmentNotFound, ListNotFound, TaskNotFound
 from todos.models import Attachment, Task, TodoList, Tombstone
 from todos.services._common import TOMBSTONE_DAYS
 
 SORTS = ("position", "due", "priority")
 MAX_PAGE = 200
+
+
+def _cached(owner: str, name: str, params: dict, compute):
+    """A read of `owner`'s data, kept until their next write (on any container)."""
+    return cache.cached(scope=cache.user_scope(owner), name=name, params=params, compute=compute)
 
 
 def list_get(*, owner: str, list_id: str) -> TodoList:
@@ -26,7 +31,7 @@ def list_get(*, owner: str, list_id: str) -> TodoList:
         except DoesNotExist:
             return False
 
-    found = cache.cached(owner, "list", {"id": list_id}, load)
+    found = _cached(owner, "list", {"id": list_id}, load)
     if not found:
         raise ListNotFound()
     return found
@@ -38,7 +43,7 @@ def lists_of(*, owner: str, include_archived: bool = False) -> list[TodoList]:
     def load():
         return sorted(TodoList.query(owner), key=lambda x: (x.position, x.list_id))
 
-    lists = cache.cached(owner, "lists", {}, load)
+    lists = _cached(owner, "lists", {}, load)
     return [x for x in lists if include_archived or not x.archived]
 
 
@@ -49,7 +54,7 @@ def task_get(*, owner: str, task_id: str) -> Task:
         except DoesNotExist:
             return False
 
-    found = cache.cached(owner, "task", {"id": task_id}, load)
+    found = _cached(owner, "task", {"id": task_id}, load)
     if not found:
         raise TaskNotFound()
     return found
@@ -177,12 +182,12 @@ def task_search(
         "cursor": cursor,
         "now": now.strftime("%Y%m%d%H%M") if query.overdue else "",
     }
-    return cache.cached(owner, "tasks", params, load)
+    return _cached(owner, "tasks", params, load)
 
 
 def tasks_of_list(*, owner: str, list_id: str) -> list[Task]:
     """Every task of a list in position order (the browser page; Query pages until done)."""
-    return cache.cached(owner, "list-tasks", {"id": list_id}, lambda: list(Task.by_list.query(f"{owner}#{list_id}")))
+    return _cached(owner, "list-tasks", {"id": list_id}, lambda: list(Task.by_list.query(f"{owner}#{list_id}")))
 
 
 def labels_with_counts(*, owner: str) -> list[tuple[str, int]]:
@@ -194,11 +199,11 @@ def labels_with_counts(*, owner: str) -> list[tuple[str, int]]:
             counts.update(task.labels or [])
         return sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
 
-    return cache.cached(owner, "labels", {}, load)
+    return _cached(owner, "labels", {}, load)
 
 
 def attachments_of(*, owner: str, task_id: str) -> list[Attachment]:
-    return cache.cached(
+    return _cached(
         owner,
         "attachments",
         {"task": task_id},

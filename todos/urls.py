@@ -9,7 +9,8 @@ app_name = "todos"
 urlpatterns = [
     path("", views.index, name="index"),
     path("today/", views.today, name="today"),
-    path("labels/<str:label>/", views.label, name="label"),
+    # A label may hold any character, "/" included (`path`, not `str`).
+    path("labels/<path:label>/", views.label, name="label"),
     path("lists/new", views.list_create, name="list-create"),
     path("lists/<str:list_id>/", views.list_page, name="list"),
     path("lists/<str:list_id>/delete", views.list_delete, name="list-delete"),

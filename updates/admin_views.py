@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -107,12 +107,16 @@ _TRANSITIONS = {
 @release_managers_only
 @require_POST
 def transition(request: HttpRequest, product: str, version: str, action: str) -> HttpResponse:
+    if action not in _TRANSITIONS:
+        raise Http404
     service, done = _TRANSITIONS[action]
-    expected = request.POST.get("expected_version", "")
+    expected = request.POST.get("expected_version", "").strip()
+    # ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() refuses or reads differently.
+    if expected and not (expected.isascii() and expected.isdigit() and len(expected) <= 18):
+        messages.error(request, "This page is out of date; reload it and try again.")
+        return redirect("updates-admin:release", product, version)
     try:
-        release = service(
-            product=product, version=version, expected_version=int(expected) if expected.isdigit() else None
-        )
+        release = service(product=product, version=version, expected_version=int(expected) if expected else None)
     except DomainError as error:
         messages.error(request, error.message)
     else:

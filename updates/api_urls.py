@@ -1,4 +1,4 @@
-"""/api/updates/: the publishing API first, then the public update check (its 4 free segments match last)."""
+"""/api/updates/: the publishing API first, then the public update checks (their free segments match last)."""
 
 from __future__ import annotations
 
@@ -33,5 +33,10 @@ urlpatterns = [
         "<slug:product>/<str:channel>/<str:platform>/<str:current_version>",
         public.UpdateCheckApi.as_view(),
         name="check",
+    ),
+    path(
+        "<slug:product>/<str:channel>/<str:platform>/<str:current_version>/rollout",
+        public.UpdateRolloutApi.as_view(),
+        name="check-rollout",
     ),
 ]

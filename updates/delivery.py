@@ -7,6 +7,7 @@ import re
 from botocore.exceptions import ClientError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from mysite import aws, storage
@@ -16,7 +17,7 @@ from updates.constants import ARTIFACT_PREFIX, FILENAME_PATTERN, IMMUTABLE
 from updates.models import Artifact
 
 STREAM_CHUNK = 256 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 
 
 def artifact_url(request: HttpRequest, artifact: Artifact) -> str:
@@ -28,7 +29,7 @@ def artifact_url(request: HttpRequest, artifact: Artifact) -> str:
 
 def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     """(first, last) for a single `bytes=` range; None to send the whole file; ValueError if unsatisfiable."""
-    match = _RANGE.match(header.strip())
+    match = _RANGE.fullmatch(header.strip())
     if not match or match.groups() == ("", ""):
         return None  # multi-range or malformed: RFC 9110 lets us answer with the full representation
     start, end = match.groups()
@@ -61,11 +62,14 @@ def artifact_response(request: HttpRequest, *, sha256: str, filename: str) -> Ht
         "Last-Modified": http_date(head["LastModified"].timestamp()),
         "Content-Disposition": f'attachment; filename="{filename}"',
     }
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponse(status=304)
-        for name, value in common.items():
-            response[name] = value
-        return response
+    # RFC 9110's preconditions as Django implements them: weak If-None-Match, "*", If-Modified-Since.
+    probe = HttpResponse()
+    for name, value in common.items():
+        probe[name] = value
+    last_modified = int(head["LastModified"].timestamp())
+    conditional = get_conditional_response(request, etag=etag, last_modified=last_modified, response=probe)
+    if conditional is not probe:
+        return conditional  # 304, or 412 for a failed If-Match
     range_header = request.headers.get("Range")
     if_range = request.headers.get("If-Range")
     if range_header and if_range and if_range.strip() != etag:

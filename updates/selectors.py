@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import uuid
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactWrite
 
+from mysite import cache
 from mysite.dynamo import decode_cursor, page
 from updates.constants import DARWIN_PLATFORMS, PAUSED, PLATFORMS, PUBLISHED, READY, YANKED
 from updates.errors import (
@@ -20,57 +20,42 @@ from updates.errors import (
     ReleaseNotFound,
     TufFileNotFound,
 )
-from updates.models import Artifact, Product, Release, TufFile
+from updates.models import Artifact, Product, Release, TufFile, TufRepository
 from updates.versions import SemVer, os_version_tuple
 
-PRODUCT_CACHE_SECONDS = 30
-# Client answers (offers, appcast entries, TUF files) are cached as long as the CDN may
-# keep them (s-maxage 60); a change to the catalog starts a new generation at once.
-CLIENT_ANSWER_CACHE_SECONDS = 60
-_MISSING = object()
+UNIVERSAL_PLATFORM = DARWIN_PLATFORMS[0]
+# The product item and every client answer about it (offers, appcast entries, TUF files) are
+# kept under the product's read-cache scope: one stamp GetItem per warm request, and any
+# catalog write replaces the stamp in its own transaction (mysite.cache).
 
 
-def catalog_generation(*, product: str) -> str:
-    key = f"updates:generation:{product}"
-    generation = cache.get(key)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        cache.add(key, generation, None)
-        generation = cache.get(key, generation)
-    return generation
+def catalog_changed_in(transaction: TransactWrite, *, product: str) -> None:
+    """Make `transaction` start a new generation of every cached answer about `product`."""
+    cache.stamp_bump(transaction, cache.product_scope(product))
 
 
 def catalog_changed(*, product: str) -> None:
-    """Forget every cached client answer about `product` (in this process; other containers expire in 60 s)."""
-    cache.set(f"updates:generation:{product}", uuid.uuid4().hex, None)
+    """Start a new generation of every cached answer about `product`, on every container."""
+    cache.stamp_bump_now(cache.product_scope(product))
 
 
 def _cached_answer(product: str, name: str, compute):
-    digest = hashlib.blake2b(name.encode(), digest_size=16).hexdigest()  # keys stay short and memcached-safe
-    key = f"updates:answer:{product}:{catalog_generation(product=product)}:{digest}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, CLIENT_ANSWER_CACHE_SECONDS)
-    return value
+    return cache.cached(scope=cache.product_scope(product), name=name, compute=compute)
 
 
 def product_get(*, slug: str) -> Product:
-    """The product, read through a short-lived cache (update checks read it on every request)."""
-    cache_key = f"updates:product:{slug}"
-    product = cache.get(cache_key)
-    if product is None:
+    """The product, through the read cache (update checks read it on every request)."""
+
+    def load() -> Product | None:
         try:
-            product = Product.get(slug)
+            return Product.get(slug, consistent_read=True)
         except DoesNotExist:
-            raise ProductNotFound() from None
-        cache.set(cache_key, product, PRODUCT_CACHE_SECONDS)
+            return None
+
+    product = _cached_answer(slug, "product", load)
+    if product is None:
+        raise ProductNotFound()
     return product
-
-
-def product_forget(*, slug: str) -> None:
-    cache.delete(f"updates:product:{slug}")
-    catalog_changed(product=slug)
 
 
 def products_list(*, cursor: str | None = None, limit: int = 50) -> tuple[list[Product], str | None]:
@@ -172,6 +157,29 @@ def release_offer(
     )
 
 
+def release_offer_or_universal(
+    *,
+    product: Product,
+    channel: str,
+    platform: str,
+    current: SemVer,
+    bucket: int,
+    os_version: tuple[int, ...] | None = None,
+) -> Offer | None:
+    """`release_offer`, except that a Mac on x64 or arm64 gets a newer universal build (update.electronjs.org's rule).
+
+    The arch build wins when both have the same version; a universal build only replaces an older one.
+    """
+    rules = {"product": product, "channel": channel, "current": current, "bucket": bucket, "os_version": os_version}
+    offer = release_offer(platform=platform, **rules)
+    if platform not in DARWIN_PLATFORMS or platform == UNIVERSAL_PLATFORM:
+        return offer
+    universal = release_offer(platform=UNIVERSAL_PLATFORM, **rules)
+    if universal is not None and (offer is None or universal.release.sort_key > offer.release.sort_key):
+        return universal
+    return offer
+
+
 def _release_offer(
     *,
     product: Product,
@@ -202,6 +210,71 @@ def _release_offer(
                 best = Offer(release, artifact)
                 break
     return best
+
+
+def release_rollout_ladder(*, product: Product, channel: str, platform: str, current: SemVer) -> list[Offer]:
+    """Every offer any client on this version may get, newest first, through the read cache (the cacheable form).
+
+    A client takes the first offer whose rollout is above its bucket and whose minimum OS it meets
+    (`rollout_ladder_pick`): exactly what `release_offer` answers for that bucket and OS, so the
+    answer needs neither in its URL. Offers no client could reach (one above reaches all of theirs) are left out.
+    """
+    return _cached_answer(
+        product.slug,
+        f"ladder:{channel}:{platform}:{current.sort_key}",
+        lambda: _release_rollout_ladder(product=product, channel=channel, platform=platform, current=current),
+    )
+
+
+def _minimum_os(offer: Offer) -> tuple[int, ...]:
+    minimum = offer.artifact.minimum_os_version
+    return os_version_tuple(minimum) if minimum else ()
+
+
+def _reaches_everyone_of(upper: Offer, lower: Offer) -> bool:
+    """Whether every client `lower` would reach is reached by `upper` (a wider rollout, no stricter OS)."""
+    return int(upper.release.rollout) >= int(lower.release.rollout) and _minimum_os(upper) <= _minimum_os(lower)
+
+
+def _reaches_everyone(offer: Offer) -> bool:
+    return int(offer.release.rollout) >= 100 and not offer.artifact.minimum_os_version
+
+
+def _release_rollout_ladder(*, product: Product, channel: str, platform: str, current: SemVer) -> list[Offer]:
+    candidates: list[Offer] = []
+    for name in channel_check(product=product, channel=channel):
+        newer = Release.by_channel.query(
+            f"{product.slug}#{name}", Release.sort_key > current.sort_key, scan_index_forward=False
+        )
+        for release in newer:
+            # The bucket-free half of release_is_offered; the bucket is the client's to apply.
+            if release.status != PUBLISHED or int(release.rollout) <= 0:
+                continue
+            if release.minimum_version and current < SemVer.parse(release.minimum_version):
+                continue
+            artifact = _ready_artifact(release, platform)
+            if artifact is None:
+                continue
+            candidates.append(Offer(release, artifact))
+            if _reaches_everyone(candidates[-1]):
+                break  # older releases of this channel reach nobody this one does not
+    candidates.sort(key=lambda offer: offer.release.sort_key, reverse=True)
+    ladder: list[Offer] = []
+    for offer in candidates:
+        if any(_reaches_everyone_of(kept, offer) for kept in ladder):
+            continue
+        ladder.append(offer)
+        if _reaches_everyone(offer):
+            break
+    return ladder
+
+
+def rollout_ladder_pick(ladder: list[Offer], *, bucket: int, os_version: tuple[int, ...] | None) -> Offer | None:
+    """The client's half of the cacheable form: the first offer above its bucket that its OS can run."""
+    return next(
+        (o for o in ladder if bucket < int(o.release.rollout) and _os_allows(o.artifact, os_version)),
+        None,
+    )
 
 
 def _published_on(product: Product, channels: Iterable[str], limit: int) -> list[Release]:
@@ -255,11 +328,11 @@ def releases_public(*, product: Product, cursor: str | None = None, limit: int =
 
 
 def tuf_targets_source(*, product: str, changed: Release | None = None) -> list[tuple[Release, Artifact]]:
-    """Every ready artifact of every published or paused release; `changed` overrides its stored copy."""
+    """Every ready artifact of every published release (not paused: offered to nobody new); `changed` overrides."""
     releases = {release.sort_key: release for release in Release.query(product)}
     if changed is not None:
         releases[changed.sort_key] = changed
-    listed = {key: r for key, r in releases.items() if r.status in (PUBLISHED, PAUSED)}
+    listed = {key: r for key, r in releases.items() if r.status == PUBLISHED}
     pairs = []
     for artifact in Artifact.query(product):
         release = listed.get(artifact.artifact_key.rsplit("#", 1)[0])
@@ -273,6 +346,33 @@ def tuf_file_get(*, product: str, name: str) -> str:
     if body is None:
         raise TufFileNotFound()
     return body
+
+
+def tuf_listed_targets(*, product: str) -> dict[str, tuple[str, int]]:
+    """Target path -> (sha256, length) as the product's current targets metadata lists them, through the read cache."""
+    return _cached_answer(product, "tuf:listed-targets", lambda: _tuf_listed_targets(product))
+
+
+def _tuf_listed_targets(product: str) -> dict[str, tuple[str, int]]:
+    try:
+        state = TufRepository.get(product, consistent_read=True)
+    except DoesNotExist:
+        return {}
+    body = _tuf_file_body(product, f"{int(state.targets_version)}.targets.json")
+    if body is None:
+        return {}
+    listed = json.loads(body)["signed"]["targets"]
+    return {path: (target["hashes"]["sha256"], int(target["length"])) for path, target in listed.items()}
+
+
+def tuf_target_check(*, product: str, path: str) -> tuple[str, str]:
+    """(sha256, filename) of a consistent-snapshot target name `<dir>/<sha256>.<file>` the metadata lists; else 404."""
+    directory, _, basename = path.rpartition("/")
+    sha256, _, filename = basename.partition(".")
+    listed = tuf_listed_targets(product=product).get(f"{directory}/{filename}" if directory else filename)
+    if listed is None or listed[0] != sha256:
+        raise TufFileNotFound("No such target.")
+    return sha256, filename
 
 
 def _tuf_file_body(product: str, name: str) -> str | None:

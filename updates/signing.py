@@ -58,6 +58,7 @@ def _from_local_file(folder: Path) -> Ed25519PrivateKey:
 
 @functools.cache
 def _load(secret_id: str, folder: str | None) -> Ed25519PrivateKey:
+    """One key per process, immutable, so safe to share across threads."""
     if secret_id:
         return _from_secrets_manager(secret_id)
     if folder:

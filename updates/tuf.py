@@ -81,6 +81,10 @@ def _targets(published: list[tuple[Release, Artifact]], version: int, now: datet
                     "platform": artifact.platform,
                     "critical": bool(release.critical),
                     "ed25519_signature": artifact.signature,
+                    # The rollout rules, for the client to apply as it would the cacheable JSON check's.
+                    "rollout": int(release.rollout),
+                    "minimum_version": release.minimum_version,
+                    "minimum_os_version": artifact.minimum_os_version,
                 }
             },
         )

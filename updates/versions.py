@@ -8,12 +8,15 @@ from functools import total_ordering
 
 from mysite.errors import InvalidInput
 
-# The official regular expression from semver.org, section "Is there a suggested regular expression".
+# The regular expression suggested by semver.org, with `[0-9]` for `\d` (which also matches "٣" and fullwidth digits)
+# and used with `fullmatch` (its `$` would let a trailing newline through).
 _SEMVER = re.compile(
-    r"^(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)\.(?P<patch>0|[1-9]\d*)"
-    r"(?:-(?P<prerelease>(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+(?P<build>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+    r"(?P<major>0|[1-9][0-9]*)\.(?P<minor>0|[1-9][0-9]*)\.(?P<patch>0|[1-9][0-9]*)"
+    r"(?:-(?P<prerelease>(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+(?P<build>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
 )
+_NUMERIC_IDENTIFIER = re.compile(r"[0-9]+")
+_OS_VERSION = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6}){0,3}")
 _NUMBER_WIDTH = 10  # numeric parts are zero-padded to this width in the sort key
 MAX_LENGTH = 64
 
@@ -36,12 +39,14 @@ class SemVer:
     @classmethod
     def parse(cls, text: str, *, field_name: str = "version") -> SemVer:
         """Parse `text` or raise InvalidVersion (400) naming `field_name`."""
-        match = _SEMVER.match(text or "") if len(text or "") <= MAX_LENGTH else None
+        match = _SEMVER.fullmatch(text or "") if len(text or "") <= MAX_LENGTH else None
         if not match:
             raise InvalidVersion(f"“{text}” is not a semantic version such as 1.4.2 or 2.0.0-beta.1.", field=field_name)
         numbers = [int(match[name]) for name in ("major", "minor", "patch")]
         identifiers = tuple(
-            int(part) if part.isdigit() else part for part in (match["prerelease"] or "").split(".") if part
+            int(part) if _NUMERIC_IDENTIFIER.fullmatch(part) else part
+            for part in (match["prerelease"] or "").split(".")
+            if part
         )
         too_big = any(n >= 10**_NUMBER_WIDTH for n in numbers) or any(
             isinstance(i, int) and i >= 10**_NUMBER_WIDTH for i in identifiers
@@ -93,7 +98,7 @@ class SemVer:
 
 def os_version_tuple(text: str, *, field_name: str = "os_version") -> tuple[int, ...]:
     """A dotted numeric OS version (`14.2`, `10.0.19045`) as a tuple for comparison."""
-    if not re.fullmatch(r"\d{1,6}(\.\d{1,6}){0,3}", text or ""):
+    if not _OS_VERSION.fullmatch(text or ""):
         raise InvalidInput(f"“{text}” is not an OS version such as 13.0 or 10.0.19045.", field=field_name)
     parts = tuple(int(part) for part in text.split("."))
     return parts + (0,) * (4 - len(parts))

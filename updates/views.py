@@ -2,23 +2,52 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from mysite.errors import as_domain_error
 from mysite.http import make_cacheable, public_page
 from updates import signing
 from updates.apis.public import client_bucket, client_os
 from updates.constants import ELECTRON_PLATFORM_ALIASES
 from updates.delivery import artifact_response, artifact_url
 from updates.errors import PlatformNotFound, TufFileNotFound
-from updates.selectors import appcast_entries, product_get, products_list, release_offer, releases_public, tuf_file_get
+from updates.selectors import (
+    appcast_entries,
+    product_get,
+    products_list,
+    release_offer_or_universal,
+    releases_public,
+    tuf_file_get,
+    tuf_target_check,
+)
 from updates.versions import SemVer
 
 FEED_MAX_AGE = 60
-_TUF_VERSIONED = re.compile(r"^[1-9]\d{0,9}\.(root|targets|snapshot)\.json$")
+_TUF_VERSIONED = re.compile(r"[1-9][0-9]{0,9}\.(root|targets|snapshot)\.json")
+
+
+def client_errors_as_json(view):
+    """Errors of a route that update clients call (not people) in the one JSON error shape, not an HTML page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Exception as exception:
+            error = as_domain_error(exception)
+            if error is None:
+                raise
+            response = JsonResponse({"error": error.as_dict()}, status=error.status)
+            if error.status == 503:
+                response["Retry-After"] = "1"
+            return response
+
+    return wrapper
 
 
 @require_safe
@@ -45,16 +74,21 @@ def product_page(request: HttpRequest, product: str) -> HttpResponse:
 
 
 @require_safe
+@client_errors_as_json
 def appcast(request: HttpRequest, product: str) -> HttpResponse:
-    """Sparkle 2 appcast; `?channel=` picks the channel (and those above it), `?bucket=` applies rollouts."""
+    """Sparkle 2 appcast; `?channel=` picks the channel (and those above it), `?bucket=` the rollout bucket.
+
+    The rollout is applied here, as on every protocol: no bucket is bucket 99 (full rollouts only), and
+    no item carries `sparkle:phasedRolloutInterval`, whose time-based groups would delay (or, without a
+    bucket, widen) a rollout the server has already decided.
+    """
     owner = product_get(slug=product)
     channel = request.GET.get("channel") or owner.channels[0]
-    bucket = request.GET.get("bucket")
     entries = appcast_entries(
         product=owner,
         channel=channel,
         platform=request.GET.get("platform") or None,
-        bucket=client_bucket(bucket) if bucket else None,
+        bucket=client_bucket(request.GET.get("bucket")),
     )
     items = [
         {
@@ -62,7 +96,6 @@ def appcast(request: HttpRequest, product: str) -> HttpResponse:
             "artifact": entry.artifact,
             "url": artifact_url(request, entry.artifact),
             "sparkle_channel": entry.release.channel if entry.release.channel != owner.channels[0] else None,
-            "phased": int(entry.release.rollout) < 100,
         }
         for entry in entries
     ]
@@ -76,13 +109,14 @@ def appcast(request: HttpRequest, product: str) -> HttpResponse:
 
 
 @require_safe
+@client_errors_as_json
 def tuf_metadata(request: HttpRequest, product: str, name: str) -> HttpResponse:
     """`N.root.json`, `N.targets.json`, `N.snapshot.json` are immutable; `timestamp.json` is short-lived."""
     product_get(slug=product)
-    if name not in ("timestamp.json", "root.json") and not _TUF_VERSIONED.match(name):
+    if name not in ("timestamp.json", "root.json") and not _TUF_VERSIONED.fullmatch(name):
         raise TufFileNotFound()
     response = HttpResponse(tuf_file_get(product=product, name=name), content_type="application/json")
-    if _TUF_VERSIONED.match(name):
+    if _TUF_VERSIONED.fullmatch(name):
         response = make_cacheable(request, response, max_age=31536000, s_maxage=31536000, immutable=True)
     else:
         response = make_cacheable(request, response, max_age=FEED_MAX_AGE, s_maxage=FEED_MAX_AGE)
@@ -90,11 +124,11 @@ def tuf_metadata(request: HttpRequest, product: str, name: str) -> HttpResponse:
 
 
 @require_safe
+@client_errors_as_json
 def tuf_target(request: HttpRequest, product: str, path: str) -> HttpResponse:
-    """A TUF target under its consistent-snapshot name `<platform>/<version>/<sha256>.<filename>`."""
+    """A target of the product's current targets metadata, by its consistent-snapshot name; anything else is 404."""
     product_get(slug=product)
-    basename = path.rpartition("/")[2]
-    sha256, _, filename = basename.partition(".")
+    sha256, filename = tuf_target_check(product=product, path=path)
     return artifact_response(request, sha256=sha256, filename=filename)
 
 
@@ -104,12 +138,13 @@ def artifact(request: HttpRequest, sha256: str, filename: str) -> HttpResponse:
 
 
 @require_safe
+@client_errors_as_json
 def electron_update(request: HttpRequest, product: str, platform: str, version: str) -> HttpResponse:
-    """update.electronjs.org's contract: 200 `{url, name, notes, pub_date}`, or 204 when up to date."""
+    """update.electronjs.org's contract: 200 `{url, name, notes, pub_date}`, or 204; Macs fall back to universal."""
     owner = product_get(slug=product)
     if platform not in ELECTRON_PLATFORM_ALIASES:
         raise PlatformNotFound(f"Unknown platform “{platform}”.")
-    offer = release_offer(
+    offer = release_offer_or_universal(
         product=owner,
         channel=request.GET.get("channel") or owner.channels[0],
         platform=ELECTRON_PLATFORM_ALIASES[platform],

@@ -2,8 +2,9 @@
 
 Every write is one DynamoDB transaction: the post (guarded by its version), its
 slug claim, its tag listings and the tag/month counts change together or not at
-all. A change visible to readers then clears the local read cache and
-invalidates exactly the affected CloudFront paths in one request.
+all. A change visible to readers also replaces the blog's read-cache stamp in
+that transaction, and then invalidates exactly the affected CloudFront paths in
+one request.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from blog import selectors
 from blog.models import DRAFT, IMAGE_READY, PUBLISHED, SCHEDULED, Image, Post, SlugClaim, TaggedPost, Term, utcnow
 from blog.rendering import excerpt_from, render_markdown
 from blog.services.visibility import PublicState, affected_paths
-from mysite import cdn
+from mysite import cache, cdn
+from mysite.dynamo import LabelledTransactWrite
 from mysite.errors import Conflict, InvalidInput, Unprocessable
 
 logger = logging.getLogger(__name__)
@@ -65,18 +67,53 @@ def post_summary(post: Post) -> dict:
 # --- Validation ---------------------------------------------------------------------------
 
 
-def tags_normalize(tags: list[str] | tuple[str, ...] | str) -> list[str]:
-    """Tags as URL-safe lower-case names, deduplicated, in the order given."""
+# Symbols that carry meaning in tag names; slugify would drop them ("C++" and "C" would both be "c").
+_TAG_SYMBOLS = (("+", "-plus"), ("#", "-sharp"), ("&", "-and-"), ("@", "-at-"), (".", "-"))
+
+
+def tag_slug(name: str) -> str:
+    """A tag's URL slug: Unicode letters and digits kept ("日本語"), symbols spelt out ("C++" -> "c-plus-plus")."""
+    text = name.lower()
+    for symbol, word in _TAG_SYMBOLS:
+        text = text.replace(symbol, word)
+    return slugify(text, allow_unicode=True)[:MAX_TAG_LENGTH].strip("-")
+
+
+def tags_normalize(tags: list[str] | tuple[str, ...] | str) -> list[tuple[str, str]]:
+    """(slug, name) per tag, deduplicated, in the order given; two names sharing a slug are refused.
+
+    A name already in use with a published post keeps its first spelling ("python" joins "Python");
+    a different name that would share its address ("C plus plus" after "C++") is an error, never a merge.
+    """
     if isinstance(tags, str):
         tags = tags.split(",")
-    normalized: list[str] = []
+    chosen: dict[str, str] = {}
     for tag in tags:
-        name = slugify(tag)[:MAX_TAG_LENGTH].strip("-")
-        if name and name not in normalized:
-            normalized.append(name)
-    if len(normalized) > MAX_TAGS:
+        name = " ".join(str(tag).split()).lstrip("#").strip()
+        if not name:
+            continue
+        if len(name) > MAX_TAG_LENGTH:
+            raise InvalidInput(f"A tag is at most {MAX_TAG_LENGTH} characters.", field="tags")
+        slug = tag_slug(name)
+        if not slug:
+            raise InvalidInput(f"The tag “{name}” needs at least one letter or digit.", field="tags")
+        if slug in chosen and chosen[slug].casefold() != name.casefold():
+            raise InvalidInput(f"“{chosen[slug]}” and “{name}” would share one tag page; keep one.", field="tags")
+        chosen.setdefault(slug, name)
+    if len(chosen) > MAX_TAGS:
         raise InvalidInput(f"A post can have at most {MAX_TAGS} tags.", field="tags")
-    return normalized
+    existing = {term.name: term for term in Term.batch_get([("tag", slug) for slug in chosen])} if chosen else {}
+    for slug, name in chosen.items():
+        term = existing.get(slug)
+        if term is None or not term.display_name or term.post_count <= 0:
+            continue
+        if term.display_name.casefold() != name.casefold():
+            raise InvalidInput(
+                f"“{name}” would share the page of the tag “{term.display_name}”; use that name or another.",
+                field="tags",
+            )
+        chosen[slug] = term.display_name
+    return list(chosen.items())
 
 
 def _slug_checked(slug: str) -> str:
@@ -136,7 +173,9 @@ def _apply_content(
     post.body_html = render_markdown(body_markdown, renditions_for=selectors.image_renditions)
     post.custom_excerpt = custom_excerpt.strip()
     post.excerpt = post.custom_excerpt or excerpt_from(post.body_html)
-    post.tags = tags_normalize(tags)
+    normalized = tags_normalize(tags)
+    post.tags = [slug for slug, _ in normalized]
+    post.tag_names = [name for _, name in normalized]
     if feature_image_id != post.feature_image_id or (feature_image_id and not post.feature_image):
         post.feature_image = _feature_image(feature_image_id)
     post.feature_image_id = feature_image_id
@@ -177,7 +216,6 @@ def _commit(post: Post, before: PublicState, *, old_slug: str | None, is_new: bo
         raise SlugTaken(field="slug")
     after = PublicState.of(post)
     if before.published or after.published:  # any change to a visible post changes what readers get
-        selectors.public_cache_clear({s for s in (before.slug, after.slug, old_slug) if s})
         cdn.invalidate_paths(affected_paths(before, after))
     return post
 
@@ -195,26 +233,37 @@ def _transact(post: Post, before: PublicState, *, old_slug: str | None, is_new: 
     after = PublicState.of(post)
     slug_changes = old_slug != post.slug
     with_version = post.version  # the version the caller read; PynamoDB checks it in the transaction
+    transaction = LabelledTransactWrite(connection=_connection())
     try:
-        with TransactWrite(connection=_connection()) as transaction:
-            # Item 0 is always the post, item 1 the new slug claim when there is one (see below).
-            transaction.save(post, condition=Post.post_id.does_not_exist() if is_new else None)
+        with transaction:
+            transaction.save(post, condition=Post.post_id.does_not_exist() if is_new else None, label="post")
             if slug_changes:
-                transaction.save(SlugClaim(post.slug, post_id=post.post_id), condition=SlugClaim.slug.does_not_exist())
+                claim = SlugClaim(post.slug, post_id=post.post_id)
+                transaction.save(claim, condition=SlugClaim.slug.does_not_exist(), label="new-slug")
                 if old_slug:
-                    transaction.delete(SlugClaim(old_slug), condition=SlugClaim.post_id == post.post_id)
-            _tag_operations(transaction, post.post_id, before, after)
+                    claimed_by_post = SlugClaim.post_id == post.post_id
+                    transaction.delete(SlugClaim(old_slug), condition=claimed_by_post, label="old-slug")
+            _tag_operations(transaction, post.post_id, before, after, names=dict(post.tag_links))
+            if before.published or after.published:
+                cache.stamp_bump(transaction, cache.BLOG_SCOPE)
     except TransactWriteError as error:
-        reasons = [getattr(r, "code", None) for r in (error.cancellation_reasons or [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        failed = transaction.failed(error)
+        if failed & {"post", "old-slug"}:  # someone else saved (or renamed) the post first
             post.version = with_version
             raise _version_conflict(post.post_id) from None
-        if slug_changes and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+        if "new-slug" in failed:
             raise _SlugClash() from None
         raise
 
 
-def _tag_operations(transaction: TransactWrite, post_id: str, before: PublicState, after: PublicState) -> None:
+def _tag_operations(
+    transaction: TransactWrite,
+    post_id: str,
+    before: PublicState,
+    after: PublicState,
+    *,
+    names: dict[str, str] | None = None,
+) -> None:
     old_entries, new_entries = before.tag_entries(post_id), after.tag_entries(post_id)
     for tag, sort_key in old_entries - new_entries:
         transaction.delete(TaggedPost(tag, sort_key))
@@ -228,7 +277,10 @@ def _tag_operations(transaction: TransactWrite, post_id: str, before: PublicStat
             counts[("month", state.month)] = counts.get(("month", state.month), 0) + step
     for (kind, name), delta in counts.items():
         if delta:
-            transaction.update(Term(kind, name), actions=[Term.post_count.add(delta)])
+            actions = [Term.post_count.add(delta)]
+            if kind == "tag" and delta > 0 and names and name in names:
+                actions.append(Term.display_name.set(names[name]))
+            transaction.update(Term(kind, name), actions=actions)
 
 
 def _version_conflict(post_id: str) -> PostVersionConflict:
@@ -347,18 +399,19 @@ def post_delete(*, post_id: str, version: int) -> None:
     """Delete a post with its slug and tag listings (its images stay: other posts may use them)."""
     post = _editable(post_id, version)
     before = PublicState.of(post)
+    transaction = LabelledTransactWrite(connection=_connection())
     try:
-        with TransactWrite(connection=_connection()) as transaction:
-            transaction.delete(post)
-            transaction.delete(SlugClaim(post.slug), condition=SlugClaim.post_id == post.post_id)
+        with transaction:
+            transaction.delete(post, label="post")
+            transaction.delete(SlugClaim(post.slug), condition=SlugClaim.post_id == post.post_id, label="slug")
             _tag_operations(transaction, post.post_id, before, PublicState())
+            if before.published:
+                cache.stamp_bump(transaction, cache.BLOG_SCOPE)
     except TransactWriteError as error:
-        reasons = [getattr(r, "code", None) for r in (error.cancellation_reasons or [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        if transaction.failed(error):
             raise _version_conflict(post_id) from None
         raise
     if before.published:
-        selectors.public_cache_clear({post.slug})
         cdn.invalidate_paths(affected_paths(before, PublicState()))
 
 
@@ -384,7 +437,6 @@ def posts_publish_due(*, now: datetime | None = None) -> list[str]:
                 continue
             published.append(post.slug)
             paths |= affected_paths(before, PublicState.of(post))
-            selectors.public_cache_clear({post.slug})
             break
     if paths:
         cdn.invalidate_paths(paths)  # one request for the whole batch

@@ -1,7 +1,8 @@
-"""The stage's CloudFront distribution: S3 through Origin Access Control, API Gateway for the rest.
+"""The stage's CloudFront distribution, rendered from the edge table (mysite/edge.py).
 
-Desired state is built as plain dicts; each `ensure_*` compares it with what exists and
-changes only what differs, so a second run is a no-op.
+S3 through Origin Access Control, API Gateway for the rest. Desired state is built as
+plain dicts; each `ensure_*` compares it with what exists and changes only what differs,
+so a second run is a no-op.
 """
 
 from __future__ import annotations
@@ -13,24 +14,15 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 from django.conf import settings
 
+from mysite import edge
 from mysite.deploy import naming
 from mysite.deploy.aws import GLOBAL_REGION, client, error_code
 
-# AWS-managed policies (fixed ids, the same in every account).
-CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # long TTLs, nothing in the key but the path
-CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-ORIGIN_CACHE_CONTROL_QUERY_STRINGS = "4cc15a8a-d715-48a4-82b8-cc0b614638fe"  # honours the origin's Cache-Control
-ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # cookies, Authorization, query strings
-
-S3_ORIGIN = "site-bucket"
-API_ORIGIN = "api-gateway"
-# Served straight from the bucket: hashed static files, media renditions, content-addressed release artifacts.
-BUCKET_PATHS = ("/static/*", "/media/*", "/artifacts/*")
-# Sent to Django uncached: sessions, admin and the API (reads and writes alike carry user state).
-UNCACHED_PATHS = ("/admin/*", "/accounts/*", "/api/*")
-# Sent to Django; cached exactly as its Cache-Control says (public pages and update checks send s-maxage).
-ORIGIN_CACHED_PATHS = ("/update/*",)
-ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+S3_ORIGIN = edge.BUCKET
+API_ORIGIN = edge.API
+CACHING_OPTIMIZED = edge.CACHING_OPTIMIZED.managed_id
+CACHING_DISABLED = edge.CACHING_DISABLED.managed_id
+ALL_VIEWER_EXCEPT_HOST = edge.ALL_VIEWER_EXCEPT_HOST
 
 
 @dataclass(frozen=True)
@@ -42,62 +34,23 @@ class Origins:
     origin_access_control_id: str
 
 
-def _methods(methods: list[str], cached: list[str]) -> dict:
-    return {
-        "Quantity": len(methods),
-        "Items": methods,
-        "CachedMethods": {"Quantity": len(cached), "Items": cached},
-    }
+def cache_policy_name(policy: edge.CachePolicy, stage: str) -> str:
+    """A custom cache policy's name in the account: one per stage, so stages change theirs independently."""
+    return f"mysite-{stage}-{policy.name}"
 
 
-def _behavior(origin: str, cache_policy: str, *, origin_request_policy: str | None, methods: list[str]) -> dict:
-    behavior = {
-        "TargetOriginId": origin,
-        "ViewerProtocolPolicy": "redirect-to-https",
-        "AllowedMethods": _methods(methods, ["GET", "HEAD"]),
-        "Compress": True,
-        "CachePolicyId": cache_policy,
-    }
-    if origin_request_policy:
-        behavior["OriginRequestPolicyId"] = origin_request_policy
-    return behavior
+def cache_behaviors(policy_ids: dict[str, str]) -> list[dict]:
+    """The CacheBehaviors of the table, in its order (CloudFront's first match wins)."""
+    return [edge.cloudfront_behavior(behavior, policy_ids=policy_ids) for behavior in edge.BEHAVIORS]
 
 
-def cache_behaviors() -> list[dict]:
-    behaviors = []
-    for path in BUCKET_PATHS:
-        behaviors.append(
-            {
-                "PathPattern": path,
-                **_behavior(S3_ORIGIN, CACHING_OPTIMIZED, origin_request_policy=None, methods=["GET", "HEAD"]),
-            }
-        )
-    for path in UNCACHED_PATHS:
-        behaviors.append(
-            {
-                "PathPattern": path,
-                **_behavior(
-                    API_ORIGIN, CACHING_DISABLED, origin_request_policy=ALL_VIEWER_EXCEPT_HOST, methods=ALL_METHODS
-                ),
-            }
-        )
-    for path in ORIGIN_CACHED_PATHS:
-        behaviors.append(
-            {
-                "PathPattern": path,
-                **_behavior(
-                    API_ORIGIN,
-                    ORIGIN_CACHE_CONTROL_QUERY_STRINGS,
-                    origin_request_policy=ALL_VIEWER_EXCEPT_HOST,
-                    methods=["GET", "HEAD", "OPTIONS"],
-                ),
-            }
-        )
-    return behaviors
+def distribution_config(
+    origins: Origins, *, aliases: list[str], certificate_arn: str, price_class: str, policy_ids: dict[str, str]
+) -> dict:
+    """The whole DistributionConfig this command wants (without CallerReference).
 
-
-def distribution_config(origins: Origins, *, aliases: list[str], certificate_arn: str, price_class: str) -> dict:
-    """The whole DistributionConfig this command wants (without CallerReference)."""
+    `policy_ids` maps each custom cache policy's table name to its id in the account.
+    """
     if certificate_arn:
         certificate = {
             "ACMCertificateArn": certificate_arn,
@@ -137,14 +90,13 @@ def distribution_config(origins: Origins, *, aliases: list[str], certificate_arn
                 },
             ],
         },
-        # Everything not matched below: Django's pages, cached as their Cache-Control says.
-        "DefaultCacheBehavior": _behavior(
-            API_ORIGIN,
-            ORIGIN_CACHE_CONTROL_QUERY_STRINGS,
-            origin_request_policy=ALL_VIEWER_EXCEPT_HOST,
-            methods=ALL_METHODS,
-        ),
-        "CacheBehaviors": {"Quantity": len(cache_behaviors()), "Items": cache_behaviors()},
+        "DefaultCacheBehavior": edge.cloudfront_behavior(edge.DEFAULT, policy_ids=policy_ids),
+        "CacheBehaviors": {"Quantity": len(edge.BEHAVIORS), "Items": cache_behaviors(policy_ids)},
+        # Without this CloudFront keeps an error without Cache-Control for 10 s; the app's headers decide instead.
+        "CustomErrorResponses": {
+            "Quantity": len(edge.ERROR_CODES),
+            "Items": [{"ErrorCode": code, "ErrorCachingMinTTL": 0} for code in edge.ERROR_CODES],
+        },
     }
 
 
@@ -175,6 +127,25 @@ def merged(current, wanted):
 
 def cloudfront():
     return client("cloudfront", GLOBAL_REGION)
+
+
+def find_cache_policy(name: str) -> tuple[str, dict] | None:
+    """(id, CachePolicyConfig) of the account's custom cache policy called `name`."""
+    listing = cloudfront().list_cache_policies(Type="custom").get("CachePolicyList", {})
+    for item in listing.get("Items", []) or []:
+        policy = item["CachePolicy"]
+        if policy["CachePolicyConfig"]["Name"] == name:
+            return policy["Id"], policy["CachePolicyConfig"]
+    return None
+
+
+def create_cache_policy(config: dict) -> str:
+    return cloudfront().create_cache_policy(CachePolicyConfig=config)["CachePolicy"]["Id"]
+
+
+def update_cache_policy(policy_id: str, config: dict) -> None:
+    etag = cloudfront().get_cache_policy(Id=policy_id)["ETag"]
+    cloudfront().update_cache_policy(Id=policy_id, CachePolicyConfig=config, IfMatch=etag)
 
 
 def find_origin_access_control(name: str) -> str | None:
@@ -232,7 +203,7 @@ def bucket_policy(*, bucket: str, account: str, distribution_id: str) -> dict:
                 "Effect": "Allow",
                 "Principal": {"Service": "cloudfront.amazonaws.com"},
                 "Action": "s3:GetObject",
-                "Resource": [f"arn:aws:s3:::{bucket}{path}" for path in BUCKET_PATHS],
+                "Resource": [f"arn:aws:s3:::{bucket}{path}" for path in edge.bucket_patterns()],
                 "Condition": {
                     "StringEquals": {"AWS:SourceArn": f"arn:aws:cloudfront::{account}:distribution/{distribution_id}"}
                 },

@@ -12,3 +12,8 @@ def distribution_comment(bucket: str | None = None) -> str:
 
 def origin_access_control_name(bucket: str | None = None) -> str:
     return f"{bucket or settings.AWS_STORAGE_BUCKET_NAME}-oac"
+
+
+def dead_letter_queue_name(prefix: str) -> str:
+    """The stage's SQS dead-letter queue: `<table prefix>dead-letters` (`prod-dead-letters`)."""
+    return f"{prefix}dead-letters"

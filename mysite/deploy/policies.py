@@ -18,10 +18,10 @@ class StageResources:
     stream_tables: tuple[str, ...]  # the tables whose Streams feed the function
     bucket: str
     user_pool_id: str
-    identity_pool_id: str
     ses_identity: str
     distribution_id: str
     secret_ids: tuple[str, ...]
+    dead_letter_queue_arn: str = ""
 
     def table_arns(self) -> list[str]:
         arns = []
@@ -51,8 +51,6 @@ def lambda_statements(resources: StageResources) -> list[dict]:
                 "dynamodb:UpdateItem",
                 "dynamodb:DeleteItem",
                 "dynamodb:BatchWriteItem",
-                "dynamodb:ConditionCheckItem",
-                "dynamodb:DescribeTable",
             ],
             "Resource": r.table_arns(),
         },
@@ -70,40 +68,32 @@ def lambda_statements(resources: StageResources) -> list[dict]:
         {
             "Sid": "BucketObjects",
             "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            # AbortMultipartUpload: a replaced artifact upload's parts are deleted, not kept (and billed).
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
             "Resource": [f"{bucket_arn}/{prefix}*" for prefix in BUCKET_PREFIXES],
         },
         {
             "Sid": "BucketListing",
             "Effect": "Allow",
+            # Nothing lists keys; S3 needs it to answer HEAD/GET of a missing key with 404 rather than 403.
             "Action": ["s3:ListBucket"],
             "Resource": [bucket_arn],
-            "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in BUCKET_PREFIXES]}},
         },
         {
             "Sid": "SendEmail",
             "Effect": "Allow",
-            "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+            # django-ses sends through SES v1 SendRawEmail.
+            "Action": ["ses:SendRawEmail"],
             "Resource": [f"arn:aws:ses:{r.region}:{r.account}:identity/{r.ses_identity}"],
         },
         {
             "Sid": "UserPool",
             "Effect": "Allow",
-            "Action": [
-                # Only the admin operations need IAM; sign-up, sign-in and the like are public Cognito calls.
-                "cognito-idp:AdminAddUserToGroup",
-                "cognito-idp:AdminCreateUser",
-                "cognito-idp:AdminGetUser",
-                "cognito-idp:AdminSetUserPassword",
-                "cognito-idp:AdminUpdateUserAttributes",
-            ],
+            # Only the admin operations need IAM; sign-up, sign-in and the like are public Cognito calls,
+            # and so are the identity pool's GetId/GetOpenIdToken and STS AssumeRoleWithWebIdentity.
+            # `create_user` runs from a workstation with the deploying identity, not with this role.
+            "Action": ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes"],
             "Resource": [f"arn:aws:cognito-idp:{r.region}:{r.account}:userpool/{r.user_pool_id}"],
-        },
-        {
-            "Sid": "IdentityPool",
-            "Effect": "Allow",
-            "Action": ["cognito-identity:GetId", "cognito-identity:GetOpenIdToken"],
-            "Resource": [f"arn:aws:cognito-identity:{r.region}:{r.account}:identitypool/{r.identity_pool_id}"],
         },
         {
             "Sid": "Secrets",
@@ -115,6 +105,16 @@ def lambda_statements(resources: StageResources) -> list[dict]:
             ],
         },
     ]
+    if r.dead_letter_queue_arn:
+        statements.append(
+            {
+                "Sid": "DeadLetters",
+                "Effect": "Allow",
+                # Lambda sends what a stream mapping or an asynchronous invocation gave up on with the role.
+                "Action": ["sqs:SendMessage"],
+                "Resource": [r.dead_letter_queue_arn],
+            }
+        )
     if r.distribution_id:
         statements.append(
             {

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from django.conf import settings
 
+from mysite.deploy import naming
+from mysite.deploy.api_cache import render_api_cache
 from mysite.deploy.policies import StageResources, attach_policy, lambda_statements
 from mysite.deploy.stages import ACCOUNT_PLACEHOLDER, PENDING
 from mysite.dynamo import all_models
-from mysite.event_sources import ScheduleSource, StreamSource, UploadSource, all_event_sources
+from mysite.event_sources import FailurePolicy, ScheduleSource, StreamSource, UploadSource, all_event_sources
 
 UPLOAD_ROUTER = "mysite.deploy.handlers.upload_router"
 
@@ -48,6 +50,9 @@ PROJECT_EXCLUDE_GLOB = [
     "Makefile",
     "pyproject.toml",
     "zappa_settings.json",
+    # Source maps of vendored browser bundles (Swagger UI, ReDoc): only a developer's debugger reads them.
+    "**/*.js.map",
+    "**/*.css.map",
 ]
 
 # Zappa's deploy-time dependencies, top level of the package only (botocore vendors its own `requests`):
@@ -141,7 +146,8 @@ def stage_defaults(stage: str) -> dict:
         # API Gateway cuts HTTP requests at 29 s anyway; events (hashing large artifacts) need longer.
         "timeout_seconds": 120 if production else 60,
         "keep_warm": production,
-        "cache_cluster_enabled": production,
+        # CloudFront caches by the app's headers; a cluster would bill for the same hits (mysite/deploy/api_cache.py).
+        "api_gateway_cache": False,
         "environment_variables": {
             "DYNAMODB_TABLE_PREFIX": f"{short}-",
             "AWS_STORAGE_BUCKET_NAME": f"mysite-{stage}-site",
@@ -156,12 +162,7 @@ def stage_defaults(stage: str) -> dict:
         },
     }
     if production:
-        defaults.update(
-            keep_warm_expression="rate(4 minutes)",
-            cache_cluster_size="0.5",
-            cache_cluster_ttl=300,
-            cache_cluster_encrypted=True,
-        )
+        defaults.update(keep_warm_expression="rate(4 minutes)")
     return defaults
 
 
@@ -202,13 +203,22 @@ def upload_prefix_filter(prefixes: list[str]) -> str:
     return f"{common}/" if common else ""
 
 
-def render_events(*, region: str, account: str, prefix: str, bucket: str, stream_arns: dict[str, str]) -> list[dict]:
+def dead_letter_queue_arn(*, region: str, account: str, prefix: str) -> str:
+    """The stage's SQS queue for stream batches and events given up on (`provision` creates it)."""
+    return f"arn:aws:sqs:{region}:{account}:{naming.dead_letter_queue_name(prefix)}"
+
+
+def render_events(
+    *, region: str, account: str, prefix: str, bucket: str, stream_arns: dict[str, str], dead_letters: str
+) -> list[dict]:
+    """Zappa's `events`; stream sources carry their failure policy, which `zappa_callbacks` applies."""
     sources = all_event_sources()
     events: list[dict] = []
     for source in sources:
         if isinstance(source, StreamSource):
             table = stage_table(source.table_model(), prefix)
             arn = stream_arns.get(table) or f"arn:aws:dynamodb:{region}:{account}:table/{table}/stream/{PENDING}"
+            failures = source.failures
             events.append(
                 {
                     "function": source.function,
@@ -217,6 +227,12 @@ def render_events(*, region: str, account: str, prefix: str, bucket: str, stream
                         "starting_position": "TRIM_HORIZON",
                         "batch_size": source.batch_size,
                         "enabled": True,
+                        # Zappa ignores these; the post-deploy callback sets them on the mapping.
+                        "maximum_retry_attempts": failures.maximum_retry_attempts,
+                        "maximum_record_age_in_seconds": failures.maximum_record_age_seconds,
+                        "bisect_batch_on_function_error": failures.bisect_batch_on_error,
+                        "function_response_types": ["ReportBatchItemFailures"],
+                        "on_failure_destination": dead_letters,
                     },
                 }
             )
@@ -240,6 +256,23 @@ def render_events(*, region: str, account: str, prefix: str, bucket: str, stream
     return events
 
 
+def render_async_failures(*, dead_letters: str) -> dict:
+    """The function's asynchronous invoke configuration (S3 notifications, schedules): one per function.
+
+    Every handler runs in the one Lambda function Zappa deploys, and Lambda keeps one
+    event invoke configuration per function, so the S3 and schedule sources must agree.
+    """
+    policies = {s.failures for s in all_event_sources() if isinstance(s, UploadSource | ScheduleSource)}
+    if len(policies) > 1:
+        raise ValueError(f"S3 and schedule sources declare different failure policies {policies}; a function has one.")
+    policy = next(iter(policies), FailurePolicy())
+    return {
+        "maximum_retry_attempts": policy.maximum_retry_attempts,
+        "maximum_event_age_in_seconds": policy.maximum_record_age_seconds,
+        "on_failure_destination": dead_letters,
+    }
+
+
 def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
     """The full stage configuration: the file's own values, then everything derived from the code and AWS."""
     current = dict(current or {})
@@ -252,6 +285,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
     account = lookups.account
     prefix = env["DYNAMODB_TABLE_PREFIX"]
     bucket = env["AWS_STORAGE_BUCKET_NAME"]
+    dead_letters = dead_letter_queue_arn(region=region, account=account, prefix=prefix)
     tables = tuple(sorted(stage_table(model, prefix) for model in all_models()))
     stream_tables = tuple(
         sorted({stage_table(s.table_model(), prefix) for s in all_event_sources() if isinstance(s, StreamSource)})
@@ -263,12 +297,12 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         stream_tables=stream_tables,
         bucket=bucket,
         user_pool_id=env["COGNITO_USER_POOL_ID"] or PENDING,
-        identity_pool_id=env["COGNITO_IDENTITY_POOL_ID"] or PENDING,
         ses_identity=ses_identity(env["DEFAULT_FROM_EMAIL"]),
         distribution_id=env["CLOUDFRONT_DISTRIBUTION_ID"],
         secret_ids=tuple(
             env[name] for name in ("DJANGO_SECRET_KEY_SECRET_ID", "UPDATES_SIGNING_KEY_SECRET_ID") if env.get(name)
         ),
+        dead_letter_queue_arn=dead_letters,
     )
     operator_keys = {k: current.get(k, v) for k, v in defaults.items() if k != "environment_variables"}
     extra = {k: v for k, v in current.items() if k not in RENDERED and k not in operator_keys}
@@ -278,6 +312,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         "runtime": "python3.13",
         **operator_keys,
         **extra,
+        **render_api_cache(bool(operator_keys["api_gateway_cache"])),
         "binary_support": True,
         "use_precompiled_packages": False,
         "attach_policy": attach_policy_path(stage),
@@ -292,13 +327,25 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         + botocore_exclude_glob(installed_botocore_services()),
         "environment_variables": dict(sorted(env.items())),
         "events": render_events(
-            region=region, account=account, prefix=prefix, bucket=bucket, stream_arns=lookups.stream_arns
+            region=region,
+            account=account,
+            prefix=prefix,
+            bucket=bucket,
+            stream_arns=lookups.stream_arns,
+            dead_letters=dead_letters,
         ),
+        "async_event_failures": render_async_failures(dead_letters=dead_letters),
         "extra_permissions": lambda_statements(resources),
     }
 
 
 RENDERED = {
+    "api_gateway_cached_routes",
+    "async_event_failures",
+    "cache_cluster_enabled",
+    "cache_cluster_encrypted",
+    "cache_cluster_size",
+    "cache_cluster_ttl",
     "attach_policy",
     "callbacks",
     "project_name",

@@ -19,7 +19,10 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI and ReDoc served from the site's own static files, not a third-party CDN.
+    "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "storages",
     "mysite",
     "accounts",
@@ -30,6 +33,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Above sessions and CSRF: it drops the cookies they would add to a shared-cacheable answer.
+    "mysite.middleware.SharedCacheSafetyMiddleware",
+    "mysite.middleware.BodilessResponseMiddleware",
     "mysite.middleware.RequestSizeLimitMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,14 +143,20 @@ UPDATES_SIGNING_KEY_SECRET_ID = env("UPDATES_SIGNING_KEY_SECRET_ID", default="")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MySite <no-reply@example.com>")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django_ses.SESBackend")
 
-# --- Caching (read-through item cache in front of DynamoDB) ----------------
+# --- Caching (the read cache in front of DynamoDB; see mysite/cache.py) ----
+# Per process: entries are validated by generation stamps in DynamoDB, so N containers agree.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "items",
         "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": 10_000},
+        "OPTIONS": {"MAX_ENTRIES": 1_000},
     }
+}
+READ_CACHE = {
+    "TTL_SECONDS": env.int("READ_CACHE_TTL_SECONDS", default=300),
+    "SETTLE_SECONDS": env.float("READ_CACHE_SETTLE_SECONDS", default=2.0),
+    "MAX_ENTRY_BYTES": 256 * 1024,
 }
 
 # --- API -------------------------------------------------------------------
@@ -171,11 +185,76 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CORS_URLS_REGEX = r"^/api/blog/.*$"
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_CREDENTIALS = False
+
+
+# --- Browser security headers ---------------------------------------------------------
+def _origin(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Where browsers fetch from besides the site: the bucket (direct uploads, presigned downloads and
+# thumbnails) and the CDN (static files, images). The emulator's endpoint locally, S3's names on AWS.
+S3_BROWSER_ORIGINS = (
+    [_origin(S3_ENDPOINT_URL)]
+    if S3_ENDPOINT_URL
+    else [
+        f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com",
+        f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_REGION}.amazonaws.com",
+        f"https://{AWS_STORAGE_BUCKET_NAME}.s3-accelerate.amazonaws.com",
+    ]
+)
+_CDN_ORIGINS = [f"https://{CDN_DOMAIN}"] if CDN_DOMAIN else []
+
+# One policy for every page, with no nonce: shared-cacheable pages must be the same bytes for
+# everyone. Templates hold no inline script, style or event handler; htmx is told not to inject
+# its indicator <style> nor to eval (see base.html's htmx-config). The API docs pages add the
+# inline styles their renderers need (mysite/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *_CDN_ORIGINS],
+        "style-src": ["'self'", *_CDN_ORIGINS],
+        "img-src": ["'self'", "data:", *S3_BROWSER_ORIGINS, *_CDN_ORIGINS],
+        "font-src": ["'self'", *_CDN_ORIGINS],
+        "connect-src": ["'self'", *S3_BROWSER_ORIGINS],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Powerful browser features no page of the site uses; no frame of another origin gets them either.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 SITE_NAME = "MySite"
 LOGGING = {

@@ -27,6 +27,8 @@ os.environ.update(
         "COGNITO_CLIENT_ID": "",
         "COGNITO_IDENTITY_POOL_ID": "",
         "COGNITO_IDENTITY_ROLE_ARN": "",
+        # DynamoDB Local's indexes are consistent at once: no settling time for the read cache.
+        "READ_CACHE_SETTLE_SECONDS": "0",
     }
 )
 

@@ -48,6 +48,29 @@ def test_public_answers_are_the_same_for_everyone(browser_client, user, client, 
     assert not signed_in.cookies
 
 
+@pytest.mark.parametrize("url", ["/blog/", "/blog/rss.xml", "/updates/", "/api/blog/posts", "/api/updates/keys"])
+@pytest.mark.parametrize("csrf_cookie", ["malformed!", "x" * 10, "a" * 64])
+def test_a_malformed_csrf_cookie_never_makes_a_public_answer_set_cookies(client, url, csrf_cookie):
+    client.cookies["csrftoken"] = csrf_cookie
+    client.cookies["sessionid"] = "no-such-session"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert shared_cacheable(response), response.get("Cache-Control")
+    assert not response.cookies, response.cookies.output()
+    assert "cookie" not in response.get("Vary", "").lower()
+
+
+def test_the_browsable_form_of_a_public_api_is_not_shared_cacheable(client):
+    client.cookies["csrftoken"] = "malformed!"
+    response = client.get("/api/blog/posts", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert not shared_cacheable(response), response.get("Cache-Control")
+    json_answer = client.get("/api/blog/posts", HTTP_ACCEPT="application/json")
+    assert shared_cacheable(json_answer)
+    assert not json_answer.cookies
+
+
 def test_publishing_a_release_invalidates_every_client_answer_of_its_product(monkeypatch, dispatcher):
     from updates import services
 

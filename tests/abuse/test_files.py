@@ -142,3 +142,41 @@ def test_a_body_that_is_not_what_its_content_type_says_writes_nothing(api, user,
     assert response.status_code in (400, 415), (content_type, response.status_code, response.content[:200])
     assert response.json()["error"]["code"] in ("invalid", "malformed", "unsupported_media_type", "parse_error")
     assert [t.title for t in Task.query(user.sub)] == []
+
+
+@pytest.mark.parametrize(
+    ("file_name", "content_type", "inline", "served_type"),
+    [
+        ("photo.png", "image/png", True, "image/png"),
+        ("photo.jpg", "image/jpeg", True, "image/jpeg"),
+        ("scan.pdf", "application/pdf", True, "application/pdf"),
+        ("notes.txt", "text/plain", True, "text/plain; charset=utf-8"),
+        ("page.html", "text/html", False, "application/octet-stream"),
+        ("drawing.svg", "image/svg+xml", False, "application/octet-stream"),
+        ("page.xhtml", "application/xhtml+xml", False, "application/octet-stream"),
+    ],
+)
+def test_inline_download_only_for_a_safe_allow_list_of_types(
+    api, task_id, file_name, content_type, inline, served_type
+):
+    import requests
+
+    from mysite import storage
+
+    body = b"<html><script>alert(document.domain)</script></html>"
+    started = api.post(
+        f"/api/todos/tasks/{task_id}/attachments",
+        {"file_name": file_name, "size": len(body), "content_type": content_type},
+        format="json",
+    )
+    assert started.status_code == 201, started.content
+    attachment = started.json()["attachment"]
+    storage.object_write(attachment["key"], body, content_type=content_type)
+    base = f"/api/todos/tasks/{task_id}/attachments/{attachment['id']}"
+    assert api.post(f"{base}/complete").status_code == 200
+    url = api.get(f"{base}/download", {"inline": "1"}).json()["url"]
+    served = requests.get(url, timeout=10)
+    assert served.status_code == 200
+    disposition = served.headers["Content-Disposition"]
+    assert disposition.startswith("inline;" if inline else "attachment;"), disposition
+    assert served.headers["Content-Type"] == served_type

@@ -52,7 +52,7 @@ def test_author_writes_a_draft_then_publishes_it(author_browser, author):
     editor = author_browser.get(created["Location"])
     assert editor.status_code == 200
     assert "private" in editor["Cache-Control"]
-    assert 'value="news, web"' in editor.content.decode()
+    assert 'value="news, Web"' in editor.content.decode()  # the names as written
 
     published = author_browser.post(
         created["Location"],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
+import pytest
+
 from blog.rendering import excerpt_from, render_markdown
 
 NO_IMAGES = {}
@@ -84,3 +88,88 @@ def test_unknown_image_reference_renders_its_alt_text():
 def test_excerpt_takes_the_first_words_as_plain_text():
     assert excerpt_from("<p>Hello <b>big</b> world</p>", words=2) == "Hello big…"
     assert excerpt_from("<p>Short</p>") == "Short"
+
+
+# --- Thread safety -----------------------------------------------------------------------
+# Markdown keeps parse state (references, footnotes, abbreviations, the HTML stash) between
+# calls; each document below leans on all of it, with its own number in every part.
+
+
+def stateful_document(number: int) -> str:
+    return (
+        f"# Document {number}\n\n"
+        f"Intro {number} with a [reference link][ref{number}], a footnote[^note{number}] "
+        f"and the abbreviation DOC{number}.\n\n"
+        f'<div markdown="1">Raw block {number} with *emphasis {number}*</div>\n\n'
+        f"| column {number} | value |\n|---|---|\n| row {number} | {number * 7} |\n\n"
+        f"```python\nprint({number})\n```\n\n"
+        + "".join(f'- item {number}.{i} -- "quoted {i}"\n' for i in range(number % 5 + 1))
+        + f"\n[ref{number}]: https://example.com/{number}\n"
+        f"[^note{number}]: Footnote text {number}.\n"
+        f"*[DOC{number}]: Document number {number}\n"
+    )
+
+
+def test_forty_documents_rendered_in_parallel_threads_each_match_their_sequential_render():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    documents = [stateful_document(n) for n in range(40)]
+    expected = [render(document) for document in documents]
+    assert len(set(expected)) == 40
+    assert all(f"Footnote text {n}." in html and f"https://example.com/{n}" in html for n, html in enumerate(expected))
+    start = threading.Barrier(8, timeout=30)
+
+    def render_repeatedly(worker: int) -> list[tuple[int, str]]:
+        start.wait()  # every thread renders at the same moment
+        return [(n, render(documents[n])) for _ in range(3) for n in range(worker, 40, 8)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [pair for batch in pool.map(render_repeatedly, range(8), timeout=120) for pair in batch]
+    assert len(results) == 120
+    wrong = [n for n, html in results if html != expected[n]]
+    assert wrong == []
+
+
+@pytest.fixture
+def threaded_server_url(local_stack):
+    """The site on Django's threaded live server: one thread per request, as on a threaded origin."""
+    from django.test.testcases import LiveServerThread
+
+    server = LiveServerThread("127.0.0.1", lambda handler: handler, connections_override={}, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait(timeout=30)
+    if server.error:
+        raise server.error
+    yield f"http://127.0.0.1:{server.port}"
+    server.terminate()
+
+
+def test_posts_created_in_parallel_through_the_threaded_server_each_store_their_own_html(threaded_server_url, author):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from blog import selectors
+
+    token = author.access_token
+    documents = {f"Parallel {uuid.uuid4().hex[:8]} {n}": stateful_document(n) for n in range(18)}
+
+    def create(title: str) -> dict:
+        response = requests.post(
+            f"{threaded_server_url}/api/blog/admin/posts/create",
+            json={"title": title, "body_markdown": documents[title]},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        assert response.status_code == 201, response.text[:300]
+        return response.json()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        created = list(pool.map(create, documents, timeout=180))
+    assert len({post["id"] for post in created}) == 18
+    for post in created:
+        own_html = render(documents[post["title"]])
+        assert post["body_html"] == own_html
+        assert selectors.post_get(post_id=post["id"]).body_html == own_html

@@ -12,15 +12,14 @@ from tests.blog.conftest import image_bytes
 from tests.blog.test_events import upload
 
 
-def test_published_post_and_image_renditions_survive_a_restart(local_stack, author, make_post, dispatcher):
+def test_published_post_and_image_renditions_survive_a_restart(restart_stack, author, make_post, dispatcher):
     image = upload(author, image_bytes(), filename="cover.jpg", content_type="image/jpeg")
     dispatcher.run_once(include_schedules=False)
     processed = selectors.image_get(image_id=image.image_id)
     assert processed.status == IMAGE_READY
     post = make_post(title="Survives restarts", body_markdown="Still *here*.")
 
-    local_stack.stop()
-    local_stack.start()
+    restart_stack()  # same ports, same data folder
     cache.clear()  # nothing may come from the process's read cache
 
     page = Client().get(f"/blog/{post.slug}/")

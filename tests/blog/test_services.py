@@ -110,6 +110,34 @@ def test_renaming_the_slug_frees_the_old_one(make_post):
         SlugClaim.get(old_slug)
 
 
+@pytest.mark.parametrize("published", [False, True])
+def test_renaming_to_a_slug_another_post_holds_is_slug_taken_and_changes_nothing(make_post, published):
+    holder = make_post()
+    post = make_post(publish=published, tags=[unique_tag()])
+    with pytest.raises(services.SlugTaken) as caught:
+        services.post_update(
+            post_id=post.post_id, version=post.version, title="Renamed", body_markdown="x", slug=holder.slug
+        )
+    assert (caught.value.status, caught.value.code) == (409, "slug_taken")
+    assert caught.value.fields == {"slug": [caught.value.message]}
+    unchanged = selectors.post_get(post_id=post.post_id)
+    assert (unchanged.slug, unchanged.title, unchanged.version) == (post.slug, post.title, post.version)
+    assert SlugClaim.get(holder.slug).post_id == holder.post_id
+    assert SlugClaim.get(post.slug).post_id == post.post_id
+
+
+def test_a_lost_race_during_a_slug_rename_is_a_version_conflict(make_post):
+    post = make_post(tags=[unique_tag()])
+    stale = Post.get(post.post_id)
+    services.post_update(post_id=post.post_id, version=post.version, title="Winner", body_markdown="w")
+    before = services.posts.PublicState.of(stale)
+    stale.slug = f"renamed-{unique_tag()}"
+    with pytest.raises(services.PostVersionConflict) as caught:
+        services.posts._transact(stale, before, old_slug=post.slug, is_new=False)
+    assert caught.value.extra["current"]["title"] == "Winner"
+    assert selectors.post_get(post_id=post.post_id).slug == post.slug
+
+
 def test_editing_a_stale_copy_is_a_conflict_carrying_the_current_post(make_post):
     post = make_post(publish=False)
     services.post_update(post_id=post.post_id, version=post.version, title="First edit", body_markdown="one")
@@ -298,3 +326,69 @@ def test_editing_only_the_text_of_a_published_post_invalidates_its_pages(make_po
     batches = cloudfront()
     assert len(batches) == 2
     assert all(f"/blog/{post.slug}/" in batch and "/blog/" in batch for batch in batches)
+
+
+def test_tags_keep_their_display_name_and_get_distinct_url_safe_slugs(make_post):
+    suffix = unique_tag()[4:]
+    names = [f"C++{suffix}", f"C{suffix}", f"Node.js{suffix}", f"日本語{suffix}", f"C#{suffix}"]
+    post = make_post(tags=names)
+    assert post.tags == [
+        f"c-plus-plus{suffix}",
+        f"c{suffix}",
+        f"node-js{suffix}",
+        f"日本語{suffix}",
+        f"c-sharp{suffix}",
+    ]
+    assert post.tag_names == names
+    assert len(set(post.tags)) == len(names)
+    shown = dict(selectors.post_get_published(slug=post.slug).tag_links)
+    assert shown[f"c-plus-plus{suffix}"] == f"C++{suffix}"
+    assert Term.get("tag", f"日本語{suffix}").display_name == f"日本語{suffix}"
+
+
+def test_two_tag_names_with_one_slug_are_refused_not_merged(make_post, author):
+    suffix = unique_tag()[4:]
+    make_post(tags=[f"C++{suffix}"])
+    with pytest.raises(InvalidInput) as caught:
+        make_post(tags=[f"C plus plus{suffix}"])
+    assert "tags" in caught.value.fields
+    assert f"C++{suffix}" in caught.value.message
+    with pytest.raises(InvalidInput):
+        services.post_create(
+            author_sub=author.sub, author_name="A", title="T", tags=[f"Node.js{suffix}", f"node js{suffix}"]
+        )
+    same = make_post(tags=[f"c++{suffix}"])  # the same name in another case is the same tag
+    assert same.tags == [f"c-plus-plus{suffix}"]
+
+
+def test_a_tag_without_a_letter_or_digit_is_refused(author):
+    with pytest.raises(InvalidInput) as caught:
+        services.post_create(author_sub=author.sub, author_name="A", title="T", tags=["!!!", "…"])
+    assert "tags" in caught.value.fields
+
+
+def test_a_post_create_whose_transaction_was_applied_but_timed_out_is_not_a_conflict(author):
+    """botocore gives TransactWriteItems an idempotency token, the same on its retry: DynamoDB answers it as done."""
+    from botocore.exceptions import ReadTimeoutError
+    from botocore.httpsession import URLLib3Session
+
+    client = Post._get_connection().connection.client
+    state = {"done": False}
+
+    def apply_then_time_out(request, **kwargs):
+        if state["done"] or not request.headers.get("X-Amz-Target", b"").endswith(b".TransactWriteItems"):
+            return None
+        state["done"] = True
+        URLLib3Session().send(request)
+        raise ReadTimeoutError(endpoint_url=request.url)
+
+    client.meta.events.register_first("before-send.dynamodb", apply_then_time_out)
+    try:
+        title = unique_title("Once")
+        post = services.post_create(author_sub=author.sub, author_name=author.name, title=title)
+    finally:
+        client.meta.events.unregister("before-send.dynamodb", apply_then_time_out)
+    assert state["done"]
+    assert post.slug == title.lower().replace(" ", "-")
+    assert selectors.post_get(post_id=post.post_id).title == title
+    assert SlugClaim.get(post.slug).post_id == post.post_id

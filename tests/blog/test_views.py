@@ -163,3 +163,17 @@ def test_media_view_serves_renditions_immutably_and_refuses_other_keys(client):
     assert response.content == b"RIFF....WEBP"
     assert client.get("/media/blog/..%2Fuploads%2Fsecret.jpg").status_code == 404
     assert client.get("/media/blog/0123456789abcdef01234567-999.webp").status_code == 404
+
+
+def test_a_unicode_tag_has_its_own_page_and_links_show_the_display_name(make_post, client):
+    suffix = unique_tag()[4:]
+    post = make_post(tags=[f"日本語{suffix}", f"C++{suffix}"])
+    page = client.get(f"/blog/{post.slug}/").content.decode()
+    assert f">#C++{suffix}</a>" in page
+    assert f'href="/blog/tag/c-plus-plus{suffix}/"' in page
+    from urllib.parse import quote
+
+    tag_page = client.get(f"/blog/tag/{quote(f'日本語{suffix}')}/")
+    assert tag_page.status_code == 200
+    assert post.title in tag_page.content.decode()
+    assert client.get(f"/api/blog/tags/{quote(f'日本語{suffix}')}/posts").json()["results"][0]["slug"] == post.slug

@@ -17,6 +17,7 @@ def distribution_id(aws_account):
         aliases=[],
         certificate_arn="",
         price_class="PriceClass_100",
+        policy_ids={"origin-cache-control": "a-cache-policy-id"},
     )
     distribution = cf.create_distribution(config)
     aws_account.CLOUDFRONT_DISTRIBUTION_ID = distribution["Id"]

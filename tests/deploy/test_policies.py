@@ -14,7 +14,6 @@ RESOURCES = StageResources(
     stream_tables=("prod-profiles",),
     bucket="site",
     user_pool_id="eu-west-1_abc",
-    identity_pool_id="eu-west-1:1234",
     ses_identity="example.org",
     distribution_id="E123",
     secret_ids=("mysite/prod/key",),
@@ -36,7 +35,7 @@ def test_the_lambda_statements_name_every_resource():
     assert "arn:aws:dynamodb:eu-west-1:111122223333:table/prod-profiles" in resources
     assert "arn:aws:cloudfront::111122223333:distribution/E123" in resources
     assert "arn:aws:secretsmanager:eu-west-1:111122223333:secret:mysite/prod/key-??????" in resources
-    assert "arn:aws:cognito-identity:eu-west-1:111122223333:identitypool/eu-west-1:1234" in resources
+    assert not any(":cognito-identity:" in r for r in resources)  # its calls are unauthenticated
 
 
 def test_no_distribution_means_no_invalidation_permission():

@@ -52,3 +52,17 @@ def test_locally_the_aws_only_steps_stand_aside(settings):
 
     assert settings.DYNAMODB_ENDPOINT_URL
     assert aws_only_steps({}) == []
+
+
+def test_provision_creates_the_stages_dead_letter_queue_once(stage):
+    stage.DYNAMODB_TABLE_PREFIX = "prod-"
+    assert "would    dead-letter queue prod-dead-letters: create queue (messages kept 14 days)" in run(
+        "provision", "--dry-run"
+    )
+    run("provision")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.get_queue_url(QueueName="prod-dead-letters")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["MessageRetentionPeriod"] == str(14 * 24 * 3600)
+    assert "ok       dead-letter queue prod-dead-letters" in run("provision")
+    assert [u.rsplit("/", 1)[1] for u in sqs.list_queues()["QueueUrls"]] == ["prod-dead-letters"]

@@ -3,16 +3,71 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
 from django.core.management.base import CommandError
 
+from mysite import edge
 from mysite.deploy import cloudfront as cf
 from mysite.deploy.policies import wildcard_resources
 from tests.deploy.conftest import run
 
 BUCKET = "mysite-production-site"
+
+
+@pytest.fixture(autouse=True)
+def cache_policies(aws_account):
+    """CloudFront's cache-policy calls, answered from memory: moto 5.2 has no cache policies (deploy-only API)."""
+    store: dict[str, dict] = {}
+    versions: dict[str, int] = {}
+
+    def remember(params, context, **kwargs):
+        context["api_params"] = params  # before-call sees the serialised request; keep the caller's arguments
+
+    def answer(parsed: dict):
+        return AWSResponse("https://cloudfront.amazonaws.com", 200, {}, None), parsed
+
+    def create(context, **kwargs):
+        params = context["api_params"]
+        policy_id = str(uuid.uuid4())
+        store[policy_id], versions[policy_id] = params["CachePolicyConfig"], 1
+        return answer({"CachePolicy": {"Id": policy_id, "CachePolicyConfig": store[policy_id]}, "ETag": "E1"})
+
+    def listing(**kwargs):
+        items = [{"Type": "custom", "CachePolicy": {"Id": i, "CachePolicyConfig": c}} for i, c in store.items()]
+        return answer({"CachePolicyList": {"MaxItems": 100, "Quantity": len(items), "Items": items}})
+
+    def get(context, **kwargs):
+        params = context["api_params"]
+        policy_id = params["Id"]
+        return answer(
+            {
+                "CachePolicy": {"Id": policy_id, "CachePolicyConfig": store[policy_id]},
+                "ETag": f"E{versions[policy_id]}",
+            }
+        )
+
+    def update(context, **kwargs):
+        params = context["api_params"]
+        policy_id = params["Id"]
+        assert params["IfMatch"] == f"E{versions[policy_id]}"
+        store[policy_id] = params["CachePolicyConfig"]
+        versions[policy_id] += 1
+        return answer({"CachePolicy": {"Id": policy_id, "CachePolicyConfig": store[policy_id]}, "ETag": "E"})
+
+    handlers = {"CreateCachePolicy": create, "ListCachePolicies": listing, "GetCachePolicy": get}
+    handlers["UpdateCachePolicy"] = update
+    events = boto3._get_default_session().events
+    for operation, handler in handlers.items():
+        events.register(f"provide-client-params.cloudfront.{operation}", remember)
+        events.register(f"before-call.cloudfront.{operation}", handler)
+    yield store
+    for operation, handler in handlers.items():
+        events.unregister(f"provide-client-params.cloudfront.{operation}", remember)
+        events.unregister(f"before-call.cloudfront.{operation}", handler)
 
 
 @pytest.fixture
@@ -57,25 +112,71 @@ def test_a_first_run_creates_the_distribution_and_prints_its_domain(stage):
     assert origins["api-gateway"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
 
 
-def test_each_path_gets_its_cache_behaviour(stage):
+def test_each_path_gets_its_cache_behaviour_from_the_edge_table_in_order(stage, cache_policies):
     run("setup_cloudfront", "--stage", "production")
     config = distribution()
-    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]["Items"]}
+    [policy_id] = cache_policies
+    items = config["CacheBehaviors"]["Items"]
+    assert [b["PathPattern"] for b in items] == [b.path_pattern for b in edge.BEHAVIORS]
+    behaviours = {b["PathPattern"]: b for b in items}
     for path in ("/static/*", "/media/*", "/artifacts/*"):
         assert behaviours[path]["TargetOriginId"] == "site-bucket"
         assert behaviours[path]["CachePolicyId"] == cf.CACHING_OPTIMIZED
         assert behaviours[path]["AllowedMethods"]["Items"] == ["GET", "HEAD"]
-    for path in ("/admin/*", "/accounts/*", "/api/*"):
+    for path in ("/api/blog/admin/*", "/api/updates/products/*", "/api/*"):
         assert behaviours[path]["TargetOriginId"] == "api-gateway"
         assert behaviours[path]["CachePolicyId"] == cf.CACHING_DISABLED
         assert behaviours[path]["OriginRequestPolicyId"] == cf.ALL_VIEWER_EXCEPT_HOST
-    assert behaviours["/update/*"]["CachePolicyId"] == cf.ORIGIN_CACHE_CONTROL_QUERY_STRINGS
+        assert "DELETE" in behaviours[path]["AllowedMethods"]["Items"]
+    for path in ("/api/blog/*", "/api/updates/*", "/update/*", "/updates/*", "/blog/*", "/sitemap.xml"):
+        assert behaviours[path]["TargetOriginId"] == "api-gateway"
+        assert behaviours[path]["CachePolicyId"] == policy_id
+        # No origin request policy: neither cookies nor Authorization reach the origin on a cached path.
+        assert "OriginRequestPolicyId" not in behaviours[path] or not behaviours[path]["OriginRequestPolicyId"]
+        assert behaviours[path]["AllowedMethods"]["Items"] == ["GET", "HEAD", "OPTIONS"]
     default = config["DefaultCacheBehavior"]
     assert default["TargetOriginId"] == "api-gateway"
-    assert default["CachePolicyId"] == cf.ORIGIN_CACHE_CONTROL_QUERY_STRINGS
+    assert default["CachePolicyId"] == cf.CACHING_DISABLED
     every = [default, *behaviours.values()]
     assert {b["ViewerProtocolPolicy"] for b in every} == {"redirect-to-https"}
-    assert all(b["Compress"] for b in every)
+    assert len(every) <= edge.MAX_BEHAVIORS
+
+
+def test_the_origin_headers_policy_caches_only_what_the_app_says(stage, cache_policies):
+    run("setup_cloudfront", "--stage", "production")
+    [policy] = cache_policies.values()
+    assert policy["Name"] == "mysite-production-origin-cache-control"
+    assert (policy["MinTTL"], policy["DefaultTTL"], policy["MaxTTL"]) == (0, 0, 31536000)
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+    assert key["HeadersConfig"] == {"HeaderBehavior": "none"}
+    assert key["QueryStringsConfig"]["QueryStringBehavior"] == "whitelist"
+    assert key["QueryStringsConfig"]["QueryStrings"]["Items"] == [
+        "bucket",
+        "channel",
+        "cursor",
+        "limit",
+        "os",
+        "platform",
+    ]
+    assert key["EnableAcceptEncodingGzip"] is True
+    assert key["EnableAcceptEncodingBrotli"] is True
+
+
+def test_a_changed_cache_policy_is_updated_in_place(stage, cache_policies):
+    run("setup_cloudfront", "--stage", "production")
+    [(policy_id, policy)] = cache_policies.items()
+    policy["MaxTTL"] = 60  # changed by hand in the console
+    output = run("setup_cloudfront", "--stage", "production")
+    assert "update cache policy mysite-production-origin-cache-control" in output
+    assert list(cache_policies) == [policy_id]
+    assert cache_policies[policy_id]["MaxTTL"] == 31536000
+
+
+def test_errors_without_cache_control_are_not_kept(stage):
+    run("setup_cloudfront", "--stage", "production")
+    errors = distribution()["CustomErrorResponses"]["Items"]
+    assert {e["ErrorCode"]: e["ErrorCachingMinTTL"] for e in errors} == dict.fromkeys(edge.ERROR_CODES, 0)
 
 
 def test_the_bucket_policy_admits_only_this_distribution(stage):
@@ -120,6 +221,7 @@ def test_a_changed_setting_updates_the_distribution_in_place(stage):
 
 def test_dry_run_changes_nothing(stage):
     output = run("setup_cloudfront", "--stage", "production", "--dry-run")
+    assert "would    create cache policy mysite-production-origin-cache-control" in output
     assert "would    create distribution" in output
     assert boto3.client("cloudfront").list_distributions()["DistributionList"].get("Items", []) == []
 

@@ -61,8 +61,19 @@ def page(browser, site_url):
     context = browser.new_context(base_url=site_url, viewport={"width": 1200, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Every page must work under the Content-Security-Policy: the browser reports each refusal on the console.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.text} at {message.location}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], violations
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ from mysite import storage
 from mysite.models import SessionItem
 
 
-def test_users_sessions_profiles_and_files_survive_a_restart(local_stack, browser_client, user):
+def test_users_sessions_profiles_and_files_survive_a_restart(restart_stack, browser_client, user):
     client = browser_client(user)
     session_key = client.cookies["sessionid"].value
     storage.object_write(f"users/{user.sub}/restart.txt", b"still here", content_type="text/plain")
 
-    local_stack.stop()
-    local_stack.start()  # same ports, same data folder
+    restart_stack()  # same ports, same data folder
 
     assert SessionItem.get(session_key, consistent_read=True).data  # the session item itself survived
     page = client.get("/accounts/profile/")

@@ -99,3 +99,32 @@ def test_every_api_view_of_every_app_is_in_the_schema():
         if normalised not in documented:
             missing.append(f"{normalised} ({view_class.__name__})")
     assert missing == []
+
+
+def test_a_304_and_a_204_carry_no_content_length(bearer_client, user):
+    client = Client()
+    page = client.get("/blog/")
+    not_modified = client.get("/blog/", HTTP_IF_NONE_MATCH=page["ETag"])
+    assert not_modified.status_code == 304
+    assert not not_modified.has_header("Content-Length")
+    assert not_modified["ETag"] == page["ETag"]
+    api = bearer_client(user)
+    task = api.post("/api/todos/tasks", {"title": "Short-lived"}, format="json").json()
+    deleted = api.delete(f"/api/todos/tasks/{task['id']}")
+    assert deleted.status_code == 204
+    assert not deleted.has_header("Content-Length")
+
+
+def test_api_docs_load_swagger_ui_and_redoc_from_the_site_itself():
+    from django.contrib.staticfiles import finders
+
+    for url, asset in (
+        ("/api/docs/", "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"),
+        ("/api/redoc/", "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"),
+    ):
+        body = Client().get(url).content.decode()
+        assert f'src="/static/{asset}"' in body, url
+        assert "jsdelivr" not in body
+        assert "@latest" not in body
+        assert "https://" not in body.replace("https://swagger.io", "")
+        assert finders.find(asset), asset

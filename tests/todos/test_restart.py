@@ -8,7 +8,7 @@ from todos import services
 from todos.models import Attachment, Task
 
 
-def test_tasks_and_attachments_survive_a_restart(local_stack, owner):
+def test_tasks_and_attachments_survive_a_restart(restart_stack, owner):
     task = services.task_create(owner=owner, title="Persistent", labels=["keep"])
     attachment, post = services.attachment_start(
         owner=owner, task_id=task.task_id, file_name="keep.txt", size=4, content_type="text/plain"
@@ -16,8 +16,7 @@ def test_tasks_and_attachments_survive_a_restart(local_stack, owner):
     upload(post.as_dict(), b"kept")
     services.attachment_complete(owner=owner, task_id=task.task_id, attachment_id=attachment.attachment_id)
 
-    local_stack.stop()
-    local_stack.start()  # same ports, same data folder
+    restart_stack()  # same ports, same data folder
 
     assert Task.get(owner, task.task_id).labels == ["keep"]
     assert Attachment.get(owner, attachment.attachment_key).state == "ready"

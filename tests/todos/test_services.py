@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
@@ -252,3 +254,98 @@ def test_cursor_pagination(owner):
         if cursor is None:
             break
     assert seen == ["t0", "t1", "t2", "t3", "t4"]
+
+
+class _InjectedFault(Exception):
+    pass
+
+
+@contextmanager
+def dynamodb_write_fails(number: int):
+    """The `number`-th DynamoDB write from now fails (as a cut connection would); the others go through."""
+    from todos.models import Attachment, Tombstone
+
+    clients = {id(c): c for c in (m._get_connection().connection.client for m in (Task, Attachment, Tombstone))}
+    writes = iter(range(1, 1000))
+    kinds = {"PutItem", "DeleteItem", "UpdateItem", "BatchWriteItem", "TransactWriteItems"}
+
+    def fail(model, **kwargs):
+        if model.name in kinds and next(writes) == number:
+            raise _InjectedFault(model.name)
+
+    for client in clients.values():
+        client.meta.events.register_first("before-call.dynamodb", fail)
+    try:
+        yield
+    finally:
+        for client in clients.values():
+            client.meta.events.unregister("before-call.dynamodb", fail)
+
+
+@pytest.mark.parametrize("failing_write", [1, 2, 3, 4])
+def test_a_task_delete_that_fails_half_way_is_completed_by_its_retry(owner, failing_write):
+    task = services.task_create(owner=owner, title="With files")
+    subtasks = [services.task_create(owner=owner, title=f"Sub {i}", parent_id=task.task_id) for i in range(2)]
+    attachment, post = services.attachment_start(
+        owner=owner, task_id=task.task_id, file_name="a.txt", size=5, content_type="text/plain"
+    )
+    upload(post.as_dict(), b"hello")
+    services.attachment_complete(owner=owner, task_id=task.task_id, attachment_id=attachment.attachment_id)
+
+    try:
+        with dynamodb_write_fails(failing_write):
+            services.task_delete(owner=owner, task_id=task.task_id)
+    except _InjectedFault:
+        services.task_delete(owner=owner, task_id=task.task_id)  # the retry finds what is left and finishes
+
+    from todos.models import Attachment
+
+    assert list(Task.query(owner)) == []
+    assert list(Attachment.query(owner)) == []
+    assert storage.object_head(attachment.s3_key) is None
+    deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token()).deleted}
+    assert {("task", task.task_id), ("attachment", attachment.attachment_id)} <= deleted
+    assert {("task", s.task_id) for s in subtasks} <= deleted
+
+
+@contextmanager
+def first_put_applied_but_timed_out(model):
+    """The first PutItem into `model`'s table is applied, but its answer 'times out': botocore retries it."""
+    from botocore.exceptions import ReadTimeoutError
+    from botocore.httpsession import URLLib3Session
+
+    from todos.models import TodoList
+
+    clients = {id(c): c for c in (m._get_connection().connection.client for m in (Task, TodoList))}
+    state = {"done": False}
+
+    def apply_then_time_out(request, **kwargs):
+        target = request.headers.get("X-Amz-Target", b"")
+        table = json.loads(request.body or b"{}").get("TableName")
+        if state["done"] or not target.endswith(b".PutItem") or table != model.Meta.table_name:
+            return None
+        state["done"] = True
+        URLLib3Session().send(request)  # the write is applied...
+        raise ReadTimeoutError(endpoint_url=request.url)  # ...but its answer never arrives
+
+    for client in clients.values():
+        client.meta.events.register_first("before-send.dynamodb", apply_then_time_out)
+    try:
+        yield state
+    finally:
+        for client in clients.values():
+            client.meta.events.unregister("before-send.dynamodb", apply_then_time_out)
+
+
+def test_a_create_whose_put_was_applied_but_timed_out_is_not_a_conflict(owner):
+    services.inbox_ensure(owner=owner)
+    with first_put_applied_but_timed_out(Task) as fault:
+        task = services.task_create(owner=owner, title="Written once")
+    assert fault["done"]
+    assert task.title == "Written once"
+    assert [t.title for t in Task.query(owner)] == ["Written once"]
+    with first_put_applied_but_timed_out(TodoList) as fault:
+        todo_list = services.list_create(owner=owner, name="Errands")
+    assert fault["done"]
+    assert todo_list.name == "Errands"
+    assert "Errands" in [x.name for x in TodoList.query(owner)]

@@ -135,3 +135,52 @@ def test_another_users_task_is_not_found(page, make_user):
     assert page.post(f"/todos/tasks/{theirs.task_id}/toggle").status_code == 404
     assert page.get("/todos/lists/not-mine/").status_code == 404
     assert Task.get(theirs.owner, theirs.task_id).done is False
+
+
+def test_a_bad_repeat_rule_and_a_bad_time_zone_are_both_reported_and_what_was_typed_is_kept(page, user):
+    task = services.task_create(owner=user.sub, title="Weekly review", notes="original notes")
+    form = {
+        "notes": "typed notes, not saved yet",
+        "due_date": "2030-05-06",
+        "due_time": "09:30",
+        "due_timezone": "Mars/Olympus",
+        "priority": "3",
+        "labels": "work, review",
+        "recurrence": "FREQ=WEEKLY;BYDAY=XX",
+        "list_id": "inbox",
+    }
+    response = htmx_post(
+        page, f"/todos/tasks/{task.task_id}/details", form, current=f"/todos/lists/inbox/?open={task.task_id}"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="rrule-{task.task_id}-error"' in body
+    assert f'id="tz-{task.task_id}-error"' in body
+    assert "This repeat rule is not valid" in body
+    assert "Unknown time zone" in body
+    # No Python exception text reaches the page.
+    assert "invalid weekday" not in body.lower()
+    assert "Traceback" not in body
+    # What was typed is still in the form.
+    assert ">typed notes, not saved yet</textarea>" in body
+    assert 'value="FREQ=WEEKLY;BYDAY=XX"' in body
+    assert 'value="Mars/Olympus"' in body
+    assert 'value="2030-05-06"' in body
+    assert 'value="09:30"' in body
+    assert 'value="work, review"' in body
+    assert '<option value="3" selected>' in body
+    stored = Task.get(user.sub, task.task_id)
+    assert (stored.notes, stored.recurrence, stored.due_date, stored.priority) == ("original notes", None, None, 1)
+
+
+def test_a_priority_in_non_ascii_digits_is_a_form_message_not_a_500(page, user):
+    task = services.task_create(owner=user.sub, title="Odd digits")
+    response = htmx_post(
+        page,
+        f"/todos/tasks/{task.task_id}/details",
+        {"priority": "²", "list_id": "inbox"},
+        current=f"/todos/lists/inbox/?open={task.task_id}",
+    )
+    assert response.status_code == 200
+    assert "Priority" in response.content.decode()
+    assert Task.get(user.sub, task.task_id).priority == 1

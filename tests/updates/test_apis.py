@@ -128,5 +128,61 @@ def test_signing_keys_are_published(api_client):
 
 def test_every_operation_is_in_the_schema(api_client):
     schema = api_client.get("/api/schema/?format=json").content.decode()
-    for operation in ("updates_check", "updates_releases_publish", "updates_artifacts_upload_complete"):
+    for operation in (
+        "updates_check",
+        "updates_check_rollout",
+        "updates_releases_publish",
+        "updates_artifacts_upload_complete",
+    ):
         assert operation in schema
+
+
+@pytest.mark.parametrize("bucket", ["²", "٣", "\uff11", "5\n", "-1", "1.5"])
+def test_a_bucket_that_is_not_ascii_digits_is_a_400_in_the_error_shape_on_every_protocol(client, catalog, bucket):
+    product = catalog.product()
+    catalog.release(product, "1.1.0")
+    urls = (
+        f"/api/updates/{product.slug}/stable/darwin-arm64/1.0.0",
+        f"/update/{product.slug}/darwin-arm64/1.0.0",
+        f"/updates/{product.slug}/appcast.xml",
+    )
+    for url in urls:
+        response = client.get(url, {"bucket": bucket})
+        assert response.status_code == 400, url
+        error = response.json()["error"]
+        assert (error["code"], list(error["fields"])) == ("invalid", ["bucket"]), url
+
+
+def test_a_version_with_a_non_ascii_digit_or_a_trailing_newline_is_a_400_on_the_update_checks(client, catalog):
+    product = catalog.product()
+    catalog.release(product, "13.0.0")
+    for version in ("1٣.0.0", "1.0.0%0A"):
+        check = client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/{version}")
+        assert check.status_code == 400
+        assert check.json()["error"]["code"] == "invalid_version"
+        electron = client.get(f"/update/{product.slug}/darwin-arm64/{version}")
+        assert electron.status_code == 400
+        assert electron.json()["error"]["code"] == "invalid_version"
+
+
+def test_cacheable_check_lists_the_new_offer_with_its_rollout_then_the_previous_one(api_client, catalog):
+    product = catalog.product()
+    catalog.release(product, "1.1.0")
+    catalog.release(product, "1.2.0", rollout=30, minimum_os_version="13.0")
+    url = f"/api/updates/{product.slug}/stable/darwin-arm64/1.0.0/rollout"
+    response = api_client.get(url)
+    assert response.status_code == 200
+    offers = response.json()["offers"]
+    assert [(o["version"], o["rollout"], o["minimum_os_version"]) for o in offers] == [
+        ("1.2.0", 30, "13.0"),
+        ("1.1.0", 100, None),
+    ]
+    assert offers[1]["url"] == api_client.get(url.removesuffix("/rollout") + "?bucket=30").json()["url"]
+    assert "s-maxage=60" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]
+    assert "Cookie" not in response.get("Vary", "")
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    up_to_date = api_client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/1.2.0/rollout")
+    assert (up_to_date.status_code, up_to_date.json()) == (200, {"offers": []})
+    assert api_client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/1٣.0.0/rollout").status_code == 400
+    assert api_client.get(f"/api/updates/{product.slug}/canary/darwin-arm64/1.0.0/rollout").status_code == 404

@@ -97,3 +97,47 @@ def test_a_platform_without_a_ready_artifact_is_skipped(catalog):
     catalog.release(product, "1.2.0", platforms=("darwin-arm64",))
     assert offered(product, platform="windows-x64") == "1.1.0"
     assert offered(product, platform="linux-x64") is None
+
+
+def test_the_cacheable_ladder_picked_with_any_bucket_and_os_gives_exactly_the_bucketed_offer(catalog):
+    from updates.selectors import release_rollout_ladder, rollout_ladder_pick
+
+    product = catalog.product()
+    catalog.release(product, "1.1.0", minimum_os_version="11.0")
+    catalog.release(product, "1.1.5", rollout=30)
+    catalog.release(product, "1.2.0", rollout=50)
+    catalog.release(product, "1.3.0", rollout=20, minimum_os_version="14.0")
+    catalog.release(product, "1.4.0", rollout=10)
+    catalog.release(product, "1.5.0", rollout=5, minimum_os_version="15.0")
+    catalog.release(product, "1.6.0-beta.1", channel="beta", rollout=40)
+    catalog.release(product, "1.7.0", rollout=0)  # published to nobody yet
+    catalog.release(product, "1.8.0", minimum_version="1.6.0")
+    for channel in ("stable", "beta"):
+        ladder = release_rollout_ladder(
+            product=product, channel=channel, platform="darwin-arm64", current=SemVer.parse("1.0.0")
+        )
+        for os_version in (None, (10, 0, 0, 0), (11, 0, 0, 0), (14, 2, 0, 0), (15, 0, 0, 0)):
+            for bucket in range(100):
+                picked = rollout_ladder_pick(ladder, bucket=bucket, os_version=os_version)
+                assert (picked.release.version_name if picked else None) == offered(
+                    product, channel=channel, bucket=bucket, os_version=os_version
+                ), (channel, os_version, bucket)
+                if picked is not None:
+                    # The documented step bucket (what an electron app may send instead of its own) agrees.
+                    before = ladder[: ladder.index(picked)]
+                    runs = [o for o in before if rollout_ladder_pick([o], bucket=0, os_version=os_version)]
+                    step = max((int(o.release.rollout) for o in runs), default=0)  # of offers its OS can run
+                    assert offered(product, channel=channel, bucket=step, os_version=os_version) == (
+                        picked.release.version_name
+                    ), (channel, os_version, bucket, step)
+    stable = release_rollout_ladder(
+        product=product, channel="stable", platform="darwin-arm64", current=SemVer.parse("1.0.0")
+    )
+    # 1.1.5 (30%) is left out: 1.2.0 (50%, any OS) reaches everyone it would; 1.1.0 stays for buckets 50 and up.
+    assert [o.release.version_name for o in stable] == ["1.5.0", "1.4.0", "1.3.0", "1.2.0", "1.1.0"]
+    assert [
+        o.release.version_name
+        for o in release_rollout_ladder(
+            product=product, channel="stable", platform="darwin-arm64", current=SemVer.parse("1.6.0")
+        )
+    ] == ["1.8.0"]

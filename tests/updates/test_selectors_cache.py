@@ -1,4 +1,4 @@
-"""Update checks on a warm cache make no DynamoDB call, and any catalog change is seen at once."""
+"""A warm update check reads only the product's stamp, and any catalog change is seen at once."""
 
 from __future__ import annotations
 
@@ -6,18 +6,20 @@ from contextlib import contextmanager
 
 from botocore.client import BaseClient
 
+from mysite import cache
+from mysite.dynamo import table_name
 from updates.selectors import catalog_changed
 
 
 @contextmanager
 def dynamodb_calls():
-    """Count every DynamoDB call made through botocore (the calls still go to DynamoDB Local)."""
-    calls: list[str] = []
+    """Record every DynamoDB call made through botocore as (operation, table); calls still go through."""
+    calls: list[tuple[str, str]] = []
     original = BaseClient._make_api_call
 
     def counting(self, operation, params):
         if self.meta.service_model.service_name == "dynamodb":
-            calls.append(operation)
+            calls.append((operation, params.get("TableName", "")))
         return original(self, operation, params)
 
     BaseClient._make_api_call = counting
@@ -31,7 +33,7 @@ def check(client, product, version="1.0.0", bucket=5):
     return client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/{version}?bucket={bucket}")
 
 
-def test_repeated_update_checks_make_no_dynamodb_call(api_client, catalog):
+def test_a_warm_update_check_in_any_protocol_is_one_stamp_get_item(api_client, catalog):
     product = catalog.product()
     catalog.release(product, "1.1.0")
     first = check(api_client, product)
@@ -49,7 +51,7 @@ def test_repeated_update_checks_make_no_dynamodb_call(api_client, catalog):
         api_client.get(f"/update/{product.slug}/darwin-arm64/1.0.0")
         api_client.get(f"/updates/{product.slug}/appcast.xml?channel=stable")
         api_client.get(f"/updates/{product.slug}/tuf/timestamp.json")
-    assert calls == []
+    assert calls == [("GetItem", table_name("cache-stamps"))] * 4
     assert again.json()["version"] == "1.1.0"
 
 
@@ -72,10 +74,21 @@ def test_yank_is_seen_by_the_next_check_despite_the_cache(api_client, catalog):
     assert check(api_client, product).json()["version"] == "1.1.0"
 
 
-def test_catalog_changed_starts_a_new_generation():
-    from updates.selectors import catalog_generation
-
-    before = catalog_generation(product="some-product")
-    assert catalog_generation(product="some-product") == before
+def test_catalog_changed_replaces_the_products_stamp_and_no_other():
+    ours, other = cache.product_scope("some-product"), cache.product_scope("other-product")
+    before, untouched = cache.stamp_get(ours), cache.stamp_get(other)
+    assert cache.stamp_get(ours) == before
     catalog_changed(product="some-product")
-    assert catalog_generation(product="some-product") != before
+    assert cache.stamp_get(ours).token != before.token
+    assert cache.stamp_get(other) == untouched
+
+
+def test_a_cold_update_check_reads_the_product_once_and_the_offer(api_client, catalog):
+    product = catalog.product()
+    catalog.release(product, "1.1.0")
+    with dynamodb_calls() as calls:
+        assert check(api_client, product).json()["version"] == "1.1.0"
+    tables = [table for _, table in calls]
+    assert tables[0] == table_name("cache-stamps")
+    assert tables.count(table_name("cache-stamps")) == 1  # once per request, however many cached reads
+    assert tables.count(table_name("update-products")) == 1

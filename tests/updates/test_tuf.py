@@ -101,3 +101,28 @@ def test_yanked_release_disappears_from_tuf_targets(catalog, live_url, client_di
     updater = make_updater(base, client_dirs, root)
     updater.refresh()
     assert updater.get_targetinfo("darwin-arm64/1.0.0/App-1.0.0-darwin-arm64.zip") is None
+
+
+def test_tuf_target_route_serves_only_what_the_current_targets_metadata_lists(catalog, client):
+    from updates import services
+    from updates.selectors import artifact_get, release_get
+
+    product, other = catalog.product(), catalog.product()
+    catalog.release(product, "1.0.0", content=b"listed " * 64)
+    catalog.release(product, "1.1.0", content=b"draft " * 64, publish=False)
+    catalog.release(other, "1.0.0", content=b"other product " * 64)
+
+    def target_url(owner, version: str, *, as_product: str | None = None, platform: str = "darwin-arm64") -> str:
+        artifact = artifact_get(release=release_get(product=owner.slug, version=version), platform=platform)
+        name = f"{platform}/{version}/{artifact.sha256}.{artifact.filename}"
+        return f"/updates/{as_product or owner.slug}/tuf/targets/{name}"
+
+    listed = client.get(target_url(product, "1.0.0"))
+    assert listed.status_code == 200
+    assert b"".join(listed.streaming_content) == b"listed " * 64
+    assert client.get(target_url(product, "1.1.0")).status_code == 404  # stored, but a draft's
+    assert client.get(target_url(other, "1.0.0", as_product=product.slug)).status_code == 404  # another product's
+    elsewhere = target_url(product, "1.0.0").replace("/darwin-arm64/1.0.0/", "/linux-x64/9.9.9/")
+    assert client.get(elsewhere).status_code == 404  # the right bytes under a path the metadata does not list
+    services.release_yank(product=product.slug, version="1.0.0")
+    assert client.get(target_url(product, "1.0.0")).status_code == 404

@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from mysite.errors import InvalidInput
 from updates.versions import InvalidVersion, SemVer, os_version_tuple
 
 # The precedence example of semver.org section 11, plus core-number cases strings get wrong.
@@ -57,3 +58,18 @@ def test_os_versions_compare_numerically():
     assert os_version_tuple("13.0") == os_version_tuple("13")
     with pytest.raises(Exception, match="not an OS version"):
         os_version_tuple("ventura")
+
+
+@pytest.mark.parametrize("text", ["1٣.0.0", "\uff11.0.0", "1.0.0-rc.\u0661", "1.0.0\n", "1.0.0-beta\n", "².0.0"])
+def test_versions_with_non_ascii_digits_or_a_trailing_newline_are_rejected(text):
+    with pytest.raises(InvalidVersion) as caught:
+        SemVer.parse(text, field_name="version")
+    assert caught.value.status == 400
+    assert "version" in caught.value.fields
+
+
+@pytest.mark.parametrize("text", ["1٣.0", "14.2\n", "²", "\uff11\uff14"])
+def test_os_versions_with_non_ascii_digits_or_a_trailing_newline_are_rejected(text):
+    with pytest.raises(InvalidInput) as caught:
+        os_version_tuple(text, field_name="os")
+    assert "os" in caught.value.fields

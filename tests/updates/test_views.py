@@ -23,7 +23,7 @@ def test_appcast_is_rss_whose_ed_signatures_verify_with_the_published_key(catalo
     product = catalog.product()
     catalog.release(product, "1.0.0", minimum_os_version="12.0")
     catalog.release(product, "1.1.0-beta.1", channel="beta", critical=True, rollout=40, minimum_version="1.0.0")
-    response = client.get(f"/updates/{product.slug}/appcast.xml?channel=beta")
+    response = client.get(f"/updates/{product.slug}/appcast.xml?channel=beta&bucket=10")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/rss+xml")
     assert "s-maxage=60" in response["Cache-Control"]
@@ -35,7 +35,8 @@ def test_appcast_is_rss_whose_ed_signatures_verify_with_the_published_key(catalo
     assert stable.find(f"{SPARKLE}channel") is None
     assert beta.find(f"{SPARKLE}criticalUpdate") is not None
     assert stable.find(f"{SPARKLE}criticalUpdate") is None
-    assert beta.findtext(f"{SPARKLE}phasedRolloutInterval") == "86400"
+    # The server applied the 40% rollout to bucket 10; Sparkle's time-based phasing must not delay it again.
+    assert beta.find(f"{SPARKLE}phasedRolloutInterval") is None
     assert beta.findtext(f"{SPARKLE}minimumAutoupdateVersion") == "1.0.0"
     assert stable.findtext(f"{SPARKLE}minimumSystemVersion") == "12.0"
     assert "<h1>1.0.0</h1>" in stable.findtext("description")
@@ -51,6 +52,8 @@ def test_appcast_is_rss_whose_ed_signatures_verify_with_the_published_key(catalo
     assert [i.findtext(f"{SPARKLE}version") for i in stable_only.iter("item")] == ["1.0.0"]
     in_bucket_50 = ET.fromstring(client.get(f"/updates/{product.slug}/appcast.xml?channel=beta&bucket=50").content)
     assert [i.findtext(f"{SPARKLE}version") for i in in_bucket_50.iter("item")] == ["1.0.0"]
+    without_bucket = ET.fromstring(client.get(f"/updates/{product.slug}/appcast.xml?channel=beta").content)
+    assert [i.findtext(f"{SPARKLE}version") for i in without_bucket.iter("item")] == ["1.0.0"]
 
 
 def test_electron_endpoint_matches_update_electronjs_org(catalog):
@@ -153,3 +156,92 @@ def test_admin_pages_are_404_for_non_managers_and_work_for_managers(browser_clie
     bad = manager.post(f"/admin/updates/{product.slug}/", {"version": "2.0", "channel": "beta", "rollout": 100})
     assert bad.status_code == 400
     assert "not a semantic version" in bad.content.decode()
+
+
+def test_a_range_header_with_non_ascii_digits_is_ignored_and_the_whole_file_sent(catalog):
+    client = Client()
+    product = catalog.product()
+    content = bytes(range(256)) * 8
+    catalog.release(product, "1.0.0", content=content)
+    url = client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/0.9.0").json()["url"]
+    for header in ("bytes=²-", "bytes=٣-٩", "bytes=\uff11-"):
+        status, body, _ = download(client, url, HTTP_RANGE=header)
+        assert (status, body) == (200, content), header
+
+
+def test_electron_endpoint_offers_macs_the_universal_build_when_it_is_the_newest(catalog):
+    client = Client()
+    product = catalog.product()
+    catalog.release(product, "1.1.0", platforms=("darwin-universal",))
+    for platform in ("darwin-x64", "darwin-arm64"):
+        body = client.get(f"/update/{product.slug}/{platform}/1.0.0").json()
+        assert body["name"] == "1.1.0"
+        assert "darwin-universal" in body["url"]
+    # An arch build of the same version wins over the universal one; a newer universal one wins over an older arch.
+    catalog.release(product, "1.2.0", platforms=("darwin-arm64", "darwin-universal"))
+    assert "darwin-arm64" in client.get(f"/update/{product.slug}/darwin-arm64/1.0.0").json()["url"]
+    assert "darwin-universal" in client.get(f"/update/{product.slug}/darwin-x64/1.0.0").json()["url"]
+    catalog.release(product, "1.3.0", platforms=("darwin-universal",))
+    arm = client.get(f"/update/{product.slug}/darwin-arm64/1.2.0").json()
+    assert (arm["name"], "darwin-universal" in arm["url"]) == ("1.3.0", True)
+    # Windows never falls back to a Mac build.
+    assert client.get(f"/update/{product.slug}/win32-x64/1.0.0").status_code == 204
+
+
+def test_an_unknown_release_transition_is_a_404(catalog, browser_client, make_user):
+    manager = browser_client(make_user(groups=("release-managers",)))
+    product = catalog.product()
+    catalog.release(product, "1.0.0", publish=False)
+    response = manager.post(f"/admin/updates/{product.slug}/1.0.0/bogus/", {})
+    assert response.status_code == 404
+
+
+def test_a_non_ascii_expected_version_on_a_transition_is_not_a_500(catalog, browser_client, make_user):
+    manager = browser_client(make_user(groups=("release-managers",)))
+    product = catalog.product()
+    catalog.release(product, "1.0.0", publish=False)
+    response = manager.post(f"/admin/updates/{product.slug}/1.0.0/publish/", {"expected_version": "²"})
+    assert response.status_code == 302
+    from updates.selectors import release_get
+
+    assert release_get(product=product.slug, version="1.0.0").status == "draft"
+
+
+def test_bodiless_answers_carry_no_content_length_and_a_cacheable_204_has_an_etag(catalog):
+    client = Client()
+    product = catalog.product()
+    catalog.release(product, "1.2.0")
+    up_to_date = client.get(f"/update/{product.slug}/darwin-arm64/1.2.0")
+    assert up_to_date.status_code == 204
+    assert not up_to_date.has_header("Content-Length")
+    assert up_to_date["ETag"]
+    again = client.get(f"/update/{product.slug}/darwin-arm64/1.2.0", HTTP_IF_NONE_MATCH=up_to_date["ETag"])
+    assert again.status_code == 304
+    assert not again.has_header("Content-Length")
+    assert again["ETag"] == up_to_date["ETag"]
+
+
+def test_artifact_conditional_requests_follow_rfc_9110(catalog):
+    client = Client()
+    product = catalog.product()
+    content = b"artifact bytes " * 100
+    catalog.release(product, "1.0.0", content=content)
+    url = client.get(f"/api/updates/{product.slug}/stable/darwin-arm64/0.9.0").json()["url"]
+    status, _, full = download(client, url)
+    etag, last_modified = full["ETag"], full["Last-Modified"]
+    assert status == 200
+    for headers in (
+        {"HTTP_IF_NONE_MATCH": etag},
+        {"HTTP_IF_NONE_MATCH": f"W/{etag}"},  # If-None-Match compares weakly
+        {"HTTP_IF_NONE_MATCH": f'"other", W/{etag}'},
+        {"HTTP_IF_NONE_MATCH": "*"},
+        {"HTTP_IF_MODIFIED_SINCE": last_modified},  # not modified since exactly then
+    ):
+        status, body, response = download(client, url, **headers)
+        assert (status, body) == (304, b""), headers
+        assert response["ETag"] == etag
+        assert not response.has_header("Content-Length")
+    status, body, _ = download(client, url, HTTP_IF_NONE_MATCH='"other"')
+    assert (status, body) == (200, content)
+    status, body, _ = download(client, url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT")
+    assert (status, body) == (200, content)

@@ -12,7 +12,8 @@ from rest_framework.response import Response
 
 from mysite.errors import InvalidInput
 
-_ETAG_VERSION = re.compile(r'^(?:W/)?"v(\d+)"$')
+# ASCII digits only (\d would read "v٣" as 3), and no more than a version can be: int() refuses 4,300+ digits.
+_ETAG_VERSION = re.compile(r'^(?:W/)?"v([0-9]{1,18})"$')
 
 
 class StrictSerializer(serializers.Serializer):

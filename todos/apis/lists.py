@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
 from todos.apis.serializers import ListOutput
@@ -50,7 +51,13 @@ class ListCreateApi(APIView):
         colour = serializers.ChoiceField(choices=services.COLOURS, default="grey")
         position = serializers.FloatField(required=False)
 
-    @extend_schema(operation_id="todos_lists_create", request=InputSerializer, responses={201: ListOutput})
+    @extend_schema(
+        operation_id="todos_lists_create",
+        request=InputSerializer,
+        responses={201: ListOutput},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
     def post(self, request):
         data = validated(ListCreateApi.InputSerializer, request.data)
         todo_list = services.list_create(owner=request.user.sub, **data)

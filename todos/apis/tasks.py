@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
 from todos.apis.lists import IF_MATCH
@@ -84,7 +85,10 @@ class TaskListApi(APIView):
 class TaskCreateApi(APIView):
     InputSerializer = TaskFields
 
-    @extend_schema(operation_id="todos_tasks_create", request=TaskFields, responses={201: TaskOutput})
+    @extend_schema(
+        operation_id="todos_tasks_create", request=TaskFields, responses={201: TaskOutput}, parameters=[IDEMPOTENCY_KEY]
+    )
+    @idempotent
     def post(self, request):
         data = validated(TaskFields, request.data)
         task = services.task_create(owner=request.user.sub, **data)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from datetime import timedelta
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 
-from todos.errors import ListNotFound, TaskNotFound, VersionConflict
+from mysite import cache
+from mysite.dynamo import number_storable
+from todos.errors import InvalidTask, ListNotFound, TaskNotFound, VersionConflict
 from todos.models import Task, TodoList, Tombstone, changed_stamp, utcnow
 
 INBOX_ID = "inbox"
@@ -23,6 +26,17 @@ def new_id() -> str:
 def next_position() -> float:
     """Append at the end without reading the list: positions grow with time."""
     return round(time.time() * 1000) / 1000
+
+
+def clean_position(value, *, field: str = "position") -> float:
+    """A position DynamoDB can store: a finite number, zero or between 1E-130 and 1E+126 in magnitude."""
+    try:
+        position = float(value)
+    except (TypeError, ValueError, OverflowError):
+        position = math.nan
+    if not number_storable(position):
+        raise InvalidTask("A position is 0 or a finite number of magnitude 1E-130 to 1E+125.", field=field)
+    return position
 
 
 def touch(item) -> None:
@@ -62,6 +76,25 @@ def tombstone(*, owner: str, kind: str, item_id: str) -> Tombstone:
     )
 
 
+def save_new(item, *, serialize, owner: str) -> None:
+    """Put a new item (fresh id) with the owner's read-cache bump; a retry of an applied write is no conflict.
+
+    The id was generated for this write, so an item already holding it with the same `changed`
+    stamp can only be this very write, applied on an attempt whose answer was lost.
+    """
+    model = type(item)
+    try:
+        cache.save_with_bump(item, cache.user_scope(owner))
+    except (PutError, TransactWriteError) as error:
+        if not condition_failed(error):
+            raise
+        hash_key, range_key = getattr(item, model._hash_keyname), getattr(item, model._range_keyname)
+        current = model.get(hash_key, range_key, consistent_read=True)
+        if getattr(current, "changed", None) != getattr(item, "changed", None):
+            raise VersionConflict(extra={"current": serialize(current)}) from error
+        item.version = current.version
+
+
 class conflict_guard:
     """Turn a lost optimistic-locking race into a 409 with the item as it is now."""
 
@@ -75,7 +108,7 @@ class conflict_guard:
     def __exit__(self, exc_type, exc, tb):
         if exc is None:
             return False
-        if isinstance(exc, (PutError, UpdateError, DeleteError, TransactWriteError)) and _condition_failed(exc):
+        if isinstance(exc, (PutError, UpdateError, DeleteError, TransactWriteError)) and condition_failed(exc):
             model = type(self.item)
             try:
                 current = model.get(
@@ -89,7 +122,8 @@ class conflict_guard:
         return False
 
 
-def _condition_failed(error: Exception) -> bool:
+def condition_failed(error: Exception) -> bool:
+    """True when a write (or one item of a transaction) failed on its condition."""
     if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
         return True
     if isinstance(error, TransactWriteError):

@@ -7,8 +7,7 @@ import unicodedata
 
 from pynamodb.exceptions import DoesNotExist
 
-from mysite import storage
-from todos import cache
+from mysite import cache, storage
 from todos.errors import AttachmentNotFound, AttachmentTooLarge, InvalidTask, UploadMissing
 from todos.models import Attachment, Tombstone
 from todos.representations import attachment_as_dict
@@ -73,8 +72,7 @@ def attachment_start(
         s3_key=key,
         state="pending",
     )
-    attachment.save()
-    cache.invalidate(owner)
+    cache.save_with_bump(attachment, cache.user_scope(owner))
     return attachment, storage.presigned_post(key=key, max_bytes=MAX_ATTACHMENT_BYTES, content_type=content_type)
 
 
@@ -93,8 +91,7 @@ def attachment_complete(*, owner: str, task_id: str, attachment_id: str) -> Atta
     attachment.state = "ready"
     touch(attachment)
     with conflict_guard(attachment, serialize=attachment_as_dict):
-        attachment.save()
-    cache.invalidate(owner)
+        cache.save_with_bump(attachment, cache.user_scope(owner))
     return attachment
 
 
@@ -114,9 +111,10 @@ def attachment_delete(*, owner: str, task_id: str, attachment_id: str) -> None:
     """Delete an attachment and its object."""
     attachment = attachment_for_write(owner=owner, task_id=task_id, attachment_id=attachment_id)
     storage.objects_delete([attachment.s3_key])
-    attachment.delete()
-    tombstone(owner=owner, kind="attachment", item_id=attachment_id).save()
-    cache.invalidate(owner)
+    with cache.transaction() as write:
+        write.delete(attachment)
+        write.save(tombstone(owner=owner, kind="attachment", item_id=attachment_id))
+        cache.stamp_bump(write, cache.user_scope(owner))
 
 
 def attachments_purge(*, owner: str, task_ids: list[str]) -> int:
@@ -136,8 +134,33 @@ def attachments_purge(*, owner: str, task_ids: list[str]) -> int:
     return len(attachments)
 
 
+# Types a browser may show in place: they cannot run script on the bucket's origin. Not SVG (it
+# scripts), not HTML/XML. Plain text is served as "text/plain; charset=utf-8", a type the MIME
+# sniffing standard never re-reads as HTML (S3 cannot add a nosniff header to a presigned GET).
+INLINE_TYPES = {
+    "image/png": "image/png",
+    "image/jpeg": "image/jpeg",
+    "image/gif": "image/gif",
+    "image/webp": "image/webp",
+    "image/avif": "image/avif",
+    "application/pdf": "application/pdf",
+    "text/plain": "text/plain; charset=utf-8",
+}
+
+
 def attachment_download_url(*, attachment: Attachment, inline: bool = False) -> str:
-    """A short-lived GET URL for a ready attachment."""
+    """A short-lived GET URL for a ready attachment; inline only for INLINE_TYPES, served as that type."""
     if attachment.state != "ready":
         raise UploadMissing()
-    return storage.presigned_get(key=attachment.s3_key, filename=attachment.file_name, inline=inline)
+    declared = (attachment.content_type or "").split(";")[0].strip().lower()
+    served = INLINE_TYPES.get(declared)
+    if inline and served:
+        return storage.presigned_get(
+            key=attachment.s3_key, filename=attachment.file_name, inline=True, content_type=served
+        )
+    # Everything else is a download whatever the uploader declared, served as bytes.
+    return storage.presigned_get(
+        key=attachment.s3_key,
+        filename=attachment.file_name,
+        content_type=served or "application/octet-stream",
+    )

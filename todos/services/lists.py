@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import TransactWriteError
 
-from todos import cache
+from mysite import cache
 from todos.errors import InvalidTask, TaskRuleBroken
 from todos.models import Task, TodoList, Tombstone
 from todos.representations import list_as_dict
 from todos.services._common import (
     INBOX_ID,
     check_version,
+    clean_position,
+    condition_failed,
     conflict_guard,
     list_for_write,
     new_id,
     next_position,
+    save_new,
     tombstone,
     touch,
 )
@@ -42,12 +45,11 @@ def inbox_ensure(*, owner: str) -> TodoList:
     """The user's Inbox, created on first use (a fixed id makes concurrent first uses safe)."""
     inbox = TodoList(owner, INBOX_ID, name="Inbox", colour="grey", position=0)
     try:
-        inbox.save(condition=TodoList.list_id.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        cache.save_with_bump(inbox, cache.user_scope(owner), condition=TodoList.list_id.does_not_exist())
+    except TransactWriteError as error:
+        if not condition_failed(error):
             raise
         return TodoList.get(owner, INBOX_ID, consistent_read=True)
-    cache.invalidate(owner)
     return inbox
 
 
@@ -58,10 +60,10 @@ def list_create(*, owner: str, name: str, colour: str = "grey", position: float 
         new_id(),
         name=_clean_name(name),
         colour=_clean_colour(colour),
-        position=next_position() if position is None else position,
+        position=next_position() if position is None else clean_position(position),
     )
-    todo_list.save()
-    cache.invalidate(owner)
+    touch(todo_list)
+    save_new(todo_list, serialize=list_as_dict, owner=owner)
     return todo_list
 
 
@@ -83,15 +85,14 @@ def list_update(
     if colour is not None:
         todo_list.colour = _clean_colour(colour)
     if position is not None:
-        todo_list.position = position
+        todo_list.position = clean_position(position)
     if archived is not None:
         if archived and list_id == INBOX_ID:
             raise TaskRuleBroken("The Inbox cannot be archived.", field="archived")
         todo_list.archived = archived
     touch(todo_list)
     with conflict_guard(todo_list, serialize=list_as_dict):
-        todo_list.save()
-    cache.invalidate(owner)
+        cache.save_with_bump(todo_list, cache.user_scope(owner))
     return todo_list
 
 
@@ -104,7 +105,7 @@ def list_delete(*, owner: str, list_id: str, expected_version: int | None = None
     todo_list = list_for_write(owner=owner, list_id=list_id)
     check_version(todo_list, expected_version, serialize=list_as_dict)
     with conflict_guard(todo_list, serialize=list_as_dict):
-        todo_list.delete()
+        cache.delete_with_bump(todo_list, cache.user_scope(owner))
     tasks = list(Task.by_list.query(f"{owner}#{list_id}"))
     attachments_purge(owner=owner, task_ids=[t.task_id for t in tasks])
     with Task.batch_write() as batch:
@@ -114,4 +115,4 @@ def list_delete(*, owner: str, list_id: str, expected_version: int | None = None
         for task in tasks:
             batch.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
         batch.save(tombstone(owner=owner, kind="list", item_id=list_id))
-    cache.invalidate(owner)
+    cache.stamp_bump_now(cache.user_scope(owner))  # the batches above are not one transaction

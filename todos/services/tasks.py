@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
-from todos import cache
+from mysite import cache, storage
 from todos.errors import InvalidTask, TaskRuleBroken
 from todos.models import Task, TodoList, Tombstone, utcnow
 from todos.recurrence import next_occurrence, recurrence_clean
@@ -16,9 +16,11 @@ from todos.representations import task_as_dict, task_due_datetime_local
 from todos.services._common import (
     INBOX_ID,
     check_version,
+    clean_position,
     conflict_guard,
     new_id,
     next_position,
+    save_new,
     task_for_write,
     tombstone,
     touch,
@@ -28,6 +30,10 @@ from todos.services.lists import inbox_ensure
 
 def _transaction() -> TransactWrite:
     return TransactWrite(connection=Task._get_connection().connection)
+
+
+# TransactWriteItems takes at most 100 items; one of them is the read cache's stamp.
+MAX_TRANSACTION_ITEMS = 99
 
 
 class _Unset:
@@ -40,7 +46,8 @@ MAX_TITLE = 500
 MAX_NOTES = 20_000
 MAX_LABELS = 20
 MAX_LABEL = 60
-MAX_REORDER = 100
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit for one TransactWriteItems
+MAX_REORDER = MAX_TRANSACTION_ITEMS - 1  # and one more for the read cache's stamp
 
 
 # --- Validation -----------------------------------------------------------------------
@@ -142,11 +149,14 @@ def _parent_for(*, owner: str, parent_id: str, task_id: str | None) -> Task:
 
 
 def _saved(task: Task) -> Task:
+    created = task.version is None
     task.refresh_keys()
     touch(task)
-    with conflict_guard(task, serialize=task_as_dict):
-        task.save()
-    cache.invalidate(task.owner)
+    if created:
+        save_new(task, serialize=task_as_dict, owner=task.owner)
+    else:
+        with conflict_guard(task, serialize=task_as_dict):
+            cache.save_with_bump(task, cache.user_scope(task.owner))
     return task
 
 
@@ -177,7 +187,7 @@ def task_create(
         priority=_clean_priority(priority),
         labels=_clean_labels(labels),
         recurrence=recurrence_clean(recurrence),
-        position=next_position() if position is None else float(position),
+        position=next_position() if position is None else clean_position(position),
         list_id="",
     )
     _apply_due(task, due_date=due_date, due_datetime=due_datetime, due_timezone=due_timezone)
@@ -222,7 +232,7 @@ def task_update(
     if recurrence is not UNSET:
         task.recurrence = recurrence_clean(recurrence)
     if position is not UNSET:
-        task.position = float(position)
+        task.position = clean_position(position)
     if any(v is not UNSET for v in (due_date, due_datetime, due_timezone)):
         _apply_due(
             task,
@@ -275,13 +285,13 @@ def task_complete(*, owner: str, task_id: str, expected_version: int | None = No
     ):
         tx.save(task)
         if closed and not task.parent_id:
-            for sub in _subtask_ids(owner=owner, task=task)[:99]:
+            for sub in _subtask_ids(owner=owner, task=task)[: MAX_TRANSACTION_ITEMS - 1]:
                 if not sub.done:
                     sub.done, sub.completed_at = True, now
                     sub.refresh_keys()
                     touch(sub)
                     tx.save(sub)
-    cache.invalidate(owner)
+        cache.stamp_bump(tx, cache.user_scope(owner))
     return task
 
 
@@ -304,7 +314,7 @@ def task_move(
     target = _list_for_task(owner=owner, list_id=list_id)
     subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
     task.list_id, task.parent_id = target, None
-    task.position = next_position() if position is None else float(position)
+    task.position = next_position() if position is None else clean_position(position)
     for item in [task, *subtasks]:
         item.list_id = target
         item.refresh_keys()
@@ -313,9 +323,9 @@ def task_move(
         conflict_guard(task, serialize=task_as_dict),
         _transaction() as tx,
     ):
-        for item in [task, *subtasks][:100]:
+        for item in [task, *subtasks][:MAX_TRANSACTION_ITEMS]:
             tx.save(item)
-    cache.invalidate(owner)
+        cache.stamp_bump(tx, cache.user_scope(owner))
     return task
 
 
@@ -335,7 +345,7 @@ def tasks_reorder(*, owner: str, items: list[dict]) -> list[Task]:
     for item in items:
         task = found[item["id"]]
         check_version(task, item.get("version"), serialize=task_as_dict)
-        task.position = float(item["position"])
+        task.position = clean_position(item["position"], field="items")
         task.refresh_keys()
         touch(task)
     first = found[ids[0]]
@@ -345,7 +355,7 @@ def tasks_reorder(*, owner: str, items: list[dict]) -> list[Task]:
     ):
         for task_id in ids:
             tx.save(found[task_id])
-    cache.invalidate(owner)
+        cache.stamp_bump(tx, cache.user_scope(owner))
     return [found[task_id] for task_id in ids]
 
 
@@ -362,14 +372,41 @@ def _delete_tasks(*, owner: str, tasks: list[Task]) -> None:
 
 
 def task_delete(*, owner: str, task_id: str, expected_version: int | None = None) -> None:
-    """Delete a task, its subtasks and its attachments (the S3 objects too)."""
+    """Delete a task, its subtasks and its attachments (the S3 objects too); a failed delete's retry completes it.
+
+    The S3 objects go first (deleting a missing object is not an error), then every item in one
+    transaction: the task (guarded by its version), its subtasks, the attachment records and a
+    tombstone for each. Until that commits the task is still there, so a retry finds all of it.
+    A task with more than a transaction can hold has its children removed in batches first,
+    the task itself last, which a retry resumes in the same way.
+    """
+    from todos.models import Attachment
+
     task = task_for_write(owner=owner, task_id=task_id)
     check_version(task, expected_version, serialize=task_as_dict)
-    with conflict_guard(task, serialize=task_as_dict):
-        task.delete()
     subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
-    _delete_tasks(owner=owner, tasks=[task, *subtasks])
-    cache.invalidate(owner)
+    tasks = [task, *subtasks]
+    attachments = [
+        a for t in tasks for a in Attachment.query(owner, Attachment.attachment_key.startswith(f"{t.task_id}#"))
+    ]
+    if 2 * (len(tasks) + len(attachments)) + 1 > MAX_TRANSACTION_ITEMS:  # + the stamp
+        _delete_tasks(owner=owner, tasks=subtasks)
+        from todos.services.attachments import attachments_purge
+
+        attachments_purge(owner=owner, task_ids=[task.task_id])
+        cache.stamp_bump_now(cache.user_scope(owner))  # the batches above are not one transaction
+        subtasks, attachments = [], []
+    storage.objects_delete([a.s3_key for a in attachments])
+    with conflict_guard(task, serialize=task_as_dict), _transaction() as tx:
+        tx.delete(task)
+        tx.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
+        for sub in subtasks:
+            tx.delete(sub, add_version_condition=False)  # going with its parent, whatever its version
+            tx.save(tombstone(owner=owner, kind="task", item_id=sub.task_id))
+        for attachment in attachments:
+            tx.delete(attachment, add_version_condition=False)
+            tx.save(tombstone(owner=owner, kind="attachment", item_id=attachment.attachment_id))
+        cache.stamp_bump(tx, cache.user_scope(owner))
 
 
 def tasks_set_done(*, owner: str, list_id: str, done: bool) -> int:
@@ -396,5 +433,5 @@ def tasks_clear_completed(*, owner: str, list_id: str) -> int:
     )
     if done or orphans:
         _delete_tasks(owner=owner, tasks=[*done, *orphans])
-        cache.invalidate(owner)
+        cache.stamp_bump_now(cache.user_scope(owner))  # batch writes: the bump follows them
     return len(done)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,6 +13,7 @@ from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
 from todos.errors import InvalidTask
+from todos.recurrence import recurrence_clean
 from todos.views.pages import PageState, render_app, request_state, run_action
 
 
@@ -129,27 +131,67 @@ def _due_from_form(post) -> dict:
     }
 
 
+def _details_typed(post) -> dict:
+    """The details form as typed, to show again (with its messages) when it is refused."""
+    return {
+        "notes": post.get("notes", ""),
+        "due_date": post.get("due_date", "").strip(),
+        "due_time": post.get("due_time", "").strip(),
+        "due_timezone": post.get("due_timezone", "").strip(),
+        "priority": post.get("priority", "1").strip(),
+        "labels": post.get("labels", ""),
+        "recurrence": post.get("recurrence", "").strip(),
+        "list_id": post.get("list_id", ""),
+    }
+
+
+def _details_changes(typed: dict) -> dict:
+    """The task_update arguments of the details form; one InvalidTask naming every bad field."""
+    problems: dict[str, list[str]] = {}
+    changes: dict = {"notes": typed["notes"], "labels": [x for x in typed["labels"].split(",") if x.strip()]}
+    priority = typed["priority"]
+    # ASCII digits only: "²".isdigit() is true, but int() refuses it.
+    if priority.isascii() and priority.isdigit() and 1 <= int(priority) <= 4:
+        changes["priority"] = int(priority)
+    else:
+        problems["priority"] = ["Priority is P1 (normal) to P4 (urgent)."]
+    try:
+        changes["recurrence"] = recurrence_clean(typed["recurrence"])
+    except InvalidTask as error:
+        problems["recurrence"] = [error.message]
+    if typed["due_timezone"]:
+        try:
+            ZoneInfo(typed["due_timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            problems["due_timezone"] = ["Unknown time zone; use an IANA name such as Europe/Paris."]
+    try:
+        changes.update(_due_from_form(typed))
+    except InvalidTask as error:
+        problems["due_date"] = [error.message]
+    if problems:
+        raise InvalidTask("Some details need fixing; nothing was saved.", fields=problems)
+    return changes
+
+
 @login_required
 @require_POST
 def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
-    """Save the details panel: notes, due, priority, labels, recurrence and the list."""
-    owner, post = request.user.sub, request.POST
+    """Save the details panel: notes, due, priority, labels, recurrence and the list.
 
-    def save():
-        priority = post.get("priority", "1")
-        task = services.task_update(
-            owner=owner,
-            task_id=task_id,
-            notes=post.get("notes", ""),
-            priority=int(priority) if priority.isdigit() else -1,
-            labels=[x for x in post.get("labels", "").split(",") if x.strip()],
-            recurrence=post.get("recurrence", "") or None,
-            **_due_from_form(post),
-        )
-        if post.get("list_id") and post["list_id"] != task.list_id and not task.parent_id:
-            services.task_move(owner=owner, task_id=task_id, list_id=post["list_id"])
-
-    return run_action(request, save)
+    A refused save keeps the panel open with what was typed and a message at each bad field.
+    """
+    owner, typed = request.user.sub, _details_typed(request.POST)
+    try:
+        task = services.task_update(owner=owner, task_id=task_id, **_details_changes(typed))
+        if typed["list_id"] and typed["list_id"] != task.list_id and not task.parent_id:
+            services.task_move(owner=owner, task_id=task_id, list_id=typed["list_id"])
+    except DomainError as error:
+        if error.status == 404 and not request.htmx:
+            raise
+        state = request_state(request)
+        state.open = task_id
+        return render_app(request, state=state, error=error, typed={task_id: typed})
+    return render_app(request)
 
 
 def _neighbour_swap(owner: str, task_id: str, step: int) -> None:

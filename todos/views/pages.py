@@ -13,12 +13,12 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
-from mysite import storage
 from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
 from todos.representations import task_due_datetime_local
 from todos.selectors import TaskQuery
+from todos.services.attachments import INLINE_TYPES
 
 FILTERS = ("all", "active", "completed")
 
@@ -99,21 +99,30 @@ def _details(owner: str, task) -> dict:
     attachments = []
     for attachment in selectors.attachments_of(owner=owner, task_id=task.task_id):
         thumbnail = None
-        if attachment.state == "ready" and attachment.content_type.startswith("image/"):
-            thumbnail = storage.presigned_get(key=attachment.s3_key, filename=attachment.file_name, inline=True)
+        # Only images safe to show in place (not SVG): the thumbnail's URL also opens on its own.
+        kind = attachment.content_type.split(";")[0].strip().lower()
+        if attachment.state == "ready" and kind.startswith("image/") and kind in INLINE_TYPES:
+            thumbnail = services.attachment_download_url(attachment=attachment, inline=True)
         attachments.append({"attachment": attachment, "thumbnail": thumbnail})
     local = task_due_datetime_local(task)
     return {
         "attachments": attachments,
+        "notes": task.notes or "",
         "due_date": task.due_date or (local.date().isoformat() if local else ""),
         "due_time": local.strftime("%H:%M") if local else "",
         "due_timezone": task.due_timezone or "",
+        "priority": str(task.priority),
         "labels": ", ".join(task.labels or []),
+        "recurrence": task.recurrence or "",
+        "list_id": task.list_id,
+        "errors": {},
     }
 
 
-def app_context(owner: str, state: PageState, *, error: DomainError | None = None) -> dict:
-    """Everything `_app.html` shows for `state`."""
+def app_context(
+    owner: str, state: PageState, *, error: DomainError | None = None, typed: dict[str, dict] | None = None
+) -> dict:
+    """Everything `_app.html` shows for `state`; `typed` = a refused details form to show again, by task id."""
     lists = selectors.lists_of(owner=owner)
     if not any(x.list_id == "inbox" for x in lists):
         services.inbox_ensure(owner=owner)
@@ -162,6 +171,8 @@ def app_context(owner: str, state: PageState, *, error: DomainError | None = Non
         item["close_url"] = state.url(open="")
         if item["task"].task_id == state.open:
             item["details"] = _details(owner, item["task"])
+            if typed and state.open in typed:
+                item["details"].update(typed[state.open], errors=error.fields if error else {})
     return context
 
 
@@ -174,13 +185,22 @@ def _today_tasks(owner: str, today: date) -> list:
 
 
 def render_app(
-    request: HttpRequest, *, state: PageState | None = None, error: DomainError | None = None
+    request: HttpRequest,
+    *,
+    state: PageState | None = None,
+    error: DomainError | None = None,
+    typed: dict[str, dict] | None = None,
 ) -> HttpResponse:
-    """The `#todo-app` fragment for htmx, or back to the page for a plain form post."""
+    """The `#todo-app` fragment for htmx, or back to the page for a plain form post.
+
+    A plain form post refused with what was typed (`typed`) gets the whole page, so nothing typed is lost.
+    """
     state = state or request_state(request)
-    if not request.htmx:
+    if not request.htmx and not typed:
         return redirect(state.url())
-    response = render(request, "todos/_app.html", app_context(request.user.sub, state, error=error))
+    context = app_context(request.user.sub, state, error=error, typed=typed)
+    template = "todos/_app.html" if request.htmx else "todos/index.html"
+    response = render(request, template, context, status=200 if request.htmx else 400)
     response["Cache-Control"] = "private, no-store"
     if state != request_state(request):
         # The action moved the page (a new list, a deleted one): the address follows, so the

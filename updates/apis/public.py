@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -14,10 +16,11 @@ from mysite.errors import InvalidInput
 from mysite.http import make_cacheable
 from updates import signing
 from updates.delivery import artifact_url
-from updates.selectors import platform_check, product_get, release_offer
+from updates.selectors import platform_check, product_get, release_offer, release_rollout_ladder
 from updates.versions import SemVer, os_version_tuple
 
 NO_ROLLOUT_BUCKET = 99  # a client that sends no bucket gets only fully rolled-out releases
+_BUCKET = re.compile(r"[0-9]{1,2}")
 
 
 class PublicCacheableApi(APIView):
@@ -41,7 +44,8 @@ def client_bucket(value: str | None) -> int:
     """The rollout bucket 0-99 a client derives from its install id; it is part of the URL, never a cookie."""
     if value is None or value == "":
         return NO_ROLLOUT_BUCKET
-    if not value.isdigit() or not 0 <= int(value) <= 99:
+    # ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() then refuses or reads.
+    if not _BUCKET.fullmatch(value):
         raise InvalidInput("The bucket is a whole number from 0 to 99.", field="bucket")
     return int(value)
 
@@ -106,6 +110,36 @@ class UpdateCheckApi(PublicCacheableApi):
         if offer is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(self.OutputSerializer(offer_body(request, offer)).data)
+
+
+class UpdateRolloutApi(PublicCacheableApi):
+    """The fully cacheable check: one answer per product, channel, platform and installed version.
+
+    It lists, newest first, every offer some client on that version may get, each with its rollout;
+    the client takes the first whose rollout is above its own bucket (0-99, from its install id)
+    and whose `minimum_os_version` it meets, which is what the bucketed check would have answered.
+    """
+
+    class OutputSerializer(serializers.Serializer):
+        class RolloutOfferSerializer(UpdateOfferSerializer):
+            rollout = serializers.IntegerField(
+                min_value=1, max_value=100, help_text="Offered to clients whose bucket is below this"
+            )
+
+        offers = RolloutOfferSerializer(many=True)
+
+    @extend_schema(operation_id="updates_check_rollout", responses={200: OutputSerializer})
+    def get(self, request, product: str, channel: str, platform: str, current_version: str):
+        owner = product_get(slug=product)
+        platform_check(platform=platform)
+        ladder = release_rollout_ladder(
+            product=owner,
+            channel=channel,
+            platform=platform,
+            current=SemVer.parse(current_version, field_name="current_version"),
+        )
+        offers = [{**offer_body(request, offer), "rollout": int(offer.release.rollout)} for offer in ladder]
+        return Response(self.OutputSerializer({"offers": offers}).data)
 
 
 class SigningKeysApi(PublicCacheableApi):

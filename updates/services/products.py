@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import TransactWriteError
 
+from mysite import cache
 from mysite.errors import InvalidInput
 from updates.constants import CHANNEL_PATTERN, RESERVED_SLUGS, SLUG_PATTERN
 from updates.errors import ProductExists
 from updates.models import Product
-from updates.selectors import product_forget
 
 
 def conditional_failed(error: Exception) -> bool:
     """True when a PynamoDB write failed on its condition (item exists, or a stale VersionAttribute)."""
     cause = getattr(error, "cause", None)
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        return True  # one item of a transaction (the stamp bump never has a condition)
     return getattr(cause, "code", None) == "ConditionalCheckFailedException" or "ConditionalCheckFailed" in str(error)
 
 
@@ -29,10 +32,10 @@ def product_create(*, slug: str, name: str, description: str = "", channels: lis
         raise InvalidInput("Give the product a name.", field="name")
     product = Product(slug, name=name.strip(), description=description.strip(), channels=channels)
     try:
-        product.save()  # a new item: the VersionAttribute makes this conditional on its absence
-    except PutError as error:
+        # A new item: the VersionAttribute makes this conditional on its absence.
+        cache.save_with_bump(product, cache.product_scope(slug))
+    except TransactWriteError as error:
         if conditional_failed(error):
             raise ProductExists(field="slug") from None
         raise
-    product_forget(slug=slug)
     return product

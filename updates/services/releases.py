@@ -22,7 +22,7 @@ from updates.errors import (
 )
 from updates.models import Release, TufRepository
 from updates.selectors import (
-    catalog_changed,
+    catalog_changed_in,
     channel_check,
     newest_on_channel,
     product_get,
@@ -126,9 +126,12 @@ def _expect(release: Release, expected_version: int | None) -> None:
 
 
 def _save(release: Release) -> Release:
+    """Save the release and start a new generation of the product's cached client answers."""
     try:
-        release.save()
-    except PutError as error:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(release)
+            catalog_changed_in(transaction, product=release.product)
+    except TransactWriteError as error:
         if conditional_failed(error):
             raise _stale(release) from None
         raise
@@ -162,9 +165,11 @@ def release_update(
         release.minimum_version = minimum_version or None
     if rollout is not None:
         release.rollout = _check_rollout(rollout)
-    release = _save(release)
-    if release.status in (PUBLISHED, PAUSED):
-        client_paths_invalidate(product=product)
+    if release.status not in (PUBLISHED, PAUSED):
+        return _save(release)
+    # TUF targets carry the rollout rules: the edit and the re-signed targets go in one transaction.
+    release = _commit_with_tuf(release)
+    client_paths_invalidate(product=product)
     return release
 
 
@@ -186,6 +191,7 @@ def _commit_with_tuf(release: Release) -> Release:
                 transaction.save(change.state)
                 for file in change.files:
                     transaction.save(file)
+                catalog_changed_in(transaction, product=release.product)
         except TransactWriteError as error:
             reasons = error.cancellation_reasons
             if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
@@ -198,8 +204,7 @@ def _commit_with_tuf(release: Release) -> Release:
 
 
 def client_paths_invalidate(*, product: str) -> None:
-    """Tell the CDN and the read cache that every client-facing answer about `product` changed."""
-    catalog_changed(product=product)
+    """Tell the CDN that every client-facing answer about `product` changed (the read cache knows already)."""
     cdn.invalidate_paths([f"/api/updates/{product}/*", f"/update/{product}/*", f"/updates/{product}/*"])
 
 
@@ -235,7 +240,7 @@ def release_pause(*, product: str, version: str, expected_version: int | None = 
     if release.status != PUBLISHED:
         raise InvalidTransition(f"Only a published release can be paused; this one is {release.status}.")
     release.status = PAUSED
-    release = _save(release)
+    release = _commit_with_tuf(release)  # a paused release leaves the TUF targets, and comes back on resume
     client_paths_invalidate(product=product)
     return release
 
@@ -246,7 +251,7 @@ def release_resume(*, product: str, version: str, expected_version: int | None =
     if release.status != PAUSED:
         raise InvalidTransition(f"Only a paused release can be resumed; this one is {release.status}.")
     release.status = PUBLISHED
-    release = _save(release)
+    release = _commit_with_tuf(release)  # a paused release leaves the TUF targets, and comes back on resume
     client_paths_invalidate(product=product)
     return release
 
@@ -285,7 +290,7 @@ def tuf_refresh(*, product: str, now: datetime | None = None) -> bool:
             transaction.save(change.state)
             for file in change.files:
                 transaction.save(file)
+            catalog_changed_in(transaction, product=product)
     except TransactWriteError:
         return False  # a publication re-signed it meanwhile
-    catalog_changed(product=product)
     return True

@@ -1,10 +1,11 @@
-"""One CloudFront distribution for the stage: S3 (Origin Access Control) for files, API Gateway for the rest."""
+"""One CloudFront distribution for the stage, its behaviours from the edge table (mysite/edge.py)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from mysite import edge
 from mysite.deploy import cloudfront as cf
 from mysite.deploy import naming
 from mysite.deploy.aws import account_id
@@ -53,6 +54,10 @@ class Command(BaseCommand):
                 f"create origin access control {oac_name}", lambda: cf.create_origin_access_control(oac_name)
             )
 
+        policy_ids = {}
+        for policy in edge.custom_cache_policies():
+            policy_ids[policy.name] = self.ensure_cache_policy(policy, stage) or f"(new {policy.name})"
+
         origins = cf.Origins(
             bucket=bucket,
             region=settings.AWS_REGION,
@@ -61,7 +66,11 @@ class Command(BaseCommand):
             origin_access_control_id=oac_id or "(new)",
         )
         wanted = cf.distribution_config(
-            origins, aliases=list(alias), certificate_arn=certificate_arn, price_class=price_class
+            origins,
+            aliases=list(alias),
+            certificate_arn=certificate_arn,
+            price_class=price_class,
+            policy_ids=policy_ids,
         )
         existing = cf.find_distribution(naming.distribution_comment(bucket))
         if existing is None:
@@ -113,6 +122,20 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"{self.changed} change(s) planned; nothing was changed (--dry-run)."))
         else:
             self.stdout.write(self.style.SUCCESS(f"{self.changed} change(s) applied."))
+
+    def ensure_cache_policy(self, policy: edge.CachePolicy, stage: str) -> str | None:
+        """The id of the stage's copy of `policy`, created or brought up to date (None in a dry run)."""
+        name = cf.cache_policy_name(policy, stage)
+        wanted = edge.cache_policy_config(policy, name=name)
+        found = cf.find_cache_policy(name)
+        if found is None:
+            return self.change(f"create cache policy {name}", lambda: cf.create_cache_policy(wanted))
+        policy_id, current = found
+        if cf.contains(current, wanted):
+            self.ok(f"cache policy {name}")
+        else:
+            self.change(f"update cache policy {name}", lambda: cf.update_cache_policy(policy_id, wanted))
+        return policy_id
 
     def ok(self, what: str) -> None:
         self.stdout.write(f"  ok       {what}")

@@ -3,6 +3,12 @@
 // wait for the server-side verifier to mark it ready.
 (function () {
   "use strict";
+  // Forms that ask first (yank): a data attribute instead of an inline handler, which the CSP forbids.
+  document.querySelectorAll("form[data-confirm]").forEach(function (confirmed) {
+    confirmed.addEventListener("submit", function (event) {
+      if (!window.confirm(confirmed.dataset.confirm)) event.preventDefault();
+    });
+  });
   const form = document.getElementById("artifact-upload");
   if (!form) return;
   const progress = document.getElementById("artifact-progress");

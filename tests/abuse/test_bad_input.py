@@ -1,0 +1,146 @@
+"""Hostile input answered with a clear 4xx in the one error shape, changing nothing; never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from pynamodb.exceptions import GetError
+
+from mysite.errors import as_domain_error
+from todos.models import Task
+
+
+@pytest.fixture
+def api(bearer_client, user):
+    return bearer_client(user)
+
+
+def create_task(api, **fields) -> dict:
+    response = api.post("/api/todos/tasks", {"title": "A task", **fields}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def task_count(api) -> int:
+    return len(api.get("/api/todos/tasks", {"limit": 200}).json()["results"])
+
+
+# --- Blog archive -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", [0, 99999])
+def test_an_archive_month_outside_the_calendar_is_a_404(year):
+    response = Client().get(f"/blog/archive/{year}/1/")
+    assert response.status_code == 404
+    assert b"could not find" in response.content
+
+
+# --- Values DynamoDB cannot store ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/blog/" + "a" * 8000 + "/",
+        "/api/blog/posts/" + "a" * 8000,
+        "/api/todos/tasks/" + "t" * 3000,
+        "/blog/tag/" + "t" * 3000 + "/",
+    ],
+)
+def test_an_identifier_longer_than_a_dynamodb_key_is_a_clean_404(path, bearer_client, user):
+    response = bearer_client(user).get(path)
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("position", ["1e308", "5e-324", "1e-131", "-1e200"])
+def test_a_position_dynamodb_cannot_store_is_a_400_on_create_and_changes_nothing(api, position):
+    before = task_count(api)
+    response = api.post(
+        "/api/todos/tasks", f'{{"title": "Far away", "position": {position}}}', content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert "position" in error["fields"]
+    assert "Retry-After" not in response
+    assert task_count(api) == before
+
+
+def test_a_position_dynamodb_cannot_store_is_a_400_on_update(api):
+    task = create_task(api)
+    response = api.patch(f"/api/todos/tasks/{task['id']}", '{"position": 1e308}', content_type="application/json")
+    assert response.status_code == 400
+    assert "position" in response.json()["error"]["fields"]
+    assert api.get(f"/api/todos/tasks/{task['id']}").json()["position"] == task["position"]
+
+
+def test_a_dynamodb_validation_error_maps_to_400_not_503(local_stack):
+    with pytest.raises(GetError) as info:  # a real answer from DynamoDB Local: the hash key is over 2 KB
+        Task.get("o" * 3000, "t", consistent_read=True)
+    error = as_domain_error(info.value)
+    assert error is not None
+    assert (error.status, error.code) == (400, "invalid")
+
+
+# --- Reorder and move ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("position", ["1e308", "5e-324", "1e-131"])
+def test_reorder_with_an_out_of_range_position_is_a_400_and_moves_nothing(api, position):
+    first, second = create_task(api, title="First"), create_task(api, title="Second")
+    items = f'{{"id": "{first["id"]}", "position": 1}}, {{"id": "{second["id"]}", "position": {position}}}'
+    body = f'{{"items": [{items}]}}'
+    response = api.post("/api/todos/tasks/reorder", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid"
+    positions = {t["id"]: t["position"] for t in api.get("/api/todos/tasks").json()["results"]}
+    assert positions == {first["id"]: first["position"], second["id"]: second["position"]}
+
+
+def test_move_with_an_out_of_range_position_is_a_400_and_moves_nothing(api):
+    task = create_task(api)
+    other = api.post("/api/todos/lists", {"name": "Elsewhere"}, format="json").json()
+    response = api.post(
+        f"/api/todos/tasks/{task['id']}/move",
+        f'{{"list_id": "{other["id"]}", "position": 1e308}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert api.get(f"/api/todos/tasks/{task['id']}").json()["list_id"] == task["list_id"]
+
+
+# --- If-Match ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ['"v' + "9" * 5000 + '"', '"v' + "9" * 39 + '"', '"v٣"'])
+def test_an_if_match_version_out_of_range_is_a_400(api, header):
+    task = create_task(api)
+    response = api.patch(f"/api/todos/tasks/{task['id']}", {"title": "Renamed"}, format="json", HTTP_IF_MATCH=header)
+    assert response.status_code == 400
+    assert "If-Match" in response.json()["error"]["fields"]
+    assert api.get(f"/api/todos/tasks/{task['id']}").json()["title"] == "A task"
+
+
+def test_a_version_field_out_of_range_is_a_400(api):
+    task = create_task(api)
+    response = api.patch(
+        f"/api/todos/tasks/{task['id']}", '{"title": "Renamed", "version": 1e39}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert api.get(f"/api/todos/tasks/{task['id']}").json()["title"] == "A task"
+
+
+# --- Labels ------------------------------------------------------------------------------------
+
+
+def test_a_label_with_a_slash_keeps_every_todo_page_working(browser_client, user, api):
+    task = create_task(api, labels=["home/garden"])
+    page = browser_client(user)
+    index = page.get("/todos/")
+    assert index.status_code == 200
+    assert 'href="/todos/labels/home/garden/"' in index.content.decode()
+    label_page = page.get("/todos/labels/home/garden/")
+    assert label_page.status_code == 200
+    assert task["title"] in label_page.content.decode()

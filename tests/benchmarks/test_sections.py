@@ -1,0 +1,42 @@
+"""`make bench` runs to the end: every section on tiny inputs, in one run of the real entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SECTIONS = ["dynamo", "coldstart", "cdn", "load", "package"]
+
+
+def test_every_section_runs_to_the_end_on_tiny_inputs(tmp_path):
+    # The bench picks its own private stack: nothing of this test process's stack may leak into it.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "DJANGO_SETTINGS_MODULE"))}
+    command = [sys.executable, "-m", "benchmarks", "--only", *SECTIONS, "--results", str(tmp_path)]
+    command += ["--iterations", "2", "--cold-runs", "1", "--load-seconds", "4", "--load-users", "2"]
+    command += ["--origins", "2", "--clients", "12", "--page-views", "30", "--posts", "4"]
+    finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-5000:]
+
+    results = json.loads((tmp_path / "latest.json").read_text())
+    assert results["sections"] == SECTIONS
+    assert (tmp_path / "latest.png").stat().st_size > 1000
+    assert {row["path"] for row in results["hot_paths"]}
+    assert all(row["dynamodb_calls_cold"] >= 1 for row in results["hot_paths"])
+    cold = results["cold_start"]
+    assert cold["first_response_s"] > cold["import_s"] > 0
+    assert cold["warm_request_s"] > 0
+    assert results["package"]["zipped_mb"] > 1
+    cdn = results["cdn"]
+    assert cdn["origins"] == 2
+    assert len(cdn["origin_requests"]) == 2  # both origin processes answered
+    assert cdn["update_checks"]["total"] == 12 * 10
+    assert cdn["page_views"]["total"] == 30
+    assert cdn["checked_across_containers"] == 5 * 3  # five reads, on two origins and through the twin
+    assert results["load"]["requests"] > 0
+    measures = [row["measure"] for row in results["table"]]
+    assert "stale reads after write across containers" in measures
+    assert "cold start to first response" in measures
