@@ -44,8 +44,8 @@ def test_resend_answers_the_same_for_unknown_and_confirmed_emails_and_sends_them
     assert _codes(user.email, expected=1) == 0  # waited for: a code would be relayed within 5 s
 
 
-def test_resend_is_throttled_per_account(api_client, settings):
-    settings.ACCOUNT_THROTTLES = {"resend": {"account": (1, 900)}}
+def test_resend_is_throttled_per_account(api_client, limit):
+    limit("resend", "account", 1)
     email = unique_email("resend-limit")
     assert api_client.post("/api/accounts/confirm/resend", {"email": email}, format="json").status_code == 202
     refused = api_client.post("/api/accounts/confirm/resend", {"email": email}, format="json")

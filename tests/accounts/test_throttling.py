@@ -15,10 +15,8 @@ from mysite.auth import client_ip
 from tests.conftest import latest_code, unique_email
 
 
-def test_wrong_passwords_beyond_the_account_limit_are_429_with_retry_after_and_the_one_shape(
-    api_client, user, settings
-):
-    settings.ACCOUNT_THROTTLES = {"sign_in": {"account": (3, 900)}}
+def test_wrong_passwords_beyond_the_account_limit_are_429_with_retry_after_and_the_one_shape(api_client, user, limit):
+    limit("sign_in", "account", 3)
     for _ in range(3):
         wrong = api_client.post("/api/accounts/token", {"email": user.email, "password": "nope-nope-1"}, format="json")
         assert wrong.status_code == 401
@@ -36,8 +34,8 @@ def test_wrong_passwords_beyond_the_account_limit_are_429_with_retry_after_and_t
     }
 
 
-def test_one_client_trying_many_accounts_meets_the_client_limit(api_client, settings):
-    settings.ACCOUNT_THROTTLES = {"password_reset": {"client": (2, 900)}}
+def test_one_client_trying_many_accounts_meets_the_client_limit(api_client, limit):
+    limit("password_reset", "client", 2)
     answers = [
         api_client.post(
             "/api/accounts/password/reset",
@@ -65,8 +63,9 @@ def test_one_client_trying_many_accounts_meets_the_client_limit(api_client, sett
         ("/api/accounts/password/forgot", {}),
     ],
 )
-def test_each_account_action_is_limited_per_account(api_client, settings, path, body):
-    settings.ACCOUNT_THROTTLES = {action: {"account": (1, 900)} for action in ("sign_up", "confirm", "password_forgot")}
+def test_each_account_action_is_limited_per_account(api_client, limit, path, body):
+    for action in ("sign_up", "confirm", "password_forgot"):
+        limit(action, "account", 1)
     email = unique_email("limited")
     first = api_client.post(path, {"email": email, **body}, format="json")
     second = api_client.post(path, {"email": email, **body}, format="json")
@@ -75,8 +74,8 @@ def test_each_account_action_is_limited_per_account(api_client, settings, path, 
     assert second.json()["error"]["code"] == "throttled"
 
 
-def test_a_refused_attempt_reaches_no_cognito_and_sends_no_code(settings):
-    settings.ACCOUNT_THROTTLES = {"sign_up": {"account": (0, 900)}}
+def test_a_refused_attempt_reaches_no_cognito_and_sends_no_code(limit):
+    limit("sign_up", "account", 0)
     email = unique_email("never")
     with pytest.raises(TooManyAttempts):
         services.account_sign_up(email=email, password="correct-horse-9", display_name="Never")
@@ -84,8 +83,9 @@ def test_a_refused_attempt_reaches_no_cognito_and_sends_no_code(settings):
         latest_code(email, timeout=0.3)
 
 
-def test_counters_are_dynamodb_items_that_expire_after_their_window(settings):
-    settings.ACCOUNT_THROTTLES = {"confirm": {"account": (5, 86400), "client": (5, 86400)}}
+def test_counters_are_dynamodb_items_that_expire_after_their_window(limit):
+    limit("confirm", "account", 5, 86400)
+    limit("confirm", "client", 5, 86400)
     email = unique_email("Counted")
     now = time.time()
     attempt_check(action="confirm", account=email.upper(), client="203.0.113.9")

@@ -128,8 +128,8 @@ def test_a_plus_address_survives_the_redirect_into_the_confirm_form():
     assert f'value="{email}"' in client.get(response["Location"]).content.decode()
 
 
-def test_too_many_wrong_passwords_in_the_sign_in_form_show_a_message_and_a_429(user, settings):
-    settings.ACCOUNT_THROTTLES = {"sign_in": {"account": (2, 900)}}
+def test_too_many_wrong_passwords_in_the_sign_in_form_show_a_message_and_a_429(user, limit):
+    limit("sign_in", "account", 2)
     client = Client()
     for _ in range(2):
         assert client.post("/accounts/sign-in/", {"email": user.email, "password": "wrong-horse-1"}).status_code == 400
