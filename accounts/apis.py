@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -10,8 +10,13 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.selectors import profile_get
+from accounts.throttling import TooManyAttempts
 from accounts.validators import validate_display_name
 from mysite import cognito
+from mysite.auth import client_ip
+from mysite.schema import ErrorSerializer
+
+THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many attempts; retry after Retry-After seconds")
 
 
 class PublicAPIView(APIView):
@@ -19,6 +24,12 @@ class PublicAPIView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, TooManyAttempts):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
 
 def _validated(serializer_class, data) -> dict:
@@ -61,13 +72,17 @@ class SignUpApi(PublicAPIView):
         display_name = serializers.CharField(max_length=80, validators=[validate_display_name])
 
     class OutputSerializer(serializers.Serializer):
-        sub = serializers.CharField()
+        email = serializers.EmailField()
         confirmed = serializers.BooleanField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, operation_id="accounts_sign_up")
+    @extend_schema(
+        request=InputSerializer, responses={202: OutputSerializer, 429: THROTTLED}, operation_id="accounts_sign_up"
+    )
     def post(self, request):
-        sub = services.account_sign_up(**_validated(self.InputSerializer, request.data))
-        return Response({"sub": sub, "confirmed": False}, status=status.HTTP_201_CREATED)
+        """The same answer whether the email is new or registered (its owner is emailed instead)."""
+        data = _validated(self.InputSerializer, request.data)
+        services.account_sign_up(**data, client=client_ip(request))
+        return Response({"email": data["email"].strip().lower(), "confirmed": False}, status=status.HTTP_202_ACCEPTED)
 
 
 class ConfirmApi(PublicAPIView):
@@ -75,10 +90,25 @@ class ConfirmApi(PublicAPIView):
         email = serializers.EmailField(max_length=254)
         code = serializers.CharField(max_length=12)
 
-    @extend_schema(request=InputSerializer, responses={200: ProfileOutput}, operation_id="accounts_confirm")
+    @extend_schema(
+        request=InputSerializer, responses={200: ProfileOutput, 429: THROTTLED}, operation_id="accounts_confirm"
+    )
     def post(self, request):
-        profile = services.account_confirm(**_validated(self.InputSerializer, request.data))
+        profile = services.account_confirm(**_validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(ProfileOutput(profile).data)
+
+
+class ConfirmResendApi(PublicAPIView):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(
+        request=InputSerializer, responses={202: None, 429: THROTTLED}, operation_id="accounts_confirm_resend"
+    )
+    def post(self, request):
+        """A new confirmation code; the same answer for unknown and already confirmed emails."""
+        services.confirmation_code_resend(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class TokenApi(PublicAPIView):
@@ -86,9 +116,13 @@ class TokenApi(PublicAPIView):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=256, write_only=True)
 
-    @extend_schema(request=InputSerializer, responses={200: TokenOutput}, operation_id="accounts_token")
+    @extend_schema(request=InputSerializer, responses={200: TokenOutput, 429: THROTTLED}, operation_id="accounts_token")
     def post(self, request):
-        return Response(_tokens(services.account_sign_in(**_validated(self.InputSerializer, request.data))))
+        return Response(
+            _tokens(
+                services.account_sign_in(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+            )
+        )
 
 
 class TokenRefreshApi(PublicAPIView):
@@ -119,9 +153,11 @@ class PasswordForgotApi(PublicAPIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
 
-    @extend_schema(request=InputSerializer, responses={202: None}, operation_id="accounts_password_forgot")
+    @extend_schema(
+        request=InputSerializer, responses={202: None, 429: THROTTLED}, operation_id="accounts_password_forgot"
+    )
     def post(self, request):
-        services.password_forgot(**_validated(self.InputSerializer, request.data))
+        services.password_forgot(**_validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -131,9 +167,20 @@ class PasswordResetApi(PublicAPIView):
         code = serializers.CharField(max_length=12)
         new_password = serializers.CharField(min_length=10, max_length=256, write_only=True)
 
-    @extend_schema(request=InputSerializer, responses={204: None}, operation_id="accounts_password_reset")
+    @extend_schema(
+        request=InputSerializer, responses={204: None, 429: THROTTLED}, operation_id="accounts_password_reset"
+    )
     def post(self, request):
-        services.password_reset(**_validated(self.InputSerializer, request.data))
+        services.password_reset(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignOutEverywhereApi(APIView):
+    @extend_schema(request=None, responses={204: None}, operation_id="accounts_sign_out_everywhere")
+    def post(self, request):
+        """Revoke every token of the caller: refresh tokens at Cognito, access tokens by the profile stamp."""
+        profile = profile_get(sub=request.user.sub)
+        services.tokens_revoke(email=profile.email if profile else request.user.email)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from accounts.services import welcome_email_send
-from mysite.event_sources import StreamSource
+from accounts.services import welcome_email_send, welcome_email_sweep
+from mysite.event_sources import ScheduleSource, StreamSource
 
 logger = logging.getLogger(__name__)
 
-EVENT_SOURCES = [StreamSource(function="accounts.events.profile_stream_handler", model="accounts.models.Profile")]
+EVENT_SOURCES = [
+    StreamSource(function="accounts.events.profile_stream_handler", model="accounts.models.Profile"),
+    ScheduleSource(function="accounts.events.welcome_email_sweep_handler", rate="rate(1 minute)"),
+]
 
 
 def profile_stream_handler(event: dict, context: object) -> dict:
@@ -29,3 +32,8 @@ def profile_stream_handler(event: dict, context: object) -> dict:
             logger.exception("Welcome email failed for stream record %s", record["dynamodb"]["SequenceNumber"])
             failures.append({"itemIdentifier": record["dynamodb"]["SequenceNumber"]})
     return {"batchItemFailures": failures, "welcome_emails_sent": sent}
+
+
+def welcome_email_sweep_handler(event: dict, context: object) -> dict:
+    """Scheduled every minute: send the welcome emails whose claim's holder died before sending."""
+    return {"welcome_emails_sent": welcome_email_sweep()}

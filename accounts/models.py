@@ -1,11 +1,11 @@
-"""Profiles of confirmed users; their Stream drives the welcome email."""
+"""Profiles of confirmed users (their Stream drives the welcome email) and the attempt counters of throttling."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from mysite.dynamo import BaseMeta, table_name
@@ -26,6 +26,17 @@ class ProfilesByJoinDate(GlobalSecondaryIndex):
     joined_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ProfilesWithOpenWelcomeClaim(GlobalSecondaryIndex):
+    """Sparse: only profiles whose welcome email is claimed and not yet sent, by the end of the claim's lease."""
+
+    class Meta:
+        index_name = "by-open-welcome-claim"
+        projection = KeysOnlyProjection()
+
+    welcome_claim_open = UnicodeAttribute(hash_key=True)
+    welcome_claimed_until = UTCDateTimeAttribute(range_key=True)
+
+
 class Profile(Model):
     class Meta(BaseMeta):
         table_name = table_name("profiles")
@@ -38,6 +49,22 @@ class Profile(Model):
     joined_at = UTCDateTimeAttribute(default=utcnow)
     welcome_email_sent_at = UTCDateTimeAttribute(null=True)  # written after the send
     welcome_claimed_until = UTCDateTimeAttribute(null=True)  # a delivery's lease on the send
+    welcome_claim_open = UnicodeAttribute(null=True)  # "open" while claimed and unsent: puts it in the index
+    # Tokens first issued (`auth_time`) before this second are refused: set by a password reset and by
+    # signing out everywhere.
+    tokens_valid_after = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
     by_joined = ProfilesByJoinDate()
+    open_welcome_claims = ProfilesWithOpenWelcomeClaim()
+
+
+class AttemptCounter(Model):
+    """Attempts at one account action by one account or client in one fixed window; DynamoDB expires it (TTL)."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("attempt-counters")
+
+    key = UnicodeAttribute(hash_key=True)  # action|scope|sha256 of the subject|window number
+    attempts = NumberAttribute(default=0)
+    expires_at = TTLAttribute()

@@ -15,6 +15,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from accounts.models import Profile, utcnow
 from accounts.selectors import profile_cache_key, profile_get
+from accounts.throttling import attempt_check
 from accounts.validators import DISPLAY_NAME_MESSAGE, header_safe, validate_display_name
 from mysite import cognito
 from mysite.cognito import CognitoError
@@ -26,10 +27,6 @@ logger = logging.getLogger(__name__)
 # invocation of the handler (Lambda stops it at the function's timeout_seconds, 120 s at most here),
 # so that a claim is only ever taken over from a delivery that is gone. Settings may shorten it.
 WELCOME_EMAIL_LEASE_SECONDS = 300
-
-
-class AccountExists(Conflict):
-    code, message = "account_exists", "An account with this email already exists."
 
 
 class AccountNotConfirmed(Conflict):
@@ -61,8 +58,13 @@ def _checked_display_name(display_name: str) -> str:
     return display_name.strip()
 
 
-def account_sign_up(*, email: str, password: str, display_name: str) -> str:
-    """Register an unconfirmed account; Cognito emails a confirmation code. Returns the user's sub."""
+def account_sign_up(*, email: str, password: str, display_name: str, client: str = "") -> str | None:
+    """Register an unconfirmed account (Cognito emails a code); its sub, or None for a registered email.
+
+    Callers answer both cases alike, so that sign-up does not tell who has an account: the owner of a
+    registered email is emailed that someone tried instead.
+    """
+    attempt_check(action="sign_up", account=email, client=client)
     email = email.strip().lower()
     display_name = _checked_display_name(display_name)
     try:
@@ -75,31 +77,75 @@ def account_sign_up(*, email: str, password: str, display_name: str) -> str:
         )
     except CognitoError as error:
         if error.reason == "UsernameExistsException":
-            raise AccountExists(field="email") from error
+            _sign_up_attempt_notify(email=email)
+            return None
         if error.reason in {"InvalidPasswordException", "InvalidParameterException"}:
             raise _password_error(error) from error
         raise
     return result["UserSub"]
 
 
-def account_confirm(*, email: str, code: str) -> Profile:
-    """Confirm a sign-up with the emailed code and create the user's profile."""
+def _sign_up_attempt_notify(*, email: str) -> None:
+    """Tell the owner of `email` that someone tried to sign up with it."""
+    context = {"email": email, "site_name": settings.SITE_NAME}
+    send_mail(
+        subject=f"Someone tried to create a {settings.SITE_NAME} account with your email",
+        message=render_to_string("accounts/sign_up_attempt_email.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[email],
+    )
+
+
+def account_confirm(*, email: str, code: str, client: str = "") -> Profile:
+    """Confirm a sign-up with the emailed code and create the user's profile.
+
+    Every refusal is the same InvalidCode, whether the email is registered, unknown or already
+    confirmed, so that the answer does not tell who has an account.
+    """
+    attempt_check(action="confirm", account=email, client=client)
     email = email.strip().lower()
     try:
         cognito.call("confirm_sign_up", ClientId=settings.COGNITO_CLIENT_ID, Username=email, ConfirmationCode=code)
     except CognitoError as error:
-        if error.reason in {"CodeMismatchException", "ExpiredCodeException"}:
+        if error.reason in {
+            "CodeMismatchException",
+            "ExpiredCodeException",
+            "UserNotFoundException",
+            "NotAuthorizedException",  # already confirmed
+        }:
             raise InvalidCode(field="code") from error
-        if error.reason == "UserNotFoundException":
-            raise NotFound("There is no account waiting for confirmation with this email.") from error
-        if error.reason == "NotAuthorizedException":  # already confirmed
-            raise Conflict("This account is already confirmed; sign in.") from error
         raise
     return profile_ensure_for(email=email)
 
 
-def account_sign_in(*, email: str, password: str) -> dict:
+def confirmation_code_resend(*, email: str, client: str = "") -> None:
+    """Email a new confirmation code to an account waiting for confirmation; others see the same answer."""
+    attempt_check(action="resend", account=email, client=client)
+    email = email.strip().lower()
+    try:
+        cognito.call("resend_confirmation_code", ClientId=settings.COGNITO_CLIENT_ID, Username=email)
+    except CognitoError as error:
+        if settings.COGNITO_ENDPOINT_URL and error.reason == "Unsupported":
+            _emulator_confirmation_code_resend(email=email)
+        elif error.reason not in {"UserNotFoundException", "InvalidParameterException"}:  # unknown, confirmed
+            raise
+
+
+def _emulator_confirmation_code_resend(*, email: str) -> None:
+    """cognito-local has no ResendConfirmationCode; its ForgotPassword stores the new code ConfirmSignUp checks."""
+    try:
+        user = cognito.call("admin_get_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    except CognitoError as error:
+        if error.reason == "UserNotFoundException":
+            return
+        raise
+    if user.get("UserStatus") == "UNCONFIRMED":
+        cognito.call("forgot_password", ClientId=settings.COGNITO_CLIENT_ID, Username=email)
+
+
+def account_sign_in(*, email: str, password: str, client: str = "") -> dict:
     """Tokens for a confirmed user (`USER_PASSWORD_AUTH` from the server)."""
+    attempt_check(action="sign_in", account=email, client=client)
     email = email.strip().lower()
     try:
         result = cognito.call(
@@ -130,8 +176,9 @@ def account_sign_out(*, refresh_token: str | None) -> None:
         logger.info("Refresh token not revoked: %s", error.reason)
 
 
-def password_forgot(*, email: str) -> None:
+def password_forgot(*, email: str, client: str = "") -> None:
     """Email a reset code. Unknown emails are not revealed: the caller sees the same answer."""
+    attempt_check(action="password_forgot", account=email, client=client)
     try:
         cognito.call("forgot_password", ClientId=settings.COGNITO_CLIENT_ID, Username=email.strip().lower())
     except CognitoError as error:
@@ -139,7 +186,9 @@ def password_forgot(*, email: str) -> None:
             raise
 
 
-def password_reset(*, email: str, code: str, new_password: str) -> None:
+def password_reset(*, email: str, code: str, new_password: str, client: str = "") -> None:
+    """Set a new password with the emailed code, and revoke every token issued before it."""
+    attempt_check(action="password_reset", account=email, client=client)
     try:
         cognito.call(
             "confirm_forgot_password",
@@ -154,6 +203,23 @@ def password_reset(*, email: str, code: str, new_password: str) -> None:
         if error.reason in {"InvalidPasswordException", "InvalidParameterException"}:
             raise _password_error(error) from error
         raise
+    tokens_revoke(email=email.strip().lower())
+
+
+def tokens_revoke(*, email: str) -> None:
+    """Sign the user out everywhere: Cognito revokes their refresh tokens, the profile stamp their access tokens."""
+    try:
+        cognito.call("admin_user_global_sign_out", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    except CognitoError as error:
+        # cognito-local has no global sign-out; there the stamp below is what revokes.
+        if not (settings.COGNITO_ENDPOINT_URL and error.reason == "Unsupported"):
+            raise
+    profile = profile_ensure_for(email=email)
+    # Tokens carry `auth_time` in whole seconds, so one from the revocation's own second cannot be told
+    # from an older one: the stamp is the next whole second, and a sign-in within that second is refused.
+    stamp = utcnow().replace(microsecond=0) + timedelta(seconds=1)
+    profile.update(actions=[Profile.tokens_valid_after.set(stamp)], add_version_condition=False)
+    cache.delete(profile_cache_key(profile.sub))
 
 
 @dataclass(frozen=True)
@@ -238,24 +304,25 @@ def profile_update(*, sub: str, display_name: str) -> Profile:
     return profile
 
 
-class WelcomeEmailInFlight(Conflict):
-    code, message = "welcome_email_in_flight", "Another delivery holds the claim on this welcome email."
+WELCOME_CLAIM_OPEN = "open"
 
 
 def _welcome_lease() -> timedelta:
     return timedelta(seconds=getattr(settings, "WELCOME_EMAIL_LEASE_SECONDS", WELCOME_EMAIL_LEASE_SECONDS))
 
 
-def welcome_email_send(*, sub: str) -> bool:
-    """Send the welcome email of a profile; False when it was already sent (a redelivery).
+def welcome_email_send(*, sub: str, release_on_failure: bool = True) -> bool:
+    """Send the welcome email of a profile; False when it was sent already or another delivery holds it.
 
     A delivery claims the send with a lease (`welcome_claimed_until` = now + the lease, a conditional
-    write), sends, then marks it sent. A delivery that meets an unexpired claim raises
-    WelcomeEmailInFlight, so the record is retried; one that meets an expired claim (its holder died
-    between claim and send) claims anew and sends, so a crash never loses the email. A failed send
-    releases the claim at once and re-raises. Duplicate window: a second email goes out only when a
-    holder dies after the mail was handed over and before the sent mark is written (one UpdateItem),
-    or when one send outlasts the lease.
+    write, which also puts the profile in the sparse index of open claims), sends, then marks it sent
+    and leaves the index. A delivery that meets an unexpired claim does nothing: if that holder dies,
+    the sweeper (`welcome_email_sweep`, every minute) sends once the lease is over. One that meets an
+    expired claim claims anew and sends. A failed send releases the claim and re-raises, so the stream
+    retries it; the sweeper keeps its claim instead (`release_on_failure=False`), so that it tries
+    again after the lease. Duplicate window: a second email goes out only when a holder dies after the
+    mail was handed over and before the sent mark is written (one UpdateItem), or when one send
+    outlasts the lease.
     """
     profile = profile_get(sub=sub)
     if profile is None:
@@ -269,7 +336,10 @@ def welcome_email_send(*, sub: str) -> bool:
         # Not tied to the profile's version: a rename meanwhile must not make a claim (or the sent
         # mark below) fail, which would turn into a second send after the lease.
         profile.update(
-            actions=[Profile.welcome_claimed_until.set(claimed_until)],
+            actions=[
+                Profile.welcome_claimed_until.set(claimed_until),
+                Profile.welcome_claim_open.set(WELCOME_CLAIM_OPEN),
+            ],
             condition=Profile.welcome_email_sent_at.does_not_exist()
             & (Profile.welcome_claimed_until.does_not_exist() | (Profile.welcome_claimed_until < now)),
             add_version_condition=False,
@@ -277,10 +347,8 @@ def welcome_email_send(*, sub: str) -> bool:
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        current = profile_get(sub=sub)
-        if current is None or current.welcome_email_sent_at is not None:
-            return False
-        raise WelcomeEmailInFlight() from error
+        logger.info("Welcome email of %s: sent, or claimed by a live delivery (the sweeper covers it)", sub)
+        return False
     context = {"profile": profile, "site_name": settings.SITE_NAME}
     try:
         send_mail(
@@ -292,21 +360,44 @@ def welcome_email_send(*, sub: str) -> bool:
             recipient_list=[profile.email],
         )
     except Exception:
-        _welcome_claim_release(profile, claimed_until=claimed_until)
+        if release_on_failure:
+            _welcome_claim_release(profile, claimed_until=claimed_until)
         raise
     profile.update(
-        actions=[Profile.welcome_email_sent_at.set(utcnow()), Profile.welcome_claimed_until.remove()],
+        actions=[
+            Profile.welcome_email_sent_at.set(utcnow()),
+            Profile.welcome_claimed_until.remove(),
+            Profile.welcome_claim_open.remove(),
+        ],
         add_version_condition=False,
     )
     cache.delete(profile_cache_key(sub))
     return True
 
 
+def welcome_email_sweep(*, limit: int = 100) -> int:
+    """Send the welcome emails whose claim expired unsent (its holder died); returns how many were sent.
+
+    Reads the sparse index of open claims (a Query on one small partition, never a Scan). A send that
+    fails keeps its fresh claim, so the next sweep after the lease tries again; the others go on.
+    """
+    sent = 0
+    expired = Profile.open_welcome_claims.query(
+        WELCOME_CLAIM_OPEN, Profile.welcome_claimed_until < utcnow(), limit=limit
+    )
+    for entry in expired:
+        try:
+            sent += welcome_email_send(sub=entry.sub, release_on_failure=False)
+        except Exception:
+            logger.exception("Welcome email sweep: sending to %s failed; retried after the lease", entry.sub)
+    return sent
+
+
 def _welcome_claim_release(profile: Profile, *, claimed_until) -> None:
     """Give up our own claim (only ours: a later holder's claim stays)."""
     try:
         profile.update(
-            actions=[Profile.welcome_claimed_until.remove()],
+            actions=[Profile.welcome_claimed_until.remove(), Profile.welcome_claim_open.remove()],
             condition=Profile.welcome_claimed_until == claimed_until,
             add_version_condition=False,
         )

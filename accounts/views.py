@@ -7,30 +7,40 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import forms as account_forms
 from accounts import services
 from accounts.selectors import profile_get
-from mysite.auth import session_refresh_token, session_sign_in
+from accounts.throttling import TooManyAttempts
+from mysite.auth import client_ip, session_refresh_token, session_sign_in
 from mysite.decorators import login_required
 from mysite.errors import DomainError
 
 
 def _form_page(request: HttpRequest, template: str, form: forms.Form, **context) -> HttpResponse:
-    status = 400 if form.is_bound and form.errors else 200
+    status = getattr(form, "throttled_status", None) or (400 if form.is_bound and form.errors else 200)
     return render(request, template, {"form": form, **context}, status=status)
 
 
 def _apply(form: forms.Form, error: DomainError) -> None:
-    """Show a domain error on the form: on its field when it names one."""
+    """Show a domain error on the form: on its field when it names one (throttling: a form message)."""
+    if isinstance(error, TooManyAttempts):
+        form.add_error(None, f"{error.message} You can try again in {error.retry_after} seconds.")
+        form.throttled_status = 429
+        return
     if error.fields:
         for field, problems in error.fields.items():
             for problem in problems:
                 form.add_error(field if field in form.fields else None, problem)
     else:
         form.add_error(None, error.message)
+
+
+def _with_email(name: str, email: str) -> str:
+    """The URL of page `name` with `email` in its query string, encoded (`a+b@example.com` stays whole)."""
+    return f"{reverse(name)}?{urlencode({'email': email})}"
 
 
 def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
@@ -45,12 +55,12 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = account_forms.SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_sign_up(**form.cleaned_data)
+            services.account_sign_up(**form.cleaned_data, client=client_ip(request))
         except DomainError as error:
             _apply(form, error)
         else:
             messages.info(request, "We emailed you a confirmation code.")
-            return redirect(f"{reverse('accounts:confirm')}?email={form.cleaned_data['email']}")
+            return redirect(_with_email("accounts:confirm", form.cleaned_data["email"]))
     return _form_page(request, "accounts/sign_up.html", form)
 
 
@@ -59,13 +69,29 @@ def confirm(request: HttpRequest) -> HttpResponse:
     form = account_forms.ConfirmForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_confirm(**form.cleaned_data)
+            services.account_confirm(**form.cleaned_data, client=client_ip(request))
         except DomainError as error:
             _apply(form, error)
         else:
             messages.success(request, "Your account is confirmed. Sign in to continue.")
-            return redirect(f"{reverse('accounts:sign-in')}?email={form.cleaned_data['email']}")
+            return redirect(_with_email("accounts:sign-in", form.cleaned_data["email"]))
     return _form_page(request, "accounts/confirm.html", form)
+
+
+@require_POST
+def confirm_resend(request: HttpRequest) -> HttpResponse:
+    """Send a new confirmation code and go back to the confirmation form."""
+    form = account_forms.ForgotPasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter your email address to get a new code.")
+        return redirect("accounts:confirm")
+    try:
+        services.confirmation_code_resend(email=form.cleaned_data["email"], client=client_ip(request))
+    except TooManyAttempts as error:
+        messages.error(request, f"{error.message} You can try again in {error.retry_after} seconds.")
+    else:
+        messages.info(request, "If this account is waiting for confirmation, we emailed it a new code.")
+    return redirect(_with_email("accounts:confirm", form.cleaned_data["email"]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,10 +99,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = account_forms.SignInForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            tokens = services.account_sign_in(**form.cleaned_data)
+            tokens = services.account_sign_in(**form.cleaned_data, client=client_ip(request))
         except services.AccountNotConfirmed:
             messages.info(request, "Confirm your account first with the code we emailed you.")
-            return redirect(f"{reverse('accounts:confirm')}?email={form.cleaned_data['email']}")
+            return redirect(_with_email("accounts:confirm", form.cleaned_data["email"]))
         except DomainError as error:
             _apply(form, error)
         else:
@@ -97,9 +123,13 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def forgot_password(request: HttpRequest) -> HttpResponse:
     form = account_forms.ForgotPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_forgot(email=form.cleaned_data["email"])
+        try:
+            services.password_forgot(email=form.cleaned_data["email"], client=client_ip(request))
+        except TooManyAttempts as error:
+            _apply(form, error)
+            return _form_page(request, "accounts/forgot_password.html", form)
         messages.info(request, "If an account exists for this email, we sent it a reset code.")
-        return redirect(f"{reverse('accounts:reset-password')}?email={form.cleaned_data['email']}")
+        return redirect(_with_email("accounts:reset-password", form.cleaned_data["email"]))
     return _form_page(request, "accounts/forgot_password.html", form)
 
 
@@ -108,12 +138,12 @@ def reset_password(request: HttpRequest) -> HttpResponse:
     form = account_forms.ResetPasswordForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_reset(**form.cleaned_data)
+            services.password_reset(**form.cleaned_data, client=client_ip(request))
         except DomainError as error:
             _apply(form, error)
         else:
             messages.success(request, "Your password was changed. Sign in with the new one.")
-            return redirect(f"{reverse('accounts:sign-in')}?email={form.cleaned_data['email']}")
+            return redirect(_with_email("accounts:sign-in", form.cleaned_data["email"]))
     return _form_page(request, "accounts/reset_password.html", form)
 
 

@@ -138,6 +138,30 @@ def user_from_claims(claims: dict, *, email: str = "", name: str = "") -> Cognit
     )
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address: REMOTE_ADDR (on Lambda Zappa puts `requestContext.identity.sourceIp` there).
+
+    Behind trusted proxies (CloudFront) REMOTE_ADDR is the proxy's; `TRUSTED_PROXY_COUNT` says how many
+    addresses at the right end of X-Forwarded-For those proxies appended, and the leftmost of them is
+    the address the outermost trusted proxy saw. Entries further left come from the client and are
+    never believed.
+    """
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def tokens_revoked(claims: dict, profile) -> bool:
+    """Whether the token was first issued before the profile's `tokens_valid_after` stamp."""
+    stamp = getattr(profile, "tokens_valid_after", None)
+    if stamp is None:
+        return False
+    return claims.get("auth_time", claims.get("iat", 0)) < stamp.timestamp()
+
+
 # --- Browser sessions -----------------------------------------------------------
 
 
@@ -150,10 +174,14 @@ def session_sign_in(request: HttpRequest, tokens: dict) -> CognitoUser:
     if not id_claims.get("name"):  # cognito-local leaves standard attributes out of the id token
         profile = profile_get_cached(sub=access_claims["sub"])
         id_claims["name"] = profile.display_name if profile else ""
+    previous = request.session.get(SESSION_TOKENS_KEY) or {}
+    # A refresh answers no refresh token and, on cognito-local, a fresh auth_time: keep the sign-in's.
+    auth_time = previous.get("auth_time") if previous and not tokens.get("RefreshToken") else None
     request.session.cycle_key()
     request.session[SESSION_TOKENS_KEY] = {
+        "auth_time": auth_time or access_claims.get("auth_time", access_claims.get("iat", 0)),
         "access": tokens["AccessToken"],
-        "refresh": tokens.get("RefreshToken") or request.session.get(SESSION_TOKENS_KEY, {}).get("refresh"),
+        "refresh": tokens.get("RefreshToken") or previous.get("refresh"),
         "expires_at": access_claims["exp"],
         "email": id_claims.get("email", ""),
         "name": id_claims.get("name", ""),
@@ -175,13 +203,29 @@ def session_user(request: HttpRequest) -> CognitoUser | AnonymousUser:
         except cognito.CognitoError:
             request.session.pop(SESSION_TOKENS_KEY, None)
             return AnonymousUser()
-        return session_sign_in(request, tokens)
+        user = session_sign_in(request, tokens)
+        if _session_revoked(request, user.sub):
+            return AnonymousUser()
+        return user
     try:
         claims = verify_token(stored["access"])
     except InvalidToken:
         request.session.pop(SESSION_TOKENS_KEY, None)
         return AnonymousUser()
+    if _session_revoked(request, claims["sub"]):
+        return AnonymousUser()
     return user_from_claims(claims, email=stored.get("email", ""), name=stored.get("name", ""))
+
+
+def _session_revoked(request: HttpRequest, sub: str) -> bool:
+    """Drop the session's tokens when they date from before the user's revocation stamp."""
+    from accounts.selectors import profile_get_cached
+
+    stored = request.session.get(SESSION_TOKENS_KEY) or {}
+    if tokens_revoked({"auth_time": stored.get("auth_time", 0)}, profile_get_cached(sub=sub)):
+        request.session.pop(SESSION_TOKENS_KEY, None)
+        return True
+    return False
 
 
 def session_refresh_token(request: HttpRequest) -> str | None:
@@ -220,6 +264,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         from accounts.selectors import profile_get_cached
 
         profile = profile_get_cached(sub=claims["sub"])
+        if tokens_revoked(claims, profile):
+            raise exceptions.AuthenticationFailed(
+                "Invalid access token: revoked by a sign-out everywhere or a password reset."
+            )
         user = user_from_claims(
             claims, email=profile.email if profile else "", name=profile.display_name if profile else ""
         )

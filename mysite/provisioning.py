@@ -228,6 +228,17 @@ def find_app_client(pool_id: str) -> str | None:
     return next((c["ClientId"] for c in clients if c["ClientName"] == APP_CLIENT_NAME), None)
 
 
+def _advanced_security() -> dict:
+    """Cognito's threat protection (compromised credentials, adaptive sign-in), when `COGNITO_ADVANCED_SECURITY`.
+
+    Off by default: it needs the Plus feature plan, billed per monthly active user on top of the
+    Essentials price. On, the pool is created on that plan with the protection enforcing.
+    """
+    if not getattr(settings, "COGNITO_ADVANCED_SECURITY", False):
+        return {}
+    return {"UserPoolTier": "PLUS", "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"}}
+
+
 class UserPoolStep(Step):
     """The user pool, its app client and the role groups; ids are recorded as stack outputs."""
 
@@ -276,6 +287,7 @@ class UserPoolStep(Step):
             },
             Schema=[{"Name": "name", "AttributeDataType": "String", "Mutable": True, "Required": False}],
             AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
+            **_advanced_security(),
         )["UserPool"]
         self.outputs["COGNITO_USER_POOL_ID"] = pool["Id"]
         self._create_client(pool["Id"])

@@ -38,3 +38,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # The browser tests serve the site on a free port, so any port of the loopback origins may upload.
 UPLOAD_ALLOWED_ORIGINS = ["http://127.0.0.1", "http://localhost", "http://127.0.0.1:*", "http://localhost:*"]
+# The whole suite signs in from 127.0.0.1, and some tests sign one user in many times: the limits
+# are far above what it does; the throttling tests set their own.
+ACCOUNT_THROTTLES = {
+    action: {"account": (10_000, 900), "client": (100_000, 900)}
+    for action in ("sign_in", "sign_up", "confirm", "resend", "password_forgot", "password_reset")
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from accounts.models import Profile
 from accounts.validators import DISPLAY_NAME_MESSAGE
+from mysite.mail import mailbox_messages
 from tests.conftest import latest_code, unique_email
 
 
@@ -14,13 +15,12 @@ def test_sign_up_confirm_token_me_refresh_sign_out(api_client):
         {"email": email, "password": "correct-horse-9", "display_name": "Alan"},
         format="json",
     )
-    assert response.status_code == 201
-    sub = response.json()["sub"]
-    assert response.json()["confirmed"] is False
+    assert response.status_code == 202
+    assert response.json() == {"email": email, "confirmed": False}
 
     response = api_client.post("/api/accounts/confirm", {"email": email, "code": latest_code(email)}, format="json")
     assert response.status_code == 200
-    assert response.json()["sub"] == sub
+    sub = response.json()["sub"]
     assert Profile.get(sub).display_name == "Alan"
 
     tokens = api_client.post("/api/accounts/token", {"email": email, "password": "correct-horse-9"}, format="json")
@@ -56,14 +56,53 @@ def test_sign_up_validation_errors_have_field_messages(api_client):
     assert set(fields) == {"email", "password", "display_name"}
 
 
-def test_sign_up_with_existing_email_is_409(api_client, user):
-    response = api_client.post(
+def test_sign_up_for_a_registered_email_answers_like_a_new_one_and_tells_the_owner(api_client, user):
+    new_email = unique_email("new")
+    fresh = api_client.post(
+        "/api/accounts/sign-up",
+        {"email": new_email, "password": "correct-horse-9", "display_name": "Newcomer"},
+        format="json",
+    )
+    registered = api_client.post(
         "/api/accounts/sign-up",
         {"email": user.email, "password": "correct-horse-9", "display_name": "Copycat"},
         format="json",
     )
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "account_exists"
+    assert (registered.status_code, registered.json()) == (202, {"email": user.email, "confirmed": False})
+    assert (fresh.status_code, fresh.json()) == (202, {"email": new_email, "confirmed": False})
+    (notice,) = [m for m in mailbox_messages(to=user.email) if m.subject.startswith("Someone tried")]
+    assert user.email in notice.body
+    assert Profile.get(user.sub).display_name == "Test User"  # nothing changed
+
+
+def _wrong_confirm(api_client, email: str):
+    return api_client.post("/api/accounts/confirm", {"email": email, "code": "000000"}, format="json")
+
+
+def test_a_wrong_confirmation_code_answers_the_same_for_registered_unknown_and_confirmed_emails(api_client, user):
+    pending = unique_email("pending")
+    api_client.post(
+        "/api/accounts/sign-up", {"email": pending, "password": "correct-horse-9", "display_name": "P"}, format="json"
+    )
+    if latest_code(pending) == "000000":
+        pending = None  # the one code in a million that is right; the other two cases still compare
+    answers = [_wrong_confirm(api_client, email) for email in (unique_email("unknown"), user.email, pending) if email]
+    bodies = {(answer.status_code, answer.content) for answer in answers}
+    assert bodies == {
+        (
+            400,
+            b'{"error":{"code":"invalid_code","message":"This code is wrong or has expired.",'
+            b'"fields":{"code":["This code is wrong or has expired."]}}}',
+        )
+    }
+
+
+def test_forgot_password_answers_the_same_for_registered_and_unknown_emails(api_client, user):
+    answers = [
+        api_client.post("/api/accounts/password/forgot", {"email": email}, format="json")
+        for email in (user.email, unique_email("unknown"))
+    ]
+    assert [(a.status_code, a.content) for a in answers] == [(202, b""), (202, b"")]
 
 
 def test_wrong_password_is_401_with_one_error_shape(api_client, user):

@@ -30,11 +30,13 @@ def test_sign_up_confirm_sign_in_creates_profile():
     assert set(tokens) >= {"AccessToken", "IdToken", "RefreshToken"}
 
 
-def test_sign_up_twice_with_same_email_is_a_conflict():
+def test_sign_up_twice_with_same_email_changes_nothing_and_emails_the_owner():
     email = unique_email()
-    services.account_sign_up(email=email, password="correct-horse-9", display_name="Ada")
-    with pytest.raises(services.AccountExists):
-        services.account_sign_up(email=email, password="correct-horse-9", display_name="Ada")
+    sub = services.account_sign_up(email=email, password="correct-horse-9", display_name="Ada")
+    assert services.account_sign_up(email=email, password="other-horse-9", display_name="Eve") is None
+    profile = services.account_confirm(email=email, code=latest_code(email))
+    assert (profile.sub, profile.display_name) == (sub, "Ada")
+    assert len([m for m in mailbox_messages(to=email) if m.subject.startswith("Someone tried")]) == 1
 
 
 def test_confirm_with_wrong_code_is_rejected_and_creates_nothing():
@@ -163,7 +165,7 @@ class Crash(BaseException):
     """Stands for `kill -9`: nothing in the service gets to clean up after it."""
 
 
-def test_a_crash_between_claim_and_send_leaves_a_lease_that_a_later_delivery_takes_over(user, monkeypatch):
+def _crash_after_claiming(sub: str, monkeypatch) -> None:
     import accounts.services as account_services
 
     def crashing_send(**kwargs):
@@ -171,28 +173,83 @@ def test_a_crash_between_claim_and_send_leaves_a_lease_that_a_later_delivery_tak
 
     monkeypatch.setattr(account_services, "send_mail", crashing_send)
     with pytest.raises(Crash):
-        services.welcome_email_send(sub=user.sub)
+        services.welcome_email_send(sub=sub)
     monkeypatch.undo()
+
+
+def _expire_lease(sub: str) -> None:
+    Profile.get(sub).update(
+        actions=[Profile.welcome_claimed_until.set(datetime.now(UTC) - timedelta(seconds=1))],
+        add_version_condition=False,
+    )
+
+
+def test_a_crash_between_claim_and_send_leaves_a_lease_that_a_later_delivery_takes_over(user, monkeypatch):
+    _crash_after_claiming(user.sub, monkeypatch)
     claimed = Profile.get(user.sub)
     assert claimed.welcome_email_sent_at is None
     assert claimed.welcome_claimed_until > datetime.now(UTC) + timedelta(seconds=250)
 
-    # While the lease holds, a redelivery neither sends nor gives up silently: it asks to be retried.
-    with pytest.raises(services.WelcomeEmailInFlight):
-        services.welcome_email_send(sub=user.sub)
+    # While the lease holds, a redelivery succeeds without sending: the sweeper owns the email now.
+    assert services.welcome_email_send(sub=user.sub) is False
     assert welcomes(user.email) == 0
 
     # Once the lease has run out, the next delivery sends, and the email is marked sent.
-    Profile.get(user.sub).update(
-        actions=[Profile.welcome_claimed_until.set(datetime.now(UTC) - timedelta(seconds=1))],
-        add_version_condition=False,
-    )
+    _expire_lease(user.sub)
     assert services.welcome_email_send(sub=user.sub) is True
     assert welcomes(user.email) == 1
     sent = Profile.get(user.sub)
     assert sent.welcome_email_sent_at is not None
     assert sent.welcome_claimed_until is None
     assert services.welcome_email_send(sub=user.sub) is False
+
+
+def _open_claims() -> set[str]:
+    return {entry.sub for entry in Profile.open_welcome_claims.query("open")}
+
+
+def test_the_sweeper_sends_a_welcome_whose_holder_died_once_its_lease_is_over_and_only_once(user, monkeypatch):
+    _crash_after_claiming(user.sub, monkeypatch)
+    assert user.sub in _open_claims()  # the claim put the profile in the sparse index
+
+    services.welcome_email_sweep()
+    assert welcomes(user.email) == 0  # the lease still holds: the holder may be alive
+
+    _expire_lease(user.sub)
+    assert services.welcome_email_sweep() >= 1
+    assert welcomes(user.email) == 1
+    assert user.sub not in _open_claims()  # sent: out of the index
+    services.welcome_email_sweep()
+    assert services.welcome_email_send(sub=user.sub) is False  # the stream's redelivery
+    assert welcomes(user.email) == 1
+
+
+def test_a_failing_send_in_the_sweeper_keeps_its_claim_for_the_next_sweep(user, monkeypatch):
+    import accounts.services as account_services
+
+    _crash_after_claiming(user.sub, monkeypatch)
+    _expire_lease(user.sub)
+
+    def broken_send(**kwargs):
+        raise ConnectionError("SES is down")
+
+    monkeypatch.setattr(account_services, "send_mail", broken_send)
+    services.welcome_email_sweep()
+    monkeypatch.undo()
+    assert user.sub in _open_claims()
+    assert Profile.get(user.sub).welcome_claimed_until > datetime.now(UTC)  # a fresh lease, not released
+
+    _expire_lease(user.sub)
+    services.welcome_email_sweep()
+    assert welcomes(user.email) == 1
+
+
+def test_the_sweep_is_a_schedule_of_the_accounts_app():
+    from accounts.events import EVENT_SOURCES
+    from mysite.event_sources import ScheduleSource
+
+    (schedule,) = [source for source in EVENT_SOURCES if isinstance(source, ScheduleSource)]
+    assert (schedule.function, schedule.seconds) == ("accounts.events.welcome_email_sweep_handler", 60)
 
 
 def test_the_lease_length_comes_from_settings(user, monkeypatch, settings):
@@ -230,3 +287,12 @@ def test_a_rename_between_claim_and_send_does_not_fail_the_sent_mark(user, monke
 
 def welcomes(email: str) -> int:
     return len([m for m in mailbox_messages(to=email) if m.subject.startswith("Welcome")])
+
+
+def test_the_plain_text_welcome_shows_the_name_as_typed_without_html_entities(make_user):
+    user = make_user(name="O'Brien & <Sons>")
+    assert services.welcome_email_send(sub=user.sub) is True
+    (welcome,) = [m for m in mailbox_messages(to=user.email) if m.subject.startswith("Welcome")]
+    assert welcome.body.startswith("Hello O'Brien & <Sons>,\n")
+    assert "&amp;" not in welcome.body
+    assert "&#x27;" not in welcome.body

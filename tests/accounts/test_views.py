@@ -113,9 +113,30 @@ def test_sign_up_form_leads_to_confirmation_with_email_filled_in():
         "/accounts/sign-up/", {"display_name": "Form User", "email": email, "password": "correct-horse-9"}
     )
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/confirm/?email={email}"
+    assert response["Location"] == f"/accounts/confirm/?email={email.replace('@', '%40')}"
     page = client.get(response["Location"]).content.decode()
     assert f'value="{email}"' in page
+
+
+def test_a_plus_address_survives_the_redirect_into_the_confirm_form():
+    email = unique_email("a+b")
+    client = Client()
+    response = client.post(
+        "/accounts/sign-up/", {"display_name": "Plus", "email": email, "password": "correct-horse-9"}
+    )
+    assert response["Location"] == f"/accounts/confirm/?email={email.replace('+', '%2B').replace('@', '%40')}"
+    assert f'value="{email}"' in client.get(response["Location"]).content.decode()
+
+
+def test_too_many_wrong_passwords_in_the_sign_in_form_show_a_message_and_a_429(user, limit):
+    limit("sign_in", "account", 2)
+    client = Client()
+    for _ in range(2):
+        assert client.post("/accounts/sign-in/", {"email": user.email, "password": "wrong-horse-1"}).status_code == 400
+    refused = client.post("/accounts/sign-in/", {"email": user.email, "password": user.password})
+    assert refused.status_code == 429
+    assert "Too many attempts; wait a little and try again. You can try again in" in refused.content.decode()
+    assert "sessionid" not in refused.cookies
 
 
 def test_sign_up_form_shows_password_policy_errors_and_creates_nothing():
@@ -159,3 +180,13 @@ def test_profile_form_renames_and_refuses_control_characters(browser_client, use
     assert renamed["Location"] == "/accounts/profile/"
     assert Profile.get(user.sub).display_name == "New Name"
     assert "Your name was changed." in client.get("/accounts/profile/").content.decode()
+
+
+def test_the_sign_up_form_answers_a_registered_email_like_a_new_one(user):
+    new_email = unique_email("new-form")
+    answers = [
+        Client().post("/accounts/sign-up/", {"display_name": "Someone", "email": email, "password": "correct-horse-9"})
+        for email in (new_email, user.email)
+    ]
+    assert [a.status_code for a in answers] == [302, 302]
+    assert [a["Location"].split("=", 1)[0] for a in answers] == ["/accounts/confirm/?email"] * 2
