@@ -426,5 +426,6 @@ def newest_on_channel(*, product: str, channel: str, at_least: SemVer) -> Releas
         Release.sort_key >= at_least.sort_key,
         scan_index_forward=False,
         filter_condition=Release.status.is_in(PUBLISHED, PAUSED, YANKED),
+        page_size=OFFER_PAGE_SIZE,
     )
     return next(iter(results), None)
