@@ -319,11 +319,17 @@ def _appcast_entries(
 ) -> list[Offer]:
     channels = channel_check(product=product, channel=channel)
     platforms = (platform_check(platform=platform),) if platform else DARWIN_PLATFORMS
+    releases = [
+        release
+        for release in _published_on(product, channels, limit)
+        if bucket is None or bucket < int(release.rollout)
+    ]
+    # One BatchGetItem for every candidate artifact, not a GetItem per release and platform.
+    keys = [(product.slug, f"{release.sort_key}#{p}") for release in releases for p in platforms]
+    ready = {a.artifact_key: a for a in Artifact.batch_get(keys) if a.status == READY} if keys else {}
     entries = []
-    for release in _published_on(product, channels, limit):
-        if bucket is not None and bucket >= int(release.rollout):
-            continue
-        artifact = next(filter(None, (_ready_artifact(release, p) for p in platforms)), None)
+    for release in releases:
+        artifact = next(filter(None, (ready.get(f"{release.sort_key}#{p}") for p in platforms)), None)
         if artifact is not None:
             entries.append(Offer(release, artifact))
     return entries
