@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
@@ -15,8 +16,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The readers list is spread over this many partitions of `by-joined`, by a hash of the sub, so
+# sign-ups write to (and the list reads from) no single partition key; `profile`, the one partition
+# of profiles created before, is read as one more shard.
+READER_SHARDS = 8
+LEGACY_READER_SHARD = "profile"
+
+
+def reader_shard(sub: str) -> str:
+    """The `by-joined` partition of the profile of `sub`: `profile#0` .. `profile#7`."""
+    return f"profile#{int.from_bytes(hashlib.sha256(sub.encode()).digest()[:4]) % READER_SHARDS}"
+
+
+def reader_shards() -> list[str]:
+    """Every `by-joined` partition the readers list merges."""
+    return [LEGACY_READER_SHARD] + [f"profile#{n}" for n in range(READER_SHARDS)]
+
+
 class ProfilesByJoinDate(GlobalSecondaryIndex):
-    """All profiles in one partition, newest first: the authors' readers list."""
+    """Profiles newest first within each of the readers list's shards (`kind`, see `reader_shard`)."""
 
     class Meta:
         index_name = "by-joined"
@@ -45,7 +63,7 @@ class Profile(Model):
     sub = UnicodeAttribute(hash_key=True)
     email = UnicodeAttribute()
     display_name = UnicodeAttribute()
-    kind = UnicodeAttribute(default="profile")
+    kind = UnicodeAttribute()  # the readers-list shard, set from the sub when the profile is made
     joined_at = UTCDateTimeAttribute(default=utcnow)
     welcome_email_sent_at = UTCDateTimeAttribute(null=True)  # written after the send
     welcome_claimed_until = UTCDateTimeAttribute(null=True)  # a delivery's lease on the send
@@ -57,6 +75,11 @@ class Profile(Model):
 
     by_joined = ProfilesByJoinDate()
     open_welcome_claims = ProfilesWithOpenWelcomeClaim()
+
+    def __init__(self, hash_key=None, range_key=None, _user_instantiated: bool = True, **attributes) -> None:
+        if _user_instantiated and hash_key is not None:
+            attributes.setdefault("kind", reader_shard(hash_key))
+        super().__init__(hash_key, range_key, _user_instantiated, **attributes)
 
 
 class AttemptCounter(Model):

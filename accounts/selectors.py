@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import heapq
+from itertools import islice
+
 from pynamodb.exceptions import DoesNotExist
 
-from accounts.models import Profile
+from accounts.models import Profile, reader_shards
 from mysite import cache
 from mysite.dynamo import decode_cursor, encode_cursor
 
@@ -30,14 +33,51 @@ def profile_get_cached(*, sub: str) -> Profile | None:
     return cache.request_memo(profile_cache_key(sub), lambda: profile_get(sub=sub))
 
 
+def _shard_position(profile: Profile) -> dict:
+    """The `by-joined` key of `profile`: where its shard's next page starts."""
+    return {
+        "sub": {"S": profile.sub},
+        "kind": {"S": profile.kind},
+        "joined_at": {"S": Profile.joined_at.serialize(profile.joined_at)},
+    }
+
+
 def profile_list(*, limit: int = 50, cursor: str | None = None) -> tuple[list[Profile], str | None]:
-    """Profiles newest first, one page at a time."""
-    results = Profile.by_joined.query(
-        "profile", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
-    )
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key)
+    """Profiles newest first, one page at a time, merged from every shard of the readers list.
+
+    Each shard not yet exhausted gives at most `limit` profiles from its position in the cursor;
+    a merge newest first keeps `limit`, and the cursor records, per shard, the last one shown
+    (or that the shard is done). A page reads at most shards x `limit` profiles, whatever the total.
+    """
+    positions = decode_cursor(cursor) or {}
+    pages: dict[str, list[Profile]] = {}
+    more: dict[str, bool] = {}
+    for shard in reader_shards():
+        position = positions.get(shard, {})
+        if position is None:
+            continue  # this shard was exhausted on an earlier page
+        results = Profile.by_joined.query(
+            shard, scan_index_forward=False, limit=limit, last_evaluated_key=position or None
+        )
+        pages[shard] = list(results)
+        more[shard] = results.last_evaluated_key is not None
+    # heapq.merge keeps each shard's own order, so what is shown of a shard is always a prefix of its page.
+    shown = list(islice(heapq.merge(*pages.values(), key=lambda p: p.joined_at, reverse=True), limit))
+    last_shown = {profile.kind: profile for profile in shown}
+    next_positions: dict[str, dict | None] = {}
+    for shard in reader_shards():
+        if shard not in pages:
+            next_positions[shard] = None
+        elif shard in last_shown:
+            done = not more[shard] and last_shown[shard] is pages[shard][-1]
+            next_positions[shard] = None if done else _shard_position(last_shown[shard])
+        else:
+            next_positions[shard] = positions.get(shard, {}) if pages[shard] else None
+    if all(position is None for position in next_positions.values()):
+        return shown, None
+    return shown, encode_cursor(next_positions)
 
 
 def profile_count() -> int:
-    return Profile.by_joined.count("profile")
+    """How many profiles there are (counts every shard: a read of the whole list)."""
+    return sum(Profile.by_joined.count(shard) for shard in reader_shards())

@@ -24,6 +24,12 @@ from updates.models import Artifact, Product, Release, TufFile, TufRepository
 from updates.versions import SemVer, os_version_tuple
 
 UNIVERSAL_PLATFORM = DARWIN_PLATFORMS[0]
+# The newest published releases per channel that the appcast and the TUF targets list (see
+# docs/updates-protocols.md): Sparkle installs the newest it may, TUF clients fetch the target they are sent to.
+APPCAST_SIZE = 20
+TUF_RELEASES_PER_CHANNEL = 20
+# Update checks walk a channel newest first and nearly always stop at the first release: read it in small pages.
+OFFER_PAGE_SIZE = 5
 # The product item and every client answer about it (offers, appcast entries, TUF files) are
 # kept under the product's read-cache scope: one stamp GetItem per warm request, and any
 # catalog write replaces the stamp in its own transaction (mysite.cache).
@@ -198,7 +204,10 @@ def _release_offer(
     best: Offer | None = None
     for name in channel_check(product=product, channel=channel):
         newer = Release.by_channel.query(
-            f"{product.slug}#{name}", Release.sort_key > current.sort_key, scan_index_forward=False
+            f"{product.slug}#{name}",
+            Release.sort_key > current.sort_key,
+            scan_index_forward=False,
+            page_size=OFFER_PAGE_SIZE,
         )
         for release in newer:
             if best is not None and release.sort_key <= best.release.sort_key:
@@ -244,7 +253,10 @@ def _release_rollout_ladder(*, product: Product, channel: str, platform: str, cu
     candidates: list[Offer] = []
     for name in channel_check(product=product, channel=channel):
         newer = Release.by_channel.query(
-            f"{product.slug}#{name}", Release.sort_key > current.sort_key, scan_index_forward=False
+            f"{product.slug}#{name}",
+            Release.sort_key > current.sort_key,
+            scan_index_forward=False,
+            page_size=OFFER_PAGE_SIZE,
         )
         for release in newer:
             # The bucket-free half of release_is_offered; the bucket is the client's to apply.
@@ -292,7 +304,7 @@ def _published_on(product: Product, channels: Iterable[str], limit: int) -> list
 
 
 def appcast_entries(
-    *, product: Product, channel: str, platform: str | None = None, bucket: int | None = None, limit: int = 20
+    *, product: Product, channel: str, platform: str | None = None, bucket: int | None = None, limit: int = APPCAST_SIZE
 ) -> list[Offer]:
     """Published macOS releases for a Sparkle feed, newest first; with a bucket, only those offered to it."""
     return _cached_answer(
@@ -303,15 +315,21 @@ def appcast_entries(
 
 
 def _appcast_entries(
-    *, product: Product, channel: str, platform: str | None = None, bucket: int | None = None, limit: int = 20
+    *, product: Product, channel: str, platform: str | None = None, bucket: int | None = None, limit: int = APPCAST_SIZE
 ) -> list[Offer]:
     channels = channel_check(product=product, channel=channel)
     platforms = (platform_check(platform=platform),) if platform else DARWIN_PLATFORMS
+    releases = [
+        release
+        for release in _published_on(product, channels, limit)
+        if bucket is None or bucket < int(release.rollout)
+    ]
+    # One BatchGetItem for every candidate artifact, not a GetItem per release and platform.
+    keys = [(product.slug, f"{release.sort_key}#{p}") for release in releases for p in platforms]
+    ready = {a.artifact_key: a for a in Artifact.batch_get(keys) if a.status == READY} if keys else {}
     entries = []
-    for release in _published_on(product, channels, limit):
-        if bucket is not None and bucket >= int(release.rollout):
-            continue
-        artifact = next(filter(None, (_ready_artifact(release, p) for p in platforms)), None)
+    for release in releases:
+        artifact = next(filter(None, (ready.get(f"{release.sort_key}#{p}") for p in platforms)), None)
         if artifact is not None:
             entries.append(Offer(release, artifact))
     return entries
@@ -328,17 +346,42 @@ def releases_public(*, product: Product, cursor: str | None = None, limit: int =
 
 
 def tuf_targets_source(*, product: str, changed: Release | None = None) -> list[tuple[Release, Artifact]]:
-    """Every ready artifact of every published release (not paused: offered to nobody new); `changed` overrides."""
-    releases = {release.sort_key: release for release in Release.query(product)}
-    if changed is not None:
-        releases[changed.sort_key] = changed
-    listed = {key: r for key, r in releases.items() if r.status == PUBLISHED}
+    """The ready artifacts of the newest published releases of each channel (`changed` overrides its stored self).
+
+    TUF lets a repository retire targets from the top-level targets role: a release more than
+    TUF_RELEASES_PER_CHANNEL behind the newest of its channel is superseded and no client is moved
+    to it, so it leaves the metadata (yanked and paused ones leave at once). The metadata, and what
+    building it reads, stay the same size however many releases the product has had.
+    """
+    try:
+        channels = list(Product.get(product, consistent_read=True).channels)
+    except DoesNotExist:
+        channels = []
+    if changed is not None and changed.channel not in channels:
+        channels.append(changed.channel)
+    retained: list[Release] = []
+    for channel in channels:
+        newest = {
+            release.sort_key: release
+            for release in Release.by_channel.query(
+                f"{product}#{channel}",
+                scan_index_forward=False,
+                filter_condition=Release.status == PUBLISHED,
+                limit=TUF_RELEASES_PER_CHANNEL + 1,  # one more: `changed` may have just left the channel's newest
+            )
+        }
+        if changed is not None and changed.channel == channel:
+            newest[changed.sort_key] = changed
+        published = sorted((r for r in newest.values() if r.status == PUBLISHED), key=lambda r: r.sort_key)
+        retained += published[::-1][:TUF_RELEASES_PER_CHANNEL]
+    by_key = {release.sort_key: release for release in retained}
+    keys = [(product, f"{release.sort_key}#{platform}") for release in retained for platform in PLATFORMS]
     pairs = []
-    for artifact in Artifact.query(product):
-        release = listed.get(artifact.artifact_key.rsplit("#", 1)[0])
+    for artifact in Artifact.batch_get(keys) if keys else []:
+        release = by_key.get(artifact.artifact_key.rsplit("#", 1)[0])
         if release is not None and artifact.status == READY:
             pairs.append((release, artifact))
-    return pairs
+    return sorted(pairs, key=lambda pair: pair[1].artifact_key)
 
 
 def tuf_file_get(*, product: str, name: str) -> str:
@@ -389,5 +432,6 @@ def newest_on_channel(*, product: str, channel: str, at_least: SemVer) -> Releas
         Release.sort_key >= at_least.sort_key,
         scan_index_forward=False,
         filter_condition=Release.status.is_in(PUBLISHED, PAUSED, YANKED),
+        page_size=OFFER_PAGE_SIZE,
     )
     return next(iter(results), None)

@@ -1,0 +1,68 @@
+"""The authors' readers list: sharded over several partitions, paged through with one merged cursor."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from accounts.models import LEGACY_READER_SHARD, Profile, reader_shard, reader_shards
+from accounts.selectors import profile_list
+from mysite.deploy import botocalls
+
+# Later than any real sign-up, so the seeded readers are the first pages of the list.
+FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def seed_readers(count: int) -> dict[str, datetime]:
+    """`count` profiles (a few sharing one join time, a few in the pre-sharding partition); sub -> joined_at."""
+    seeded = {}
+    with Profile.batch_write() as batch:
+        for n in range(count):
+            sub = str(uuid.uuid4())
+            joined_at = FUTURE + timedelta(seconds=count - n if n % 5 else 0)  # every fifth at FUTURE exactly
+            profile = Profile(
+                sub,
+                email=f"{sub[:8]}@example.com",
+                display_name=f"Reader {n}",
+                joined_at=joined_at,
+                welcome_email_sent_at=FUTURE,  # no welcome to send for these
+            )
+            if n % 7 == 0:
+                profile.kind = LEGACY_READER_SHARD
+            batch.save(profile)
+            seeded[sub] = joined_at
+    return seeded
+
+
+def test_new_profiles_spread_over_every_shard():
+    shards = {reader_shard(str(uuid.uuid4())) for _ in range(400)}
+    assert shards == set(reader_shards()) - {LEGACY_READER_SHARD}
+    assert Profile(str(uuid.uuid4()), email="a@example.com", display_name="A").kind in shards
+
+
+def test_readers_list_pages_through_every_reader_exactly_once_newest_first():
+    seeded = seed_readers(90)
+    limit = 7
+    shown: list[Profile] = []
+    cursor = None
+    with botocalls.record() as recording:
+        for _ in range(len(seeded) // limit + 2):
+            page, cursor = profile_list(limit=limit, cursor=cursor)
+            shown += page
+            if cursor is None or page[-1].joined_at < FUTURE:
+                break
+    ours = [profile.sub for profile in shown if profile.sub in seeded]
+    assert sorted(ours) == sorted(seeded)  # every seeded reader, none twice
+    assert len(ours) == len(set(ours))
+    assert [p.joined_at for p in shown] == sorted((p.joined_at for p in shown), reverse=True)
+    assert [p.sub for p in shown[: len(seeded)]] == ours  # the future-dated readers come first
+    queries = recording.of("dynamodb")
+    pages = len(shown) // limit + 1
+    assert all(call.operation == "Query" and call.params["Limit"] == limit for call in queries)
+    assert len(queries) <= pages * len(reader_shards())
+
+
+def test_readers_list_rejects_a_tampered_cursor(bearer_client, author):
+    response = bearer_client(author).get("/api/blog/admin/readers", {"cursor": "not-a-cursor"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["cursor"]
