@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 
 import pytest
 
+from mysite.deploy import botocalls
 from todos import services
 from todos.errors import InvalidTask
-from todos.models import Task
+from todos.models import Task, utcnow
 from todos.recurrence import HORIZON_YEARS, next_occurrence
+from todos.services._common import new_id
 
 NEVER_MATCHING = "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"
 SUBTASKS = 250  # more than two transactions' worth (100 items, one of them the cache stamp)
@@ -74,3 +78,83 @@ def test_a_rule_whose_next_date_is_beyond_the_horizon_is_refused_and_never_evalu
     assert next_occurrence("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", date(2025, 3, 1))[0] == date(2028, 2, 29)
     with pytest.raises(InvalidTask):
         services.task_create(owner=owner, title="Census", due_date=date(2025, 1, 1), recurrence=beyond)
+
+
+# --- The list page and its done history --------------------------------------------------------
+
+
+def seed_done(owner: str, count: int, *, list_id: str = "inbox") -> list[str]:
+    """`count` completed tasks written straight to the table (the page under test only reads them)."""
+    services.inbox_ensure(owner=owner)
+    ids = []
+    with Task.batch_write() as batch:
+        for i in range(count):
+            task = Task(owner, new_id(), title=f"Done {i:04d}", list_id=list_id, position=float(i + 1))
+            task.done, task.completed_at = True, utcnow()
+            task.refresh_keys()
+            batch.save(task)
+            ids.append(task.task_id)
+    return ids
+
+
+def shown_task_ids(body: str) -> list[str]:
+    return re.findall(r'<li id="task-([0-9a-f]+)"', body)
+
+
+@pytest.fixture
+def page(browser_client, user):
+    return browser_client(user, enforce_csrf_checks=False)
+
+
+def test_the_completed_filter_pages_through_all_500_done_tasks(page, owner):
+    done = seed_done(owner, 500)
+    services.task_create(owner=owner, title="Still open")
+    seen: list[str] = []
+    url = "/todos/lists/inbox/?filter=completed"
+    for _ in range(20):  # 500 / 50 a page, with room to spare; a loop that never ends fails below
+        body = page.get(url).content.decode()
+        seen += shown_task_ids(body)
+        more = re.search(r'id="more-completed" href="([^"]+)"', body)
+        if not more:
+            break
+        url = html.unescape(more.group(1))
+    assert len(seen) == len(set(seen)) == 500
+    assert set(seen) == set(done)
+
+
+def test_the_all_view_shows_open_tasks_and_the_first_done_page_with_a_way_on(page, owner):
+    seed_done(owner, 60)
+    open_task = services.task_create(owner=owner, title="Still open")
+    body = page.get("/todos/lists/inbox/").content.decode()
+    ids = shown_task_ids(body)
+    assert ids[0] == open_task.task_id  # open first, then done
+    assert len(ids) == 1 + 50
+    assert "<strong>1</strong> item left" in body
+    assert 'id="more-completed"' in body
+    assert "filter=completed" in body
+
+
+def list_page_index_reads(page, owner: str) -> tuple[int, float, set[str]]:
+    """DynamoDB calls and capacity the list page spends on the list's own indexes, cold."""
+    with botocalls.record() as recording:
+        assert page.get("/todos/lists/inbox/").status_code == 200
+    calls = [c for c in recording.of("dynamodb") if c.params.get("IndexName") in ("by-list", "by-list-state")]
+    return len(calls), sum(c.capacity for c in calls), {c.label.split("/")[-1] for c in calls}
+
+
+def test_the_list_page_reads_of_the_list_do_not_grow_with_done_tasks(browser_client, make_user):
+    readings = {}
+    for done in (20, 60, 400):
+        user = make_user()
+        client = browser_client(user, enforce_csrf_checks=False)
+        seed_done(user.sub, done)
+        for i in range(5):
+            services.task_create(owner=user.sub, title=f"Open {i}")
+        readings[done] = list_page_index_reads(client, user.sub)
+    # The same calls at every size; the same capacity once the done page is full (50 of 60 or of 400).
+    assert readings[20][0] == readings[60][0] == readings[400][0]
+    assert readings[60][1] == readings[400][1]
+    assert readings[20][1] < readings[400][1]
+    calls, _, indexes = readings[400]
+    assert indexes == {"by-list-state"}  # the whole-list index, done history included, is never queried
+    assert calls == 2  # the open side, whole, and one page of the done side
