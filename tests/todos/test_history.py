@@ -9,6 +9,8 @@ from datetime import date
 import pytest
 
 from mysite.deploy import botocalls
+from tests.todos.test_services import _InjectedFault as InjectedFault
+from tests.todos.test_services import dynamodb_write_fails
 from todos import services
 from todos.errors import InvalidTask
 from todos.models import Task, utcnow
@@ -158,3 +160,26 @@ def test_the_list_page_reads_of_the_list_do_not_grow_with_done_tasks(browser_cli
     calls, _, indexes = readings[400]
     assert indexes == {"by-list-state"}  # the whole-list index, done history included, is never queried
     assert calls == 2  # the open side, whole, and one page of the done side
+
+
+@pytest.mark.parametrize("failing_write", [1, 2, 3])
+def test_a_complete_cut_off_half_way_leaves_the_parent_open_and_its_retry_finishes(owner, big_parent, failing_write):
+    with pytest.raises(InjectedFault), dynamodb_write_fails(failing_write):
+        services.task_complete(owner=owner, task_id=big_parent.task_id)
+    assert Task.get(owner, big_parent.task_id, consistent_read=True).done is False
+
+    services.task_complete(owner=owner, task_id=big_parent.task_id)
+    assert Task.get(owner, big_parent.task_id, consistent_read=True).done is True
+    assert [t.title for t in subtasks_of(owner, big_parent.task_id) if not t.done] == []
+
+
+@pytest.mark.parametrize("failing_write", [2, 3])
+def test_a_move_cut_off_half_way_is_finished_by_its_retry(owner, big_parent, failing_write):
+    home = services.list_create(owner=owner, name="Home")
+    with pytest.raises(InjectedFault), dynamodb_write_fails(failing_write):
+        services.task_move(owner=owner, task_id=big_parent.task_id, list_id=home.list_id)
+    assert Task.get(owner, big_parent.task_id, consistent_read=True).list_id == big_parent.list_id
+
+    services.task_move(owner=owner, task_id=big_parent.task_id, list_id=home.list_id)
+    assert {t.list_id for t in subtasks_of(owner, big_parent.task_id)} == {home.list_id}
+    assert Task.get(owner, big_parent.task_id, consistent_read=True).list_id == home.list_id
