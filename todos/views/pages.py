@@ -164,9 +164,8 @@ def app_context(
         for task in sorted(tasks, key=lambda t: (t.position, t.task_id)):
             if task.parent_id in shown:
                 children.setdefault(task.parent_id, []).append(task)
-        top = [t for t in tasks if t.parent_id not in shown]
-        if state.filter == "all":
-            top.sort(key=lambda t: (t.done, t.position, t.task_id))
+        # In position order, done tasks in place (TodoMVC's "All"), whichever side they were read from.
+        top = sorted((t for t in tasks if t.parent_id not in shown), key=lambda t: (t.position, t.task_id))
         open_top = [t for t in open_tasks if not t.parent_id]
         context.update(title=current.name, current_list=current)
         context["left"] = len(open_top)
