@@ -2,7 +2,10 @@
 
 Access patterns (no Scan anywhere):
 - a user's lists / tasks / attachments: Query on the owner partition;
-- a list's tasks by position (all, or open/done only): GSIs `by-list`, `by-list-state`;
+- a list's tasks by position (all, or open/done only): GSIs `by-list`, `by-list-state`. The latter's
+  partition key is "<owner>#<list>#open" or "...#done", so the open tasks of a list are a partition of
+  their own: the list page reads them without touching the list's done history, which it pages through
+  (50 at a time, by cursor) only when the Completed filter or the "All" view asks for it;
 - due ranges (overdue, today, before/after) and due-date order: GSI `by-owner-due`;
 - priority order: GSI `by-owner-priority`;
 - incremental sync: GSI `by-owner-changed` on every table plus the tombstone table.

@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as datetime_module
 import re
+import types
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
-from dateutil.rrule import rrulestr
+from dateutil import rrule as rrule_module
+from dateutil.rrule import rrule, rrulestr
 
 from todos.errors import InvalidTask
 
 _COUNT = re.compile(r"(?<![A-Z])COUNT=(\d+)")
 MAX_RULE = 500
+# A rule must have an occurrence within this many years after its start; evaluation never looks further.
+HORIZON_YEARS = 5
+
+
+def _bounded_occurrences(parsed: rrule, *, last_year: int) -> Iterator[datetime]:
+    """The rule's occurrences in order, up to the end of `last_year` and never further.
+
+    dateutil walks period by period up to `datetime.MAXYEAR` when no day ever matches
+    (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 spins for seconds), and UNTIL does not stop it,
+    since UNTIL is compared with matches only. This runs dateutil's own `rrule._iter` with a
+    `datetime` module whose MAXYEAR is `last_year`, built per call: nothing shared is changed,
+    so it is safe with any number of threads and processes.
+    """
+    horizon = types.ModuleType("datetime")
+    horizon.__dict__.update(datetime_module.__dict__)
+    horizon.MAXYEAR = last_year
+    iterate = types.FunctionType(rrule._iter.__code__, {**vars(rrule_module), "datetime": horizon}, "_iter")
+    return iterate(parsed)
+
+
+def _first_after(parsed: rrule, start: datetime, *, inclusive: bool) -> datetime | None:
+    """The first occurrence after `start` (or at it) within `HORIZON_YEARS` years, else None."""
+    for occurrence in _bounded_occurrences(parsed, last_year=start.year + HORIZON_YEARS):
+        if occurrence > start or (inclusive and occurrence == start):
+            return occurrence
+    return None
 
 
 def _rule(rule: str, start: datetime):
@@ -42,10 +72,26 @@ def recurrence_clean(rule: str | None) -> str | None:
     return rule
 
 
+def recurrence_check_reachable(rule: str, due: date | datetime) -> None:
+    """InvalidTask unless `rule` repeats within `HORIZON_YEARS` years after `due` (a one-time COUNT=1 rule may not)."""
+    count = _COUNT.search(rule)
+    if count and int(count.group(1)) <= 1:
+        return
+    is_date = not isinstance(due, datetime)
+    start = datetime(due.year, due.month, due.day) if is_date else due.replace(tzinfo=None)
+    parsed, start = _rule(rule, start)
+    if _first_after(parsed, start, inclusive=False) is None:
+        raise InvalidTask(
+            f"This repeat rule has no date in the {HORIZON_YEARS} years after the due date; "
+            "check its INTERVAL, BYMONTH, BYMONTHDAY and UNTIL.",
+            field="recurrence",
+        )
+
+
 def next_occurrence(rule: str, current: date | datetime) -> tuple[date | datetime, str] | None:
     """The occurrence after `current` (a date, or a local wall-clock datetime) and the rule from then on.
 
-    None when the series is over (its COUNT or UNTIL is used up).
+    None when the series is over (its COUNT or UNTIL is used up) or has no date within `HORIZON_YEARS`.
     """
     count = _COUNT.search(rule)
     if count and int(count.group(1)) <= 1:
@@ -53,7 +99,7 @@ def next_occurrence(rule: str, current: date | datetime) -> tuple[date | datetim
     is_date = not isinstance(current, datetime)
     start = datetime(current.year, current.month, current.day) if is_date else current.replace(tzinfo=None)
     parsed, start = _rule(rule, start)
-    following = parsed.after(start)
+    following = _first_after(parsed, start, inclusive=False)
     if following is None:
         return None
     following = following.replace(tzinfo=None)

@@ -190,6 +190,20 @@ def tasks_of_list(*, owner: str, list_id: str) -> list[Task]:
     return _cached(owner, "list-tasks", {"id": list_id}, lambda: list(Task.by_list.query(f"{owner}#{list_id}")))
 
 
+def open_tasks_of_list(*, owner: str, list_id: str) -> list[Task]:
+    """The open tasks of a list (subtasks included) in position order: its done history is never read."""
+    return _cached(
+        owner, "list-open", {"id": list_id}, lambda: list(Task.by_list_state.query(f"{owner}#{list_id}#open"))
+    )
+
+
+def done_tasks_page(
+    *, owner: str, list_id: str, limit: int = 50, cursor: str | None = None
+) -> tuple[list[Task], str | None]:
+    """One page of a list's done tasks in position order, and the cursor of the next page."""
+    return task_search(owner=owner, query=TaskQuery(list_id=list_id, done=True), limit=limit, cursor=cursor)
+
+
 def labels_with_counts(*, owner: str) -> list[tuple[str, int]]:
     """The user's labels and how many open tasks carry each, most used first."""
 

@@ -11,7 +11,7 @@ from pynamodb.transactions import TransactWrite
 from mysite import cache, storage
 from todos.errors import InvalidTask, TaskRuleBroken
 from todos.models import Task, TodoList, Tombstone, utcnow
-from todos.recurrence import next_occurrence, recurrence_clean
+from todos.recurrence import next_occurrence, recurrence_check_reachable, recurrence_clean
 from todos.representations import task_as_dict, task_due_datetime_local
 from todos.services._common import (
     INBOX_ID,
@@ -30,10 +30,6 @@ from todos.services.lists import inbox_ensure
 
 def _transaction() -> TransactWrite:
     return TransactWrite(connection=Task._get_connection().connection)
-
-
-# TransactWriteItems takes at most 100 items; one of them is the read cache's stamp.
-MAX_TRANSACTION_ITEMS = 99
 
 
 class _Unset:
@@ -115,9 +111,15 @@ def _apply_due(task: Task, *, due_date: date | None, due_datetime: datetime | No
     task.due_timezone = zone.key
 
 
-def _check_recurrence(task: Task) -> None:
-    if task.recurrence and not (task.due_date or task.due_datetime):
+def _check_recurrence(task: Task, *, rule_changed: bool) -> None:
+    """A recurring task has a due date; a new or changed rule must have a date within the horizon."""
+    if not task.recurrence:
+        return
+    if not (task.due_date or task.due_datetime):
         raise TaskRuleBroken("A recurring task needs a due date.", field="recurrence")
+    if rule_changed:
+        local = task_due_datetime_local(task)
+        recurrence_check_reachable(task.recurrence, local if local is not None else date.fromisoformat(task.due_date))
 
 
 def _list_for_task(*, owner: str, list_id: str | None) -> str:
@@ -133,7 +135,37 @@ def _list_for_task(*, owner: str, list_id: str | None) -> str:
 
 
 def _subtask_ids(*, owner: str, task: Task) -> list[Task]:
+    """Every subtask of `task`, open and done (Query pages through its list)."""
     return list(Task.by_list.query(task.list_key, filter_condition=Task.parent_id == task.task_id))
+
+
+def _open_subtasks(task: Task) -> list[Task]:
+    """The open subtasks of `task`: read from the open side of its list only, however many are done."""
+    return list(Task.by_list_state.query(f"{task.list_key}#open", filter_condition=Task.parent_id == task.task_id))
+
+
+def _save_parent_last(*, owner: str, items: list[Task], last: Task) -> None:
+    """Save `items` and then `last`, each transaction with the read-cache stamp, `last` in the final one.
+
+    One transaction when they fit (DynamoDB's 100 items, one of them the stamp); otherwise the
+    items go first in full transactions and `last` (the parent) with the remainder. Until the
+    final one commits the parent is unchanged, so a retry of the operation finds it still to do
+    and picks up the items that are left: the operation is resumable, never half-forgotten.
+    """
+    scope = cache.user_scope(owner)
+    pending = list(items)
+    with conflict_guard(last, serialize=task_as_dict):
+        while len(pending) > MAX_REORDER - 1:
+            chunk, pending = pending[:MAX_REORDER], pending[MAX_REORDER:]
+            with _transaction() as tx:
+                for item in chunk:
+                    tx.save(item)
+                cache.stamp_bump(tx, scope)
+        with _transaction() as tx:
+            for item in pending:
+                tx.save(item)
+            tx.save(last)
+            cache.stamp_bump(tx, scope)
 
 
 def _parent_for(*, owner: str, parent_id: str, task_id: str | None) -> Task:
@@ -191,7 +223,7 @@ def task_create(
         list_id="",
     )
     _apply_due(task, due_date=due_date, due_datetime=due_datetime, due_timezone=due_timezone)
-    _check_recurrence(task)
+    _check_recurrence(task, rule_changed=True)
     if parent_id:
         parent = _parent_for(owner=owner, parent_id=parent_id, task_id=None)
         if list_id and list_id != parent.list_id:
@@ -240,7 +272,9 @@ def task_update(
             due_datetime=None if due_datetime is UNSET else due_datetime,
             due_timezone=None if due_timezone is UNSET else due_timezone,
         )
-    _check_recurrence(task)
+    _check_recurrence(
+        task, rule_changed=any(v is not UNSET for v in (recurrence, due_date, due_datetime, due_timezone))
+    )
     if parent_id is not UNSET and parent_id != task.parent_id:
         if parent_id:
             parent = _parent_for(owner=owner, parent_id=parent_id, task_id=task_id)
@@ -279,19 +313,12 @@ def task_complete(*, owner: str, task_id: str, expected_version: int | None = No
     closed = _complete(task, now)
     task.refresh_keys()
     touch(task)
-    with (
-        conflict_guard(task, serialize=task_as_dict),
-        _transaction() as tx,
-    ):
-        tx.save(task)
-        if closed and not task.parent_id:
-            for sub in _subtask_ids(owner=owner, task=task)[: MAX_TRANSACTION_ITEMS - 1]:
-                if not sub.done:
-                    sub.done, sub.completed_at = True, now
-                    sub.refresh_keys()
-                    touch(sub)
-                    tx.save(sub)
-        cache.stamp_bump(tx, cache.user_scope(owner))
+    subtasks = _open_subtasks(task) if closed and not task.parent_id else []
+    for sub in subtasks:
+        sub.done, sub.completed_at = True, now
+        sub.refresh_keys()
+        touch(sub)
+    _save_parent_last(owner=owner, items=subtasks, last=task)
     return task
 
 
@@ -319,13 +346,7 @@ def task_move(
         item.list_id = target
         item.refresh_keys()
         touch(item)
-    with (
-        conflict_guard(task, serialize=task_as_dict),
-        _transaction() as tx,
-    ):
-        for item in [task, *subtasks][:MAX_TRANSACTION_ITEMS]:
-            tx.save(item)
-        cache.stamp_bump(tx, cache.user_scope(owner))
+    _save_parent_last(owner=owner, items=subtasks, last=task)
     return task
 
 

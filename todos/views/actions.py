@@ -246,8 +246,9 @@ def list_toggle_all(request: HttpRequest, list_id: str) -> HttpResponse:
 
     def toggle_all():
         selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
-        tasks = selectors.tasks_of_list(owner=owner, list_id=list_id)
-        services.tasks_set_done(owner=owner, list_id=list_id, done=not all(t.done for t in tasks))
+        # Any open task: complete them all (the open side only is read); none: reopen the done ones.
+        any_open = bool(selectors.open_tasks_of_list(owner=owner, list_id=list_id))
+        services.tasks_set_done(owner=owner, list_id=list_id, done=any_open)
 
     return run_action(request, toggle_all)
 

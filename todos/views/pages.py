@@ -21,6 +21,8 @@ from todos.selectors import TaskQuery
 from todos.services.attachments import INLINE_TYPES
 
 FILTERS = ("all", "active", "completed")
+# Done tasks are shown a page at a time: under "All" the first page, under "Completed" every page by cursor.
+DONE_PAGE = 50
 
 
 @dataclass
@@ -32,6 +34,7 @@ class PageState:
     label: str = ""
     filter: str = "all"
     open: str = ""
+    cursor: str = ""
 
     def url(self, **changes) -> str:
         state = PageState(**{**self.__dict__, **changes})
@@ -41,7 +44,8 @@ class PageState:
             path = reverse("todos:label", args=[state.label])
         else:
             path = reverse("todos:list", args=[state.list_id])
-        query = {k: v for k, v in (("filter", state.filter), ("open", state.open)) if v and v != "all"}
+        pairs = (("filter", state.filter), ("open", state.open), ("cursor", state.cursor))
+        query = {k: v for k, v in pairs if v and v != "all"}
         return f"{path}?{urlencode(query)}" if query else path
 
 
@@ -53,9 +57,11 @@ def state_from_url(url: str) -> PageState:
     except Resolver404:
         return PageState()
     query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-    state = PageState(filter=query.get("filter", "all"), open=query.get("open", ""))
+    state = PageState(filter=query.get("filter", "all"), open=query.get("open", ""), cursor=query.get("cursor", ""))
     if state.filter not in FILTERS:
         state.filter = "all"
+    if state.filter != "completed":
+        state.cursor = ""
     if match.url_name == "today":
         state.kind = "today"
     elif match.url_name == "label":
@@ -137,24 +143,39 @@ def app_context(
         "labels": selectors.labels_with_counts(owner=owner),
         "today_count": len(today_tasks),
         "error": error,
-        "filters": [(f, f.capitalize(), state.url(filter=f, open="")) for f in FILTERS],
+        "filters": [(f, f.capitalize(), state.url(filter=f, open="", cursor="")) for f in FILTERS],
         "colours": services.COLOURS,
     }
     if state.kind == "list":
         current = selectors.list_get(owner=owner, list_id=state.list_id)
-        tasks = selectors.tasks_of_list(owner=owner, list_id=state.list_id)
+        # The open side of the list, whole; the done side a page at a time, so history is never read in full.
+        open_tasks = selectors.open_tasks_of_list(owner=owner, list_id=state.list_id)
+        done: list = []
+        next_cursor = None
+        if state.filter != "active":
+            done, next_cursor = selectors.done_tasks_page(
+                owner=owner, list_id=state.list_id, limit=DONE_PAGE, cursor=state.cursor or None
+            )
+        else:
+            done, _ = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=1)
+        tasks = {"all": [*open_tasks, *done], "active": open_tasks, "completed": done}[state.filter]
+        shown = {t.task_id for t in tasks}
         children: dict[str, list] = {}
-        for task in tasks:
-            if task.parent_id:
+        for task in sorted(tasks, key=lambda t: (t.position, t.task_id)):
+            if task.parent_id in shown:
                 children.setdefault(task.parent_id, []).append(task)
-        top = [t for t in tasks if not t.parent_id]
-        context.update(title=current.name, current_list=current, total=len(top))
-        context["left"] = sum(1 for t in top if not t.done)
-        context["has_completed"] = any(t.done for t in tasks)
-        visible = [t for t in top if state.filter == "all" or (t.done == (state.filter == "completed"))]
-        context["items"] = [
-            _item(t, now_key=now_key, today=today, subtasks=children.get(t.task_id, ())) for t in visible
-        ]
+        # In position order, done tasks in place (TodoMVC's "All"), whichever side they were read from.
+        top = sorted((t for t in tasks if t.parent_id not in shown), key=lambda t: (t.position, t.task_id))
+        open_top = [t for t in open_tasks if not t.parent_id]
+        context.update(title=current.name, current_list=current)
+        context["left"] = len(open_top)
+        context["has_completed"] = bool(done)
+        context["total"] = len(open_top) + len(done)
+        if state.filter == "completed" and next_cursor:
+            context["next_url"] = state.url(cursor=next_cursor, open="")
+        elif state.filter == "all" and next_cursor:
+            context["next_url"] = state.url(filter="completed", cursor=next_cursor, open="")
+        context["items"] = [_item(t, now_key=now_key, today=today, subtasks=children.get(t.task_id, ())) for t in top]
     else:
         if state.kind == "today":
             found, title = today_tasks, "Today"
