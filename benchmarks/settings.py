@@ -38,3 +38,9 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 UPLOAD_ALLOWED_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*"]
 # Quiet: 4xx warnings from the load and fuzz mixes are expected and would drown the table.
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
+
+# Every simulated user signs in from this one address, many times: account and client limits far above the run.
+ACCOUNT_THROTTLES = {
+    action: {"account": (100_000, 900), "client": (1_000_000, 900)}
+    for action in ("sign_in", "sign_up", "confirm", "resend", "password_forgot", "password_reset")
+}
