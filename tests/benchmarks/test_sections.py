@@ -38,9 +38,10 @@ def test_every_section_runs_to_the_end_on_tiny_inputs(tmp_path):
     assert cdn["page_views"]["total"] == 30
     assert cdn["checked_across_containers"] == 5 * 3  # five reads, on two origins and through the twin
     assert results["load"]["requests"] > 0
-    assert set(cdn["update_checks_by_protocol"]) == {
-        f"check-{p}" for p in ("json", "json-legacy", "electron", "sparkle", "tuf")
-    }
+    # 12 clients drawn by the mix's weights: the legacy and TUF shares (10% each) may draw none.
+    protocols = {f"check-{p}" for p in ("json", "json-legacy", "electron", "sparkle", "tuf")}
+    assert "check-json" in cdn["update_checks_by_protocol"]
+    assert set(cdn["update_checks_by_protocol"]) <= protocols
     # The cacheable JSON form holds no bucket: one URL per (platform, installed version) at most.
     assert cdn["distinct_update_check_urls_by_protocol"]["check-json"] <= 3 * 2
     history = results["history"]
