@@ -97,6 +97,13 @@ def main() -> int:
             results["history"] = history.measure(
                 data, sizes=tuple(args.history_sizes), iterations=args.history_iterations
             )
+    except BaseException as error:
+        # What the finished sections measured is kept (a failed run of 13 minutes must not leave nothing); the
+        # README generator reads results/latest.json only, so a failed run goes to a file of its own.
+        results["failed"] = f"{type(error).__name__}: {error}"
+        results["seconds"] = round(time.monotonic() - started, 1)
+        report.write(results, args.results / "failed")
+        raise
     finally:
         stack.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
