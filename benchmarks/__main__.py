@@ -11,7 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("dynamo", "coldstart", "cdn", "load", "package")
+SECTIONS = ("dynamo", "coldstart", "cdn", "load", "package", "history")
 
 
 def main() -> int:
@@ -25,6 +25,16 @@ def main() -> int:
     parser.add_argument("--page-views", type=int, default=5000, help="page views in the CDN mix")
     parser.add_argument("--posts", type=int, default=40, help="blog posts seeded")
     parser.add_argument("--cold-runs", type=int, default=5, help="cold starts of the packaged function")
+    parser.add_argument(
+        "--history-sizes",
+        type=int,
+        nargs="+",
+        default=[int(n) for n in os.environ.get("BENCH_HISTORY_SIZES", "100 1000 3000").split()],
+        # 10,000 is the largest size; seeding it (about 3 minutes here) and its slowest pages would take
+        # the whole run past its 12-minute budget, so the default stops at 3,000: `--history-sizes 100 1000 10000`.
+        help="items of history (tasks per user, posts, releases per product) the history section measures at",
+    )
+    parser.add_argument("--history-iterations", type=int, default=3, help="timed requests per path and size")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where latest.json and latest.png go")
     args = parser.parse_args()
 
@@ -44,6 +54,7 @@ def main() -> int:
             dynamodb=int(os.environ["BENCH_DYNAMODB_PORT"]),
             cognito=int(os.environ["BENCH_COGNITO_PORT"]),
             s3=int(os.environ["BENCH_S3_PORT"]),
+            identity=int(os.environ["BENCH_IDENTITY_PORT"]),
         ),
     )
     started = time.monotonic()
@@ -78,6 +89,21 @@ def main() -> int:
 
             print(f"Load: {args.load_users} users for {args.load_seconds} s ...", flush=True)
             results["load"] = load.measure(data, users=args.load_users, seconds=args.load_seconds)
+        if "history" in args.only:
+            from benchmarks import history
+
+            # Last: its thousands of posts and releases would change what the other sections read.
+            print(f"Cost against history at {args.history_sizes} items ...", flush=True)
+            results["history"] = history.measure(
+                data, sizes=tuple(args.history_sizes), iterations=args.history_iterations
+            )
+    except BaseException as error:
+        # What the finished sections measured is kept (a failed run of 13 minutes must not leave nothing); the
+        # README generator reads results/latest.json only, so a failed run goes to a file of its own.
+        results["failed"] = f"{type(error).__name__}: {error}"
+        results["seconds"] = round(time.monotonic() - started, 1)
+        report.write(results, args.results / "failed")
+        raise
     finally:
         stack.stop()
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -29,12 +29,14 @@ RESUMED_SHARE = 0.3
 THREADS = 8
 SERVED_FROM_CACHE = {"HIT", "STALE", "UPDATING"}
 ELECTRON_PLATFORM = {"darwin-arm64": "darwin-arm64", "windows-x64": "win32-x64", "linux-x64": "linux-x64"}
-PROTOCOLS = (("json", 0.4), ("electron", 0.3), ("sparkle", 0.2), ("tuf", 0.1))
+# JSON clients ask the cacheable form (one answer per product, channel, platform and installed version; the client
+# applies its bucket to the offers); a share of older clients still put the bucket in the URL.
+PROTOCOLS = (("json", 0.3), ("json-legacy", 0.1), ("electron", 0.3), ("sparkle", 0.2), ("tuf", 0.1))
 
 
 def update_check_urls(
     seed: Seed, rng: random.Random, clients: int = CLIENTS
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
     """1k clients, each with a platform, a rollout bucket, an installed version and a protocol; 10 checks each.
 
     Every client not on the newest version then downloads the newest build for its platform
@@ -48,14 +50,15 @@ def update_check_urls(
         version = rng.choice(seed.versions)
         protocol = rng.choices([p for p, _ in PROTOCOLS], [w for _, w in PROTOCOLS])[0]
         url = {
-            "json": f"/api/updates/{seed.product}/stable/{platform}/{version}?bucket={bucket}",
+            "json": f"/api/updates/{seed.product}/stable/{platform}/{version}/rollout",
+            "json-legacy": f"/api/updates/{seed.product}/stable/{platform}/{version}?bucket={bucket}",
             "electron": f"/update/{seed.product}/{ELECTRON_PLATFORM[platform]}/{version}?bucket={bucket}",
             "sparkle": f"/updates/{seed.product}/appcast.xml?platform={platform}",
             "tuf": f"/updates/{seed.product}/tuf/timestamp.json",
         }[protocol]
-        checks += [(f"check-{protocol}", url)] * CHECKS_PER_CLIENT
+        checks += [(f"check-{protocol}", url, bucket)] * CHECKS_PER_CLIENT
         if version != seed.versions[-1]:
-            downloads.append(("artifact", next(p for p in newest if p.endswith(f"-{platform}.zip"))))
+            downloads.append(("artifact", next(p for p in newest if p.endswith(f"-{platform}.zip")), bucket))
     return checks, downloads
 
 
@@ -65,10 +68,15 @@ def page_view_urls(seed: Seed, rng: random.Random, views: int = PAGE_VIEWS) -> l
     pages += [f"/blog/{slug}/" for slug in reversed(seed.post_slugs)]
     pages += [f"/blog/tag/{tag}/" for tag in seed.tags] + ["/blog/archive/", "/sitemap.xml"]
     weights = [1 / (rank + 1) ** 1.1 for rank in range(len(pages))]
-    return [("page", url) for url in rng.choices(pages, weights, k=views)]
+    return [("page", url, 0) for url in rng.choices(pages, weights, k=views)]
 
 
-def fetch(session: requests.Session, base: str, kind: str, url: str, rng: random.Random) -> int:
+def offer_for_bucket(answer: dict, bucket: int) -> dict | None:
+    """The cacheable check's client rule (docs/updates-protocols.md): the first offer with rollout above the bucket."""
+    return next((offer for offer in answer["offers"] if offer["rollout"] > bucket), None)
+
+
+def fetch(session: requests.Session, base: str, kind: str, url: str, bucket: int, rng: random.Random) -> int:
     """One client request; a resumed download reads part of the file, drops it, then asks for the rest."""
     if kind == "artifact" and rng.random() < RESUMED_SHARE:
         with session.get(base + url, stream=True, timeout=30) as first:
@@ -79,16 +87,18 @@ def fetch(session: requests.Session, base: str, kind: str, url: str, rng: random
         return got + len(rest.content)
     response = session.get(base + url, timeout=30)
     assert response.status_code < 500, (url, response.status_code)
+    if kind == "check-json":
+        offer_for_bucket(response.json(), bucket)  # the client's own step: no request, so no effect on the cache
     return len(response.content)
 
 
-def replay(base: str, jobs: list[tuple[str, str]], seed_value: int) -> int:
+def replay(base: str, jobs: list[tuple[str, str, int]], seed_value: int) -> int:
     sessions = [requests.Session() for _ in range(THREADS)]
     rngs = [random.Random(seed_value + i) for i in range(THREADS)]
     with ThreadPoolExecutor(THREADS) as pool:
         futures = [
-            pool.submit(fetch, sessions[i % THREADS], base, kind, url, rngs[i % THREADS])
-            for i, (kind, url) in enumerate(jobs)
+            pool.submit(fetch, sessions[i % THREADS], base, kind, url, bucket, rngs[i % THREADS])
+            for i, (kind, url, bucket) in enumerate(jobs)
         ]
         return sum(f.result() for f in futures)
 
@@ -167,7 +177,8 @@ def update_stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
     from mysite.dispatcher import Dispatcher
 
     checks = {
-        "json": f"/api/updates/{seed.product}/stable/linux-x64/{seed.versions[-1]}?bucket=5",
+        "json": f"/api/updates/{seed.product}/stable/linux-x64/{seed.versions[-1]}/rollout",
+        "json-legacy": f"/api/updates/{seed.product}/stable/linux-x64/{seed.versions[-1]}?bucket=5",
         "electron": f"/update/{seed.product}/linux-x64/{seed.versions[-1]}?bucket=5",
         "sparkle": f"/updates/{seed.product}/appcast.xml?platform=linux-x64",
     }
@@ -272,7 +283,7 @@ def measure(seed: Seed, *, clients: int = CLIENTS, page_views: int = PAGE_VIEWS,
         pages = page_view_urls(seed, rng, page_views)
         jobs = checks + pages + downloads
         rng.shuffle(jobs)
-        kinds = {url: kind for kind, url in jobs}
+        kinds = {url: kind for kind, url, _ in jobs}
         client_bytes = replay(nginx.url, jobs, 7)
         stats = offload(nginx.log_lines(), kinds)
         spread = nginx.origins_used()
@@ -288,9 +299,12 @@ def measure(seed: Seed, *, clients: int = CLIENTS, page_views: int = PAGE_VIEWS,
             "origin_requests": dict(sorted(spread.items())),
             "update_checks": figure(check_total, check_cached),
             "update_checks_by_protocol": {k: figure(stats[k]["total"], stats[k]["cached"]) for k in check_kinds},
-            "distinct_update_check_urls": len({url for kind, url in checks}),
+            "distinct_update_check_urls": len({url for _, url, _ in checks}),
+            "distinct_update_check_urls_by_protocol": {
+                kind: len({url for k, url, _ in checks if k == kind}) for kind in check_kinds
+            },
             "page_views": figure(stats["page"]["total"], stats["page"]["cached"]),
-            "distinct_pages": len({url for kind, url in pages}),
+            "distinct_pages": len({url for _, url, _ in pages}),
             "artifact_bytes": {
                 "total": artifact["bytes_sent"],
                 "from_cache": artifact["bytes_sent"] - artifact["origin_bytes"],

@@ -150,6 +150,15 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             ),
         ),
         HotPath(
+            "update check JSON cacheable",
+            "GET",
+            f"/api/updates/{product}/stable/linux-x64/1.0.0/rollout",
+            minimum_cold=3,
+            minimum_warm=0,
+            goal_ratio=1.5,
+            why="as the JSON check; one answer for every bucket (the client applies its own)",
+        ),
+        HotPath(
             "update check electron",
             "GET",
             f"/update/{product}/linux-x64/1.0.0?bucket=7",

@@ -54,12 +54,17 @@ def section(results: dict) -> str:
         "round-robin. The app's own CloudFront `CreateInvalidation` call goes to a local stand-in that deletes the "
         "matching nginx cache files (exact path, or prefix for `*`); nginx then finds the file gone and refetches "
         f"(from whichever origin is next). The mix: {cdn.get('update_checks', {}).get('total', 0)} update checks, 10 "
-        "per client (platform, rollout bucket, installed version, protocol 40% JSON / 30% electron / 20% Sparkle / "
-        f"10% TUF), {cdn.get('page_views', {}).get('total', 0)} page views over {cdn.get('distinct_pages', 0)} pages "
+        "per client (platform, rollout bucket, installed version, protocol: 30% the cacheable JSON check "
+        "`.../<version>/rollout`, the client applying its own bucket to the offers; 10% legacy JSON clients with "
+        "`?bucket=` in the URL; 30% electron, whose Squirrel feed holds the bucket, so up to 100 URLs per platform "
+        "and version as docs/updates-protocols.md states; 20% Sparkle; 10% TUF), "
+        f"{cdn.get('page_views', {}).get('total', 0)} page views over {cdn.get('distinct_pages', 0)} pages "
         "on a Zipf curve, and every out-of-date client downloading its build (30% resumed with `Range`).",
         "- *stale reads after write across containers*: a task and a list created and a post retitled through the "
         "twin, after every origin had read them once; then each read (task list, lists, post page, post read API, "
         "blog home) through every origin directly and through the twin; an answer without the write is stale.",
+        "- *cost against history*: below the table; the same requests in-process through the WSGI app at each "
+        "size of history, calls and `ConsumedCapacity` from the botocore hook (`mysite/deploy/botocalls.py`).",
         "- *load*: locust, headless, 50 users on loopback against the app on a threaded WSGI server (todo users "
         "reading and writing tasks, blog readers, update clients, an author writing drafts and releases); every "
         "acknowledged write is then looked up in DynamoDB with consistent reads.",
@@ -87,6 +92,30 @@ def section(results: dict) -> str:
             "of them 206 answers to resumed downloads), the origin sent each file once.",
             "",
         ]
+    history = results.get("history")
+    if history:
+        sizes = [str(size) for size in history["sizes"]]
+        parts += [
+            f"Cost against history (sizes {', '.join(f'{int(s):,}' for s in sizes)}; seeded with BatchWriteItem "
+            f"through the real models in {sum(history['seeding_s'].values()):.0f} s): per size, DynamoDB calls, "
+            "consumed read capacity and median latency of one request, cold (empty read cache) / after a write (the "
+            f"scope's stamp replaced, so no entry answers); median of {history['iterations']} requests. Tasks: one "
+            f"user's list with {round(100 * history['done_share'])}% done; posts and reader profiles: the whole blog; "
+            "releases: one product. The ratio is the largest size over the smallest, after a write.",
+            "",
+            "| path | " + " | ".join(f"{int(s):,} items: calls, RCU, ms" for s in sizes) + " | ratio RCU | ratio ms |",
+            "|---|" + "---|" * len(sizes) + "---|---|",
+        ]
+        for row in history["paths"]:
+            cells = []
+            for size in sizes:
+                cold, after = row["sizes"][size]["cold"], row["sizes"][size]["after_write"]
+                cells.append(
+                    f"{cold['dynamodb_calls']}/{after['dynamodb_calls']}, {cold['rcu']}/{after['rcu']}, "
+                    f"{cold['ms']}/{after['ms']}"
+                )
+            parts.append(f"| {row['path']} | " + " | ".join(cells) + f" | x{row['ratio_rcu']} | x{row['ratio_ms']} |")
+        parts.append("")
     if load:
         kinds = ", ".join(f"{k} {v['acknowledged']}/{v['found']}" for k, v in load["writes"].items())
         parts += [f"Load writes (acknowledged/found in DynamoDB): {kinds}.", ""]

@@ -102,6 +102,20 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                     "met" if cdn["stale_across_containers"] == 0 else "GAP",
                 )
             )
+    history = results.get("history")
+    if history:
+        smallest, largest = str(history["sizes"][0]), str(history["sizes"][-1])
+        for row in history["paths"]:
+            low, high = row["sizes"][smallest]["after_write"], row["sizes"][largest]["after_write"]
+            out.append(
+                (
+                    f"history {smallest} -> {largest}: {row['path']}",
+                    f"{low['rcu']} -> {high['rcu']} RCU (x{row['ratio_rcu']}), {low['ms']} -> {high['ms']} ms "
+                    f"(x{row['ratio_ms']}), {low['dynamodb_calls']} -> {high['dynamodb_calls']} calls, after a write",
+                    f"<= {history['goal_ratio']}x",
+                    "met" if history_flat(row, history["goal_ratio"]) else "GAP",
+                )
+            )
     load = results.get("load")
     if load:
         out.append(
@@ -123,6 +137,11 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
             )
         )
     return out
+
+
+def history_flat(row: dict, goal: float) -> bool:
+    """Flat: the largest history costs at most `goal` times the smallest, in read capacity and in latency."""
+    return all(ratio is None or ratio <= goal for ratio in (row["ratio_rcu"], row["ratio_ms"], row["ratio_calls"]))
 
 
 def table(lines: list[tuple[str, str, str, str]]) -> str:

@@ -13,10 +13,14 @@ from devstack.stack import free_port
 
 if "BENCH_DATA_DIR" not in os.environ:
     os.environ["BENCH_DATA_DIR"] = tempfile.mkdtemp(prefix="mysite-bench-")
-    for _name in ("DYNAMODB", "COGNITO", "S3"):
+    # moto's port too: two benches (or a bench and the test of its sections) must not share one moto.
+    for _name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY"):
         os.environ[f"BENCH_{_name}_PORT"] = str(free_port())
 
-_PORTS = {name: os.environ[f"BENCH_{name}_PORT"] for name in ("DYNAMODB", "COGNITO", "S3")}
+_PORTS = {
+    name: os.environ.get(f"BENCH_{name}_PORT") or str(free_port()) for name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY")
+}
+os.environ.update({f"BENCH_{name}_PORT": port for name, port in _PORTS.items()})
 os.environ.update(
     {
         "DEVDATA_DIR": os.environ["BENCH_DATA_DIR"],
@@ -24,6 +28,10 @@ os.environ.update(
         "DYNAMODB_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['DYNAMODB']}",
         "COGNITO_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['COGNITO']}",
         "S3_ENDPOINT_URL": f"http://127.0.0.1:{_PORTS['S3']}",
+        **dict.fromkeys(
+            ("COGNITO_IDENTITY_ENDPOINT_URL", "STS_ENDPOINT_URL", "IAM_ENDPOINT_URL"),
+            f"http://127.0.0.1:{_PORTS['IDENTITY']}",
+        ),
         # The tests run origin processes on their own stack, with its table prefix and bucket.
         "DYNAMODB_TABLE_PREFIX": os.environ.get("BENCH_TABLE_PREFIX", "bench-"),
         "AWS_STORAGE_BUCKET_NAME": os.environ.get("BENCH_BUCKET", "mysite-bench"),

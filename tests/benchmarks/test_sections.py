@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ["dynamo", "coldstart", "cdn", "load", "package"]
+SECTIONS = ["dynamo", "coldstart", "cdn", "load", "package", "history"]
 
 
 def test_every_section_runs_to_the_end_on_tiny_inputs(tmp_path):
@@ -18,6 +18,7 @@ def test_every_section_runs_to_the_end_on_tiny_inputs(tmp_path):
     command = [sys.executable, "-m", "benchmarks", "--only", *SECTIONS, "--results", str(tmp_path)]
     command += ["--iterations", "2", "--cold-runs", "1", "--load-seconds", "4", "--load-users", "2"]
     command += ["--origins", "2", "--clients", "12", "--page-views", "30", "--posts", "4"]
+    command += ["--history-sizes", "5", "20", "--history-iterations", "1"]
     finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-5000:]
 
@@ -37,6 +38,24 @@ def test_every_section_runs_to_the_end_on_tiny_inputs(tmp_path):
     assert cdn["page_views"]["total"] == 30
     assert cdn["checked_across_containers"] == 5 * 3  # five reads, on two origins and through the twin
     assert results["load"]["requests"] > 0
+    # 12 clients drawn by the mix's weights: the legacy and TUF shares (10% each) may draw none.
+    protocols = {f"check-{p}" for p in ("json", "json-legacy", "electron", "sparkle", "tuf")}
+    assert "check-json" in cdn["update_checks_by_protocol"]
+    assert set(cdn["update_checks_by_protocol"]) <= protocols
+    # The cacheable JSON form holds no bucket: one URL per (platform, installed version) at most.
+    assert cdn["distinct_update_check_urls_by_protocol"]["check-json"] <= 3 * 2
+    history = results["history"]
+    assert history["sizes"] == [5, 20]
+    rows = {row["path"]: row for row in history["paths"]}
+    assert {"todo list page", "labels API", "task toggle", "blog home", "TUF targets", "readers list (authors)"} <= set(
+        rows
+    )
+    for row in rows.values():
+        for size in ("5", "20"):
+            assert row["sizes"][size]["after_write"]["dynamodb_calls"] >= 1, row["path"]
+    # The labels API reads the seeded tasks: its read capacity is there to grow (or not) with them.
+    assert rows["labels API"]["sizes"]["20"]["cold"]["rcu"] > 0
     measures = [row["measure"] for row in results["table"]]
+    assert "history 5 -> 20: todo list page" in measures
     assert "stale reads after write across containers" in measures
     assert "cold start to first response" in measures

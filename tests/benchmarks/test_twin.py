@@ -18,7 +18,10 @@ def twin(local_stack):
     """Three origin processes (each its own memory) on this test process's stack, behind the generated twin."""
     env = {
         "BENCH_DATA_DIR": str(settings.DEVDATA_DIR),
-        **{f"BENCH_{name}_PORT": os.environ[f"DEVSTACK_{name}_PORT"] for name in ("DYNAMODB", "COGNITO", "S3")},
+        **{
+            f"BENCH_{name}_PORT": os.environ[f"DEVSTACK_{name}_PORT"]
+            for name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY")
+        },
         "BENCH_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
         "BENCH_BUCKET": settings.AWS_STORAGE_BUCKET_NAME,
     }
