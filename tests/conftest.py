@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -10,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import botocore.client
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -60,6 +62,24 @@ def _stack(local_stack, settings) -> None:
 
     settings.EMAIL_BACKEND = "mysite.mail.MailboxBackend"
     cache.clear()
+
+
+@contextlib.contextmanager
+def dynamodb_calls():
+    """Record the DynamoDB operations made inside the block (each still goes to DynamoDB Local)."""
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(client, operation_name, params):
+        if client.meta.service_model.service_name == "dynamodb":
+            calls.append(operation_name)
+        return original(client, operation_name, params)
+
+    botocore.client.BaseClient._make_api_call = counting
+    try:
+        yield calls
+    finally:
+        botocore.client.BaseClient._make_api_call = original
 
 
 _unique = itertools.count()

@@ -14,24 +14,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from mysite import cache
 from mysite.models import CacheStamp, StreamCheckpoint
-
-
-@contextlib.contextmanager
-def dynamodb_calls():
-    """Record the DynamoDB operations made inside the block (each still goes to DynamoDB Local)."""
-    calls: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(client, operation_name, params):
-        if client.meta.service_model.service_name == "dynamodb":
-            calls.append(operation_name)
-        return original(client, operation_name, params)
-
-    botocore.client.BaseClient._make_api_call = counting
-    try:
-        yield calls
-    finally:
-        botocore.client.BaseClient._make_api_call = original
+from tests.conftest import dynamodb_calls
 
 
 @contextlib.contextmanager

@@ -1,31 +1,11 @@
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime, timedelta
 
-import botocore.client
-
 from mysite.dynamo import encode_cursor
+from tests.conftest import dynamodb_calls
 from todos import selectors, services
 from todos.selectors import TaskQuery
-
-
-@contextlib.contextmanager
-def dynamodb_calls():
-    """Count the DynamoDB operations made inside the block (every call still goes through)."""
-    calls: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(client, operation_name, params):
-        if client.meta.service_model.service_name == "dynamodb":
-            calls.append(operation_name)
-        return original(client, operation_name, params)
-
-    botocore.client.BaseClient._make_api_call = counting
-    try:
-        yield calls
-    finally:
-        botocore.client.BaseClient._make_api_call = original
 
 
 def test_listing_open_tasks_is_one_query_per_page_and_a_repeat_is_free(owner):
