@@ -203,12 +203,7 @@ def _release_offer(
     """
     best: Offer | None = None
     for name in channel_check(product=product, channel=channel):
-        newer = Release.by_channel.query(
-            f"{product.slug}#{name}",
-            Release.sort_key > current.sort_key,
-            scan_index_forward=False,
-            page_size=OFFER_PAGE_SIZE,
-        )
+        newer = _releases_newer_than(product=product, channel=name, current=current)
         for release in newer:
             if best is not None and release.sort_key <= best.release.sort_key:
                 break
@@ -249,15 +244,20 @@ def _reaches_everyone(offer: Offer) -> bool:
     return int(offer.release.rollout) >= 100 and not offer.artifact.minimum_os_version
 
 
+def _releases_newer_than(*, product: Product, channel: str, current: SemVer):
+    """The channel's releases above `current`, newest first, read in small pages (a check stops early)."""
+    return Release.by_channel.query(
+        f"{product.slug}#{channel}",
+        Release.sort_key > current.sort_key,
+        scan_index_forward=False,
+        page_size=OFFER_PAGE_SIZE,
+    )
+
+
 def _release_rollout_ladder(*, product: Product, channel: str, platform: str, current: SemVer) -> list[Offer]:
     candidates: list[Offer] = []
     for name in channel_check(product=product, channel=channel):
-        newer = Release.by_channel.query(
-            f"{product.slug}#{name}",
-            Release.sort_key > current.sort_key,
-            scan_index_forward=False,
-            page_size=OFFER_PAGE_SIZE,
-        )
+        newer = _releases_newer_than(product=product, channel=name, current=current)
         for release in newer:
             # The bucket-free half of release_is_offered; the bucket is the client's to apply.
             if release.status != PUBLISHED or int(release.rollout) <= 0:
