@@ -69,8 +69,7 @@ def author(request: HttpRequest, author_sub: str) -> HttpResponse:
 
 @public_page
 def archive(request: HttpRequest) -> HttpResponse:
-    months = sorted(selectors.terms(kind="month"), key=lambda term: term.name, reverse=True)
-    tags = sorted(selectors.terms(kind="tag"), key=lambda term: (-term.post_count, term.name))
+    months, next_cursor = selectors.archive_months(cursor=request.GET.get("cursor"))
     archive_months = [
         {
             "year": term.name[:4],
@@ -80,7 +79,8 @@ def archive(request: HttpRequest) -> HttpResponse:
         }
         for term in months
     ]
-    return render(request, "blog/archive.html", {"months": archive_months, "tags": tags})
+    context = {"months": archive_months, "next_cursor": next_cursor, "tags": selectors.top_tags()}
+    return render(request, "blog/archive.html", {**context, "top_tags": selectors.TOP_TAGS})
 
 
 @public_page
@@ -112,7 +112,7 @@ def atom_feed(request: HttpRequest) -> HttpResponse:
 @public_page
 def sitemap(request: HttpRequest) -> HttpResponse:
     posts = selectors.sitemap_posts()
-    tags = selectors.terms(kind="tag")
+    tags = selectors.sitemap_tags(limit=selectors.SITEMAP_MAX_URLS - 2 - len(posts))
     response = render(
         request,
         "blog/sitemap.xml",
