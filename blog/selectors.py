@@ -6,22 +6,16 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
+from blog.errors import ImageNotFound, PostNotFound
 from blog.models import IMAGE_READY, PUBLISHED, STATUSES, Image, Post, SlugClaim, TaggedPost, Term
 from mysite import cache
 from mysite.dynamo import decode_cursor, page
-from mysite.errors import InvalidInput, NotFound
+from mysite.errors import InvalidInput
 
 SITEMAP_MAX_URLS = 50_000  # per sitemap file, by the sitemap protocol
 SITEMAP_MAX_POSTS = 45_000  # the newest posts; the rest of a file's URLs go to the home, archive and tags
+__all__ = ["ImageNotFound", "PostNotFound"]  # their first home; blog.errors holds them
 SEARCH_WINDOW = 100  # posts an authors' title search looks through per page
-
-
-class PostNotFound(NotFound):
-    code, message = "post_not_found", "There is no such post."
-
-
-class ImageNotFound(NotFound):
-    code, message = "image_not_found", "There is no such image."
 
 
 # --- Authors' reads -------------------------------------------------------------------
