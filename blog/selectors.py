@@ -179,8 +179,11 @@ def sitemap_tags(*, limit: int) -> list[Term]:
 
 
 def sitemap_posts() -> list[Post]:
-    """Every published post, newest first, bounded to one sitemap file."""
-    return list(Post.published.query("post", scan_index_forward=False, limit=SITEMAP_MAX_POSTS, page_size=1000))
+    """Every published post, newest first, bounded to one sitemap file (read once per request)."""
+    return cache.request_memo(
+        "blog:sitemap-posts",
+        lambda: list(Post.published.query("post", scan_index_forward=False, limit=SITEMAP_MAX_POSTS, page_size=1000)),
+    )
 
 
 def last_modified(posts: list[Post]) -> datetime | None:

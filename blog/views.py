@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from django.contrib.sitemaps import views as sitemaps_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -94,16 +95,8 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return _listing(request, posts, next_cursor, heading=heading, empty_is_404=True)
 
 
-@public_page
-def rss_feed(request: HttpRequest) -> HttpResponse:
-    posts, _ = selectors.published_posts(limit=feeds.FEED_SIZE)
-    return _with_last_modified(feeds.feed_response(request, posts, kind="rss"), selectors.last_modified(posts))
-
-
-@public_page
-def atom_feed(request: HttpRequest) -> HttpResponse:
-    posts, _ = selectors.published_posts(limit=feeds.FEED_SIZE)
-    return _with_last_modified(feeds.feed_response(request, posts, kind="atom"), selectors.last_modified(posts))
+rss_feed = public_page(feeds.rss_feed)
+atom_feed = public_page(feeds.atom_feed)
 
 
 # --- Site root -----------------------------------------------------------------------------
@@ -111,20 +104,10 @@ def atom_feed(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def sitemap(request: HttpRequest) -> HttpResponse:
-    posts = selectors.sitemap_posts()
-    tags = selectors.sitemap_tags(limit=selectors.SITEMAP_MAX_URLS - 2 - len(posts))
-    response = render(
-        request,
-        "blog/sitemap.xml",
-        {
-            "base": request.build_absolute_uri("/").rstrip("/"),
-            "posts": posts,
-            "tags": tags,
-            "home_lastmod": selectors.last_modified(posts),
-        },
-        content_type="application/xml; charset=utf-8",
+    response = sitemaps_views.sitemap(
+        request, feeds.SITEMAPS, template_name="blog/sitemap.xml", content_type="application/xml; charset=utf-8"
     )
-    return _with_last_modified(response, selectors.last_modified(posts))
+    return _with_last_modified(response.render(), selectors.last_modified(selectors.sitemap_posts()))
 
 
 @public_page(max_age=3600, s_maxage=86400)
