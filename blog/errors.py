@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mysite.errors import Conflict, NotFound, Unprocessable
+from mysite.errors import Conflict, DomainError, NotFound, Unprocessable
 
 
 class PostNotFound(NotFound):
@@ -15,6 +15,7 @@ class ImageNotFound(NotFound):
 
 class PostVersionConflict(Conflict):
     code, message = "version_conflict", "Someone changed this post since you opened it; reload to see their version."
+    current_post = None  # the post as it is now, for the API to answer with (None once deleted)
 
 
 class SlugTaken(Conflict):
@@ -23,3 +24,8 @@ class SlugTaken(Conflict):
 
 class PostStateInvalid(Unprocessable):
     code = "invalid_state"
+
+
+class PreconditionRequired(DomainError):
+    status, code = 428, "precondition_required"
+    message = 'State the version you read: If-Match: "v<N>" or "version" in the body.'

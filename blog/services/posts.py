@@ -88,42 +88,48 @@ def post_update(
     *,
     post_id: str,
     version: int,
-    title: str,
-    body_markdown: str,
+    title: str | None = None,
+    body_markdown: str | None = None,
     slug: str = "",
-    custom_excerpt: str = "",
-    tags: list[str] | str = (),
+    custom_excerpt: str | None = None,
+    tags: list[str] | str | None = None,
     feature_image_id: str | None = None,
-    feature_image_alt: str = "",
+    feature_image_alt: str | None = None,
+    keep_feature_image: bool = False,
 ) -> Post:
-    """Edit a post of any status; a published post stays published (and its pages are refreshed)."""
+    """Edit a post of any status; a field left out (None) keeps its value; a published post stays published.
+
+    `feature_image_id=None` removes the image unless `keep_feature_image` (a partial edit that does not name it).
+    """
     post = post_editable(post_id, version)
     before, old_slug = PublicState.of(post), post.slug
     apply_content(
         post,
-        title=title,
-        body_markdown=body_markdown,
-        custom_excerpt=custom_excerpt,
-        tags=tags,
-        feature_image_id=feature_image_id,
-        feature_image_alt=feature_image_alt,
+        title=post.title if title is None else title,
+        body_markdown=post.body_markdown if body_markdown is None else body_markdown,
+        custom_excerpt=post.custom_excerpt if custom_excerpt is None else custom_excerpt,
+        tags=post.tag_labels if tags is None else tags,
+        feature_image_id=post.feature_image_id if keep_feature_image else feature_image_id,
+        feature_image_alt=post.feature_image_alt if feature_image_alt is None else feature_image_alt,
     )
-    if slug.strip():
+    if slug and slug.strip():
         post.slug = slug_checked(slug)
     return _commit(post, before, old_slug=old_slug, is_new=False, slug_derived=False)
 
 
-def post_publish(*, post_id: str, version: int, published_at: datetime | None = None) -> Post:
-    """Make a draft or scheduled post public now."""
+def post_publish(*, post_id: str, version: int | None = None, published_at: datetime | None = None) -> Post:
+    """Make a draft or scheduled post public now; without a version, publishing a published post changes nothing."""
     post = post_editable(post_id, version)
     if post.status == PUBLISHED:
+        if version is None:
+            return post
         raise PostStateInvalid("This post is already published.")
     before = PublicState.of(post)
     apply_status(post, PUBLISHED, published_at=published_at or utcnow())
     return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False)
 
 
-def post_schedule(*, post_id: str, version: int, publish_at: datetime) -> Post:
+def post_schedule(*, post_id: str, version: int | None = None, publish_at: datetime) -> Post:
     """Publish a draft automatically at `publish_at` (the every-minute schedule picks it up)."""
     post = post_editable(post_id, version)
     if post.status == PUBLISHED:
@@ -134,15 +140,19 @@ def post_schedule(*, post_id: str, version: int, publish_at: datetime) -> Post:
         raise InvalidInput("The publication time must be in the future.", field="publish_at")
     if publish_at > utcnow() + timedelta(days=5 * 365):
         raise InvalidInput("The publication time is too far in the future.", field="publish_at")
+    if version is None and post.status == SCHEDULED and post.scheduled_for == publish_at:
+        return post
     before = PublicState.of(post)
     apply_status(post, SCHEDULED, scheduled_for=publish_at)
     return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False)
 
 
-def post_unpublish(*, post_id: str, version: int) -> Post:
+def post_unpublish(*, post_id: str, version: int | None = None) -> Post:
     """Back to draft: a published post disappears from the site; a scheduled one is no longer due."""
     post = post_editable(post_id, version)
     if post.status == DRAFT:
+        if version is None:
+            return post
         raise PostStateInvalid("This post is already a draft.")
     before = PublicState.of(post)
     apply_status(post, DRAFT)

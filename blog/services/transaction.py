@@ -90,17 +90,26 @@ def tag_operations(
             transaction.update(Term(kind, name), actions=actions)
 
 
+def conflict_with(current: Post | None) -> PostVersionConflict:
+    """The 409 of a stale write, carrying the post as it is now (`current_post`, None once deleted)."""
+    if current is None:
+        error = PostVersionConflict("This post was deleted since you opened it.", extra={"current": None})
+    else:
+        error = PostVersionConflict(extra={"current": post_summary(current)})
+    error.current_post = current
+    return error
+
+
 def version_conflict(post_id: str) -> PostVersionConflict:
     try:
-        current = Post.get(post_id, consistent_read=True)
+        return conflict_with(Post.get(post_id, consistent_read=True))
     except DoesNotExist:
-        return PostVersionConflict("This post was deleted since you opened it.")
-    return PostVersionConflict(extra={"current": post_summary(current)})
+        return conflict_with(None)
 
 
-def post_editable(post_id: str, version: int) -> Post:
-    """The post at the version the caller last read; a stale copy is a conflict, not an overwrite."""
+def post_editable(post_id: str, version: int | None) -> Post:
+    """The post at the version the caller last read (None: as it is now); a stale copy is a conflict."""
     post = selectors.post_get(post_id=post_id)
-    if post.version != version:
-        raise PostVersionConflict(extra={"current": post_summary(post)})
+    if version is not None and post.version != version:
+        raise conflict_with(post)
     return post
