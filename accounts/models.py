@@ -82,6 +82,16 @@ class Profile(Model):
         super().__init__(hash_key, range_key, _user_instantiated, **attributes)
 
 
+class ReaderCount(Model):
+    """How many profiles one readers-list shard holds, added to in the transaction that creates a profile."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("reader-counts")
+
+    shard = UnicodeAttribute(hash_key=True)  # a `by-joined` partition: `profile#0` .. `profile#7`, `profile`
+    profiles = NumberAttribute(default=0)
+
+
 class AttemptCounter(Model):
     """Attempts at one account action by one account or client in one fixed window; DynamoDB expires it (TTL)."""
 
