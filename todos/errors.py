@@ -21,6 +21,14 @@ class VersionConflict(Conflict):
     code, message = "version_conflict", "The item changed since you read it; the current version is included."
 
 
+class StaleDetails(VersionConflict):
+    code = "version_conflict"
+    message = (
+        "This task was saved elsewhere (another tab or device) after you opened it, so nothing was saved. "
+        "The form shows the saved details; what you typed is kept beside them."
+    )
+
+
 class InvalidTask(InvalidInput):
     code = "invalid"
 

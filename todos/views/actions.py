@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
-from todos.errors import InvalidTask
+from todos.errors import InvalidTask, StaleDetails, VersionConflict
 from todos.recurrence import recurrence_clean
 from todos.views.pages import PageState, render_app, request_state, run_action
 
@@ -142,6 +142,7 @@ def _details_typed(post) -> dict:
         "labels": post.get("labels", ""),
         "recurrence": post.get("recurrence", "").strip(),
         "list_id": post.get("list_id", ""),
+        "version": post.get("version", "").strip(),
     }
 
 
@@ -149,6 +150,12 @@ def _details_changes(typed: dict) -> dict:
     """The task_update arguments of the details form; one InvalidTask naming every bad field."""
     problems: dict[str, list[str]] = {}
     changes: dict = {"notes": typed["notes"], "labels": [x for x in typed["labels"].split(",") if x.strip()]}
+    # The version the form was rendered with: a save from a stale tab is a conflict, not an overwrite.
+    version = typed["version"]
+    if version.isascii() and version.isdigit() and len(version) <= 18:
+        changes["expected_version"] = int(version)
+    elif version:
+        problems["version"] = ["This form is out of date; reload the task."]
     priority = typed["priority"]
     # ASCII digits only: "²".isdigit() is true, but int() refuses it.
     if priority.isascii() and priority.isdigit() and 1 <= int(priority) <= 4:
@@ -178,7 +185,9 @@ def _details_changes(typed: dict) -> dict:
 def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
     """Save the details panel: notes, due, priority, labels, recurrence and the list.
 
-    A refused save keeps the panel open with what was typed and a message at each bad field.
+    A refused save keeps the panel open with what was typed and a message at each bad field. A save
+    from a stale form (the task was saved elsewhere since, e.g. in another tab) changes nothing: the
+    panel shows the saved details and, beside them, what was typed, ready to save instead.
     """
     owner, typed = request.user.sub, _details_typed(request.POST)
     try:
@@ -190,6 +199,8 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
             raise
         state = request_state(request)
         state.open = task_id
+        if isinstance(error, VersionConflict):
+            return render_app(request, state=state, error=StaleDetails(), typed={task_id: typed}, conflict=True)
         return render_app(request, state=state, error=error, typed={task_id: typed})
     return render_app(request)
 
