@@ -45,6 +45,10 @@ class UploadMissing(Unprocessable):
     code, message = "upload_missing", "The file has not been uploaded yet."
 
 
+class UploadExpired(Unprocessable):
+    code, message = "upload_expired", "The upload did not arrive in time; upload the file again."
+
+
 class CredentialsNotConfigured(Unprocessable):
     code, message = "not_configured", "Temporary AWS credentials are not configured here (no Cognito identity pool)."
     status = 501

@@ -109,7 +109,7 @@ def _details(owner: str, task) -> dict:
         kind = attachment.content_type.split(";")[0].strip().lower()
         if attachment.state == "ready" and kind.startswith("image/") and kind in INLINE_TYPES:
             thumbnail = services.attachment_download_url(attachment=attachment, inline=True)
-        attachments.append({"attachment": attachment, "thumbnail": thumbnail})
+        attachments.append({"attachment": attachment, "thumbnail": thumbnail, "state": attachment.current_state()})
     local = task_due_datetime_local(task)
     return {
         "attachments": attachments,

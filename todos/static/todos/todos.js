@@ -237,8 +237,10 @@
     bar.hidden = false;
     bar.value = 0;
     var startUrl = input.dataset.startUrl;
+    var startedId = null;
     postJson(startUrl, { file_name: file.name, size: file.size, content_type: file.type || "application/octet-stream" })
       .then(function (started) {
+        startedId = started.attachment.id;
         return new Promise(function (resolve, reject) {
           var form = new FormData();
           Object.keys(started.upload.fields).forEach(function (name) {
@@ -270,8 +272,30 @@
       })
       .catch(function (error) {
         bar.hidden = true;
-        problem.textContent = error.message;
+        problem.textContent = "Upload failed — choose the file again to retry. (" + error.message + ")";
         problem.hidden = false;
+        // The failed upload's record goes now rather than waiting for its window to close.
+        if (startedId) deleteAttachment(startUrl + "/" + startedId);
       });
   });
+
+  // Retry a failed upload: forget the failed record and pick the file again (the click opens the picker).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.retry-upload");
+    if (!button) return;
+    var input = document.getElementById(button.dataset.fileInput);
+    var row = button.closest("li.attachment");
+    deleteAttachment(button.dataset.failedUrl).then(function () {
+      if (row) row.remove();
+    });
+    if (input) input.click();
+  });
+
+  function deleteAttachment(url) {
+    return fetch(url, {
+      method: "DELETE",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    });
+  }
 })();
