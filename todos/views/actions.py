@@ -14,6 +14,7 @@ from mysite.errors import DomainError
 from todos import selectors, services
 from todos.errors import InvalidTask, StaleDetails, VersionConflict
 from todos.recurrence import recurrence_clean
+from todos.services.quick import task_quick_add
 from todos.views.pages import PageState, render_app, request_state, run_action
 
 
@@ -45,19 +46,19 @@ def list_delete(request: HttpRequest, list_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def task_create(request: HttpRequest) -> HttpResponse:
-    """Add a task to the list (or view) on screen."""
+    """Add a task from the words typed (quick add) to the list (or view) on screen."""
     state = request_state(request)
-    title = request.POST.get("title", "").strip()
-    if not title:
+    text = request.POST.get("title", "").strip()
+    if not text:
         return render_app(request, state=state)  # TodoMVC: an empty entry adds nothing
-    owner = request.user.sub
+    options: dict = {"owner": request.user.sub, "text": text, "fallback_time_zone": request.POST.get("time_zone")}
     if state.kind == "today":
-        action = lambda: services.task_create(owner=owner, title=title, due_date=datetime.now(UTC).date())  # noqa: E731
+        options["default_due"] = datetime.now(UTC).date()
     elif state.kind == "label":
-        action = lambda: services.task_create(owner=owner, title=title, labels=[state.label])  # noqa: E731
+        options["default_labels"] = (state.label,)
     else:
-        action = lambda: services.task_create(owner=owner, title=title, list_id=state.list_id)  # noqa: E731
-    return run_action(request, action, state=state)
+        options["list_id"] = state.list_id
+    return run_action(request, lambda: task_quick_add(**options), state=state)
 
 
 @login_required

@@ -146,6 +146,12 @@
       }
       return;
     }
+    // Quick add: Esc in the new-task box keeps the word before the cursor as typed (a leading backslash).
+    if (input.id === "new-todo" && event.key === "Escape" && input.value) {
+      event.preventDefault();
+      keepLiteral(input);
+      return;
+    }
     // Esc anywhere in an open details panel closes it and gives focus back to its toggle.
     var panel = event.key === "Escape" && input.closest && input.closest("section.details");
     if (panel) {
@@ -153,6 +159,19 @@
       if (toggle) toggle.click();
     }
   });
+
+  function keepLiteral(input) {
+    var text = input.value;
+    var caret = input.selectionStart === null ? text.length : input.selectionStart;
+    var start = caret;
+    while (start > 0 && /\s/.test(text.charAt(start - 1))) start -= 1; // just after a word: that word
+    var end = start;
+    while (start > 0 && !/\s/.test(text.charAt(start - 1))) start -= 1;
+    if (start === end || text.charAt(start) === "\\") return;
+    input.value = text.slice(0, start) + "\\" + text.slice(start);
+    input.setSelectionRange(caret + 1, caret + 1);
+    if (window.htmx) window.htmx.trigger(input, "quickpreview");
+  }
 
   document.addEventListener(
     "blur",
