@@ -13,7 +13,8 @@ from django.utils.http import http_date
 from mysite import aws, storage
 from mysite.cdn import cdn_url
 from mysite.errors import NotFound
-from updates.constants import ARTIFACT_PREFIX, FILENAME_PATTERN, IMMUTABLE
+from updates.constants import ARTIFACT_PREFIX, FILENAME_PATTERN, IMMUTABLE, WITHDRAWN_PREFIX
+from updates.errors import ArtifactWithdrawn
 from updates.models import Artifact
 
 STREAM_CHUNK = 256 * 1024
@@ -45,6 +46,12 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     return first, last
 
 
+def artifact_withdrawn_check(*, sha256: str, filename: str) -> None:
+    """410 for a file of a yanked release (services.artifacts_withdraw moved it); only asked once a file is missing."""
+    if storage.object_head(f"{WITHDRAWN_PREFIX}{sha256}/{filename}") is not None:
+        raise ArtifactWithdrawn()
+
+
 def artifact_response(request: HttpRequest, *, sha256: str, filename: str) -> HttpResponse:
     """Stream `artifacts/<sha256>/<filename>` from S3: ETag, 304, Range -> 206, immutable caching."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha256) or not FILENAME_PATTERN.match(filename):
@@ -52,6 +59,7 @@ def artifact_response(request: HttpRequest, *, sha256: str, filename: str) -> Ht
     key = f"{ARTIFACT_PREFIX}{sha256}/{filename}"
     head = storage.object_head(key)
     if head is None:
+        artifact_withdrawn_check(sha256=sha256, filename=filename)
         raise NotFound("No such artifact.")
     size = int(head["ContentLength"])
     etag = f'"{sha256}"'  # the content address is a perfect strong validator
