@@ -31,6 +31,7 @@ from updates.selectors import (
     release_get,
     tuf_targets_source,
 )
+from updates.services.artifacts import artifacts_withdraw
 from updates.services.products import conditional_failed
 from updates.versions import SemVer
 
@@ -260,7 +261,7 @@ def release_resume(*, product: str, version: str, expected_version: int | None =
 
 
 def release_yank(*, product: str, version: str, expected_version: int | None = None) -> Release:
-    """Withdraw a release for good: never offered again and removed from the TUF targets."""
+    """Withdraw a release for good: never offered again, removed from the TUF targets, its files no longer served."""
     release = release_get(product=product, version=version)
     _expect(release, expected_version)
     if release.status not in (PUBLISHED, PAUSED):
@@ -268,6 +269,9 @@ def release_yank(*, product: str, version: str, expected_version: int | None = N
     release.status = YANKED
     release = _commit_with_tuf(release)
     client_paths_invalidate(product=product)
+    withdrawn = artifacts_withdraw(release=release)
+    # The CDN domain serves `artifacts/` from the bucket, the site under /updates/artifacts/: both forget the files.
+    cdn.invalidate_paths([f"/{key}" for key in withdrawn] + [f"/updates/{key}" for key in withdrawn])
     return release
 
 
