@@ -11,8 +11,9 @@ import json
 import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template.loader import select_template
 from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -265,10 +266,27 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+def _json_error(error: ApplicationError) -> HttpResponse:
+    response = json_error_response(error)
+    response.site_error_page = True
+    return response
+
+
+_HEADINGS = {403: "Not allowed", 404: "Not found", 503: "Temporarily unavailable"}
+
+
 def render_error_page(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    """The site's error page for `error`: `<status>.html` where the status has its own, else `error.html`."""
     # Rendered like a public page: without the session, which may be what just failed.
     request.public_page = True
-    response = render(request, "error.html", {"error": error}, status=http_status(error))
+    status = http_status(error)
+    # A field's problem that repeats the message (a bad cursor's) is said once.
+    details = [p for problems in error.fields.values() for p in problems if str(p) != error.message]
+    heading = _HEADINGS.get(status, "Something went wrong" if status >= 500 else "Something is not right")
+    template = select_template([f"{status}.html", "error.html"])
+    context = {"error": error, "details": details, "heading": heading}
+    response = HttpResponse(template.render(context, request), status=status)
+    response.site_error_page = True
     if retry_after(error) is not None:
         response["Retry-After"] = str(retry_after(error))
     return response
@@ -277,33 +295,75 @@ def render_error_page(request: HttpRequest, error: ApplicationError) -> HttpResp
 def error_response(request: HttpRequest, error: ApplicationError) -> HttpResponse:
     """The JSON error body under /api/, the friendly page elsewhere."""
     if request.path.startswith("/api/"):
-        return json_error_response(error)
+        return _json_error(error)
     return render_error_page(request, error)
 
 
+def _not_found_page(request: HttpRequest) -> HttpResponse:
+    api = request.path.startswith("/api/")
+    return error_response(request, NotFound() if api else NotFound("We could not find that page."))
+
+
 class DomainErrorMiddleware:
-    """Turns an ApplicationError escaping an HTML view into a friendly page with the right status."""
+    """Turns an ApplicationError escaping an HTML view into a friendly page with the right status.
+
+    A 404 is the site's page whatever DEBUG says: an `Http404` a view raises, and (with DEBUG on,
+    where Django would answer its technical page) a URL no route matches. Stateless: safe with any
+    number of processes and threads.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None
+            and not getattr(response, "site_error_page", False)
+        ):
+            return _not_found_page(request)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Http404):
+            return _not_found_page(request)
         error = as_domain_error(exception)
         return None if error is None else error_response(request, error)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    api = request.path.startswith("/api/")
-    return error_response(request, NotFound() if api else NotFound("We could not find that page."))
+    """handler404: a URL no route matches, or an Http404 outside any middleware's reach."""
+    return _not_found_page(request)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler403: PermissionDenied, as the site's page (JSON under /api/)."""
+    return error_response(request, Forbidden())
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent without its token (expired page, blocked cookies) is a 403 page."""
+    return error_response(
+        request, Forbidden("This form has expired or your browser refused its cookie. Reload the page and try again.")
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: a request Django itself refused (a bad Host, too many fields), as the site's page."""
+    return error_response(request, InvalidInput("The request could not be understood."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the site's page, or a bare one if even that cannot be rendered (templates broken)."""
     if request.path.startswith("/api/"):
-        return json_error_response(ServerError())
-    return HttpResponse(
-        "<!doctype html><title>Server error</title><h1>Something went wrong</h1><p>Please try again.</p>",
-        status=500,
-    )
+        return _json_error(ServerError())
+    try:
+        return render_error_page(request, ServerError())
+    except Exception:
+        logger.exception("The 500 page could not be rendered")
+        return HttpResponse(
+            "<!doctype html><title>Server error</title><h1>Something went wrong</h1><p>Please try again.</p>",
+            status=500,
+        )

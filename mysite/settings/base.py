@@ -53,6 +53,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mysite.urls"
+# A refused form is the site's own 403 page, like every other error.
+CSRF_FAILURE_VIEW = "mysite.errors.csrf_failure"
 WSGI_APPLICATION = "mysite.wsgi.application"
 
 TEMPLATES = [
