@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.selectors import profile_count, profile_list
 from blog import selectors, services
-from blog.models import STATUSES
+from blog.constants import STATUSES
 from blog.rendering import media_url, render_markdown
-from mysite.http import make_cacheable
+from mysite.apis import PrivateApi, PublicApi, group_permission, validated
+from mysite.constants import AUTHORS
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 
 CURSOR = OpenApiParameter("cursor", str, description="The `next_cursor` of the previous page.")
 LIMIT = OpenApiParameter("limit", int, description="Page size, 1-50 (default 10).")
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+_validated = validated  # the core's (mysite.apis)
 
 
 class PageQuery(serializers.Serializer):
@@ -78,18 +74,10 @@ class PostPageOutput(serializers.Serializer):
 # --- Public read API -----------------------------------------------------------------------
 
 
-class PublicReadApi(APIView):
+class PublicReadApi(PublicApi):
     """Anonymous GETs that CloudFront and API Gateway may cache; no session, hence no CSRF or cookies."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
-            response.render()
-            response = make_cacheable(request._request, response, max_age=60, s_maxage=300, stale_while_revalidate=60)
-        return response
+    max_age, s_maxage, stale_while_revalidate = 60, 300, 60
 
 
 def _post_page(posts, next_cursor) -> dict:
@@ -121,16 +109,11 @@ class TagPostListApi(PublicReadApi):
 # --- Authors' API ----------------------------------------------------------------------------
 
 
-class IsAuthor(BasePermission):
-    """Signed in and in the `authors` group; others get 403 (401 without credentials)."""
-
-    message = "Only authors can do this."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_author)
+# Signed in and in the `authors` group; others get 403 (401 without credentials).
+IsAuthor = group_permission(AUTHORS, message="Only authors can do this.")
 
 
-class AuthorApi(APIView):
+class AuthorApi(PrivateApi):
     permission_classes = [IsAuthor]
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import feedgenerator
 
-from blog.models import Post
+if TYPE_CHECKING:
+    from blog.models import Post
+
 
 FEED_SIZE = 20
 # Feed readers resolve nothing: root-relative media URLs in bodies become absolute.
