@@ -17,6 +17,7 @@ from blog import selectors, services
 from blog.constants import STATUSES
 from blog.forms import DeleteForm, PostForm
 from blog.rendering import render_markdown
+from mysite.constants import AUTHORS
 from mysite.decorators import group_required
 from mysite.errors import DomainError, InvalidInput
 from mysite.forms import form_error_apply
@@ -24,7 +25,7 @@ from mysite.forms import form_error_apply
 if TYPE_CHECKING:
     from blog.models import Post
 
-authors_only = group_required("authors")
+authors_only = group_required(AUTHORS)
 
 
 _apply = form_error_apply

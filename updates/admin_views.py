@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mysite.constants import RELEASE_MANAGERS
 from mysite.decorators import group_required
 from mysite.errors import DomainError
 from mysite.forms import form_error_apply
@@ -16,7 +17,7 @@ from updates import selectors, services
 from updates.constants import PLATFORMS
 from updates.forms import ProductForm, ReleaseEditForm, ReleaseForm
 
-release_managers_only = group_required("release-managers")
+release_managers_only = group_required(RELEASE_MANAGERS)
 
 
 _apply = form_error_apply
