@@ -15,6 +15,7 @@ run: setup ## Start the local stack and serve http://127.0.0.1:8000/
 	$(PY) -m devstack
 
 test: setup-test ## Set up and run the whole test suite
+	$(VENV)/bin/lint-imports  # the import contracts in pyproject.toml
 	$(PY) -m pytest -n $(or $(JOBS),2)  # one local stack per worker (free ports, own data)
 
 setup: $(VENV)/.installed $(VENV)/.installed-local devstack/node_modules/.installed devstack/dynamodb/.version java

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -10,11 +10,19 @@ from accounts import services
 from accounts.selectors import profile_get
 from accounts.validators import validate_display_name
 from mysite import cognito
-from mysite.apis import PrivateApi, PublicApi, validated
+from mysite.apis import PrivateApi, PublicApi, StrictSerializer, validated
 from mysite.auth import client_ip
+from mysite.concurrency import expected_version, item_etag, private_response
 from mysite.schema import ErrorSerializer
 
 THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many attempts; retry after Retry-After seconds")
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="A stale version: `version_conflict`, the profile under `current`"
+)
+PRECONDITION = OpenApiResponse(ErrorSerializer, description="No version stated: `precondition_required`")
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False, description='The ETag read, `"v<version>"`.'
+)
 
 
 class TokenOutput(serializers.Serializer):
@@ -164,32 +172,54 @@ class SignOutEverywhereApi(PrivateApi):
 
 
 class MeApi(PrivateApi):
+    """The caller's profile: ETag `"v<version>"`; a rename states the version it read (If-Match or body)."""
+
     class OutputSerializer(ProfileOutput):
         groups = serializers.ListField(child=serializers.CharField())
+        version = serializers.IntegerField(help_text='The profile\'s version; its ETag is `"v<version>"`.')
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         display_name = serializers.CharField(max_length=80, validators=[validate_display_name])
+        version = serializers.IntegerField(
+            required=False, min_value=0, help_text='The version read; or send `If-Match: "v<version>"`.'
+        )
 
         def validate_display_name(self, value: str) -> str:
             if not value.strip():
                 raise serializers.ValidationError("The name cannot be blank.")
             return value.strip()
 
-    def _body(self, request, profile) -> dict:
+    def _body(self, profile) -> dict:
+        user = self.request.user
         return {
-            "sub": request.user.sub,
-            "email": profile.email if profile else request.user.email,
-            "display_name": profile.display_name if profile else request.user.display_name,
+            "sub": user.sub,
+            "email": profile.email if profile else user.email,
+            "display_name": profile.display_name if profile else user.display_name,
             "joined_at": profile.joined_at if profile else None,
-            "groups": sorted(request.user.groups),
+            "groups": sorted(user.groups),
+            "version": int(profile.version or 0) if profile else 0,
         }
 
-    @extend_schema(responses={200: OutputSerializer}, operation_id="accounts_me")
-    def get(self, request):
-        return Response(self._body(request, profile_get(sub=request.user.sub)))
+    def _response(self, profile):
+        body = self.OutputSerializer(self._body(profile)).data
+        return private_response(self.request, body, etag=item_etag(body["version"]))
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, operation_id="accounts_me_update")
+    @extend_schema(responses={200: OutputSerializer, 304: None}, operation_id="accounts_me")
+    def get(self, request):
+        return self._response(profile_get(sub=request.user.sub))
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[IF_MATCH],
+        responses={200: OutputSerializer, 409: CONFLICT, 428: PRECONDITION},
+        operation_id="accounts_me_update",
+    )
     def patch(self, request):
         data = validated(self.InputSerializer, request.data)
-        profile = services.profile_update(sub=request.user.sub, display_name=data["display_name"])
-        return Response(self._body(request, profile))
+        profile = services.profile_update(
+            sub=request.user.sub,
+            display_name=data["display_name"],
+            version=expected_version(request, data, required=True),
+            serialize=lambda current: self.OutputSerializer(self._body(current)).data,
+        )
+        return self._response(profile)

@@ -152,22 +152,7 @@ def stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
 
     hot_slug = seed.post_slugs[-1]
     session.get(f"{nginx.url}/blog/{hot_slug}/", timeout=10)
-    post_id = post_get_published(slug=hot_slug).post_id
-    admin = session.get(f"{nginx.url}/api/blog/admin/posts/{post_id}", headers=headers, timeout=10).json()
-    new_title = f"Edited {uuid.uuid4().hex[:8]}"
-    edited = session.post(
-        f"{nginx.url}/api/blog/admin/posts/{post_id}/update",
-        json={
-            "title": new_title,
-            "body_markdown": admin["body_markdown"],
-            "slug": admin["slug"],
-            "tags": admin["tags"],
-            "version": admin["version"],
-        },
-        headers=headers,
-        timeout=10,
-    )
-    assert edited.status_code == 200, edited.text[:300]
+    new_title = _retitle(session, nginx, post_get_published(slug=hot_slug).post_id, "Edited", headers)
     results[f"/blog/{hot_slug}/ (edited)"] = new_title in session.get(f"{nginx.url}/blog/{hot_slug}/", timeout=10).text
     return results
 
@@ -195,6 +180,26 @@ def update_stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
     )
     assert published.status_code == 200, published.text[:300]
     return {name: version in session.get(nginx.url + url, timeout=10).text for name, url in checks.items()}
+
+
+def _retitle(session: requests.Session, nginx: Nginx, post_id: str, prefix: str, headers: dict) -> str:
+    """Give a post a new unique title through the authors' API; the title."""
+    admin = session.get(f"{nginx.url}/api/blog/admin/posts/{post_id}", headers=headers, timeout=10).json()
+    new_title = f"{prefix} {uuid.uuid4().hex[:8]}"
+    edited = session.post(
+        f"{nginx.url}/api/blog/admin/posts/{post_id}/update",
+        json={
+            "title": new_title,
+            "body_markdown": admin["body_markdown"],
+            "slug": admin["slug"],
+            "tags": admin["tags"],
+            "version": admin["version"],
+        },
+        headers=headers,
+        timeout=10,
+    )
+    assert edited.status_code == 200, edited.text[:300]
+    return new_title
 
 
 def _token(email: str) -> str:
@@ -242,22 +247,7 @@ def stale_across_containers(seed: Seed, nginx: Nginx, origins: Origins) -> dict:
     assert made.status_code == 201, made.text[:300]
     from blog.selectors import post_get_published
 
-    post_id = post_get_published(slug=slug).post_id
-    admin = session.get(f"{nginx.url}/api/blog/admin/posts/{post_id}", headers=author, timeout=10).json()
-    new_title = f"Retitled {uuid.uuid4().hex[:8]}"
-    edited = session.post(
-        f"{nginx.url}/api/blog/admin/posts/{post_id}/update",
-        json={
-            "title": new_title,
-            "body_markdown": admin["body_markdown"],
-            "slug": admin["slug"],
-            "tags": admin["tags"],
-            "version": admin["version"],
-        },
-        headers=author,
-        timeout=10,
-    )
-    assert edited.status_code == 200, edited.text[:300]
+    new_title = _retitle(session, nginx, post_get_published(slug=slug).post_id, "Retitled", author)
     expected = {
         "todo task list": task_title,
         "todo lists": list_name,

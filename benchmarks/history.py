@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
 from pynamodb.exceptions import TransactWriteError
 
+from benchmarks.blog_history import history_posts_write
 from benchmarks.botocalls import record
 from benchmarks.paths import Credentials, sign_in
 from benchmarks.seed import PLATFORMS, Seed, _user, release
@@ -89,42 +90,17 @@ def _tasks(owner: str, size: int) -> tuple[str, str]:
 
 def _posts(author_sub: str, count: int, tags: list[str], offset: int) -> None:
     """`count` more published posts, with the slug, tag and count items the publish transaction writes."""
-    from blog.models import PUBLISHED, Post, SlugClaim, TaggedPost, Term
+    from blog.models import Term
 
     start = datetime.now(UTC) - timedelta(days=offset + count)
+    published = [
+        (offset + i, start + timedelta(days=i, minutes=(offset + i) % 60), tags[(offset + i) % len(tags)])
+        for i in range(count)
+    ]
     counts: dict[tuple[str, str], int] = {}
-    with Post.batch_write() as posts, SlugClaim.batch_write() as slugs, TaggedPost.batch_write() as tagged:
-        for i in range(count):
-            number = offset + i
-            published_at = start + timedelta(days=i, minutes=number % 60)
-            tag = tags[number % len(tags)]
-            slug = f"history-post-{number}-{uuid.uuid4().hex[:6]}"
-            post = Post(
-                uuid.uuid4().hex,
-                title=f"History post {number}",
-                title_search=f"history post {number}",
-                slug=slug,
-                body_markdown=f"Post {number} of the history.",
-                body_html=f"<p>Post {number} of the history.</p>",
-                excerpt=f"Post {number} of the history.",
-                tags=[tag],
-                tag_names=[tag],
-                author_sub=author_sub,
-                author_name="Bench Author",
-                status=PUBLISHED,
-                created_at=published_at,
-                updated_at=published_at,
-                published_at=published_at,
-                feed="post",
-                author_feed=author_sub,
-                published_month=published_at.strftime("%Y-%m"),
-            )
-            post.version = 1
-            posts.save(post)
-            slugs.save(SlugClaim(slug, post_id=post.post_id))
-            tagged.save(TaggedPost(tag, f"{published_at.isoformat()}#{post.post_id}", post_id=post.post_id))
-            counts[("tag", tag)] = counts.get(("tag", tag), 0) + 1
-            counts[("month", post.published_month)] = counts.get(("month", post.published_month), 0) + 1
+    for post in history_posts_write(author_sub=author_sub, author_name="Bench Author", published=published):
+        for key in (("tag", post.tags[0]), ("month", post.published_month)):
+            counts[key] = counts.get(key, 0) + 1
     for (kind, name), delta in counts.items():
         Term(kind, name).update(actions=[Term.post_count.add(delta)])
 

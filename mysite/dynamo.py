@@ -62,28 +62,18 @@ def number_storable(value: float | int) -> bool:
 
 def all_models() -> list[type[Model]]:
     """Every PynamoDB model declared in an installed app's `models` module."""
-    from importlib import import_module
+    from mysite.registry import app_modules  # the registry needs Django's app registry, loaded after this
 
-    from django.apps import apps
-
-    found: list[type[Model]] = []
-    for app in apps.get_app_configs():
-        try:
-            module = import_module(f"{app.name}.models")
-        except ModuleNotFoundError as error:
-            if error.name != f"{app.name}.models":
-                raise
-            continue
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, Model)
-                and value is not Model
-                and value.__module__ == module.__name__
-                and getattr(getattr(value, "Meta", None), "table_name", None)
-            ):
-                found.append(value)
-    return found
+    return [
+        value
+        for module in app_modules("models")
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Model)
+        and value is not Model
+        and value.__module__ == module.__name__
+        and getattr(getattr(value, "Meta", None), "table_name", None)
+    ]
 
 
 class LabelledTransactWrite(TransactWrite):

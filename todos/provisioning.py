@@ -261,3 +261,17 @@ class UploadLifecycleStep(Step):
 
 
 STEPS = [UploadLifecycleStep, IdentityPoolStep]
+
+
+def stage_lookups(*, region: str, prefix: str) -> dict[str, str]:
+    """The identity pool and role ids `zappa_settings` writes into a stage (their names for its prefix)."""
+    from django.test.utils import override_settings
+
+    from mysite.deploy.lookups import identity_pool_ids
+
+    with override_settings(DYNAMODB_TABLE_PREFIX=prefix):
+        pool_name, role = identity_pool_name(), role_name()
+    return identity_pool_ids(region=region, pool_name=pool_name, role_name=role)
+
+
+STAGE_LOOKUPS = [stage_lookups]

@@ -9,22 +9,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mysite.constants import RELEASE_MANAGERS
 from mysite.decorators import group_required
 from mysite.errors import DomainError
+from mysite.forms import form_error_apply
 from updates import selectors, services
 from updates.constants import PLATFORMS
 from updates.forms import ProductForm, ReleaseEditForm, ReleaseForm
 
-release_managers_only = group_required("release-managers")
+release_managers_only = group_required(RELEASE_MANAGERS)
 
 
-def _apply(form: forms.Form, error: DomainError) -> None:
-    if error.fields:
-        for field, problems in error.fields.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
-    else:
-        form.add_error(None, error.message)
+_apply = form_error_apply
 
 
 def _page(request: HttpRequest, template: str, form: forms.Form, **context) -> HttpResponse:

@@ -114,6 +114,8 @@ COGNITO_USER_POOL_NAME = env("COGNITO_USER_POOL_NAME", default="mysite")
 COGNITO_USER_POOL_ID = env("COGNITO_USER_POOL_ID", default="")
 COGNITO_CLIENT_ID = env("COGNITO_CLIENT_ID", default="")
 COGNITO_GROUPS = GROUPS
+# The core reads a user's profile (name, email, token revocation stamp) through this app function.
+PROFILE_LOOKUP = "accounts.selectors.profile_get_cached"
 # Todos: temporary S3 credentials through a Cognito identity pool (`provision` creates both).
 COGNITO_IDENTITY_POOL_ID = env("COGNITO_IDENTITY_POOL_ID", default="")
 COGNITO_IDENTITY_ROLE_ARN = env("COGNITO_IDENTITY_ROLE_ARN", default="")

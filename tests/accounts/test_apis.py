@@ -35,7 +35,9 @@ def test_sign_up_confirm_token_me_refresh_sign_out(api_client):
         "display_name": "Alan",
         "joined_at": me.json()["joined_at"],
         "groups": [],
+        "version": Profile.get(sub).version,
     }
+    assert me["ETag"] == f'"v{Profile.get(sub).version}"'
 
     refreshed = api_client.post(
         "/api/accounts/token/refresh", {"refresh_token": tokens.json()["refresh_token"]}, format="json"
@@ -116,19 +118,77 @@ def test_revoked_or_garbage_refresh_token_is_401(api_client):
     assert response.status_code == 401
 
 
-def test_me_update_renames_profile(bearer_client, user):
+def test_me_update_renames_profile_at_the_version_read(bearer_client, user):
     client = bearer_client(user)
-    response = client.patch("/api/accounts/me", {"display_name": "  Renamed  "}, format="json")
+    me = client.get("/api/accounts/me")
+    version = me.json()["version"]
+    assert me["ETag"] == f'"v{version}"'
+    response = client.patch("/api/accounts/me", {"display_name": "  Renamed  ", "version": version}, format="json")
     assert response.status_code == 200
     assert response.json()["display_name"] == "Renamed"
+    assert response.json()["version"] == version + 1
+    assert response["ETag"] == f'"v{version + 1}"'
     assert Profile.get(user.sub).display_name == "Renamed"
+
+
+def test_me_update_takes_the_version_from_if_match(bearer_client, user):
+    client = bearer_client(user)
+    etag = client.get("/api/accounts/me")["ETag"]
+    response = client.patch("/api/accounts/me", {"display_name": "By header"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200
+    assert Profile.get(user.sub).display_name == "By header"
+
+
+def test_me_update_without_a_version_is_428_and_changes_nothing(bearer_client, user):
+    response = bearer_client(user).patch("/api/accounts/me", {"display_name": "Blind"}, format="json")
+    assert response.status_code == 428
+    assert response.json()["error"]["code"] == "precondition_required"
+    assert Profile.get(user.sub).display_name == "Test User"
+
+
+def test_me_update_at_a_stale_version_is_409_with_the_current_profile(bearer_client, user):
+    client = bearer_client(user)
+    version = client.get("/api/accounts/me").json()["version"]
+    first = client.patch("/api/accounts/me", {"display_name": "First", "version": version}, format="json")
+    assert first.status_code == 200
+    response = client.patch("/api/accounts/me", {"display_name": "Second", "version": version}, format="json")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "version_conflict"
+    assert (error["current"]["display_name"], error["current"]["version"]) == ("First", version + 1)
+    assert Profile.get(user.sub).display_name == "First"
+
+
+def test_me_update_with_if_match_and_body_version_disagreeing_is_400(bearer_client, user):
+    client = bearer_client(user)
+    version = client.get("/api/accounts/me").json()["version"]
+    response = client.patch(
+        "/api/accounts/me",
+        {"display_name": "Torn", "version": version},
+        format="json",
+        HTTP_IF_MATCH=f'"v{version + 5}"',
+    )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["version"]
+    assert Profile.get(user.sub).display_name == "Test User"
+
+
+def test_me_answers_304_to_its_own_etag(bearer_client, user):
+    client = bearer_client(user)
+    etag = client.get("/api/accounts/me")["ETag"]
+    again = client.get("/api/accounts/me", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag
 
 
 def test_me_update_rejects_blank_and_unknown_input(bearer_client, user):
     client = bearer_client(user)
-    response = client.patch("/api/accounts/me", {"display_name": "   "}, format="json")
+    response = client.patch("/api/accounts/me", {"display_name": "   ", "version": 1}, format="json")
     assert response.status_code == 400
     assert "display_name" in response.json()["error"]["fields"]
+    unknown = client.patch("/api/accounts/me", {"display_name": "Fine", "version": 1, "admin": True}, format="json")
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["fields"] == {"admin": ["Unknown field."]}
     assert Profile.get(user.sub).display_name == "Test User"
 
 

@@ -28,6 +28,7 @@ from django.test.utils import override_settings
 from moto import mock_aws
 
 from mysite.deploy import botocalls, stages
+from mysite.deploy.local_stage import local_stream_arns
 from mysite.deploy.permissions import (
     Need,
     denied,
@@ -36,7 +37,7 @@ from mysite.deploy.permissions import (
     required_for,
     unused_actions,
 )
-from mysite.deploy.render import Lookups, local_stream_arns, render_attach_policy, render_stage
+from mysite.deploy.render import Lookups, render_attach_policy, render_stage
 from mysite.dispatcher import Dispatcher
 from mysite.event_sources import ScheduleSource
 from tests.blog.conftest import image_bytes

@@ -7,13 +7,11 @@ import re
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from mysite.apis import PublicApi
 from mysite.errors import InvalidInput
-from mysite.http import make_cacheable
 from updates import signing
 from updates.delivery import artifact_url
 from updates.selectors import platform_check, product_get, release_offer, release_rollout_ladder
@@ -23,21 +21,13 @@ NO_ROLLOUT_BUCKET = 99  # a client that sends no bucket gets only fully rolled-o
 _BUCKET = re.compile(r"[0-9]{1,2}")
 
 
-class PublicCacheableApi(APIView):
+class PublicCacheableApi(PublicApi):
     """No authentication (so no session, no Vary: Cookie) and shared-cache headers on every answer."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
     max_age = 60
     s_maxage = 60
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code in (200, 204):
-            response.render()
-            response = make_cacheable(request, response, max_age=self.max_age, s_maxage=self.s_maxage)
-        return response
+    cacheable_statuses = (200, 204)
 
 
 def client_bucket(value: str | None) -> int:

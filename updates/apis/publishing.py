@@ -4,31 +4,23 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mysite.apis import PrivateApi, group_permission, validated
+from mysite.constants import RELEASE_MANAGERS
 from updates import selectors, services
 from updates.constants import PLATFORMS
 
-
-class IsReleaseManager(BasePermission):
-    """Signed in and in `release-managers`; anyone else gets 403 (401 without credentials)."""
-
-    message = "Only release managers may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.in_group("release-managers"))
+# Signed in and in `release-managers`; anyone else gets 403 (401 without credentials).
+IsReleaseManager = group_permission(RELEASE_MANAGERS, message="Only release managers may do this.")
 
 
-class PublishingApi(APIView):
+class PublishingApi(PrivateApi):
     permission_classes = [IsReleaseManager]
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+_validated = validated  # the core's (mysite.apis)
 
 
 class ProductOutput(serializers.Serializer):
