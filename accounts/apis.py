@@ -15,6 +15,7 @@ from accounts.validators import validate_display_name
 from mysite import cognito
 from mysite.auth import client_ip
 from mysite.schema import ErrorSerializer
+from mysite.validation import validated
 
 THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many attempts; retry after Retry-After seconds")
 
@@ -33,9 +34,7 @@ class PublicAPIView(APIView):
 
 
 def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, data)
 
 
 class TokenOutput(serializers.Serializer):
@@ -189,7 +188,7 @@ class MeApi(APIView):
         groups = serializers.ListField(child=serializers.CharField())
 
     class InputSerializer(serializers.Serializer):
-        display_name = serializers.CharField(max_length=80, validators=[validate_display_name])
+        display_name = serializers.CharField(max_length=80, validators=[validate_display_name], required=False)
 
         def validate_display_name(self, value: str) -> str:
             if not value.strip():
@@ -211,6 +210,9 @@ class MeApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, operation_id="accounts_me_update")
     def patch(self, request):
+        # A PATCH changes the fields it names; one that names none changes nothing.
         data = _validated(self.InputSerializer, request.data)
+        if "display_name" not in data:
+            return Response(self._body(request, profile_get(sub=request.user.sub)))
         profile = services.profile_update(sub=request.user.sub, display_name=data["display_name"])
         return Response(self._body(request, profile))

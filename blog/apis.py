@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
@@ -12,17 +12,14 @@ from accounts.selectors import profile_count, profile_list
 from blog import selectors, services
 from blog.models import STATUSES
 from blog.rendering import media_url, render_markdown
+from blog.services.images import ACCEPTED_CONTENT_TYPES, image_max_bytes
 from mysite.http import make_cacheable
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
-
-CURSOR = OpenApiParameter("cursor", str, description="The `next_cursor` of the previous page.")
-LIMIT = OpenApiParameter("limit", int, description="Page size, 1-50 (default 10).")
+from mysite.validation import validated
 
 
 def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, data)
 
 
 class PageQuery(serializers.Serializer):
@@ -97,7 +94,7 @@ def _post_page(posts, next_cursor) -> dict:
 
 
 class PostListApi(PublicReadApi):
-    @extend_schema(parameters=[CURSOR, LIMIT], responses={200: PostPageOutput}, operation_id="blog_posts_list")
+    @extend_schema(parameters=[PageQuery], responses={200: PostPageOutput}, operation_id="blog_posts_list")
     def get(self, request):
         query = _validated(PageQuery, request.query_params)
         return Response(_post_page(*selectors.published_posts(limit=query["limit"], cursor=query.get("cursor"))))
@@ -110,7 +107,7 @@ class PostDetailApi(PublicReadApi):
 
 
 class TagPostListApi(PublicReadApi):
-    @extend_schema(parameters=[CURSOR, LIMIT], responses={200: PostPageOutput}, operation_id="blog_tag_posts_list")
+    @extend_schema(parameters=[PageQuery], responses={200: PostPageOutput}, operation_id="blog_tag_posts_list")
     def get(self, request, tag: str):
         query = _validated(PageQuery, request.query_params)
         return Response(
@@ -284,11 +281,19 @@ class ImageOutput(serializers.Serializer):
         return RenditionOutput(image.renditions or [], many=True).data
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": image_max_bytes()})
+class ImageSizeField(serializers.IntegerField):
+    """Bytes; over the maximum the service answers 413 (too large), not a 400."""
+
+
 class ImageUploadApi(AuthorApi):
     class InputSerializer(serializers.Serializer):
         filename = serializers.CharField(max_length=200)
-        content_type = serializers.CharField(max_length=100)
-        size = serializers.IntegerField(min_value=0)
+        content_type = serializers.ChoiceField(
+            choices=sorted(ACCEPTED_CONTENT_TYPES),
+            error_messages={"invalid_choice": "Upload a JPEG, PNG, WebP or GIF image."},
+        )
+        size = ImageSizeField(min_value=1)
 
     class OutputSerializer(serializers.Serializer):
         class UploadOutput(serializers.Serializer):
@@ -327,9 +332,7 @@ class ReaderListApi(AuthorApi):
         results = ReaderOutput(many=True)
         next_cursor = serializers.CharField(allow_null=True)
 
-    @extend_schema(
-        parameters=[CURSOR, LIMIT], responses={200: OutputSerializer}, operation_id="blog_admin_readers_list"
-    )
+    @extend_schema(parameters=[PageQuery], responses={200: OutputSerializer}, operation_id="blog_admin_readers_list")
     def get(self, request):
         query = _validated(PageQuery, request.query_params)
         profiles, next_cursor = profile_list(limit=query["limit"], cursor=query.get("cursor"))

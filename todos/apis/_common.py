@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from mysite.errors import InvalidInput
+from mysite.validation import validated as strictly_validated
 
 # ASCII digits only (\d would read "v٣" as 3), and no more than a version can be: int() refuses 4,300+ digits.
 _ETAG_VERSION = re.compile(r'^(?:W/)?"v([0-9]{1,18})"$')
@@ -28,9 +29,7 @@ class StrictSerializer(serializers.Serializer):
 
 
 def validated(serializer_class, data, *, partial: bool = False) -> dict:
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+    return strictly_validated(serializer_class, data, partial=partial)
 
 
 def expected_version(request, data: dict | None = None) -> int | None:

@@ -52,7 +52,7 @@ class TaskListApi(APIView):
         sort = serializers.ChoiceField(choices=selectors.SORTS, default="position")
         limit = serializers.IntegerField(required=False, min_value=1, max_value=selectors.MAX_PAGE, default=50)
         cursor = serializers.CharField(required=False, max_length=2000)
-        format = serializers.CharField(required=False)
+        format = serializers.ChoiceField(choices=["json", "api"], required=False)
 
         def validate_tz(self, value: str) -> str:
             try:

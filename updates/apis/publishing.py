@@ -8,6 +8,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mysite.validation import validated
 from updates import selectors, services
 from updates.constants import PLATFORMS
 
@@ -26,9 +27,7 @@ class PublishingApi(APIView):
 
 
 def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, data)
 
 
 class ProductOutput(serializers.Serializer):
