@@ -1,8 +1,9 @@
-"""Small things axe-core's WCAG 2.1 AA run does not reach: every priority badge, targets of 24 px, table headers."""
+"""Small things axe-core's WCAG 2.1 AA run does not reach: badges, 24 px targets, table headers, a checkbox's place."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -12,6 +13,7 @@ from blog import services as blog
 from blog.models import utcnow
 from tests.e2e.test_reflow import sign_in
 from todos import services as todos
+from updates import demo as updates_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -41,3 +43,17 @@ def test_badges_reach_4_5_to_1_targets_are_24_px_and_no_table_header_is_empty(pa
     if results.violations_count:
         problems["/admin/blog/"] = results.generate_report()
     assert problems == {}
+
+
+def test_the_release_forms_critical_checkbox_sits_before_its_label_on_one_line(page, make_user):
+    manager = make_user(groups=("release-managers",), name="Rita Release")
+    updates_demo.seed(stdout=StringIO())
+    sign_in(page, manager)
+    page.goto("/admin/updates/desk-clock/")
+    box = page.get_by_label("Critical")
+    expect(box).to_be_visible()
+    label = page.locator("label", has_text="Critical").first
+    expect(label).to_be_visible()
+    box_at, label_at = box.bounding_box(), label.bounding_box()
+    assert box_at["x"] + box_at["width"] <= label_at["x"] + 1  # the box first, then its label
+    assert abs((box_at["y"] + box_at["height"] / 2) - (label_at["y"] + label_at["height"] / 2)) < 8  # one line
