@@ -1,4 +1,4 @@
-"""API input validation: DRF serializers, with JSON's own types kept as the schema states them.
+"""JSON's own types kept as the schema states them (mysite.apis.validated checks every JSON body with this).
 
 DRF coerces on the way in: a CharField takes the number 7 as "7", a BooleanField takes 0 and
 "yes", an IntegerField takes 2.0. Forms and query strings carry only text, so coercion is right
@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rest_framework import serializers
-
-from mysite.parsers import JSONObject
 
 _NOT_A = {
     "string": "Not a string.",
@@ -75,14 +73,3 @@ def json_type_errors(serializer: serializers.Serializer, data: Mapping) -> dict:
         if problem:
             errors[name] = problem
     return errors
-
-
-def validated(serializer_class: type[serializers.Serializer], data, *, partial: bool = False) -> dict:
-    """`data` checked by `serializer_class` (ValidationError, a 400, if not); a JSON body's types kept strict."""
-    serializer = serializer_class(data=data, partial=partial)
-    if isinstance(data, JSONObject):
-        errors = json_type_errors(serializer, data)
-        if errors:
-            raise serializers.ValidationError(errors)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

@@ -13,8 +13,8 @@ from mysite.errors import as_domain_error
 from mysite.http import make_cacheable, public_page
 from updates import signing
 from updates.apis.public import client_bucket, client_os
-from updates.constants import ELECTRON_PLATFORM_ALIASES
-from updates.delivery import artifact_response, artifact_url
+from updates.constants import ELECTRON_PLATFORM_ALIASES, FILENAME_PATTERN
+from updates.delivery import artifact_response, artifact_url, artifact_withdrawn_check
 from updates.errors import PlatformNotFound, TufFileNotFound
 from updates.selectors import (
     appcast_entries,
@@ -128,7 +128,13 @@ def tuf_metadata(request: HttpRequest, product: str, name: str) -> HttpResponse:
 def tuf_target(request: HttpRequest, product: str, path: str) -> HttpResponse:
     """A target of the product's current targets metadata, by its consistent-snapshot name; anything else is 404."""
     product_get(slug=product)
-    sha256, filename = tuf_target_check(product=product, path=path)
+    try:
+        sha256, filename = tuf_target_check(product=product, path=path)
+    except TufFileNotFound:
+        sha256, _, filename = path.rpartition("/")[2].partition(".")
+        if re.fullmatch(r"[0-9a-f]{64}", sha256) and FILENAME_PATTERN.match(filename):
+            artifact_withdrawn_check(sha256=sha256, filename=filename)  # a yanked release's target: 410
+        raise
     return artifact_response(request, sha256=sha256, filename=filename)
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import environ
 
+from mysite.constants import GROUPS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
@@ -111,7 +113,7 @@ AWS_LOCAL_SECRET_ACCESS_KEY = env("AWS_LOCAL_SECRET_ACCESS_KEY", default=None)
 COGNITO_USER_POOL_NAME = env("COGNITO_USER_POOL_NAME", default="mysite")
 COGNITO_USER_POOL_ID = env("COGNITO_USER_POOL_ID", default="")
 COGNITO_CLIENT_ID = env("COGNITO_CLIENT_ID", default="")
-COGNITO_GROUPS = ("authors", "release-managers")
+COGNITO_GROUPS = GROUPS
 # Todos: temporary S3 credentials through a Cognito identity pool (`provision` creates both).
 COGNITO_IDENTITY_POOL_ID = env("COGNITO_IDENTITY_POOL_ID", default="")
 COGNITO_IDENTITY_ROLE_ARN = env("COGNITO_IDENTITY_ROLE_ARN", default="")

@@ -8,7 +8,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mysite.validation import validated
+from mysite.apis import validated
 from updates import selectors, services
 from updates.constants import PLATFORMS
 

@@ -29,10 +29,12 @@ from updates.constants import (
     READY,
     REJECTED,
     UPLOAD_PREFIX,
+    WITHDRAWN_PREFIX,
+    YANKED,
 )
 from updates.errors import ArtifactTooLarge, InvalidTransition, UploadInvalid
-from updates.models import Artifact
-from updates.selectors import artifact_get, release_get
+from updates.models import Artifact, Release
+from updates.selectors import artifact_get, release_artifacts, release_get
 from updates.services.products import conditional_failed
 from updates.versions import SemVer, os_version_tuple
 
@@ -245,3 +247,44 @@ def artifact_process(*, upload_key: str) -> str:
         raise
     storage.objects_delete([upload_key])
     return str(artifact.status)
+
+
+def _shared_with_live_release(release: Release, keys: list[str]) -> set[str]:
+    """The content addresses among `keys` that another release of the product, not yanked, also points at."""
+    if not keys:
+        return set()
+    others = Artifact.query(release.product, filter_condition=Artifact.key.is_in(*keys))
+    shared = set()
+    for other in others:
+        sort_key = other.artifact_key.rsplit("#", 1)[0]
+        if sort_key == release.sort_key or other.key in shared:
+            continue
+        try:
+            if Release.get(release.product, sort_key, consistent_read=True).status != YANKED:
+                shared.add(other.key)
+        except DoesNotExist:
+            continue
+    return shared
+
+
+def artifacts_withdraw(*, release: Release) -> list[str]:
+    """Move a yanked release's files from `artifacts/` to `yanked/`, so that no route serves them any more.
+
+    Idempotent (a second call finds them moved); returns the keys withdrawn. The app's artifact and TUF
+    target routes answer 410 for a withdrawn file. A file that another live release of the product
+    shares byte for byte and by name stays where it is.
+    """
+    keys = [a.key for a in release_artifacts(release=release) if a.status == READY and a.key]
+    keys = [key for key in keys if key not in _shared_with_live_release(release, keys)]
+    s3 = aws.client("s3")
+    for key in keys:
+        if storage.object_head(key) is None:
+            continue  # withdrawn by an earlier attempt
+        s3.copy_object(
+            Bucket=storage.bucket(),
+            Key=WITHDRAWN_PREFIX + key.removeprefix(ARTIFACT_PREFIX),
+            CopySource={"Bucket": storage.bucket(), "Key": key},
+            MetadataDirective="COPY",
+        )
+    storage.objects_delete(keys)
+    return keys

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from updates.selectors import (
     release_get,
     tuf_targets_source,
 )
+from updates.services.artifacts import artifacts_withdraw
 from updates.services.products import conditional_failed
 from updates.versions import SemVer
 
@@ -173,8 +175,8 @@ def release_update(
     return release
 
 
-def _commit_with_tuf(release: Release) -> Release:
-    """Save the release and the product's re-signed TUF metadata in one transaction."""
+def _commit_with_tuf(release: Release, also: Callable[[TransactWrite], None] | None = None) -> Release:
+    """Save the release and the product's re-signed TUF metadata in one transaction (with `also`'s writes)."""
     for _ in range(TUF_ATTEMPTS):
         try:
             state = TufRepository.get(release.product, consistent_read=True)
@@ -191,6 +193,8 @@ def _commit_with_tuf(release: Release) -> Release:
                 transaction.save(change.state)
                 for file in change.files:
                     transaction.save(file)
+                if also is not None:
+                    also(transaction)
                 catalog_changed_in(transaction, product=release.product)
         except TransactWriteError as error:
             reasons = error.cancellation_reasons
@@ -257,7 +261,7 @@ def release_resume(*, product: str, version: str, expected_version: int | None =
 
 
 def release_yank(*, product: str, version: str, expected_version: int | None = None) -> Release:
-    """Withdraw a release for good: never offered again and removed from the TUF targets."""
+    """Withdraw a release for good: never offered again, removed from the TUF targets, its files no longer served."""
     release = release_get(product=product, version=version)
     _expect(release, expected_version)
     if release.status not in (PUBLISHED, PAUSED):
@@ -265,6 +269,9 @@ def release_yank(*, product: str, version: str, expected_version: int | None = N
     release.status = YANKED
     release = _commit_with_tuf(release)
     client_paths_invalidate(product=product)
+    withdrawn = artifacts_withdraw(release=release)
+    # The CDN domain serves `artifacts/` from the bucket, the site under /updates/artifacts/: both forget the files.
+    cdn.invalidate_paths([f"/{key}" for key in withdrawn] + [f"/updates/{key}" for key in withdrawn])
     return release
 
 
