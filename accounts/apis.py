@@ -179,7 +179,7 @@ class MeApi(PrivateApi):
         version = serializers.IntegerField(help_text='The profile\'s version; its ETag is `"v<version>"`.')
 
     class InputSerializer(StrictSerializer):
-        display_name = serializers.CharField(max_length=80, validators=[validate_display_name])
+        display_name = serializers.CharField(max_length=80, validators=[validate_display_name], required=False)
         version = serializers.IntegerField(
             required=False, min_value=0, help_text='The version read; or send `If-Match: "v<version>"`.'
         )
@@ -215,7 +215,10 @@ class MeApi(PrivateApi):
         operation_id="accounts_me_update",
     )
     def patch(self, request):
+        # A PATCH changes the fields it names; one that names none changes nothing.
         data = validated(self.InputSerializer, request.data)
+        if "display_name" not in data:
+            return self._response(profile_get(sub=request.user.sub))
         profile = services.profile_update(
             sub=request.user.sub,
             display_name=data["display_name"],

@@ -11,6 +11,8 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.views import APIView
 
 from mysite.http import make_cacheable
+from mysite.parsers import JSONObject
+from mysite.validation import json_type_errors
 
 
 class StrictSerializer(serializers.Serializer):
@@ -25,8 +27,16 @@ class StrictSerializer(serializers.Serializer):
 
 
 def validated(serializer_class: type[serializers.Serializer], data, *, partial: bool = False) -> dict:
-    """The serializer's validated data; a ValidationError (400 in the one error shape) otherwise."""
+    """The serializer's validated data; a ValidationError (400 in the one error shape) otherwise.
+
+    A JSON body keeps JSON's types (mysite.validation): 7 for a string or 1 for true is refused,
+    where DRF alone would coerce it; forms and query strings are text and are read as DRF reads them.
+    """
     serializer = serializer_class(data=data, partial=partial)
+    if isinstance(data, JSONObject):
+        errors = json_type_errors(serializer, data)
+        if errors:
+            raise serializers.ValidationError(errors)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
