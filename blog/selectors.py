@@ -236,9 +236,19 @@ def sitemap_tags(*, limit: int) -> list[Term]:
 
 def sitemap_posts() -> list[Post]:
     """Every published post, newest first, bounded to one sitemap file (read once per request)."""
+    # Only what a sitemap entry shows is fetched: the read capacity is the same (the index projects
+    # whole posts), but the bodies are neither sent nor parsed.
     return cache.request_memo(
         "blog:sitemap-posts",
-        lambda: list(Post.published.query("post", scan_index_forward=False, limit=SITEMAP_MAX_POSTS, page_size=1000)),
+        lambda: list(
+            Post.published.query(
+                "post",
+                scan_index_forward=False,
+                limit=SITEMAP_MAX_POSTS,
+                page_size=1000,
+                attributes_to_get=["post_id", "slug", "updated_at", "feed", "published_at"],
+            )
+        ),
     )
 
 
