@@ -15,4 +15,6 @@ urlpatterns = [
     path("readers/", admin_views.readers, name="readers"),
     path("<str:post_id>/", admin_views.post_edit, name="edit"),
     path("<str:post_id>/delete/", admin_views.post_delete, name="delete"),
+    path("<str:post_id>/history/", admin_views.post_history, name="history"),
+    path("<str:post_id>/history/<int:number>/restore/", admin_views.post_restore, name="restore"),
 ]

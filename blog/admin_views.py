@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import profile_count, profile_list
 from blog import selectors, services
 from blog.constants import STATUSES
+from blog.errors import RevisionNotFound
 from blog.forms import DeleteForm, PostForm
 from blog.rendering import render_markdown
 from mysite.constants import AUTHORS
@@ -51,15 +52,20 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None, *, status: 
     return render(request, "blog/admin/editor.html", {"form": form, "post": post}, status=status)
 
 
-def _run_action(post: Post, action: str, publish_at) -> Post:
+def _by(request: HttpRequest) -> services.SavedBy:
+    return services.SavedBy(request.user.sub, request.user.display_name)
+
+
+def _run_action(request: HttpRequest, post: Post, action: str, publish_at) -> Post:
+    by = _by(request)
     if action == "publish":
-        return services.post_publish(post_id=post.post_id, version=post.version)
+        return services.post_publish(post_id=post.post_id, version=post.version, by=by)
     if action == "schedule":
         if not publish_at:
             raise InvalidInput("Choose when to publish.", field="publish_at")
-        return services.post_schedule(post_id=post.post_id, version=post.version, publish_at=publish_at)
+        return services.post_schedule(post_id=post.post_id, version=post.version, publish_at=publish_at, by=by)
     if action == "unpublish":
-        return services.post_unpublish(post_id=post.post_id, version=post.version)
+        return services.post_unpublish(post_id=post.post_id, version=post.version, by=by)
     return post
 
 
@@ -78,10 +84,10 @@ def post_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             post = services.post_create(
-                author_sub=request.user.sub, author_name=request.user.display_name, **form.content()
+                author_sub=request.user.sub, author_name=request.user.display_name, by=_by(request), **form.content()
             )
             action = form.cleaned_data["action"] or "save"
-            post = _run_action(post, action, form.cleaned_data["publish_at"])
+            post = _run_action(request, post, action, form.cleaned_data["publish_at"])
         except DomainError as error:
             _apply(form, error)
             return _editor(request, form, None, status=error.status)
@@ -112,8 +118,10 @@ def post_edit(request: HttpRequest, post_id: str) -> HttpResponse:
         return _editor(request, form, post)
     action = form.cleaned_data["action"] or "save"
     try:
-        post = services.post_update(post_id=post_id, version=form.cleaned_data["version"] or 0, **form.content())
-        post = _run_action(post, action, form.cleaned_data["publish_at"])
+        post = services.post_update(
+            post_id=post_id, version=form.cleaned_data["version"] or 0, by=_by(request), **form.content()
+        )
+        post = _run_action(request, post, action, form.cleaned_data["publish_at"])
     except services.PostVersionConflict as error:
         form.add_error(
             None,
@@ -143,6 +151,49 @@ def post_delete(request: HttpRequest, post_id: str) -> HttpResponse:
             return redirect("blog-admin:posts")
     status = 409 if form.errors else 200
     return render(request, "blog/admin/delete.html", {"post": post, "form": form}, status=status)
+
+
+HISTORY_PAGE = 20
+
+
+@authors_only
+def post_history(request: HttpRequest, post_id: str) -> HttpResponse:
+    """Every save of the post, newest first, each with what it changed against the save before."""
+    post = selectors.post_get(post_id=post_id)
+    revisions, next_cursor = selectors.post_revisions(
+        post_id=post_id, limit=HISTORY_PAGE, cursor=request.GET.get("cursor")
+    )
+    entries = []
+    for index, revision in enumerate(revisions):
+        older = revisions[index + 1] if index + 1 < len(revisions) else None
+        if older is None and revision.number > 1:
+            try:
+                older = selectors.revision_get(post_id=post_id, number=int(revision.number) - 1)
+            except RevisionNotFound:  # saved before revisions were kept
+                older = None
+        entries.append({"revision": revision, "diff": selectors.revision_diff(revision, older)})
+    context = {"post": post, "entries": entries, "next_cursor": next_cursor}
+    return render(request, "blog/admin/history.html", context)
+
+
+@authors_only
+@require_POST
+def post_restore(request: HttpRequest, post_id: str, number: int) -> HttpResponse:
+    """Save revision `number`'s content again, as a new revision (the version guards against a stale page)."""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    try:
+        services.post_restore(post_id=post_id, number=number, version=version, by=_by(request))
+    except services.PostVersionConflict as error:
+        messages.error(request, f"{error.message} Look at the history again before restoring.")
+        return redirect("blog-admin:history", post_id=post_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("blog-admin:history", post_id=post_id)
+    messages.success(request, f"Restored revision {number} as a new revision.")
+    return redirect("blog-admin:edit", post_id=post_id)
 
 
 @authors_only

@@ -29,3 +29,19 @@ class PostStateInvalid(Unprocessable):
 class PreconditionRequired(DomainError):
     status, code = 428, "precondition_required"
     message = 'State the version you read: If-Match: "v<N>" or "version" in the body.'
+
+
+class PostGone(DomainError):
+    status, code, message = 410, "post_gone", "This post was deleted."
+
+
+class PostMoved(Exception):
+    """The slug asked for is one a post had before; `slug` is where it lives now."""
+
+    def __init__(self, slug: str):
+        super().__init__(slug)
+        self.slug = slug
+
+
+class RevisionNotFound(NotFound):
+    code, message = "revision_not_found", "This post has no such revision."

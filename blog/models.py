@@ -148,13 +148,40 @@ class Post(Model):
 
 
 class SlugClaim(Model):
-    """One item per slug in use; claimed in the same transaction as the post, so slugs stay unique."""
+    """One item per slug a post ever had; claimed in the same transaction as the post, so slugs stay unique.
+
+    A claim outlives a rename (the old address answers 301 to the post's slug) and the post's
+    deletion (410): an address once given out never points at another post.
+    """
 
     class Meta(BaseMeta):
         table_name = table_name("blog-slugs")
 
     slug = UnicodeAttribute(hash_key=True)
     post_id = UnicodeAttribute()
+
+
+class PostRevision(Model):
+    """One saved state of a post: who saved it, when, what it held (number = the post's version after the save)."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("blog-revisions")
+
+    post_id = UnicodeAttribute(hash_key=True)
+    number = NumberAttribute(range_key=True)
+    action = UnicodeAttribute()  # create, edit, publish, schedule, unpublish, restore
+    saved_at = UTCDateTimeAttribute(default=utcnow)
+    saved_by_sub = UnicodeAttribute(default="")
+    saved_by_name = UnicodeAttribute(default="")
+    status = UnicodeAttribute()
+    title = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    body_markdown = UnicodeAttribute(default="")
+    custom_excerpt = UnicodeAttribute(default="")
+    tag_names = ListAttribute(of=UnicodeAttribute, default=list)
+    feature_image_id = UnicodeAttribute(null=True)
+    feature_image_alt = UnicodeAttribute(default="")
+    restored_from = NumberAttribute(null=True)
 
 
 class TaggedPost(Model):

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
-from blog.errors import ImageNotFound, PostNotFound
-from blog.models import IMAGE_READY, PUBLISHED, STATUSES, Image, Post, SlugClaim, TaggedPost, Term
+from blog.errors import ImageNotFound, PostGone, PostMoved, PostNotFound, RevisionNotFound
+from blog.models import IMAGE_READY, PUBLISHED, STATUSES, Image, Post, PostRevision, SlugClaim, TaggedPost, Term
 from mysite import cache
 from mysite.dynamo import decode_cursor, page
 from mysite.errors import InvalidInput
 
 SITEMAP_MAX_URLS = 50_000  # per sitemap file, by the sitemap protocol
 SITEMAP_MAX_POSTS = 45_000  # the newest posts; the rest of a file's URLs go to the home, archive and tags
-__all__ = ["ImageNotFound", "PostNotFound"]  # their first home; blog.errors holds them
 SEARCH_WINDOW = 100  # posts an authors' title search looks through per page
 
 
@@ -73,20 +73,76 @@ def _public(name: str, params: dict, compute):
 
 
 def post_get_published(*, slug: str) -> Post:
-    """A published post by slug, through the read cache; PostNotFound otherwise."""
+    """A published post by slug, through the read cache.
 
-    def load() -> Post | None:
+    PostMoved if the slug is one the post had before, PostGone if its post was deleted, PostNotFound otherwise.
+    """
+
+    def load() -> tuple[str, Post | str | None]:
         try:
             claim = SlugClaim.get(slug)
+        except DoesNotExist:
+            return "missing", None
+        try:
             post = Post.get(claim.post_id)
         except DoesNotExist:
-            return None
-        return post if post.status == PUBLISHED else None
+            return "gone", None
+        if post.status != PUBLISHED:
+            return "missing", None
+        return ("found", post) if post.slug == slug else ("moved", post.slug)
 
-    post = _public("post", {"slug": slug}, load)
-    if post is None:
+    state, found = _public("post", {"slug": slug}, load)
+    if state == "moved":
+        raise PostMoved(found)
+    if state == "gone":
+        raise PostGone()
+    if state == "missing":
         raise PostNotFound()
-    return post
+    return found
+
+
+# --- Revisions --------------------------------------------------------------------------------
+
+
+def post_revisions(
+    *, post_id: str, limit: int = 20, cursor: str | None = None
+) -> tuple[list[PostRevision], str | None]:
+    """A post's revisions, newest first, one page."""
+    results = PostRevision.query(
+        post_id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor), consistent_read=True
+    )
+    return page(results, limit=limit)
+
+
+def revision_get(*, post_id: str, number: int) -> PostRevision:
+    try:
+        return PostRevision.get(post_id, number, consistent_read=True)
+    except DoesNotExist:
+        raise RevisionNotFound() from None
+
+
+def _revision_lines(revision: PostRevision | None) -> list[str]:
+    if revision is None:
+        return []
+    head = [
+        f"Title: {revision.title}",
+        f"Slug: {revision.slug}",
+        f"Tags: {', '.join(revision.tag_names)}",
+        f"Excerpt: {revision.custom_excerpt}",
+        f"Status: {revision.status}",
+        "",
+    ]
+    return head + revision.body_markdown.splitlines()
+
+
+def revision_diff(newer: PostRevision, older: PostRevision | None) -> list[tuple[str, str]]:
+    """What `newer` changed against `older`, as (kind, line) with kind `add`, `remove`, `context` or `hunk`."""
+    lines = difflib.unified_diff(_revision_lines(older), _revision_lines(newer), lineterm="", n=2)
+    diff = []
+    for line in list(lines)[2:]:  # past the ---/+++ header
+        kind = {"+": "add", "-": "remove", "@": "hunk"}.get(line[:1], "context")
+        diff.append((kind, line[1:] if kind != "hunk" else line))
+    return diff
 
 
 def _cached_page(name: str, query, limit: int, cursor: str | None) -> tuple[list[Post], str | None]:
@@ -180,9 +236,19 @@ def sitemap_tags(*, limit: int) -> list[Term]:
 
 def sitemap_posts() -> list[Post]:
     """Every published post, newest first, bounded to one sitemap file (read once per request)."""
+    # Only what a sitemap entry shows is fetched: the read capacity is the same (the index projects
+    # whole posts), but the bodies are neither sent nor parsed.
     return cache.request_memo(
         "blog:sitemap-posts",
-        lambda: list(Post.published.query("post", scan_index_forward=False, limit=SITEMAP_MAX_POSTS, page_size=1000)),
+        lambda: list(
+            Post.published.query(
+                "post",
+                scan_index_forward=False,
+                limit=SITEMAP_MAX_POSTS,
+                page_size=1000,
+                attributes_to_get=["post_id", "slug", "updated_at", "feed", "published_at"],
+            )
+        ),
     )
 
 

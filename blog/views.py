@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.sitemaps import views as sitemaps_views
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import http_date
 
 from blog import feeds, selectors
+from blog.errors import PostMoved
 from mysite import storage
 from mysite.http import make_cacheable, public_page
 
@@ -50,7 +51,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    post = selectors.post_get_published(slug=slug)
+    try:
+        post = selectors.post_get_published(slug=slug)
+    except PostMoved as moved:  # an earlier slug of the post (and every old link to it, feeds' included)
+        return HttpResponsePermanentRedirect(reverse("blog:post", args=[moved.slug]))
     response = render(request, "blog/post.html", {"post": post})
     return _with_last_modified(response, post.updated_at)
 

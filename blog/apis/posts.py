@@ -90,6 +90,11 @@ class PostApi(AuthorApi):
         )
 
 
+def by(request) -> services.SavedBy:
+    """The signed-in author, as the post's history names them."""
+    return services.SavedBy(request.user.sub, request.user.display_name)
+
+
 def _post_url(post) -> str:
     return reverse("blog-api:admin-post", args=[post.post_id])
 
@@ -127,7 +132,9 @@ class AdminPostListApi(PostApi):
     @idempotent
     def post(self, request):
         data = validated(self.InputSerializer, request.data)
-        post = services.post_create(author_sub=request.user.sub, author_name=request.user.display_name, **data)
+        post = services.post_create(
+            author_sub=request.user.sub, author_name=request.user.display_name, by=by(request), **data
+        )
         return self.answer(request, post, status=status.HTTP_201_CREATED, location=_post_url(post))
 
 
@@ -159,7 +166,9 @@ class AdminPostDetailApi(PostApi):
         data = validated(self.PatchSerializer, request.data)
         version = expected_version(request, data, required=True)
         keep_image = "feature_image_id" not in data
-        post = services.post_update(post_id=post_id, version=version, keep_feature_image=keep_image, **data)
+        post = services.post_update(
+            post_id=post_id, version=version, keep_feature_image=keep_image, by=by(request), **data
+        )
         return self.answer(request, post)
 
     @extend_schema(
@@ -183,7 +192,9 @@ class AdminPostPublishApi(PostApi):
     )
     def post(self, request, post_id: str):
         data = validated(VersionInput, request.data)
-        return self.answer(request, services.post_publish(post_id=post_id, version=expected_version(request, data)))
+        return self.answer(
+            request, services.post_publish(post_id=post_id, version=expected_version(request, data), by=by(request))
+        )
 
 
 class AdminPostScheduleApi(PostApi):
@@ -199,7 +210,7 @@ class AdminPostScheduleApi(PostApi):
     def post(self, request, post_id: str):
         data = validated(self.InputSerializer, request.data)
         version = expected_version(request, data)
-        return self.answer(request, services.post_schedule(post_id=post_id, version=version, **data))
+        return self.answer(request, services.post_schedule(post_id=post_id, version=version, by=by(request), **data))
 
 
 class AdminPostUnpublishApi(PostApi):
@@ -211,7 +222,9 @@ class AdminPostUnpublishApi(PostApi):
     )
     def post(self, request, post_id: str):
         data = validated(VersionInput, request.data)
-        return self.answer(request, services.post_unpublish(post_id=post_id, version=expected_version(request, data)))
+        return self.answer(
+            request, services.post_unpublish(post_id=post_id, version=expected_version(request, data), by=by(request))
+        )
 
 
 # --- The earlier routes, answering for one release -------------------------------------------------
@@ -233,7 +246,8 @@ class LegacyPostUpdateApi(DeprecatedAlias, PostApi):
     )
     def post(self, request, post_id: str):
         return self.answer(
-            request, services.post_update(post_id=post_id, **validated(self.InputSerializer, request.data))
+            request,
+            services.post_update(post_id=post_id, by=by(request), **validated(self.InputSerializer, request.data)),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -10,6 +11,7 @@ from rest_framework.views import APIView
 
 from blog import selectors
 from blog.apis._common import CURSOR, LIMIT, PageQuery, validated
+from blog.errors import PostMoved
 from blog.rendering import media_url
 from mysite.http import make_cacheable
 
@@ -88,7 +90,11 @@ class PostListApi(PublicReadApi):
 class PostDetailApi(PublicReadApi):
     @extend_schema(responses={200: PostDetailOutput}, operation_id="blog_posts_retrieve")
     def get(self, request, slug: str):
-        return Response(PostDetailOutput(selectors.post_get_published(slug=slug)).data)
+        try:
+            post = selectors.post_get_published(slug=slug)
+        except PostMoved as moved:  # an earlier slug: 301 to where the post is now
+            return Response(status=301, headers={"Location": reverse("blog-api:post", args=[moved.slug])})
+        return Response(PostDetailOutput(post).data)
 
 
 class TagPostListApi(PublicReadApi):

@@ -14,16 +14,20 @@ from blog.services.posts import (
     post_update,
     posts_publish_due,
 )
+from blog.services.revisions import post_restore
+from blog.services.transaction import SavedBy
 
 __all__ = [
     "PostStateInvalid",
     "PostVersionConflict",
+    "SavedBy",
     "SlugTaken",
     "image_process",
     "image_upload_start",
     "post_create",
     "post_delete",
     "post_publish",
+    "post_restore",
     "post_schedule",
     "post_summary",
     "post_unpublish",

@@ -16,14 +16,17 @@ from pynamodb.exceptions import TransactWriteError
 
 from blog import selectors
 from blog.errors import PostStateInvalid, PostVersionConflict, SlugTaken
-from blog.models import DRAFT, PUBLISHED, SCHEDULED, Post, SlugClaim, utcnow
+from blog.models import DRAFT, PUBLISHED, SCHEDULED, Post, utcnow
 from blog.services.content import apply_content, apply_status, slug_candidates, slug_checked, slug_from_title
 from blog.services.transaction import (
+    SCHEDULER,
+    SavedBy,
     SlugClash,
     connection,
     post_editable,
     post_summary,
     post_transact,
+    revision_of,
     tag_operations,
     version_conflict,
 )
@@ -37,14 +40,25 @@ logger = logging.getLogger(__name__)
 __all__ = ["PostStateInvalid", "PostVersionConflict", "SlugTaken", "post_summary"]
 
 
-def _commit(post: Post, before: PublicState, *, old_slug: str | None, is_new: bool, slug_derived: bool) -> Post:
-    """Write the post and everything that hangs off it in one transaction; retry derived slugs."""
+def _commit(
+    post: Post,
+    before: PublicState,
+    *,
+    old_slug: str | None,
+    is_new: bool,
+    slug_derived: bool,
+    action: str,
+    by: SavedBy | None,
+    restored_from: int | None = None,
+) -> Post:
+    """Write the post, its revision and everything that hangs off it in one transaction; retry derived slugs."""
     post.updated_at = utcnow()
     candidates = slug_candidates(post.slug) if slug_derived else iter([post.slug])
     for candidate in candidates:
         post.slug = candidate
+        revision = revision_of(post, action=action, by=by, restored_from=restored_from)
         try:
-            post_transact(post, before, old_slug=old_slug, is_new=is_new)
+            post_transact(post, before, old_slug=old_slug, is_new=is_new, revision=revision)
         except SlugClash:
             continue
         break
@@ -67,6 +81,7 @@ def post_create(
     tags: list[str] | str = (),
     feature_image_id: str | None = None,
     feature_image_alt: str = "",
+    by: SavedBy | None = None,
 ) -> Post:
     """A new draft; without a slug one is derived from the title (and numbered if taken)."""
     post = Post(uuid.uuid4().hex, author_sub=author_sub, author_name=author_name or "Anonymous")
@@ -81,7 +96,9 @@ def post_create(
     )
     post.slug = slug_checked(slug) if slug.strip() else slug_from_title(post.title)
     apply_status(post, DRAFT)
-    return _commit(post, PublicState(), old_slug=None, is_new=True, slug_derived=not slug.strip())
+    return _commit(
+        post, PublicState(), old_slug=None, is_new=True, slug_derived=not slug.strip(), action="create", by=by
+    )
 
 
 def post_update(
@@ -96,6 +113,8 @@ def post_update(
     feature_image_id: str | None = None,
     feature_image_alt: str | None = None,
     keep_feature_image: bool = False,
+    by: SavedBy | None = None,
+    restored_from: int | None = None,
 ) -> Post:
     """Edit a post of any status; a field left out (None) keeps its value; a published post stays published.
 
@@ -114,10 +133,22 @@ def post_update(
     )
     if slug and slug.strip():
         post.slug = slug_checked(slug)
-    return _commit(post, before, old_slug=old_slug, is_new=False, slug_derived=False)
+    action = "restore" if restored_from else "edit"
+    return _commit(
+        post,
+        before,
+        old_slug=old_slug,
+        is_new=False,
+        slug_derived=False,
+        action=action,
+        by=by,
+        restored_from=restored_from,
+    )
 
 
-def post_publish(*, post_id: str, version: int | None = None, published_at: datetime | None = None) -> Post:
+def post_publish(
+    *, post_id: str, version: int | None = None, published_at: datetime | None = None, by: SavedBy | None = None
+) -> Post:
     """Make a draft or scheduled post public now; without a version, publishing a published post changes nothing."""
     post = post_editable(post_id, version)
     if post.status == PUBLISHED:
@@ -126,10 +157,10 @@ def post_publish(*, post_id: str, version: int | None = None, published_at: date
         raise PostStateInvalid("This post is already published.")
     before = PublicState.of(post)
     apply_status(post, PUBLISHED, published_at=published_at or utcnow())
-    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False)
+    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="publish", by=by)
 
 
-def post_schedule(*, post_id: str, version: int | None = None, publish_at: datetime) -> Post:
+def post_schedule(*, post_id: str, version: int | None = None, publish_at: datetime, by: SavedBy | None = None) -> Post:
     """Publish a draft automatically at `publish_at` (the every-minute schedule picks it up)."""
     post = post_editable(post_id, version)
     if post.status == PUBLISHED:
@@ -144,10 +175,10 @@ def post_schedule(*, post_id: str, version: int | None = None, publish_at: datet
         return post
     before = PublicState.of(post)
     apply_status(post, SCHEDULED, scheduled_for=publish_at)
-    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False)
+    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="schedule", by=by)
 
 
-def post_unpublish(*, post_id: str, version: int | None = None) -> Post:
+def post_unpublish(*, post_id: str, version: int | None = None, by: SavedBy | None = None) -> Post:
     """Back to draft: a published post disappears from the site; a scheduled one is no longer due."""
     post = post_editable(post_id, version)
     if post.status == DRAFT:
@@ -156,7 +187,7 @@ def post_unpublish(*, post_id: str, version: int | None = None) -> Post:
         raise PostStateInvalid("This post is already a draft.")
     before = PublicState.of(post)
     apply_status(post, DRAFT)
-    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False)
+    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="unpublish", by=by)
 
 
 def post_delete(*, post_id: str, version: int) -> None:
@@ -166,11 +197,9 @@ def post_delete(*, post_id: str, version: int) -> None:
     transaction = LabelledTransactWrite(connection=connection())
     try:
         with transaction:
-            transaction.delete(post, label="post")
-            transaction.delete(SlugClaim(post.slug), condition=SlugClaim.post_id == post.post_id, label="slug")
+            transaction.delete(post, label="post")  # its slug claims stay: their addresses answer 410
             tag_operations(transaction, post.post_id, before, PublicState())
-            if before.published:
-                cache.stamp_bump(transaction, cache.BLOG_SCOPE)
+            cache.stamp_bump(transaction, cache.BLOG_SCOPE)  # even a draft's address now answers 410
     except TransactWriteError as error:
         if transaction.failed(error):
             raise version_conflict(post_id) from None
@@ -195,8 +224,9 @@ def posts_publish_due(*, now: datetime | None = None) -> list[str]:
             before = PublicState.of(post)
             apply_status(post, PUBLISHED, published_at=post.scheduled_for)
             post.updated_at = utcnow()
+            revision = revision_of(post, action="publish", by=SCHEDULER)
             try:
-                post_transact(post, before, old_slug=post.slug, is_new=False)
+                post_transact(post, before, old_slug=post.slug, is_new=False, revision=revision)
             except PostVersionConflict:
                 continue
             published.append(post.slug)

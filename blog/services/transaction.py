@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from blog import selectors
 from blog.errors import PostVersionConflict
-from blog.models import Post, SlugClaim, TaggedPost, Term
+from blog.models import Post, PostRevision, SlugClaim, TaggedPost, Term
 from blog.services.visibility import PublicState
 from mysite import cache
 from mysite.dynamo import LabelledTransactWrite
@@ -36,26 +38,65 @@ class SlugClash(Exception):
     pass
 
 
-def post_transact(post: Post, before: PublicState, *, old_slug: str | None, is_new: bool) -> None:
+@dataclass(frozen=True)
+class SavedBy:
+    """Who made a change, as the post's history shows it."""
+
+    sub: str = ""
+    name: str = ""
+
+
+SCHEDULER = SavedBy("", "Scheduled publishing")
+
+
+def revision_of(post: Post, *, action: str, by: SavedBy | None, restored_from: int | None = None) -> PostRevision:
+    """The revision a save leaves: the post as saved, numbered with the version the save gives it."""
+    by = by or SavedBy(post.author_sub, post.author_name)
+    return PostRevision(
+        post.post_id,
+        (post.version or 0) + 1,
+        action=action,
+        saved_at=post.updated_at,
+        saved_by_sub=by.sub,
+        saved_by_name=by.name,
+        status=post.status,
+        title=post.title,
+        slug=post.slug,
+        body_markdown=post.body_markdown,
+        custom_excerpt=post.custom_excerpt,
+        tag_names=list(post.tag_labels),
+        feature_image_id=post.feature_image_id,
+        feature_image_alt=post.feature_image_alt,
+        restored_from=restored_from,
+    )
+
+
+def post_transact(
+    post: Post, before: PublicState, *, old_slug: str | None, is_new: bool, revision: PostRevision | None = None
+) -> None:
+    """Save the post with its slug claim, tag listings, counts, stamp and revision, all or nothing.
+
+    A slug it leaves keeps its claim (its address answers 301 from then on); a slug it takes must be
+    free or one of its own earlier slugs.
+    """
     after = PublicState.of(post)
-    slug_changes = old_slug != post.slug
     with_version = post.version  # the version the caller read; PynamoDB checks it in the transaction
     transaction = LabelledTransactWrite(connection=connection())
     try:
         with transaction:
             transaction.save(post, condition=Post.post_id.does_not_exist() if is_new else None, label="post")
-            if slug_changes:
+            if old_slug != post.slug:
                 claim = SlugClaim(post.slug, post_id=post.post_id)
-                transaction.save(claim, condition=SlugClaim.slug.does_not_exist(), label="new-slug")
-                if old_slug:
-                    claimed_by_post = SlugClaim.post_id == post.post_id
-                    transaction.delete(SlugClaim(old_slug), condition=claimed_by_post, label="old-slug")
+                free_or_ours = SlugClaim.slug.does_not_exist() | (SlugClaim.post_id == post.post_id)
+                transaction.save(claim, condition=free_or_ours, label="new-slug")
             tag_operations(transaction, post.post_id, before, after, names=dict(post.tag_links))
+            if revision is not None:
+                transaction.save(revision, condition=PostRevision.number.does_not_exist(), label="revision")
             if before.published or after.published:
                 cache.stamp_bump(transaction, cache.BLOG_SCOPE)
     except TransactWriteError as error:
         failed = transaction.failed(error)
-        if failed & {"post", "old-slug"}:  # someone else saved (or renamed) the post first
+        if failed & {"post", "revision"}:  # someone else saved the post first
             post.version = with_version
             raise version_conflict(post.post_id) from None
         if "new-slug" in failed:

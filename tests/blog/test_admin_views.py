@@ -167,3 +167,30 @@ def test_new_reader_gets_the_welcome_email_exactly_once_and_shows_in_the_readers
     assert f"sent {sent_at:%-d %b %Y}" in page
     count = int(page.split('id="reader-count">')[1].split("<")[0])
     assert count >= 1
+
+
+def test_history_lists_every_save_with_its_diff_and_restores_one(
+    author_browser, make_post, author, browser_client, user
+):
+    post = make_post(publish=False, body_markdown="Kept line\nfirst words")
+    services.post_update(post_id=post.post_id, version=post.version, title="Renamed", body_markdown="Kept line\nnew")
+    page = author_browser.get(f"/admin/blog/{post.post_id}/history/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert [entry["revision"].number for entry in page.context["entries"]] == [2, 1]
+    assert '<span class="diff-remove">- first words</span>' in html
+    assert '<span class="diff-add">+ new</span>' in html
+    assert "Ada Author" in html
+    assert "Restore revision 1" in html
+    assert "Restore revision 2" not in html
+
+    stale = author_browser.post(f"/admin/blog/{post.post_id}/history/1/restore/", {"version": 1})
+    assert stale.status_code == 302
+    assert stale["Location"] == f"/admin/blog/{post.post_id}/history/"
+    assert selectors.post_get(post_id=post.post_id).title == "Renamed"  # a stale page restores nothing
+
+    done = author_browser.post(f"/admin/blog/{post.post_id}/history/1/restore/", {"version": 2})
+    assert done["Location"] == f"/admin/blog/{post.post_id}/"
+    restored = selectors.post_get(post_id=post.post_id)
+    assert (restored.title, restored.body_markdown, restored.version) == (post.title, "Kept line\nfirst words", 3)
+    assert browser_client(user).get(f"/admin/blog/{post.post_id}/history/").status_code == 404

@@ -158,7 +158,7 @@ def test_posts_created_in_parallel_through_the_threaded_server_each_store_their_
 
     def create(title: str) -> dict:
         response = requests.post(
-            f"{threaded_server_url}/api/blog/admin/posts/create",
+            f"{threaded_server_url}/api/blog/admin/posts",
             json={"title": title, "body_markdown": documents[title]},
             headers={"Authorization": f"Bearer {token}"},
             timeout=60,

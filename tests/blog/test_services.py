@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from blog import selectors, services
+from blog.errors import PostGone, PostMoved
 from blog.models import DRAFT, PUBLISHED, SCHEDULED, Post, SlugClaim, Term, utcnow
 from mysite import aws
 from mysite.errors import InvalidInput
@@ -96,7 +97,7 @@ def test_invalid_and_reserved_slugs_are_rejected(author):
         assert "slug" in caught.value.fields
 
 
-def test_renaming_the_slug_frees_the_old_one(make_post):
+def test_renaming_the_slug_keeps_the_old_one_pointing_at_the_post(make_post):
     post = make_post()
     old_slug, new_slug = post.slug, f"renamed-{unique_tag()}"
     updated = services.post_update(
@@ -104,10 +105,10 @@ def test_renaming_the_slug_frees_the_old_one(make_post):
     )
     assert updated.slug == new_slug
     assert selectors.post_get_published(slug=new_slug).body_markdown == "New"
-    with pytest.raises(selectors.PostNotFound):
+    with pytest.raises(PostMoved) as moved:
         selectors.post_get_published(slug=old_slug)
-    with pytest.raises(SlugClaim.DoesNotExist):
-        SlugClaim.get(old_slug)
+    assert moved.value.slug == new_slug
+    assert SlugClaim.get(old_slug).post_id == post.post_id  # no other post can take the old address
 
 
 @pytest.mark.parametrize("published", [False, True])
@@ -196,7 +197,7 @@ def test_schedule_needs_a_future_time_and_keeps_the_post_hidden(make_post):
     assert post.slug not in services.posts_publish_due(now=when + timedelta(seconds=2))
 
 
-def test_delete_removes_the_post_its_slug_and_its_tag_listing(make_post):
+def test_delete_removes_the_post_and_its_tag_listing_and_keeps_its_slug_gone(make_post):
     tag = unique_tag()
     post = make_post(tags=[tag])
     services.post_delete(post_id=post.post_id, version=post.version)
@@ -204,8 +205,9 @@ def test_delete_removes_the_post_its_slug_and_its_tag_listing(make_post):
         selectors.post_get(post_id=post.post_id)
     assert selectors.published_posts_tagged(tag=tag)[0] == []
     assert Term.get("tag", tag).post_count == 0
-    with pytest.raises(SlugClaim.DoesNotExist):
-        SlugClaim.get(post.slug)
+    with pytest.raises(PostGone):
+        selectors.post_get_published(slug=post.slug)
+    assert SlugClaim.get(post.slug).post_id == post.post_id
 
 
 def test_admin_list_filters_by_status_and_searches_titles(make_post):

@@ -77,3 +77,35 @@ def test_author_writes_and_publishes_a_post_with_an_image_and_a_reader_sees_it(
     expect(home.locator(".prose strong")).to_have_text("harbour")
     expect(home.locator(".prose picture img")).to_have_attribute("alt", "Boats in a calm harbour")
     reader.close()
+
+
+def test_author_restores_an_earlier_revision_from_the_history(browser, site_url, page, make_user):
+    from blog import services
+
+    author = make_user(groups=("authors",), name="Rita Reviser")
+    post = services.post_create(
+        author_sub=author.sub, author_name=author.name, title=unique_title("First draft"), body_markdown="Original"
+    )
+    services.post_update(post_id=post.post_id, version=post.version, title="Second thoughts", body_markdown="Rewritten")
+
+    page.goto(f"/accounts/sign-in/?next=/admin/blog/{post.post_id}/")
+    page.get_by_label("Email").fill(author.email)
+    page.get_by_label("Password").fill(author.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(rf"/admin/blog/{post.post_id}/$"))
+    expect(page.get_by_label("Title")).to_have_value("Second thoughts")
+
+    page.get_by_role("link", name="History").click()
+    page.wait_for_url(re.compile(r"/history/$"))
+    first = page.locator("#revision-1")
+    expect(first.locator(".diff-add")).to_contain_text(["Title: " + post.title])
+    expect(page.locator("#revision-2 .diff-add")).to_contain_text(["Title: Second thoughts"])
+    first.get_by_role("button", name="Restore revision 1").click()
+
+    page.wait_for_url(re.compile(rf"/admin/blog/{post.post_id}/$"))
+    expect(page.get_by_label("Title")).to_have_value(post.title)
+    expect(page.get_by_label("Body (Markdown)")).to_have_value("Original")
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#revision-3")).to_contain_text("restore")
+    expect(page.locator("#revision-3")).to_contain_text("from revision 1")
+    expect(page.locator("#revision-3")).to_contain_text("Rita Reviser")

@@ -1,0 +1,26 @@
+"""Restoring a post's earlier revision: its content saved again, as a new revision that says where it came from."""
+
+from __future__ import annotations
+
+from blog import selectors
+from blog.models import Post
+from blog.services.posts import post_update
+from blog.services.transaction import SavedBy
+
+
+def post_restore(*, post_id: str, number: int, version: int, by: SavedBy | None = None) -> Post:
+    """Bring back revision `number`'s title, slug, body, excerpt, tags and feature image (the status stays)."""
+    revision = selectors.revision_get(post_id=post_id, number=number)
+    return post_update(
+        post_id=post_id,
+        version=version,
+        title=revision.title,
+        body_markdown=revision.body_markdown,
+        slug=revision.slug,
+        custom_excerpt=revision.custom_excerpt,
+        tags=list(revision.tag_names),
+        feature_image_id=revision.feature_image_id,
+        feature_image_alt=revision.feature_image_alt,
+        by=by,
+        restored_from=number,
+    )
