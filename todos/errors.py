@@ -29,6 +29,14 @@ class StaleDetails(VersionConflict):
     )
 
 
+class StaleTitle(VersionConflict):
+    code = "version_conflict"
+
+    def __init__(self, *, title: str):
+        what = f"renamed to “{title}”" if title else "deleted"
+        super().__init__(f"This task changed elsewhere (another tab or device), so it was not {what}. Try again.")
+
+
 class InvalidTask(InvalidInput):
     code = "invalid"
 

@@ -274,8 +274,9 @@ def quick_add_parse(text: str, *, now: datetime, list_names: tuple[str, ...] | l
             i += 1
             continue
         found = None
-        if word.text.startswith("@") and 1 < len(word.text) <= MAX_LABEL + 1 and len(parsed.labels) < MAX_LABELS:
-            found = ("label", 1, word.text[1:].rstrip(",.;"))
+        label = word.text[1:].rstrip(",.;:!?").lstrip("@")
+        if word.text.startswith("@") and label and len(label) <= MAX_LABEL and len(parsed.labels) < MAX_LABELS:
+            found = ("label", 1, label)
         elif word.text.startswith("#") and word.key[1:].replace("-", "") in known_lists and parsed.list_name is None:
             found = ("list", 1, known_lists[word.key[1:].replace("-", "")])
         elif _PRIORITY.match(word.key) and parsed.priority is None:

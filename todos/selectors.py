@@ -275,7 +275,7 @@ def changes_since(*, owner: str, token: str | None, now: datetime | None = None)
         return Changes(
             lists=list(TodoList.query(owner)),
             tasks=list(Task.query(owner)),
-            attachments=list(Attachment.query(owner)),
+            attachments=[a for a in Attachment.query(owner) if not a.is_gone(now)],
             deleted=[],
             token=new_token,
             full=True,
@@ -283,7 +283,7 @@ def changes_since(*, owner: str, token: str | None, now: datetime | None = None)
     return Changes(
         lists=list(TodoList.by_changed.query(owner, TodoList.changed > since)),
         tasks=list(Task.by_changed.query(owner, Task.changed > since)),
-        attachments=list(Attachment.by_changed.query(owner, Attachment.changed > since)),
+        attachments=[a for a in Attachment.by_changed.query(owner, Attachment.changed > since) if not a.is_gone(now)],
         deleted=list(Tombstone.query(owner, Tombstone.tombstone_key > since)),
         token=new_token,
         full=False,

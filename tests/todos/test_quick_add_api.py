@@ -65,7 +65,7 @@ def test_unparseable_text_is_a_task_with_the_text_as_title(api, user):
     assert made["parsed"]["tokens"] == []
 
 
-def test_a_label_too_long_for_a_task_falls_back_to_the_words_as_typed(api, user):
+def test_a_label_too_long_for_a_task_stays_in_the_title(api, user):
     text = "Odd " + "@" + "x" * 61
     body = api.post(URL, {"text": text}, format="json").json()
     assert body["task"]["title"] == text

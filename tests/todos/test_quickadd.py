@@ -97,6 +97,8 @@ PHRASES = [
     ("Tag #unknown stays", expected("Tag #unknown stays")),
     ("Email Bob @work @urgent", expected("Email Bob", labels=["work", "urgent"])),
     ("Email Bob @work @work", expected("Email Bob", labels=["work"])),
+    ("Email Bob @work, @home.", expected("Email Bob", labels=["work", "home"])),
+    ("Price @ 5 @,", expected("Price @ 5 @,")),
     ("Deploy p4", expected("Deploy", priority=4)),
     ("Deploy P2 #Work", expected("Deploy", list_name="Work", priority=2)),
     ("Deploy p5", expected("Deploy p5")),

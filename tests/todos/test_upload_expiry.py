@@ -122,3 +122,27 @@ def test_the_details_panel_shows_a_failed_upload_with_a_retry(api, page, user):
     assert 'failed.pdf <strong class="upload-failed">Upload failed</strong>' in body
     assert f'id="retry-{failed["id"]}"' in body
     assert f'id="retry-{waiting["id"]}"' not in body
+
+
+def test_sync_leaves_out_records_past_their_ttl(api, user):
+    task = services.task_create(owner=user.sub, title="Synced")
+    kept, _ = start(api, task.task_id, name="kept.pdf")
+    gone, _ = start(api, task.task_id, name="gone.pdf")
+    backdate(user.sub, task.task_id, gone["id"], expires=utcnow() - timedelta(minutes=1))
+    full = api.get("/api/todos/sync").json()
+    assert [a["id"] for a in full["attachments"]] == [kept["id"]]
+
+
+def test_the_upload_event_deletes_an_object_whose_record_is_gone(api, user):
+    from urllib.parse import quote_plus
+
+    from todos.events import attachment_uploaded_handler
+
+    task = services.task_create(owner=user.sub, title="Event")
+    attachment, post = start(api, task.task_id)
+    backdate(user.sub, task.task_id, attachment["id"], expires=utcnow() - timedelta(minutes=1))
+    upload(post, b"%PDF-")
+    event = {"Records": [{"eventName": "ObjectCreated:Post", "s3": {"object": {"key": quote_plus(attachment["key"])}}}]}
+    assert attachment_uploaded_handler(event, None) == {"attachments_ready": 0}
+    assert storage.object_head(attachment["key"]) is None
+    assert attachment_uploaded_handler(event, None) == {"attachments_ready": 0}  # redelivered: nothing more to do

@@ -264,3 +264,22 @@ def test_a_malformed_form_version_is_a_message_and_changes_nothing(page, user):
     assert response.status_code == 200
     assert "out of date" in response.content.decode()
     assert Task.get(user.sub, task.task_id).notes == "kept"
+
+
+def test_an_inline_rename_carries_the_version_and_a_stale_one_changes_nothing(page, user):
+    task = services.task_create(owner=user.sub, title="Original")
+    body = page.get("/todos/").content.decode()
+    assert f'data-version="{task.version}"' in body
+    services.task_update(owner=user.sub, task_id=task.task_id, notes="saved in another tab")
+    stale = htmx_post(page, f"/todos/tasks/{task.task_id}/title", {"title": "Renamed", "version": str(task.version)})
+    text = stale.content.decode()
+    assert stale.status_code == 200
+    assert "changed elsewhere" in text
+    assert "renamed to “Renamed”" in text
+    stored = Task.get(user.sub, task.task_id)
+    assert (stored.title, stored.notes) == ("Original", "saved in another tab")
+    # A stale emptied title deletes nothing either; a current one renames.
+    htmx_post(page, f"/todos/tasks/{task.task_id}/title", {"title": "", "version": str(task.version)})
+    assert Task.get(user.sub, task.task_id).title == "Original"
+    htmx_post(page, f"/todos/tasks/{task.task_id}/title", {"title": "Renamed", "version": str(stored.version)})
+    assert Task.get(user.sub, task.task_id).title == "Renamed"

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
-from todos.errors import InvalidTask, StaleDetails, VersionConflict
+from todos.errors import InvalidTask, StaleDetails, StaleTitle, VersionConflict
 from todos.recurrence import recurrence_clean
 from todos.services.quick import task_quick_add
 from todos.views.pages import PageState, render_app, request_state, run_action
@@ -96,12 +96,32 @@ def task_toggle(request: HttpRequest, task_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def task_title(request: HttpRequest, task_id: str) -> HttpResponse:
-    """Save an inline edit; an emptied title deletes the task (TodoMVC)."""
+    """Save an inline edit; an emptied title deletes the task (TodoMVC).
+
+    The edit carries the version it was made on: a stale one (the task changed in another tab) changes
+    nothing and says so, repeating the title typed.
+    """
     title = request.POST.get("title", "").strip()
     owner = request.user.sub
-    if not title:
-        return run_action(request, lambda: services.task_delete(owner=owner, task_id=task_id))
-    return run_action(request, lambda: services.task_update(owner=owner, task_id=task_id, title=title))
+    version = _form_version(request.POST.get("version", ""))
+    try:
+        if not title:
+            services.task_delete(owner=owner, task_id=task_id, expected_version=version)
+        else:
+            services.task_update(owner=owner, task_id=task_id, title=title, expected_version=version)
+    except VersionConflict:
+        return render_app(request, error=StaleTitle(title=title))
+    except DomainError as error:
+        if error.status == 404 and not request.htmx:
+            raise
+        return render_app(request, error=error)
+    return render_app(request)
+
+
+def _form_version(value: str) -> int | None:
+    """The version a form was rendered with; none (or a malformed one) checks nothing."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 @login_required

@@ -96,6 +96,7 @@
     input.value = label.textContent;
     input.dataset.original = label.textContent;
     input.dataset.url = label.dataset.editUrl;
+    input.dataset.version = label.dataset.version || "";
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);
   }
@@ -132,7 +133,7 @@
     var toggle = item.querySelector("input.toggle");
     if (title) expect(button ? button.id : toggle.id, "Renamed to " + title);
     else expect(neighbourFocus(item), "Deleted: " + input.dataset.original);
-    refresh("POST", input.dataset.url, { title: title });
+    refresh("POST", input.dataset.url, { title: title, version: input.dataset.version });
   }
 
   document.addEventListener("keydown", function (event) {
