@@ -15,7 +15,14 @@ from updates import signing
 from updates.apis.public import client_bucket, client_os
 from updates.constants import ELECTRON_PLATFORM_ALIASES, FILENAME_PATTERN
 from updates.delivery import artifact_response, artifact_url, artifact_withdrawn_check
-from updates.errors import PlatformNotFound, TufFileNotFound
+from updates.desktop import (
+    electron_builder_file,
+    electron_builder_release,
+    latest_yml,
+    squirrel_windows_entry,
+    squirrel_windows_package,
+)
+from updates.errors import PlatformNotFound, ReleaseNotFound, TufFileNotFound
 from updates.selectors import (
     appcast_entries,
     product_get,
@@ -170,4 +177,47 @@ def electron_update(request: HttpRequest, product: str, platform: str, version: 
                 "pub_date": release.published_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             }
         )
+    return make_cacheable(request, response, max_age=FEED_MAX_AGE, s_maxage=FEED_MAX_AGE)
+
+
+@require_safe
+@client_errors_as_json
+def squirrel_windows_releases(request: HttpRequest, product: str, platform: str, version: str) -> HttpResponse:
+    """Squirrel.Windows' `RELEASES` under the electron feed URL: `SHA1 URL size` of the package offered to this client.
+
+    Squirrel appends `/RELEASES` (and `?id=&localVersion=&arch=`, in no cache key) to the feed URL the app
+    set, so the app's `?bucket=` and `?os=` arrive as on the electron endpoint and mean the same.
+    """
+    owner = product_get(slug=product)
+    target = ELECTRON_PLATFORM_ALIASES.get(platform, "")
+    if not target.startswith("windows-"):
+        raise PlatformNotFound(f"Squirrel.Windows serves Windows only, not “{platform}”.")
+    package = squirrel_windows_package(
+        product=owner,
+        channel=request.GET.get("channel") or owner.channels[0],
+        platform=target,
+        current=SemVer.parse(version.removeprefix("v")),
+        bucket=client_bucket(request.GET.get("bucket")),
+        os_version=client_os(request.GET.get("os")),
+    )
+    line = squirrel_windows_entry(package, artifact_url(request, package)) if package is not None else None
+    if line is None:
+        raise ReleaseNotFound("No Squirrel package for this client.")
+    response = HttpResponse(line + "\n", content_type="text/plain; charset=utf-8")
+    return make_cacheable(request, response, max_age=FEED_MAX_AGE, s_maxage=FEED_MAX_AGE)
+
+
+@require_safe
+@client_errors_as_json
+def electron_builder_feed(request: HttpRequest, product: str, name: str) -> HttpResponse:
+    """electron-updater's generic provider: `latest.yml`, `latest-mac.yml`, `latest-linux.yml`, `beta.yml` ..."""
+    owner = product_get(slug=product)
+    feed = electron_builder_file(owner, name)
+    if feed is None:
+        raise TufFileNotFound("No such update file.")
+    offers = electron_builder_release(product=owner, channel=feed[0], platforms=feed[1])
+    if not offers:
+        raise ReleaseNotFound("No release with electron-builder files on this channel.")
+    body = latest_yml(offers, [artifact_url(request, offer.artifact) for offer in offers])
+    response = HttpResponse(body, content_type="text/yaml; charset=utf-8")
     return make_cacheable(request, response, max_age=FEED_MAX_AGE, s_maxage=FEED_MAX_AGE)

@@ -258,3 +258,28 @@ def test_artifact_conditional_requests_follow_rfc_9110(catalog):
     assert (status, body) == (200, content)
     status, body, _ = download(client, url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT")
     assert (status, body) == (200, content)
+
+
+def test_release_notes_render_with_the_blog_s_sanitiser_on_the_page_and_in_the_appcast(catalog):
+    from blog.rendering import render_markdown
+    from updates import services
+
+    notes = (
+        '# Fixed\n\n- crash on *start*\n\n<script>alert(1)</script><img src=x onerror="alert(2)">'
+        "[docs](javascript:alert(3)) [site](https://example.com)"
+    )
+    product = catalog.product()
+    catalog.release(product, "1.0.0", publish=False)
+    services.release_update(product=product.slug, version="1.0.0", notes=notes)
+    services.release_publish(product=product.slug, version="1.0.0")
+    expected = render_markdown(notes, renditions_for=lambda wanted: {})
+    assert "<em>start</em>" in expected
+    assert 'rel="noopener noreferrer nofollow"' in expected  # the blog's link policy, not a bare nh3 default
+
+    page = Client().get(f"/updates/{product.slug}/").content.decode()
+    assert expected in page
+    feed = ET.fromstring(Client().get(f"/updates/{product.slug}/appcast.xml").content)
+    description = next(feed.iter("item")).findtext("description")
+    assert description == expected
+    for unsafe in ("<script", "onerror", "javascript:"):
+        assert unsafe not in description

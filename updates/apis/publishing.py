@@ -189,6 +189,12 @@ class ArtifactUploadStartApi(PublishingApi):
         sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", max_length=64)
         minimum_os_version = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=32)
         multipart = serializers.BooleanField(required=False, allow_null=True, default=None)
+        sha512 = serializers.CharField(
+            required=False, allow_null=True, max_length=100, help_text="base64, as electron-builder's latest.yml has it"
+        )
+        sha1 = serializers.CharField(
+            required=False, allow_null=True, max_length=40, help_text="hex, as Squirrel.Windows' RELEASES has it"
+        )
 
     class OutputSerializer(serializers.Serializer):
         class PartSerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import logging
 import math
@@ -59,6 +61,21 @@ def _validate(*, platform: str, filename: str, size: int, sha256: str, minimum_o
         os_version_tuple(minimum_os_version, field_name="minimum_os_version")
 
 
+def _check_tool_hashes(*, sha512: str | None, sha1: str | None) -> tuple[str | None, str | None]:
+    """The hashes a packaging tool wrote (latest.yml's base64 SHA-512, RELEASES' hex SHA-1), normalised."""
+    if sha512:
+        try:
+            raw = base64.b64decode(sha512, validate=True)
+        except binascii.Error:
+            raw = b""
+        if len(raw) != 64:
+            raise InvalidInput("Give the SHA-512 in base64, as latest.yml writes it.", field="sha512")
+        sha512 = base64.b64encode(raw).decode("ascii")
+    if sha1 and not re.fullmatch(r"[0-9a-fA-F]{40}", sha1):
+        raise InvalidInput("Give the SHA-1 as 40 hex digits, as RELEASES writes it.", field="sha1")
+    return sha512 or None, sha1.upper() if sha1 else None
+
+
 def _abort(artifact: Artifact) -> None:
     """Abort a replaced multipart upload so its parts are not kept (and billed)."""
     if artifact.upload_id and artifact.status == PENDING:
@@ -89,10 +106,17 @@ def artifact_upload_start(
     sha256: str,
     minimum_os_version: str | None = None,
     multipart: bool | None = None,
+    sha512: str | None = None,
+    sha1: str | None = None,
 ) -> dict:
-    """Record the declared artifact and return how the browser uploads it: one POST, or presigned parts."""
+    """Record the declared artifact and return how the browser uploads it: one POST, or presigned parts.
+
+    `sha512` and `sha1` are optional: the hashes electron-builder or Squirrel wrote for the file; the
+    verifier rejects the upload if the stored bytes do not match them (it computes both either way).
+    """
     sha256 = sha256.lower()
     _validate(platform=platform, filename=filename, size=size, sha256=sha256, minimum_os_version=minimum_os_version)
+    sha512, sha1 = _check_tool_hashes(sha512=sha512, sha1=sha1)
     release = release_get(product=product, version=version)
     if release.status != DRAFT:
         raise InvalidTransition("Artifacts can only be added while the release is a draft.")
@@ -111,6 +135,7 @@ def artifact_upload_start(
     artifact.minimum_os_version = minimum_os_version or None
     artifact.declared_size = size
     artifact.declared_sha256 = sha256
+    artifact.declared_sha512, artifact.declared_sha1 = sha512, sha1
     artifact.upload_key = key
     artifact.status = PENDING
     artifact.rejection_reason = None
@@ -181,15 +206,34 @@ def _parse_upload_key(key: str) -> tuple[str, str, str] | None:
     return product, version, platform
 
 
-def _spool(key: str, file) -> tuple[int, str]:
-    """Stream the stored object into `file`, hashing as it goes."""
+def _spool(key: str, file) -> tuple[int, dict[str, str]]:
+    """Stream the stored object into `file`, hashing as it goes: SHA-256 (hex), SHA-512 (base64), SHA-1 (hex)."""
     body = aws.client("s3").get_object(Bucket=storage.bucket(), Key=key)["Body"]
-    digest, size = hashlib.sha256(), 0
+    digests, size = {name: hashlib.new(name) for name in ("sha256", "sha512", "sha1")}, 0
     for chunk in body.iter_chunks(READ_CHUNK):
-        digest.update(chunk)
+        for digest in digests.values():
+            digest.update(chunk)
         size += len(chunk)
         file.write(chunk)
-    return size, digest.hexdigest()
+    return size, {
+        "sha256": digests["sha256"].hexdigest(),
+        "sha512": base64.b64encode(digests["sha512"].digest()).decode("ascii"),
+        "sha1": digests["sha1"].hexdigest().upper(),
+    }
+
+
+def _mismatch(artifact: Artifact, size: int, hashes: dict[str, str]) -> str | None:
+    """Why the stored file is not the declared one, or None."""
+    if size != int(artifact.declared_size) or hashes["sha256"] != artifact.declared_sha256:
+        return (
+            f"The stored file ({size} bytes, SHA-256 {hashes['sha256']}) does not match the declared "
+            f"{int(artifact.declared_size)} bytes, SHA-256 {artifact.declared_sha256}."
+        )
+    for name, label in (("sha512", "SHA-512"), ("sha1", "SHA-1")):
+        declared = getattr(artifact, f"declared_{name}")
+        if declared and declared != hashes[name]:
+            return f"The stored file's {label} is {hashes[name]}, not the declared {declared}."
+    return None
 
 
 def _store_immutable(source: str, destination: str, filename: str) -> None:
@@ -225,14 +269,14 @@ def artifact_process(*, upload_key: str) -> str:
     if storage.object_head(upload_key) is None:
         return "ignored"
     with tempfile.NamedTemporaryFile(prefix="artifact-") as spooled:
-        size, sha256 = _spool(upload_key, spooled)
-        if size != int(artifact.declared_size) or sha256 != artifact.declared_sha256:
+        size, hashes = _spool(upload_key, spooled)
+        sha256 = hashes["sha256"]
+        reason = _mismatch(artifact, size, hashes)
+        if reason:
             artifact.status = REJECTED
-            artifact.rejection_reason = (
-                f"The stored file ({size} bytes, SHA-256 {sha256}) does not match the declared "
-                f"{int(artifact.declared_size)} bytes, SHA-256 {artifact.declared_sha256}."
-            )
+            artifact.rejection_reason = reason
         else:
+            artifact.sha512, artifact.sha1 = hashes["sha512"], hashes["sha1"]
             artifact.signature = signing.sign_file(spooled)
             artifact.key = f"{ARTIFACT_PREFIX}{sha256}/{artifact.filename}"
             _store_immutable(upload_key, artifact.key, artifact.filename)
