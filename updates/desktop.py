@@ -14,9 +14,20 @@ import json
 
 from pynamodb.exceptions import DoesNotExist
 
-from updates.constants import DARWIN_PLATFORMS, PAUSED, PUBLISHED, READY
+from updates.constants import DARWIN_PLATFORMS, PAUSED, PUBLISHED, READY, YANKED
+from updates.errors import ArtifactNotFound, ArtifactWithdrawn
 from updates.models import Artifact, Product, Release
-from updates.selectors import APPCAST_SIZE, Offer, cached_answer, channel_check, published_on, release_offer
+from updates.selectors import (
+    APPCAST_SIZE,
+    Offer,
+    cached_answer,
+    channel_check,
+    published_on,
+    release_artifacts,
+    release_get,
+    release_offer,
+)
+from updates.services.blockmaps import BLOCKMAP_SUFFIX
 from updates.versions import SemVer
 
 # electron-updater's names: `latest` is the product's most stable channel, others keep their names.
@@ -124,3 +135,29 @@ def _installed_package(product: str, platform: str, current: SemVer) -> Artifact
     except DoesNotExist:
         return None
     return artifact if release.status in (PUBLISHED, PAUSED) and artifact.status == READY else None
+
+
+def electron_builder_download(*, product: Product, version: str, filename: str) -> tuple[Artifact, bool]:
+    """(artifact, is its blockmap) named by `<version>/<file>[.blockmap]`, the URL form electron-updater needs.
+
+    electron-updater finds the installed version's blockmap by writing that version into the new file's
+    URL path, so latest*.yml names files by version and file name; each redirects to its content address.
+    Yanked: 410; drafts and unknown names: 404.
+    """
+    parsed = SemVer.parse(version)
+    status, artifacts = cached_answer(
+        product.slug, f"electron-builder-files:{parsed.sort_key}", lambda: _release_files(product.slug, version)
+    )
+    if status == YANKED:
+        raise ArtifactWithdrawn()
+    blockmap = filename.endswith(BLOCKMAP_SUFFIX)
+    name = filename.removesuffix(BLOCKMAP_SUFFIX) if blockmap else filename
+    artifact = next((a for a in artifacts if a.filename == name and (a.blockmap_key or not blockmap)), None)
+    if status not in (PUBLISHED, PAUSED) or artifact is None:
+        raise ArtifactNotFound()
+    return artifact, blockmap
+
+
+def _release_files(product: str, version: str) -> tuple[str, list[Artifact]]:
+    release = release_get(product=product, version=version)
+    return release.status, [a for a in release_artifacts(release=release) if a.status == READY]

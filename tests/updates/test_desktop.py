@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
+import json
 import re
 
+import requests
 import yaml
 from django.test import Client
 
@@ -42,7 +45,10 @@ def release(catalog, product, version: str, files: dict[str, str], *, rollout: i
 
 
 def download(client: Client, url: str) -> bytes:
+    """GET as the updaters do: following a redirect to the content-addressed file."""
     response = client.get(url.removeprefix("http://testserver"))
+    if response.status_code == 302:
+        response = client.get(response["Location"].removeprefix("http://testserver"))
     assert response.status_code == 200, url
     return b"".join(response.streaming_content)
 
@@ -140,3 +146,72 @@ def test_electron_builder_replay_reads_latest_yml_and_verifies_the_download(cata
     assert info("latest-linux.yml")["version"] == "1.0.0"
     for name in ("nightly.yml", "latest-linux-arm64.yml", "latest.json", "latest-windows.yml"):
         assert client.get(f"/updates/{product.slug}/electron-builder/{name}").status_code == 404, name
+
+
+def blockmap_of(body: bytes, block: int = 256) -> bytes:
+    """A blockmap in electron-builder's format (fixed-size blocks here; the client only compares checksums)."""
+    chunks = [body[i : i + block] for i in range(0, len(body), block)]
+    checksums = [base64.b64encode(hashlib.sha256(c).digest()[:18]).decode() for c in chunks]
+    document = {
+        "version": "2",
+        "files": [{"name": "file", "offset": 0, "checksums": checksums, "sizes": [256] * len(chunks)}],
+    }
+    return gzip.compress(json.dumps(document).encode())
+
+
+def upload_with_blockmap(catalog, product, version: str, body: bytes) -> None:
+    services.release_create(product=product.slug, version=version, channel="stable")
+    blockmap = blockmap_of(body)
+    start = services.artifact_upload_start(
+        product=product.slug,
+        version=version,
+        platform="windows-x64",
+        filename=f"App-Setup-{version}.exe",
+        size=len(body),
+        sha256=hashlib.sha256(body).hexdigest(),
+        blockmap_size=len(blockmap),
+    )
+    # The blockmap first, then the file: either order ends with both served.
+    for target, data in ((start["blockmap"], blockmap), (start, body)):
+        response = requests.post(target["url"], data=target["fields"], files={"file": ("f", data)}, timeout=10)
+        assert response.status_code in (200, 204), response.text
+        catalog.dispatcher.run_once(include_schedules=False)
+    services.release_publish(product=product.slug, version=version)
+
+
+def test_electron_updater_replay_finds_both_blockmaps_by_version_and_fetches_changed_blocks(catalog):
+    client = Client()
+    product = catalog.product()
+    old = bytes(range(256)) * 32
+    new = old[:2048] + b"\xff" * 256 + old[2304:]  # block 8 changed
+    upload_with_blockmap(catalog, product, "1.0.0", old)
+    upload_with_blockmap(catalog, product, "1.1.0", new)
+
+    info = yaml.safe_load(client.get(f"/updates/{product.slug}/electron-builder/latest.yml").content)
+    url = info["files"][0]["url"]
+    assert url.endswith(f"/updates/{product.slug}/electron-builder/1.1.0/App-Setup-1.1.0.exe")
+
+    def follow(location: str) -> bytes:
+        redirect = client.get(location.removeprefix("http://testserver"))
+        assert redirect.status_code == 302, location
+        return download(client, redirect["Location"])
+
+    # electron-updater: the new blockmap next to the file, the installed one by writing its version into the path.
+    new_map = json.loads(gzip.decompress(follow(url + ".blockmap")))
+    old_map = json.loads(gzip.decompress(follow(url.replace("1.1.0", "1.0.0") + ".blockmap")))
+    changed = [
+        i
+        for i, (a, b) in enumerate(zip(old_map["files"][0]["checksums"], new_map["files"][0]["checksums"], strict=True))
+        if a != b
+    ]
+    assert changed == [8]
+    target = client.get(url.removeprefix("http://testserver"))["Location"].removeprefix("http://testserver")
+    ranges = client.get(target, HTTP_RANGE="bytes=0-9,2048-2303")
+    assert ranges.status_code == 206
+    assert ranges["Content-Type"].startswith("multipart/byteranges")
+    assert b"\xff" * 256 in b"".join(ranges.streaming_content)
+    assert base64.b64encode(hashlib.sha512(follow(url)).digest()).decode() == info["sha512"]
+
+    services.release_yank(product=product.slug, version="1.1.0")
+    assert client.get(url.removeprefix("http://testserver") + ".blockmap").status_code == 410
+    assert client.get(f"/updates/{product.slug}/electron-builder/1.0.0/nothing.exe").status_code == 404

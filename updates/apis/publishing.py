@@ -195,6 +195,9 @@ class ArtifactUploadStartApi(PublishingApi):
         sha1 = serializers.CharField(
             required=False, allow_null=True, max_length=40, help_text="hex, as Squirrel.Windows' RELEASES has it"
         )
+        blockmap_size = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, help_text="electron-builder's .blockmap, uploaded too"
+        )
 
     class OutputSerializer(serializers.Serializer):
         class PartSerializer(serializers.Serializer):
@@ -210,6 +213,7 @@ class ArtifactUploadStartApi(PublishingApi):
         upload_id = serializers.CharField(required=False, help_text="mode=multipart")
         part_size = serializers.IntegerField(required=False)
         parts = PartSerializer(many=True, required=False, help_text="PUT each slice to its URL; keep the ETags")
+        blockmap = serializers.DictField(required=False, help_text="POST the .blockmap's fields and file here (url)")
 
     @extend_schema(
         operation_id="updates_artifacts_upload_start", request=InputSerializer, responses={201: OutputSerializer}

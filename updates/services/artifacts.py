@@ -37,6 +37,7 @@ from updates.constants import (
 from updates.errors import ArtifactTooLarge, InvalidTransition, UploadInvalid
 from updates.models import Artifact, Release
 from updates.selectors import artifact_get, release_artifacts, release_get
+from updates.services.blockmaps import BLOCKMAP_SUFFIX, MAX_BLOCKMAP_BYTES, blockmap_attach, blockmap_upload
 from updates.services.products import conditional_failed
 from updates.versions import SemVer, os_version_tuple
 
@@ -108,15 +109,19 @@ def artifact_upload_start(
     multipart: bool | None = None,
     sha512: str | None = None,
     sha1: str | None = None,
+    blockmap_size: int | None = None,
 ) -> dict:
     """Record the declared artifact and return how the browser uploads it: one POST, or presigned parts.
 
     `sha512` and `sha1` are optional: the hashes electron-builder or Squirrel wrote for the file; the
     verifier rejects the upload if the stored bytes do not match them (it computes both either way).
+    With `blockmap_size`, the answer also holds a POST for electron-builder's `.blockmap` of the file.
     """
     sha256 = sha256.lower()
     _validate(platform=platform, filename=filename, size=size, sha256=sha256, minimum_os_version=minimum_os_version)
     sha512, sha1 = _check_tool_hashes(sha512=sha512, sha1=sha1)
+    if blockmap_size is not None and not 0 < blockmap_size <= MAX_BLOCKMAP_BYTES:
+        raise InvalidInput(f"A blockmap is at most {MAX_BLOCKMAP_BYTES // 1024**2} MiB.", field="blockmap_size")
     release = release_get(product=product, version=version)
     if release.status != DRAFT:
         raise InvalidTransition("Artifacts can only be added while the release is a draft.")
@@ -140,6 +145,7 @@ def artifact_upload_start(
     artifact.status = PENDING
     artifact.rejection_reason = None
     artifact.upload_id = None
+    artifact.blockmap_key = None
     s3 = aws.client("s3")
     if multipart:
         created = s3.create_multipart_upload(Bucket=storage.bucket(), Key=key, ContentType="application/octet-stream")
@@ -170,6 +176,8 @@ def artifact_upload_start(
         if conditional_failed(error):
             raise UploadInvalid("Another upload for this platform started at the same time; try again.") from None
         raise
+    if blockmap_size is not None:
+        instructions["blockmap"] = blockmap_upload(upload_key=key, size=blockmap_size)
     return {"platform": platform, "key": key, "size": size, **instructions}
 
 
@@ -260,6 +268,8 @@ def artifact_process(*, upload_key: str) -> str:
     if parsed is None:
         return "ignored"
     product, version, platform = parsed
+    if upload_key.endswith(BLOCKMAP_SUFFIX):
+        return _blockmap_uploaded(product, version, platform, upload_key)
     try:
         artifact = Artifact.get(product, f"{SemVer.parse(version).sort_key}#{platform}", consistent_read=True)
     except (DoesNotExist, InvalidInput):
@@ -290,7 +300,20 @@ def artifact_process(*, upload_key: str) -> str:
             return "ignored"  # replaced by a newer upload meanwhile; its own event will handle it
         raise
     storage.objects_delete([upload_key])
+    if artifact.status == READY:
+        blockmap_attach(artifact)  # uploaded before the file was verified
     return str(artifact.status)
+
+
+def _blockmap_uploaded(product: str, version: str, platform: str, upload_key: str) -> str:
+    """A blockmap arrived: attach it now if its artifact is ready, else the artifact's verification will."""
+    try:
+        artifact = Artifact.get(product, f"{SemVer.parse(version).sort_key}#{platform}", consistent_read=True)
+    except (DoesNotExist, InvalidInput):
+        return "ignored"
+    if artifact.upload_key + BLOCKMAP_SUFFIX != upload_key:
+        return "ignored"
+    return "blockmap attached" if blockmap_attach(artifact) else "blockmap waiting"
 
 
 def _shared_with_live_release(release: Release, keys: list[str]) -> set[str]:
@@ -318,8 +341,9 @@ def artifacts_withdraw(*, release: Release) -> list[str]:
     target routes answer 410 for a withdrawn file. A file that another live release of the product
     shares byte for byte and by name stays where it is.
     """
-    keys = [a.key for a in release_artifacts(release=release) if a.status == READY and a.key]
-    keys = [key for key in keys if key not in _shared_with_live_release(release, keys)]
+    ready = [a for a in release_artifacts(release=release) if a.status == READY and a.key]
+    shared = _shared_with_live_release(release, [a.key for a in ready])
+    keys = [key for a in ready if a.key not in shared for key in (a.key, a.blockmap_key) if key]
     s3 = aws.client("s3")
     for key in keys:
         if storage.object_head(key) is None:
