@@ -4,38 +4,17 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts import services
 from accounts.selectors import profile_get
-from accounts.throttling import TooManyAttempts
 from accounts.validators import validate_display_name
 from mysite import cognito
+from mysite.apis import PrivateApi, PublicApi, validated
 from mysite.auth import client_ip
 from mysite.schema import ErrorSerializer
 
 THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many attempts; retry after Retry-After seconds")
-
-
-class PublicAPIView(APIView):
-    """Endpoints for callers without a token (no session, so no CSRF either)."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, TooManyAttempts):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
-
-
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class TokenOutput(serializers.Serializer):
@@ -65,7 +44,7 @@ class ProfileOutput(serializers.Serializer):
     joined_at = serializers.DateTimeField()
 
 
-class SignUpApi(PublicAPIView):
+class SignUpApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(min_length=10, max_length=256, write_only=True)
@@ -80,12 +59,12 @@ class SignUpApi(PublicAPIView):
     )
     def post(self, request):
         """The same answer whether the email is new or registered (its owner is emailed instead)."""
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         services.account_sign_up(**data, client=client_ip(request))
         return Response({"email": data["email"].strip().lower(), "confirmed": False}, status=status.HTTP_202_ACCEPTED)
 
 
-class ConfirmApi(PublicAPIView):
+class ConfirmApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         code = serializers.CharField(max_length=12)
@@ -94,11 +73,11 @@ class ConfirmApi(PublicAPIView):
         request=InputSerializer, responses={200: ProfileOutput, 429: THROTTLED}, operation_id="accounts_confirm"
     )
     def post(self, request):
-        profile = services.account_confirm(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        profile = services.account_confirm(**validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(ProfileOutput(profile).data)
 
 
-class ConfirmResendApi(PublicAPIView):
+class ConfirmResendApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
 
@@ -107,11 +86,11 @@ class ConfirmResendApi(PublicAPIView):
     )
     def post(self, request):
         """A new confirmation code; the same answer for unknown and already confirmed emails."""
-        services.confirmation_code_resend(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        services.confirmation_code_resend(**validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class TokenApi(PublicAPIView):
+class TokenApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=256, write_only=True)
@@ -120,18 +99,18 @@ class TokenApi(PublicAPIView):
     def post(self, request):
         return Response(
             _tokens(
-                services.account_sign_in(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+                services.account_sign_in(**validated(self.InputSerializer, request.data), client=client_ip(request))
             )
         )
 
 
-class TokenRefreshApi(PublicAPIView):
+class TokenRefreshApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         refresh_token = serializers.CharField(max_length=8192)
 
     @extend_schema(request=InputSerializer, responses={200: TokenOutput}, operation_id="accounts_token_refresh")
     def post(self, request):
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         try:
             result = cognito.refresh_tokens(refresh_token=data["refresh_token"])
         except cognito.CognitoError as error:
@@ -139,17 +118,17 @@ class TokenRefreshApi(PublicAPIView):
         return Response(_tokens(result))
 
 
-class SignOutApi(PublicAPIView):
+class SignOutApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         refresh_token = serializers.CharField(max_length=8192)
 
     @extend_schema(request=InputSerializer, responses={204: None}, operation_id="accounts_sign_out")
     def post(self, request):
-        services.account_sign_out(**_validated(self.InputSerializer, request.data))
+        services.account_sign_out(**validated(self.InputSerializer, request.data))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PasswordForgotApi(PublicAPIView):
+class PasswordForgotApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
 
@@ -157,11 +136,11 @@ class PasswordForgotApi(PublicAPIView):
         request=InputSerializer, responses={202: None, 429: THROTTLED}, operation_id="accounts_password_forgot"
     )
     def post(self, request):
-        services.password_forgot(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        services.password_forgot(**validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetApi(PublicAPIView):
+class PasswordResetApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         code = serializers.CharField(max_length=12)
@@ -171,11 +150,11 @@ class PasswordResetApi(PublicAPIView):
         request=InputSerializer, responses={204: None, 429: THROTTLED}, operation_id="accounts_password_reset"
     )
     def post(self, request):
-        services.password_reset(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        services.password_reset(**validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SignOutEverywhereApi(APIView):
+class SignOutEverywhereApi(PrivateApi):
     @extend_schema(request=None, responses={204: None}, operation_id="accounts_sign_out_everywhere")
     def post(self, request):
         """Revoke every token of the caller: refresh tokens at Cognito, access tokens by the profile stamp."""
@@ -184,7 +163,7 @@ class SignOutEverywhereApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeApi(APIView):
+class MeApi(PrivateApi):
     class OutputSerializer(ProfileOutput):
         groups = serializers.ListField(child=serializers.CharField())
 
@@ -211,6 +190,6 @@ class MeApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, operation_id="accounts_me_update")
     def patch(self, request):
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         profile = services.profile_update(sub=request.user.sub, display_name=data["display_name"])
         return Response(self._body(request, profile))

@@ -71,6 +71,7 @@ class Profile(Model):
     # Tokens first issued (`auth_time`) before this second are refused: set by a password reset and by
     # signing out everywhere.
     tokens_valid_after = UTCDateTimeAttribute(null=True)
+    time_zone = UnicodeAttribute(null=True)  # IANA name; dates typed in words ("tomorrow 9am") are read in it
     version = VersionAttribute()
 
     by_joined = ProfilesByJoinDate()
@@ -80,6 +81,16 @@ class Profile(Model):
         if _user_instantiated and hash_key is not None:
             attributes.setdefault("kind", reader_shard(hash_key))
         super().__init__(hash_key, range_key, _user_instantiated, **attributes)
+
+
+class ReaderCount(Model):
+    """How many profiles one readers-list shard holds, added to in the transaction that creates a profile."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("reader-counts")
+
+    shard = UnicodeAttribute(hash_key=True)  # a `by-joined` partition: `profile#0` .. `profile#7`, `profile`
+    profiles = NumberAttribute(default=0)
 
 
 class AttemptCounter(Model):

@@ -11,14 +11,15 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from accounts.models import Profile, utcnow
+from accounts.models import Profile, ReaderCount, utcnow
 from accounts.selectors import profile_cache_key, profile_get
 from accounts.throttling import attempt_check
 from accounts.validators import DISPLAY_NAME_MESSAGE, header_safe, validate_display_name
 from mysite import cognito
 from mysite.cognito import CognitoError
+from mysite.dynamo import LabelledTransactWrite
 from mysite.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 # invocation of the handler (Lambda stops it at the function's timeout_seconds, 120 s at most here),
 # so that a claim is only ever taken over from a delivery that is gone. Settings may shorten it.
 WELCOME_EMAIL_LEASE_SECONDS = 300
+PROFILE_CREATE_ATTEMPTS = 3
 
 
 class AccountNotConfirmed(Conflict):
@@ -273,13 +275,21 @@ def profile_ensure(*, sub: str, email: str, display_name: str) -> Profile:
     if existing is not None:
         return existing
     profile = Profile(sub, email=email, display_name=display_name or email.split("@")[0])
-    try:
-        profile.save(condition=Profile.sub.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return profile_get(sub=sub)  # created concurrently: theirs is as good as ours
-    return profile
+    for attempt in range(PROFILE_CREATE_ATTEMPTS):
+        # The shard's count changes with the profile, so the readers list never counts profiles.
+        write = LabelledTransactWrite(connection=Profile._get_connection().connection)
+        try:
+            with write:
+                write.save(profile, condition=Profile.sub.does_not_exist(), label="profile")
+                write.update(ReaderCount(profile.kind), actions=[ReaderCount.profiles.add(1)], label="count")
+        except TransactWriteError as error:
+            if "profile" in write.failed(error):
+                return profile_get(sub=sub)  # created concurrently: theirs is as good as ours
+            if not write.failed(error, code="TransactionConflict") or attempt == PROFILE_CREATE_ATTEMPTS - 1:
+                raise
+            continue  # another sign-up in the same shard committed at this very moment
+        return profile
+    raise AssertionError("unreachable")
 
 
 def profile_update(*, sub: str, display_name: str) -> Profile:

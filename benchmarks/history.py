@@ -38,6 +38,7 @@ DONE_SHARE = 0.8
 LABELS = ("home", "work", "errands")
 ITERATIONS = 3
 GOAL_RATIO = 1.5
+TOPIC_POSTS = 25
 
 
 @dataclass
@@ -128,9 +129,20 @@ def _posts(author_sub: str, count: int, tags: list[str], offset: int) -> None:
         Term(kind, name).update(actions=[Term.post_count.add(delta)])
 
 
-def _profiles(count: int, offset: int) -> None:
-    from accounts.models import Profile
+def _topics(count: int, offset: int) -> None:
+    """Tags grow with history too: one more tag per TOPIC_POSTS posts, as the counts the archive reads."""
+    from blog.models import Term
 
+    with Term.batch_write() as batch:
+        for number in range(offset // TOPIC_POSTS, (offset + count) // TOPIC_POSTS):
+            batch.save(Term("tag", f"topic-{number}", post_count=TOPIC_POSTS, display_name=f"topic-{number}"))
+
+
+def _profiles(count: int, offset: int) -> None:
+    """`count` more reader profiles, with the per-shard counts their sign-up transactions keep."""
+    from accounts.models import Profile, ReaderCount
+
+    per_shard: dict[str, int] = {}
     joined = datetime.now(UTC) - timedelta(days=offset + count)
     with Profile.batch_write() as batch:
         for i in range(count):
@@ -143,6 +155,9 @@ def _profiles(count: int, offset: int) -> None:
             )
             profile.version = 1
             batch.save(profile)
+            per_shard[profile.kind] = per_shard.get(profile.kind, 0) + 1
+    for shard, added in per_shard.items():
+        ReaderCount(shard).update(actions=[ReaderCount.profiles.add(added)])
 
 
 def _releases(dispatcher, size: int) -> tuple[str, str]:
@@ -202,7 +217,9 @@ def _releases(dispatcher, size: int) -> tuple[str, str]:
     return product, ""
 
 
-def _paths(*, list_id: str, task_id: str, author_sub: str, tag: str, month: str, product: str) -> list[HistoryPath]:
+def _paths(
+    *, list_id: str, task_id: str, author_sub: str, tag: str, month: str, product: str, slug: str
+) -> list[HistoryPath]:
     from updates.models import TufRepository
 
     installed = "1.0.0"
@@ -219,7 +236,11 @@ def _paths(*, list_id: str, task_id: str, author_sub: str, tag: str, month: str,
         HistoryPath("archive month", "blog", "GET", f"/blog/archive/{month[:4]}/{int(month[5:])}/"),
         HistoryPath("RSS feed", "blog", "GET", "/blog/rss.xml"),
         HistoryPath("Atom feed", "blog", "GET", "/blog/atom.xml"),
+        HistoryPath("post page", "blog", "GET", f"/blog/{slug}/"),
         HistoryPath("readers list (authors)", "blog", "GET", "/api/blog/admin/readers", "author"),
+        HistoryPath("posts list (authors)", "blog", "GET", "/api/blog/admin/posts", "author"),
+        HistoryPath("posts search (authors)", "blog", "GET", "/api/blog/admin/posts?q=zzz", "author"),
+        HistoryPath("sitemap (lists every post, at most 45,000)", "blog", "GET", "/sitemap.xml"),
         HistoryPath(
             "update check JSON", "updates", "GET", f"/api/updates/{product}/stable/linux-x64/{installed}?bucket=7"
         ),
@@ -284,8 +305,16 @@ def _one(app, path: HistoryPath, creds, scopes, *, after_write: bool, iterations
     }
 
 
-def measure(seed: Seed, *, sizes: tuple[int, ...] = SIZES, iterations: int = ITERATIONS) -> dict:
-    """Every history path at every size, cold and after a write; the 10k/100 (largest/smallest) ratios."""
+HISTORIES = ("todos", "blog", "updates")
+
+
+def measure(
+    seed: Seed, *, sizes: tuple[int, ...] = SIZES, iterations: int = ITERATIONS, histories: tuple[str, ...] = HISTORIES
+) -> dict:
+    """Every history path at every size, cold and after a write; the 10k/100 (largest/smallest) ratios.
+
+    `histories` keeps the paths (and the seeding) of some histories only, e.g. `("blog",)`.
+    """
     from mysite import cache as read_cache
     from mysite.dispatcher import Dispatcher
 
@@ -300,14 +329,15 @@ def measure(seed: Seed, *, sizes: tuple[int, ...] = SIZES, iterations: int = ITE
     for size in sizes:
         started = time.monotonic()
         email, sub = _user("bench-history", [])
-        list_id, task_id = _tasks(sub, size)
-        if size > posts_have:
+        list_id, task_id = _tasks(sub, size) if "todos" in histories else ("-", "-")
+        if size > posts_have and "blog" in histories:
             _posts(seed.author_sub, size - posts_have, seed.tags, posts_have)
+            _topics(size - posts_have, posts_have)
             posts_have = size
-        if size > readers_have:
+        if size > readers_have and "blog" in histories:
             _profiles(size - readers_have, readers_have)
             readers_have = size
-        product, publish_error = _releases(dispatcher, size)
+        product, publish_error = _releases(dispatcher, size) if "updates" in histories else (seed.product, "")
         if publish_error:
             failures[size] = publish_error
         dispatcher.run_once(include_schedules=False)
@@ -321,9 +351,15 @@ def measure(seed: Seed, *, sizes: tuple[int, ...] = SIZES, iterations: int = ITE
         }
         month = datetime.now(UTC).strftime("%Y-%m")  # the seeded posts were published at the start of the run
         paths = _paths(
-            list_id=list_id, task_id=task_id, author_sub=seed.author_sub, tag=seed.tags[0], month=month, product=product
+            list_id=list_id,
+            task_id=task_id,
+            author_sub=seed.author_sub,
+            tag=seed.tags[0],
+            month=month,
+            product=product,
+            slug=seed.post_slugs[0],
         )
-        for path in paths:
+        for path in (path for path in paths if path.scope in histories):
             _request(app, path, creds)  # code paths, templates and clients loaded once: not first-import cost
             row = by_path.setdefault(path.name, {"path": path.name, "history": path.scope, "sizes": {}})
             row["sizes"][str(size)] = {

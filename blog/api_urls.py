@@ -1,25 +1,40 @@
-"""The blog API under /api/blog/: public reads, and the authors' API under admin/."""
+"""The blog API under /api/blog/: public reads, and the authors' API under admin/ (docs/api-conventions.md)."""
 
 from __future__ import annotations
 
-from django.urls import path
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.urls import path, reverse
 
 from blog import apis
 
 app_name = "blog-api"
+
+
+def moved_to(name: str):
+    """An earlier path that only moved: 308 to its successor (the method and body are kept), for one release."""
+
+    def redirect(request: HttpRequest, **kwargs) -> HttpResponsePermanentRedirect:
+        target = reverse(f"{app_name}:{name}", kwargs=kwargs)
+        query = request.META.get("QUERY_STRING")
+        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target, preserve_request=True)
+
+    return redirect
+
 
 urlpatterns = [
     path("posts", apis.PostListApi.as_view(), name="posts"),
     path("posts/<slug:slug>", apis.PostDetailApi.as_view(), name="post"),
     path("tags/<str:tag>/posts", apis.TagPostListApi.as_view(), name="tag-posts"),
     path("admin/posts", apis.AdminPostListApi.as_view(), name="admin-posts"),
-    path("admin/posts/create", apis.AdminPostCreateApi.as_view(), name="admin-post-create"),
+    # Earlier route (one release): `POST admin/posts/create` is now `POST admin/posts`.
+    path("admin/posts/create", moved_to("admin-posts"), name="admin-post-create"),
     path("admin/posts/<str:post_id>", apis.AdminPostDetailApi.as_view(), name="admin-post"),
-    path("admin/posts/<str:post_id>/update", apis.AdminPostUpdateApi.as_view(), name="admin-post-update"),
     path("admin/posts/<str:post_id>/publish", apis.AdminPostPublishApi.as_view(), name="admin-post-publish"),
     path("admin/posts/<str:post_id>/schedule", apis.AdminPostScheduleApi.as_view(), name="admin-post-schedule"),
     path("admin/posts/<str:post_id>/unpublish", apis.AdminPostUnpublishApi.as_view(), name="admin-post-unpublish"),
-    path("admin/posts/<str:post_id>/delete", apis.AdminPostDeleteApi.as_view(), name="admin-post-delete"),
+    # Earlier routes (one release) whose method changed: now PATCH and DELETE of `admin/posts/<id>`.
+    path("admin/posts/<str:post_id>/update", apis.LegacyPostUpdateApi.as_view(), name="admin-post-update"),
+    path("admin/posts/<str:post_id>/delete", apis.LegacyPostDeleteApi.as_view(), name="admin-post-delete"),
     path("admin/preview", apis.AdminPreviewApi.as_view(), name="admin-preview"),
     path("admin/images", apis.ImageUploadApi.as_view(), name="image-upload"),
     path("admin/images/<str:image_id>", apis.ImageDetailApi.as_view(), name="image-detail"),

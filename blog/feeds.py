@@ -1,15 +1,23 @@
-"""RSS 2.0 and Atom 1.0 feeds of the newest posts (django.utils.feedgenerator)."""
+"""RSS 2.0 and Atom 1.0 feeds of the newest posts, and the sitemap: Django's syndication and sitemaps frameworks.
+
+Feed and Sitemap instances are made once (the feeds at import, the sitemaps per request) and
+keep nothing of a request on themselves: what one request needs travels in the object that
+`get_object` returns, so they are right with any number of threads and processes.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.sitemaps import Sitemap
+from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils import feedgenerator
 
-from blog.models import Post
+from blog import selectors
+from blog.models import Post, Term
 
 FEED_SIZE = 20
 # Feed readers resolve nothing: root-relative media URLs in bodies become absolute.
@@ -20,31 +28,127 @@ def absolutize(fragment: str, base: str) -> str:
     return _ROOT_RELATIVE.sub(lambda m: f"{m.group(1) or m.group(2)}{base}/", fragment)
 
 
-def feed_response(request: HttpRequest, posts: list[Post], *, kind: str) -> HttpResponse:
-    base = request.build_absolute_uri("/").rstrip("/")
-    feed_class = feedgenerator.Rss201rev2Feed if kind == "rss" else feedgenerator.Atom1Feed
-    self_url = request.build_absolute_uri(reverse(f"blog:{kind}"))
-    feed = feed_class(
-        title=f"{settings.SITE_NAME} blog",
-        link=request.build_absolute_uri(reverse("blog:index")),
-        description=f"New posts on {settings.SITE_NAME}.",
-        language="en",
-        feed_url=self_url,
-        feed_guid=self_url,
-    )
-    for post in posts:
-        url = request.build_absolute_uri(reverse("blog:post", args=[post.slug]))
-        feed.add_item(
-            title=post.title,
-            link=url,
-            description=absolutize(post.body_html, base),
-            unique_id=url,
-            unique_id_is_permalink=True,
-            pubdate=post.published_at,
-            updateddate=post.updated_at,
-            author_name=post.author_name,
-            categories=post.tag_labels,
-        )
-    response = HttpResponse(content_type=f"{feed.content_type}")
-    feed.write(response, "utf-8")
-    return response
+@dataclass(frozen=True)
+class FeedEntry:
+    """A post as one request's feed shows it: with the site's base URL for its body's links."""
+
+    post: Post
+    base: str
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """What one request's feed holds: the newest posts and its own absolute URL."""
+
+    entries: list[FeedEntry]
+    self_url: str
+
+
+class LatestPostsFeed(Feed):
+    """The newest FEED_SIZE published posts, as RSS 2.0 (`blog:rss`)."""
+
+    feed_type = feedgenerator.Rss201rev2Feed
+    url_name = "blog:rss"
+    language = "en"
+
+    def get_object(self, request, *args, **kwargs) -> FeedPage:
+        posts, _ = selectors.published_posts(limit=FEED_SIZE)
+        base = request.build_absolute_uri("/").rstrip("/")
+        return FeedPage([FeedEntry(post, base) for post in posts], request.build_absolute_uri(reverse(self.url_name)))
+
+    def title(self) -> str:
+        return f"{settings.SITE_NAME} blog"
+
+    def link(self) -> str:
+        return reverse("blog:index")
+
+    def description(self) -> str:
+        return f"New posts on {settings.SITE_NAME}."
+
+    def feed_url(self, page: FeedPage) -> str:
+        return page.self_url
+
+    def feed_guid(self, page: FeedPage) -> str:
+        return page.self_url
+
+    def items(self, page: FeedPage) -> list[FeedEntry]:
+        return page.entries
+
+    def item_title(self, entry: FeedEntry) -> str:
+        return entry.post.title
+
+    def item_link(self, entry: FeedEntry) -> str:
+        return reverse("blog:post", args=[entry.post.slug])
+
+    def item_description(self, entry: FeedEntry) -> str:
+        return absolutize(entry.post.body_html, entry.base)
+
+    item_guid_is_permalink = True  # the guid is the item's link
+
+    def item_pubdate(self, entry: FeedEntry):
+        return entry.post.published_at
+
+    def item_updateddate(self, entry: FeedEntry):
+        return entry.post.updated_at
+
+    def item_author_name(self, entry: FeedEntry) -> str:
+        return entry.post.author_name
+
+    def item_categories(self, entry: FeedEntry) -> list[str]:
+        return entry.post.tag_labels
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    """The same posts as Atom 1.0 (`blog:atom`)."""
+
+    feed_type = feedgenerator.Atom1Feed
+    url_name = "blog:atom"
+
+
+rss_feed = LatestPostsFeed()
+atom_feed = LatestPostsAtomFeed()
+
+
+# --- Sitemap ---------------------------------------------------------------------------------
+
+
+class PageSitemap(Sitemap):
+    """The blog's home (changed with its newest post) and its archive."""
+
+    def items(self) -> list[str]:
+        return ["blog:index", "blog:archive"]
+
+    def location(self, name: str) -> str:
+        return reverse(name)
+
+    def lastmod(self, name: str):
+        return selectors.last_modified(selectors.sitemap_posts()) if name == "blog:index" else None
+
+    def changefreq(self, name: str) -> str | None:
+        return "daily" if name == "blog:index" else None
+
+
+class PostSitemap(Sitemap):
+    """Every published post, newest first, at most SITEMAP_MAX_POSTS (the protocol lists history: bounded)."""
+
+    def items(self) -> list[Post]:
+        return selectors.sitemap_posts()
+
+    def location(self, post: Post) -> str:
+        return reverse("blog:post", args=[post.slug])
+
+    def lastmod(self, post: Post):
+        return post.updated_at
+
+
+class TagSitemap(Sitemap):
+    """The tags with published posts, most used first, in what the file's 50,000 URLs leave."""
+
+    def items(self) -> list[Term]:
+        return selectors.sitemap_tags(limit=selectors.SITEMAP_MAX_URLS - 2 - len(selectors.sitemap_posts()))
+
+    def location(self, term: Term) -> str:
+        return reverse("blog:tag", args=[term.name])
+
+
+SITEMAPS = {"pages": PageSitemap, "posts": PostSitemap, "tags": TagSitemap}

@@ -162,8 +162,23 @@ class TaggedPost(Model):
     post_id = UnicodeAttribute()
 
 
+class TermsByCount(GlobalSecondaryIndex):
+    """Tags (or months) of one kind, most posts first: the archive's top tags without reading every tag."""
+
+    class Meta:
+        index_name = "by-count"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    post_count = NumberAttribute(range_key=True)
+
+
 class Term(Model):
-    """How many published posts a tag or an archive month holds (kind `tag` or `month`)."""
+    """How many published posts a tag or an archive month holds (kind `tag` or `month`).
+
+    The counts change in the transaction of every publish, unpublish, retag and delete
+    (services.posts), so no read ever counts posts.
+    """
 
     class Meta(BaseMeta):
         table_name = table_name("blog-terms")
@@ -172,6 +187,8 @@ class Term(Model):
     name = UnicodeAttribute(range_key=True)
     post_count = NumberAttribute(default=0)
     display_name = UnicodeAttribute(null=True)  # a tag's name as written ("C++"); `name` is its slug
+
+    by_count = TermsByCount()
 
     @property
     def label(self) -> str:

@@ -6,25 +6,16 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
+from blog.errors import ImageNotFound, PostNotFound
 from blog.models import IMAGE_READY, PUBLISHED, STATUSES, Image, Post, SlugClaim, TaggedPost, Term
 from mysite import cache
-from mysite.dynamo import decode_cursor, encode_cursor
-from mysite.errors import InvalidInput, NotFound
+from mysite.dynamo import decode_cursor, page
+from mysite.errors import InvalidInput
 
-SITEMAP_MAX_URLS = 45_000  # the sitemap protocol allows 50,000 per file
-
-
-class PostNotFound(NotFound):
-    code, message = "post_not_found", "There is no such post."
-
-
-class ImageNotFound(NotFound):
-    code, message = "image_not_found", "There is no such image."
-
-
-def _page(results, limit: int) -> tuple[list, str | None]:
-    items = list(results)
-    return items[:limit], encode_cursor(results.last_evaluated_key)
+SITEMAP_MAX_URLS = 50_000  # per sitemap file, by the sitemap protocol
+SITEMAP_MAX_POSTS = 45_000  # the newest posts; the rest of a file's URLs go to the home, archive and tags
+__all__ = ["ImageNotFound", "PostNotFound"]  # their first home; blog.errors holds them
+SEARCH_WINDOW = 100  # posts an authors' title search looks through per page
 
 
 # --- Authors' reads -------------------------------------------------------------------
@@ -45,14 +36,13 @@ def post_list(
     if status and status not in STATUSES:
         raise InvalidInput(f"Status must be one of {', '.join(STATUSES)}.", field="status")
     search = search.strip().lower()
-    kwargs = {
-        "scan_index_forward": False,
-        "limit": limit,
-        "last_evaluated_key": decode_cursor(cursor),
-        "filter_condition": Post.title_search.contains(search) if search else None,
-    }
+    # A search reads SEARCH_WINDOW posts per page and keeps those whose title matches: a filter
+    # expression would make PynamoDB read on until `limit` posts matched, through the whole history.
+    window = SEARCH_WINDOW if search else limit
+    kwargs = {"scan_index_forward": False, "limit": window, "last_evaluated_key": decode_cursor(cursor)}
     results = Post.by_status.query(status, **kwargs) if status else Post.everything.query("post", **kwargs)
-    return _page(results, limit)
+    posts, next_cursor = page(results, limit=window)
+    return [post for post in posts if search in post.title_search], next_cursor
 
 
 def image_get(*, image_id: str) -> Image:
@@ -103,7 +93,9 @@ def _cached_page(name: str, query, limit: int, cursor: str | None) -> tuple[list
     return _public(
         f"list:{name}",
         {"limit": limit, "cursor": cursor or ""},
-        lambda: _page(query(limit=limit, last_evaluated_key=decode_cursor(cursor), scan_index_forward=False), limit),
+        lambda: page(
+            query(limit=limit, last_evaluated_key=decode_cursor(cursor), scan_index_forward=False), limit=limit
+        ),
     )
 
 
@@ -150,14 +142,48 @@ class TaggedPostsQuery:
         return self.results.last_evaluated_key
 
 
-def terms(*, kind: str) -> list[Term]:
-    """Tags (`tag`) or archive months (`month`) that hold at least one published post."""
-    return _public("terms", {"kind": kind}, lambda: list(Term.query(kind, filter_condition=Term.post_count > 0)))
+ARCHIVE_MONTHS_PAGE = 24  # months per archive page, newest first; older ones through the cursor
+TOP_TAGS = 50  # the archive shows the tags with most posts; every tag keeps its own page
+
+
+def archive_months(*, limit: int = ARCHIVE_MONTHS_PAGE, cursor: str | None = None) -> tuple[list[Term], str | None]:
+    """Archive months holding published posts, newest first, one page (reads at most `limit` months)."""
+
+    def load():
+        # No filter expression: PynamoDB would page on until `limit` months pass it. A month emptied
+        # by unpublishing is dropped here instead, so one page is one request of `limit` items.
+        results = Term.query("month", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor))
+        months, next_cursor = page(results, limit=limit)
+        return [term for term in months if term.post_count > 0], next_cursor
+
+    return _public("months", {"limit": limit, "cursor": cursor or ""}, load)
+
+
+def top_tags(*, limit: int = TOP_TAGS) -> list[Term]:
+    """The `limit` tags with most published posts, most first (reads at most `limit` tags of the count index)."""
+
+    def load():
+        found = Term.by_count.query("tag", scan_index_forward=False, limit=limit)
+        return [term for term in found if term.post_count > 0]
+
+    return _public("top-tags", {"limit": limit}, load)
+
+
+def sitemap_tags(*, limit: int) -> list[Term]:
+    """Tags with published posts, most used first, at most `limit` (the sitemap's share of its 50,000 URLs)."""
+    return [
+        term
+        for term in Term.by_count.query("tag", scan_index_forward=False, limit=limit, page_size=1000)
+        if term.post_count > 0
+    ]
 
 
 def sitemap_posts() -> list[Post]:
-    """Every published post, newest first, bounded to one sitemap file."""
-    return list(Post.published.query("post", scan_index_forward=False, limit=SITEMAP_MAX_URLS, page_size=1000))
+    """Every published post, newest first, bounded to one sitemap file (read once per request)."""
+    return cache.request_memo(
+        "blog:sitemap-posts",
+        lambda: list(Post.published.query("post", scan_index_forward=False, limit=SITEMAP_MAX_POSTS, page_size=1000)),
+    )
 
 
 def last_modified(posts: list[Post]) -> datetime | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from django.contrib.sitemaps import views as sitemaps_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -69,8 +70,7 @@ def author(request: HttpRequest, author_sub: str) -> HttpResponse:
 
 @public_page
 def archive(request: HttpRequest) -> HttpResponse:
-    months = sorted(selectors.terms(kind="month"), key=lambda term: term.name, reverse=True)
-    tags = sorted(selectors.terms(kind="tag"), key=lambda term: (-term.post_count, term.name))
+    months, next_cursor = selectors.archive_months(cursor=request.GET.get("cursor"))
     archive_months = [
         {
             "year": term.name[:4],
@@ -80,7 +80,8 @@ def archive(request: HttpRequest) -> HttpResponse:
         }
         for term in months
     ]
-    return render(request, "blog/archive.html", {"months": archive_months, "tags": tags})
+    context = {"months": archive_months, "next_cursor": next_cursor, "tags": selectors.top_tags()}
+    return render(request, "blog/archive.html", {**context, "top_tags": selectors.TOP_TAGS})
 
 
 @public_page
@@ -94,16 +95,8 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return _listing(request, posts, next_cursor, heading=heading, empty_is_404=True)
 
 
-@public_page
-def rss_feed(request: HttpRequest) -> HttpResponse:
-    posts, _ = selectors.published_posts(limit=feeds.FEED_SIZE)
-    return _with_last_modified(feeds.feed_response(request, posts, kind="rss"), selectors.last_modified(posts))
-
-
-@public_page
-def atom_feed(request: HttpRequest) -> HttpResponse:
-    posts, _ = selectors.published_posts(limit=feeds.FEED_SIZE)
-    return _with_last_modified(feeds.feed_response(request, posts, kind="atom"), selectors.last_modified(posts))
+rss_feed = public_page(feeds.rss_feed)
+atom_feed = public_page(feeds.atom_feed)
 
 
 # --- Site root -----------------------------------------------------------------------------
@@ -111,20 +104,10 @@ def atom_feed(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def sitemap(request: HttpRequest) -> HttpResponse:
-    posts = selectors.sitemap_posts()
-    tags = selectors.terms(kind="tag")
-    response = render(
-        request,
-        "blog/sitemap.xml",
-        {
-            "base": request.build_absolute_uri("/").rstrip("/"),
-            "posts": posts,
-            "tags": tags,
-            "home_lastmod": selectors.last_modified(posts),
-        },
-        content_type="application/xml; charset=utf-8",
+    response = sitemaps_views.sitemap(
+        request, feeds.SITEMAPS, template_name="blog/sitemap.xml", content_type="application/xml; charset=utf-8"
     )
-    return _with_last_modified(response, selectors.last_modified(posts))
+    return _with_last_modified(response.render(), selectors.last_modified(selectors.sitemap_posts()))
 
 
 @public_page(max_age=3600, s_maxage=86400)

@@ -18,6 +18,8 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from rest_framework import authentication, exceptions
 
+from mysite.constants import AUTHORS, RELEASE_MANAGERS
+
 logger = logging.getLogger(__name__)
 
 SESSION_TOKENS_KEY = "cognito_tokens"
@@ -50,11 +52,11 @@ class CognitoUser:
 
     @property
     def is_author(self) -> bool:
-        return "authors" in self.groups
+        return AUTHORS in self.groups
 
     @property
     def is_release_manager(self) -> bool:
-        return "release-managers" in self.groups
+        return RELEASE_MANAGERS in self.groups
 
     def __str__(self) -> str:
         return self.display_name

@@ -13,7 +13,7 @@ Access patterns (no Scan anywhere):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -28,6 +28,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from mysite.dynamo import BaseMeta, table_name
+
+# A browser's upload may arrive until its POST policy expires (15 minutes); a little later it has failed.
+UPLOAD_WINDOW = timedelta(minutes=20)
+# How long a failed upload stays listed (as "Upload failed — retry") before its record expires.
+PENDING_UPLOAD_KEPT = timedelta(days=1)
 
 # Stands for "no due date" in `due_sort`: sorts after every ISO date and outside every date range.
 NO_DUE = "~"
@@ -199,8 +204,20 @@ class Attachment(Model):
     created_at = UTCDateTimeAttribute(default=utcnow)
     changed = UnicodeAttribute(default=changed_stamp)
     version = VersionAttribute()
+    # A pending upload's record: DynamoDB deletes it then (TTL); a ready attachment has none.
+    expires_at = TTLAttribute(null=True)
 
     by_changed = AttachmentsByChange()
+
+    def current_state(self, now: datetime | None = None) -> str:
+        """The state readers see: ready; pending while the upload may still arrive; expired once its window closed."""
+        if self.state == "ready":
+            return "ready"
+        return "expired" if (now or utcnow()) >= self.created_at + UPLOAD_WINDOW else "pending"
+
+    def is_gone(self, now: datetime | None = None) -> bool:
+        """Past its TTL: deleted as far as readers are concerned, whether or not DynamoDB has swept it yet."""
+        return self.expires_at is not None and self.expires_at <= (now or utcnow())
 
 
 class Tombstone(Model):

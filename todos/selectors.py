@@ -12,7 +12,7 @@ from mysite import cache
 from mysite.dynamo import decode_cursor, encode_cursor
 from mysite.errors import InvalidInput
 from todos.errors import AttachmentNotFound, ListNotFound, TaskNotFound
-from todos.models import Attachment, Task, TodoList, Tombstone
+from todos.models import Attachment, Task, TodoList, Tombstone, utcnow
 from todos.services._common import TOMBSTONE_DAYS
 
 SORTS = ("position", "due", "priority")
@@ -217,12 +217,15 @@ def labels_with_counts(*, owner: str) -> list[tuple[str, int]]:
 
 
 def attachments_of(*, owner: str, task_id: str) -> list[Attachment]:
-    return _cached(
+    """A task's attachments; records past their TTL are left out (here, not in the cache: time moves on)."""
+    found = _cached(
         owner,
         "attachments",
         {"task": task_id},
         lambda: list(Attachment.query(owner, Attachment.attachment_key.startswith(f"{task_id}#"))),
     )
+    now = utcnow()
+    return [a for a in found if not a.is_gone(now)]
 
 
 def attachments_of_tasks(*, owner: str, task_ids: list[str]) -> dict[str, list[Attachment]]:

@@ -1,12 +1,10 @@
-"""Writes of the blog: posts (`posts`) and the image pipeline (`images`)."""
+"""Writes of the blog: posts (`posts`, on `content` and `transaction`) and the image pipeline (`images`)."""
 
 from __future__ import annotations
 
+from blog.errors import PostStateInvalid, PostVersionConflict, SlugTaken
 from blog.services.images import image_process, image_upload_start
 from blog.services.posts import (
-    PostStateInvalid,
-    PostVersionConflict,
-    SlugTaken,
     post_create,
     post_delete,
     post_publish,

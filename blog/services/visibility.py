@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.urls import reverse
+
 from blog.models import PUBLISHED, Post
 
 
@@ -36,22 +38,24 @@ class PublicState:
     def paths(self) -> set[str]:
         if not self.published:
             return set()
+        when = self.published_at
         paths = {
-            f"/blog/{self.slug}/",
-            f"/api/blog/posts/{self.slug}",
-            f"/blog/author/{self.author_sub}/",
-            f"/blog/archive/{self.published_at:%Y}/{self.published_at:%m}/",
+            reverse("blog:post", args=[self.slug]),
+            reverse("blog-api:post", args=[self.slug]),
+            reverse("blog:author", args=[self.author_sub]),
+            # The month's URL with two digits, as the archive links it (`archive/2024/05/`).
+            reverse("blog:archive-month", args=[f"{when:%Y}", f"{when:%m}"]),
         }
         for tag in self.tags:
-            paths |= {f"/blog/tag/{tag}/", f"/api/blog/tags/{tag}/posts"}
+            paths |= {reverse("blog:tag", args=[tag]), reverse("blog-api:tag-posts", args=[tag])}
         return paths
 
 
-LIST_PATHS = {"/blog/", "/blog/rss.xml", "/blog/atom.xml", "/blog/archive/", "/sitemap.xml", "/api/blog/posts"}
+LIST_URL_NAMES = ("blog:index", "blog:rss", "blog:atom", "blog:archive", "blog-root:sitemap", "blog-api:posts")
 
 
 def affected_paths(before: PublicState, after: PublicState) -> set[str]:
     """The public URLs whose content changes when a post goes from `before` to `after`."""
     if not before.published and not after.published:
         return set()
-    return LIST_PATHS | before.paths() | after.paths()
+    return {reverse(name) for name in LIST_URL_NAMES} | before.paths() | after.paths()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Every key the function reads or writes lives under one of these prefixes of the site bucket.
-BUCKET_PREFIXES = ("media/", "static/", "uploads/", "artifacts/", "users/")
+BUCKET_PREFIXES = ("media/", "static/", "uploads/", "artifacts/", "users/", "cdn-logs/")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,12 @@ def lambda_statements(resources: StageResources) -> list[dict]:
             # Only the admin operations need IAM; sign-up, sign-in and the like are public Cognito calls,
             # and so are the identity pool's GetId/GetOpenIdToken and STS AssumeRoleWithWebIdentity.
             # `create_user` runs from a workstation with the deploying identity, not with this role.
-            "Action": ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes"],
+            # ListUsersInGroup: a halted rollout mails the release managers (updates.ramp).
+            "Action": [
+                "cognito-idp:AdminGetUser",
+                "cognito-idp:AdminUpdateUserAttributes",
+                "cognito-idp:ListUsersInGroup",
+            ],
             "Resource": [f"arn:aws:cognito-idp:{r.region}:{r.account}:userpool/{r.user_pool_id}"],
         },
         {

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import environ
 
+from mysite.constants import GROUPS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
@@ -51,6 +53,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mysite.urls"
+# A refused form is the site's own 403 page, like every other error.
+CSRF_FAILURE_VIEW = "mysite.errors.csrf_failure"
 WSGI_APPLICATION = "mysite.wsgi.application"
 
 TEMPLATES = [
@@ -109,7 +113,7 @@ AWS_LOCAL_SECRET_ACCESS_KEY = env("AWS_LOCAL_SECRET_ACCESS_KEY", default=None)
 COGNITO_USER_POOL_NAME = env("COGNITO_USER_POOL_NAME", default="mysite")
 COGNITO_USER_POOL_ID = env("COGNITO_USER_POOL_ID", default="")
 COGNITO_CLIENT_ID = env("COGNITO_CLIENT_ID", default="")
-COGNITO_GROUPS = ("authors", "release-managers")
+COGNITO_GROUPS = GROUPS
 # Todos: temporary S3 credentials through a Cognito identity pool (`provision` creates both).
 COGNITO_IDENTITY_POOL_ID = env("COGNITO_IDENTITY_POOL_ID", default="")
 COGNITO_IDENTITY_ROLE_ARN = env("COGNITO_IDENTITY_ROLE_ARN", default="")

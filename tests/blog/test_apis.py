@@ -86,7 +86,7 @@ def test_authoring_api_is_403_for_readers_and_401_without_credentials(bearer_cli
     reader = bearer_client(user)
     for method, path in (
         ("get", "/api/blog/admin/posts"),
-        ("post", "/api/blog/admin/posts/create"),
+        ("post", "/api/blog/admin/posts"),
         ("post", "/api/blog/admin/images"),
         ("get", "/api/blog/admin/readers"),
     ):
@@ -99,53 +99,116 @@ def test_authoring_api_is_403_for_readers_and_401_without_credentials(bearer_cli
 def test_author_creates_edits_publishes_and_deletes_through_the_api(author_api, api_client):
     title = unique_title()
     created = author_api.post(
-        "/api/blog/admin/posts/create", {"title": title, "body_markdown": "Hello", "tags": ["A b"]}, format="json"
+        "/api/blog/admin/posts", {"title": title, "body_markdown": "Hello", "tags": ["A b"]}, format="json"
     )
     assert created.status_code == 201
     post = created.json()
+    assert created["Location"] == f"/api/blog/admin/posts/{post['id']}"
+    assert created["ETag"] == '"v1"'
     assert post["status"] == "draft"
     assert post["tags"] == ["a-b"]
     assert api_client.get(f"/api/blog/posts/{post['slug']}").status_code == 404
 
-    updated = author_api.post(
-        f"/api/blog/admin/posts/{post['id']}/update",
-        {"version": post["version"], "title": title, "body_markdown": "Changed"},
-        format="json",
-    ).json()
-    assert updated["version"] == 2
-    published = author_api.post(f"/api/blog/admin/posts/{post['id']}/publish", {"version": 2}, format="json").json()
+    updated = author_api.patch(
+        f"/api/blog/admin/posts/{post['id']}", {"body_markdown": "Changed"}, HTTP_IF_MATCH='"v1"', format="json"
+    )
+    assert updated["ETag"] == '"v2"'
+    assert updated.json()["version"] == 2
+    assert updated.json()["title"] == title  # a field left out keeps its value
+    assert updated.json()["tags"] == ["a-b"]
+    published = author_api.post(f"/api/blog/admin/posts/{post['id']}/publish", format="json").json()
     assert published["status"] == "published"
     assert api_client.get(f"/api/blog/posts/{post['slug']}").json()["body_html"] == "<p>Changed</p>"
 
-    deleted = author_api.post(f"/api/blog/admin/posts/{post['id']}/delete", {"version": 3}, format="json")
+    deleted = author_api.delete(f"/api/blog/admin/posts/{post['id']}", HTTP_IF_MATCH='"v3"')
     assert deleted.status_code == 204
     assert author_api.get(f"/api/blog/admin/posts/{post['id']}").status_code == 404
 
 
 def test_stale_version_is_409_with_the_current_post(author_api):
-    post = author_api.post("/api/blog/admin/posts/create", {"title": unique_title()}, format="json").json()
-    author_api.post(f"/api/blog/admin/posts/{post['id']}/update", {"version": 1, "title": "Theirs"}, format="json")
-    stale = author_api.post(
-        f"/api/blog/admin/posts/{post['id']}/update", {"version": 1, "title": "Mine"}, format="json"
+    post = author_api.post("/api/blog/admin/posts", {"title": unique_title()}, format="json").json()
+    author_api.patch(f"/api/blog/admin/posts/{post['id']}", {"version": 1, "title": "Theirs"}, format="json")
+    stale = author_api.patch(
+        f"/api/blog/admin/posts/{post['id']}", {"title": "Mine"}, HTTP_IF_MATCH='"v1"', format="json"
     )
     assert stale.status_code == 409
     error = stale.json()["error"]
     assert error["code"] == "version_conflict"
     assert error["current"]["title"] == "Theirs"
     assert error["current"]["version"] == 2
+    assert error["current"]["body_html"] == ""  # the post as GET shows it, not a summary
+    assert set(error["current"]) == set(author_api.get(f"/api/blog/admin/posts/{post['id']}").json())
+    gone = author_api.delete(f"/api/blog/admin/posts/{post['id']}", {"version": 1}, format="json")
+    assert gone.status_code == 409
+    assert author_api.get(f"/api/blog/admin/posts/{post['id']}").json()["title"] == "Theirs"
+
+
+def test_writes_state_their_version_once(author_api):
+    post = author_api.post("/api/blog/admin/posts", {"title": unique_title()}, format="json").json()
+    url = f"/api/blog/admin/posts/{post['id']}"
+    missing = author_api.patch(url, {"title": "No version"}, format="json")
+    assert missing.status_code == 428
+    assert missing.json()["error"]["code"] == "precondition_required"
+    assert author_api.delete(url).status_code == 428
+    disagree = author_api.patch(url, {"title": "Two versions", "version": 2}, HTTP_IF_MATCH='"v1"', format="json")
+    assert disagree.status_code == 400
+    assert "version" in disagree.json()["error"]["fields"]
+    assert author_api.patch(url, {"title": "Odd"}, HTTP_IF_MATCH='"abc"', format="json").status_code == 400
+    assert author_api.get(url).json()["version"] == 1  # nothing refused above changed the post
+    fresh = author_api.get(url)
+    assert fresh["ETag"] == '"v1"'
+    assert author_api.get(url, HTTP_IF_NONE_MATCH='"v1"').status_code == 304
+
+
+def test_actions_are_safe_to_repeat_without_a_version(author_api):
+    post = author_api.post("/api/blog/admin/posts", {"title": unique_title()}, format="json").json()
+    url = f"/api/blog/admin/posts/{post['id']}"
+    first = author_api.post(f"{url}/publish")
+    again = author_api.post(f"{url}/publish")
+    assert first.status_code == again.status_code == 200
+    assert again.json()["version"] == first.json()["version"] == 2
+    stale = author_api.post(f"{url}/unpublish", HTTP_IF_MATCH='"v1"')
+    assert stale.status_code == 409
+    assert stale.json()["error"]["current"]["status"] == "published"
+    assert author_api.post(f"{url}/unpublish").json()["status"] == "draft"
+    assert author_api.post(f"{url}/unpublish").json()["version"] == 3
+
+
+def test_earlier_routes_answer_for_one_release(author_api, client):
+    title = unique_title()
+    moved = author_api.post("/api/blog/admin/posts/create", {"title": title}, format="json")
+    assert moved.status_code == 308  # only the path changed: the client repeats the same POST there
+    assert moved["Location"] == "/api/blog/admin/posts"
+    assert author_api.get("/api/blog/admin/posts", {"q": title}).json()["results"] == []  # nothing created yet
+    post = author_api.post(moved["Location"], {"title": title}, format="json").json()
+
+    updated = author_api.post(
+        f"/api/blog/admin/posts/{post['id']}/update", {"version": 1, "title": "Old way"}, format="json"
+    )
+    assert updated.status_code == 200
+    assert updated.json()["title"] == "Old way"
+    assert updated["Deprecation"] == "true"
+    assert updated["Link"] == f'</api/blog/admin/posts/{post["id"]}>; rel="successor-version"'
+    stale = author_api.post(f"/api/blog/admin/posts/{post['id']}/update", {"version": 1, "title": "x"}, format="json")
+    assert stale.status_code == 409
+    assert stale["Deprecation"] == "true"
+    deleted = author_api.post(f"/api/blog/admin/posts/{post['id']}/delete", {"version": 2}, format="json")
+    assert deleted.status_code == 204
+    assert deleted["Link"] == f'</api/blog/admin/posts/{post["id"]}>; rel="successor-version"'
+    assert author_api.get(f"/api/blog/admin/posts/{post['id']}").status_code == 404
 
 
 def test_bad_input_is_400_with_field_messages_and_writes_nothing(author_api):
     title = unique_title()
-    response = author_api.post("/api/blog/admin/posts/create", {"title": title, "slug": "Bad Slug!"}, format="json")
+    response = author_api.post("/api/blog/admin/posts", {"title": title, "slug": "Bad Slug!"}, format="json")
     assert response.status_code == 400
     assert "slug" in response.json()["error"]["fields"]
     assert author_api.get("/api/blog/admin/posts", {"q": title}).json()["results"] == []
-    assert "title" in author_api.post("/api/blog/admin/posts/create", {}, format="json").json()["error"]["fields"]
+    assert "title" in author_api.post("/api/blog/admin/posts", {}, format="json").json()["error"]["fields"]
 
 
 def test_schedule_through_the_api(author_api):
-    post = author_api.post("/api/blog/admin/posts/create", {"title": unique_title()}, format="json").json()
+    post = author_api.post("/api/blog/admin/posts", {"title": unique_title()}, format="json").json()
     past = author_api.post(
         f"/api/blog/admin/posts/{post['id']}/schedule",
         {"version": 1, "publish_at": (utcnow() - timedelta(hours=1)).isoformat()},
@@ -195,12 +258,16 @@ def test_every_blog_operation_is_in_the_schema(api_client):
         "blog_posts_list",
         "blog_posts_retrieve",
         "blog_tag_posts_list",
+        "blog_admin_posts_list",
         "blog_admin_posts_create",
-        "blog_admin_posts_update",
+        "blog_admin_posts_retrieve",
+        "blog_admin_posts_partial_update",
+        "blog_admin_posts_destroy",
         "blog_admin_posts_publish",
         "blog_admin_posts_schedule",
         "blog_admin_posts_unpublish",
-        "blog_admin_posts_delete",
+        "blog_admin_posts_update_deprecated",
+        "blog_admin_posts_delete_deprecated",
         "blog_admin_images_upload",
         "blog_admin_images_retrieve",
         "blog_admin_readers_list",

@@ -55,3 +55,36 @@ def test_relative_media_urls_become_absolute_in_feeds():
         '<img src="https://blog.example/media/blog/a-320.jpg" '
         'srcset="https://blog.example/media/blog/a-320.jpg 320w, https://blog.example/media/blog/a-640.jpg 640w">'
     )
+
+
+def test_feeds_are_valid_for_a_feed_reader(make_post, client):
+    import feedparser
+
+    post = make_post(tags=["python"])
+    for url, version in (("/blog/rss.xml", "rss20"), ("/blog/atom.xml", "atom10")):
+        response = client.get(url)
+        parsed = feedparser.parse(response.content)
+        assert parsed.bozo == 0, (url, parsed.get("bozo_exception"))
+        assert parsed.version == version
+        entry = next(entry for entry in parsed.entries if entry.title == post.title)
+        assert entry.link == f"http://testserver/blog/{post.slug}/"
+        assert entry.id == f"http://testserver/blog/{post.slug}/"
+        assert [tag.term for tag in entry.tags] == ["python"]
+        assert entry.author == "Ada Author"
+        assert response["Last-Modified"]
+        assert "s-maxage=300" in response["Cache-Control"]
+        assert response["ETag"]
+        assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_sitemap_carries_lastmod_and_cache_headers(make_post, client):
+    post = make_post()
+    response = client.get("/sitemap.xml")
+    root = ET.fromstring(response.content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = {node.findtext("s:loc", namespaces=ns): node for node in root.findall("s:url", ns)}
+    assert urls["http://testserver/blog/"].findtext("s:changefreq", namespaces=ns) == "daily"
+    assert urls[f"http://testserver/blog/{post.slug}/"].findtext("s:lastmod", namespaces=ns)
+    assert "http://testserver/blog/archive/" in urls
+    assert response["Last-Modified"]
+    assert "s-maxage=300" in response["Cache-Control"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -66,3 +67,41 @@ def test_readers_list_rejects_a_tampered_cursor(bearer_client, author):
     response = bearer_client(author).get("/api/blog/admin/readers", {"cursor": "not-a-cursor"})
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["cursor"]
+
+
+def test_reader_count_is_kept_by_sign_ups_and_read_without_counting():
+    from accounts.models import ReaderCount
+    from accounts.selectors import profile_count
+    from accounts.services import profile_ensure
+
+    before = profile_count()
+    subs = [str(uuid.uuid4()) for _ in range(12)]
+    errors: list[Exception] = []
+
+    def sign_up(sub: str) -> None:
+        try:
+            profile_ensure(sub=sub, email=f"{sub[:8]}@example.com", display_name="Racer")
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=sign_up, args=(sub,)) for sub in subs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    profile_ensure(sub=subs[0], email="again@example.com", display_name="Again")  # exists: counted once
+    with botocalls.record() as recording:
+        after = profile_count()
+    assert after == before + len(subs)
+    assert [call.operation for call in recording.of("dynamodb")] == ["BatchGetItem"]
+    by_shard = {count.shard: int(count.profiles) for count in ReaderCount.batch_get(reader_shards())}
+    assert sum(by_shard.values()) == after
+
+
+def test_readers_api_shows_the_kept_count(bearer_client, author):
+    from accounts.selectors import profile_count
+
+    answer = bearer_client(author).get("/api/blog/admin/readers", {"limit": 5}).json()
+    assert answer["count"] == profile_count() > 0
+    assert len(answer["results"]) == 5

@@ -130,10 +130,10 @@ def test_a_lost_race_during_a_slug_rename_is_a_version_conflict(make_post):
     post = make_post(tags=[unique_tag()])
     stale = Post.get(post.post_id)
     services.post_update(post_id=post.post_id, version=post.version, title="Winner", body_markdown="w")
-    before = services.posts.PublicState.of(stale)
+    before = services.visibility.PublicState.of(stale)
     stale.slug = f"renamed-{unique_tag()}"
     with pytest.raises(services.PostVersionConflict) as caught:
-        services.posts._transact(stale, before, old_slug=post.slug, is_new=False)
+        services.transaction.post_transact(stale, before, old_slug=post.slug, is_new=False)
     assert caught.value.extra["current"]["title"] == "Winner"
     assert selectors.post_get(post_id=post.post_id).slug == post.slug
 
@@ -156,7 +156,7 @@ def test_a_lost_race_inside_the_transaction_is_also_a_conflict(make_post):
     services.post_update(post_id=post.post_id, version=post.version, title="Winner", body_markdown="w")
     stale.title = "Loser"
     with pytest.raises(services.PostVersionConflict):
-        services.posts._transact(stale, services.posts.PublicState(), old_slug=stale.slug, is_new=False)
+        services.transaction.post_transact(stale, services.visibility.PublicState(), old_slug=stale.slug, is_new=False)
     assert selectors.post_get(post_id=post.post_id).title == "Winner"
 
 

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
-from todos.errors import InvalidTask
+from todos.errors import InvalidTask, StaleDetails, VersionConflict
 from todos.recurrence import recurrence_clean
+from todos.services.quick import task_quick_add
 from todos.views.pages import PageState, render_app, request_state, run_action
 
 
@@ -45,19 +46,19 @@ def list_delete(request: HttpRequest, list_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def task_create(request: HttpRequest) -> HttpResponse:
-    """Add a task to the list (or view) on screen."""
+    """Add a task from the words typed (quick add) to the list (or view) on screen."""
     state = request_state(request)
-    title = request.POST.get("title", "").strip()
-    if not title:
+    text = request.POST.get("title", "").strip()
+    if not text:
         return render_app(request, state=state)  # TodoMVC: an empty entry adds nothing
-    owner = request.user.sub
+    options: dict = {"owner": request.user.sub, "text": text, "fallback_time_zone": request.POST.get("time_zone")}
     if state.kind == "today":
-        action = lambda: services.task_create(owner=owner, title=title, due_date=datetime.now(UTC).date())  # noqa: E731
+        options["default_due"] = datetime.now(UTC).date()
     elif state.kind == "label":
-        action = lambda: services.task_create(owner=owner, title=title, labels=[state.label])  # noqa: E731
+        options["default_labels"] = (state.label,)
     else:
-        action = lambda: services.task_create(owner=owner, title=title, list_id=state.list_id)  # noqa: E731
-    return run_action(request, action, state=state)
+        options["list_id"] = state.list_id
+    return run_action(request, lambda: task_quick_add(**options), state=state)
 
 
 @login_required
@@ -142,6 +143,7 @@ def _details_typed(post) -> dict:
         "labels": post.get("labels", ""),
         "recurrence": post.get("recurrence", "").strip(),
         "list_id": post.get("list_id", ""),
+        "version": post.get("version", "").strip(),
     }
 
 
@@ -149,6 +151,12 @@ def _details_changes(typed: dict) -> dict:
     """The task_update arguments of the details form; one InvalidTask naming every bad field."""
     problems: dict[str, list[str]] = {}
     changes: dict = {"notes": typed["notes"], "labels": [x for x in typed["labels"].split(",") if x.strip()]}
+    # The version the form was rendered with: a save from a stale tab is a conflict, not an overwrite.
+    version = typed["version"]
+    if version.isascii() and version.isdigit() and len(version) <= 18:
+        changes["expected_version"] = int(version)
+    elif version:
+        problems["version"] = ["This form is out of date; reload the task."]
     priority = typed["priority"]
     # ASCII digits only: "²".isdigit() is true, but int() refuses it.
     if priority.isascii() and priority.isdigit() and 1 <= int(priority) <= 4:
@@ -178,7 +186,9 @@ def _details_changes(typed: dict) -> dict:
 def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
     """Save the details panel: notes, due, priority, labels, recurrence and the list.
 
-    A refused save keeps the panel open with what was typed and a message at each bad field.
+    A refused save keeps the panel open with what was typed and a message at each bad field. A save
+    from a stale form (the task was saved elsewhere since, e.g. in another tab) changes nothing: the
+    panel shows the saved details and, beside them, what was typed, ready to save instead.
     """
     owner, typed = request.user.sub, _details_typed(request.POST)
     try:
@@ -190,6 +200,8 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
             raise
         state = request_state(request)
         state.open = task_id
+        if isinstance(error, VersionConflict):
+            return render_app(request, state=state, error=StaleDetails(), typed={task_id: typed}, conflict=True)
         return render_app(request, state=state, error=error, typed={task_id: typed})
     return render_app(request)
 

@@ -109,7 +109,7 @@ def _details(owner: str, task) -> dict:
         kind = attachment.content_type.split(";")[0].strip().lower()
         if attachment.state == "ready" and kind.startswith("image/") and kind in INLINE_TYPES:
             thumbnail = services.attachment_download_url(attachment=attachment, inline=True)
-        attachments.append({"attachment": attachment, "thumbnail": thumbnail})
+        attachments.append({"attachment": attachment, "thumbnail": thumbnail, "state": attachment.current_state()})
     local = task_due_datetime_local(task)
     return {
         "attachments": attachments,
@@ -121,14 +121,51 @@ def _details(owner: str, task) -> dict:
         "labels": ", ".join(task.labels or []),
         "recurrence": task.recurrence or "",
         "list_id": task.list_id,
+        "version": str(task.version or ""),
         "errors": {},
     }
 
 
+# The details form's fields as the conflict panel names them.
+DETAIL_FIELDS = (
+    ("notes", "Notes"),
+    ("due_date", "Due date"),
+    ("due_time", "Due time"),
+    ("due_timezone", "Time zone"),
+    ("priority", "Priority"),
+    ("labels", "Labels"),
+    ("recurrence", "Repeat"),
+    ("list_id", "List"),
+)
+
+
+def _stale_details(details: dict, typed: dict, list_names: dict) -> dict:
+    """A stale save: the form keeps the saved values; what was typed (where it differs) is shown beside them."""
+
+    def shown(field: str, value: str) -> str:
+        return list_names.get(value, value) if field == "list_id" else value
+
+    differences = [
+        {"field": field, "label": label, "saved": shown(field, details[field]), "typed": shown(field, typed[field])}
+        for field, label in DETAIL_FIELDS
+        if typed.get(field, "").strip() != str(details[field]).strip() and (field != "list_id" or typed[field])
+    ]
+    mine = {**typed, "version": details["version"]}
+    return {"differences": differences, "typed": mine}
+
+
 def app_context(
-    owner: str, state: PageState, *, error: DomainError | None = None, typed: dict[str, dict] | None = None
+    owner: str,
+    state: PageState,
+    *,
+    error: DomainError | None = None,
+    typed: dict[str, dict] | None = None,
+    conflict: bool = False,
 ) -> dict:
-    """Everything `_app.html` shows for `state`; `typed` = a refused details form to show again, by task id."""
+    """Everything `_app.html` shows for `state`; `typed` = a refused details form to show again, by task id.
+
+    With `conflict` (the form was stale) the form shows the saved details and `typed` goes beside them.
+    """
     lists = selectors.lists_of(owner=owner)
     if not any(x.list_id == "inbox" for x in lists):
         services.inbox_ensure(owner=owner)
@@ -192,7 +229,9 @@ def app_context(
         item["close_url"] = state.url(open="")
         if item["task"].task_id == state.open:
             item["details"] = _details(owner, item["task"])
-            if typed and state.open in typed:
+            if typed and state.open in typed and conflict:
+                item["details"]["stale"] = _stale_details(item["details"], typed[state.open], list_names)
+            elif typed and state.open in typed:
                 item["details"].update(typed[state.open], errors=error.fields if error else {})
     return context
 
@@ -211,6 +250,7 @@ def render_app(
     state: PageState | None = None,
     error: DomainError | None = None,
     typed: dict[str, dict] | None = None,
+    conflict: bool = False,
 ) -> HttpResponse:
     """The `#todo-app` fragment for htmx, or back to the page for a plain form post.
 
@@ -219,9 +259,10 @@ def render_app(
     state = state or request_state(request)
     if not request.htmx and not typed:
         return redirect(state.url())
-    context = app_context(request.user.sub, state, error=error, typed=typed)
+    context = app_context(request.user.sub, state, error=error, typed=typed, conflict=conflict)
     template = "todos/_app.html" if request.htmx else "todos/index.html"
-    response = render(request, template, context, status=200 if request.htmx else 400)
+    status = 200 if request.htmx else (error.status if error else 400)
+    response = render(request, template, context, status=status)
     response["Cache-Control"] = "private, no-store"
     if state != request_state(request):
         # The action moved the page (a new list, a deleted one): the address follows, so the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -174,8 +175,8 @@ def release_update(
     return release
 
 
-def _commit_with_tuf(release: Release) -> Release:
-    """Save the release and the product's re-signed TUF metadata in one transaction."""
+def _commit_with_tuf(release: Release, also: Callable[[TransactWrite], None] | None = None) -> Release:
+    """Save the release and the product's re-signed TUF metadata in one transaction (with `also`'s writes)."""
     for _ in range(TUF_ATTEMPTS):
         try:
             state = TufRepository.get(release.product, consistent_read=True)
@@ -192,6 +193,8 @@ def _commit_with_tuf(release: Release) -> Release:
                 transaction.save(change.state)
                 for file in change.files:
                     transaction.save(file)
+                if also is not None:
+                    also(transaction)
                 catalog_changed_in(transaction, product=release.product)
         except TransactWriteError as error:
             reasons = error.cancellation_reasons

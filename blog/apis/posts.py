@@ -1,0 +1,256 @@
+"""The authors' posts API: `admin/posts` lists and creates; `admin/posts/<id>` reads, edits, deletes; actions by POST.
+
+Writes follow docs/api-conventions.md: the version read comes as `If-Match: "v<N>"` or `version` in
+the body (required for PATCH and DELETE, optional for the actions, which are safe to repeat); a
+stale one answers 409 `version_conflict` with the post as it is now under `current`.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from blog import selectors, services
+from blog.apis._common import (
+    IF_MATCH,
+    IF_NONE_MATCH,
+    AuthorApi,
+    DeprecatedAlias,
+    PageQuery,
+    expected_version,
+    item_response,
+    validated,
+)
+from blog.models import STATUSES
+from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
+
+
+class AdminPostOutput(serializers.Serializer):
+    id = serializers.CharField(source="post_id")
+    version = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=STATUSES)
+    title = serializers.CharField()
+    slug = serializers.CharField()
+    body_markdown = serializers.CharField()
+    body_html = serializers.CharField()
+    custom_excerpt = serializers.CharField()
+    excerpt = serializers.CharField()
+    tags = serializers.ListField(child=serializers.CharField())
+    feature_image_id = serializers.CharField(allow_null=True)
+    feature_image_alt = serializers.CharField()
+    author_id = serializers.CharField(source="author_sub")
+    author_name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    scheduled_for = serializers.DateTimeField(allow_null=True)
+
+
+class VersionConflictOutput(serializers.Serializer):
+    class ErrorOutput(serializers.Serializer):
+        code = serializers.CharField()
+        message = serializers.CharField()
+        current = AdminPostOutput(allow_null=True, help_text="The post as it is now (null once deleted).")
+
+    error = ErrorOutput()
+
+
+class PostContentInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    body_markdown = serializers.CharField(max_length=200_000, allow_blank=True, required=False, default="")
+    slug = serializers.CharField(max_length=80, allow_blank=True, required=False, default="")
+    custom_excerpt = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=60), max_length=10, required=False, default=list
+    )
+    feature_image_id = serializers.CharField(
+        max_length=32, allow_null=True, allow_blank=True, required=False, default=None
+    )
+    feature_image_alt = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+
+
+class VersionInput(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, required=False, help_text="The version you read (or If-Match).")
+
+
+class PostApi(AuthorApi):
+    """An authors' post API: a version conflict answers with the post as this API shows it."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.PostVersionConflict):
+            current = exc.current_post
+            exc.extra["current"] = AdminPostOutput(current).data if current is not None else None
+        return super().handle_exception(exc)
+
+    def answer(self, request, post, *, status: int = 200, location: str | None = None) -> Response:
+        return item_response(
+            request, AdminPostOutput(post).data, version=post.version, status=status, location=location
+        )
+
+
+def _post_url(post) -> str:
+    return reverse("blog-api:admin-post", args=[post.post_id])
+
+
+class AdminPostListApi(PostApi):
+    """GET lists the posts (paginated); POST creates a draft (201, Location, Idempotency-Key)."""
+
+    class FilterSerializer(PageQuery):
+        status = serializers.ChoiceField(choices=STATUSES, required=False)
+        q = serializers.CharField(required=False, max_length=100, allow_blank=True)
+
+    class OutputSerializer(serializers.Serializer):
+        results = AdminPostOutput(many=True)
+        next_cursor = serializers.CharField(allow_null=True)
+
+    class InputSerializer(PostContentInput):
+        pass
+
+    @extend_schema(
+        parameters=[FilterSerializer], responses={200: OutputSerializer}, operation_id="blog_admin_posts_list"
+    )
+    def get(self, request):
+        query = validated(self.FilterSerializer, request.query_params)
+        posts, next_cursor = selectors.post_list(
+            status=query.get("status"), search=query.get("q", ""), limit=query["limit"], cursor=query.get("cursor")
+        )
+        return Response(self.OutputSerializer({"results": posts, "next_cursor": next_cursor}).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: AdminPostOutput},
+        operation_id="blog_admin_posts_create",
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def post(self, request):
+        data = validated(self.InputSerializer, request.data)
+        post = services.post_create(author_sub=request.user.sub, author_name=request.user.display_name, **data)
+        return self.answer(request, post, status=status.HTTP_201_CREATED, location=_post_url(post))
+
+
+class AdminPostDetailApi(PostApi):
+    """GET reads a post (ETag, 304); PATCH edits the fields given; DELETE removes it (204)."""
+
+    class PatchSerializer(VersionInput):
+        title = serializers.CharField(max_length=200, required=False)
+        body_markdown = serializers.CharField(max_length=200_000, allow_blank=True, required=False)
+        slug = serializers.CharField(max_length=80, allow_blank=True, required=False)
+        custom_excerpt = serializers.CharField(max_length=500, allow_blank=True, required=False)
+        tags = serializers.ListField(child=serializers.CharField(max_length=60), max_length=10, required=False)
+        feature_image_id = serializers.CharField(max_length=32, allow_null=True, allow_blank=True, required=False)
+        feature_image_alt = serializers.CharField(max_length=300, allow_blank=True, required=False)
+
+    @extend_schema(
+        parameters=[IF_NONE_MATCH], responses={200: AdminPostOutput}, operation_id="blog_admin_posts_retrieve"
+    )
+    def get(self, request, post_id: str):
+        return self.answer(request, selectors.post_get(post_id=post_id))
+
+    @extend_schema(
+        request=PatchSerializer,
+        parameters=[IF_MATCH],
+        responses={200: AdminPostOutput, 409: VersionConflictOutput},
+        operation_id="blog_admin_posts_partial_update",
+    )
+    def patch(self, request, post_id: str):
+        data = validated(self.PatchSerializer, request.data)
+        version = expected_version(request, data, required=True)
+        keep_image = "feature_image_id" not in data
+        post = services.post_update(post_id=post_id, version=version, keep_feature_image=keep_image, **data)
+        return self.answer(request, post)
+
+    @extend_schema(
+        request=VersionInput,
+        parameters=[IF_MATCH],
+        responses={204: None, 409: VersionConflictOutput},
+        operation_id="blog_admin_posts_destroy",
+    )
+    def delete(self, request, post_id: str):
+        data = validated(VersionInput, request.data)
+        services.post_delete(post_id=post_id, version=expected_version(request, data, required=True))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AdminPostPublishApi(PostApi):
+    @extend_schema(
+        request=VersionInput,
+        parameters=[IF_MATCH],
+        responses={200: AdminPostOutput, 409: VersionConflictOutput},
+        operation_id="blog_admin_posts_publish",
+    )
+    def post(self, request, post_id: str):
+        data = validated(VersionInput, request.data)
+        return self.answer(request, services.post_publish(post_id=post_id, version=expected_version(request, data)))
+
+
+class AdminPostScheduleApi(PostApi):
+    class InputSerializer(VersionInput):
+        publish_at = serializers.DateTimeField()
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[IF_MATCH],
+        responses={200: AdminPostOutput, 409: VersionConflictOutput},
+        operation_id="blog_admin_posts_schedule",
+    )
+    def post(self, request, post_id: str):
+        data = validated(self.InputSerializer, request.data)
+        version = expected_version(request, data)
+        return self.answer(request, services.post_schedule(post_id=post_id, version=version, **data))
+
+
+class AdminPostUnpublishApi(PostApi):
+    @extend_schema(
+        request=VersionInput,
+        parameters=[IF_MATCH],
+        responses={200: AdminPostOutput, 409: VersionConflictOutput},
+        operation_id="blog_admin_posts_unpublish",
+    )
+    def post(self, request, post_id: str):
+        data = validated(VersionInput, request.data)
+        return self.answer(request, services.post_unpublish(post_id=post_id, version=expected_version(request, data)))
+
+
+# --- The earlier routes, answering for one release -------------------------------------------------
+
+
+class LegacyPostUpdateApi(DeprecatedAlias, PostApi):
+    """`POST admin/posts/<id>/update` (every field, `version` in the body): now `PATCH admin/posts/<id>`."""
+
+    successor_name = "blog-api:admin-post"
+
+    class InputSerializer(PostContentInput):
+        version = serializers.IntegerField(min_value=1)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: AdminPostOutput, 409: VersionConflictOutput},
+        operation_id="blog_admin_posts_update_deprecated",
+        deprecated=True,
+    )
+    def post(self, request, post_id: str):
+        return self.answer(
+            request, services.post_update(post_id=post_id, **validated(self.InputSerializer, request.data))
+        )
+
+
+class LegacyPostDeleteApi(DeprecatedAlias, PostApi):
+    """`POST admin/posts/<id>/delete` (`version` in the body): now `DELETE admin/posts/<id>`."""
+
+    successor_name = "blog-api:admin-post"
+
+    class InputSerializer(serializers.Serializer):
+        version = serializers.IntegerField(min_value=1)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={204: None, 409: VersionConflictOutput},
+        operation_id="blog_admin_posts_delete_deprecated",
+        deprecated=True,
+    )
+    def post(self, request, post_id: str):
+        services.post_delete(post_id=post_id, **validated(self.InputSerializer, request.data))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,115 @@
+"""The one transaction behind every post write: the post (at its version), slug claims, tag listings, counts, stamp."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from blog import selectors
+from blog.errors import PostVersionConflict
+from blog.models import Post, SlugClaim, TaggedPost, Term
+from blog.services.visibility import PublicState
+from mysite import cache
+from mysite.dynamo import LabelledTransactWrite
+
+
+def post_summary(post: Post) -> dict:
+    """The current copy of a post, sent with a version conflict so the client can merge."""
+    return {
+        "id": post.post_id,
+        "version": post.version,
+        "title": post.title,
+        "slug": post.slug,
+        "status": post.status,
+        "body_markdown": post.body_markdown,
+        "tags": list(post.tags),
+        "updated_at": post.updated_at.isoformat(),
+    }
+
+
+def connection():
+    """The low-level connection of the posts table (same endpoint and credentials as every blog table)."""
+    return Post._get_connection().connection
+
+
+class SlugClash(Exception):
+    pass
+
+
+def post_transact(post: Post, before: PublicState, *, old_slug: str | None, is_new: bool) -> None:
+    after = PublicState.of(post)
+    slug_changes = old_slug != post.slug
+    with_version = post.version  # the version the caller read; PynamoDB checks it in the transaction
+    transaction = LabelledTransactWrite(connection=connection())
+    try:
+        with transaction:
+            transaction.save(post, condition=Post.post_id.does_not_exist() if is_new else None, label="post")
+            if slug_changes:
+                claim = SlugClaim(post.slug, post_id=post.post_id)
+                transaction.save(claim, condition=SlugClaim.slug.does_not_exist(), label="new-slug")
+                if old_slug:
+                    claimed_by_post = SlugClaim.post_id == post.post_id
+                    transaction.delete(SlugClaim(old_slug), condition=claimed_by_post, label="old-slug")
+            tag_operations(transaction, post.post_id, before, after, names=dict(post.tag_links))
+            if before.published or after.published:
+                cache.stamp_bump(transaction, cache.BLOG_SCOPE)
+    except TransactWriteError as error:
+        failed = transaction.failed(error)
+        if failed & {"post", "old-slug"}:  # someone else saved (or renamed) the post first
+            post.version = with_version
+            raise version_conflict(post.post_id) from None
+        if "new-slug" in failed:
+            raise SlugClash() from None
+        raise
+
+
+def tag_operations(
+    transaction: TransactWrite,
+    post_id: str,
+    before: PublicState,
+    after: PublicState,
+    *,
+    names: dict[str, str] | None = None,
+) -> None:
+    old_entries, new_entries = before.tag_entries(post_id), after.tag_entries(post_id)
+    for tag, sort_key in old_entries - new_entries:
+        transaction.delete(TaggedPost(tag, sort_key))
+    for tag, sort_key in new_entries - old_entries:
+        transaction.save(TaggedPost(tag, sort_key, post_id=post_id))
+    counts: dict[tuple[str, str], int] = {}
+    for state, step in ((before, -1), (after, 1)):
+        if state.published:
+            for tag in state.tags:
+                counts[("tag", tag)] = counts.get(("tag", tag), 0) + step
+            counts[("month", state.month)] = counts.get(("month", state.month), 0) + step
+    for (kind, name), delta in counts.items():
+        if delta:
+            actions = [Term.post_count.add(delta)]
+            if kind == "tag" and delta > 0 and names and name in names:
+                actions.append(Term.display_name.set(names[name]))
+            transaction.update(Term(kind, name), actions=actions)
+
+
+def conflict_with(current: Post | None) -> PostVersionConflict:
+    """The 409 of a stale write, carrying the post as it is now (`current_post`, None once deleted)."""
+    if current is None:
+        error = PostVersionConflict("This post was deleted since you opened it.", extra={"current": None})
+    else:
+        error = PostVersionConflict(extra={"current": post_summary(current)})
+    error.current_post = current
+    return error
+
+
+def version_conflict(post_id: str) -> PostVersionConflict:
+    try:
+        return conflict_with(Post.get(post_id, consistent_read=True))
+    except DoesNotExist:
+        return conflict_with(None)
+
+
+def post_editable(post_id: str, version: int | None) -> Post:
+    """The post at the version the caller last read (None: as it is now); a stale copy is a conflict."""
+    post = selectors.post_get(post_id=post_id)
+    if version is not None and post.version != version:
+        raise conflict_with(post)
+    return post
