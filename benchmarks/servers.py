@@ -95,9 +95,9 @@ def wait_for(url: str, *, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            requests.get(url, timeout=2)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a loaded machine answers the first request late
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 

@@ -108,6 +108,12 @@ class Artifact(Model):
     rejection_reason = UnicodeAttribute(null=True)
     size = NumberAttribute(null=True)
     sha256 = UnicodeAttribute(null=True)
+    # electron-builder's latest*.yml carries SHA-512 (base64); Squirrel.Windows' RELEASES carries SHA-1 (hex).
+    sha512 = UnicodeAttribute(null=True)
+    sha1 = UnicodeAttribute(null=True)
+    declared_sha512 = UnicodeAttribute(null=True)  # as the tool wrote it, checked against the stored bytes
+    declared_sha1 = UnicodeAttribute(null=True)
+    blockmap_key = UnicodeAttribute(null=True)  # electron-builder's blockmap, at `<key>.blockmap`
     signature = UnicodeAttribute(null=True)  # base64 Ed25519 over the artifact bytes
     key = UnicodeAttribute(null=True)  # content-addressed: artifacts/<sha256>/<filename>
     created_at = UTCDateTimeAttribute(default=utcnow)

@@ -45,7 +45,8 @@ def catalog_changed(*, product: str) -> None:
     cache.stamp_bump_now(cache.product_scope(product))
 
 
-def _cached_answer(product: str, name: str, compute):
+def cached_answer(product: str, name: str, compute):
+    """`compute()` under the product's read-cache scope: right on every container until the next catalog write."""
     return cache.cached(scope=cache.product_scope(product), name=name, compute=compute)
 
 
@@ -58,7 +59,7 @@ def product_get(*, slug: str) -> Product:
         except DoesNotExist:
             return None
 
-    product = _cached_answer(slug, "product", load)
+    product = cached_answer(slug, "product", load)
     if product is None:
         raise ProductNotFound()
     return product
@@ -154,7 +155,7 @@ def release_offer(
 ) -> Offer | None:
     """The newest release this client may move to (None: up to date), through the read cache."""
     name = f"offer:{channel}:{platform}:{current.sort_key}:{bucket}:{os_version}"
-    return _cached_answer(
+    return cached_answer(
         product.slug,
         name,
         lambda: _release_offer(
@@ -223,7 +224,7 @@ def release_rollout_ladder(*, product: Product, channel: str, platform: str, cur
     (`rollout_ladder_pick`): exactly what `release_offer` answers for that bucket and OS, so the
     answer needs neither in its URL. Offers no client could reach (one above reaches all of theirs) are left out.
     """
-    return _cached_answer(
+    return cached_answer(
         product.slug,
         f"ladder:{channel}:{platform}:{current.sort_key}",
         lambda: _release_rollout_ladder(product=product, channel=channel, platform=platform, current=current),
@@ -289,7 +290,8 @@ def rollout_ladder_pick(ladder: list[Offer], *, bucket: int, os_version: tuple[i
     )
 
 
-def _published_on(product: Product, channels: Iterable[str], limit: int) -> list[Release]:
+def published_on(product: Product, channels: Iterable[str], limit: int) -> list[Release]:
+    """The newest `limit` published releases of these channels, newest first (one Query per channel)."""
     found: list[Release] = []
     for name in channels:
         found += list(
@@ -307,7 +309,7 @@ def appcast_entries(
     *, product: Product, channel: str, platform: str | None = None, bucket: int | None = None, limit: int = APPCAST_SIZE
 ) -> list[Offer]:
     """Published macOS releases for a Sparkle feed, newest first; with a bucket, only those offered to it."""
-    return _cached_answer(
+    return cached_answer(
         product.slug,
         f"appcast:{channel}:{platform}:{bucket}:{limit}",
         lambda: _appcast_entries(product=product, channel=channel, platform=platform, bucket=bucket, limit=limit),
@@ -320,9 +322,7 @@ def _appcast_entries(
     channels = channel_check(product=product, channel=channel)
     platforms = (platform_check(platform=platform),) if platform else DARWIN_PLATFORMS
     releases = [
-        release
-        for release in _published_on(product, channels, limit)
-        if bucket is None or bucket < int(release.rollout)
+        release for release in published_on(product, channels, limit) if bucket is None or bucket < int(release.rollout)
     ]
     # One BatchGetItem for every candidate artifact, not a GetItem per release and platform.
     keys = [(product.slug, f"{release.sort_key}#{p}") for release in releases for p in platforms]
@@ -385,7 +385,7 @@ def tuf_targets_source(*, product: str, changed: Release | None = None) -> list[
 
 
 def tuf_file_get(*, product: str, name: str) -> str:
-    body = _cached_answer(product, f"tuf:{name}", lambda: _tuf_file_body(product, name))
+    body = cached_answer(product, f"tuf:{name}", lambda: _tuf_file_body(product, name))
     if body is None:
         raise TufFileNotFound()
     return body
@@ -393,7 +393,7 @@ def tuf_file_get(*, product: str, name: str) -> str:
 
 def tuf_listed_targets(*, product: str) -> dict[str, tuple[str, int]]:
     """Target path -> (sha256, length) as the product's current targets metadata lists them, through the read cache."""
-    return _cached_answer(product, "tuf:listed-targets", lambda: _tuf_listed_targets(product))
+    return cached_answer(product, "tuf:listed-targets", lambda: _tuf_listed_targets(product))
 
 
 def _tuf_listed_targets(product: str) -> dict[str, tuple[str, int]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
 
 import pytest
 import requests
+import yaml
 from django.conf import settings
 from django.test import Client
 
@@ -95,7 +97,9 @@ def test_a_head_request_for_several_ranges_states_the_length_without_a_body(arti
     assert int(head["Content-Length"]) == int(full["Content-Length"])
 
 
-def test_multi_range_requests_through_the_edge_twin_answer_multipart(local_stack, artifact_path):
+@pytest.fixture(scope="module")
+def twin(local_stack):
+    """One origin process on this test process's stack behind the edge twin generated from mysite/edge.py."""
     from benchmarks.servers import Nginx, Origins
 
     env = {
@@ -110,18 +114,49 @@ def test_multi_range_requests_through_the_edge_twin_answer_multipart(local_stack
     origins = Origins(1, env=env)
     try:
         nginx = Nginx(origins.ports, bucket_port=int(os.environ["DEVSTACK_S3_PORT"]))
-        try:
-            # A cold edge asks the origin for the whole file (answering 200 meanwhile, as RFC 9110 allows);
-            # from then on it cuts the parts from its copy, as CloudFront does once it holds the object.
-            first = requests.get(nginx.url + artifact_path, headers={"Range": "bytes=0-9,300-310"}, timeout=30)
-            assert (first.status_code, first.content) in ((200, CONTENT), (206, first.content))
-            for attempt in ("HIT", "HIT again"):
-                response = requests.get(nginx.url + artifact_path, headers={"Range": "bytes=0-9,300-310"}, timeout=30)
-                assert response.status_code == 206, attempt
-                parts = byteranges(response.headers["Content-Type"], response.content)
-                assert [r for r, _ in parts] == ["bytes 0-9/16384", "bytes 300-310/16384"], attempt
-                assert all(data == content_of(content_range) for content_range, data in parts), attempt
-        finally:
-            nginx.stop()
-    finally:
+    except BaseException:
         origins.stop()
+        raise
+    yield nginx
+    nginx.stop()
+    origins.stop()
+
+
+def test_multi_range_requests_through_the_edge_twin_answer_multipart(twin, artifact_path):
+    # A cold edge asks the origin for the whole file (answering 200 meanwhile, as RFC 9110 allows);
+    # from then on it cuts the parts from its copy, as CloudFront does once it holds the object.
+    first = requests.get(twin.url + artifact_path, headers={"Range": "bytes=0-9,300-310"}, timeout=30)
+    assert first.status_code in (200, 206)
+    for attempt in ("HIT", "HIT again"):
+        response = requests.get(twin.url + artifact_path, headers={"Range": "bytes=0-9,300-310"}, timeout=30)
+        assert response.status_code == 206, attempt
+        parts = byteranges(response.headers["Content-Type"], response.content)
+        assert [r for r, _ in parts] == ["bytes 0-9/16384", "bytes 300-310/16384"], attempt
+        assert all(data == content_of(content_range) for content_range, data in parts), attempt
+
+
+def test_squirrel_windows_and_electron_updater_replays_through_the_edge_twin(twin, catalog):
+    from tests.updates.test_desktop import content, parse_releases, release
+
+    product = catalog.product()
+    release(catalog, product, "1.0.0", {"windows-x64": "App-1.0.0-full.nupkg", "linux-x64": "App-1.0.0.AppImage"})
+    release(catalog, product, "1.1.0", {"windows-x64": "App-1.1.0-full.nupkg", "linux-x64": "App-1.1.0.AppImage"})
+    session = requests.Session()
+    for _ in range(2):  # the second round is served by the edge
+        feed = f"{twin.url}/update/{product.slug}/win32-x64/1.0.0/RELEASES?bucket=7&id=App&localVersion=1.0.0"
+        answer = session.get(feed, timeout=30)
+        assert answer.status_code == 200
+        (entry,) = parse_releases(answer.text)
+        assert entry["url"].startswith(twin.url)  # the download goes through the edge too
+        package = session.get(entry["url"], timeout=30)
+        assert hashlib.sha1(package.content).hexdigest().upper() == entry["sha1"]
+        assert package.content == content(product.slug, "1.1.0", "windows-x64")
+
+        info = yaml.safe_load(
+            session.get(f"{twin.url}/updates/{product.slug}/electron-builder/latest-linux.yml").content
+        )
+        assert info["version"] == "1.1.0"
+        appimage = session.get(info["files"][0]["url"], timeout=30)  # follows the 302 to the content address
+        assert base64.b64encode(hashlib.sha512(appimage.content).digest()).decode() == info["sha512"]
+    assert answer.headers["X-Cache"] == "HIT"
+    assert package.headers["X-Cache"] == "HIT"

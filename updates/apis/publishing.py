@@ -181,6 +181,15 @@ class ArtifactUploadStartApi(PublishingApi):
         sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", max_length=64)
         minimum_os_version = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=32)
         multipart = serializers.BooleanField(required=False, allow_null=True, default=None)
+        sha512 = serializers.CharField(
+            required=False, allow_null=True, max_length=100, help_text="base64, as electron-builder's latest.yml has it"
+        )
+        sha1 = serializers.CharField(
+            required=False, allow_null=True, max_length=40, help_text="hex, as Squirrel.Windows' RELEASES has it"
+        )
+        blockmap_size = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, help_text="electron-builder's .blockmap, uploaded too"
+        )
 
     class OutputSerializer(serializers.Serializer):
         class PartSerializer(serializers.Serializer):
@@ -196,6 +205,7 @@ class ArtifactUploadStartApi(PublishingApi):
         upload_id = serializers.CharField(required=False, help_text="mode=multipart")
         part_size = serializers.IntegerField(required=False)
         parts = PartSerializer(many=True, required=False, help_text="PUT each slice to its URL; keep the ETags")
+        blockmap = serializers.DictField(required=False, help_text="POST the .blockmap's fields and file here (url)")
 
     @extend_schema(
         operation_id="updates_artifacts_upload_start", request=InputSerializer, responses={201: OutputSerializer}
