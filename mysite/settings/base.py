@@ -144,6 +144,9 @@ CLOUDFRONT_DISTRIBUTION_ID = env("CLOUDFRONT_DISTRIBUTION_ID", default="")
 CDN_DOMAIN = env("CDN_DOMAIN", default="")
 # Secrets Manager secret holding the updates Ed25519 signing key (PEM); unset locally.
 UPDATES_SIGNING_KEY_SECRET_ID = env("UPDATES_SIGNING_KEY_SECRET_ID", default="")
+# TUF online keys in KMS, per role: {"targets": ["<key id>"], "snapshot": [...], "timestamp": [...], "root": [...]}.
+# Empty: key files under DEVDATA_DIR/tuf-online-keys (local development). See updates/tuf_keys.py.
+UPDATES_TUF_KMS_KEYS = env.json("UPDATES_TUF_KMS_KEYS", default={})
 
 # --- Email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MySite <no-reply@example.com>")

@@ -140,6 +140,19 @@ def drive_local_flows() -> None:
     assert Client().get(f"/updates/{product.slug}/").status_code == 200
     assert Client().get(f"/api/updates/{product.slug}/stable/darwin-arm64/0.9.0").status_code == 200
 
+    # A beacon, and a ramp that halts on it: the release managers are listed (ListUsersInGroup) and mailed.
+    from datetime import UTC, datetime, timedelta
+
+    from updates import beacons, ramp
+
+    started = datetime.now(UTC)
+    ramp.ramp_start(
+        product=product.slug, version="1.0.0", steps=[50, 100], interval_seconds=60,
+        failure_threshold=0.5, minimum_sample=1, actor="iam", now=started,
+    )  # fmt: skip
+    beacons.beacon_record(product=product.slug, version="1.0.0", platform="darwin-arm64", outcome="failed")
+    ramp.ramp_tick(now=started + timedelta(seconds=61))
+
     # The schedules: due posts and the TUF refresh, as EventBridge would fire them.
     dispatcher.run_schedules([s for s in dispatcher.sources if isinstance(s, ScheduleSource)], force=True)
     dispatcher.run_once(include_schedules=False)
