@@ -76,7 +76,7 @@ def drive_local_flows() -> None:
     """Every kind of work the function does, through its services, views and handlers, on the emulators."""
     from accounts import services as accounts
     from blog import services as blog
-    from todos.services import attachments, lists, tasks
+    from todos.services import attachments, lists, task_deletes, tasks
     from updates import services as updates
 
     dispatcher = Dispatcher()
@@ -108,8 +108,11 @@ def drive_local_flows() -> None:
     second = tasks.task_create(owner=owner, list_id=todo_list.list_id, title="Buy stamps")
     tasks.tasks_reorder(owner=owner, items=[{"id": second.task_id, "position": 0.5}])
     tasks.task_complete(owner=owner, task_id=task.task_id)
-    tasks.task_delete(owner=owner, task_id=task.task_id)
-    lists.list_delete(owner=owner, list_id=todo_list.list_id)  # its remaining tasks go in batches
+    task_deletes.task_delete(owner=owner, task_id=task.task_id)
+    attachments.attachment_start(
+        owner=owner, task_id=second.task_id, file_name="stamps.txt", size=5, content_type="text/plain"
+    )
+    lists.list_delete(owner=owner, list_id=todo_list.list_id)  # its tasks in transactions, their files in batches
 
     # Blog: an image and its renditions, a post published now and one published by the schedule.
     content = image_bytes()

@@ -228,13 +228,11 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
 
 def _neighbour_swap(owner: str, task_id: str, step: int) -> None:
     task = selectors.task_get(owner=owner, task_id=task_id)
-    siblings = [t for t in selectors.tasks_of_list(owner=owner, list_id=task.list_id) if t.parent_id == task.parent_id]
-    index = next(i for i, t in enumerate(siblings) if t.task_id == task_id)
-    other = index + step
-    if 0 <= other < len(siblings):
-        a, b = siblings[index], siblings[other]
+    other = selectors.task_neighbour(task=task, step=step)
+    if other is not None:
         services.tasks_reorder(
-            owner=owner, items=[{"id": a.task_id, "position": b.position}, {"id": b.task_id, "position": a.position}]
+            owner=owner,
+            items=[{"id": task.task_id, "position": other.position}, {"id": other.task_id, "position": task.position}],
         )
 
 
@@ -260,7 +258,8 @@ def list_reorder(request: HttpRequest, list_id: str) -> HttpResponse:
 
     def reorder():
         selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
-        by_id = {t.task_id: t for t in selectors.tasks_of_list(owner=owner, list_id=list_id)}
+        # Only the tasks being moved are read (their positions are shuffled among them), never the whole list.
+        by_id = {t.task_id: t for t in selectors.tasks_by_ids(owner=owner, task_ids=ids) if t.list_id == list_id}
         moving = [by_id[i] for i in ids if i in by_id]
         positions = sorted(t.position for t in moving)
         items = [{"id": t.task_id, "position": p} for t, p in zip(moving, positions, strict=True)]
@@ -279,7 +278,7 @@ def list_toggle_all(request: HttpRequest, list_id: str) -> HttpResponse:
     def toggle_all():
         selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
         # Any open task: complete them all (the open side only is read); none: reopen the done ones.
-        any_open = bool(selectors.open_tasks_of_list(owner=owner, list_id=list_id))
+        any_open = bool(selectors.open_tasks_page(owner=owner, list_id=list_id, limit=1)[0])
         services.tasks_set_done(owner=owner, list_id=list_id, done=any_open)
 
     return run_action(request, toggle_all)

@@ -17,12 +17,11 @@ from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
 from todos.representations import task_due_datetime_local
-from todos.selectors import TaskQuery
 from todos.services.attachments import INLINE_TYPES
 
 FILTERS = ("all", "active", "completed")
-# Done tasks are shown a page at a time: under "All" the first page, under "Completed" every page by cursor.
-DONE_PAGE = 50
+# Tasks are shown a page at a time (each side of a list, Today, a label), further pages by cursor.
+PAGE = 50
 
 
 @dataclass
@@ -60,8 +59,6 @@ def state_from_url(url: str) -> PageState:
     state = PageState(filter=query.get("filter", "all"), open=query.get("open", ""), cursor=query.get("cursor", ""))
     if state.filter not in FILTERS:
         state.filter = "all"
-    if state.filter != "completed":
-        state.cursor = ""
     if match.url_name == "today":
         state.kind = "today"
     elif match.url_name == "label":
@@ -173,29 +170,31 @@ def app_context(
     list_names = {x.list_id: x.name for x in lists}
     now = datetime.now(UTC)
     now_key, today = now.strftime("%Y-%m-%dT%H:%M:%SZ"), now.date()
-    today_tasks = _today_tasks(owner, today)
+    counts = selectors.counts_of(owner=owner)
     context = {
         "state": state,
         "lists": lists,
-        "labels": selectors.labels_with_counts(owner=owner),
-        "today_count": len(today_tasks),
+        "labels": counts.labels,
+        "today_count": counts.today(today),
         "error": error,
         "filters": [(f, f.capitalize(), state.url(filter=f, open="", cursor="")) for f in FILTERS],
         "colours": services.COLOURS,
     }
+    cursor = state.cursor or None
     if state.kind == "list":
         current = selectors.list_get(owner=owner, list_id=state.list_id)
-        # The open side of the list, whole; the done side a page at a time, so history is never read in full.
-        open_tasks = selectors.open_tasks_of_list(owner=owner, list_id=state.list_id)
-        done: list = []
-        next_cursor = None
-        if state.filter != "active":
-            done, next_cursor = selectors.done_tasks_page(
-                owner=owner, list_id=state.list_id, limit=DONE_PAGE, cursor=state.cursor or None
+        # A page of each side of the list, by cursor: neither the open tasks nor the done history is read whole.
+        # "All" shows the first page of both; "Active" and "Completed" page through their side.
+        open_tasks, done, open_next, done_next = [], [], None, None
+        if state.filter != "completed":
+            open_tasks, open_next = selectors.open_tasks_page(
+                owner=owner, list_id=state.list_id, limit=PAGE, cursor=cursor if state.filter == "active" else None
             )
-        else:
-            done, _ = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=1)
-        tasks = {"all": [*open_tasks, *done], "active": open_tasks, "completed": done}[state.filter]
+        if state.filter != "active":
+            done, done_next = selectors.done_tasks_page(
+                owner=owner, list_id=state.list_id, limit=PAGE, cursor=cursor if state.filter == "completed" else None
+            )
+        tasks = [*open_tasks, *done]
         shown = {t.task_id for t in tasks}
         children: dict[str, list] = {}
         for task in sorted(tasks, key=lambda t: (t.position, t.task_id)):
@@ -203,26 +202,35 @@ def app_context(
                 children.setdefault(task.parent_id, []).append(task)
         # In position order, done tasks in place (TodoMVC's "All"), whichever side they were read from.
         top = sorted((t for t in tasks if t.parent_id not in shown), key=lambda t: (t.position, t.task_id))
-        open_top = [t for t in open_tasks if not t.parent_id]
-        context.update(title=current.name, current_list=current)
-        context["left"] = len(open_top)
-        context["has_completed"] = bool(done)
-        context["total"] = len(open_top) + len(done)
-        if state.filter == "completed" and next_cursor:
-            context["next_url"] = state.url(cursor=next_cursor, open="")
-        elif state.filter == "all" and next_cursor:
-            context["next_url"] = state.url(filter="completed", cursor=next_cursor, open="")
+        left = counts.left.get(state.list_id, 0)
+        context.update(title=current.name, current_list=current, left=left)
+        # Whether the list has completed tasks: this page's, or (under "Active") the first of the done side.
+        context["has_completed"] = bool(done) or (
+            state.filter == "active" and bool(selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=1)[0])
+        )
+        context["total"] = len(top) + left + int(context["has_completed"])
+        if open_next:
+            context["next_open_url"] = state.url(filter="active", cursor=open_next, open="")
+        if done_next:
+            context["next_url"] = state.url(filter="completed", cursor=done_next, open="")
         context["items"] = [_item(t, now_key=now_key, today=today, subtasks=children.get(t.task_id, ())) for t in top]
     else:
         if state.kind == "today":
-            found, title = today_tasks, "Today"
+            found, next_cursor = selectors.today_page(owner=owner, today=today, limit=PAGE, cursor=cursor)
+            title = "Today"
+            left = counts.today(today)
         else:
-            found, _ = selectors.task_search(owner=owner, query=TaskQuery(label=state.label, sort="due"), limit=200)
+            done = {"all": None, "active": False, "completed": True}[state.filter]
+            found, next_cursor = selectors.label_page(
+                owner=owner, label=state.label, done=done, limit=PAGE, cursor=cursor
+            )
             title = f"@{state.label}"
-        top = found
-        context.update(title=title, current_list=None, total=len(top), has_completed=any(t.done for t in top))
-        context["left"] = sum(1 for t in top if not t.done)
-        visible = [t for t in top if state.filter == "all" or (t.done == (state.filter == "completed"))]
+            left = dict(counts.labels).get(state.label, 0)
+        visible = [t for t in found if state.filter == "all" or (t.done == (state.filter == "completed"))]
+        context.update(title=title, current_list=None, left=left, has_completed=any(t.done for t in found))
+        context["total"] = len(found) + left + int(bool(next_cursor))
+        if next_cursor:
+            context["next_open_url"] = state.url(cursor=next_cursor, open="")
         context["items"] = [_item(t, now_key=now_key, today=today, list_names=list_names) for t in visible]
     for item in context["items"]:
         item["open_url"] = state.url(open=item["task"].task_id)
@@ -234,14 +242,6 @@ def app_context(
             elif typed and state.open in typed:
                 item["details"].update(typed[state.open], errors=error.fields if error else {})
     return context
-
-
-def _today_tasks(owner: str, today: date) -> list:
-    """Open tasks due today or before (Todoist's Today)."""
-    overdue, _ = selectors.task_search(owner=owner, query=TaskQuery(overdue=True, sort="due"), limit=200)
-    due_today, _ = selectors.task_search(owner=owner, query=TaskQuery(today=today, done=False, sort="due"), limit=200)
-    seen = {t.task_id for t in overdue}
-    return overdue + [t for t in due_today if t.task_id not in seen]
 
 
 def render_app(
