@@ -10,6 +10,7 @@ from accounts.selectors import profile_count, profile_list
 from blog import selectors, services
 from blog.constants import STATUSES
 from blog.rendering import media_url, render_markdown
+from mysite import apis
 from mysite.apis import PrivateApi, PublicApi, group_permission, validated
 from mysite.constants import AUTHORS
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
@@ -21,9 +22,8 @@ LIMIT = OpenApiParameter("limit", int, description="Page size, 1-50 (default 10)
 _validated = validated  # the core's (mysite.apis)
 
 
-class PageQuery(serializers.Serializer):
-    cursor = serializers.CharField(required=False, max_length=2000)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
+class PageQuery(apis.PageQuery):
+    limit = apis.page_limit(maximum=50, default=10)
 
 
 class RenditionOutput(serializers.Serializer):
