@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.views import APIView
 
+from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.http import make_cacheable
 from mysite.parsers import JSONObject
 from mysite.validation import json_type_errors
@@ -24,6 +25,17 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+class PageQuery(serializers.Serializer):
+    """The paging of a list: an opaque `cursor`, and a `limit` whose bounds each list states (`page_limit`)."""
+
+    cursor = serializers.CharField(required=False, max_length=MAX_CURSOR_LENGTH)
+
+
+def page_limit(*, maximum: int, default: int) -> serializers.IntegerField:
+    """A list's `limit`: 1 to `maximum` (the schema says so), `default` when absent."""
+    return serializers.IntegerField(required=False, min_value=1, max_value=maximum, default=default)
 
 
 def validated(serializer_class: type[serializers.Serializer], data, *, partial: bool = False) -> dict:
@@ -42,11 +54,12 @@ def validated(serializer_class: type[serializers.Serializer], data, *, partial: 
 
 
 class PublicApi(APIView):
-    """Endpoints for callers without a token: no session (so no CSRF, no cookies, no Vary: Cookie).
+    """Endpoints for callers without a token (no session, so no CSRF either)."""
 
-    Set `max_age` to make successful GET/HEAD answers shareable by CloudFront and API Gateway
-    (`s_maxage`, `stale_while_revalidate`, ETag and 304 as for public pages); `None` keeps them private.
-    """
+    # No session also means no cookies and no Vary: Cookie. Set `max_age` to make successful GET/HEAD
+    # answers shareable by CloudFront and API Gateway (`s_maxage`, `stale_while_revalidate`, ETag and
+    # 304 as for public pages); None keeps them private. (The docstring is the schema's description of
+    # every subclass without its own, so it stays short.)
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -87,7 +100,8 @@ def group_permission(group: str, *, message: str | None = None) -> type[BasePerm
 
 
 class PrivateApi(APIView):
-    """Endpoints for a signed-in user (Bearer token or session with CSRF); `group` narrows them to a role."""
+    # Endpoints for a signed-in user (Bearer token or session with CSRF); `group` narrows them to a role.
+    # No docstring: the schema would show it as the description of every subclass.
 
     permission_classes = [IsAuthenticated]
     group: str | None = None

@@ -1,4 +1,4 @@
-"""Names and limits every app shares: the Cognito groups that give roles, and paging bounds."""
+"""Names and limits every app shares: the Cognito groups that give roles, and the cursor's bound."""
 
 from __future__ import annotations
 
@@ -7,8 +7,5 @@ AUTHORS = "authors"  # write the blog
 RELEASE_MANAGERS = "release-managers"  # publish update releases
 GROUPS = (AUTHORS, RELEASE_MANAGERS)
 
-# Lists take `limit` from 1 to a list's maximum (its schema states it); this is the largest any list allows.
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
-# A signed cursor is a DynamoDB key plus a signature: well under this.
+# A signed cursor is a DynamoDB key plus a signature: well under this (longer is refused before decoding).
 MAX_CURSOR_LENGTH = 2000

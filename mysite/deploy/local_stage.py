@@ -20,8 +20,10 @@ def local_stream_arns() -> dict[str, str]:
     }
 
 
-def stage_for_local_stack() -> dict:
-    """The production stage, pointed at the stack in use, so the built package can run against the emulators."""
+def production_on_local_stack(
+    *, account: str, stream_arns: dict[str, str], environment: dict | None = None, values: dict | None = None
+) -> dict:
+    """The production stage rendered with the local stack's names (tables, bucket, pool) and the given lookups."""
     from mysite.deploy import stages
 
     production = stages.read_stage("production")
@@ -30,16 +32,31 @@ def stage_for_local_stack() -> dict:
         "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
         "AWS_STORAGE_BUCKET_NAME": settings.AWS_STORAGE_BUCKET_NAME,
         "COGNITO_USER_POOL_NAME": settings.COGNITO_USER_POOL_NAME,
-        "DJANGO_SECRET_KEY_SECRET_ID": "",
-        "UPDATES_SIGNING_KEY_SECRET_ID": "",
-        "S3_TRANSFER_ACCELERATION": "false",
+        **(environment or {}),
     }
     lookups = Lookups(
-        account="000000000000",
-        stream_arns=local_stream_arns(),
-        values={"COGNITO_USER_POOL_ID": settings.COGNITO_USER_POOL_ID, "COGNITO_CLIENT_ID": settings.COGNITO_CLIENT_ID},
+        account=account,
+        stream_arns=stream_arns,
+        values={
+            "COGNITO_USER_POOL_ID": settings.COGNITO_USER_POOL_ID,
+            "COGNITO_CLIENT_ID": settings.COGNITO_CLIENT_ID,
+            **(values or {}),
+        },
     )
     return render_stage("production", {**production, "environment_variables": environment}, lookups)
+
+
+def stage_for_local_stack() -> dict:
+    """The production stage, pointed at the stack in use, so the built package can run against the emulators."""
+    return production_on_local_stack(
+        account="000000000000",
+        stream_arns=local_stream_arns(),
+        environment={
+            "DJANGO_SECRET_KEY_SECRET_ID": "",
+            "UPDATES_SIGNING_KEY_SECRET_ID": "",
+            "S3_TRANSFER_ACCELERATION": "false",
+        },
+    )
 
 
 def local_function_environment() -> dict[str, str]:

@@ -8,13 +8,17 @@ from mysite.mail import mailbox_messages
 from tests.conftest import latest_code, unique_email
 
 
-def test_sign_up_confirm_token_me_refresh_sign_out(api_client):
-    email = unique_email("api")
-    response = api_client.post(
+def _sign_up(api_client, email: str, display_name: str):
+    return api_client.post(
         "/api/accounts/sign-up",
-        {"email": email, "password": "correct-horse-9", "display_name": "Alan"},
+        {"email": email, "password": "correct-horse-9", "display_name": display_name},
         format="json",
     )
+
+
+def test_sign_up_confirm_token_me_refresh_sign_out(api_client):
+    email = unique_email("api")
+    response = _sign_up(api_client, email, "Alan")
     assert response.status_code == 202
     assert response.json() == {"email": email, "confirmed": False}
 
@@ -60,16 +64,8 @@ def test_sign_up_validation_errors_have_field_messages(api_client):
 
 def test_sign_up_for_a_registered_email_answers_like_a_new_one_and_tells_the_owner(api_client, user):
     new_email = unique_email("new")
-    fresh = api_client.post(
-        "/api/accounts/sign-up",
-        {"email": new_email, "password": "correct-horse-9", "display_name": "Newcomer"},
-        format="json",
-    )
-    registered = api_client.post(
-        "/api/accounts/sign-up",
-        {"email": user.email, "password": "correct-horse-9", "display_name": "Copycat"},
-        format="json",
-    )
+    fresh = _sign_up(api_client, new_email, "Newcomer")
+    registered = _sign_up(api_client, user.email, "Copycat")
     assert (registered.status_code, registered.json()) == (202, {"email": user.email, "confirmed": False})
     assert (fresh.status_code, fresh.json()) == (202, {"email": new_email, "confirmed": False})
     (notice,) = [m for m in mailbox_messages(to=user.email) if m.subject.startswith("Someone tried")]
@@ -83,9 +79,7 @@ def _wrong_confirm(api_client, email: str):
 
 def test_a_wrong_confirmation_code_answers_the_same_for_registered_unknown_and_confirmed_emails(api_client, user):
     pending = unique_email("pending")
-    api_client.post(
-        "/api/accounts/sign-up", {"email": pending, "password": "correct-horse-9", "display_name": "P"}, format="json"
-    )
+    _sign_up(api_client, pending, "P")
     if latest_code(pending) == "000000":
         pending = None  # the one code in a million that is right; the other two cases still compare
     answers = [_wrong_confirm(api_client, email) for email in (unique_email("unknown"), user.email, pending) if email]
@@ -206,11 +200,7 @@ def test_unknown_api_path_is_json_404(api_client):
 
 def test_sign_up_with_a_line_break_in_the_name_is_400_with_the_error_shape(api_client):
     email = unique_email("inject")
-    response = api_client.post(
-        "/api/accounts/sign-up",
-        {"email": email, "password": "correct-horse-9", "display_name": "Evil\nBcc: x@example.com"},
-        format="json",
-    )
+    response = _sign_up(api_client, email, "Evil\nBcc: x@example.com")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"

@@ -28,7 +28,7 @@ from django.test.utils import override_settings
 from moto import mock_aws
 
 from mysite.deploy import botocalls, stages
-from mysite.deploy.local_stage import local_stream_arns
+from mysite.deploy.local_stage import local_stream_arns, production_on_local_stack
 from mysite.deploy.permissions import (
     Need,
     denied,
@@ -37,7 +37,7 @@ from mysite.deploy.permissions import (
     required_for,
     unused_actions,
 )
-from mysite.deploy.render import Lookups, render_attach_policy, render_stage
+from mysite.deploy.render import Lookups, render_attach_policy
 from mysite.dispatcher import Dispatcher
 from mysite.event_sources import ScheduleSource
 from tests.blog.conftest import image_bytes
@@ -52,24 +52,12 @@ SET_UP: list[botocalls.Call] = []  # calls the test made to prepare moto, left o
 
 def local_stage() -> dict:
     """The production stage rendered for the stack in use: its names, its stream ARNs, an invalidatable CDN."""
-    production = stages.read_stage("production")
-    environment = {
-        **production["environment_variables"],
-        "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
-        "AWS_STORAGE_BUCKET_NAME": settings.AWS_STORAGE_BUCKET_NAME,
-        "COGNITO_USER_POOL_NAME": settings.COGNITO_USER_POOL_NAME,
-    }
-    lookups = Lookups(
+    return production_on_local_stack(
         account=ACCOUNT,
         # DynamoDB Local puts "ddblocal" where AWS puts the region.
         stream_arns={t: a.replace(":ddblocal:", f":{settings.AWS_REGION}:") for t, a in local_stream_arns().items()},
-        values={
-            "COGNITO_USER_POOL_ID": settings.COGNITO_USER_POOL_ID,
-            "COGNITO_CLIENT_ID": settings.COGNITO_CLIENT_ID,
-            "CLOUDFRONT_DISTRIBUTION_ID": DISTRIBUTION,
-        },
+        values={"CLOUDFRONT_DISTRIBUTION_ID": DISTRIBUTION},
     )
-    return render_stage("production", {**production, "environment_variables": environment}, lookups)
 
 
 def drive_local_flows() -> None:

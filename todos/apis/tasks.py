@@ -10,6 +10,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mysite.apis import page_limit
+from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
@@ -50,8 +52,8 @@ class TaskListApi(APIView):
         parent_id = serializers.CharField(required=False, max_length=40)
         top_level = serializers.BooleanField(required=False, default=False)
         sort = serializers.ChoiceField(choices=selectors.SORTS, default="position")
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=selectors.MAX_PAGE, default=50)
-        cursor = serializers.CharField(required=False, max_length=2000)
+        limit = page_limit(maximum=selectors.MAX_PAGE, default=50)
+        cursor = serializers.CharField(required=False, max_length=MAX_CURSOR_LENGTH)
         format = serializers.ChoiceField(choices=["json", "api"], required=False)
 
         def validate_tz(self, value: str) -> str:
