@@ -117,7 +117,8 @@ def test_ten_percent_failing_after_step_one_halts_at_five_percent_and_mails_the_
     assert [m.subject for m in mail] == [f"Rollout of {slug} 1.1.0 halted"]
     assert "4 of 50 reports failed (8.0%)" in mail[0].body
     history = ramp.release_history(product=slug, version="1.1.0")
-    assert [(e.kind, int(e.rollout), e.status) for e in history] == [
+    # The ramp's own entries (the release's history also holds its creation and publication).
+    assert [(e.kind, int(e.rollout), e.status) for e in history if e.kind.startswith("ramp-")] == [
         ("ramp-started", 1, "published"),
         ("ramp-advanced", 5, "published"),
         ("ramp-halted", 5, "paused"),
@@ -138,7 +139,7 @@ def test_one_percent_failing_completes_the_ramp_and_reaches_everyone(catalog, ma
     # Each client got it at the first step whose rollout was above its bucket.
     assert all(rollout == next(s for s in STEPS if s > bucket_of(n)) for n, rollout in fleet.updated.items())
     body = manager.get(f"/api/updates/products/{slug}/releases/1.1.0/ramp/").json()
-    assert [(e["kind"], e["rollout"]) for e in body["history"]] == [
+    assert [(e["kind"], e["rollout"]) for e in body["history"] if e["kind"].startswith("ramp-")] == [
         ("ramp-started", 1),
         ("ramp-advanced", 5),
         ("ramp-advanced", 25),

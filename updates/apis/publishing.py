@@ -120,7 +120,8 @@ class ReleaseCreateApi(PublishingApi):
 
     @extend_schema(operation_id="updates_releases_create", request=InputSerializer, responses={201: ReleaseOutput})
     def post(self, request, product: str):
-        release = services.release_create(product=product, **_validated(self.InputSerializer, request.data))
+        data = _validated(self.InputSerializer, request.data)
+        release = services.release_create(product=product, actor=request.user.email, **data)
         return Response(release_detail(release), status=status.HTTP_201_CREATED)
 
 
@@ -143,7 +144,7 @@ class ReleaseUpdateApi(PublishingApi):
     )
     def patch(self, request, product: str, version: str):
         data = _validated(self.InputSerializer, request.data)
-        release = services.release_update(product=product, version=version, **data)
+        release = services.release_update(product=product, version=version, actor=request.user.email, **data)
         return Response(release_detail(release))
 
 
@@ -161,7 +162,7 @@ def _transition_api(action: str, service, summary: str) -> type[APIView]:
         )
         def post(self, request, product: str, version: str):
             data = _validated(TransitionInput, request.data)
-            return Response(release_detail(service(product=product, version=version, **data)))
+            return Response(release_detail(service(product=product, version=version, actor=request.user.email, **data)))
 
     TransitionApi.__name__ = TransitionApi.__qualname__ = f"Release{action.title()}Api"
     return TransitionApi
