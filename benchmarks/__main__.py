@@ -100,7 +100,8 @@ def main() -> int:
             from benchmarks import history
 
             # Last: its thousands of posts and releases would change what the other sections read.
-            print(f"Cost against history at {args.history_sizes} items ...", flush=True)
+            scopes = ", ".join(args.history_scopes)
+            print(f"Cost against history at {args.history_sizes} items ({scopes}) ...", flush=True)
             results["history"] = history.measure(
                 data,
                 sizes=tuple(args.history_sizes),

@@ -340,7 +340,7 @@ def measure(
         seeding[size] = round(time.monotonic() - started, 1)
         read_cache.stamp_bump_now(read_cache.BLOG_SCOPE)
         creds = {"todo": sign_in(app, email), "author": author_creds}
-        scopes = {
+        stamps = {
             "todos": read_cache.user_scope(sub),
             "blog": read_cache.BLOG_SCOPE,
             "updates": read_cache.product_scope(product),
@@ -359,8 +359,8 @@ def measure(
             _request(app, path, creds)  # code paths, templates and clients loaded once: not first-import cost
             row = by_path.setdefault(path.name, {"path": path.name, "history": path.scope, "sizes": {}})
             row["sizes"][str(size)] = {
-                "cold": _one(app, path, creds, scopes, after_write=False, iterations=iterations),
-                "after_write": _one(app, path, creds, scopes, after_write=True, iterations=iterations),
+                "cold": _one(app, path, creds, stamps, after_write=False, iterations=iterations),
+                "after_write": _one(app, path, creds, stamps, after_write=True, iterations=iterations),
             }
     smallest, largest = str(sizes[0]), str(sizes[-1])
     for row in by_path.values():

@@ -251,3 +251,55 @@ def test_labels_counted_down_to_zero_leave_the_counters(owner, labels_zeroed):
     services.task_create(owner=owner, title="Still open", labels=["kept"])
     assert selectors.labels_with_counts(owner=owner) == [("kept", 1)]
     assert TaskCounts.get(owner, consistent_read=True).labels.as_dict() == {"kept": 1}
+
+
+def test_clear_completed_goes_page_by_page_and_a_cut_off_clear_is_finished_by_its_retry(owner):
+    from tests.todos.test_history import seed_done
+    from tests.todos.test_services import _InjectedFault, dynamodb_write_fails
+
+    today = datetime.now(UTC).date()
+    seed_done(owner, 130)  # more than three pages of the done side
+    parent = services.task_create(owner=owner, title="Parent")
+    child = services.task_create(owner=owner, title="Child", parent_id=parent.task_id, labels=["home"])
+    services.task_complete(owner=owner, task_id=parent.task_id)
+    services.task_reopen(owner=owner, task_id=child.task_id)  # open, under a done parent: goes with it
+    kept = services.task_create(owner=owner, title="Kept", labels=["home"])
+    assert dict(selectors.counts_of(owner=owner).labels) == {"home": 2}
+
+    with pytest.raises(_InjectedFault), dynamodb_write_fails(3):
+        services.tasks_clear_completed(owner=owner, list_id="inbox")
+    left_over = [t for t in Task.query(owner, consistent_read=True) if t.done]
+    assert 0 < len(left_over) < 131  # some pages went, the rest is still there, each task whole
+    assert_counts_match(owner, today)
+
+    services.tasks_clear_completed(owner=owner, list_id="inbox")
+    remaining = list(Task.query(owner, consistent_read=True))
+    assert [t.task_id for t in remaining] == [kept.task_id]
+    assert dict(selectors.counts_of(owner=owner).labels) == {"home": 1}
+    assert selectors.counts_of(owner=owner).left == {"inbox": 1}
+
+
+def test_a_task_whose_subtasks_change_many_counters_completes_moves_and_deletes_whole(owner):
+    today = datetime.now(UTC).date()
+    parent = services.task_create(owner=owner, title="Plan", labels=["home"])
+    for i in range(90):  # 90 due days and 30 labels: more keys than one update expression holds
+        services.task_create(
+            owner=owner,
+            title=f"Step {i}",
+            parent_id=parent.task_id,
+            due_date=today + timedelta(days=i),
+            labels=[f"step-{i % 30}"],
+        )
+    services.task_complete(owner=owner, task_id=parent.task_id)
+    assert_counts_match(owner, today)
+    assert selectors.counts_of(owner=owner).due == {}
+
+    services.task_reopen(owner=owner, task_id=parent.task_id)
+    other = services.list_create(owner=owner, name="Elsewhere")
+    services.task_move(owner=owner, task_id=parent.task_id, list_id=other.list_id)
+    assert_counts_match(owner, today)
+    assert selectors.counts_of(owner=owner).left == {other.list_id: 1}
+
+    services.task_delete(owner=owner, task_id=parent.task_id)
+    assert list(Task.query(owner, consistent_read=True)) == []
+    assert_counts_match(owner, today)

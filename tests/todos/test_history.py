@@ -124,16 +124,29 @@ def test_the_completed_filter_pages_through_all_500_done_tasks(page, owner):
     assert set(seen) == set(done)
 
 
-def test_the_all_view_shows_every_open_task_and_the_first_done_page_with_a_way_on(page, owner):
-    seed_done(owner, 60)
+def test_the_all_view_shows_the_open_tasks_and_fills_its_page_with_done_ones_with_a_way_on(page, owner):
+    done = seed_done(owner, 60)
     open_task = services.task_create(owner=owner, title="Still open")
     body = page.get("/todos/lists/inbox/").content.decode()
     ids = shown_task_ids(body)
-    assert len(ids) == 1 + 50  # every open task, and the first page of done ones
+    assert len(ids) == 50  # the open task, and the first 49 done ones
+    assert ids[:-1] == done[:49]
     assert ids[-1] == open_task.task_id  # in position order: the open task was added last
     assert "<strong>1</strong> item left" in body
-    assert 'id="more-completed"' in body
-    assert "filter=completed" in body
+    more = html.unescape(re.search(r'id="more-completed" href="([^"]+)"', body).group(1))
+    assert "filter=completed" in more
+    assert shown_task_ids(page.get(more).content.decode()) == done[49:]
+
+
+def test_a_full_page_of_open_tasks_still_leads_to_the_completed_ones(page, owner):
+    done = seed_done(owner, 3)
+    for i in range(50):
+        services.task_create(owner=owner, title=f"Open {i}")
+    body = page.get("/todos/lists/inbox/").content.decode()
+    assert len(shown_task_ids(body)) == 50
+    assert 'id="clear-completed"' in body
+    more = html.unescape(re.search(r'id="more-completed" href="([^"]+)"', body).group(1))
+    assert shown_task_ids(page.get(more).content.decode()) == done
 
 
 def list_page_index_reads(page, owner: str) -> tuple[int, float, set[str]]:

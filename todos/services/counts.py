@@ -29,6 +29,8 @@ from todos.models import NO_DUE, Task, TaskCounts, utcnow
 COUNTS_LABEL = "counts"
 MAPS = ("labels", "left", "due")
 DROP_ZEROS_AT = 20  # zero entries tolerated before a read removes them
+# Counter keys one transaction may change: each is a clause of one UpdateExpression (at most 4 KB).
+MAX_KEYS = 60
 
 Key = tuple[str, str]
 
@@ -61,6 +63,23 @@ class Tally:
     def actions(self) -> list:
         changes = [(key, n) for key, n in sorted(self.delta.items()) if n]
         return [getattr(TaskCounts, m)[k].set((getattr(TaskCounts, m)[k] | 0) + n) for (m, k), n in changes]
+
+
+def counted_chunks(items: list[tuple[Task, Counter[Key]]], *, size: int) -> list[list[tuple[Task, Counter[Key]]]]:
+    """(task, counted before) pairs in order, split into transactions of at most `size` tasks and `MAX_KEYS` keys."""
+    found: list[list[tuple[Task, Counter[Key]]]] = []
+    current: list[tuple[Task, Counter[Key]]] = []
+    keys: set[Key] = set()
+    for task, before in items:
+        touched = set(before) | set(counted(task))
+        if current and (len(current) >= size or len(keys | touched) > MAX_KEYS):
+            found.append(current)
+            current, keys = [], set()
+        current.append((task, before))
+        keys |= touched
+    if current:
+        found.append(current)
+    return found
 
 
 def _transaction() -> LabelledTransactWrite:

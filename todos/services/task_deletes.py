@@ -15,7 +15,7 @@ from mysite.dynamo import chunks
 from todos.models import Attachment, Task
 from todos.representations import task_as_dict
 from todos.services._common import check_version, conflict_guard, task_for_write, tombstone
-from todos.services.counts import counted, counted_write
+from todos.services.counts import MAX_KEYS, counted, counted_chunks, counted_write
 from todos.services.tasks import MAX_TRANSACTION_ITEMS, _subtask_ids
 
 DELETE_CHUNK = (MAX_TRANSACTION_ITEMS - 2) // 2  # a delete and a tombstone per task
@@ -42,16 +42,17 @@ def tasks_delete_counted(*, owner: str, tasks: Iterable[Task], keep: Callable[[T
         if not current:
             continue
         attachments_purge(owner=owner, task_ids=[t.task_id for t in current])
+        for part in counted_chunks([(t, counted(t)) for t in current], size=DELETE_CHUNK):
 
-        def fill(tx, tally, current=current):
-            for task in current:
-                tx.delete(task)
-                tx.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
-                tally.change(counted(task), None)
+            def fill(tx, tally, part=part):
+                for task, before in part:
+                    tx.delete(task)
+                    tx.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
+                    tally.change(before, None)
 
-        with conflict_guard(current[0], serialize=task_as_dict):
-            counted_write(owner=owner, fill=fill)
-        deleted += len(current)
+            with conflict_guard(part[0][0], serialize=task_as_dict):
+                counted_write(owner=owner, fill=fill)
+            deleted += len(part)
     return deleted
 
 
@@ -73,7 +74,8 @@ def task_delete(*, owner: str, task_id: str, expected_version: int | None = None
     attachments = [
         a for t in tasks for a in Attachment.query(owner, Attachment.attachment_key.startswith(f"{t.task_id}#"))
     ]
-    if 2 * (len(tasks) + len(attachments)) + 2 > MAX_TRANSACTION_ITEMS:  # + the counters and the stamp
+    keys = {key for t in tasks for key in counted(t)}
+    if 2 * (len(tasks) + len(attachments)) + 2 > MAX_TRANSACTION_ITEMS or len(keys) > MAX_KEYS:
         tasks_delete_counted(owner=owner, tasks=subtasks)
         attachments_purge(owner=owner, task_ids=[task.task_id])
         subtasks, attachments = [], []

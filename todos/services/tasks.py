@@ -25,7 +25,7 @@ from todos.services._common import (
     task_for_write,
     touch,
 )
-from todos.services.counts import counted, counted_write
+from todos.services.counts import counted, counted_chunks, counted_write
 from todos.services.lists import inbox_ensure
 
 
@@ -157,24 +157,19 @@ def _save_parent_last(*, owner: str, items: list[tuple[Task, Counter]], last: Ta
     Until the final one commits the parent is unchanged, so a retry of the operation finds it still
     to do and picks up the items that are left: the operation is resumable, never half-forgotten.
     """
-    pending = list(items)
 
-    def saving(chunk: list[tuple[Task, Counter]], parent: Task | None):
+    def saving(chunk: list[tuple[Task, Counter]]):
         def fill(tx, tally):
             for item, before in chunk:
                 tx.save(item)
                 tally.change(before, item)
-            if parent is not None:
-                tx.save(parent)
-                tally.change(last_before, parent)
 
         return fill
 
+    # The parent last, so it goes in the final transaction.
     with conflict_guard(last, serialize=task_as_dict):
-        while len(pending) > CHUNK - 1:
-            chunk, pending = pending[:CHUNK], pending[CHUNK:]
-            counted_write(owner=owner, fill=saving(chunk, None))
-        counted_write(owner=owner, fill=saving(pending, last))
+        for chunk in counted_chunks([*items, (last, last_before)], size=CHUNK):
+            counted_write(owner=owner, fill=saving(chunk))
 
 
 def _parent_for(*, owner: str, parent_id: str, task_id: str | None) -> Task:

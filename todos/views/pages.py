@@ -183,17 +183,26 @@ def app_context(
     cursor = state.cursor or None
     if state.kind == "list":
         current = selectors.list_get(owner=owner, list_id=state.list_id)
-        # A page of each side of the list, by cursor: neither the open tasks nor the done history is read whole.
-        # "All" shows the first page of both; "Active" and "Completed" page through their side.
+        # One page of at most PAGE tasks, by cursor: neither the open tasks nor the done history is read whole.
+        # "Active" and "Completed" page through their side; "All" shows the open tasks first and fills the
+        # rest of its page with the first done ones, each side with its own way on.
         open_tasks, done, open_next, done_next = [], [], None, None
+        has_completed = False
         if state.filter != "completed":
             open_tasks, open_next = selectors.open_tasks_page(
                 owner=owner, list_id=state.list_id, limit=PAGE, cursor=cursor if state.filter == "active" else None
             )
-        if state.filter != "active":
-            done, done_next = selectors.done_tasks_page(
-                owner=owner, list_id=state.list_id, limit=PAGE, cursor=cursor if state.filter == "completed" else None
-            )
+        if state.filter == "completed":
+            done, done_next = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=PAGE, cursor=cursor)
+        elif state.filter == "all" and len(open_tasks) < PAGE:
+            room = PAGE - len(open_tasks)
+            done, done_next = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=room)
+        else:
+            # Only whether there is any (for "Clear completed" and the way to them): one item of the done side.
+            first_done, _ = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=1)
+            has_completed = bool(first_done)
+            if has_completed and state.filter == "all":
+                done_next = ""  # the done side from its start
         tasks = [*open_tasks, *done]
         shown = {t.task_id for t in tasks}
         children: dict[str, list] = {}
@@ -204,14 +213,11 @@ def app_context(
         top = sorted((t for t in tasks if t.parent_id not in shown), key=lambda t: (t.position, t.task_id))
         left = counts.left.get(state.list_id, 0)
         context.update(title=current.name, current_list=current, left=left)
-        # Whether the list has completed tasks: this page's, or (under "Active") the first of the done side.
-        context["has_completed"] = bool(done) or (
-            state.filter == "active" and bool(selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=1)[0])
-        )
+        context["has_completed"] = has_completed or bool(done)
         context["total"] = len(top) + left + int(context["has_completed"])
         if open_next:
             context["next_open_url"] = state.url(filter="active", cursor=open_next, open="")
-        if done_next:
+        if done_next is not None:
             context["next_url"] = state.url(filter="completed", cursor=done_next, open="")
         context["items"] = [_item(t, now_key=now_key, today=today, subtasks=children.get(t.task_id, ())) for t in top]
     else:
