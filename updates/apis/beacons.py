@@ -11,10 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.throttling import TooManyAttempts
+from mysite.apis import validated
 from mysite.auth import client_ip
 from mysite.errors import InvalidInput, PayloadTooLarge
+from mysite.parsers import JSONObject
 from mysite.schema import ErrorSerializer
 from updates import beacons
+from updates.apis.fields import SemVerField
 from updates.constants import PLATFORMS
 
 
@@ -31,7 +34,7 @@ class BeaconApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         product = serializers.SlugField(max_length=50)
-        version = serializers.CharField(max_length=64)
+        version = SemVerField()
         platform = serializers.ChoiceField(choices=PLATFORMS)
         outcome = serializers.ChoiceField(choices=beacons.OUTCOMES)
 
@@ -44,7 +47,8 @@ class BeaconApi(APIView):
     @extend_schema(
         operation_id="updates_beacon",
         summary="Report an update outcome (downloaded, installed, failed, rolled-back)",
-        request=InputSerializer,
+        # Read by the view itself (no parser): documented as the JSON object it must be.
+        request={"application/json": InputSerializer},
         responses={
             204: None,
             429: OpenApiResponse(ErrorSerializer, description="Too many beacons; retry after Retry-After seconds"),
@@ -71,7 +75,5 @@ class BeaconApi(APIView):
                 "A beacon holds product, version, platform and outcome only.",
                 fields={name: ["Not a beacon field."] for name in unknown[:10]},
             )
-        serializer = self.InputSerializer(data=document)
-        serializer.is_valid(raise_exception=True)
-        beacons.beacon_record(**serializer.validated_data)
+        beacons.beacon_record(**validated(self.InputSerializer, JSONObject(document)))
         return Response(status=status.HTTP_204_NO_CONTENT)

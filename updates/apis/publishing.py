@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from mysite.apis import PrivateApi, group_permission, validated
 from mysite.constants import RELEASE_MANAGERS
 from updates import selectors, services
+from updates.apis.fields import SemVerField
 from updates.constants import PLATFORMS
 
 # Signed in and in `release-managers`; anyone else gets 403 (401 without credentials).
@@ -111,7 +112,7 @@ class ReleaseListApi(PublishingApi):
 
 class ReleaseCreateApi(PublishingApi):
     class InputSerializer(serializers.Serializer):
-        version = serializers.CharField(max_length=64)
+        version = SemVerField()
         channel = serializers.CharField(max_length=24)
         notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
         critical = serializers.BooleanField(required=False, default=False)
