@@ -111,7 +111,10 @@ def key_dir_signers(folder: Path) -> list[CryptoSigner]:
 
 
 def _local_dir() -> Path:
-    return Path(settings.DEVDATA_DIR) / LOCAL_ONLINE_DIR
+    folder = getattr(settings, "DEVDATA_DIR", None)
+    if not folder:
+        raise ImproperlyConfigured("Set UPDATES_TUF_KMS_KEYS: outside development the TUF online keys are in KMS.")
+    return Path(folder) / LOCAL_ONLINE_DIR
 
 
 def _kms_keys() -> dict[str, list[str]]:

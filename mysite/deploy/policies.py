@@ -22,6 +22,7 @@ class StageResources:
     distribution_id: str
     secret_ids: tuple[str, ...]
     dead_letter_queue_arn: str = ""
+    kms_key_ids: tuple[str, ...] = ()  # the TUF online keys (UPDATES_TUF_KMS_KEYS): key ids or key ARNs
 
     def table_arns(self) -> list[str]:
         arns = []
@@ -118,6 +119,19 @@ def lambda_statements(resources: StageResources) -> list[dict]:
                 # Lambda sends what a stream mapping or an asynchronous invocation gave up on with the role.
                 "Action": ["sqs:SendMessage"],
                 "Resource": [r.dead_letter_queue_arn],
+            }
+        )
+    if r.kms_key_ids:
+        statements.append(
+            {
+                "Sid": "TufOnlineKeys",
+                "Effect": "Allow",
+                # Only signing with the configured keys; creating and scheduling their deletion is the operator's.
+                "Action": ["kms:Sign", "kms:GetPublicKey"],
+                "Resource": [
+                    key if key.startswith("arn:") else f"arn:aws:kms:{r.region}:{r.account}:key/{key}"
+                    for key in r.kms_key_ids
+                ],
             }
         )
     if r.distribution_id:

@@ -7,6 +7,7 @@ local dispatcher, `provision` and this file, so a new handler or table reaches
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from os.path import commonpath
 
@@ -168,6 +169,12 @@ def render_async_failures(*, dead_letters: str) -> dict:
     }
 
 
+def tuf_kms_key_ids(value: str | dict) -> tuple[str, ...]:
+    """The KMS key ids of UPDATES_TUF_KMS_KEYS (JSON: role -> [key id, ...]), sorted, without repeats."""
+    keys = json.loads(value) if isinstance(value, str) and value.strip() else (value or {})
+    return tuple(sorted({key for ids in keys.values() for key in ids}))
+
+
 def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
     """The full stage configuration: the file's own values, then everything derived from the code and AWS."""
     current = dict(current or {})
@@ -198,6 +205,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
             env[name] for name in ("DJANGO_SECRET_KEY_SECRET_ID", "UPDATES_SIGNING_KEY_SECRET_ID") if env.get(name)
         ),
         dead_letter_queue_arn=dead_letters,
+        kms_key_ids=tuf_kms_key_ids(env.get("UPDATES_TUF_KMS_KEYS", "")),
     )
     operator_keys = {k: current.get(k, v) for k, v in defaults.items() if k != "environment_variables"}
     extra = {k: v for k, v in current.items() if k not in RENDERED and k not in operator_keys}

@@ -10,7 +10,7 @@ from mysite.event_sources import ScheduleSource
 from mysite.mail import mailbox_messages
 from updates import ramp
 from updates.events import EVENT_SOURCES
-from updates.selectors import release_get
+from updates.selectors import release_get, tuf_listed_targets
 
 INTERVAL = 3600
 STEPS = [1, 5, 25, 100]
@@ -126,6 +126,7 @@ def test_ten_percent_failing_after_step_one_halts_at_five_percent_and_mails_the_
     # The halt is what every protocol answers: the electron check and the cacheable ladder no longer offer it.
     assert api_client.get(f"/update/{slug}/linux-x64/1.0.0?bucket=0").status_code == 204
     assert api_client.get(f"/api/updates/{slug}/stable/linux-x64/1.0.0/rollout").json() == {"offers": []}
+    assert not [path for path in tuf_listed_targets(product=slug) if "/1.1.0/" in path]  # left the TUF targets
 
 
 def test_one_percent_failing_completes_the_ramp_and_reaches_everyone(catalog, manager, api_client, dispatcher):

@@ -143,3 +143,21 @@ def test_the_kms_signer_signs_tuf_metadata_that_verifies_against_its_public_key(
                 root.verify_delegate("timestamp", forged.signed_bytes, forged.signatures)
         finally:
             aws._client.cache_clear()
+
+
+def test_the_lambda_role_may_sign_with_the_configured_tuf_keys_and_nothing_else():
+    from dataclasses import replace
+
+    from mysite.deploy.policies import StageResources, lambda_statements
+    from mysite.deploy.render import tuf_kms_key_ids
+
+    keys = tuf_kms_key_ids('{"targets": ["1111-aaaa"], "snapshot": ["2222-bbbb"], "timestamp": ["2222-bbbb"]}')
+    assert keys == ("1111-aaaa", "2222-bbbb")
+    base = StageResources("us-east-1", "123456789012", ("t",), (), "b", "pool", "example.com", "", ())
+    assert not [s for s in lambda_statements(base) if s["Sid"] == "TufOnlineKeys"]
+    statement = next(s for s in lambda_statements(replace(base, kms_key_ids=keys)) if s["Sid"] == "TufOnlineKeys")
+    assert statement["Action"] == ["kms:Sign", "kms:GetPublicKey"]
+    assert statement["Resource"] == [
+        "arn:aws:kms:us-east-1:123456789012:key/1111-aaaa",
+        "arn:aws:kms:us-east-1:123456789012:key/2222-bbbb",
+    ]
