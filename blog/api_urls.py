@@ -34,6 +34,12 @@ urlpatterns = [
     path("admin/posts/<str:post_id>/publish", apis.AdminPostPublishApi.as_view(), name="admin-post-publish"),
     path("admin/posts/<str:post_id>/schedule", apis.AdminPostScheduleApi.as_view(), name="admin-post-schedule"),
     path("admin/posts/<str:post_id>/unpublish", apis.AdminPostUnpublishApi.as_view(), name="admin-post-unpublish"),
+    path("admin/posts/<str:post_id>/revisions", apis.RevisionListApi.as_view(), name="admin-post-revisions"),
+    path(
+        "admin/posts/<str:post_id>/revisions/<int:number>/restore",
+        apis.RevisionRestoreApi.as_view(),
+        name="admin-post-revision-restore",
+    ),
     # Earlier routes (one release) whose method changed: now PATCH and DELETE of `admin/posts/<id>`.
     path("admin/posts/<str:post_id>/update", apis.LegacyPostUpdateApi.as_view(), name="admin-post-update"),
     path("admin/posts/<str:post_id>/delete", apis.LegacyPostDeleteApi.as_view(), name="admin-post-delete"),

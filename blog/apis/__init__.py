@@ -1,4 +1,4 @@
-"""Blog API: the public read API (`public`), the authors' posts API (`posts`) and their other APIs (`authoring`)."""
+"""Blog API: public reads, the authors' posts and their revisions, and the rest of the authors' tools."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from blog.apis.posts import (
     LegacyPostUpdateApi,
 )
 from blog.apis.public import PostDetailApi, PostListApi, TagPostListApi
+from blog.apis.revisions import RevisionListApi, RevisionRestoreApi
 
 __all__ = [
     "AdminPostDetailApi",
@@ -28,5 +29,7 @@ __all__ = [
     "PostDetailApi",
     "PostListApi",
     "ReaderListApi",
+    "RevisionListApi",
+    "RevisionRestoreApi",
     "TagPostListApi",
 ]

@@ -268,6 +268,8 @@ def test_every_blog_operation_is_in_the_schema(api_client):
         "blog_admin_posts_unpublish",
         "blog_admin_posts_update_deprecated",
         "blog_admin_posts_delete_deprecated",
+        "blog_admin_revisions_list",
+        "blog_admin_revisions_restore",
         "blog_admin_images_upload",
         "blog_admin_images_retrieve",
         "blog_admin_readers_list",

@@ -134,3 +134,28 @@ def test_a_deleted_draft_answers_410_too(make_post, client):
     assert client.get(f"/blog/{draft.slug}/").status_code == 404  # never public
     services.post_delete(post_id=draft.post_id, version=draft.version)
     assert client.get(f"/blog/{draft.slug}/").status_code == 410
+
+
+def test_revisions_through_the_api(bearer_client, author, user):
+    api = bearer_client(author)
+    post = api.post("/api/blog/admin/posts", {"title": unique_title(), "body_markdown": "One"}, format="json").json()
+    url = f"/api/blog/admin/posts/{post['id']}"
+    api.patch(url, {"body_markdown": "Two"}, HTTP_IF_MATCH='"v1"', format="json")
+    listed = api.get(f"{url}/revisions", {"limit": 1}).json()
+    assert [(r["number"], r["action"], r["body_markdown"]) for r in listed["results"]] == [(2, "edit", "Two")]
+    assert listed["results"][0]["saved_by_name"] == author.name
+    older = api.get(f"{url}/revisions", {"limit": 1, "cursor": listed["next_cursor"]}).json()
+    assert [r["number"] for r in older["results"]] == [1]
+
+    assert api.post(f"{url}/revisions/1/restore", format="json").status_code == 428
+    stale = api.post(f"{url}/revisions/1/restore", HTTP_IF_MATCH='"v1"', format="json")
+    assert stale.status_code == 409
+    assert stale.json()["error"]["current"]["body_markdown"] == "Two"
+    restored = api.post(f"{url}/revisions/1/restore", HTTP_IF_MATCH='"v2"', format="json")
+    assert restored.status_code == 200
+    assert (restored.json()["body_markdown"], restored.json()["version"]) == ("One", 3)
+    assert restored["ETag"] == '"v3"'
+    missing = api.post(f"{url}/revisions/9/restore", {"version": 3}, format="json")
+    assert missing.json()["error"]["code"] == "revision_not_found"
+    assert api.get("/api/blog/admin/posts/nope/revisions").status_code == 404
+    assert bearer_client(user).get(f"{url}/revisions").status_code == 403

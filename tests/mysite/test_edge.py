@@ -75,12 +75,12 @@ def test_a_cached_behaviour_sends_the_origin_nothing_of_the_viewer():
 
 
 def test_every_query_parameter_a_public_view_reads_is_in_the_cache_key():
-    public_modules = ["blog/views.py", "blog/apis.py", "updates/views.py", "updates/apis/public.py"]
+    public_modules = ["blog/views.py", "blog/apis/public.py", "updates/views.py", "updates/apis/public.py"]
     read = set()
     for module in public_modules:
         source = (ROOT / module).read_text()
         read |= set(re.findall(r"""(?:GET|query_params)\.get\(\s*["'](\w+)["']""", source))
-    read |= {"cursor", "limit"}  # blog/apis.py's PageQuery serializer
+    read |= {"cursor", "limit"}  # blog/apis/_common.py's PageQuery serializer
     assert read <= set(edge.PUBLIC_QUERY_STRINGS), read - set(edge.PUBLIC_QUERY_STRINGS)
     assert len(edge.PUBLIC_QUERY_STRINGS) <= 10  # CloudFront's quota per cache policy
 
