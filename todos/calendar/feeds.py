@@ -96,6 +96,11 @@ def calendar_feed_get(*, owner: str, list_id: str | None = None) -> CalendarFeed
         return None
 
 
+def calendar_feeds_of(*, owner: str) -> dict[str, CalendarFeed]:
+    """The user's live feeds by `feed_key`: one Query on their partition (one item per feed)."""
+    return {feed.feed_key: feed for feed in CalendarFeed.query(owner, consistent_read=True)}
+
+
 def calendar_feed_for_token(token: str) -> CalendarFeed:
     """The live feed a token opens; CalendarFeedNotFound (404) for a revoked, regenerated or unknown one."""
     if not _TOKEN.match(token or ""):
