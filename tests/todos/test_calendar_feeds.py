@@ -176,3 +176,14 @@ def test_feeds_never_enter_a_shared_cache():
     behavior = behavior_for("/api/todos/calendar/abc.ics")
     assert not behavior.caches
     assert behavior.path_pattern == "/api/todos/calendar/*"
+
+
+def test_the_settings_page_refuses_other_users_lists_and_unknown_actions(api, browser_client, make_user):
+    work = api.post("/api/todos/lists", {"name": "Work"}, format="json").json()
+    intruder = browser_client(make_user())
+    response = intruder.post("/todos/calendar/", {"action": "issue", "list_id": work["id"]})
+    assert response.status_code == 404
+    assert b"Work" not in response.content
+    assert api.get(f"/api/todos/lists/{work['id']}/calendar-feed").json()["active"] is False
+    assert intruder.post("/todos/calendar/", {"action": "explode"}).status_code == 400
+    assert intruder.get("/todos/calendar/").status_code == 200
