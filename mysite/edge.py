@@ -134,6 +134,10 @@ BEHAVIORS: tuple[Behavior, ...] = (
     _cached("/api/blog/*", "public blog read API"),
     _passed("/api/updates/beacons", "update outcome beacons: POST, never cached"),
     _cached("/api/updates/*", "JSON update checks, signing keys"),
+    # The token in the path would make a shared entry per feed, but a revoked or regenerated URL must stop
+    # answering at once, and the secret would sit in edge caches and logs: answers are `private`, with an
+    # ETag the calendar client revalidates (304) at the origin.
+    _passed("/api/todos/calendar/*", "secret calendar feeds: private answers, never in a shared cache"),
     _passed("/api/*", "accounts, todos, schema: signed-in or uncacheable"),
     _cached("/update/*", "Electron update checks"),
     _cached("/updates/*", "catalog pages, Sparkle appcasts, TUF metadata and targets, artifact route"),

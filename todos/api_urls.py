@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from todos.apis import account, attachments, lists, quick, tasks
+from todos.apis import account, attachments, calendar, lists, quick, tasks
 
 app_name = "todos-api"
 
 urlpatterns = [
     path("lists", lists.ListsApi.as_view(), name="lists"),
     path("lists/<str:list_id>", lists.ListApi.as_view(), name="list"),
+    path("lists/<str:list_id>/calendar-feed", calendar.ListCalendarFeedApi.as_view(), name="list-calendar-feed"),
     path("tasks", tasks.TasksApi.as_view(), name="tasks"),
     path("tasks/reorder", tasks.TaskReorderApi.as_view(), name="tasks-reorder"),
     path("tasks/quick", quick.TaskQuickAddApi.as_view(), name="tasks-quick"),
@@ -31,4 +32,6 @@ urlpatterns = [
     path("labels", account.LabelListApi.as_view(), name="labels"),
     path("sync", account.SyncApi.as_view(), name="sync"),
     path("credentials", account.CredentialsApi.as_view(), name="credentials"),
+    path("calendar-feed", calendar.UserCalendarFeedApi.as_view(), name="calendar-feed"),
+    path("calendar/<str:token>.ics", calendar.CalendarFeedIcsApi.as_view(), name="calendar-feed-ics"),
 ]

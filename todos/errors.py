@@ -60,3 +60,7 @@ class UploadExpired(Unprocessable):
 class CredentialsNotConfigured(Unprocessable):
     code, message = "not_configured", "Temporary AWS credentials are not configured here (no Cognito identity pool)."
     status = 501
+
+
+class CalendarFeedNotFound(NotFound):
+    code, message = "calendar_feed_not_found", "No such calendar feed (the link was revoked or regenerated)."

@@ -279,3 +279,31 @@ class Tombstone(Model):
     kind = UnicodeAttribute()
     item_id = UnicodeAttribute()
     expires_at = TTLAttribute()
+
+
+class CalendarFeedsByToken(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-token"
+        projection = AllProjection()
+
+    token_hash = UnicodeAttribute(hash_key=True)
+
+
+class CalendarFeed(Model):
+    """A secret calendar URL of a user (`feed_key` "user") or of one of their lists ("list#<id>").
+
+    Only the SHA-256 of the token is kept. A request finds the feed through the `by-token` index, then
+    reads this item strongly consistently, so a token regenerated or revoked a moment ago answers 404
+    even while the index lags (todos.calendar.feeds).
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-calendar-feeds")
+
+    owner = UnicodeAttribute(hash_key=True)
+    feed_key = UnicodeAttribute(range_key=True)
+    token_hash = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    version = VersionAttribute()
+
+    by_token = CalendarFeedsByToken()

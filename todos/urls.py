@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.urls import path
 
 from todos import views
+from todos.views.calendar import calendar_settings
 
 app_name = "todos"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("today/", views.today, name="today"),
+    path("calendar/", calendar_settings, name="calendar"),
     # A label may hold any character, "/" included (`path`, not `str`).
     path("labels/<path:label>/", views.label, name="label"),
     path("lists/new", views.list_create, name="list-create"),

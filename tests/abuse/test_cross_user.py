@@ -80,6 +80,9 @@ API_MATRIX = [
     ("post", "/api/todos/tasks/{task}/attachments/{attachment}/complete", None),
     ("get", "/api/todos/tasks/{task}/attachments/{attachment}/download", None),
     ("get", "/api/todos/tasks/{task}/attachments/{attachment}/download?redirect=true", None),
+    ("get", "/api/todos/lists/{list}/calendar-feed", None),
+    ("post", "/api/todos/lists/{list}/calendar-feed", {}),
+    ("delete", "/api/todos/lists/{list}/calendar-feed", None),
 ]
 
 HTML_MATRIX = [
