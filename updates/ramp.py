@@ -56,10 +56,13 @@ class RampRunning(Conflict):
     code, message = "ramp_running", "This release is already ramping; let it finish or halt first."
 
 
-def _history(release: Release, *, kind: str, detail: str, actor: str, now: datetime) -> ReleaseHistoryEntry:
+def _history(
+    release: Release, *, kind: str, detail: str, actor: str, now: datetime, order: int = 0
+) -> ReleaseHistoryEntry:
+    """A history entry; `order` keeps the entries of one transition (same time) in the order they happened."""
     return ReleaseHistoryEntry(
         f"{release.product}#{release.sort_key}",
-        f"{now.isoformat()}#{uuid.uuid4().hex[:8]}",
+        f"{now.isoformat()}#{order}-{uuid.uuid4().hex[:8]}",
         kind=kind,
         rollout=int(release.rollout),
         status=release.status,
@@ -221,7 +224,7 @@ def ramp_evaluate(*, ramp: ReleaseRamp, now: datetime) -> str:
     if int(ramp.step_index) == len(ramp.steps) - 1:
         ramp.state, ramp.active, ramp.next_check_at = COMPLETE, None, None
         done = "Everyone is offered it."
-        entries.append(_history(release, kind="ramp-completed", detail=done, actor="schedule", now=now))
+        entries.append(_history(release, kind="ramp-completed", detail=done, actor="schedule", now=now, order=1))
     else:
         _schedule(ramp, now=now, step_started=True)
     _commit(release, ramp, entries)
