@@ -91,7 +91,8 @@ def _cloudfront_fields() -> tuple[str, ...]:
     return CLOUDFRONT_FIELDS
 
 
-def wait_for(url: str, *, seconds: float = 30) -> None:
+def wait_for(url: str, *, seconds: float = 120) -> None:
+    """Until `url` answers: an origin builds its clients for every table at start-up, slow on a busy machine."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
