@@ -19,10 +19,10 @@ from blog.errors import PreconditionRequired
 from mysite.apis import validated  # noqa: F401  (the blog APIs import it from here)
 from mysite.errors import InvalidInput
 
-# The paging parameters as the server checks them (1-2,000 characters; 1-50, default 10).
+# The paging parameters as the server checks them (an empty cursor is the first page; 1-50, default 10).
 CURSOR = OpenApiParameter(
     "cursor",
-    {"type": "string", "minLength": 1, "maxLength": 2000},
+    {"type": "string", "maxLength": 2000},
     description="The `next_cursor` of the previous page.",
 )
 LIMIT = OpenApiParameter(
