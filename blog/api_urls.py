@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from blog import apis
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("posts", apis.PostListApi.as_view(), name="posts"),
     path("posts/<slug:slug>", apis.PostDetailApi.as_view(), name="post"),
     path("tags/<str:tag>/posts", apis.TagPostListApi.as_view(), name="tag-posts"),
+    path("", include("blog.search.api_urls")),
+    path("", include("blog.newsletter.api_urls")),
     path("admin/posts", apis.AdminPostListApi.as_view(), name="admin-posts"),
     path("admin/posts/create", apis.AdminPostCreateApi.as_view(), name="admin-post-create"),
     path("admin/posts/<str:post_id>", apis.AdminPostDetailApi.as_view(), name="admin-post"),
