@@ -309,3 +309,13 @@ def test_the_search_page_and_the_live_fragment(make_post):
 def test_search_is_a_reserved_slug(author):
     with pytest.raises(InvalidInput):
         services.post_create(author_sub=author.sub, author_name=author.name, title="S", slug="search")
+
+
+def test_a_long_post_indexes_a_bounded_number_of_terms_keeping_its_title_and_tags():
+    from blog.search.text import MAX_TERMS_PER_POST, post_term_weights
+
+    body = " ".join(f"w{n}x" for n in range(3000))
+    weights = post_term_weights(title="Zebras and lions", tags=["Savanna"], body_text=body)
+    assert len(weights) == MAX_TERMS_PER_POST
+    assert {stem("zebras"), stem("lions"), stem("savanna")} <= set(weights)
+    assert weights[stem("zebras")] > max(weights[t] for t in weights if t.startswith("w"))
