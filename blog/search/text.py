@@ -1,8 +1,8 @@
 """Text analysis shared by indexing and querying: words, stems, and per-post term weights.
 
-The stemmer is the Snowball English stemmer; its objects keep state while stemming, so each
-thread has its own (`threading.local`), and stems are memoised in a per-process LRU cache,
-which is thread-safe and bounded. Both are right with any number of processes and threads.
+The stemmer is the Snowball English stemmer (blog/search/snowball/); its objects keep state
+while stemming, so each thread has its own (`threading.local`), and stems are memoised in a
+per-process LRU cache, which is thread-safe and bounded. Both are right with any number of processes and threads.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 import unicodedata
 from collections import Counter
 
-import snowballstemmer
+from blog.search.snowball.english_stemmer import EnglishStemmer
 
 # Letters and digits; the underscore splits words, so no real term can start with "_" (see DOCUMENT_COUNT).
 WORD = re.compile(r"[^\W_]+")
@@ -41,7 +41,7 @@ _local = threading.local()
 def _stemmer():
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
-        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+        stemmer = _local.stemmer = EnglishStemmer()
     return stemmer
 
 
