@@ -187,7 +187,7 @@ def sent_to(subject: str) -> list[str]:
     return found
 
 
-def drain(dispatcher: Dispatcher, *, seconds: float = 900) -> None:
+def drain(dispatcher: Dispatcher, *, seconds: float = 1800) -> None:
     deadline = time.monotonic() + seconds
     while dispatcher.run_once(include_schedules=False):
         assert time.monotonic() < deadline, "the send did not finish"
@@ -253,7 +253,7 @@ def test_a_send_to_5000_subscribers_mails_each_once_minus_the_suppressed(make_po
     assert len(sent_to(post.title)) == len(recipients)
 
 
-def test_each_message_has_text_html_and_a_working_one_click_unsubscribe(make_post, author, bearer_client):
+def test_each_message_has_text_html_and_a_working_one_click_unsubscribe(make_post, author, bearer_client, settings):
     address = unique_email("reader")
     item = subscribe(address)
     post = make_post(title=f"Headers {uuid.uuid4().hex[:6]}", body_markdown="Some *news*.")
@@ -271,6 +271,9 @@ def test_each_message_has_text_html_and_a_working_one_click_unsubscribe(make_pos
     assert urlsplit(url).path == unsubscribe_path(item)
     assert message.get_body(("plain",)).get_content().strip().startswith(post.title)
     assert "<em>news</em>" in message.get_body(("html",)).get_content()
+    settings.DEBUG = True  # the local mailbox shows the headers
+    mailbox = Client().get("/dev/mail/", {"to": address}).content.decode()
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in mailbox
     response = Client(enforce_csrf_checks=True).post(
         urlsplit(url).path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
     )

@@ -5,10 +5,10 @@ Its Stream calls `newsletter_fan_out`, which writes one page of confirmed subscr
 outbox (conditional puts: a redelivered page adds nobody twice) and moves the record's cursor on
 (conditional on the cursor it read), which puts the record in the Stream again for the next page.
 The outbox's Stream calls `newsletter_messages_deliver` with the new items: each is claimed with a
-conditional update (pending -> sending) before its message is handed to SES and marked sent after,
-so a redelivered batch sends nothing twice. A failed hand-over puts the claim back and is retried;
-a delivery that dies between SES accepting a message and the sent mark leaves it `sending`, never
-sent twice (at most once in that window).
+conditional update (pending -> sending) before its message is handed to SES and marked sent after
+(25 marks to a BatchWriteItem), so a redelivered batch sends nothing twice. A failed hand-over
+puts the claim back and is retried; a delivery that dies between SES accepting a message and the
+sent mark leaves it `sending`, never sent twice (at most once in that window).
 """
 
 from __future__ import annotations
@@ -147,10 +147,8 @@ def newsletter_message(post: Post, *, subscriber_id: str, email: str) -> EmailMu
     return message
 
 
-def _set_status(item: OutboxMessage, status: str, *, expected: str, **extra) -> bool:
+def _set_status(item: OutboxMessage, status: str, *, expected: str) -> bool:
     actions = [OutboxMessage.status.set(status)]
-    if "sent_at" in extra:
-        actions.append(OutboxMessage.sent_at.set(extra["sent_at"]))
     try:
         item.update(actions=actions, condition=OutboxMessage.status == expected)
         return True
@@ -182,6 +180,7 @@ def newsletter_messages_deliver(*, messages: list[tuple[str, str, str]]) -> tupl
     interval = 1 / settings.NEWSLETTER_SEND_RATE if settings.NEWSLETTER_SEND_RATE else 0
     connection = get_connection()
     sent, last_send = 0, 0.0
+    done: list[OutboxMessage] = []
     for position, (post_id, subscriber_id, email) in enumerate(messages):
         item = OutboxMessage(post_id, subscriber_id)
         if email.lower() in suppressed or subscriber_id not in confirmed:
@@ -206,7 +205,16 @@ def newsletter_messages_deliver(*, messages: list[tuple[str, str, str]]) -> tupl
         except Exception:
             logger.exception("Newsletter %s to %s: SES did not take the message", post_id, subscriber_id)
             _set_status(item, OUTBOX_PENDING, expected=OUTBOX_SENDING)  # retried with the record
+            _mark_sent(done)
             return sent, position
-        _set_status(item, OUTBOX_SENT, expected=OUTBOX_SENDING, sent_at=utcnow())
+        done.append(OutboxMessage(post_id, subscriber_id, email=email, status=OUTBOX_SENT, sent_at=utcnow()))
         sent += 1
+    _mark_sent(done)
     return sent, None
+
+
+def _mark_sent(items: list[OutboxMessage]) -> None:
+    """Mark handed-over messages sent, 25 to a BatchWriteItem (only the claim needs a condition)."""
+    with OutboxMessage.batch_write() as batch:
+        for item in items:
+            batch.save(item)
