@@ -11,7 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("dynamo", "coldstart", "cdn", "load", "package", "history")
+SECTIONS = ("dynamo", "coldstart", "cdn", "load", "package", "history", "search")
 
 
 def main() -> int:
@@ -33,6 +33,12 @@ def main() -> int:
         # 10,000 is the largest size; seeding it (about 3 minutes here) and its slowest pages would take
         # the whole run past its 12-minute budget, so the default stops at 3,000: `--history-sizes 100 1000 10000`.
         help="items of history (tasks per user, posts, releases per product) the history section measures at",
+    )
+    parser.add_argument(
+        "--search-posts",
+        type=int,
+        default=10_000,
+        help="published posts the search section seeds (a smaller blog: 1000)",
     )
     parser.add_argument("--history-iterations", type=int, default=3, help="timed requests per path and size")
     parser.add_argument(
@@ -108,6 +114,12 @@ def main() -> int:
                 iterations=args.history_iterations,
                 scopes=tuple(args.history_scopes),
             )
+        if "search" in args.only:
+            from benchmarks import search
+
+            # After history: its posts would change what the other sections read.
+            print(f"Reader search on {args.search_posts} posts ...", flush=True)
+            results["search"] = search.measure(data, posts=args.search_posts)
     except BaseException as error:
         # What the finished sections measured is kept (a failed run of 13 minutes must not leave nothing); the
         # README generator reads results/latest.json only, so a failed run goes to a file of its own.
@@ -122,6 +134,10 @@ def main() -> int:
             shutil.rmtree(Path(results["cold_start"]["package"]).parent, ignore_errors=True)
     results["seconds"] = round(time.monotonic() - started, 1)
     report.write(results, args.results)
+    if results.get("search") and args.results == RESULTS:  # a real run, not a test's
+        from benchmarks import search
+
+        search.write_doc(results, date=results["date"], machine=results["machine"])
     return 0
 
 

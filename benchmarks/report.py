@@ -116,6 +116,39 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
                     "met" if history_flat(row, history["goal_ratio"]) else "GAP",
                 )
             )
+    search = results.get("search")
+    if search:
+        cold, warm, publish = search["cold"], search["warm"], search["publish"]
+        out.append(
+            (
+                f"search p50 on {search['posts']} posts",
+                f"{cold['p50_ms']} ms computed (p95 {cold['p95_ms']} ms, {cold['median_calls']} calls, "
+                f"max {cold['max_calls']}, {cold['median_rcu']} RCU), {warm['p50_ms']} ms cached",
+                f"<= {search['goal_p50_ms']} ms",
+                "met" if cold["p50_ms"] <= search["goal_p50_ms"] else "GAP",
+            )
+        )
+        out.append(
+            (
+                "search index update per publish",
+                f"{publish['publish_median_ms']} ms, {publish['publish_median_writes']} write calls "
+                f"({publish['median_terms']} terms, {publish['body_words']} words); an edit "
+                f"{publish['edit_median_ms']} ms, {publish['edit_median_writes']} write calls",
+                "bounded (<= 400 terms)",
+                "met" if publish["median_terms"] <= 400 else "GAP",
+            )
+        )
+        lunr = search.get("lunr")
+        if lunr:
+            out.append(
+                (
+                    f"alternative: lunr.py index of {search['posts']} posts",
+                    f"rebuild {lunr['build_s']} s per publish, {lunr['json_mb']} MB JSON ({lunr['gzip_mb']} MB gzip), "
+                    f"load {lunr['load_s']} s per container, query p50 {lunr['query_p50_ms']} ms",
+                    "(comparison)",
+                    "-",
+                )
+            )
     load = results.get("load")
     if load:
         out.append(

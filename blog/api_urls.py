@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponsePermanentRedirect
-from django.urls import path, reverse
+from django.urls import include, path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from blog import apis
@@ -27,6 +27,8 @@ urlpatterns = [
     path("posts", apis.PostListApi.as_view(), name="posts"),
     path("posts/<slug:slug>", apis.PostDetailApi.as_view(), name="post"),
     path("tags/<str:tag>/posts", apis.TagPostListApi.as_view(), name="tag-posts"),
+    path("", include("blog.search.api_urls")),
+    path("", include("blog.newsletter.api_urls")),
     path("admin/posts", apis.AdminPostListApi.as_view(), name="admin-posts"),
     # Earlier route (one release): `POST admin/posts/create` is now `POST admin/posts`.
     path("admin/posts/create", moved_to("admin-posts"), name="admin-post-create"),

@@ -100,6 +100,7 @@ class ScheduledPosts(GlobalSecondaryIndex):
 class Post(Model):
     class Meta(BaseMeta):
         table_name = table_name("blog-posts")
+        stream_view_type = "NEW_AND_OLD_IMAGES"  # read by blog.search.events (the search index)
 
     post_id = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute(default="post")

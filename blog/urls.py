@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from blog import views
 
@@ -17,5 +17,6 @@ urlpatterns = [
     # Tag slugs may hold Unicode letters ("日本語"), which the `slug` converter refuses.
     path("tag/<str:tag>/", views.tag, name="tag"),
     path("author/<str:author_sub>/", views.author, name="author"),
+    path("search/", include("blog.search.urls")),
     path("<slug:slug>/", views.post_detail, name="post"),
 ]

@@ -52,7 +52,7 @@ READ_METHODS = ("GET", "HEAD")
 PUBLIC_METHODS = ("GET", "HEAD", "OPTIONS")
 ALL_METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE")
 # Every query parameter a public route reads; CloudFront forwards these and no others (limit: 10 per policy).
-PUBLIC_QUERY_STRINGS = ("bucket", "channel", "cursor", "limit", "os", "platform")
+PUBLIC_QUERY_STRINGS = ("bucket", "channel", "cursor", "limit", "os", "platform", "q")
 # Codes CloudFront would cache for a while without any header; the distribution sets that while to 0.
 ERROR_CODES = (400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504)
 # Codes CloudFront caches for DefaultTTL when the origin sends no Cache-Control (206 is served from them).

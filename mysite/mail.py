@@ -7,7 +7,7 @@ import email.policy
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +40,7 @@ class MailboxMessage:
     subject: str
     sent_at: datetime
     body: str
+    headers: list[tuple[str, str]] = field(default_factory=list)  # as sent (List-Unsubscribe, ...)
 
 
 def mailbox_messages(*, to: str | None = None) -> list[MailboxMessage]:
@@ -60,6 +61,7 @@ def mailbox_messages(*, to: str | None = None) -> list[MailboxMessage]:
                 subject=str(parsed["Subject"]),
                 sent_at=datetime.fromtimestamp(int(path.stem.split("-")[0]) / 1e9, tz=UTC),
                 body=body.get_content() if body else "",
+                headers=[(name, " ".join(str(value).split())) for name, value in parsed.items()],
             )
         )
     return messages

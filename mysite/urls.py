@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("todos/", include("todos.urls")),
     path("blog/", include("blog.urls")),
+    path("newsletter/", include("blog.newsletter.urls")),
     path("updates/", include("updates.urls")),
     path("admin/", include("mysite.admin_urls")),
     path("admin/blog/", include("blog.admin_urls")),

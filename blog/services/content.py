@@ -20,7 +20,7 @@ MAX_SLUG_LENGTH = 80
 MAX_BODY_CHARS = 200_000
 SLUG_ATTEMPTS = 20
 # Slugs that would shadow a fixed URL under /blog/.
-RESERVED_SLUGS = {"archive", "tag", "author", "rss", "atom", "feed", "page", "media"}
+RESERVED_SLUGS = {"archive", "tag", "author", "rss", "atom", "feed", "page", "media", "search"}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "accounts",
     "todos",
     "blog",
+    "blog.search",
+    "blog.newsletter",
     "updates",
 ]
 
@@ -266,6 +268,12 @@ PERMISSIONS_POLICY = {
 }
 
 SITE_NAME = "MySite"
+# Absolute links in emails (newsletter confirmation and unsubscribe links).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The newsletter's SES configuration set (its event destination publishes bounces and complaints to SNS).
+NEWSLETTER_SES_CONFIGURATION_SET = env("NEWSLETTER_SES_CONFIGURATION_SET", default="")
+# Messages a second one outbox invocation hands to SES (0: no limit); keep it within the account's rate.
+NEWSLETTER_SEND_RATE = env.float("NEWSLETTER_SEND_RATE", default=0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

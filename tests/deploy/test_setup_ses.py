@@ -53,3 +53,27 @@ def test_dry_run_verifies_nothing(ses):
 def test_a_malformed_identity_is_refused(ses):
     with pytest.raises(CommandError, match="Not a domain or address"):
         run("setup_ses", "--identity", "not a domain")
+
+
+def test_the_newsletter_configuration_set_publishes_bounces_and_complaints_to_sns(ses):
+    output = run("setup_ses", "--configuration-set", "newsletter")
+    assert "applying create configuration set newsletter" in output
+    assert "applying create SNS topic newsletter-events" in output
+    sns = boto3.client("sns", region_name="us-east-1")
+    [topic] = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(":newsletter-events")]
+    described = ses.describe_configuration_set(
+        ConfigurationSetName="newsletter", ConfigurationSetAttributeNames=["eventDestinations"]
+    )
+    [destination] = described["EventDestinations"]
+    assert destination["Enabled"] is True
+    assert sorted(destination["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert destination["SNSDestination"]["TopicARN"] == topic
+    again = run("setup_ses", "--configuration-set", "newsletter")
+    assert "ok       newsletter: bounces and complaints go to SNS topic newsletter-events" in again
+    assert "No changes" in again
+
+
+def test_dry_run_creates_no_configuration_set(ses):
+    output = run("setup_ses", "--configuration-set", "newsletter", "--dry-run")
+    assert "would    create configuration set newsletter" in output
+    assert ses.list_configuration_sets().get("ConfigurationSets", []) == []

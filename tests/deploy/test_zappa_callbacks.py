@@ -68,7 +68,7 @@ def function_and_stream(aws_account):
     )["Attributes"]["QueueArn"]
     # The production stage's stream event as rendered, pointed at moto's table and queue.
     production_events = stages.read_stage("production")["events"]
-    [rendered] = [e for e in production_events if "/stream/" in e.get("event_source", {}).get("arn", "")]
+    [rendered] = [e for e in production_events if e["function"] == "accounts.events.profile_stream_handler"]
     source = {**rendered["event_source"], "arn": table["LatestStreamArn"], "on_failure_destination": queue_arn}
     events = [
         {"function": rendered["function"], "event_source": source},

@@ -194,6 +194,7 @@ def test_every_path_the_app_invalidates_is_cached_by_some_behaviour(catalog, mon
     """The app's own invalidations, sent to a local CloudFront stand-in: each names a cached path."""
     from benchmarks.servers import Purger
     from blog import services as blog_services
+    from blog.search.services import search_index_update
     from blog.selectors import post_get_published
     from updates.services.releases import client_paths_invalidate
 
@@ -213,6 +214,7 @@ def test_every_path_the_app_invalidates_is_cached_by_some_behaviour(catalog, mon
             slug=post.slug,
             tags=list(post.tags),
         )
+        search_index_update(post_ids=[post.post_id])  # the retitled post changes the search index
         client_paths_invalidate(product=catalog["product"])
     finally:
         aws._client.cache_clear()
@@ -220,6 +222,7 @@ def test_every_path_the_app_invalidates_is_cached_by_some_behaviour(catalog, mon
     paths = {path for batch in purger.invalidations for path in batch}
     assert f"/blog/{catalog['slug']}/" in paths
     assert f"/api/updates/{catalog['product']}/*" in paths
+    assert "/api/blog/search*" in paths
     for path in paths:
         if path.endswith("*"):
             for example in (path[:-1], path[:-1] + "deeper/path.json"):
@@ -238,6 +241,7 @@ def test_only_known_services_invalidate():
     }
     assert callers == {
         "blog/services/posts.py",
+        "blog/search/services.py",
         "updates/services/releases.py",
         "mysite/management/commands/invalidate_cdn.py",
     }

@@ -18,9 +18,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--identity", default="", help="Domain or address (default: DEFAULT_FROM_EMAIL's domain).")
+        parser.add_argument(
+            "--configuration-set",
+            default="",
+            help="The newsletter's configuration set (default: NEWSLETTER_SES_CONFIGURATION_SET); none: skipped.",
+        )
+        parser.add_argument("--events-topic", default="", help="SNS topic for its events (default: <set>-events).")
         parser.add_argument("--dry-run", action="store_true")
 
-    def handle(self, *args, identity="", dry_run=False, **options):
+    def handle(self, *args, identity="", dry_run=False, configuration_set="", events_topic="", **options):
         identity = (identity or ses_identity(settings.DEFAULT_FROM_EMAIL)).strip().lower()
         if not identity or identity.startswith("@") or " " in identity:
             raise CommandError(f"Not a domain or address: {identity!r}.")
@@ -52,7 +58,18 @@ class Command(BaseCommand):
             self.stdout.write("  sandbox  no: production access is enabled.")
         else:
             self.stdout.write("  sandbox  unknown: the account's SES status could not be read.")
+        configuration_set = configuration_set or settings.NEWSLETTER_SES_CONFIGURATION_SET
+        if configuration_set:
+            self._events(report, configuration_set, events_topic or f"{configuration_set}-events")
         report.summary(
             unchanged="No changes: the identity is already verified or pending.",
             applied="Verification requested; add the DNS records above.",
         )
+
+    def _events(self, report: ChangeReport, configuration_set: str, topic: str) -> None:
+        """Configuration set, SNS topic and the event destination between them (bounces, complaints)."""
+        steps = ses.events_plan(configuration_set, topic)
+        if not steps:
+            report.ok(f"{configuration_set}: bounces and complaints go to SNS topic {topic}")
+        for description, do in steps:
+            report.change(description, do)

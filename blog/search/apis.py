@@ -1,0 +1,68 @@
+"""The public search API: GET /api/blog/search?q=&limit= (cacheable; q and limit are in the edge's cache key)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from blog.search.selectors import MAX_QUERY_CHARS, MAX_RESULTS, search_posts
+from mysite.http import make_cacheable
+
+
+class SearchResultOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    url = serializers.CharField(help_text="The post's page.")
+    title = serializers.CharField()
+    title_html = serializers.CharField(help_text="The title, HTML-escaped, matching words in <mark>.")
+    snippet_html = serializers.CharField(help_text="Words of the post around the matches, escaped, in <mark>.")
+    tags = serializers.ListField(child=serializers.CharField(), help_text="URL slugs.")
+    tag_names = serializers.ListField(child=serializers.CharField(), help_text="The tags as written.")
+    author_name = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    score = serializers.FloatField(help_text="Relevance; only the order means something.")
+
+
+class SearchApi(APIView):
+    """Anonymous, the same answer for everyone: no session, no cookies, shared-cacheable."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_QUERY_CHARS, trim_whitespace=False)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_RESULTS, default=10)
+
+    class OutputSerializer(serializers.Serializer):
+        query = serializers.CharField()
+        results = SearchResultOutput(many=True)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description=f"The words to find, at most {MAX_QUERY_CHARS} characters; "
+                "the last one also matches as a prefix unless followed by a space.",
+            ),
+            OpenApiParameter("limit", int, description=f"How many results, 1-{MAX_RESULTS} (default 10)."),
+        ],
+        responses={200: OutputSerializer},
+        operation_id="blog_search",
+    )
+    def get(self, request):
+        serializer = self.InputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        query = serializer.validated_data.get("q", "")
+        results = search_posts(query=query, limit=serializer.validated_data["limit"])
+        return Response({"query": query, "results": SearchResultOutput(results, many=True).data})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response.render()
+            # Short at the edge: a new post shows up within a minute even where no invalidation reaches.
+            response = make_cacheable(request._request, response, max_age=30, s_maxage=60, stale_while_revalidate=30)
+        return response
