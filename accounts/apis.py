@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts import services
 from accounts.selectors import profile_get
-from accounts.throttling import TooManyAttempts
 from accounts.validators import validate_display_name
 from mysite import cognito
+from mysite.apis import PrivateApi, PublicApi, StrictSerializer, validated
 from mysite.auth import client_ip
+from mysite.concurrency import expected_version, item_etag, private_response
 from mysite.schema import ErrorSerializer
 
 THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many attempts; retry after Retry-After seconds")
-
-
-class PublicAPIView(APIView):
-    """Endpoints for callers without a token (no session, so no CSRF either)."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, TooManyAttempts):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
-
-
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="A stale version: `version_conflict`, the profile under `current`"
+)
+PRECONDITION = OpenApiResponse(ErrorSerializer, description="No version stated: `precondition_required`")
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False, description='The ETag read, `"v<version>"`.'
+)
 
 
 class TokenOutput(serializers.Serializer):
@@ -65,7 +52,7 @@ class ProfileOutput(serializers.Serializer):
     joined_at = serializers.DateTimeField()
 
 
-class SignUpApi(PublicAPIView):
+class SignUpApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(min_length=10, max_length=256, write_only=True)
@@ -80,12 +67,12 @@ class SignUpApi(PublicAPIView):
     )
     def post(self, request):
         """The same answer whether the email is new or registered (its owner is emailed instead)."""
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         services.account_sign_up(**data, client=client_ip(request))
         return Response({"email": data["email"].strip().lower(), "confirmed": False}, status=status.HTTP_202_ACCEPTED)
 
 
-class ConfirmApi(PublicAPIView):
+class ConfirmApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         code = serializers.CharField(max_length=12)
@@ -94,11 +81,11 @@ class ConfirmApi(PublicAPIView):
         request=InputSerializer, responses={200: ProfileOutput, 429: THROTTLED}, operation_id="accounts_confirm"
     )
     def post(self, request):
-        profile = services.account_confirm(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        profile = services.account_confirm(**validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(ProfileOutput(profile).data)
 
 
-class ConfirmResendApi(PublicAPIView):
+class ConfirmResendApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
 
@@ -107,11 +94,11 @@ class ConfirmResendApi(PublicAPIView):
     )
     def post(self, request):
         """A new confirmation code; the same answer for unknown and already confirmed emails."""
-        services.confirmation_code_resend(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        services.confirmation_code_resend(**validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class TokenApi(PublicAPIView):
+class TokenApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=256, write_only=True)
@@ -120,18 +107,18 @@ class TokenApi(PublicAPIView):
     def post(self, request):
         return Response(
             _tokens(
-                services.account_sign_in(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+                services.account_sign_in(**validated(self.InputSerializer, request.data), client=client_ip(request))
             )
         )
 
 
-class TokenRefreshApi(PublicAPIView):
+class TokenRefreshApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         refresh_token = serializers.CharField(max_length=8192)
 
     @extend_schema(request=InputSerializer, responses={200: TokenOutput}, operation_id="accounts_token_refresh")
     def post(self, request):
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         try:
             result = cognito.refresh_tokens(refresh_token=data["refresh_token"])
         except cognito.CognitoError as error:
@@ -139,17 +126,17 @@ class TokenRefreshApi(PublicAPIView):
         return Response(_tokens(result))
 
 
-class SignOutApi(PublicAPIView):
+class SignOutApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         refresh_token = serializers.CharField(max_length=8192)
 
     @extend_schema(request=InputSerializer, responses={204: None}, operation_id="accounts_sign_out")
     def post(self, request):
-        services.account_sign_out(**_validated(self.InputSerializer, request.data))
+        services.account_sign_out(**validated(self.InputSerializer, request.data))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PasswordForgotApi(PublicAPIView):
+class PasswordForgotApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
 
@@ -157,11 +144,11 @@ class PasswordForgotApi(PublicAPIView):
         request=InputSerializer, responses={202: None, 429: THROTTLED}, operation_id="accounts_password_forgot"
     )
     def post(self, request):
-        services.password_forgot(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        services.password_forgot(**validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class PasswordResetApi(PublicAPIView):
+class PasswordResetApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         code = serializers.CharField(max_length=12)
@@ -171,11 +158,11 @@ class PasswordResetApi(PublicAPIView):
         request=InputSerializer, responses={204: None, 429: THROTTLED}, operation_id="accounts_password_reset"
     )
     def post(self, request):
-        services.password_reset(**_validated(self.InputSerializer, request.data), client=client_ip(request))
+        services.password_reset(**validated(self.InputSerializer, request.data), client=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SignOutEverywhereApi(APIView):
+class SignOutEverywhereApi(PrivateApi):
     @extend_schema(request=None, responses={204: None}, operation_id="accounts_sign_out_everywhere")
     def post(self, request):
         """Revoke every token of the caller: refresh tokens at Cognito, access tokens by the profile stamp."""
@@ -184,33 +171,58 @@ class SignOutEverywhereApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeApi(APIView):
+class MeApi(PrivateApi):
+    """The caller's profile: ETag `"v<version>"`; a rename states the version it read (If-Match or body)."""
+
     class OutputSerializer(ProfileOutput):
         groups = serializers.ListField(child=serializers.CharField())
+        version = serializers.IntegerField(help_text='The profile\'s version; its ETag is `"v<version>"`.')
 
-    class InputSerializer(serializers.Serializer):
-        display_name = serializers.CharField(max_length=80, validators=[validate_display_name])
+    class InputSerializer(StrictSerializer):
+        display_name = serializers.CharField(max_length=80, validators=[validate_display_name], required=False)
+        version = serializers.IntegerField(
+            required=False, min_value=0, help_text='The version read; or send `If-Match: "v<version>"`.'
+        )
 
         def validate_display_name(self, value: str) -> str:
             if not value.strip():
                 raise serializers.ValidationError("The name cannot be blank.")
             return value.strip()
 
-    def _body(self, request, profile) -> dict:
+    def _body(self, profile) -> dict:
+        user = self.request.user
         return {
-            "sub": request.user.sub,
-            "email": profile.email if profile else request.user.email,
-            "display_name": profile.display_name if profile else request.user.display_name,
+            "sub": user.sub,
+            "email": profile.email if profile else user.email,
+            "display_name": profile.display_name if profile else user.display_name,
             "joined_at": profile.joined_at if profile else None,
-            "groups": sorted(request.user.groups),
+            "groups": sorted(user.groups),
+            "version": int(profile.version or 0) if profile else 0,
         }
 
-    @extend_schema(responses={200: OutputSerializer}, operation_id="accounts_me")
-    def get(self, request):
-        return Response(self._body(request, profile_get(sub=request.user.sub)))
+    def _response(self, profile):
+        body = self.OutputSerializer(self._body(profile)).data
+        return private_response(self.request, body, etag=item_etag(body["version"]))
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, operation_id="accounts_me_update")
+    @extend_schema(responses={200: OutputSerializer, 304: None}, operation_id="accounts_me")
+    def get(self, request):
+        return self._response(profile_get(sub=request.user.sub))
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[IF_MATCH],
+        responses={200: OutputSerializer, 409: CONFLICT, 428: PRECONDITION},
+        operation_id="accounts_me_update",
+    )
     def patch(self, request):
-        data = _validated(self.InputSerializer, request.data)
-        profile = services.profile_update(sub=request.user.sub, display_name=data["display_name"])
-        return Response(self._body(request, profile))
+        # A PATCH changes the fields it names; one that names none changes nothing.
+        data = validated(self.InputSerializer, request.data)
+        if "display_name" not in data:
+            return self._response(profile_get(sub=request.user.sub))
+        profile = services.profile_update(
+            sub=request.user.sub,
+            display_name=data["display_name"],
+            version=expected_version(request, data, required=True),
+            serialize=lambda current: self.OutputSerializer(self._body(current)).data,
+        )
+        return self._response(profile)

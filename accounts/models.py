@@ -71,6 +71,7 @@ class Profile(Model):
     # Tokens first issued (`auth_time`) before this second are refused: set by a password reset and by
     # signing out everywhere.
     tokens_valid_after = UTCDateTimeAttribute(null=True)
+    time_zone = UnicodeAttribute(null=True)  # IANA name; dates typed in words ("tomorrow 9am") are read in it
     version = VersionAttribute()
 
     by_joined = ProfilesByJoinDate()

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from accounts.models import AttemptCounter
-from mysite.errors import DomainError
+from mysite.errors import Throttled
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,8 @@ DEFAULT_THROTTLES: dict[str, dict[str, Limit]] = {
 }
 
 
-class TooManyAttempts(DomainError):
-    status, code, message = 429, "throttled", "Too many attempts; wait a little and try again."
-
-    def __init__(self, *, retry_after: int):
-        super().__init__(extra={"retry_after": retry_after})
-        self.retry_after = retry_after
+class TooManyAttempts(Throttled):
+    """Over an account's or a client's limit for an action."""
 
 
 def _limits(action: str) -> dict[str, Limit]:

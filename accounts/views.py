@@ -17,6 +17,7 @@ from accounts.throttling import TooManyAttempts
 from mysite.auth import client_ip, session_refresh_token, session_sign_in
 from mysite.decorators import login_required
 from mysite.errors import DomainError
+from mysite.forms import form_error_apply
 
 
 def _form_page(request: HttpRequest, template: str, form: forms.Form, **context) -> HttpResponse:
@@ -24,18 +25,7 @@ def _form_page(request: HttpRequest, template: str, form: forms.Form, **context)
     return render(request, template, {"form": form, **context}, status=status)
 
 
-def _apply(form: forms.Form, error: DomainError) -> None:
-    """Show a domain error on the form: on its field when it names one (throttling: a form message)."""
-    if isinstance(error, TooManyAttempts):
-        form.add_error(None, f"{error.message} You can try again in {error.retry_after} seconds.")
-        form.throttled_status = 429
-        return
-    if error.fields:
-        for field, problems in error.fields.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
-    else:
-        form.add_error(None, error.message)
+_apply = form_error_apply
 
 
 def _with_email(name: str, email: str) -> str:

@@ -13,6 +13,7 @@ the file gone and fetches from the origin again.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -29,9 +30,35 @@ RESUMED_SHARE = 0.3
 THREADS = 8
 SERVED_FROM_CACHE = {"HIT", "STALE", "UPDATING"}
 ELECTRON_PLATFORM = {"darwin-arm64": "darwin-arm64", "windows-x64": "win32-x64", "linux-x64": "linux-x64"}
-# JSON clients ask the cacheable form (one answer per product, channel, platform and installed version; the client
-# applies its bucket to the offers); a share of older clients still put the bucket in the URL.
-PROTOCOLS = (("json", 0.3), ("json-legacy", 0.1), ("electron", 0.3), ("sparkle", 0.2), ("tuf", 0.1))
+# A fleet's clients by the form they ask in (docs/updates-protocols.md, "A fleet's URLs"). JSON clients ask the
+# cacheable form; electron apps ask it too and hand Squirrel the lowest bucket of their step, so no raw bucket
+# reaches a URL. The bucket-in-URL forms are the clients that have not updated since their app learnt the
+# cacheable form: every update they install moves them to it, so they are the fleet's few stragglers.
+PROTOCOLS = (
+    ("json", 0.35),
+    ("json-legacy", 0.03),
+    ("electron", 0.30),
+    ("electron-legacy", 0.02),
+    ("sparkle", 0.2),
+    ("tuf", 0.1),
+)
+# The release the replay finds mid-rollout: clients inside it and clients outside it both ask.
+ROLLING_VERSION, ROLLING_PERCENT = "1.2.0", 30
+
+
+def via(url: str, protocol: str) -> str:
+    """Label a check with its client's protocol: `via` is in no cache key, so the twin keys and forwards without it."""
+    return f"{url}{'&' if '?' in url else '?'}via={protocol}"
+
+
+def protocol_of(uri: str) -> str | None:
+    match = re.search(r"[?&]via=([a-z-]+)", uri)
+    return f"check-{match.group(1)}" if match else None
+
+
+def cache_key_of(uri: str) -> str:
+    """The request as the twin keys it: without the `via` label."""
+    return re.sub(r"[?&]via=[a-z-]+$", "", uri)
 
 
 def update_check_urls(
@@ -49,14 +76,17 @@ def update_check_urls(
         bucket = rng.randrange(100)
         version = rng.choice(seed.versions)
         protocol = rng.choices([p for p, _ in PROTOCOLS], [w for _, w in PROTOCOLS])[0]
+        electron = f"/update/{seed.product}/{ELECTRON_PLATFORM[platform]}/{version}"
         url = {
             "json": f"/api/updates/{seed.product}/stable/{platform}/{version}/rollout",
             "json-legacy": f"/api/updates/{seed.product}/stable/{platform}/{version}?bucket={bucket}",
-            "electron": f"/update/{seed.product}/{ELECTRON_PLATFORM[platform]}/{version}?bucket={bucket}",
+            # The app's first request; the Squirrel feed (`electron` + the step's bucket) follows when offered.
+            "electron": f"/api/updates/{seed.product}/stable/{platform}/{version}/rollout",
+            "electron-legacy": f"{electron}?bucket={bucket}",
             "sparkle": f"/updates/{seed.product}/appcast.xml?platform={platform}",
             "tuf": f"/updates/{seed.product}/tuf/timestamp.json",
         }[protocol]
-        checks += [(f"check-{protocol}", url, bucket)] * CHECKS_PER_CLIENT
+        checks += [(f"check-{protocol}", via(url, protocol), bucket)] * CHECKS_PER_CLIENT
         if version != seed.versions[-1]:
             downloads.append(("artifact", next(p for p in newest if p.endswith(f"-{platform}.zip")), bucket))
     return checks, downloads
@@ -76,6 +106,21 @@ def offer_for_bucket(answer: dict, bucket: int) -> dict | None:
     return next((offer for offer in answer["offers"] if offer["rollout"] > bucket), None)
 
 
+def step_bucket(answer: dict, bucket: int) -> int | None:
+    """The bucket an electron app gives Squirrel: the lowest of its step (the rollout of the offer before its own)."""
+    picked = offer_for_bucket(answer, bucket)
+    if picked is None:
+        return None
+    before = [offer["rollout"] for offer in answer["offers"][: answer["offers"].index(picked)]]
+    return max(before, default=0)
+
+
+def squirrel_feed(rollout_url: str) -> str:
+    """`/api/updates/<p>/<channel>/<platform>/<version>/rollout` -> the electron feed of the same client."""
+    _, _, _, product, _, platform, version, _ = rollout_url.split("?")[0].split("/")
+    return f"/update/{product}/{ELECTRON_PLATFORM[platform]}/{version}"
+
+
 def fetch(session: requests.Session, base: str, kind: str, url: str, bucket: int, rng: random.Random) -> int:
     """One client request; a resumed download reads part of the file, drops it, then asks for the rest."""
     if kind == "artifact" and rng.random() < RESUMED_SHARE:
@@ -89,6 +134,12 @@ def fetch(session: requests.Session, base: str, kind: str, url: str, bucket: int
     assert response.status_code < 500, (url, response.status_code)
     if kind == "check-json":
         offer_for_bucket(response.json(), bucket)  # the client's own step: no request, so no effect on the cache
+    if kind == "check-electron":
+        step = step_bucket(response.json(), bucket)
+        if step is not None:  # offered: the app hands Squirrel the feed with its step's bucket
+            feed = session.get(base + via(f"{squirrel_feed(url)}?bucket={step}", "electron"), timeout=30)
+            assert feed.status_code == 200, (url, feed.status_code)
+            return len(response.content) + len(feed.content)
     return len(response.content)
 
 
@@ -107,7 +158,7 @@ def offload(log: list[list[str]], kinds: dict[str, str]) -> dict:
     """Per kind: requests served from the cache, requests and bytes that reached the origin."""
     stats: dict[str, Counter] = defaultdict(Counter)
     for status, code, sent, upstream, uri in log:
-        kind = kinds.get(uri)
+        kind = protocol_of(uri) or kinds.get(uri)
         if kind is None:
             continue
         stats[kind]["total"] += 1
@@ -118,8 +169,28 @@ def offload(log: list[list[str]], kinds: dict[str, str]) -> dict:
     return stats
 
 
+def cache_keys(log: list[list[str]]) -> dict[str, int]:
+    """Per protocol: the distinct cache keys its checks asked for (each one misses at least once)."""
+    keys: dict[str, set] = defaultdict(set)
+    for *_, uri in log:
+        kind = protocol_of(uri)
+        if kind is not None:
+            keys[kind].add(cache_key_of(uri))
+    return {kind: len(urls) for kind, urls in sorted(keys.items())}
+
+
 def figure(total: int, cached: int) -> dict:
     return {"total": total, "from_cache": cached, "offload_pct": round(100 * cached / total, 2) if total else 0.0}
+
+
+def rolling_release(seed: Seed) -> None:
+    """Publish the release that is mid-rollout while the fleet checks (a fleet rarely sees only full rollouts)."""
+    from mysite.dispatcher import Dispatcher
+    from updates import services
+
+    release(Dispatcher(), seed.product, ROLLING_VERSION, publish=False)
+    services.release_update(product=seed.product, version=ROLLING_VERSION, rollout=ROLLING_PERCENT)
+    services.release_publish(product=seed.product, version=ROLLING_VERSION)
 
 
 def stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
@@ -152,22 +223,7 @@ def stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
 
     hot_slug = seed.post_slugs[-1]
     session.get(f"{nginx.url}/blog/{hot_slug}/", timeout=10)
-    post_id = post_get_published(slug=hot_slug).post_id
-    admin = session.get(f"{nginx.url}/api/blog/admin/posts/{post_id}", headers=headers, timeout=10).json()
-    new_title = f"Edited {uuid.uuid4().hex[:8]}"
-    edited = session.post(
-        f"{nginx.url}/api/blog/admin/posts/{post_id}/update",
-        json={
-            "title": new_title,
-            "body_markdown": admin["body_markdown"],
-            "slug": admin["slug"],
-            "tags": admin["tags"],
-            "version": admin["version"],
-        },
-        headers=headers,
-        timeout=10,
-    )
-    assert edited.status_code == 200, edited.text[:300]
+    new_title = _retitle(session, nginx, post_get_published(slug=hot_slug).post_id, "Edited", headers)
     results[f"/blog/{hot_slug}/ (edited)"] = new_title in session.get(f"{nginx.url}/blog/{hot_slug}/", timeout=10).text
     return results
 
@@ -178,8 +234,9 @@ def update_stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
 
     checks = {
         "json": f"/api/updates/{seed.product}/stable/linux-x64/{seed.versions[-1]}/rollout",
+        "electron": f"/update/{seed.product}/linux-x64/{seed.versions[-1]}?bucket=0",
         "json-legacy": f"/api/updates/{seed.product}/stable/linux-x64/{seed.versions[-1]}?bucket=5",
-        "electron": f"/update/{seed.product}/linux-x64/{seed.versions[-1]}?bucket=5",
+        "electron-legacy": f"/update/{seed.product}/linux-x64/{seed.versions[-1]}?bucket=5",
         "sparkle": f"/updates/{seed.product}/appcast.xml?platform=linux-x64",
     }
     session = requests.Session()
@@ -195,6 +252,26 @@ def update_stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
     )
     assert published.status_code == 200, published.text[:300]
     return {name: version in session.get(nginx.url + url, timeout=10).text for name, url in checks.items()}
+
+
+def _retitle(session: requests.Session, nginx: Nginx, post_id: str, prefix: str, headers: dict) -> str:
+    """Give a post a new unique title through the authors' API; the title."""
+    admin = session.get(f"{nginx.url}/api/blog/admin/posts/{post_id}", headers=headers, timeout=10).json()
+    new_title = f"{prefix} {uuid.uuid4().hex[:8]}"
+    edited = session.post(
+        f"{nginx.url}/api/blog/admin/posts/{post_id}/update",
+        json={
+            "title": new_title,
+            "body_markdown": admin["body_markdown"],
+            "slug": admin["slug"],
+            "tags": admin["tags"],
+            "version": admin["version"],
+        },
+        headers=headers,
+        timeout=10,
+    )
+    assert edited.status_code == 200, edited.text[:300]
+    return new_title
 
 
 def _token(email: str) -> str:
@@ -242,22 +319,7 @@ def stale_across_containers(seed: Seed, nginx: Nginx, origins: Origins) -> dict:
     assert made.status_code == 201, made.text[:300]
     from blog.selectors import post_get_published
 
-    post_id = post_get_published(slug=slug).post_id
-    admin = session.get(f"{nginx.url}/api/blog/admin/posts/{post_id}", headers=author, timeout=10).json()
-    new_title = f"Retitled {uuid.uuid4().hex[:8]}"
-    edited = session.post(
-        f"{nginx.url}/api/blog/admin/posts/{post_id}/update",
-        json={
-            "title": new_title,
-            "body_markdown": admin["body_markdown"],
-            "slug": admin["slug"],
-            "tags": admin["tags"],
-            "version": admin["version"],
-        },
-        headers=author,
-        timeout=10,
-    )
-    assert edited.status_code == 200, edited.text[:300]
+    new_title = _retitle(session, nginx, post_get_published(slug=slug).post_id, "Retitled", author)
     expected = {
         "todo task list": task_title,
         "todo lists": list_name,
@@ -279,13 +341,15 @@ def measure(seed: Seed, *, clients: int = CLIENTS, page_views: int = PAGE_VIEWS,
         group = Origins(origins, purger_port=purger.port)
         nginx = Nginx(group.ports)
         purger.nginx = nginx
+        rolling_release(seed)
         checks, downloads = update_check_urls(seed, rng, clients)
         pages = page_view_urls(seed, rng, page_views)
         jobs = checks + pages + downloads
         rng.shuffle(jobs)
         kinds = {url: kind for kind, url, _ in jobs}
         client_bytes = replay(nginx.url, jobs, 7)
-        stats = offload(nginx.log_lines(), kinds)
+        log = nginx.log_lines()
+        stats = offload(log, kinds)
         spread = nginx.origins_used()
         check_kinds = [k for k in stats if k.startswith("check-")]
         check_total = sum(stats[k]["total"] for k in check_kinds)
@@ -299,10 +363,9 @@ def measure(seed: Seed, *, clients: int = CLIENTS, page_views: int = PAGE_VIEWS,
             "origin_requests": dict(sorted(spread.items())),
             "update_checks": figure(check_total, check_cached),
             "update_checks_by_protocol": {k: figure(stats[k]["total"], stats[k]["cached"]) for k in check_kinds},
-            "distinct_update_check_urls": len({url for _, url, _ in checks}),
-            "distinct_update_check_urls_by_protocol": {
-                kind: len({url for k, url, _ in checks if k == kind}) for kind in check_kinds
-            },
+            "distinct_update_check_urls": len({cache_key_of(uri) for *_, uri in log if protocol_of(uri)}),
+            "distinct_update_check_urls_by_protocol": cache_keys(log),
+            "rolling_release": {"version": ROLLING_VERSION, "rollout": ROLLING_PERCENT},
             "page_views": figure(stats["page"]["total"], stats["page"]["cached"]),
             "distinct_pages": len({url for _, url, _ in pages}),
             "artifact_bytes": {

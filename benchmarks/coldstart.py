@@ -25,7 +25,7 @@ from pathlib import Path
 from django.conf import settings
 
 from mysite.deploy import build_package, stages
-from mysite.deploy.render import local_function_environment, stage_for_local_stack
+from mysite.deploy.local_stage import local_function_environment, stage_for_local_stack
 
 DRIVER = Path(__file__).with_name("coldstart_driver.py")
 STAGE = "bench"

@@ -17,10 +17,10 @@ few. The goal is flat: 10,000 items cost at most 1.5x what 100 cost.
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
 from pynamodb.exceptions import TransactWriteError
 
+from benchmarks.blog_history import history_posts_write
 from benchmarks.botocalls import record
 from benchmarks.paths import Credentials, sign_in
 from benchmarks.seed import PLATFORMS, Seed, _user, release
@@ -54,14 +55,18 @@ class HistoryPath:
 
 def _tasks(owner: str, size: int) -> tuple[str, str]:
     """A list with `size` tasks, 80% done; returns (list id, an open task's id)."""
+    from pynamodb.exceptions import DoesNotExist
+
     from todos import services
-    from todos.models import Task
+    from todos.models import Task, TaskCounts
+    from todos.services.counts import counted, counts_map
 
     todo_list = services.list_create(owner=owner, name=f"History {size}")
     today = datetime.now(UTC).date()
     done_count = round(size * DONE_SHARE)
     open_task = ""
     started = datetime.now(UTC) - timedelta(days=size)
+    counters: Counter = Counter()
     with Task.batch_write() as batch:
         for i in range(size):
             done = i < done_count
@@ -80,8 +85,18 @@ def _tasks(owner: str, size: int) -> tuple[str, str]:
             task.version = 1
             task.refresh_keys()
             batch.save(task)
+            counters.update(counted(task))
             if not done and not open_task:
                 open_task = task.task_id
+    # The counters the task writes keep, as they stand after these tasks (the list was empty).
+    try:
+        counts = TaskCounts.get(owner, consistent_read=True)
+        maps = {name: counts_map(counts, name) for name in ("labels", "left", "due")}
+    except DoesNotExist:
+        maps = {"labels": {}, "left": {}, "due": {}}
+    for (name, key), n in counters.items():
+        maps[name][key] = maps[name].get(key, 0) + n
+    TaskCounts(owner, **maps).save()
     from mysite import cache as read_cache
 
     read_cache.stamp_bump_now(read_cache.user_scope(owner))
@@ -90,42 +105,17 @@ def _tasks(owner: str, size: int) -> tuple[str, str]:
 
 def _posts(author_sub: str, count: int, tags: list[str], offset: int) -> None:
     """`count` more published posts, with the slug, tag and count items the publish transaction writes."""
-    from blog.models import PUBLISHED, Post, SlugClaim, TaggedPost, Term
+    from blog.models import Term
 
     start = datetime.now(UTC) - timedelta(days=offset + count)
+    published = [
+        (offset + i, start + timedelta(days=i, minutes=(offset + i) % 60), tags[(offset + i) % len(tags)])
+        for i in range(count)
+    ]
     counts: dict[tuple[str, str], int] = {}
-    with Post.batch_write() as posts, SlugClaim.batch_write() as slugs, TaggedPost.batch_write() as tagged:
-        for i in range(count):
-            number = offset + i
-            published_at = start + timedelta(days=i, minutes=number % 60)
-            tag = tags[number % len(tags)]
-            slug = f"history-post-{number}-{uuid.uuid4().hex[:6]}"
-            post = Post(
-                uuid.uuid4().hex,
-                title=f"History post {number}",
-                title_search=f"history post {number}",
-                slug=slug,
-                body_markdown=f"Post {number} of the history.",
-                body_html=f"<p>Post {number} of the history.</p>",
-                excerpt=f"Post {number} of the history.",
-                tags=[tag],
-                tag_names=[tag],
-                author_sub=author_sub,
-                author_name="Bench Author",
-                status=PUBLISHED,
-                created_at=published_at,
-                updated_at=published_at,
-                published_at=published_at,
-                feed="post",
-                author_feed=author_sub,
-                published_month=published_at.strftime("%Y-%m"),
-            )
-            post.version = 1
-            posts.save(post)
-            slugs.save(SlugClaim(slug, post_id=post.post_id))
-            tagged.save(TaggedPost(tag, f"{published_at.isoformat()}#{post.post_id}", post_id=post.post_id))
-            counts[("tag", tag)] = counts.get(("tag", tag), 0) + 1
-            counts[("month", post.published_month)] = counts.get(("month", post.published_month), 0) + 1
+    for post in history_posts_write(author_sub=author_sub, author_name="Bench Author", published=published):
+        for key in (("tag", post.tags[0]), ("month", post.published_month)):
+            counts[key] = counts.get(key, 0) + 1
     for (kind, name), delta in counts.items():
         Term(kind, name).update(actions=[Term.post_count.add(delta)])
 
@@ -221,10 +211,15 @@ def _releases(dispatcher, size: int) -> tuple[str, str]:
 def _paths(
     *, list_id: str, task_id: str, author_sub: str, tag: str, month: str, product: str, slug: str
 ) -> list[HistoryPath]:
+    from pynamodb.exceptions import DoesNotExist
+
     from updates.models import TufRepository
 
     installed = "1.0.0"
-    tuf = TufRepository.get(product, consistent_read=True)
+    try:
+        tuf = TufRepository.get(product, consistent_read=True)
+    except DoesNotExist:  # the updates history is not measured in this run
+        tuf = TufRepository(product, snapshot_version=1, targets_version=1)
     return [
         HistoryPath("todo list page", "todos", "GET", f"/todos/lists/{list_id}/", "session"),
         HistoryPath("labels API", "todos", "GET", "/api/todos/labels", "bearer"),
@@ -306,16 +301,15 @@ def _one(app, path: HistoryPath, creds, scopes, *, after_write: bool, iterations
     }
 
 
-# Which histories a run seeds and measures: all three, or e.g. `BENCH_HISTORIES=blog` for the blog rows alone.
-HISTORIES = tuple(os.environ.get("BENCH_HISTORIES", "todos blog updates").split())
+SCOPES = ("todos", "blog", "updates")
 
 
 def measure(
-    seed: Seed, *, sizes: tuple[int, ...] = SIZES, iterations: int = ITERATIONS, histories: tuple[str, ...] = HISTORIES
+    seed: Seed, *, sizes: tuple[int, ...] = SIZES, iterations: int = ITERATIONS, scopes: tuple[str, ...] = SCOPES
 ) -> dict:
-    """Every history path at every size, cold and after a write; the 10k/100 (largest/smallest) ratios.
+    """Every history path of `scopes` at every size, cold and after a write; the 10k/100 (largest/smallest) ratios.
 
-    `histories` keeps the paths (and the seeding) of some histories only, e.g. `("blog",)`.
+    Only the history of the chosen scopes is seeded (`--history-scopes todos` seeds tasks only).
     """
     from mysite import cache as read_cache
     from mysite.dispatcher import Dispatcher
@@ -331,22 +325,22 @@ def measure(
     for size in sizes:
         started = time.monotonic()
         email, sub = _user("bench-history", [])
-        list_id, task_id = _tasks(sub, size) if "todos" in histories else ("-", "-")
-        if size > posts_have and "blog" in histories:
+        list_id, task_id = _tasks(sub, size) if "todos" in scopes else ("inbox", "")
+        if size > posts_have and "blog" in scopes:
             _posts(seed.author_sub, size - posts_have, seed.tags, posts_have)
             _topics(size - posts_have, posts_have)
             posts_have = size
-        if size > readers_have and "blog" in histories:
+        if size > readers_have and "blog" in scopes:
             _profiles(size - readers_have, readers_have)
             readers_have = size
-        product, publish_error = _releases(dispatcher, size) if "updates" in histories else (seed.product, "")
+        product, publish_error = _releases(dispatcher, size) if "updates" in scopes else (seed.product, "")
         if publish_error:
             failures[size] = publish_error
         dispatcher.run_once(include_schedules=False)
         seeding[size] = round(time.monotonic() - started, 1)
         read_cache.stamp_bump_now(read_cache.BLOG_SCOPE)
         creds = {"todo": sign_in(app, email), "author": author_creds}
-        scopes = {
+        stamps = {
             "todos": read_cache.user_scope(sub),
             "blog": read_cache.BLOG_SCOPE,
             "updates": read_cache.product_scope(product),
@@ -361,12 +355,12 @@ def measure(
             product=product,
             slug=seed.post_slugs[0],
         )
-        for path in (path for path in paths if path.scope in histories):
+        for path in (path for path in paths if path.scope in scopes):
             _request(app, path, creds)  # code paths, templates and clients loaded once: not first-import cost
             row = by_path.setdefault(path.name, {"path": path.name, "history": path.scope, "sizes": {}})
             row["sizes"][str(size)] = {
-                "cold": _one(app, path, creds, scopes, after_write=False, iterations=iterations),
-                "after_write": _one(app, path, creds, scopes, after_write=True, iterations=iterations),
+                "cold": _one(app, path, creds, stamps, after_write=False, iterations=iterations),
+                "after_write": _one(app, path, creds, stamps, after_write=True, iterations=iterations),
             }
     smallest, largest = str(sizes[0]), str(sizes[-1])
     for row in by_path.values():
@@ -376,6 +370,7 @@ def measure(
         row["ratio_calls"] = round(high["dynamodb_calls"] / low["dynamodb_calls"], 2) if low["dynamodb_calls"] else None
     return {
         "sizes": list(sizes),
+        "scopes": list(scopes),
         "done_share": DONE_SHARE,
         "iterations": iterations,
         "goal_ratio": GOAL_RATIO,

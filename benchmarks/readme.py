@@ -25,7 +25,7 @@ def section(results: dict) -> str:
         f"starts a private local stack on free ports, seeds a todo list, {results.get('posts', 40)} blog posts and a "
         "product with two releases, and measures everything below in one run. It prints this table and writes "
         "`benchmarks/results/latest.json` (every figure, with the calls behind it) and "
-        "`benchmarks/results/latest.png`. `make fuzz` runs the schema fuzz with 30 examples per operation.",
+        "`benchmarks/results/latest.png`. `make fuzz` runs the schema fuzz with 50 examples per operation.",
         "",
         f"Latest run: **{results['date']}** on {results['machine']}, {results['seconds']} s.",
         "",

@@ -35,6 +35,19 @@ http {{
     log_format cache '$upstream_cache_status $status $body_bytes_sent $upstream_bytes_received $request_uri '
                      '$upstream_addr';
     access_log {prefix}/access.log cache;
+    # CloudFront's standard log format (33 tab-separated fields, UTC), which updates.cdn_logs counts downloads from.
+    map $time_iso8601 $cf_date {{ "~^(?<d>[0-9-]+)T" $d; }}
+    map $time_iso8601 $cf_time {{ "~T(?<t>[0-9:]+)" $t; }}
+    map $request_uri $cf_stem {{ "~^(?<p>[^?]*)" $p; }}
+    map $args $cf_query {{ "" "-"; default $args; }}
+    map $sent_http_content_range $cf_range_start {{ "~bytes (?<s>[0-9]+)-" $s; default "-"; }}
+    map $sent_http_content_range $cf_range_end {{ "~bytes [0-9]+-(?<e>[0-9]+)/" $e; default "-"; }}
+    map $upstream_cache_status $cf_result {{ HIT Hit; STALE Hit; UPDATING Hit; default Miss; }}
+    log_format cloudfront '$cf_date\t$cf_time\tTWIN1\t$bytes_sent\t$remote_addr\t$request_method\t$host\t$cf_stem\t'
+                          '$status\t-\t-\t$cf_query\t-\t$cf_result\t$request_id\t$host\thttp\t$request_length\t'
+                          '$request_time\t-\t-\t-\t$cf_result\t$server_protocol\t-\t-\t$remote_port\t$request_time\t'
+                          '$cf_result\t$sent_http_content_type\t$body_bytes_sent\t$cf_range_start\t$cf_range_end';
+    access_log {prefix}/cloudfront.log cloudfront;
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy_temp;
     fastcgi_temp_path {prefix}/fastcgi_temp;
@@ -72,13 +85,19 @@ http {{
 """
 
 
+def _cloudfront_fields() -> tuple[str, ...]:
+    from updates.cdn_logs import CLOUDFRONT_FIELDS
+
+    return CLOUDFRONT_FIELDS
+
+
 def wait_for(url: str, *, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            requests.get(url, timeout=2)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a loaded machine answers the first request late
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
@@ -223,6 +242,24 @@ class Nginx:
         if not path.exists():
             return []
         return [line.rsplit(" ", 1)[0].split(" ", 4) for line in path.read_text().splitlines()]
+
+    def ship_cloudfront_log(self, *, distribution: str = DISTRIBUTION_ID) -> str:
+        """Upload the twin's CloudFront-format log to cdn-logs/ as CloudFront would (gzipped), then empty it.
+
+        The upload notification runs updates.events.cdn_log_handler, as the S3 event does on AWS.
+        """
+        import gzip
+
+        from mysite import aws, storage
+
+        path = self.prefix / "cloudfront.log"
+        header = "#Version: 1.0\n#Fields: " + " ".join(_cloudfront_fields()) + "\n"
+        body = header + (path.read_text() if path.exists() else "")
+        hour = time.strftime("%Y-%m-%d-%H", time.gmtime())
+        key = f"cdn-logs/{distribution}.{hour}.{uuid.uuid4().hex[:8]}.gz"
+        aws.client("s3").put_object(Bucket=storage.bucket(), Key=key, Body=gzip.compress(body.encode()))
+        path.write_text("")
+        return key
 
     def origins_used(self) -> Counter:
         """Requests that reached each origin process (by its address), from the access log."""

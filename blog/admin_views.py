@@ -5,6 +5,8 @@ Only members of `authors` get in; everyone else gets a 404 (group_required).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,23 +14,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import profile_count, profile_list
 from blog import selectors, services
+from blog.constants import STATUSES
 from blog.errors import RevisionNotFound
 from blog.forms import DeleteForm, PostForm
-from blog.models import STATUSES, Post
 from blog.rendering import render_markdown
+from mysite.constants import AUTHORS
 from mysite.decorators import group_required
 from mysite.errors import DomainError, InvalidInput
+from mysite.forms import form_error_apply
 
-authors_only = group_required("authors")
+if TYPE_CHECKING:
+    from blog.models import Post
+
+authors_only = group_required(AUTHORS)
 
 
-def _apply(form: PostForm, error: DomainError) -> None:
-    if error.fields:
-        for field, problems in error.fields.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
-    else:
-        form.add_error(None, error.message)
+_apply = form_error_apply
 
 
 @authors_only

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
@@ -17,7 +18,9 @@ from django.urls import reverse
 from django.utils import feedgenerator
 
 from blog import selectors
-from blog.models import Post, Term
+
+if TYPE_CHECKING:
+    from blog.models import Post, Term
 
 FEED_SIZE = 20
 # Feed readers resolve nothing: root-relative media URLs in bodies become absolute.

@@ -15,10 +15,16 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+from blog.constants import (  # noqa: F401 (the earlier home of these names)
+    DRAFT,
+    IMAGE_PENDING,
+    IMAGE_READY,
+    IMAGE_REJECTED,
+    PUBLISHED,
+    SCHEDULED,
+    STATUSES,
+)
 from mysite.dynamo import BaseMeta, table_name
-
-DRAFT, SCHEDULED, PUBLISHED = "draft", "scheduled", "published"
-STATUSES = (DRAFT, SCHEDULED, PUBLISHED)
 
 
 def utcnow() -> datetime:
@@ -220,9 +226,6 @@ class Term(Model):
     @property
     def label(self) -> str:
         return self.display_name or self.name
-
-
-IMAGE_PENDING, IMAGE_READY, IMAGE_REJECTED = "pending", "ready", "rejected"
 
 
 class Image(Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.sitemaps import views as sitemaps_views
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -18,9 +19,11 @@ from django.utils.http import http_date
 
 from blog import feeds, selectors
 from blog.errors import PostMoved
-from blog.models import Post
 from mysite import storage
 from mysite.http import make_cacheable, public_page
+
+if TYPE_CHECKING:
+    from blog.models import Post
 
 PAGE_SIZE = 10
 _MEDIA_NAME = re.compile(r"^[0-9a-f]{24}-\d{1,5}\.(webp|jpg|png)$")

@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from devstack.install import DYNAMODB_DIR, JAR
+from mysite.mail import write_mail  # the same mailbox files as the site's MailboxBackend
 
 DEVSTACK_DIR = Path(__file__).resolve().parent
 NODE_MODULES = DEVSTACK_DIR / "node_modules"
@@ -178,15 +179,6 @@ class CodeRelay:
         message["To"] = destination
         message.set_content(f"Your verification code is {code}.\n")
         write_mail(self.mailbox_dir, message.as_bytes())
-
-
-def write_mail(mailbox_dir: Path, raw: bytes) -> Path:
-    """Store one message as its own .eml file, atomically."""
-    mailbox_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{time.time_ns()}-{os.getpid()}-{threading.get_ident()}.eml"
-    tmp = mailbox_dir / f".{name}.tmp"
-    tmp.write_bytes(raw)
-    return tmp.replace(mailbox_dir / name)
 
 
 class LocalStack:

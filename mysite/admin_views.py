@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mysite.constants import GROUPS
 from mysite.decorators import login_required
 
-ADMIN_GROUPS = ("authors", "release-managers")
+ADMIN_GROUPS = GROUPS
 
 
 @login_required

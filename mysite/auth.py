@@ -18,6 +18,9 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from rest_framework import authentication, exceptions
 
+from mysite.constants import AUTHORS, RELEASE_MANAGERS
+from mysite.registry import profile_lookup
+
 logger = logging.getLogger(__name__)
 
 SESSION_TOKENS_KEY = "cognito_tokens"
@@ -50,11 +53,11 @@ class CognitoUser:
 
     @property
     def is_author(self) -> bool:
-        return "authors" in self.groups
+        return AUTHORS in self.groups
 
     @property
     def is_release_manager(self) -> bool:
-        return "release-managers" in self.groups
+        return RELEASE_MANAGERS in self.groups
 
     def __str__(self) -> str:
         return self.display_name
@@ -167,12 +170,10 @@ def tokens_revoked(claims: dict, profile) -> bool:
 
 def session_sign_in(request: HttpRequest, tokens: dict) -> CognitoUser:
     """Keep a fresh token set in the session (rotating its key) and return the user."""
-    from accounts.selectors import profile_get_cached
-
     id_claims = verify_token(tokens["IdToken"], token_use="id")
     access_claims = verify_token(tokens["AccessToken"])
     if not id_claims.get("name"):  # cognito-local leaves standard attributes out of the id token
-        profile = profile_get_cached(sub=access_claims["sub"])
+        profile = profile_lookup(sub=access_claims["sub"])
         id_claims["name"] = profile.display_name if profile else ""
     previous = request.session.get(SESSION_TOKENS_KEY) or {}
     # A refresh answers no refresh token and, on cognito-local, a fresh auth_time: keep the sign-in's.
@@ -219,10 +220,8 @@ def session_user(request: HttpRequest) -> CognitoUser | AnonymousUser:
 
 def _session_revoked(request: HttpRequest, sub: str) -> bool:
     """Drop the session's tokens when they date from before the user's revocation stamp."""
-    from accounts.selectors import profile_get_cached
-
     stored = request.session.get(SESSION_TOKENS_KEY) or {}
-    if tokens_revoked({"auth_time": stored.get("auth_time", 0)}, profile_get_cached(sub=sub)):
+    if tokens_revoked({"auth_time": stored.get("auth_time", 0)}, profile_lookup(sub=sub)):
         request.session.pop(SESSION_TOKENS_KEY, None)
         return True
     return False
@@ -261,9 +260,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             claims = verify_token(header[1].decode("ascii", errors="replace"))
         except InvalidToken as error:
             raise exceptions.AuthenticationFailed(f"Invalid access token: {error}.") from error
-        from accounts.selectors import profile_get_cached
-
-        profile = profile_get_cached(sub=claims["sub"])
+        profile = profile_lookup(sub=claims["sub"])
         if tokens_revoked(claims, profile):
             raise exceptions.AuthenticationFailed(
                 "Invalid access token: revoked by a sign-out everywhere or a password reset."

@@ -53,6 +53,7 @@ from django.core.signals import request_finished, request_started
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
+from mysite.dynamo import LabelledTransactWrite, transact
 from mysite.models import CacheStamp
 
 BLOG_SCOPE = "blog"
@@ -139,10 +140,11 @@ def stamp_bump(transaction: TransactWrite, *scopes: str) -> None:
         if scope in done:  # one transaction may touch an item only once
             continue
         done.add(scope)
-        transaction.update(
-            CacheStamp(scope),
-            actions=[CacheStamp.token.set(uuid.uuid4().hex), CacheStamp.changed_at.set(now)],
-        )
+        actions = [CacheStamp.token.set(uuid.uuid4().hex), CacheStamp.changed_at.set(now)]
+        if isinstance(transaction, LabelledTransactWrite):
+            transaction.update(CacheStamp(scope), actions=actions, label=f"stamp:{scope}")
+        else:  # a plain TransactWrite from an app that has not moved to transact() yet
+            transaction.update(CacheStamp(scope), actions=actions)
     _forget_in_request(scopes)
 
 
@@ -152,22 +154,22 @@ def stamp_bump_now(*scopes: str) -> None:
         stamp_bump(write, *scopes)
 
 
-def transaction() -> TransactWrite:
-    """A TransactWrite on the stamps' connection (every table shares the endpoint and credentials)."""
-    return TransactWrite(connection=CacheStamp._get_connection().connection)
+def transaction() -> LabelledTransactWrite:
+    """A transaction on the models' connection: `mysite.dynamo.transact()`."""
+    return transact()
 
 
 def save_with_bump(item, *scopes: str, condition=None) -> None:
     """`item.save(condition)` and the scopes' bump in one transaction (TransactWriteError on a failed condition)."""
     with transaction() as write:
-        write.save(item, condition=condition)
+        write.save(item, condition=condition, label="item")
         stamp_bump(write, *scopes)
 
 
 def delete_with_bump(item, *scopes: str, condition=None) -> None:
     """`item.delete(condition)` and the scopes' bump in one transaction."""
     with transaction() as write:
-        write.delete(item, condition=condition)
+        write.delete(item, condition=condition, label="item")
         stamp_bump(write, *scopes)
 
 

@@ -6,18 +6,21 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 
 from mysite import aws
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError, NotAuthenticated
 
 
-class CognitoError(DomainError):
+class CognitoError(ApplicationError):
     """Cognito refused a request; `reason` is its error code (NotAuthorizedException ...)."""
 
-    status, code = 400, "cognito_error"
+    code = "cognito_error"
 
-    def __init__(self, message: str, *, reason: str, status: int = 400, field: str | None = None):
+    def __init__(self, message: str, *, reason: str, field: str | None = None):
         super().__init__(message, field=field)
         self.reason = reason
-        self.status = status
+
+
+class CognitoSignedOut(CognitoError, NotAuthenticated):
+    """There is no refresh token to renew the session with: the user must sign in again."""
 
 
 def idp():
@@ -36,7 +39,7 @@ def call(operation: str, **params) -> dict:
 def refresh_tokens(*, refresh_token: str) -> dict:
     """A new access and id token for a refresh token."""
     if not refresh_token:
-        raise CognitoError("No refresh token.", reason="NotAuthorizedException", status=401)
+        raise CognitoSignedOut("No refresh token.", reason="NotAuthorizedException")
     result = call(
         "initiate_auth",
         ClientId=settings.COGNITO_CLIENT_ID,

@@ -31,7 +31,6 @@ from urllib.parse import quote_plus
 
 from botocore.exceptions import ClientError
 from django.conf import settings
-from pynamodb.exceptions import DoesNotExist
 
 from mysite import aws
 from mysite.event_sources import (
@@ -43,6 +42,15 @@ from mysite.event_sources import (
 )
 from mysite.invocations import Invocation, dead_letter_put, invoke, reported_failures
 from mysite.models import StreamCheckpoint
+from mysite.stream_records import (
+    checkpoint_get,
+    checkpoint_load,
+    checkpoint_set,
+    event_time,
+    lambda_record,
+    record_too_old,
+    too_old,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,48 +59,6 @@ logger = logging.getLogger(__name__)
 RETRY_DELAY_SECONDS = 1.0
 SHARD_INVOCATIONS_PER_ROUND = 20
 LOG_LINES_PER_ROUND = 200
-
-
-def checkpoint_load(source: str) -> StreamCheckpoint:
-    """The checkpoint of `source` (a fresh, unsaved one at the start)."""
-    try:
-        return StreamCheckpoint.get(source, consistent_read=True)
-    except DoesNotExist:
-        return StreamCheckpoint(source, position="")
-
-
-def checkpoint_get(source: str) -> str | None:
-    return checkpoint_load(source).position or None
-
-
-def checkpoint_set(source: str, position: str) -> StreamCheckpoint:
-    """Move `source` to `position` and clear its retry state."""
-    checkpoint = StreamCheckpoint(source, position=position, updated_at=int(time.time()))
-    checkpoint.save()
-    return checkpoint
-
-
-def lambda_record(record: dict, stream_arn: str) -> dict:
-    """A GetRecords record in the shape Lambda delivers it (epoch timestamps, source ARN)."""
-    record = dict(record, eventSourceARN=stream_arn)
-    change = dict(record["dynamodb"])
-    created = change.get("ApproximateCreationDateTime")
-    if isinstance(created, datetime):
-        change["ApproximateCreationDateTime"] = created.timestamp()
-    record["dynamodb"] = change
-    return record
-
-
-# --- The dispatcher -------------------------------------------------------------------
-
-
-def _record_too_old(policy: FailurePolicy, now: float, record: dict) -> bool:
-    return _too_old(policy, record["dynamodb"]["ApproximateCreationDateTime"], now)
-
-
-def _too_old(policy: FailurePolicy, created: float, now: float) -> bool:
-    limit = policy.maximum_record_age_seconds
-    return limit is not None and limit >= 0 and now - created > limit
 
 
 class Dispatcher:
@@ -166,7 +132,7 @@ class Dispatcher:
             if not records:
                 break
             # Records age in shard order, so the expired ones lead the batch; Lambda drops them unread.
-            expired = list(takewhile(partial(_record_too_old, policy, now), records))
+            expired = list(takewhile(partial(record_too_old, policy, now), records))
             if expired:
                 dead_letter_put(
                     function=source.function,
@@ -276,7 +242,7 @@ class Dispatcher:
                 state.position = str(offset)  # a retry starts at this event
                 event = {"Records": records}
                 unit = f"offset {offset}"
-                if _too_old(upload.failures, min(_event_time(r, now) for r in records), now):
+                if too_old(upload.failures, min(event_time(r, now) for r in records), now):
                     dead_letter_put(
                         function=upload.function,
                         source=checkpoint_key,
@@ -402,11 +368,3 @@ class Dispatcher:
                 logger.exception("Dispatcher round failed; retrying")
                 stop.wait(2)
             stop.wait(interval)
-
-
-def _event_time(record: dict, now: float) -> float:
-    """When an S3 notification happened (epoch seconds); `now` if it does not say."""
-    value = record.get("eventTime")
-    if not value:
-        return now
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

@@ -1,4 +1,9 @@
-"""The DynamoDB foundation: one Meta base for every model, table names, cursor tokens."""
+"""The DynamoDB foundation: one Meta base for every model, table names, the write vocabulary, cursor pages.
+
+Writes: `transact()` opens a labelled transaction; `condition_failed()` says whether a write (or a
+named item of a transaction) lost its condition, reading the reasons by item and never by index.
+Reads: `page()` drains one page of a query and signs its cursor.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import math
 from collections.abc import Iterable
 
 from django.conf import settings
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -57,28 +62,18 @@ def number_storable(value: float | int) -> bool:
 
 def all_models() -> list[type[Model]]:
     """Every PynamoDB model declared in an installed app's `models` module."""
-    from importlib import import_module
+    from mysite.registry import app_modules  # the registry needs Django's app registry, loaded after this
 
-    from django.apps import apps
-
-    found: list[type[Model]] = []
-    for app in apps.get_app_configs():
-        try:
-            module = import_module(f"{app.name}.models")
-        except ModuleNotFoundError as error:
-            if error.name != f"{app.name}.models":
-                raise
-            continue
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, Model)
-                and value is not Model
-                and value.__module__ == module.__name__
-                and getattr(getattr(value, "Meta", None), "table_name", None)
-            ):
-                found.append(value)
-    return found
+    return [
+        value
+        for module in app_modules("models")
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Model)
+        and value is not Model
+        and value.__module__ == module.__name__
+        and getattr(getattr(value, "Meta", None), "table_name", None)
+    ]
 
 
 class LabelledTransactWrite(TransactWrite):
@@ -124,6 +119,35 @@ class LabelledTransactWrite(TransactWrite):
         return {label for label, reason in zip(order, reasons, strict=False) if getattr(reason, "code", None) == code}
 
 
+def transact() -> LabelledTransactWrite:
+    """A new transaction on the models' connection (every table shares the endpoint and credentials).
+
+    Use it as `with transact() as transaction: transaction.save(item, label="post")`; one per
+    transaction and thread.
+    """
+    from mysite.models import CacheStamp  # every deployment has the stamps table
+
+    return LabelledTransactWrite(connection=CacheStamp._get_connection().connection)
+
+
+_CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+def condition_failed(error: Exception, *, transaction: LabelledTransactWrite | None = None, label: str = "") -> bool:
+    """Whether a write failed on its condition (an existing item, a stale VersionAttribute).
+
+    For a transaction, with `transaction` and `label`: whether that very item failed, read from the
+    reasons by item; without them, whether any item did.
+    """
+    if isinstance(error, TransactWriteError):
+        if transaction is not None and label:
+            return label in transaction.failed(error, code=_CONDITION_FAILED)
+        return any(getattr(r, "code", None) == _CONDITION_FAILED for r in error.cancellation_reasons or [])
+    if isinstance(error, (PutError, UpdateError, DeleteError)):
+        return getattr(error, "cause_response_code", None) == f"{_CONDITION_FAILED}Exception"
+    return False
+
+
 # --- Cursor pagination --------------------------------------------------------
 # A cursor is DynamoDB's LastEvaluatedKey, signed so that a client can neither
 # forge one pointing into another user's partition nor notice its structure.
@@ -159,7 +183,7 @@ def decode_cursor(token: str | None) -> dict | None:
 
 
 def page(results, *, limit: int) -> tuple[list, str | None]:
-    """Drain one page of a PynamoDB result iterator; return the items and the next cursor."""
+    """Drain one page of a PynamoDB result iterator (queried with `limit`); the items and the next cursor."""
     items: list = list(results)
     return items[:limit], encode_cursor(results.last_evaluated_key)
 

@@ -132,6 +132,7 @@ BEHAVIORS: tuple[Behavior, ...] = (
     _passed("/api/blog/admin/*", "authors' API"),
     _passed("/api/updates/products/*", "release managers' API"),
     _cached("/api/blog/*", "public blog read API"),
+    _passed("/api/updates/beacons", "update outcome beacons: POST, never cached"),
     _cached("/api/updates/*", "JSON update checks, signing keys"),
     _passed("/api/*", "accounts, todos, schema: signed-in or uncacheable"),
     _cached("/update/*", "Electron update checks"),

@@ -8,10 +8,10 @@ same list into Zappa's `events` — one declaration for both worlds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 
-from django.apps import apps
 from django.utils.module_loading import import_string
+
+from mysite.registry import declared
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,4 @@ class ScheduleSource:
 
 def all_event_sources() -> list[StreamSource | UploadSource | ScheduleSource]:
     """The sources declared by every installed app."""
-    sources = []
-    for app in apps.get_app_configs():
-        try:
-            module = import_module(f"{app.name}.events")
-        except ModuleNotFoundError as error:
-            if error.name != f"{app.name}.events":
-                raise
-            continue
-        sources.extend(getattr(module, "EVENT_SOURCES", []))
-    return sources
+    return declared("events", "EVENT_SOURCES")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +19,18 @@ class MailboxBackend(BaseEmailBackend):
     """EMAIL_BACKEND for local development: one .eml file per message in LOCAL_MAILBOX_DIR."""
 
     def send_messages(self, email_messages) -> int:
-        # Imported here: devstack is not part of the Lambda package, and production never sends through this.
-        from devstack.stack import write_mail
-
         for message in email_messages:
             write_mail(Path(settings.LOCAL_MAILBOX_DIR), message.message().as_bytes())
         return len(email_messages)
+
+
+def write_mail(mailbox_dir: Path, raw: bytes) -> Path:
+    """Store one message as its own .eml file, atomically (the name is unique per process and thread)."""
+    mailbox_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{time.time_ns()}-{os.getpid()}-{threading.get_ident()}.eml"
+    tmp = mailbox_dir / f".{name}.tmp"
+    tmp.write_bytes(raw)
+    return tmp.replace(mailbox_dir / name)
 
 
 @dataclass

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re
 
 from mysite.dynamo import MAX_SORT_KEY_BYTES
-from mysite.errors import DomainError, NotFound, PayloadTooLarge, render_error_page
+from mysite.errors import NotFound, PayloadTooLarge, UriTooLong, error_response
 
 MAX_QUERY_STRING_BYTES = 8 * 1024
-
-
-class UriTooLong(DomainError):
-    status, code, message = 414, "uri_too_long", "The query string is longer than 8 KiB."
 
 
 class RequestSizeLimitMiddleware:
@@ -37,19 +31,12 @@ class RequestSizeLimitMiddleware:
             length = 0
         limit = settings.MAX_REQUEST_BODY_BYTES
         if length > limit:
-            return _refuse(request, PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB."))
+            return error_response(request, PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB."))
         if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING_BYTES:
-            return _refuse(request, UriTooLong())
+            return error_response(request, UriTooLong())
         if any(len(segment.encode()) > MAX_SORT_KEY_BYTES for segment in request.path.split("/")):
-            return _refuse(request, NotFound("We could not find that page."))
+            return error_response(request, NotFound("We could not find that page."))
         return self.get_response(request)
-
-
-def _refuse(request: HttpRequest, error: DomainError) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        body = json.dumps({"error": error.as_dict()})
-        return HttpResponse(body, status=error.status, content_type="application/json")
-    return render_error_page(request, error)
 
 
 def shared_cacheable(response: HttpResponse) -> bool:

@@ -35,5 +35,7 @@ urlpatterns = [
     path("api/redoc/", docs_csp(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
 ]
 
+handler400 = "mysite.errors.bad_request"
+handler403 = "mysite.errors.permission_denied"
 handler404 = "mysite.errors.page_not_found"
 handler500 = "mysite.errors.server_error"

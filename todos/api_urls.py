@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from todos.apis import account, attachments, lists, tasks
+from todos.apis import account, attachments, lists, quick, tasks
 
 app_name = "todos-api"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("lists/<str:list_id>", lists.ListApi.as_view(), name="list"),
     path("tasks", tasks.TasksApi.as_view(), name="tasks"),
     path("tasks/reorder", tasks.TaskReorderApi.as_view(), name="tasks-reorder"),
+    path("tasks/quick", quick.TaskQuickAddApi.as_view(), name="tasks-quick"),
     path("tasks/<str:task_id>", tasks.TaskApi.as_view(), name="task"),
     path("tasks/<str:task_id>/complete", tasks.TaskCompleteApi.as_view(), name="task-complete"),
     path("tasks/<str:task_id>/reopen", tasks.TaskReopenApi.as_view(), name="task-reopen"),

@@ -21,6 +21,22 @@ class VersionConflict(Conflict):
     code, message = "version_conflict", "The item changed since you read it; the current version is included."
 
 
+class StaleDetails(VersionConflict):
+    code = "version_conflict"
+    message = (
+        "This task was saved elsewhere (another tab or device) after you opened it, so nothing was saved. "
+        "The form shows the saved details; what you typed is kept beside them."
+    )
+
+
+class StaleTitle(VersionConflict):
+    code = "version_conflict"
+
+    def __init__(self, *, title: str):
+        what = f"renamed to “{title}”" if title else "deleted"
+        super().__init__(f"This task changed elsewhere (another tab or device), so it was not {what}. Try again.")
+
+
 class InvalidTask(InvalidInput):
     code = "invalid"
 
@@ -35,6 +51,10 @@ class AttachmentTooLarge(PayloadTooLarge):
 
 class UploadMissing(Unprocessable):
     code, message = "upload_missing", "The file has not been uploaded yet."
+
+
+class UploadExpired(Unprocessable):
+    code, message = "upload_expired", "The upload did not arrive in time; upload the file again."
 
 
 class CredentialsNotConfigured(Unprocessable):

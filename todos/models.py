@@ -7,17 +7,23 @@ Access patterns (no Scan anywhere):
   their own: the list page reads them without touching the list's done history, which it pages through
   (50 at a time, by cursor) only when the Completed filter or the "All" view asks for it;
 - due ranges (overdue, today, before/after) and due-date order: GSI `by-owner-due`;
+- the open tasks only, by due date (Today, a label's open tasks): sparse GSI `by-owner-open` on `open_due`,
+  which done tasks do not carry, so these pages never read done history;
+- a task's subtasks: sparse GSI `by-parent` on `parent_key` ("<owner>#<parent id>"), subtasks only;
+- the counters the UI shows (open tasks per label, items left per list, open tasks per due day):
+  one `TaskCounts` item per user, kept by every task write in its own transaction (todos.services.counts);
 - priority order: GSI `by-owner-priority`;
 - incremental sync: GSI `by-owner-changed` on every table plus the tombstone table.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -28,6 +34,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from mysite.dynamo import BaseMeta, table_name
+
+# A browser's upload may arrive until its POST policy expires (15 minutes); a little later it has failed.
+UPLOAD_WINDOW = timedelta(minutes=20)
+# How long a failed upload stays listed (as "Upload failed — retry") before its record expires.
+PENDING_UPLOAD_KEPT = timedelta(days=1)
 
 # Stands for "no due date" in `due_sort`: sorts after every ISO date and outside every date range.
 NO_DUE = "~"
@@ -116,6 +127,24 @@ class TasksByChange(GlobalSecondaryIndex):
     changed = UnicodeAttribute(range_key=True)
 
 
+class TasksOpenByDue(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-owner-open"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    open_due = UnicodeAttribute(range_key=True)
+
+
+class TasksByParent(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-parent"
+        projection = AllProjection()
+
+    parent_key = UnicodeAttribute(hash_key=True)
+    position = NumberAttribute(range_key=True)
+
+
 class Task(Model):
     """A task (or a subtask, one level deep) in one of the owner's lists."""
 
@@ -149,12 +178,16 @@ class Task(Model):
     list_state = UnicodeAttribute()
     due_sort = UnicodeAttribute(default=NO_DUE)
     priority_sort = UnicodeAttribute()
+    open_due = UnicodeAttribute(null=True)  # `due_sort` while open, absent once done (sparse index)
+    parent_key = UnicodeAttribute(null=True)  # "<owner>#<parent_id>" on subtasks only (sparse index)
 
     by_list = TasksByList()
     by_list_state = TasksByListState()
     by_due = TasksByDue()
     by_priority = TasksByPriority()
     by_changed = TasksByChange()
+    by_open = TasksOpenByDue()
+    by_parent = TasksByParent()
 
     def refresh_keys(self) -> None:
         """Recompute the denormalised index keys after a change."""
@@ -169,6 +202,25 @@ class Task(Model):
         else:
             self.due_sort = NO_DUE
         self.priority_sort = f"{int(self.priority)}#{self.due_sort}"
+        self.open_due = None if self.done else self.due_sort
+        self.parent_key = f"{self.owner}#{self.parent_id}" if self.parent_id else None
+
+
+class TaskCounts(Model):
+    """A user's counters, changed by every task write in the same transaction (todos.services.counts).
+
+    Each map counts open tasks only: `labels` per label, `left` the top-level ones per list (TodoMVC's
+    "items left"), `due` per UTC due day (Today = the days up to today). Read with one GetItem.
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-counts")
+
+    owner = UnicodeAttribute(hash_key=True)
+    labels = MapAttribute(default=dict)
+    left = MapAttribute(default=dict)
+    due = MapAttribute(default=dict)
+    counted_at = UTCDateTimeAttribute(default=utcnow)
 
 
 class AttachmentsByChange(GlobalSecondaryIndex):
@@ -199,8 +251,20 @@ class Attachment(Model):
     created_at = UTCDateTimeAttribute(default=utcnow)
     changed = UnicodeAttribute(default=changed_stamp)
     version = VersionAttribute()
+    # A pending upload's record: DynamoDB deletes it then (TTL); a ready attachment has none.
+    expires_at = TTLAttribute(null=True)
 
     by_changed = AttachmentsByChange()
+
+    def current_state(self, now: datetime | None = None) -> str:
+        """The state readers see: ready; pending while the upload may still arrive; expired once its window closed."""
+        if self.state == "ready":
+            return "ready"
+        return "expired" if (now or utcnow()) >= self.created_at + UPLOAD_WINDOW else "pending"
+
+    def is_gone(self, now: datetime | None = None) -> bool:
+        """Past its TTL: deleted as far as readers are concerned, whether or not DynamoDB has swept it yet."""
+        return self.expires_at is not None and self.expires_at <= (now or utcnow())
 
 
 class Tombstone(Model):

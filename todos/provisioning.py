@@ -1,4 +1,5 @@
-"""Provision steps of the todos app: the identity pool and role behind temporary S3 credentials.
+"""Provision steps of the todos app: the upload prefix's lifecycle rule, and the identity pool and role
+behind temporary S3 credentials.
 
 The identity pool's classic flow is used: the API exchanges the user's ID token for
 an OpenID token and assumes the role itself, passing a session policy that names
@@ -204,4 +205,73 @@ class IdentityPoolStep(Step):
         write_outputs(outputs)
 
 
-STEPS = [IdentityPoolStep]
+# --- Lifecycle of the upload prefix -------------------------------------------------------
+
+UPLOAD_PREFIX = "users/"
+LIFECYCLE_RULE_ID = "todos-abort-incomplete-uploads"
+
+
+def upload_lifecycle_rule() -> dict:
+    """S3 aborts multipart uploads under users/ left incomplete for a day (their parts are billed, never listed).
+
+    Browser uploads are single POSTs: one that fails leaves no object, and its pending record
+    expires by TTL. Clients using the temporary credentials may upload in parts; this rule is what
+    cleans those up. An object that arrives after its record is gone is deleted by the upload event.
+    """
+    return {
+        "ID": LIFECYCLE_RULE_ID,
+        "Filter": {"Prefix": UPLOAD_PREFIX},
+        "Status": "Enabled",
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+    }
+
+
+class UploadLifecycleStep(Step):
+    """The bucket's lifecycle rule for the upload prefix; other rules on the bucket are kept as they are.
+
+    On AWS only: s3rver has no lifecycle API (it answers NotImplemented), so locally the pending
+    records' TTL and the upload event's orphan check are all there is.
+    """
+
+    def __init__(self):
+        self.bucket = settings.AWS_STORAGE_BUCKET_NAME
+        self.name = f"lifecycle of s3://{self.bucket}/{UPLOAD_PREFIX}"
+
+    def _rules(self) -> list[dict]:
+        try:
+            return aws.client("s3").get_bucket_lifecycle_configuration(Bucket=self.bucket)["Rules"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"NoSuchLifecycleConfiguration", "NoSuchBucket"}:
+                return []
+            raise
+
+    def plan(self) -> list[Change]:
+        if settings.S3_ENDPOINT_URL:
+            return []
+        current = next((r for r in self._rules() if r.get("ID") == LIFECYCLE_RULE_ID), None)
+        if current == upload_lifecycle_rule():
+            return []
+        return [Change("abort multipart uploads under users/ left incomplete for 1 day", self._put)]
+
+    def _put(self) -> None:
+        others = [r for r in self._rules() if r.get("ID") != LIFECYCLE_RULE_ID]
+        aws.client("s3").put_bucket_lifecycle_configuration(
+            Bucket=self.bucket, LifecycleConfiguration={"Rules": [*others, upload_lifecycle_rule()]}
+        )
+
+
+STEPS = [UploadLifecycleStep, IdentityPoolStep]
+
+
+def stage_lookups(*, region: str, prefix: str) -> dict[str, str]:
+    """The identity pool and role ids `zappa_settings` writes into a stage (their names for its prefix)."""
+    from django.test.utils import override_settings
+
+    from mysite.deploy.lookups import identity_pool_ids
+
+    with override_settings(DYNAMODB_TABLE_PREFIX=prefix):
+        pool_name, role = identity_pool_name(), role_name()
+    return identity_pool_ids(region=region, pool_name=pool_name, role_name=role)
+
+
+STAGE_LOOKUPS = [stage_lookups]

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from dateutil import rrule as rrule_module
 from dateutil.rrule import rrule, rrulestr
 
-from todos.errors import InvalidTask
+from todos.errors import InvalidTask, TaskRuleBroken
 
 _COUNT = re.compile(r"(?<![A-Z])COUNT=(\d+)")
 MAX_RULE = 500
@@ -73,7 +73,7 @@ def recurrence_clean(rule: str | None) -> str | None:
 
 
 def recurrence_check_reachable(rule: str, due: date | datetime) -> None:
-    """InvalidTask unless `rule` repeats within `HORIZON_YEARS` years after `due` (a one-time COUNT=1 rule may not)."""
+    """TaskRuleBroken (422) unless `rule` repeats within `HORIZON_YEARS` years after `due` (COUNT=1 may not)."""
     count = _COUNT.search(rule)
     if count and int(count.group(1)) <= 1:
         return
@@ -81,7 +81,7 @@ def recurrence_check_reachable(rule: str, due: date | datetime) -> None:
     start = datetime(due.year, due.month, due.day) if is_date else due.replace(tzinfo=None)
     parsed, start = _rule(rule, start)
     if _first_after(parsed, start, inclusive=False) is None:
-        raise InvalidTask(
+        raise TaskRuleBroken(
             f"This repeat rule has no date in the {HORIZON_YEARS} years after the due date; "
             "check its INTERVAL, BYMONTH, BYMONTHDAY and UNTIL.",
             field="recurrence",

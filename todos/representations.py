@@ -63,7 +63,7 @@ def attachment_as_dict(attachment: Attachment) -> dict:
         "size": int(attachment.size),
         "content_type": attachment.content_type,
         "key": attachment.s3_key,
-        "state": attachment.state,
+        "state": attachment.current_state(),
         "is_image": attachment.content_type.startswith("image/"),
         "created_at": _iso(attachment.created_at),
         "version": attachment.version,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,7 +11,7 @@ from mysite import cache
 from mysite.dynamo import decode_cursor, encode_cursor
 from mysite.errors import InvalidInput
 from todos.errors import AttachmentNotFound, ListNotFound, TaskNotFound
-from todos.models import Attachment, Task, TodoList, Tombstone
+from todos.models import Attachment, Task, TaskCounts, TodoList, Tombstone, utcnow
 from todos.services._common import TOMBSTONE_DAYS
 
 SORTS = ("position", "due", "priority")
@@ -161,19 +160,17 @@ def _run_task_query(owner: str, query: TaskQuery, *, limit: int, cursor: str | N
 def task_search(
     *, owner: str, query: TaskQuery, limit: int = 50, cursor: str | None = None, now: datetime | None = None
 ) -> tuple[list[Task], str | None]:
-    """One page of the user's tasks matching `query`, and the cursor of the next page."""
+    """One page of the user's tasks matching `query`, and the cursor of the next page (None at the end).
+
+    A page reads `limit` items of the chosen index; with filters it may hold fewer (even none) and still
+    have a next page.
+    """
     now = now or datetime.now(UTC)
     limit = max(1, min(limit, MAX_PAGE))
 
     def load():
-        results = _run_task_query(owner, query, limit=limit, cursor=cursor, now=now)
-        try:
-            items = list(results)
-        except QueryError as error:
-            if error.cause_response_code == "ValidationException" and cursor:
-                raise InvalidInput("This cursor belongs to another query.", field="cursor") from None
-            raise
-        return items, encode_cursor(results.last_evaluated_key)
+        # One request per page (`limit` items read, those passing the filters returned): never a whole partition.
+        return _one_request(_run_task_query(owner, query, limit=limit, cursor=cursor, now=now))
 
     # `now` only matters to the minute for overdue, so the cache key holds it to the minute.
     params = {
@@ -185,16 +182,34 @@ def task_search(
     return _cached(owner, "tasks", params, load)
 
 
-def tasks_of_list(*, owner: str, list_id: str) -> list[Task]:
-    """Every task of a list in position order (the browser page; Query pages until done)."""
-    return _cached(owner, "list-tasks", {"id": list_id}, lambda: list(Task.by_list.query(f"{owner}#{list_id}")))
+def _one_request(results) -> tuple[list, str | None]:
+    """What one DynamoDB request of a Query returns, and the cursor after what it read.
+
+    PynamoDB's `limit` keeps requesting until that many items pass the filter, which can read a
+    whole partition; a page here is one request (`limit` items read), whatever the filter keeps.
+    """
+    try:
+        raw = next(results.page_iter)
+    except StopIteration:
+        return [], None
+    except QueryError as error:
+        if error.cause_response_code == "ValidationException":
+            raise InvalidInput("This cursor belongs to another query.", field="cursor") from None
+        raise
+    return [results._map_fn(item) for item in raw.get("Items", [])], encode_cursor(results.page_iter.last_evaluated_key)
 
 
-def open_tasks_of_list(*, owner: str, list_id: str) -> list[Task]:
-    """The open tasks of a list (subtasks included) in position order: its done history is never read."""
-    return _cached(
-        owner, "list-open", {"id": list_id}, lambda: list(Task.by_list_state.query(f"{owner}#{list_id}#open"))
-    )
+def open_tasks_page(
+    *, owner: str, list_id: str, limit: int = 50, cursor: str | None = None
+) -> tuple[list[Task], str | None]:
+    """One page of a list's open tasks (subtasks included) in position order: its done history is never read."""
+
+    def load():
+        return _one_request(
+            Task.by_list_state.query(f"{owner}#{list_id}#open", limit=limit, last_evaluated_key=decode_cursor(cursor))
+        )
+
+    return _cached(owner, "list-open", {"id": list_id, "limit": limit, "cursor": cursor}, load)
 
 
 def done_tasks_page(
@@ -204,25 +219,110 @@ def done_tasks_page(
     return task_search(owner=owner, query=TaskQuery(list_id=list_id, done=True), limit=limit, cursor=cursor)
 
 
-def labels_with_counts(*, owner: str) -> list[tuple[str, int]]:
-    """The user's labels and how many open tasks carry each, most used first."""
+def today_page(*, owner: str, today: date, limit: int = 50, cursor: str | None = None) -> tuple[list[Task], str | None]:
+    """One page of the open tasks due today or before (Todoist's Today), soonest first; done ones are never read."""
 
     def load():
-        counts: Counter[str] = Counter()
-        for task in Task.query(owner, filter_condition=Task.done == False, attributes_to_get=["labels"]):  # noqa: E712
-            counts.update(task.labels or [])
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0].lower()))
+        results = Task.by_open.query(
+            owner, Task.open_due <= f"{today.isoformat()}T~", limit=limit, last_evaluated_key=decode_cursor(cursor)
+        )
+        return _one_request(results)
 
-    return _cached(owner, "labels", {}, load)
+    return _cached(owner, "today", {"day": today.isoformat(), "limit": limit, "cursor": cursor}, load)
+
+
+def label_page(
+    *, owner: str, label: str, done: bool | None = None, limit: int = 50, cursor: str | None = None
+) -> tuple[list[Task], str | None]:
+    """One request's page of the tasks carrying `label` by due date (open ones only: done tasks are not read)."""
+
+    def load():
+        start = decode_cursor(cursor)
+        has_label = Task.labels.contains(label)
+        if done is False:
+            results = Task.by_open.query(owner, filter_condition=has_label, limit=limit, last_evaluated_key=start)
+        else:
+            condition = has_label if done is None else has_label & (Task.done == done)
+            results = Task.by_due.query(owner, filter_condition=condition, limit=limit, last_evaluated_key=start)
+        return _one_request(results)
+
+    params = {"label": label, "done": done, "limit": limit, "cursor": cursor}
+    return _cached(owner, "label", params, load)
+
+
+def task_neighbour(*, task: Task, step: int) -> Task | None:
+    """The sibling just before (step -1) or after (+1) `task` in its list's order, read from its neighbourhood only."""
+    forward = step > 0
+    condition = Task.position > task.position if forward else Task.position < task.position
+    if task.parent_id:
+        results = Task.by_parent.query(f"{task.owner}#{task.parent_id}", condition, scan_index_forward=forward, limit=1)
+    else:
+        results = Task.by_list.query(
+            task.list_key,
+            condition,
+            filter_condition=Task.parent_id.does_not_exist(),
+            scan_index_forward=forward,
+            limit=1,
+            page_size=20,
+        )
+    return next(iter(results), None)
+
+
+def tasks_by_ids(*, owner: str, task_ids: list[str]) -> list[Task]:
+    """The user's tasks with these ids (at most 100; unknown ones are left out), read fresh."""
+    keys = [(owner, task_id) for task_id in dict.fromkeys(task_ids)][:100]
+    return list(Task.batch_get(keys, consistent_read=True)) if keys else []
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The counters the UI shows (open tasks only), from the user's counters item."""
+
+    labels: list[tuple[str, int]]
+    left: dict[str, int]
+    due: dict[str, int]
+
+    def today(self, day: date) -> int:
+        """Open tasks due on `day` or before (UTC days)."""
+        last = day.isoformat()
+        return sum(n for due_day, n in self.due.items() if due_day <= last)
+
+
+def counts_of(*, owner: str) -> Counts:
+    """The user's counters: one GetItem (a user without them is counted once, see todos.services.counts)."""
+    from todos.services.counts import counts_drop_zeros, counts_map, counts_recount
+
+    def load():
+        try:
+            item = TaskCounts.get(owner, consistent_read=True)
+        except DoesNotExist:
+            item = counts_recount(owner=owner)
+        counts_drop_zeros(item)
+
+        def positive(name: str) -> dict[str, int]:
+            return {key: n for key, n in counts_map(item, name).items() if n > 0}
+
+        labels = sorted(positive("labels").items(), key=lambda pair: (-pair[1], pair[0].lower()))
+        return Counts(labels=labels, left=positive("left"), due=positive("due"))
+
+    return _cached(owner, "counts", {}, load)
+
+
+def labels_with_counts(*, owner: str) -> list[tuple[str, int]]:
+    """The user's labels and how many open tasks carry each, most used first."""
+    return counts_of(owner=owner).labels
 
 
 def attachments_of(*, owner: str, task_id: str) -> list[Attachment]:
-    return _cached(
+    """A task's attachments; records past their TTL are left out (here, not in the cache: time moves on)."""
+    found = _cached(
         owner,
         "attachments",
         {"task": task_id},
         lambda: list(Attachment.query(owner, Attachment.attachment_key.startswith(f"{task_id}#"))),
     )
+    now = utcnow()
+    return [a for a in found if not a.is_gone(now)]
 
 
 def attachments_of_tasks(*, owner: str, task_ids: list[str]) -> dict[str, list[Attachment]]:
@@ -272,7 +372,7 @@ def changes_since(*, owner: str, token: str | None, now: datetime | None = None)
         return Changes(
             lists=list(TodoList.query(owner)),
             tasks=list(Task.query(owner)),
-            attachments=list(Attachment.query(owner)),
+            attachments=[a for a in Attachment.query(owner) if not a.is_gone(now)],
             deleted=[],
             token=new_token,
             full=True,
@@ -280,7 +380,7 @@ def changes_since(*, owner: str, token: str | None, now: datetime | None = None)
     return Changes(
         lists=list(TodoList.by_changed.query(owner, TodoList.changed > since)),
         tasks=list(Task.by_changed.query(owner, Task.changed > since)),
-        attachments=list(Attachment.by_changed.query(owner, Attachment.changed > since)),
+        attachments=[a for a in Attachment.by_changed.query(owner, Attachment.changed > since) if not a.is_gone(now)],
         deleted=list(Tombstone.query(owner, Tombstone.tombstone_key > since)),
         token=new_token,
         full=False,

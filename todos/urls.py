@@ -18,6 +18,7 @@ urlpatterns = [
     path("lists/<str:list_id>/clear-completed", views.list_clear_completed, name="clear-completed"),
     path("lists/<str:list_id>/reorder", views.list_reorder, name="reorder"),
     path("tasks/new", views.task_create, name="task-create"),
+    path("tasks/quick-preview", views.task_quick_preview, name="task-quick-preview"),
     path("tasks/<str:task_id>/subtasks", views.subtask_create, name="subtask-create"),
     path("tasks/<str:task_id>/toggle", views.task_toggle, name="task-toggle"),
     path("tasks/<str:task_id>/title", views.task_title, name="task-title"),

@@ -9,22 +9,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mysite.constants import RELEASE_MANAGERS
 from mysite.decorators import group_required
 from mysite.errors import DomainError
+from mysite.forms import form_error_apply
 from updates import selectors, services
 from updates.constants import PLATFORMS
 from updates.forms import ProductForm, ReleaseEditForm, ReleaseForm
+from updates.ramp import release_history
 
-release_managers_only = group_required("release-managers")
+release_managers_only = group_required(RELEASE_MANAGERS)
 
 
-def _apply(form: forms.Form, error: DomainError) -> None:
-    if error.fields:
-        for field, problems in error.fields.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, problem)
-    else:
-        form.add_error(None, error.message)
+_apply = form_error_apply
 
 
 def _page(request: HttpRequest, template: str, form: forms.Form, **context) -> HttpResponse:
@@ -54,7 +51,7 @@ def product(request: HttpRequest, product: str) -> HttpResponse:
     form = ReleaseForm(request.POST or None, channels=owner.channels)
     if request.method == "POST" and form.is_valid():
         try:
-            release = services.release_create(product=owner.slug, **form.cleaned_data)
+            release = services.release_create(product=owner.slug, actor=request.user.email, **form.cleaned_data)
         except DomainError as error:
             _apply(form, error)
         else:
@@ -79,7 +76,9 @@ def release(request: HttpRequest, product: str, version: str) -> HttpResponse:
     form = ReleaseEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.release_update(product=owner.slug, version=current.version_name, **form.cleaned_data)
+            services.release_update(
+                product=owner.slug, version=current.version_name, actor=request.user.email, **form.cleaned_data
+            )
         except DomainError as error:
             _apply(form, error)
         else:
@@ -92,6 +91,7 @@ def release(request: HttpRequest, product: str, version: str) -> HttpResponse:
         "artifacts": artifacts,
         "platforms": PLATFORMS,
         "upload_url": reverse("updates-api:artifact-upload", args=[owner.slug, current.version_name]),
+        "history": release_history(product=owner.slug, version=current.version_name),
     }
     return _page(request, "updates/admin/release.html", form, **context)
 
@@ -116,7 +116,12 @@ def transition(request: HttpRequest, product: str, version: str, action: str) ->
         messages.error(request, "This page is out of date; reload it and try again.")
         return redirect("updates-admin:release", product, version)
     try:
-        release = service(product=product, version=version, expected_version=int(expected) if expected else None)
+        release = service(
+            product=product,
+            version=version,
+            expected_version=int(expected) if expected else None,
+            actor=request.user.email,
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from updates.apis import public, publishing
+from updates.apis import beacons, public, publishing, ramp
 
 app_name = "updates-api"
 
@@ -12,6 +12,7 @@ _release = "products/<slug:product>/releases/<str:version>/"
 
 urlpatterns = [
     path("keys", public.SigningKeysApi.as_view(), name="keys"),
+    path("beacons", beacons.BeaconApi.as_view(), name="beacons"),
     path("products/", publishing.ProductListApi.as_view(), name="products"),
     path("products/create/", publishing.ProductCreateApi.as_view(), name="product-create"),
     path("products/<slug:product>/releases/", publishing.ReleaseListApi.as_view(), name="releases"),
@@ -22,6 +23,8 @@ urlpatterns = [
     path(f"{_release}pause/", publishing.ReleasePauseApi.as_view(), name="release-pause"),
     path(f"{_release}resume/", publishing.ReleaseResumeApi.as_view(), name="release-resume"),
     path(f"{_release}yank/", publishing.ReleaseYankApi.as_view(), name="release-yank"),
+    path(f"{_release}ramp/", ramp.RampApi.as_view(), name="release-ramp"),
+    path(f"{_release}ramp/resume/", ramp.RampResumeApi.as_view(), name="release-ramp-resume"),
     path(f"{_release}artifacts/", publishing.ArtifactUploadStartApi.as_view(), name="artifact-upload"),
     path(f"{_release}artifacts/<str:platform>/", publishing.ArtifactDetailApi.as_view(), name="artifact"),
     path(

@@ -43,4 +43,6 @@ PART_SIZE = 8 * 1024**2  # S3 requires at least 5 MiB for every part but the las
 MAX_NOTES_LENGTH = 20_000
 UPLOAD_PREFIX = "uploads/updates/"
 ARTIFACT_PREFIX = "artifacts/"
+# Where a yanked release's files go: out of every route that serves `artifacts/`, kept for the record.
+WITHDRAWN_PREFIX = "yanked/"
 IMMUTABLE = "public, max-age=31536000, immutable"

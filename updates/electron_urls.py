@@ -10,4 +10,5 @@ app_name = "updates-electron"
 
 urlpatterns = [
     path("<slug:product>/<str:platform>/<str:version>", views.electron_update, name="check"),
+    path("<slug:product>/<str:platform>/<str:version>/RELEASES", views.squirrel_windows_releases, name="releases"),
 ]

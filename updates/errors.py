@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mysite.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
+from mysite.errors import Conflict, DomainError, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
 
 
 class ProductNotFound(NotFound):
@@ -23,6 +23,10 @@ class ReleaseNotFound(NotFound):
 
 class ArtifactNotFound(NotFound):
     code, message = "artifact_not_found", "No such artifact."
+
+
+class ArtifactWithdrawn(DomainError):
+    status, code, message = 410, "artifact_withdrawn", "This file belonged to a release that was withdrawn."
 
 
 class TufFileNotFound(NotFound):

@@ -13,7 +13,9 @@ from updates.tuf import RENEW_FRACTION, TIMESTAMP_LIFETIME
 
 EVENT_SOURCES = [
     UploadSource(function="updates.events.artifact_uploaded_handler", prefix=UPLOAD_PREFIX),
+    UploadSource(function="updates.events.cdn_log_handler", prefix="cdn-logs/"),
     ScheduleSource(function="updates.events.tuf_refresh_handler", rate="rate(1 hour)"),
+    ScheduleSource(function="updates.events.ramp_tick_handler", rate="rate(1 minute)"),
 ]
 
 
@@ -32,3 +34,22 @@ def tuf_refresh_handler(event: dict, context: object) -> dict:
     due = TufRepository.by_expiry.query("tuf", TufRepository.timestamp_expires < due_before)
     refreshed = [state.product for state in due if services.tuf_refresh(product=state.product)]
     return {"refreshed": refreshed}
+
+
+def ramp_tick_handler(event: dict, context: object) -> dict:
+    """Every minute: advance, hold or halt each release ramp that is due (updates.ramp), as of the event's time."""
+    from updates import ramp
+
+    now = datetime.fromisoformat(event["time"].replace("Z", "+00:00")) if event.get("time") else datetime.now(UTC)
+    return {"ramps": ramp.ramp_tick(now=now)}
+
+
+def cdn_log_handler(event: dict, context: object) -> dict:
+    """S3 ObjectCreated under cdn-logs/ (CloudFront standard logs; locally the twin's): count artifact downloads."""
+    from updates import cdn_logs
+
+    results = {}
+    for record in event["Records"]:
+        key = unquote_plus(record["s3"]["object"]["key"])
+        results[key] = cdn_logs.log_file_process(key=key)
+    return results

@@ -108,6 +108,12 @@ class Artifact(Model):
     rejection_reason = UnicodeAttribute(null=True)
     size = NumberAttribute(null=True)
     sha256 = UnicodeAttribute(null=True)
+    # electron-builder's latest*.yml carries SHA-512 (base64); Squirrel.Windows' RELEASES carries SHA-1 (hex).
+    sha512 = UnicodeAttribute(null=True)
+    sha1 = UnicodeAttribute(null=True)
+    declared_sha512 = UnicodeAttribute(null=True)  # as the tool wrote it, checked against the stored bytes
+    declared_sha1 = UnicodeAttribute(null=True)
+    blockmap_key = UnicodeAttribute(null=True)  # electron-builder's blockmap, at `<key>.blockmap`
     signature = UnicodeAttribute(null=True)  # base64 Ed25519 over the artifact bytes
     key = UnicodeAttribute(null=True)  # content-addressed: artifacts/<sha256>/<filename>
     created_at = UTCDateTimeAttribute(default=utcnow)
@@ -157,3 +163,77 @@ class TufFile(Model):
     name = UnicodeAttribute(range_key=True)
     body = UnicodeAttribute()
     created_at = UTCDateTimeAttribute(default=utcnow)
+
+
+class BeaconCounter(Model):
+    """Sharded outcome counters of one release (or one artifact's CDN downloads), only ever changed by ADD.
+
+    `counter` is `<product>#<release sort key>#<shard>` for client beacons (a burst spreads over
+    BEACON_SHARDS partitions) and `cdn#<sha256>` for downloads counted from CDN logs; `cell` is
+    `all#<platform>` or `d#<YYYY-MM-DD>#<platform>` (beacons), `all` or `d#<YYYY-MM-DD>` (CDN).
+    Totals are a BatchGetItem over the shards; a release's days are one Query per shard.
+    The same table keeps `cdnlog#<S3 key>` markers, so a redelivered log file counts nothing twice.
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("update-beacon-counters")
+
+    counter = UnicodeAttribute(hash_key=True)
+    cell = UnicodeAttribute(range_key=True)
+    downloaded = NumberAttribute(null=True)
+    installed = NumberAttribute(null=True)
+    failed = NumberAttribute(null=True)
+    rolled_back = NumberAttribute(null=True)
+
+
+class RampsByNextCheck(GlobalSecondaryIndex):
+    """Ramps still running, by when they are next looked at: the schedule reads only those due (sparse)."""
+
+    class Meta:
+        index_name = "by-next-check"
+        projection = AllProjection()
+
+    active = UnicodeAttribute(hash_key=True)
+    next_check_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ReleaseRamp(Model):
+    """A release's ramp schedule: rollout steps, their interval, and the failure rule that may halt it."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("update-release-ramps")
+
+    product = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)  # the release's
+    version_name = UnicodeAttribute()
+    steps = ListAttribute(of=NumberAttribute)  # rollout percentages, increasing, ending at 100
+    step_index = NumberAttribute(default=0)
+    interval_seconds = NumberAttribute()
+    failure_threshold = NumberAttribute()  # halts when (failed + rolled back) / reports reaches it
+    minimum_sample = NumberAttribute()  # reports needed before a step may be taken
+    # Counts when the ramp started or was last resumed: the rule looks at the reports since then.
+    baseline_reports = NumberAttribute(default=0)
+    baseline_failures = NumberAttribute(default=0)
+    state = UnicodeAttribute(default="ramping")  # ramping | halted | complete
+    active = UnicodeAttribute(null=True)  # "ramp" while ramping: only then is it in the by-next-check index
+    next_step_at = UTCDateTimeAttribute()
+    next_check_at = UTCDateTimeAttribute(null=True)
+    started_at = UTCDateTimeAttribute(default=utcnow)
+    version = VersionAttribute()
+
+    by_next_check = RampsByNextCheck()
+
+
+class ReleaseHistoryEntry(Model):
+    """One transition of a release (ramp steps, automatic halts, resumes), oldest first by `at`."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("update-release-history")
+
+    release = UnicodeAttribute(hash_key=True)  # "<product>#<release sort key>"
+    at = UnicodeAttribute(range_key=True)  # ISO time + "#" + a random suffix: unique, in time order
+    kind = UnicodeAttribute()  # ramp-started | ramp-advanced | ramp-held | ramp-halted | ramp-resumed | ramp-completed
+    rollout = NumberAttribute()
+    status = UnicodeAttribute()
+    detail = UnicodeAttribute(default="")
+    actor = UnicodeAttribute(default="schedule")

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from securesystemslib.signer import CryptoSigner, SSlibKey
+from securesystemslib.signer import SSlibKey
 
 from mysite import aws
 
@@ -81,16 +81,12 @@ def public_key_raw() -> bytes:
 
 
 def tuf_key() -> SSlibKey:
-    """The public key as TUF/securesystemslib sees it (its keyid is a hash of the key)."""
+    """The public key as securesystemslib sees it (its keyid is a hash of the key); it signs no TUF metadata."""
     return SSlibKey.from_crypto(public_key())
 
 
-def tuf_signer() -> CryptoSigner:
-    return CryptoSigner(private_key(), tuf_key())
-
-
 def published_keys() -> list[dict]:
-    """What clients pin: Sparkle's SUPublicEDKey is `public_key_base64`; TUF uses `keyid`."""
+    """What clients pin: Sparkle's SUPublicEDKey is `public_key_base64` (TUF clients pin the root, not this key)."""
     raw = public_key_raw()
     pem = public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     return [

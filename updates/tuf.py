@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from tuf.api.metadata import Metadata, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp
 from tuf.api.serialization.json import JSONSerializer
 
-from updates import signing
+from updates import tuf_keys
 from updates.models import Artifact, Release, TufFile, TufRepository
 
 ROOT_LIFETIME = timedelta(days=365)
@@ -41,9 +41,9 @@ def _expiry(now: datetime, lifetime: timedelta) -> datetime:
     return (now + lifetime).replace(microsecond=0)
 
 
-def _serialize(signed) -> bytes:
+def _serialize(signed, signer) -> bytes:
     metadata = Metadata(signed)
-    metadata.sign(signing.tuf_signer())
+    metadata.sign(signer)
     return metadata.to_bytes(JSONSerializer(compact=True))
 
 
@@ -57,13 +57,17 @@ class RepositoryChange:
 
 
 def _root(now: datetime) -> Root:
-    # One online Ed25519 key serves all four roles here; a deployment that wants an offline
-    # root key adds it to root and rotates by publishing 2.root.json signed by both.
+    # The bootstrap root: one online key per role (none of them the artifact key); `manage.py tuf_root`
+    # then takes root offline by publishing 2.root.json signed by this root and by the offline keys.
     root = Root(version=1, expires=_expiry(now, ROOT_LIFETIME), consistent_snapshot=True)
-    key = signing.tuf_key()
-    for role in ROLES:
+    for role, key in tuf_keys.bootstrap_root_keys().items():
         root.add_key(key, role)
     return root
+
+
+def current_root(product: str, state: TufRepository) -> Root:
+    """The root the product's clients trust now (its newest version)."""
+    return Metadata[Root].from_bytes(TufFile.get(product, f"{int(state.root_version)}.root.json").body.encode()).signed
 
 
 def _targets(published: list[tuple[Release, Artifact]], version: int, now: datetime) -> Targets:
@@ -98,20 +102,36 @@ def repository_change(
     published: list[tuple[Release, Artifact]] | None,
     now: datetime | None = None,
     renew_snapshot: bool = True,
+    new_root: Metadata[Root] | None = None,
 ) -> RepositoryChange:
-    """New targets (when `published` is given), snapshot and timestamp for `product`, signed."""
+    """New targets (when `published` is given), snapshot and timestamp for `product`, signed by the root's keys.
+
+    `new_root` (signed offline) becomes the next root version in the same change.
+    """
     now = now or datetime.now(UTC)
     is_new = state is None
     files: list[TufFile] = []
     if state is None:
         state = TufRepository(product)
-        root_bytes = _serialize(_root(now)).decode()
+        root = _root(now)
+        root_bytes = _serialize(root, tuf_keys.online_signers(tuf_keys.BOOTSTRAP_ROOT)[0]).decode()
         files += [TufFile(product, "1.root.json", body=root_bytes), TufFile(product, "root.json", body=root_bytes)]
         published = published or []
+    elif new_root is not None:
+        root = new_root.signed
+        root_bytes = new_root.to_bytes(JSONSerializer(compact=True)).decode()
+        state.root_version = root.version
+        files += [
+            TufFile(product, f"{root.version}.root.json", body=root_bytes),
+            TufFile(product, "root.json", body=root_bytes),
+        ]
+    else:
+        root = current_root(product, state)
     if published is not None:
         state.targets_version = int(state.targets_version) + 1
         state.targets_expires = _expiry(now, TARGETS_LIFETIME)
-        body = _serialize(_targets(published, int(state.targets_version), now)).decode()
+        targets = _targets(published, int(state.targets_version), now)
+        body = _serialize(targets, tuf_keys.online_signer("targets", root)).decode()
         files.append(TufFile(product, f"{state.targets_version}.targets.json", body=body))
         renew_snapshot = True
     if renew_snapshot:
@@ -122,7 +142,7 @@ def repository_change(
             expires=state.snapshot_expires,
             meta={"targets.json": MetaFile(version=int(state.targets_version))},
         )
-        snapshot_body = _serialize(snapshot).decode()
+        snapshot_body = _serialize(snapshot, tuf_keys.online_signer("snapshot", root)).decode()
         files.append(TufFile(product, f"{state.snapshot_version}.snapshot.json", body=snapshot_body))
     else:
         snapshot_body = TufFile.get(product, f"{state.snapshot_version}.snapshot.json").body
@@ -138,7 +158,8 @@ def repository_change(
             hashes={"sha256": hashlib.sha256(encoded).hexdigest()},
         ),
     )
-    files.append(TufFile(product, "timestamp.json", body=_serialize(timestamp).decode()))
+    timestamp_body = _serialize(timestamp, tuf_keys.online_signer("timestamp", root)).decode()
+    files.append(TufFile(product, "timestamp.json", body=timestamp_body))
     state.updated_at = now
     return RepositoryChange(state=state, files=files, is_new=is_new)
 

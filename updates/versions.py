@@ -19,6 +19,16 @@ _NUMERIC_IDENTIFIER = re.compile(r"[0-9]+")
 _OS_VERSION = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6}){0,3}")
 _NUMBER_WIDTH = 10  # numeric parts are zero-padded to this width in the sort key
 MAX_LENGTH = 64
+# What SemVer.parse accepts, for an OpenAPI schema (ECMA-262 pattern; numbers of at most 10 digits).
+_N = "(?:0|[1-9][0-9]{0,9})"
+_PRERELEASE_PART = f"(?:{_N}|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)"
+SEMVER_SCHEMA = {
+    "type": "string",
+    "maxLength": MAX_LENGTH,
+    "pattern": rf"^{_N}\.{_N}\.{_N}(?:-{_PRERELEASE_PART}(?:\.{_PRERELEASE_PART})*)?"
+    r"(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$",
+}
+OS_VERSION_SCHEMA = {"type": "string", "pattern": r"^[0-9]{1,6}(?:\.[0-9]{1,6}){0,3}$"}
 
 
 class InvalidVersion(InvalidInput):

@@ -16,10 +16,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from blog.errors import PreconditionRequired
+from mysite.apis import validated  # noqa: F401  (the blog APIs import it from here)
 from mysite.errors import InvalidInput
 
-CURSOR = OpenApiParameter("cursor", str, description="The `next_cursor` of the previous page.")
-LIMIT = OpenApiParameter("limit", int, description="Page size, 1-50 (default 10).")
+# The paging parameters as the server checks them (1-2,000 characters; 1-50, default 10).
+CURSOR = OpenApiParameter(
+    "cursor",
+    {"type": "string", "minLength": 1, "maxLength": 2000},
+    description="The `next_cursor` of the previous page.",
+)
+LIMIT = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
+    description="Page size, 1-50 (default 10).",
+)
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=False, description='The ETag you read, `"v<version>"`.'
 )
@@ -28,12 +38,6 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 # ASCII digits only (\d would read "v٣" as 3), and no more than a version can be.
 _ETAG_VERSION = re.compile(r'^(?:W/)?"v([0-9]{1,18})"$')
-
-
-def validated(serializer_class, data, *, partial: bool = False) -> dict:
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class PageQuery(serializers.Serializer):

@@ -12,6 +12,7 @@ from blog import selectors, services
 from blog.apis._common import CURSOR, LIMIT, AuthorApi, PageQuery, validated
 from blog.apis.public import RenditionOutput
 from blog.rendering import render_markdown
+from blog.services.images import ACCEPTED_CONTENT_TYPES, image_max_bytes
 
 
 class AdminPreviewApi(AuthorApi):
@@ -42,11 +43,19 @@ class ImageOutput(serializers.Serializer):
         return RenditionOutput(image.renditions or [], many=True).data
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": image_max_bytes()})
+class ImageSizeField(serializers.IntegerField):
+    """Bytes; over the maximum the service answers 413 (too large), not a 400."""
+
+
 class ImageUploadApi(AuthorApi):
     class InputSerializer(serializers.Serializer):
         filename = serializers.CharField(max_length=200)
-        content_type = serializers.CharField(max_length=100)
-        size = serializers.IntegerField(min_value=0)
+        content_type = serializers.ChoiceField(
+            choices=sorted(ACCEPTED_CONTENT_TYPES),
+            error_messages={"invalid_choice": "Upload a JPEG, PNG, WebP or GIF image."},
+        )
+        size = ImageSizeField(min_value=1)
 
     class OutputSerializer(serializers.Serializer):
         class UploadOutput(serializers.Serializer):

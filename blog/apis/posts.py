@@ -23,7 +23,7 @@ from blog.apis._common import (
     item_response,
     validated,
 )
-from blog.models import STATUSES
+from blog.constants import STATUSES
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from botocore.exceptions import ClientError
-from django.test.utils import override_settings
 
 from mysite.deploy import naming
 from mysite.deploy.aws import GLOBAL_REGION, account_id, client, error_code
 from mysite.deploy.render import Lookups, stage_table
 from mysite.event_sources import StreamSource, all_event_sources
+from mysite.registry import declared
 
 
 def stream_arns(*, region: str, prefix: str) -> dict[str, str]:
@@ -41,12 +41,8 @@ def user_pool_ids(*, region: str, pool_name: str) -> dict[str, str]:
     return {}
 
 
-def identity_pool_ids(*, region: str, prefix: str) -> dict[str, str]:
-    """The identity pool and role todos/provisioning.py creates (its names, for the stage's prefix)."""
-    from todos import provisioning as todos
-
-    with override_settings(DYNAMODB_TABLE_PREFIX=prefix):
-        pool_name, role_name = todos.identity_pool_name(), todos.role_name()
+def identity_pool_ids(*, region: str, pool_name: str, role_name: str) -> dict[str, str]:
+    """The ids of a Cognito identity pool and its IAM role found by name (apps name them in STAGE_LOOKUPS)."""
     identity = client("cognito-identity", region)
     found = {}
     for page in identity.get_paginator("list_identity_pools").paginate(MaxResults=60):
@@ -77,7 +73,8 @@ def aws_lookups(stage_config: dict) -> Lookups:
     region = stage_config.get("aws_region", "us-east-1")
     values: dict[str, str] = {}
     values.update(user_pool_ids(region=region, pool_name=env["COGNITO_USER_POOL_NAME"]))
-    values.update(identity_pool_ids(region=region, prefix=env["DYNAMODB_TABLE_PREFIX"]))
+    for lookup in declared("provisioning", "STAGE_LOOKUPS"):  # what apps provision for themselves
+        values.update(lookup(region=region, prefix=env["DYNAMODB_TABLE_PREFIX"]))
     values.update(distribution_ids(bucket=env["AWS_STORAGE_BUCKET_NAME"]))
     return Lookups(
         account=account_id(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Every key the function reads or writes lives under one of these prefixes of the site bucket.
-BUCKET_PREFIXES = ("media/", "static/", "uploads/", "artifacts/", "users/")
+BUCKET_PREFIXES = ("media/", "static/", "uploads/", "artifacts/", "users/", "cdn-logs/")
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class StageResources:
     distribution_id: str
     secret_ids: tuple[str, ...]
     dead_letter_queue_arn: str = ""
+    kms_key_ids: tuple[str, ...] = ()  # the TUF online keys (UPDATES_TUF_KMS_KEYS): key ids or key ARNs
 
     def table_arns(self) -> list[str]:
         arns = []
@@ -92,7 +93,12 @@ def lambda_statements(resources: StageResources) -> list[dict]:
             # Only the admin operations need IAM; sign-up, sign-in and the like are public Cognito calls,
             # and so are the identity pool's GetId/GetOpenIdToken and STS AssumeRoleWithWebIdentity.
             # `create_user` runs from a workstation with the deploying identity, not with this role.
-            "Action": ["cognito-idp:AdminGetUser", "cognito-idp:AdminUpdateUserAttributes"],
+            # ListUsersInGroup: a halted rollout mails the release managers (updates.ramp).
+            "Action": [
+                "cognito-idp:AdminGetUser",
+                "cognito-idp:AdminUpdateUserAttributes",
+                "cognito-idp:ListUsersInGroup",
+            ],
             "Resource": [f"arn:aws:cognito-idp:{r.region}:{r.account}:userpool/{r.user_pool_id}"],
         },
         {
@@ -113,6 +119,19 @@ def lambda_statements(resources: StageResources) -> list[dict]:
                 # Lambda sends what a stream mapping or an asynchronous invocation gave up on with the role.
                 "Action": ["sqs:SendMessage"],
                 "Resource": [r.dead_letter_queue_arn],
+            }
+        )
+    if r.kms_key_ids:
+        statements.append(
+            {
+                "Sid": "TufOnlineKeys",
+                "Effect": "Allow",
+                # Only signing with the configured keys; creating and scheduling their deletion is the operator's.
+                "Action": ["kms:Sign", "kms:GetPublicKey"],
+                "Resource": [
+                    key if key.startswith("arn:") else f"arn:aws:kms:{r.region}:{r.account}:key/{key}"
+                    for key in r.kms_key_ids
+                ],
             }
         )
     if r.distribution_id:

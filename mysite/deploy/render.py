@@ -7,14 +7,22 @@ local dispatcher, `provision` and this file, so a new handler or table reaches
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from os.path import commonpath
-from pathlib import Path
 
 from django.conf import settings
 
 from mysite.deploy import naming
 from mysite.deploy.api_cache import render_api_cache
+from mysite.deploy.package_excludes import (
+    DEPLOY_ONLY_GLOB,
+    DJANGO_EXCLUDE_GLOB,
+    EXCLUDE,
+    PROJECT_EXCLUDE_GLOB,
+    botocore_exclude_glob,
+    installed_botocore_services,
+)
 from mysite.deploy.policies import StageResources, attach_policy, lambda_statements
 from mysite.deploy.stages import ACCOUNT_PLACEHOLDER, PENDING
 from mysite.dynamo import all_models
@@ -22,119 +30,7 @@ from mysite.event_sources import FailurePolicy, ScheduleSource, StreamSource, Up
 
 UPLOAD_ROUTER = "mysite.deploy.handlers.upload_router"
 
-# Never copied: names that match at any depth, in the project and in site-packages alike.
-EXCLUDE = [
-    ".venv",
-    "dist",
-    "devstack",
-    "node_modules",
-    ".devdata",
-    "test-artifacts",
-    ".git",
-    ".ruff_cache",
-    ".pytest_cache",
-    "__pycache__",
-    "*.pyc",
-]
-# The project's own files the function does not need (top level only: botocore has docs/, Django staticfiles/).
-PROJECT_EXCLUDE_GLOB = [
-    "tests/",
-    "docs/",
-    "benchmarks/",
-    "requirements/",
-    "staticfiles/",
-    ".ci/",
-    ".github/",
-    "*.md",
-    ".env*",
-    "Makefile",
-    "pyproject.toml",
-    "zappa_settings.json",
-    # Source maps of vendored browser bundles (Swagger UI, ReDoc): only a developer's debugger reads them.
-    "**/*.js.map",
-    "**/*.css.map",
-]
 
-# Zappa's deploy-time dependencies, top level of the package only (botocore vendors its own `requests`):
-# the handler needs only zappa, werkzeug, boto3 and durationpy.
-DEPLOY_ONLY_GLOB = [
-    f"{name}/"
-    for name in (
-        "argcomplete",
-        "cfn_flip",
-        "cfn_tools",
-        "charset_normalizer",
-        "click",
-        "hjson",
-        "pip",
-        "pkg_resources",
-        "placebo",
-        "requests",
-        "setuptools",
-        "slugify",
-        "text_unidecode",
-        "toml",
-        "tqdm",
-        "troposphere",
-        "wheel",
-        "_distutils_hack",
-    )
-] + ["distutils-precedence.pth"]
-
-# The AWS services the function calls; the rest of botocore's models (14 MB zipped) stay out of the package.
-BOTOCORE_SERVICES = (
-    "cloudfront",
-    "cognito-identity",
-    "cognito-idp",
-    "dynamodb",
-    "dynamodbstreams",
-    "s3",
-    "secretsmanager",
-    "ses",
-    "sesv2",
-    "sts",
-)
-# Parts of Django this site never loads (USE_I18N is off; no admin, GIS or PostgreSQL).
-DJANGO_EXCLUDE_GLOB = [
-    "django/conf/locale/*/LC_MESSAGES/",
-    "django/contrib/*/locale/",
-    "django/contrib/flatpages/",
-    "django/contrib/gis/",
-    "django/contrib/postgres/",
-    "django/contrib/redirects/",
-    "rest_framework/locale/",
-]
-
-
-def botocore_exclude_glob(services: list[str], keep: tuple[str, ...] = BOTOCORE_SERVICES) -> list[str]:
-    """Glob patterns (folders only) matching every botocore service model except `keep`."""
-    patterns: list[str] = []
-
-    def visit(prefix: str) -> None:
-        kept_below = sorted({name[len(prefix)] for name in keep if name.startswith(prefix) and len(name) > len(prefix)})
-        others = {name for name in services if name.startswith(prefix) and name not in keep}
-        if not others:
-            return
-        if not kept_below:
-            # Only `prefix` itself (if anything) is kept: drop every longer name.
-            patterns.append(f"botocore/data/{prefix}?*/" if prefix in keep else f"botocore/data/{prefix}*/")
-            return
-        patterns.append(f"botocore/data/{prefix}[!{''.join(kept_below)}]*/")
-        for char in kept_below:
-            visit(prefix + char)
-
-    visit("")
-    return patterns
-
-
-def installed_botocore_services() -> list[str]:
-    import botocore
-
-    data = Path(botocore.__file__).parent / "data"
-    return sorted(path.name for path in data.iterdir() if path.is_dir())
-
-
-# The stage's own values: kept from the file once there; a new stage starts from these.
 def stage_defaults(stage: str) -> dict:
     production = stage == "production"
     short = "prod" if production else stage
@@ -273,6 +169,12 @@ def render_async_failures(*, dead_letters: str) -> dict:
     }
 
 
+def tuf_kms_key_ids(value: str | dict) -> tuple[str, ...]:
+    """The KMS key ids of UPDATES_TUF_KMS_KEYS (JSON: role -> [key id, ...]), sorted, without repeats."""
+    keys = json.loads(value) if isinstance(value, str) and value.strip() else (value or {})
+    return tuple(sorted({key for ids in keys.values() for key in ids}))
+
+
 def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
     """The full stage configuration: the file's own values, then everything derived from the code and AWS."""
     current = dict(current or {})
@@ -303,6 +205,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
             env[name] for name in ("DJANGO_SECRET_KEY_SECRET_ID", "UPDATES_SIGNING_KEY_SECRET_ID") if env.get(name)
         ),
         dead_letter_queue_arn=dead_letters,
+        kms_key_ids=tuf_kms_key_ids(env.get("UPDATES_TUF_KMS_KEYS", "")),
     )
     operator_keys = {k: current.get(k, v) for k, v in defaults.items() if k != "environment_variables"}
     extra = {k: v for k, v in current.items() if k not in RENDERED and k not in operator_keys}
@@ -384,60 +287,3 @@ def current_lookups(current: dict) -> Lookups:
         if arn.startswith("arn:aws:dynamodb:"):
             account = arn.split(":")[4]
     return Lookups(account=account, stream_arns=stream_arns, values={k: env.get(k, "") for k in LOOKED_UP})
-
-
-def local_stream_arns() -> dict[str, str]:
-    """Stream ARNs of the tables on the stack in use (the emulators, for packaged-function runs)."""
-    from mysite import aws
-
-    client = aws.client("dynamodb")
-    return {
-        model.Meta.table_name: client.describe_table(TableName=model.Meta.table_name)["Table"]["LatestStreamArn"]
-        for model in all_models()
-        if getattr(model.Meta, "stream_view_type", None)
-    }
-
-
-def stage_for_local_stack() -> dict:
-    """The production stage, pointed at the stack in use, so the built package can run against the emulators."""
-    from mysite.deploy import stages
-
-    production = stages.read_stage("production")
-    environment = {
-        **production["environment_variables"],
-        "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
-        "AWS_STORAGE_BUCKET_NAME": settings.AWS_STORAGE_BUCKET_NAME,
-        "COGNITO_USER_POOL_NAME": settings.COGNITO_USER_POOL_NAME,
-        "DJANGO_SECRET_KEY_SECRET_ID": "",
-        "UPDATES_SIGNING_KEY_SECRET_ID": "",
-        "S3_TRANSFER_ACCELERATION": "false",
-    }
-    lookups = Lookups(
-        account="000000000000",
-        stream_arns=local_stream_arns(),
-        values={"COGNITO_USER_POOL_ID": settings.COGNITO_USER_POOL_ID, "COGNITO_CLIENT_ID": settings.COGNITO_CLIENT_ID},
-    )
-    return render_stage("production", {**production, "environment_variables": environment}, lookups)
-
-
-def local_function_environment() -> dict[str, str]:
-    """The process environment of a packaged function run against the emulators (credentials, endpoints)."""
-    import os
-
-    return {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": "C.UTF-8",
-        "AWS_REGION": settings.AWS_REGION,
-        "AWS_DEFAULT_REGION": settings.AWS_REGION,
-        "DYNAMODB_ENDPOINT_URL": settings.DYNAMODB_ENDPOINT_URL,
-        "COGNITO_ENDPOINT_URL": settings.COGNITO_ENDPOINT_URL,
-        "S3_ENDPOINT_URL": settings.S3_ENDPOINT_URL,
-        "AWS_LOCAL_ACCESS_KEY_ID": settings.AWS_LOCAL_ACCESS_KEY_ID,
-        "AWS_LOCAL_SECRET_ACCESS_KEY": settings.AWS_LOCAL_SECRET_ACCESS_KEY,
-        "AWS_ACCESS_KEY_ID": settings.AWS_LOCAL_ACCESS_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": settings.AWS_LOCAL_SECRET_ACCESS_KEY,
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        # No SES emulator: the console backend prints each message to the function's log.
-        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-    }

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import environ
 
+from mysite.constants import GROUPS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
@@ -51,6 +53,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mysite.urls"
+# A refused form is the site's own 403 page, like every other error.
+CSRF_FAILURE_VIEW = "mysite.errors.csrf_failure"
 WSGI_APPLICATION = "mysite.wsgi.application"
 
 TEMPLATES = [
@@ -109,7 +113,9 @@ AWS_LOCAL_SECRET_ACCESS_KEY = env("AWS_LOCAL_SECRET_ACCESS_KEY", default=None)
 COGNITO_USER_POOL_NAME = env("COGNITO_USER_POOL_NAME", default="mysite")
 COGNITO_USER_POOL_ID = env("COGNITO_USER_POOL_ID", default="")
 COGNITO_CLIENT_ID = env("COGNITO_CLIENT_ID", default="")
-COGNITO_GROUPS = ("authors", "release-managers")
+COGNITO_GROUPS = GROUPS
+# The core reads a user's profile (name, email, token revocation stamp) through this app function.
+PROFILE_LOOKUP = "accounts.selectors.profile_get_cached"
 # Todos: temporary S3 credentials through a Cognito identity pool (`provision` creates both).
 COGNITO_IDENTITY_POOL_ID = env("COGNITO_IDENTITY_POOL_ID", default="")
 COGNITO_IDENTITY_ROLE_ARN = env("COGNITO_IDENTITY_ROLE_ARN", default="")
@@ -138,6 +144,9 @@ CLOUDFRONT_DISTRIBUTION_ID = env("CLOUDFRONT_DISTRIBUTION_ID", default="")
 CDN_DOMAIN = env("CDN_DOMAIN", default="")
 # Secrets Manager secret holding the updates Ed25519 signing key (PEM); unset locally.
 UPDATES_SIGNING_KEY_SECRET_ID = env("UPDATES_SIGNING_KEY_SECRET_ID", default="")
+# TUF online keys in KMS, per role: {"targets": ["<key id>"], "snapshot": [...], "timestamp": [...], "root": [...]}.
+# Empty: key files under DEVDATA_DIR/tuf-online-keys (local development). See updates/tuf_keys.py.
+UPDATES_TUF_KMS_KEYS = env.json("UPDATES_TUF_KMS_KEYS", default={})
 
 # --- Email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MySite <no-reply@example.com>")

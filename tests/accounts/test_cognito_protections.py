@@ -5,7 +5,8 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from tests.mysite.test_provision import on_aws, provision
+from tests.moto_aws import on_aws
+from tests.mysite.test_provision import provision
 
 
 def _pool_and_client() -> tuple[dict, dict]:

@@ -12,7 +12,8 @@ from accounts.models import Profile
 from mysite import cognito
 from mysite.auth import SESSION_TOKENS_KEY
 from tests.conftest import latest_code
-from tests.mysite.test_provision import on_aws, provision
+from tests.moto_aws import on_aws
+from tests.mysite.test_provision import provision
 
 
 def _me(access_token: str) -> int:

@@ -93,7 +93,7 @@ def test_welcome_email_is_sent_exactly_once_per_profile(user):
 
 
 def test_failed_send_releases_the_claim_so_a_retry_sends(user, monkeypatch):
-    import accounts.services as account_services
+    import accounts.services.welcome as account_services
 
     def broken_send(**kwargs):
         raise ConnectionError("SES down")
@@ -166,7 +166,7 @@ class Crash(BaseException):
 
 
 def _crash_after_claiming(sub: str, monkeypatch) -> None:
-    import accounts.services as account_services
+    import accounts.services.welcome as account_services
 
     def crashing_send(**kwargs):
         raise Crash()
@@ -225,7 +225,7 @@ def test_the_sweeper_sends_a_welcome_whose_holder_died_once_its_lease_is_over_an
 
 
 def test_a_failing_send_in_the_sweeper_keeps_its_claim_for_the_next_sweep(user, monkeypatch):
-    import accounts.services as account_services
+    import accounts.services.welcome as account_services
 
     _crash_after_claiming(user.sub, monkeypatch)
     _expire_lease(user.sub)
@@ -253,7 +253,7 @@ def test_the_sweep_is_a_schedule_of_the_accounts_app():
 
 
 def test_the_lease_length_comes_from_settings(user, monkeypatch, settings):
-    import accounts.services as account_services
+    import accounts.services.welcome as account_services
 
     settings.WELCOME_EMAIL_LEASE_SECONDS = 7
 
@@ -269,7 +269,7 @@ def test_the_lease_length_comes_from_settings(user, monkeypatch, settings):
 
 
 def test_a_rename_between_claim_and_send_does_not_fail_the_sent_mark(user, monkeypatch):
-    import accounts.services as account_services
+    import accounts.services.welcome as account_services
 
     real_send = account_services.send_mail
 

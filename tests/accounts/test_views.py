@@ -85,7 +85,10 @@ def test_csrf_is_enforced_on_session_authenticated_api_writes(browser_client, us
 
     token = client.cookies["csrftoken"].value
     response = client.patch(
-        "/api/accounts/me", {"display_name": "Honest"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+        "/api/accounts/me",
+        {"display_name": "Honest", "version": client.get("/api/accounts/me").json()["version"]},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
     )
     assert response.status_code == 200
     assert response.json()["display_name"] == "Honest"

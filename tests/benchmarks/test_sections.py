@@ -34,12 +34,13 @@ def test_every_section_runs_to_the_end_on_tiny_inputs(tmp_path):
     cdn = results["cdn"]
     assert cdn["origins"] == 2
     assert len(cdn["origin_requests"]) == 2  # both origin processes answered
-    assert cdn["update_checks"]["total"] == 12 * 10
+    # Ten checks per client; an electron app that is offered an update asks Squirrel's feed after the cacheable check.
+    assert cdn["update_checks"]["total"] >= 12 * 10
     assert cdn["page_views"]["total"] == 30
     assert cdn["checked_across_containers"] == 5 * 3  # five reads, on two origins and through the twin
     assert results["load"]["requests"] > 0
-    # 12 clients drawn by the mix's weights: the legacy and TUF shares (10% each) may draw none.
-    protocols = {f"check-{p}" for p in ("json", "json-legacy", "electron", "sparkle", "tuf")}
+    # 12 clients drawn by the mix's weights: the legacy and TUF shares (2-10% each) may draw none.
+    protocols = {f"check-{p}" for p in ("json", "json-legacy", "electron", "electron-legacy", "sparkle", "tuf")}
     assert "check-json" in cdn["update_checks_by_protocol"]
     assert set(cdn["update_checks_by_protocol"]) <= protocols
     # The cacheable JSON form holds no bucket: one URL per (platform, installed version) at most.

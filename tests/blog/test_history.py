@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.test import Client
 
-from blog.models import PUBLISHED, Post, SlugClaim, TaggedPost, Term
+from benchmarks.blog_history import history_posts_write
+from blog.models import Term
 from mysite import cache
 from mysite.deploy import botocalls
 
@@ -21,34 +22,9 @@ def seed_history(count: int) -> dict[str, str]:
     # A past year keeps these posts behind every other test's on the home page and in the feeds.
     start = datetime(random.randint(1100, 1899), random.randint(1, 12), 1, tzinfo=UTC)
     month = f"{start:%Y-%m}"
-    with Post.batch_write() as posts, SlugClaim.batch_write() as slugs, TaggedPost.batch_write() as tagged:
-        for n in range(count):
-            post_id, slug = str(uuid.uuid4()), f"history-{uuid.uuid4().hex[:12]}"
-            published_at = start + timedelta(minutes=n)
-            posts.save(
-                Post(
-                    post_id,
-                    title=f"History {n}",
-                    title_search=f"history {n}",
-                    slug=slug,
-                    body_markdown=f"Post {n}.",
-                    body_html=f"<p>Post {n}.</p>",
-                    excerpt=f"Post {n}.",
-                    tags=[tag],
-                    tag_names=[tag],
-                    author_sub=author_sub,
-                    author_name="Hester History",
-                    status=PUBLISHED,
-                    created_at=published_at,
-                    updated_at=published_at,
-                    published_at=published_at,
-                    feed="post",
-                    author_feed=author_sub,
-                    published_month=month,
-                )
-            )
-            slugs.save(SlugClaim(slug, post_id=post_id))
-            tagged.save(TaggedPost(tag, f"{published_at.isoformat()}#{post_id}", post_id=post_id))
+    published = [(n, start + timedelta(minutes=n), tag) for n in range(count)]
+    posts = history_posts_write(author_sub=author_sub, author_name="Hester History", published=published)
+    slug = posts[-1].slug
     Term("tag", tag, post_count=count, display_name=tag).save()
     Term("month", month, post_count=count).save()
     cache.stamp_bump_now(cache.BLOG_SCOPE)

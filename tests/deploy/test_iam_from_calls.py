@@ -28,6 +28,7 @@ from django.test.utils import override_settings
 from moto import mock_aws
 
 from mysite.deploy import botocalls, stages
+from mysite.deploy.local_stage import local_stream_arns, production_on_local_stack
 from mysite.deploy.permissions import (
     Need,
     denied,
@@ -36,7 +37,7 @@ from mysite.deploy.permissions import (
     required_for,
     unused_actions,
 )
-from mysite.deploy.render import Lookups, local_stream_arns, render_attach_policy, render_stage
+from mysite.deploy.render import Lookups, render_attach_policy
 from mysite.dispatcher import Dispatcher
 from mysite.event_sources import ScheduleSource
 from tests.blog.conftest import image_bytes
@@ -51,31 +52,19 @@ SET_UP: list[botocalls.Call] = []  # calls the test made to prepare moto, left o
 
 def local_stage() -> dict:
     """The production stage rendered for the stack in use: its names, its stream ARNs, an invalidatable CDN."""
-    production = stages.read_stage("production")
-    environment = {
-        **production["environment_variables"],
-        "DYNAMODB_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
-        "AWS_STORAGE_BUCKET_NAME": settings.AWS_STORAGE_BUCKET_NAME,
-        "COGNITO_USER_POOL_NAME": settings.COGNITO_USER_POOL_NAME,
-    }
-    lookups = Lookups(
+    return production_on_local_stack(
         account=ACCOUNT,
         # DynamoDB Local puts "ddblocal" where AWS puts the region.
         stream_arns={t: a.replace(":ddblocal:", f":{settings.AWS_REGION}:") for t, a in local_stream_arns().items()},
-        values={
-            "COGNITO_USER_POOL_ID": settings.COGNITO_USER_POOL_ID,
-            "COGNITO_CLIENT_ID": settings.COGNITO_CLIENT_ID,
-            "CLOUDFRONT_DISTRIBUTION_ID": DISTRIBUTION,
-        },
+        values={"CLOUDFRONT_DISTRIBUTION_ID": DISTRIBUTION},
     )
-    return render_stage("production", {**production, "environment_variables": environment}, lookups)
 
 
 def drive_local_flows() -> None:
     """Every kind of work the function does, through its services, views and handlers, on the emulators."""
     from accounts import services as accounts
     from blog import services as blog
-    from todos.services import attachments, lists, tasks
+    from todos.services import attachments, lists, task_deletes, tasks
     from updates import services as updates
 
     dispatcher = Dispatcher()
@@ -107,8 +96,11 @@ def drive_local_flows() -> None:
     second = tasks.task_create(owner=owner, list_id=todo_list.list_id, title="Buy stamps")
     tasks.tasks_reorder(owner=owner, items=[{"id": second.task_id, "position": 0.5}])
     tasks.task_complete(owner=owner, task_id=task.task_id)
-    tasks.task_delete(owner=owner, task_id=task.task_id)
-    lists.list_delete(owner=owner, list_id=todo_list.list_id)  # its remaining tasks go in batches
+    task_deletes.task_delete(owner=owner, task_id=task.task_id)
+    attachments.attachment_start(
+        owner=owner, task_id=second.task_id, file_name="stamps.txt", size=5, content_type="text/plain"
+    )
+    lists.list_delete(owner=owner, list_id=todo_list.list_id)  # its tasks in transactions, their files in batches
 
     # Blog: an image and its renditions, a post published now and one published by the schedule.
     content = image_bytes()
@@ -138,6 +130,19 @@ def drive_local_flows() -> None:
     )
     assert Client().get(f"/updates/{product.slug}/").status_code == 200
     assert Client().get(f"/api/updates/{product.slug}/stable/darwin-arm64/0.9.0").status_code == 200
+
+    # A beacon, and a ramp that halts on it: the release managers are listed (ListUsersInGroup) and mailed.
+    from datetime import UTC, datetime, timedelta
+
+    from updates import beacons, ramp
+
+    started = datetime.now(UTC)
+    ramp.ramp_start(
+        product=product.slug, version="1.0.0", steps=[50, 100], interval_seconds=60,
+        failure_threshold=0.5, minimum_sample=1, actor="iam", now=started,
+    )  # fmt: skip
+    beacons.beacon_record(product=product.slug, version="1.0.0", platform="darwin-arm64", outcome="failed")
+    ramp.ramp_tick(now=started + timedelta(seconds=61))
 
     # The schedules: due posts and the TUF refresh, as EventBridge would fire them.
     dispatcher.run_schedules([s for s in dispatcher.sources if isinstance(s, ScheduleSource)], force=True)

@@ -27,7 +27,7 @@ from PIL import Image as PillowImage
 
 from mysite import aws
 from mysite.deploy import build_package, stages
-from mysite.deploy.render import local_function_environment, local_stream_arns, stage_for_local_stack
+from mysite.deploy.local_stage import local_function_environment, local_stream_arns, stage_for_local_stack
 
 pytestmark = pytest.mark.usefixtures("local_stack")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mysite.deploy.package_excludes import BOTOCORE_SERVICES, botocore_exclude_glob, installed_botocore_services
 from mysite.deploy.policies import StageResources, lambda_statements, wildcard_resources
-from mysite.deploy.render import BOTOCORE_SERVICES, botocore_exclude_glob, installed_botocore_services
 
 RESOURCES = StageResources(
     region="eu-west-1",

@@ -151,7 +151,7 @@ def test_check_fails_when_a_stage_is_stale_and_dry_run_writes_nothing(settings_f
 
 def test_offline_render_restores_a_stale_stage_and_is_then_stable(settings_file, repository_stages):
     make_stale(settings_file)
-    assert "writing  production" in run("zappa_settings", "--offline")
+    assert "applying production" in run("zappa_settings", "--offline")
     assert json.loads(settings_file.read_text()) == repository_stages
     assert "No changes" in run("zappa_settings", "--offline")
 
@@ -173,7 +173,7 @@ def test_the_stage_is_filled_in_from_what_exists_on_aws(aws_account, settings_fi
     account = boto3.client("sts", region_name="us-east-1").get_caller_identity()["Account"]
 
     output = run("zappa_settings", "--stage", "production")
-    assert "writing  production" in output
+    assert "applying production" in output
     config = stages.read_stage("production", settings_file)
     [stream] = [e for e in config["events"] if e["function"] == "accounts.events.profile_stream_handler"]
     assert stream["event_source"]["arn"] == table["LatestStreamArn"]
@@ -188,7 +188,7 @@ def test_the_stage_is_filled_in_from_what_exists_on_aws(aws_account, settings_fi
 
 
 def test_a_new_stage_gets_its_own_resource_names(settings_file):
-    assert "writing  staging" in run("zappa_settings", "--stage", "staging", "--offline")
+    assert "applying staging" in run("zappa_settings", "--stage", "staging", "--offline")
     config = stages.read_stage("staging", settings_file)
     assert config == render_stage("staging", config, current_lookups(config))
     env = config["environment_variables"]

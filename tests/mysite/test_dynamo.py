@@ -48,3 +48,50 @@ def test_registry_finds_the_models_of_every_app():
     models = all_models()
     assert Profile in models
     assert SessionItem in models
+
+
+def test_condition_failed_names_the_item_that_failed_whatever_the_order_of_the_operations():
+    import uuid
+
+    from pynamodb.exceptions import TransactWriteError
+
+    from mysite import cache
+    from mysite.dynamo import condition_failed, transact
+    from mysite.models import CacheStamp
+
+    taken = CacheStamp(f"test-taken-{uuid.uuid4().hex}", token="a", changed_at=1)
+    taken.save()
+    fresh = CacheStamp(f"test-fresh-{uuid.uuid4().hex}", token="b", changed_at=1)
+    transaction = transact()
+    # Added first, sent last: PynamoDB sends checks, deletes, puts, then updates.
+    cache.stamp_bump(transaction, f"test-scope-{uuid.uuid4().hex}")
+    transaction.save(fresh, condition=CacheStamp.scope.does_not_exist(), label="fresh")
+    transaction.condition_check(CacheStamp, taken.scope, condition=CacheStamp.scope.does_not_exist(), label="taken")
+
+    def commit() -> None:
+        with transaction:
+            pass
+
+    with pytest.raises(TransactWriteError) as raised:
+        commit()
+    error = raised.value
+    assert condition_failed(error)
+    assert condition_failed(error, transaction=transaction, label="taken")
+    assert not condition_failed(error, transaction=transaction, label="fresh")
+    assert transaction.failed(error) == {"taken"}
+
+
+def test_condition_failed_on_a_single_write_and_not_on_other_errors():
+    import uuid
+
+    from pynamodb.exceptions import PutError
+
+    from mysite.dynamo import condition_failed
+    from mysite.models import CacheStamp
+
+    stamp = CacheStamp(f"test-once-{uuid.uuid4().hex}", token="a", changed_at=1)
+    stamp.save(condition=CacheStamp.scope.does_not_exist())
+    with pytest.raises(PutError) as raised:
+        stamp.save(condition=CacheStamp.scope.does_not_exist())
+    assert condition_failed(raised.value)
+    assert not condition_failed(ValueError("ConditionalCheckFailed"))

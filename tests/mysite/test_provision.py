@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 
 import boto3
 import pytest
 from django.core.management import call_command
-from moto import mock_aws
 
 from mysite import aws
 from mysite.dynamo import all_models
+from tests.moto_aws import on_aws
 
 
 def provision(*args: str) -> str:
@@ -45,33 +44,6 @@ def test_every_model_table_exists_with_its_stream_and_ttl():
             ttl = client.describe_time_to_live(TableName=model.Meta.table_name)["TimeToLiveDescription"]
             assert ttl["TimeToLiveStatus"] == "ENABLED"
             assert ttl["AttributeName"] == model._ttl_attribute().attr_name
-
-
-@contextmanager
-def on_aws(settings, monkeypatch):
-    """Point the app at AWS endpoints (intercepted by moto) instead of the emulators."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    settings.DYNAMODB_ENDPOINT_URL = None
-    settings.COGNITO_ENDPOINT_URL = None
-    settings.S3_ENDPOINT_URL = None
-    settings.AWS_LOCAL_ACCESS_KEY_ID = None
-    settings.AWS_LOCAL_SECRET_ACCESS_KEY = None
-    settings.AWS_STORAGE_BUCKET_NAME = "mysite-prod-test"
-    settings.STACK_OUTPUTS_FILE = None
-    models = all_models()
-    saved = [(m, m.Meta.host, m.Meta.aws_access_key_id, m.Meta.aws_secret_access_key) for m in models]
-    with mock_aws():
-        for model in models:
-            model.Meta.host = model.Meta.aws_access_key_id = model.Meta.aws_secret_access_key = None
-            model._connection = None
-        try:
-            yield
-        finally:
-            for model, host, key, secret in saved:
-                model.Meta.host, model.Meta.aws_access_key_id, model.Meta.aws_secret_access_key = host, key, secret
-                model._connection = None
 
 
 @pytest.mark.usefixtures("_stack")

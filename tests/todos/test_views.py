@@ -184,3 +184,102 @@ def test_a_priority_in_non_ascii_digits_is_a_form_message_not_a_500(page, user):
     assert response.status_code == 200
     assert "Priority" in response.content.decode()
     assert Task.get(user.sub, task.task_id).priority == 1
+
+
+def _details_form(task, **changes) -> dict:
+    form = {
+        "notes": task.notes,
+        "due_date": "",
+        "due_time": "",
+        "due_timezone": "",
+        "priority": str(task.priority),
+        "labels": ", ".join(task.labels),
+        "recurrence": "",
+        "list_id": task.list_id,
+        "version": str(task.version),
+    }
+    return {**form, **changes}
+
+
+def test_the_details_form_carries_the_tasks_version(page, user):
+    task = services.task_create(owner=user.sub, title="Versioned")
+    body = page.get(f"/todos/lists/inbox/?open={task.task_id}").content.decode()
+    assert f'<input type="hidden" name="version" value="{task.version}">' in body
+
+
+def test_a_stale_details_save_changes_nothing_and_shows_the_saved_and_the_typed_values(page, user):
+    task = services.task_create(owner=user.sub, title="Two tabs")
+    url, current = f"/todos/tasks/{task.task_id}/details", f"/todos/lists/inbox/?open={task.task_id}"
+    # Tab A saves notes; tab B still holds the form of the version before.
+    saved = htmx_post(page, url, _details_form(task, notes="notes from tab A"), current=current)
+    assert saved.status_code == 200
+    assert Task.get(user.sub, task.task_id).notes == "notes from tab A"
+
+    stale = htmx_post(page, url, _details_form(task, notes="typed in tab B", priority="3"), current=current)
+    body = stale.content.decode()
+    stored = Task.get(user.sub, task.task_id)
+    assert (stored.notes, stored.priority, stored.version) == ("notes from tab A", 1, task.version + 1)
+    assert stale.status_code == 200
+    assert "saved elsewhere" in body
+    # The form shows what is saved now, with the version it now has ...
+    assert ">notes from tab A</textarea>" in body
+    assert f'<input type="hidden" name="version" value="{stored.version}">' in body
+    # ... and what was typed is beside it, field by field, nothing lost.
+    assert f'id="stale-typed-notes-{task.task_id}">typed in tab B</span>' in body
+    assert f'id="stale-saved-notes-{task.task_id}">notes from tab A</span>' in body
+    assert f'id="stale-typed-priority-{task.task_id}">3</span>' in body
+    assert f'id="stale-typed-labels-{task.task_id}"' not in body  # unchanged fields are not listed
+    # "Save what I typed instead" posts the typed values with the current version: that save goes through.
+    assert '<input type="hidden" name="notes" value="typed in tab B">' in body
+    mine = htmx_post(page, url, _details_form(stored, notes="typed in tab B", priority="3"), current=current)
+    assert mine.status_code == 200
+    assert "saved elsewhere" not in mine.content.decode()
+    stored = Task.get(user.sub, task.task_id)
+    assert (stored.notes, stored.priority) == ("typed in tab B", 3)
+
+
+def test_a_stale_plain_form_post_answers_409_with_the_whole_page(page, user):
+    task = services.task_create(owner=user.sub, title="No script")
+    services.task_update(owner=user.sub, task_id=task.task_id, notes="saved meanwhile")
+    response = page.post(
+        f"/todos/tasks/{task.task_id}/details",
+        _details_form(task, notes="typed without htmx"),
+        HTTP_REFERER=f"http://testserver/todos/lists/inbox/?open={task.task_id}",
+    )
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert ">saved meanwhile</textarea>" in body
+    assert "typed without htmx" in body
+    assert Task.get(user.sub, task.task_id).notes == "saved meanwhile"
+
+
+def test_a_malformed_form_version_is_a_message_and_changes_nothing(page, user):
+    task = services.task_create(owner=user.sub, title="Odd version", notes="kept")
+    response = htmx_post(
+        page,
+        f"/todos/tasks/{task.task_id}/details",
+        _details_form(task, notes="changed", version="9" * 5000),
+        current=f"/todos/lists/inbox/?open={task.task_id}",
+    )
+    assert response.status_code == 200
+    assert "out of date" in response.content.decode()
+    assert Task.get(user.sub, task.task_id).notes == "kept"
+
+
+def test_an_inline_rename_carries_the_version_and_a_stale_one_changes_nothing(page, user):
+    task = services.task_create(owner=user.sub, title="Original")
+    body = page.get("/todos/").content.decode()
+    assert f'data-version="{task.version}"' in body
+    services.task_update(owner=user.sub, task_id=task.task_id, notes="saved in another tab")
+    stale = htmx_post(page, f"/todos/tasks/{task.task_id}/title", {"title": "Renamed", "version": str(task.version)})
+    text = stale.content.decode()
+    assert stale.status_code == 200
+    assert "changed elsewhere" in text
+    assert "renamed to “Renamed”" in text
+    stored = Task.get(user.sub, task.task_id)
+    assert (stored.title, stored.notes) == ("Original", "saved in another tab")
+    # A stale emptied title deletes nothing either; a current one renames.
+    htmx_post(page, f"/todos/tasks/{task.task_id}/title", {"title": "", "version": str(task.version)})
+    assert Task.get(user.sub, task.task_id).title == "Original"
+    htmx_post(page, f"/todos/tasks/{task.task_id}/title", {"title": "Renamed", "version": str(stored.version)})
+    assert Task.get(user.sub, task.task_id).title == "Renamed"

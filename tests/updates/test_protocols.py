@@ -39,6 +39,19 @@ def electron(client: Client, slug: str, bucket: int | None, context: dict) -> st
     return response.json()["name"] if response.status_code == 200 else None
 
 
+def electron_step(client: Client, slug: str, bucket: int | None, context: dict) -> str | None:
+    """An electron app on the cacheable form: it picks from the offers, then gives Squirrel its step's lowest bucket."""
+    if "offers" not in context:
+        context["offers"] = client.get(f"/api/updates/{slug}/stable/{PLATFORM}/{INSTALLED}/rollout").json()["offers"]
+    mine = 99 if bucket is None else bucket
+    picked = next((i for i, offer in enumerate(context["offers"]) if mine < offer["rollout"]), None)
+    if picked is None:
+        return None  # up to date: Squirrel is not asked
+    step = max((offer["rollout"] for offer in context["offers"][:picked]), default=0)
+    context.setdefault("feeds", set()).add(step)
+    return electron(client, slug, step, context)
+
+
 def sparkle(client: Client, slug: str, bucket: int | None, context: dict) -> str | None:
     """Sparkle's choice: the newest item newer than the installed version (no OS or minimum versions here)."""
     query = {"platform": PLATFORM} | ({} if bucket is None else {"bucket": bucket})
@@ -71,6 +84,7 @@ PROTOCOLS = {
     "json-check": json_check,
     "json-cacheable": json_cacheable,
     "electron": electron,
+    "electron-step": electron_step,
     "sparkle": sparkle,
     "tuf": tuf,
 }
@@ -136,3 +150,15 @@ def test_a_yanked_release_s_artifact_is_in_no_answer_of_any_protocol(catalog, li
     assert all(sha256.encode() not in body for body in bodies for sha256 in yanked)
     assert b"1.0.0" in bodies[0]
     assert b"1.0.0" in bodies[-1]
+
+
+def test_electron_apps_on_the_cacheable_form_ask_squirrel_in_one_feed_url_per_step(catalog):
+    product = catalog.product()
+    catalog.release(product, "1.1.0")
+    catalog.release(product, "1.2.0", rollout=30)
+    context: dict = {}
+    picked = {bucket: electron_step(Client(), product.slug, bucket, context) for bucket in range(100)}
+
+    assert picked == {bucket: "1.2.0" if bucket < 30 else "1.1.0" for bucket in range(100)}
+    # 100 buckets, two feed URLs: the CDN keeps one answer per step of the rollout, not one per bucket.
+    assert context["feeds"] == {0, 30}

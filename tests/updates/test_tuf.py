@@ -125,4 +125,4 @@ def test_tuf_target_route_serves_only_what_the_current_targets_metadata_lists(ca
     elsewhere = target_url(product, "1.0.0").replace("/darwin-arm64/1.0.0/", "/linux-x64/9.9.9/")
     assert client.get(elsewhere).status_code == 404  # the right bytes under a path the metadata does not list
     services.release_yank(product=product.slug, version="1.0.0")
-    assert client.get(target_url(product, "1.0.0")).status_code == 404
+    assert client.get(target_url(product, "1.0.0")).status_code == 410  # a yanked release's file: withdrawn

@@ -88,7 +88,10 @@ class AttachmentOutput(serializers.Serializer):
     size = serializers.IntegerField()
     content_type = serializers.CharField()
     key = serializers.CharField()
-    state = serializers.ChoiceField(choices=["pending", "ready"])
+    state = serializers.ChoiceField(
+        choices=["pending", "ready", "expired"],
+        help_text="`expired`: the upload never arrived within its window; start a new one.",
+    )
     is_image = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     version = serializers.IntegerField()

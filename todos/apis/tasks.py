@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mysite.apis import page_limit
+from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
@@ -50,9 +52,9 @@ class TaskListApi(APIView):
         parent_id = serializers.CharField(required=False, max_length=40)
         top_level = serializers.BooleanField(required=False, default=False)
         sort = serializers.ChoiceField(choices=selectors.SORTS, default="position")
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=selectors.MAX_PAGE, default=50)
-        cursor = serializers.CharField(required=False, max_length=2000)
-        format = serializers.CharField(required=False)
+        limit = page_limit(maximum=selectors.MAX_PAGE, default=50)
+        cursor = serializers.CharField(required=False, max_length=MAX_CURSOR_LENGTH)
+        format = serializers.ChoiceField(choices=["json", "api"], required=False)
 
         def validate_tz(self, value: str) -> str:
             try:
@@ -68,7 +70,12 @@ class TaskListApi(APIView):
         results = TaskOutput(many=True)
         next_cursor = serializers.CharField(allow_null=True)
 
-    @extend_schema(operation_id="todos_tasks_list", parameters=[FilterSerializer], responses={200: OutputSerializer})
+    @extend_schema(
+        operation_id="todos_tasks_list",
+        # The API answers JSON; ?format=api (DRF's browsable page) is a convenience for people, not documented.
+        parameters=[FilterSerializer, OpenApiParameter("format", str, enum=["json"], required=False)],
+        responses={200: OutputSerializer},
+    )
     def get(self, request):
         data = validated(TaskListApi.FilterSerializer, request.query_params.dict())
         limit, cursor, zone = data.pop("limit"), data.pop("cursor", None), data.pop("tz")

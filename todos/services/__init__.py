@@ -13,15 +13,14 @@ from todos.services.attachments import (
 )
 from todos.services.credentials import credentials_for, identity_pool_configured, user_files_policy
 from todos.services.lists import COLOURS, inbox_ensure, list_create, list_delete, list_update
+from todos.services.task_deletes import task_delete, tasks_clear_completed
 from todos.services.tasks import (
     UNSET,
     task_complete,
     task_create,
-    task_delete,
     task_move,
     task_reopen,
     task_update,
-    tasks_clear_completed,
     tasks_reorder,
     tasks_set_done,
 )

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from mysite import cache
-from mysite.dynamo import number_storable
+from mysite.dynamo import condition_failed, number_storable
 from todos.errors import InvalidTask, ListNotFound, TaskNotFound, VersionConflict
 from todos.models import Task, TodoList, Tombstone, changed_stamp, utcnow
 
@@ -120,13 +120,3 @@ class conflict_guard:
                 raise VersionConflict("The item was deleted meanwhile.") from exc
             raise VersionConflict(extra={"current": self.serialize(current)}) from exc
         return False
-
-
-def condition_failed(error: Exception) -> bool:
-    """True when a write (or one item of a transaction) failed on its condition."""
-    if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
-        return True
-    if isinstance(error, TransactWriteError):
-        reasons = getattr(error, "cancellation_reasons", None) or []
-        return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
-    return False

@@ -8,8 +8,8 @@ import unicodedata
 from pynamodb.exceptions import DoesNotExist
 
 from mysite import cache, storage
-from todos.errors import AttachmentNotFound, AttachmentTooLarge, InvalidTask, UploadMissing
-from todos.models import Attachment, Tombstone
+from todos.errors import AttachmentNotFound, AttachmentTooLarge, InvalidTask, UploadExpired, UploadMissing
+from todos.models import PENDING_UPLOAD_KEPT, Attachment, Tombstone, utcnow
 from todos.representations import attachment_as_dict
 from todos.services._common import conflict_guard, new_id, task_for_write, tombstone, touch
 
@@ -40,10 +40,14 @@ def _key_name(file_name: str) -> str:
 
 
 def attachment_for_write(*, owner: str, task_id: str, attachment_id: str) -> Attachment:
+    """The record, read strongly; one past its TTL that DynamoDB has not swept yet counts as gone."""
     try:
-        return Attachment.get(owner, f"{task_id}#{attachment_id}", consistent_read=True)
+        attachment = Attachment.get(owner, f"{task_id}#{attachment_id}", consistent_read=True)
     except DoesNotExist:
         raise AttachmentNotFound() from None
+    if attachment.is_gone():
+        raise AttachmentNotFound()
+    return attachment
 
 
 def attachment_start(
@@ -71,24 +75,30 @@ def attachment_start(
         content_type=content_type,
         s3_key=key,
         state="pending",
+        expires_at=utcnow() + PENDING_UPLOAD_KEPT,
     )
     cache.save_with_bump(attachment, cache.user_scope(owner))
     return attachment, storage.presigned_post(key=key, max_bytes=MAX_ATTACHMENT_BYTES, content_type=content_type)
 
 
 def attachment_complete(*, owner: str, task_id: str, attachment_id: str) -> Attachment:
-    """Mark an upload ready once S3 has it; an oversized object is deleted (the emulator ignores policies)."""
+    """Mark an upload ready once S3 has it; an oversized object is deleted (the emulator ignores policies).
+
+    An upload that has not arrived by the end of its window has failed (`UploadExpired`); the record
+    stays listed as expired until its TTL, and a ready one loses the TTL.
+    """
     attachment = attachment_for_write(owner=owner, task_id=task_id, attachment_id=attachment_id)
     if attachment.state == "ready":
         return attachment
     head = storage.object_head(attachment.s3_key)
     if head is None:
-        raise UploadMissing()
+        raise UploadExpired() if attachment.current_state() == "expired" else UploadMissing()
     if head["ContentLength"] > MAX_ATTACHMENT_BYTES:
         storage.objects_delete([attachment.s3_key])
         raise AttachmentTooLarge()
     attachment.size = head["ContentLength"]
     attachment.state = "ready"
+    attachment.expires_at = None
     touch(attachment)
     with conflict_guard(attachment, serialize=attachment_as_dict):
         cache.save_with_bump(attachment, cache.user_scope(owner))
@@ -96,13 +106,20 @@ def attachment_complete(*, owner: str, task_id: str, attachment_id: str) -> Atta
 
 
 def attachment_upload_received(*, key: str) -> bool:
-    """S3 told us an object arrived: complete its attachment. Idempotent; unknown keys are ignored."""
+    """S3 told us an object arrived: complete its attachment. Idempotent; keys of no attachment are ignored.
+
+    An attachment key whose record is gone (deleted, or its pending upload expired) names an orphan:
+    the object is deleted, so an upload that outlived its record leaves nothing behind.
+    """
     match = _KEY.match(key)
     if not match:
         return False
     try:
         attachment_complete(**match.groupdict())
-    except (AttachmentNotFound, UploadMissing, AttachmentTooLarge):
+    except AttachmentNotFound:
+        storage.objects_delete([key])
+        return False
+    except (UploadMissing, UploadExpired, AttachmentTooLarge):
         return False
     return True
 

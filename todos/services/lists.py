@@ -6,7 +6,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from mysite import cache
 from todos.errors import InvalidTask, TaskRuleBroken
-from todos.models import Task, TodoList, Tombstone
+from todos.models import Task, TodoList
 from todos.representations import list_as_dict
 from todos.services._common import (
     INBOX_ID,
@@ -97,22 +97,20 @@ def list_update(
 
 
 def list_delete(*, owner: str, list_id: str, expected_version: int | None = None) -> None:
-    """Delete a list with its tasks and their attachments (objects included)."""
-    from todos.services.attachments import attachments_purge
+    """Delete a list with its tasks and their attachments (objects included).
+
+    The list goes first (nothing more can be added to it), then its tasks, subtasks before
+    their parents, in counted transactions: a retry after a failure finds the rest to delete.
+    """
+    from todos.services.task_deletes import tasks_delete_counted
 
     if list_id == INBOX_ID:
         raise TaskRuleBroken("The Inbox cannot be deleted.", field="list_id")
     todo_list = list_for_write(owner=owner, list_id=list_id)
     check_version(todo_list, expected_version, serialize=list_as_dict)
-    with conflict_guard(todo_list, serialize=list_as_dict):
-        cache.delete_with_bump(todo_list, cache.user_scope(owner))
-    tasks = list(Task.by_list.query(f"{owner}#{list_id}"))
-    attachments_purge(owner=owner, task_ids=[t.task_id for t in tasks])
-    with Task.batch_write() as batch:
-        for task in tasks:
-            batch.delete(task)
-    with Tombstone.batch_write() as batch:
-        for task in tasks:
-            batch.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
-        batch.save(tombstone(owner=owner, kind="list", item_id=list_id))
-    cache.stamp_bump_now(cache.user_scope(owner))  # the batches above are not one transaction
+    with conflict_guard(todo_list, serialize=list_as_dict), cache.transaction() as write:
+        write.delete(todo_list)
+        write.save(tombstone(owner=owner, kind="list", item_id=list_id))
+        cache.stamp_bump(write, cache.user_scope(owner))
+    tasks = sorted(Task.by_list.query(f"{owner}#{list_id}"), key=lambda t: t.parent_id is None)
+    tasks_delete_counted(owner=owner, tasks=tasks, keep=lambda t: t.list_id == list_id)

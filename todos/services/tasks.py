@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from mysite import cache, storage
-from todos.errors import InvalidTask, TaskRuleBroken
-from todos.models import Task, TodoList, Tombstone, utcnow
+from mysite import cache
+from todos.errors import InvalidTask, TaskRuleBroken, VersionConflict
+from todos.models import Task, TodoList, utcnow
 from todos.recurrence import next_occurrence, recurrence_check_reachable, recurrence_clean
 from todos.representations import task_as_dict, task_due_datetime_local
 from todos.services._common import (
     INBOX_ID,
     check_version,
     clean_position,
+    condition_failed,
     conflict_guard,
     new_id,
     next_position,
-    save_new,
     task_for_write,
-    tombstone,
     touch,
 )
+from todos.services.counts import counted, counted_chunks, counted_write
 from todos.services.lists import inbox_ensure
 
 
@@ -135,37 +136,40 @@ def _list_for_task(*, owner: str, list_id: str | None) -> str:
 
 
 def _subtask_ids(*, owner: str, task: Task) -> list[Task]:
-    """Every subtask of `task`, open and done (Query pages through its list)."""
-    return list(Task.by_list.query(task.list_key, filter_condition=Task.parent_id == task.task_id))
+    """Every subtask of `task`, open and done (its own index partition: the list's other tasks are not read)."""
+    return list(Task.by_parent.query(f"{owner}#{task.task_id}"))
 
 
 def _open_subtasks(task: Task) -> list[Task]:
-    """The open subtasks of `task`: read from the open side of its list only, however many are done."""
-    return list(Task.by_list_state.query(f"{task.list_key}#open", filter_condition=Task.parent_id == task.task_id))
+    """The open subtasks of `task` (its subtasks only are read)."""
+    return list(Task.by_parent.query(f"{task.owner}#{task.task_id}", filter_condition=Task.done == False))  # noqa: E712
 
 
-def _save_parent_last(*, owner: str, items: list[Task], last: Task) -> None:
-    """Save `items` and then `last`, each transaction with the read-cache stamp, `last` in the final one.
+# DynamoDB's 100 items per transaction, less the counters and the read-cache stamp.
+CHUNK = MAX_TRANSACTION_ITEMS - 2
 
-    One transaction when they fit (DynamoDB's 100 items, one of them the stamp); otherwise the
-    items go first in full transactions and `last` (the parent) with the remainder. Until the
-    final one commits the parent is unchanged, so a retry of the operation finds it still to do
-    and picks up the items that are left: the operation is resumable, never half-forgotten.
+
+def _save_parent_last(*, owner: str, items: list[tuple[Task, Counter]], last: Task, last_before: Counter) -> None:
+    """Save `items` and then `last`, each transaction with the counters' change and the stamp, `last` in the final one.
+
+    `items` pairs each task with what it counted before the change. One transaction when they fit;
+    otherwise the items go first in full transactions and `last` (the parent) with the remainder.
+    Until the final one commits the parent is unchanged, so a retry of the operation finds it still
+    to do and picks up the items that are left: the operation is resumable, never half-forgotten.
     """
-    scope = cache.user_scope(owner)
-    pending = list(items)
-    with conflict_guard(last, serialize=task_as_dict):
-        while len(pending) > MAX_REORDER - 1:
-            chunk, pending = pending[:MAX_REORDER], pending[MAX_REORDER:]
-            with _transaction() as tx:
-                for item in chunk:
-                    tx.save(item)
-                cache.stamp_bump(tx, scope)
-        with _transaction() as tx:
-            for item in pending:
+
+    def saving(chunk: list[tuple[Task, Counter]]):
+        def fill(tx, tally):
+            for item, before in chunk:
                 tx.save(item)
-            tx.save(last)
-            cache.stamp_bump(tx, scope)
+                tally.change(before, item)
+
+        return fill
+
+    # The parent last, so it goes in the final transaction.
+    with conflict_guard(last, serialize=task_as_dict):
+        for chunk in counted_chunks([*items, (last, last_before)], size=CHUNK):
+            counted_write(owner=owner, fill=saving(chunk))
 
 
 def _parent_for(*, owner: str, parent_id: str, task_id: str | None) -> Task:
@@ -180,15 +184,31 @@ def _parent_for(*, owner: str, parent_id: str, task_id: str | None) -> Task:
     return parent
 
 
-def _saved(task: Task) -> Task:
+def _saved(task: Task, before: Counter) -> Task:
+    """Write `task` with its change to the counters (`before`: what it counted as loaded)."""
     created = task.version is None
     task.refresh_keys()
     touch(task)
-    if created:
-        save_new(task, serialize=task_as_dict, owner=task.owner)
-    else:
+
+    def fill(tx, tally):
+        tx.save(task)
+        tally.change(before, task)
+
+    if not created:
         with conflict_guard(task, serialize=task_as_dict):
-            cache.save_with_bump(task, cache.user_scope(task.owner))
+            counted_write(owner=task.owner, fill=fill)
+        return task
+    try:
+        counted_write(owner=task.owner, fill=fill)
+    except TransactWriteError as error:
+        # The id is new, so an item holding it with the same `changed` stamp is this very write,
+        # applied on an attempt whose answer was lost.
+        if not condition_failed(error):
+            raise
+        current = Task.get(task.owner, task.task_id, consistent_read=True)
+        if current.changed != task.changed:
+            raise VersionConflict(extra={"current": task_as_dict(current)}) from error
+        task.version = current.version
     return task
 
 
@@ -231,7 +251,7 @@ def task_create(
         task.parent_id, task.list_id = parent.task_id, parent.list_id
     else:
         task.list_id = _list_for_task(owner=owner, list_id=list_id)
-    return _saved(task)
+    return _saved(task, Counter())
 
 
 def task_update(
@@ -253,6 +273,7 @@ def task_update(
     """Change some of a task's fields; only the given ones."""
     task = task_for_write(owner=owner, task_id=task_id)
     check_version(task, expected_version, serialize=task_as_dict)
+    before = counted(task)
     if title is not UNSET:
         task.title = _clean_title(title)
     if notes is not UNSET:
@@ -282,7 +303,7 @@ def task_update(
                 raise TaskRuleBroken("This task has subtasks, so it cannot become a subtask.", field="parent_id")
             task.list_id = parent.list_id
         task.parent_id = parent_id or None
-    return _saved(task)
+    return _saved(task, before)
 
 
 def _complete(task: Task, now: datetime) -> bool:
@@ -309,16 +330,19 @@ def task_complete(*, owner: str, task_id: str, expected_version: int | None = No
     check_version(task, expected_version, serialize=task_as_dict)
     if task.done:
         return task
+    before = counted(task)
     now = utcnow()
     closed = _complete(task, now)
     task.refresh_keys()
     touch(task)
     subtasks = _open_subtasks(task) if closed and not task.parent_id else []
+    items = []
     for sub in subtasks:
+        items.append((sub, counted(sub)))
         sub.done, sub.completed_at = True, now
         sub.refresh_keys()
         touch(sub)
-    _save_parent_last(owner=owner, items=subtasks, last=task)
+    _save_parent_last(owner=owner, items=items, last=task, last_before=before)
     return task
 
 
@@ -328,8 +352,9 @@ def task_reopen(*, owner: str, task_id: str, expected_version: int | None = None
     check_version(task, expected_version, serialize=task_as_dict)
     if not task.done:
         return task
+    before = counted(task)
     task.done, task.completed_at = False, None
-    return _saved(task)
+    return _saved(task, before)
 
 
 def task_move(
@@ -340,13 +365,15 @@ def task_move(
     check_version(task, expected_version, serialize=task_as_dict)
     target = _list_for_task(owner=owner, list_id=list_id)
     subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
+    befores = {t.task_id: counted(t) for t in [task, *subtasks]}
     task.list_id, task.parent_id = target, None
     task.position = next_position() if position is None else clean_position(position)
     for item in [task, *subtasks]:
         item.list_id = target
         item.refresh_keys()
         touch(item)
-    _save_parent_last(owner=owner, items=subtasks, last=task)
+    items = [(sub, befores[sub.task_id]) for sub in subtasks]
+    _save_parent_last(owner=owner, items=items, last=task, last_before=befores[task.task_id])
     return task
 
 
@@ -380,56 +407,6 @@ def tasks_reorder(*, owner: str, items: list[dict]) -> list[Task]:
     return [found[task_id] for task_id in ids]
 
 
-def _delete_tasks(*, owner: str, tasks: list[Task]) -> None:
-    from todos.services.attachments import attachments_purge
-
-    attachments_purge(owner=owner, task_ids=[t.task_id for t in tasks])
-    with Task.batch_write() as batch:
-        for task in tasks:
-            batch.delete(task)
-    with Tombstone.batch_write() as batch:
-        for task in tasks:
-            batch.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
-
-
-def task_delete(*, owner: str, task_id: str, expected_version: int | None = None) -> None:
-    """Delete a task, its subtasks and its attachments (the S3 objects too); a failed delete's retry completes it.
-
-    The S3 objects go first (deleting a missing object is not an error), then every item in one
-    transaction: the task (guarded by its version), its subtasks, the attachment records and a
-    tombstone for each. Until that commits the task is still there, so a retry finds all of it.
-    A task with more than a transaction can hold has its children removed in batches first,
-    the task itself last, which a retry resumes in the same way.
-    """
-    from todos.models import Attachment
-
-    task = task_for_write(owner=owner, task_id=task_id)
-    check_version(task, expected_version, serialize=task_as_dict)
-    subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
-    tasks = [task, *subtasks]
-    attachments = [
-        a for t in tasks for a in Attachment.query(owner, Attachment.attachment_key.startswith(f"{t.task_id}#"))
-    ]
-    if 2 * (len(tasks) + len(attachments)) + 1 > MAX_TRANSACTION_ITEMS:  # + the stamp
-        _delete_tasks(owner=owner, tasks=subtasks)
-        from todos.services.attachments import attachments_purge
-
-        attachments_purge(owner=owner, task_ids=[task.task_id])
-        cache.stamp_bump_now(cache.user_scope(owner))  # the batches above are not one transaction
-        subtasks, attachments = [], []
-    storage.objects_delete([a.s3_key for a in attachments])
-    with conflict_guard(task, serialize=task_as_dict), _transaction() as tx:
-        tx.delete(task)
-        tx.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
-        for sub in subtasks:
-            tx.delete(sub, add_version_condition=False)  # going with its parent, whatever its version
-            tx.save(tombstone(owner=owner, kind="task", item_id=sub.task_id))
-        for attachment in attachments:
-            tx.delete(attachment, add_version_condition=False)
-            tx.save(tombstone(owner=owner, kind="attachment", item_id=attachment.attachment_id))
-        cache.stamp_bump(tx, cache.user_scope(owner))
-
-
 def tasks_set_done(*, owner: str, list_id: str, done: bool) -> int:
     """Toggle all: complete (or reopen) every task of a list that is not so already."""
     list_state = f"{owner}#{list_id}#{'open' if done else 'done'}"
@@ -441,18 +418,3 @@ def tasks_set_done(*, owner: str, list_id: str, done: bool) -> int:
             task_reopen(owner=owner, task_id=task.task_id)
         changed += 1
     return changed
-
-
-def tasks_clear_completed(*, owner: str, list_id: str) -> int:
-    """Delete every completed task of a list (with its subtasks and attachments)."""
-    done = list(Task.by_list_state.query(f"{owner}#{list_id}#done"))
-    done_ids = {t.task_id for t in done}
-    orphans = (
-        [t for t in Task.by_list.query(f"{owner}#{list_id}") if t.parent_id in done_ids and t.task_id not in done_ids]
-        if done_ids
-        else []
-    )
-    if done or orphans:
-        _delete_tasks(owner=owner, tasks=[*done, *orphans])
-        cache.stamp_bump_now(cache.user_scope(owner))  # batch writes: the bump follows them
-    return len(done)

@@ -20,6 +20,7 @@ from todos.views.actions import (
     task_toggle,
 )
 from todos.views.pages import index, label, list_page, today
+from todos.views.quick import task_quick_preview
 
 __all__ = [
     "attachment_delete",
@@ -38,6 +39,7 @@ __all__ = [
     "task_details",
     "task_move_down",
     "task_move_up",
+    "task_quick_preview",
     "task_title",
     "task_toggle",
     "today",

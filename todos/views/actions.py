@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
-from todos.errors import InvalidTask
+from todos.errors import InvalidTask, StaleDetails, StaleTitle, VersionConflict
 from todos.recurrence import recurrence_clean
+from todos.services.quick import task_quick_add
 from todos.views.pages import PageState, render_app, request_state, run_action
 
 
@@ -45,19 +46,19 @@ def list_delete(request: HttpRequest, list_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def task_create(request: HttpRequest) -> HttpResponse:
-    """Add a task to the list (or view) on screen."""
+    """Add a task from the words typed (quick add) to the list (or view) on screen."""
     state = request_state(request)
-    title = request.POST.get("title", "").strip()
-    if not title:
+    text = request.POST.get("title", "").strip()
+    if not text:
         return render_app(request, state=state)  # TodoMVC: an empty entry adds nothing
-    owner = request.user.sub
+    options: dict = {"owner": request.user.sub, "text": text, "fallback_time_zone": request.POST.get("time_zone")}
     if state.kind == "today":
-        action = lambda: services.task_create(owner=owner, title=title, due_date=datetime.now(UTC).date())  # noqa: E731
+        options["default_due"] = datetime.now(UTC).date()
     elif state.kind == "label":
-        action = lambda: services.task_create(owner=owner, title=title, labels=[state.label])  # noqa: E731
+        options["default_labels"] = (state.label,)
     else:
-        action = lambda: services.task_create(owner=owner, title=title, list_id=state.list_id)  # noqa: E731
-    return run_action(request, action, state=state)
+        options["list_id"] = state.list_id
+    return run_action(request, lambda: task_quick_add(**options), state=state)
 
 
 @login_required
@@ -95,12 +96,32 @@ def task_toggle(request: HttpRequest, task_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def task_title(request: HttpRequest, task_id: str) -> HttpResponse:
-    """Save an inline edit; an emptied title deletes the task (TodoMVC)."""
+    """Save an inline edit; an emptied title deletes the task (TodoMVC).
+
+    The edit carries the version it was made on: a stale one (the task changed in another tab) changes
+    nothing and says so, repeating the title typed.
+    """
     title = request.POST.get("title", "").strip()
     owner = request.user.sub
-    if not title:
-        return run_action(request, lambda: services.task_delete(owner=owner, task_id=task_id))
-    return run_action(request, lambda: services.task_update(owner=owner, task_id=task_id, title=title))
+    version = _form_version(request.POST.get("version", ""))
+    try:
+        if not title:
+            services.task_delete(owner=owner, task_id=task_id, expected_version=version)
+        else:
+            services.task_update(owner=owner, task_id=task_id, title=title, expected_version=version)
+    except VersionConflict:
+        return render_app(request, error=StaleTitle(title=title))
+    except DomainError as error:
+        if error.status == 404 and not request.htmx:
+            raise
+        return render_app(request, error=error)
+    return render_app(request)
+
+
+def _form_version(value: str) -> int | None:
+    """The version a form was rendered with; none (or a malformed one) checks nothing."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 @login_required
@@ -142,6 +163,7 @@ def _details_typed(post) -> dict:
         "labels": post.get("labels", ""),
         "recurrence": post.get("recurrence", "").strip(),
         "list_id": post.get("list_id", ""),
+        "version": post.get("version", "").strip(),
     }
 
 
@@ -149,6 +171,12 @@ def _details_changes(typed: dict) -> dict:
     """The task_update arguments of the details form; one InvalidTask naming every bad field."""
     problems: dict[str, list[str]] = {}
     changes: dict = {"notes": typed["notes"], "labels": [x for x in typed["labels"].split(",") if x.strip()]}
+    # The version the form was rendered with: a save from a stale tab is a conflict, not an overwrite.
+    version = typed["version"]
+    if version.isascii() and version.isdigit() and len(version) <= 18:
+        changes["expected_version"] = int(version)
+    elif version:
+        problems["version"] = ["This form is out of date; reload the task."]
     priority = typed["priority"]
     # ASCII digits only: "²".isdigit() is true, but int() refuses it.
     if priority.isascii() and priority.isdigit() and 1 <= int(priority) <= 4:
@@ -178,7 +206,9 @@ def _details_changes(typed: dict) -> dict:
 def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
     """Save the details panel: notes, due, priority, labels, recurrence and the list.
 
-    A refused save keeps the panel open with what was typed and a message at each bad field.
+    A refused save keeps the panel open with what was typed and a message at each bad field. A save
+    from a stale form (the task was saved elsewhere since, e.g. in another tab) changes nothing: the
+    panel shows the saved details and, beside them, what was typed, ready to save instead.
     """
     owner, typed = request.user.sub, _details_typed(request.POST)
     try:
@@ -190,19 +220,19 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
             raise
         state = request_state(request)
         state.open = task_id
+        if isinstance(error, VersionConflict):
+            return render_app(request, state=state, error=StaleDetails(), typed={task_id: typed}, conflict=True)
         return render_app(request, state=state, error=error, typed={task_id: typed})
     return render_app(request)
 
 
 def _neighbour_swap(owner: str, task_id: str, step: int) -> None:
     task = selectors.task_get(owner=owner, task_id=task_id)
-    siblings = [t for t in selectors.tasks_of_list(owner=owner, list_id=task.list_id) if t.parent_id == task.parent_id]
-    index = next(i for i, t in enumerate(siblings) if t.task_id == task_id)
-    other = index + step
-    if 0 <= other < len(siblings):
-        a, b = siblings[index], siblings[other]
+    other = selectors.task_neighbour(task=task, step=step)
+    if other is not None:
         services.tasks_reorder(
-            owner=owner, items=[{"id": a.task_id, "position": b.position}, {"id": b.task_id, "position": a.position}]
+            owner=owner,
+            items=[{"id": task.task_id, "position": other.position}, {"id": other.task_id, "position": task.position}],
         )
 
 
@@ -228,7 +258,8 @@ def list_reorder(request: HttpRequest, list_id: str) -> HttpResponse:
 
     def reorder():
         selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
-        by_id = {t.task_id: t for t in selectors.tasks_of_list(owner=owner, list_id=list_id)}
+        # Only the tasks being moved are read (their positions are shuffled among them), never the whole list.
+        by_id = {t.task_id: t for t in selectors.tasks_by_ids(owner=owner, task_ids=ids) if t.list_id == list_id}
         moving = [by_id[i] for i in ids if i in by_id]
         positions = sorted(t.position for t in moving)
         items = [{"id": t.task_id, "position": p} for t, p in zip(moving, positions, strict=True)]
@@ -247,7 +278,7 @@ def list_toggle_all(request: HttpRequest, list_id: str) -> HttpResponse:
     def toggle_all():
         selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
         # Any open task: complete them all (the open side only is read); none: reopen the done ones.
-        any_open = bool(selectors.open_tasks_of_list(owner=owner, list_id=list_id))
+        any_open = bool(selectors.open_tasks_page(owner=owner, list_id=list_id, limit=1)[0])
         services.tasks_set_done(owner=owner, list_id=list_id, done=any_open)
 
     return run_action(request, toggle_all)

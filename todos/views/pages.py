@@ -17,12 +17,11 @@ from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
 from todos.representations import task_due_datetime_local
-from todos.selectors import TaskQuery
 from todos.services.attachments import INLINE_TYPES
 
 FILTERS = ("all", "active", "completed")
-# Done tasks are shown a page at a time: under "All" the first page, under "Completed" every page by cursor.
-DONE_PAGE = 50
+# Tasks are shown a page at a time (each side of a list, Today, a label), further pages by cursor.
+PAGE = 50
 
 
 @dataclass
@@ -60,8 +59,6 @@ def state_from_url(url: str) -> PageState:
     state = PageState(filter=query.get("filter", "all"), open=query.get("open", ""), cursor=query.get("cursor", ""))
     if state.filter not in FILTERS:
         state.filter = "all"
-    if state.filter != "completed":
-        state.cursor = ""
     if match.url_name == "today":
         state.kind = "today"
     elif match.url_name == "label":
@@ -109,7 +106,7 @@ def _details(owner: str, task) -> dict:
         kind = attachment.content_type.split(";")[0].strip().lower()
         if attachment.state == "ready" and kind.startswith("image/") and kind in INLINE_TYPES:
             thumbnail = services.attachment_download_url(attachment=attachment, inline=True)
-        attachments.append({"attachment": attachment, "thumbnail": thumbnail})
+        attachments.append({"attachment": attachment, "thumbnail": thumbnail, "state": attachment.current_state()})
     local = task_due_datetime_local(task)
     return {
         "attachments": attachments,
@@ -121,14 +118,51 @@ def _details(owner: str, task) -> dict:
         "labels": ", ".join(task.labels or []),
         "recurrence": task.recurrence or "",
         "list_id": task.list_id,
+        "version": str(task.version or ""),
         "errors": {},
     }
 
 
+# The details form's fields as the conflict panel names them.
+DETAIL_FIELDS = (
+    ("notes", "Notes"),
+    ("due_date", "Due date"),
+    ("due_time", "Due time"),
+    ("due_timezone", "Time zone"),
+    ("priority", "Priority"),
+    ("labels", "Labels"),
+    ("recurrence", "Repeat"),
+    ("list_id", "List"),
+)
+
+
+def _stale_details(details: dict, typed: dict, list_names: dict) -> dict:
+    """A stale save: the form keeps the saved values; what was typed (where it differs) is shown beside them."""
+
+    def shown(field: str, value: str) -> str:
+        return list_names.get(value, value) if field == "list_id" else value
+
+    differences = [
+        {"field": field, "label": label, "saved": shown(field, details[field]), "typed": shown(field, typed[field])}
+        for field, label in DETAIL_FIELDS
+        if typed.get(field, "").strip() != str(details[field]).strip() and (field != "list_id" or typed[field])
+    ]
+    mine = {**typed, "version": details["version"]}
+    return {"differences": differences, "typed": mine}
+
+
 def app_context(
-    owner: str, state: PageState, *, error: DomainError | None = None, typed: dict[str, dict] | None = None
+    owner: str,
+    state: PageState,
+    *,
+    error: DomainError | None = None,
+    typed: dict[str, dict] | None = None,
+    conflict: bool = False,
 ) -> dict:
-    """Everything `_app.html` shows for `state`; `typed` = a refused details form to show again, by task id."""
+    """Everything `_app.html` shows for `state`; `typed` = a refused details form to show again, by task id.
+
+    With `conflict` (the form was stale) the form shows the saved details and `typed` goes beside them.
+    """
     lists = selectors.lists_of(owner=owner)
     if not any(x.list_id == "inbox" for x in lists):
         services.inbox_ensure(owner=owner)
@@ -136,29 +170,40 @@ def app_context(
     list_names = {x.list_id: x.name for x in lists}
     now = datetime.now(UTC)
     now_key, today = now.strftime("%Y-%m-%dT%H:%M:%SZ"), now.date()
-    today_tasks = _today_tasks(owner, today)
+    counts = selectors.counts_of(owner=owner)
     context = {
         "state": state,
         "lists": lists,
-        "labels": selectors.labels_with_counts(owner=owner),
-        "today_count": len(today_tasks),
+        "labels": counts.labels,
+        "today_count": counts.today(today),
         "error": error,
         "filters": [(f, f.capitalize(), state.url(filter=f, open="", cursor="")) for f in FILTERS],
         "colours": services.COLOURS,
     }
+    cursor = state.cursor or None
     if state.kind == "list":
         current = selectors.list_get(owner=owner, list_id=state.list_id)
-        # The open side of the list, whole; the done side a page at a time, so history is never read in full.
-        open_tasks = selectors.open_tasks_of_list(owner=owner, list_id=state.list_id)
-        done: list = []
-        next_cursor = None
-        if state.filter != "active":
-            done, next_cursor = selectors.done_tasks_page(
-                owner=owner, list_id=state.list_id, limit=DONE_PAGE, cursor=state.cursor or None
+        # One page of at most PAGE tasks, by cursor: neither the open tasks nor the done history is read whole.
+        # "Active" and "Completed" page through their side; "All" shows the open tasks first and fills the
+        # rest of its page with the first done ones, each side with its own way on.
+        open_tasks, done, open_next, done_next = [], [], None, None
+        has_completed = False
+        if state.filter != "completed":
+            open_tasks, open_next = selectors.open_tasks_page(
+                owner=owner, list_id=state.list_id, limit=PAGE, cursor=cursor if state.filter == "active" else None
             )
+        if state.filter == "completed":
+            done, done_next = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=PAGE, cursor=cursor)
+        elif state.filter == "all" and len(open_tasks) < PAGE:
+            room = PAGE - len(open_tasks)
+            done, done_next = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=room)
         else:
-            done, _ = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=1)
-        tasks = {"all": [*open_tasks, *done], "active": open_tasks, "completed": done}[state.filter]
+            # Only whether there is any (for "Clear completed" and the way to them): one item of the done side.
+            first_done, _ = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=1)
+            has_completed = bool(first_done)
+            if has_completed and state.filter == "all":
+                done_next = ""  # the done side from its start
+        tasks = [*open_tasks, *done]
         shown = {t.task_id for t in tasks}
         children: dict[str, list] = {}
         for task in sorted(tasks, key=lambda t: (t.position, t.task_id)):
@@ -166,43 +211,43 @@ def app_context(
                 children.setdefault(task.parent_id, []).append(task)
         # In position order, done tasks in place (TodoMVC's "All"), whichever side they were read from.
         top = sorted((t for t in tasks if t.parent_id not in shown), key=lambda t: (t.position, t.task_id))
-        open_top = [t for t in open_tasks if not t.parent_id]
-        context.update(title=current.name, current_list=current)
-        context["left"] = len(open_top)
-        context["has_completed"] = bool(done)
-        context["total"] = len(open_top) + len(done)
-        if state.filter == "completed" and next_cursor:
-            context["next_url"] = state.url(cursor=next_cursor, open="")
-        elif state.filter == "all" and next_cursor:
-            context["next_url"] = state.url(filter="completed", cursor=next_cursor, open="")
+        left = counts.left.get(state.list_id, 0)
+        context.update(title=current.name, current_list=current, left=left)
+        context["has_completed"] = has_completed or bool(done)
+        context["total"] = len(top) + left + int(context["has_completed"])
+        if open_next:
+            context["next_open_url"] = state.url(filter="active", cursor=open_next, open="")
+        if done_next is not None:
+            context["next_url"] = state.url(filter="completed", cursor=done_next, open="")
         context["items"] = [_item(t, now_key=now_key, today=today, subtasks=children.get(t.task_id, ())) for t in top]
     else:
         if state.kind == "today":
-            found, title = today_tasks, "Today"
+            found, next_cursor = selectors.today_page(owner=owner, today=today, limit=PAGE, cursor=cursor)
+            title = "Today"
+            left = counts.today(today)
         else:
-            found, _ = selectors.task_search(owner=owner, query=TaskQuery(label=state.label, sort="due"), limit=200)
+            done = {"all": None, "active": False, "completed": True}[state.filter]
+            found, next_cursor = selectors.label_page(
+                owner=owner, label=state.label, done=done, limit=PAGE, cursor=cursor
+            )
             title = f"@{state.label}"
-        top = found
-        context.update(title=title, current_list=None, total=len(top), has_completed=any(t.done for t in top))
-        context["left"] = sum(1 for t in top if not t.done)
-        visible = [t for t in top if state.filter == "all" or (t.done == (state.filter == "completed"))]
+            left = dict(counts.labels).get(state.label, 0)
+        visible = [t for t in found if state.filter == "all" or (t.done == (state.filter == "completed"))]
+        context.update(title=title, current_list=None, left=left, has_completed=any(t.done for t in found))
+        context["total"] = len(found) + left + int(bool(next_cursor))
+        if next_cursor:
+            context["next_open_url"] = state.url(cursor=next_cursor, open="")
         context["items"] = [_item(t, now_key=now_key, today=today, list_names=list_names) for t in visible]
     for item in context["items"]:
         item["open_url"] = state.url(open=item["task"].task_id)
         item["close_url"] = state.url(open="")
         if item["task"].task_id == state.open:
             item["details"] = _details(owner, item["task"])
-            if typed and state.open in typed:
+            if typed and state.open in typed and conflict:
+                item["details"]["stale"] = _stale_details(item["details"], typed[state.open], list_names)
+            elif typed and state.open in typed:
                 item["details"].update(typed[state.open], errors=error.fields if error else {})
     return context
-
-
-def _today_tasks(owner: str, today: date) -> list:
-    """Open tasks due today or before (Todoist's Today)."""
-    overdue, _ = selectors.task_search(owner=owner, query=TaskQuery(overdue=True, sort="due"), limit=200)
-    due_today, _ = selectors.task_search(owner=owner, query=TaskQuery(today=today, done=False, sort="due"), limit=200)
-    seen = {t.task_id for t in overdue}
-    return overdue + [t for t in due_today if t.task_id not in seen]
 
 
 def render_app(
@@ -211,6 +256,7 @@ def render_app(
     state: PageState | None = None,
     error: DomainError | None = None,
     typed: dict[str, dict] | None = None,
+    conflict: bool = False,
 ) -> HttpResponse:
     """The `#todo-app` fragment for htmx, or back to the page for a plain form post.
 
@@ -219,9 +265,10 @@ def render_app(
     state = state or request_state(request)
     if not request.htmx and not typed:
         return redirect(state.url())
-    context = app_context(request.user.sub, state, error=error, typed=typed)
+    context = app_context(request.user.sub, state, error=error, typed=typed, conflict=conflict)
     template = "todos/_app.html" if request.htmx else "todos/index.html"
-    response = render(request, template, context, status=200 if request.htmx else 400)
+    status = 200 if request.htmx else (error.status if error else 400)
+    response = render(request, template, context, status=status)
     response["Cache-Control"] = "private, no-store"
     if state != request_state(request):
         # The action moved the page (a new list, a deleted one): the address follows, so the

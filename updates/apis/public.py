@@ -4,40 +4,33 @@ from __future__ import annotations
 
 import re
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from mysite.apis import PublicApi
 from mysite.errors import InvalidInput
-from mysite.http import make_cacheable
 from updates import signing
 from updates.delivery import artifact_url
 from updates.selectors import platform_check, product_get, release_offer, release_rollout_ladder
-from updates.versions import SemVer, os_version_tuple
+from updates.versions import OS_VERSION_SCHEMA, SEMVER_SCHEMA, SemVer, os_version_tuple
+
+CURRENT_VERSION = OpenApiParameter(
+    "current_version", SEMVER_SCHEMA, OpenApiParameter.PATH, description="The installed version, e.g. 1.4.2"
+)
 
 NO_ROLLOUT_BUCKET = 99  # a client that sends no bucket gets only fully rolled-out releases
 _BUCKET = re.compile(r"[0-9]{1,2}")
 
 
-class PublicCacheableApi(APIView):
+class PublicCacheableApi(PublicApi):
     """No authentication (so no session, no Vary: Cookie) and shared-cache headers on every answer."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
     max_age = 60
     s_maxage = 60
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code in (200, 204):
-            response.render()
-            response = make_cacheable(request, response, max_age=self.max_age, s_maxage=self.s_maxage)
-        return response
+    cacheable_statuses = (200, 204)
 
 
 def client_bucket(value: str | None) -> int:
@@ -91,8 +84,13 @@ class UpdateCheckApi(PublicCacheableApi):
     @extend_schema(
         operation_id="updates_check",
         parameters=[
-            OpenApiParameter("bucket", OpenApiTypes.INT, description="Rollout bucket 0-99 (default 99)"),
-            OpenApiParameter("os", OpenApiTypes.STR, description="The client's OS version, e.g. 14.2"),
+            OpenApiParameter(
+                "bucket",
+                {"type": "integer", "minimum": 0, "maximum": 99},
+                description="Rollout bucket 0-99 (default 99)",
+            ),
+            OpenApiParameter("os", OS_VERSION_SCHEMA, description="The client's OS version, e.g. 14.2"),
+            CURRENT_VERSION,
         ],
         responses={200: OutputSerializer, 204: None},
     )
@@ -128,7 +126,9 @@ class UpdateRolloutApi(PublicCacheableApi):
 
         offers = RolloutOfferSerializer(many=True)
 
-    @extend_schema(operation_id="updates_check_rollout", responses={200: OutputSerializer})
+    @extend_schema(
+        operation_id="updates_check_rollout", parameters=[CURRENT_VERSION], responses={200: OutputSerializer}
+    )
     def get(self, request, product: str, channel: str, platform: str, current_version: str):
         owner = product_get(slug=product)
         platform_check(platform=platform)

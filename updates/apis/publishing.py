@@ -4,31 +4,24 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mysite.apis import PrivateApi, group_permission, validated
+from mysite.constants import RELEASE_MANAGERS
 from updates import selectors, services
+from updates.apis.fields import SemVerField
 from updates.constants import PLATFORMS
 
-
-class IsReleaseManager(BasePermission):
-    """Signed in and in `release-managers`; anyone else gets 403 (401 without credentials)."""
-
-    message = "Only release managers may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.in_group("release-managers"))
+# Signed in and in `release-managers`; anyone else gets 403 (401 without credentials).
+IsReleaseManager = group_permission(RELEASE_MANAGERS, message="Only release managers may do this.")
 
 
-class PublishingApi(APIView):
+class PublishingApi(PrivateApi):
     permission_classes = [IsReleaseManager]
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+_validated = validated  # the core's (mysite.apis)
 
 
 class ProductOutput(serializers.Serializer):
@@ -119,7 +112,7 @@ class ReleaseListApi(PublishingApi):
 
 class ReleaseCreateApi(PublishingApi):
     class InputSerializer(serializers.Serializer):
-        version = serializers.CharField(max_length=64)
+        version = SemVerField()
         channel = serializers.CharField(max_length=24)
         notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
         critical = serializers.BooleanField(required=False, default=False)
@@ -128,7 +121,8 @@ class ReleaseCreateApi(PublishingApi):
 
     @extend_schema(operation_id="updates_releases_create", request=InputSerializer, responses={201: ReleaseOutput})
     def post(self, request, product: str):
-        release = services.release_create(product=product, **_validated(self.InputSerializer, request.data))
+        data = _validated(self.InputSerializer, request.data)
+        release = services.release_create(product=product, actor=request.user.email, **data)
         return Response(release_detail(release), status=status.HTTP_201_CREATED)
 
 
@@ -151,7 +145,7 @@ class ReleaseUpdateApi(PublishingApi):
     )
     def patch(self, request, product: str, version: str):
         data = _validated(self.InputSerializer, request.data)
-        release = services.release_update(product=product, version=version, **data)
+        release = services.release_update(product=product, version=version, actor=request.user.email, **data)
         return Response(release_detail(release))
 
 
@@ -169,7 +163,7 @@ def _transition_api(action: str, service, summary: str) -> type[APIView]:
         )
         def post(self, request, product: str, version: str):
             data = _validated(TransitionInput, request.data)
-            return Response(release_detail(service(product=product, version=version, **data)))
+            return Response(release_detail(service(product=product, version=version, actor=request.user.email, **data)))
 
     TransitionApi.__name__ = TransitionApi.__qualname__ = f"Release{action.title()}Api"
     return TransitionApi
@@ -189,6 +183,15 @@ class ArtifactUploadStartApi(PublishingApi):
         sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", max_length=64)
         minimum_os_version = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=32)
         multipart = serializers.BooleanField(required=False, allow_null=True, default=None)
+        sha512 = serializers.CharField(
+            required=False, allow_null=True, max_length=100, help_text="base64, as electron-builder's latest.yml has it"
+        )
+        sha1 = serializers.CharField(
+            required=False, allow_null=True, max_length=40, help_text="hex, as Squirrel.Windows' RELEASES has it"
+        )
+        blockmap_size = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, help_text="electron-builder's .blockmap, uploaded too"
+        )
 
     class OutputSerializer(serializers.Serializer):
         class PartSerializer(serializers.Serializer):
@@ -204,6 +207,7 @@ class ArtifactUploadStartApi(PublishingApi):
         upload_id = serializers.CharField(required=False, help_text="mode=multipart")
         part_size = serializers.IntegerField(required=False)
         parts = PartSerializer(many=True, required=False, help_text="PUT each slice to its URL; keep the ETags")
+        blockmap = serializers.DictField(required=False, help_text="POST the .blockmap's fields and file here (url)")
 
     @extend_schema(
         operation_id="updates_artifacts_upload_start", request=InputSerializer, responses={201: OutputSerializer}

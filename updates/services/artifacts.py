@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import logging
 import math
@@ -29,10 +31,13 @@ from updates.constants import (
     READY,
     REJECTED,
     UPLOAD_PREFIX,
+    WITHDRAWN_PREFIX,
+    YANKED,
 )
 from updates.errors import ArtifactTooLarge, InvalidTransition, UploadInvalid
-from updates.models import Artifact
-from updates.selectors import artifact_get, release_get
+from updates.models import Artifact, Release
+from updates.selectors import artifact_get, release_artifacts, release_get
+from updates.services.blockmaps import BLOCKMAP_SUFFIX, MAX_BLOCKMAP_BYTES, blockmap_attach, blockmap_upload
 from updates.services.products import conditional_failed
 from updates.versions import SemVer, os_version_tuple
 
@@ -55,6 +60,21 @@ def _validate(*, platform: str, filename: str, size: int, sha256: str, minimum_o
         raise InvalidInput("Give the SHA-256 as 64 lowercase hex digits.", field="sha256")
     if minimum_os_version:
         os_version_tuple(minimum_os_version, field_name="minimum_os_version")
+
+
+def _check_tool_hashes(*, sha512: str | None, sha1: str | None) -> tuple[str | None, str | None]:
+    """The hashes a packaging tool wrote (latest.yml's base64 SHA-512, RELEASES' hex SHA-1), normalised."""
+    if sha512:
+        try:
+            raw = base64.b64decode(sha512, validate=True)
+        except binascii.Error:
+            raw = b""
+        if len(raw) != 64:
+            raise InvalidInput("Give the SHA-512 in base64, as latest.yml writes it.", field="sha512")
+        sha512 = base64.b64encode(raw).decode("ascii")
+    if sha1 and not re.fullmatch(r"[0-9a-fA-F]{40}", sha1):
+        raise InvalidInput("Give the SHA-1 as 40 hex digits, as RELEASES writes it.", field="sha1")
+    return sha512 or None, sha1.upper() if sha1 else None
 
 
 def _abort(artifact: Artifact) -> None:
@@ -87,10 +107,21 @@ def artifact_upload_start(
     sha256: str,
     minimum_os_version: str | None = None,
     multipart: bool | None = None,
+    sha512: str | None = None,
+    sha1: str | None = None,
+    blockmap_size: int | None = None,
 ) -> dict:
-    """Record the declared artifact and return how the browser uploads it: one POST, or presigned parts."""
+    """Record the declared artifact and return how the browser uploads it: one POST, or presigned parts.
+
+    `sha512` and `sha1` are optional: the hashes electron-builder or Squirrel wrote for the file; the
+    verifier rejects the upload if the stored bytes do not match them (it computes both either way).
+    With `blockmap_size`, the answer also holds a POST for electron-builder's `.blockmap` of the file.
+    """
     sha256 = sha256.lower()
     _validate(platform=platform, filename=filename, size=size, sha256=sha256, minimum_os_version=minimum_os_version)
+    sha512, sha1 = _check_tool_hashes(sha512=sha512, sha1=sha1)
+    if blockmap_size is not None and not 0 < blockmap_size <= MAX_BLOCKMAP_BYTES:
+        raise InvalidInput(f"A blockmap is at most {MAX_BLOCKMAP_BYTES // 1024**2} MiB.", field="blockmap_size")
     release = release_get(product=product, version=version)
     if release.status != DRAFT:
         raise InvalidTransition("Artifacts can only be added while the release is a draft.")
@@ -109,10 +140,12 @@ def artifact_upload_start(
     artifact.minimum_os_version = minimum_os_version or None
     artifact.declared_size = size
     artifact.declared_sha256 = sha256
+    artifact.declared_sha512, artifact.declared_sha1 = sha512, sha1
     artifact.upload_key = key
     artifact.status = PENDING
     artifact.rejection_reason = None
     artifact.upload_id = None
+    artifact.blockmap_key = None
     s3 = aws.client("s3")
     if multipart:
         created = s3.create_multipart_upload(Bucket=storage.bucket(), Key=key, ContentType="application/octet-stream")
@@ -143,6 +176,8 @@ def artifact_upload_start(
         if conditional_failed(error):
             raise UploadInvalid("Another upload for this platform started at the same time; try again.") from None
         raise
+    if blockmap_size is not None:
+        instructions["blockmap"] = blockmap_upload(upload_key=key, size=blockmap_size)
     return {"platform": platform, "key": key, "size": size, **instructions}
 
 
@@ -179,15 +214,34 @@ def _parse_upload_key(key: str) -> tuple[str, str, str] | None:
     return product, version, platform
 
 
-def _spool(key: str, file) -> tuple[int, str]:
-    """Stream the stored object into `file`, hashing as it goes."""
+def _spool(key: str, file) -> tuple[int, dict[str, str]]:
+    """Stream the stored object into `file`, hashing as it goes: SHA-256 (hex), SHA-512 (base64), SHA-1 (hex)."""
     body = aws.client("s3").get_object(Bucket=storage.bucket(), Key=key)["Body"]
-    digest, size = hashlib.sha256(), 0
+    digests, size = {name: hashlib.new(name) for name in ("sha256", "sha512", "sha1")}, 0
     for chunk in body.iter_chunks(READ_CHUNK):
-        digest.update(chunk)
+        for digest in digests.values():
+            digest.update(chunk)
         size += len(chunk)
         file.write(chunk)
-    return size, digest.hexdigest()
+    return size, {
+        "sha256": digests["sha256"].hexdigest(),
+        "sha512": base64.b64encode(digests["sha512"].digest()).decode("ascii"),
+        "sha1": digests["sha1"].hexdigest().upper(),
+    }
+
+
+def _mismatch(artifact: Artifact, size: int, hashes: dict[str, str]) -> str | None:
+    """Why the stored file is not the declared one, or None."""
+    if size != int(artifact.declared_size) or hashes["sha256"] != artifact.declared_sha256:
+        return (
+            f"The stored file ({size} bytes, SHA-256 {hashes['sha256']}) does not match the declared "
+            f"{int(artifact.declared_size)} bytes, SHA-256 {artifact.declared_sha256}."
+        )
+    for name, label in (("sha512", "SHA-512"), ("sha1", "SHA-1")):
+        declared = getattr(artifact, f"declared_{name}")
+        if declared and declared != hashes[name]:
+            return f"The stored file's {label} is {hashes[name]}, not the declared {declared}."
+    return None
 
 
 def _store_immutable(source: str, destination: str, filename: str) -> None:
@@ -214,6 +268,8 @@ def artifact_process(*, upload_key: str) -> str:
     if parsed is None:
         return "ignored"
     product, version, platform = parsed
+    if upload_key.endswith(BLOCKMAP_SUFFIX):
+        return _blockmap_uploaded(product, version, platform, upload_key)
     try:
         artifact = Artifact.get(product, f"{SemVer.parse(version).sort_key}#{platform}", consistent_read=True)
     except (DoesNotExist, InvalidInput):
@@ -223,14 +279,14 @@ def artifact_process(*, upload_key: str) -> str:
     if storage.object_head(upload_key) is None:
         return "ignored"
     with tempfile.NamedTemporaryFile(prefix="artifact-") as spooled:
-        size, sha256 = _spool(upload_key, spooled)
-        if size != int(artifact.declared_size) or sha256 != artifact.declared_sha256:
+        size, hashes = _spool(upload_key, spooled)
+        sha256 = hashes["sha256"]
+        reason = _mismatch(artifact, size, hashes)
+        if reason:
             artifact.status = REJECTED
-            artifact.rejection_reason = (
-                f"The stored file ({size} bytes, SHA-256 {sha256}) does not match the declared "
-                f"{int(artifact.declared_size)} bytes, SHA-256 {artifact.declared_sha256}."
-            )
+            artifact.rejection_reason = reason
         else:
+            artifact.sha512, artifact.sha1 = hashes["sha512"], hashes["sha1"]
             artifact.signature = signing.sign_file(spooled)
             artifact.key = f"{ARTIFACT_PREFIX}{sha256}/{artifact.filename}"
             _store_immutable(upload_key, artifact.key, artifact.filename)
@@ -244,4 +300,59 @@ def artifact_process(*, upload_key: str) -> str:
             return "ignored"  # replaced by a newer upload meanwhile; its own event will handle it
         raise
     storage.objects_delete([upload_key])
+    if artifact.status == READY:
+        blockmap_attach(artifact)  # uploaded before the file was verified
     return str(artifact.status)
+
+
+def _blockmap_uploaded(product: str, version: str, platform: str, upload_key: str) -> str:
+    """A blockmap arrived: attach it now if its artifact is ready, else the artifact's verification will."""
+    try:
+        artifact = Artifact.get(product, f"{SemVer.parse(version).sort_key}#{platform}", consistent_read=True)
+    except (DoesNotExist, InvalidInput):
+        return "ignored"
+    if artifact.upload_key + BLOCKMAP_SUFFIX != upload_key:
+        return "ignored"
+    return "blockmap attached" if blockmap_attach(artifact) else "blockmap waiting"
+
+
+def _shared_with_live_release(release: Release, keys: list[str]) -> set[str]:
+    """The content addresses among `keys` that another release of the product, not yanked, also points at."""
+    if not keys:
+        return set()
+    others = Artifact.query(release.product, filter_condition=Artifact.key.is_in(*keys))
+    shared = set()
+    for other in others:
+        sort_key = other.artifact_key.rsplit("#", 1)[0]
+        if sort_key == release.sort_key or other.key in shared:
+            continue
+        try:
+            if Release.get(release.product, sort_key, consistent_read=True).status != YANKED:
+                shared.add(other.key)
+        except DoesNotExist:
+            continue
+    return shared
+
+
+def artifacts_withdraw(*, release: Release) -> list[str]:
+    """Move a yanked release's files from `artifacts/` to `yanked/`, so that no route serves them any more.
+
+    Idempotent (a second call finds them moved); returns the keys withdrawn. The app's artifact and TUF
+    target routes answer 410 for a withdrawn file. A file that another live release of the product
+    shares byte for byte and by name stays where it is.
+    """
+    ready = [a for a in release_artifacts(release=release) if a.status == READY and a.key]
+    shared = _shared_with_live_release(release, [a.key for a in ready])
+    keys = [key for a in ready if a.key not in shared for key in (a.key, a.blockmap_key) if key]
+    s3 = aws.client("s3")
+    for key in keys:
+        if storage.object_head(key) is None:
+            continue  # withdrawn by an earlier attempt
+        s3.copy_object(
+            Bucket=storage.bucket(),
+            Key=WITHDRAWN_PREFIX + key.removeprefix(ARTIFACT_PREFIX),
+            CopySource={"Bucket": storage.bucket(), "Key": key},
+            MetadataDirective="COPY",
+        )
+    storage.objects_delete(keys)
+    return keys

@@ -5,19 +5,13 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 
 from mysite import cache
+from mysite.dynamo import condition_failed
 from mysite.errors import InvalidInput
 from updates.constants import CHANNEL_PATTERN, RESERVED_SLUGS, SLUG_PATTERN
 from updates.errors import ProductExists
 from updates.models import Product
 
-
-def conditional_failed(error: Exception) -> bool:
-    """True when a PynamoDB write failed on its condition (item exists, or a stale VersionAttribute)."""
-    cause = getattr(error, "cause", None)
-    reasons = getattr(error, "cancellation_reasons", None) or []
-    if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
-        return True  # one item of a transaction (the stamp bump never has a condition)
-    return getattr(cause, "code", None) == "ConditionalCheckFailedException" or "ConditionalCheckFailed" in str(error)
+conditional_failed = condition_failed  # the core's (mysite.dynamo); the stamp bump never has a condition
 
 
 def product_create(*, slug: str, name: str, description: str = "", channels: list[str] | None = None) -> Product:

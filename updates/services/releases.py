@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -20,7 +22,7 @@ from updates.errors import (
     StaleRelease,
     VersionNotNewer,
 )
-from updates.models import Release, TufRepository
+from updates.models import Release, ReleaseHistoryEntry, TufRepository
 from updates.selectors import (
     catalog_changed_in,
     channel_check,
@@ -30,6 +32,7 @@ from updates.selectors import (
     release_get,
     tuf_targets_source,
 )
+from updates.services.artifacts import artifacts_withdraw
 from updates.services.products import conditional_failed
 from updates.versions import SemVer
 
@@ -68,6 +71,7 @@ def release_create(
     critical: bool = False,
     minimum_version: str | None = None,
     rollout: int = 100,
+    actor: str | None = None,
 ) -> Release:
     """A draft release of `product` on `channel`; artifacts are uploaded before it is published."""
     owner = product_get(slug=product)
@@ -96,6 +100,10 @@ def release_create(
         if conditional_failed(error):
             raise ReleaseExists(field="version") from None
         raise
+    with TransactWrite(connection=connection()) as transaction:
+        _recorded(release, kind="created", actor=actor, detail=f"on {channel}, rollout {int(release.rollout)}%")(
+            transaction
+        )
     return release
 
 
@@ -120,17 +128,42 @@ def release_state(release: Release) -> dict:
     }
 
 
+MANUAL = "release manager"
+
+
+def _recorded(release: Release, *, kind: str, actor: str | None, detail: str = "") -> Callable[[TransactWrite], None]:
+    """A write for `_save`/`_commit_with_tuf`: the transition joins the release's history in the same transaction."""
+
+    def also(transaction: TransactWrite) -> None:
+        now = datetime.now(UTC)
+        transaction.save(
+            ReleaseHistoryEntry(
+                f"{release.product}#{release.sort_key}",
+                f"{now.isoformat()}#{uuid.uuid4().hex[:8]}",
+                kind=kind,
+                rollout=int(release.rollout),
+                status=release.status,
+                detail=detail,
+                actor=actor or MANUAL,
+            )
+        )
+
+    return also
+
+
 def _expect(release: Release, expected_version: int | None) -> None:
     if expected_version is not None and int(release.version) != expected_version:
         raise _stale(release)
 
 
-def _save(release: Release) -> Release:
-    """Save the release and start a new generation of the product's cached client answers."""
+def _save(release: Release, also: Callable[[TransactWrite], None] | None = None) -> Release:
+    """Save the release and start a new generation of the product's cached client answers (with `also`'s writes)."""
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(release)
             catalog_changed_in(transaction, product=release.product)
+            if also is not None:
+                also(transaction)
     except TransactWriteError as error:
         if conditional_failed(error):
             raise _stale(release) from None
@@ -147,9 +180,12 @@ def release_update(
     critical: bool | None = None,
     minimum_version: str | None = None,
     rollout: int | None = None,
+    actor: str | None = None,
 ) -> Release:
     """Edit notes, critical flag, minimum version or rollout; a yanked release is frozen."""
     release = release_get(product=product, version=version)
+    before = {"rollout": int(release.rollout), "notes": release.notes, "critical": bool(release.critical)}
+    before["minimum_version"] = release.minimum_version
     _expect(release, expected_version)
     if release.status == YANKED:
         raise InvalidTransition("A yanked release cannot be changed.")
@@ -165,16 +201,26 @@ def release_update(
         release.minimum_version = minimum_version or None
     if rollout is not None:
         release.rollout = _check_rollout(rollout)
+    recorded = _recorded(release, kind="edited", actor=actor, detail=_changes(before, release))
     if release.status not in (PUBLISHED, PAUSED):
-        return _save(release)
+        return _save(release, also=recorded)
     # TUF targets carry the rollout rules: the edit and the re-signed targets go in one transaction.
-    release = _commit_with_tuf(release)
+    release = _commit_with_tuf(release, also=recorded)
     client_paths_invalidate(product=product)
     return release
 
 
-def _commit_with_tuf(release: Release) -> Release:
-    """Save the release and the product's re-signed TUF metadata in one transaction."""
+def _changes(before: dict, release: Release) -> str:
+    """What an edit changed, for the history: `rollout 30% -> 60%, notes`."""
+    after = {"rollout": int(release.rollout), "notes": release.notes, "critical": bool(release.critical)}
+    after["minimum_version"] = release.minimum_version
+    changed = [name for name in before if before[name] != after[name]]
+    described = [f"rollout {before[n]}% -> {after[n]}%" if n == "rollout" else n.replace("_", " ") for n in changed]
+    return ", ".join(described)
+
+
+def _commit_with_tuf(release: Release, also: Callable[[TransactWrite], None] | None = None) -> Release:
+    """Save the release and the product's re-signed TUF metadata in one transaction (with `also`'s writes)."""
     for _ in range(TUF_ATTEMPTS):
         try:
             state = TufRepository.get(release.product, consistent_read=True)
@@ -191,6 +237,8 @@ def _commit_with_tuf(release: Release) -> Release:
                 transaction.save(change.state)
                 for file in change.files:
                     transaction.save(file)
+                if also is not None:
+                    also(transaction)
                 catalog_changed_in(transaction, product=release.product)
         except TransactWriteError as error:
             reasons = error.cancellation_reasons
@@ -208,7 +256,9 @@ def client_paths_invalidate(*, product: str) -> None:
     cdn.invalidate_paths([f"/api/updates/{product}/*", f"/update/{product}/*", f"/updates/{product}/*"])
 
 
-def release_publish(*, product: str, version: str, expected_version: int | None = None) -> Release:
+def release_publish(
+    *, product: str, version: str, expected_version: int | None = None, actor: str | None = None
+) -> Release:
     """Offer a draft to clients: it needs a ready artifact and a version above the channel's published ones."""
     release = release_get(product=product, version=version)
     _expect(release, expected_version)
@@ -228,43 +278,54 @@ def release_publish(*, product: str, version: str, expected_version: int | None 
         )
     release.status = PUBLISHED
     release.published_at = datetime.now(UTC)
-    release = _commit_with_tuf(release)
+    release = _commit_with_tuf(release, also=_recorded(release, kind="published", actor=actor))
     client_paths_invalidate(product=product)
     return release
 
 
-def release_pause(*, product: str, version: str, expected_version: int | None = None) -> Release:
+def release_pause(
+    *, product: str, version: str, expected_version: int | None = None, actor: str | None = None
+) -> Release:
     """Stop offering a published release for now (clients that have it keep it)."""
     release = release_get(product=product, version=version)
     _expect(release, expected_version)
     if release.status != PUBLISHED:
         raise InvalidTransition(f"Only a published release can be paused; this one is {release.status}.")
     release.status = PAUSED
-    release = _commit_with_tuf(release)  # a paused release leaves the TUF targets, and comes back on resume
+    # A paused release leaves the TUF targets, and comes back on resume.
+    release = _commit_with_tuf(release, also=_recorded(release, kind="paused", actor=actor))
     client_paths_invalidate(product=product)
     return release
 
 
-def release_resume(*, product: str, version: str, expected_version: int | None = None) -> Release:
+def release_resume(
+    *, product: str, version: str, expected_version: int | None = None, actor: str | None = None
+) -> Release:
     release = release_get(product=product, version=version)
     _expect(release, expected_version)
     if release.status != PAUSED:
         raise InvalidTransition(f"Only a paused release can be resumed; this one is {release.status}.")
     release.status = PUBLISHED
-    release = _commit_with_tuf(release)  # a paused release leaves the TUF targets, and comes back on resume
+    # A paused release leaves the TUF targets, and comes back on resume.
+    release = _commit_with_tuf(release, also=_recorded(release, kind="resumed", actor=actor))
     client_paths_invalidate(product=product)
     return release
 
 
-def release_yank(*, product: str, version: str, expected_version: int | None = None) -> Release:
-    """Withdraw a release for good: never offered again and removed from the TUF targets."""
+def release_yank(
+    *, product: str, version: str, expected_version: int | None = None, actor: str | None = None
+) -> Release:
+    """Withdraw a release for good: never offered again, removed from the TUF targets, its files no longer served."""
     release = release_get(product=product, version=version)
     _expect(release, expected_version)
     if release.status not in (PUBLISHED, PAUSED):
         raise InvalidTransition(f"Only a published or paused release can be yanked; this one is {release.status}.")
     release.status = YANKED
-    release = _commit_with_tuf(release)
+    release = _commit_with_tuf(release, also=_recorded(release, kind="yanked", actor=actor))
     client_paths_invalidate(product=product)
+    withdrawn = artifacts_withdraw(release=release)
+    # The CDN domain serves `artifacts/` from the bucket, the site under /updates/artifacts/: both forget the files.
+    cdn.invalidate_paths([f"/{key}" for key in withdrawn] + [f"/updates/{key}" for key in withdrawn])
     return release
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import markdown as markdown_lib
-import nh3
 from django import template
 from django.utils.safestring import mark_safe
+
+from mysite.richtext import markdown_to_html
 
 register = template.Library()
 
@@ -13,7 +13,7 @@ register = template.Library()
 @register.filter
 def release_notes(text: str) -> str:
     """Markdown release notes as sanitised HTML (release managers are trusted, browsers are not)."""
-    return mark_safe(nh3.clean(markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])))
+    return mark_safe(markdown_to_html(text))
 
 
 @register.filter

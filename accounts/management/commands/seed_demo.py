@@ -8,10 +8,12 @@ from django.core.management.base import BaseCommand
 
 from accounts.selectors import profile_count
 from accounts.services import user_create
+from mysite.constants import GROUPS
+from mysite.registry import app_modules
 
 DEMO_USERS = [
     ("reader@example.com", "Demo Reader", []),
-    ("author@example.com", "Demo Author", ["authors", "release-managers"]),
+    ("author@example.com", "Demo Author", list(GROUPS)),
 ]
 
 
@@ -30,9 +32,5 @@ class Command(BaseCommand):
             lines.append(f"    {email:<22} {password:<18} ({role})")
         self.stdout.write(self.style.SUCCESS("\n  Demo users (shown once; sign in with these):"))
         self.stdout.write("\n".join(lines) + "\n")
-        for app in ("todos", "blog", "updates"):
-            try:
-                seed = __import__(f"{app}.demo", fromlist=["seed"]).seed
-            except ImportError:
-                continue
-            seed(stdout=self.stdout)
+        for demo in app_modules("demo"):
+            demo.seed(stdout=self.stdout)

@@ -6,6 +6,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from django.core.management.base import BaseCommand, CommandError
 from pynamodb.exceptions import PynamoDBException
 
+from mysite.management.report import ChangeReport
 from mysite.provisioning import all_steps, apply_outputs, write_outputs
 
 
@@ -25,27 +26,16 @@ class Command(BaseCommand):
 
     def _provision(self, *, dry_run: bool) -> None:
         outputs: dict = {}
-        changed = 0
+        report = ChangeReport(self, dry_run=dry_run)
         for step in all_steps(outputs):
             changes = step.plan()
             if not changes:
-                self.stdout.write(f"  ok       {step.name}")
-                continue
+                report.ok(step.name)
             for change in changes:
-                changed += 1
-                if dry_run:
-                    self.stdout.write(f"  would    {step.name}: {change.description}")
-                else:
-                    self.stdout.write(f"  applying {step.name}: {change.description}")
-                    change.apply()
+                report.change(f"{step.name}: {change.description}", change.apply)
         if not dry_run:
             apply_outputs(outputs)
             written = write_outputs(outputs)
             if written:
-                self.stdout.write(f"  wrote    {written}")
-        if changed == 0:
-            self.stdout.write(self.style.SUCCESS("No changes: everything is already provisioned."))
-        elif dry_run:
-            self.stdout.write(self.style.WARNING(f"{changed} change(s) planned; nothing was changed (--dry-run)."))
-        else:
-            self.stdout.write(self.style.SUCCESS(f"{changed} change(s) applied."))
+                report.line("wrote", str(written))
+        report.summary(unchanged="No changes: everything is already provisioned.")

@@ -9,6 +9,7 @@ from mysite import edge
 from mysite.deploy import cloudfront as cf
 from mysite.deploy import naming
 from mysite.deploy.aws import account_id
+from mysite.management.report import ChangeReport
 
 
 class Command(BaseCommand):
@@ -34,8 +35,7 @@ class Command(BaseCommand):
             raise CommandError("--alias needs --certificate-arn (an ACM certificate in us-east-1 covering it).")
         stage = stage or getattr(settings, "DEPLOY_STAGE", "") or "production"
         bucket = settings.AWS_STORAGE_BUCKET_NAME
-        self.dry_run = dry_run
-        self.changed = 0
+        self.report = ChangeReport(self, dry_run=dry_run)
 
         api_id = None
         if not api_domain:
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             if not api_id:
                 raise CommandError(f"No API Gateway API named mysite-{stage}: run `zappa deploy {stage}` first.")
             api_domain = cf.api_domain(api_id)
-        self.stdout.write(f"  origin   api {api_domain}/{stage}")
+        self.report.line("origin", f"api {api_domain}/{stage}")
 
         oac_name = naming.origin_access_control_name(bucket)
         oac_id = cf.find_origin_access_control(oac_name)
@@ -111,17 +111,12 @@ class Command(BaseCommand):
                 self.ok("API Gateway method caching off")
 
         if distribution:
-            self.stdout.write(f"  domain   {distribution['DomainName']}  (distribution {distribution['Id']})")
+            self.report.line("domain", f"{distribution['DomainName']}  (distribution {distribution['Id']})")
             self.stdout.write(
                 "  next     manage.py zappa_settings --stage "
                 f"{stage}  (writes CLOUDFRONT_DISTRIBUTION_ID and CDN_DOMAIN), then zappa update {stage}"
             )
-        if self.changed == 0:
-            self.stdout.write(self.style.SUCCESS("No changes: the distribution is as configured."))
-        elif dry_run:
-            self.stdout.write(self.style.WARNING(f"{self.changed} change(s) planned; nothing was changed (--dry-run)."))
-        else:
-            self.stdout.write(self.style.SUCCESS(f"{self.changed} change(s) applied."))
+        self.report.summary(unchanged="No changes: the distribution is as configured.")
 
     def ensure_cache_policy(self, policy: edge.CachePolicy, stage: str) -> str | None:
         """The id of the stage's copy of `policy`, created or brought up to date (None in a dry run)."""
@@ -138,12 +133,7 @@ class Command(BaseCommand):
         return policy_id
 
     def ok(self, what: str) -> None:
-        self.stdout.write(f"  ok       {what}")
+        self.report.ok(what)
 
     def change(self, what: str, apply):
-        self.changed += 1
-        if self.dry_run:
-            self.stdout.write(f"  would    {what}")
-            return None
-        self.stdout.write(f"  applying {what}")
-        return apply()
+        return self.report.change(what, apply)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mysite.deploy import ses
 from mysite.deploy.render import ses_identity
+from mysite.management.report import ChangeReport
 
 
 class Command(BaseCommand):
@@ -24,17 +25,13 @@ class Command(BaseCommand):
         if not identity or identity.startswith("@") or " " in identity:
             raise CommandError(f"Not a domain or address: {identity!r}.")
         state = ses.identity_state(identity)
-        changed = 0
+        report = ChangeReport(self, dry_run=dry_run)
         needs_dkim = state.is_domain and not state.dkim_tokens
         if state.verification in {"Success", "Pending"} and not needs_dkim:
-            self.stdout.write(f"  ok       identity {identity}: {state.verification}")
+            report.ok(f"identity {identity}: {state.verification}")
         else:
-            changed += 1
-            if dry_run:
-                self.stdout.write(f"  would    verify {identity}{' with DKIM' if state.is_domain else ''}")
-            else:
-                self.stdout.write(f"  applying verify {identity}{' with DKIM' if state.is_domain else ''}")
-                ses.verify(identity)
+            report.change(f"verify {identity}{' with DKIM' if state.is_domain else ''}", lambda: ses.verify(identity))
+            if not dry_run:
                 state = ses.identity_state(identity)
         records = ses.dns_records(state)
         if records:
@@ -55,9 +52,7 @@ class Command(BaseCommand):
             self.stdout.write("  sandbox  no: production access is enabled.")
         else:
             self.stdout.write("  sandbox  unknown: the account's SES status could not be read.")
-        if changed == 0:
-            self.stdout.write(self.style.SUCCESS("No changes: the identity is already verified or pending."))
-        elif dry_run:
-            self.stdout.write(self.style.WARNING("1 change planned; nothing was changed (--dry-run)."))
-        else:
-            self.stdout.write(self.style.SUCCESS("Verification requested; add the DNS records above."))
+        report.summary(
+            unchanged="No changes: the identity is already verified or pending.",
+            applied="Verification requested; add the DNS records above.",
+        )

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mysite.deploy import stages
 from mysite.deploy.render import current_lookups, render_attach_policy, render_stage
+from mysite.management.report import ChangeReport
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         path = stages.settings_path()
         everything = stages.read_all(path)
         stale = []
+        report = ChangeReport(self, dry_run=dry_run or check)
         for stage in stage_names or stages.STAGES:
             current = everything.get(stage, {})
             if offline or check:
@@ -50,26 +52,28 @@ class Command(BaseCommand):
             policy_current = policy_path.read_text() if policy_path.exists() else ""
             pending = [e["function"] for e in rendered["events"] if stages.PENDING in str(e.get("event_source", {}))]
             unchanged = rendered == current and policy == policy_current
-            self.stdout.write(
-                f"  {'ok      ' if unchanged else 'stale   ' if check or dry_run else 'writing '} {stage}: "
-                f"{len(rendered['events'])} event(s), {len(rendered['extra_permissions'])} policy statement(s)"
+            summary = (
+                f"{stage}: {len(rendered['events'])} event(s), {len(rendered['extra_permissions'])} policy statement(s)"
             )
-            for function in pending:
-                self.stdout.write(f"           {function}: stream ARN unknown until `provision` ran on this stage")
-            if unchanged:
-                continue
-            stale.append(stage)
-            if not (check or dry_run):
+
+            def write(stage=stage, rendered=rendered, policy_path=policy_path, policy=policy):
                 stages.write_stage(stage, rendered, path)
                 policy_path.parent.mkdir(parents=True, exist_ok=True)
                 policy_path.write_text(policy)
+
+            if unchanged:
+                report.ok(summary)
+            else:
+                stale.append(stage)
+                report.change(summary, write)
+            for function in pending:
+                report.line("", f"{function}: stream ARN unknown until `provision` ran on this stage")
         if check and stale:
             raise CommandError(
                 f"{path.name} is out of date for {', '.join(stale)}: run `manage.py zappa_settings --offline`."
             )
-        if not stale:
-            self.stdout.write(self.style.SUCCESS("No changes: zappa_settings.json matches the code."))
-        elif dry_run:
-            self.stdout.write(self.style.WARNING(f"Would update {', '.join(stale)} (--dry-run)."))
-        elif not check:
-            self.stdout.write(self.style.SUCCESS(f"Updated {path}: {', '.join(stale)}."))
+        report.summary(
+            unchanged="No changes: zappa_settings.json matches the code.",
+            planned=f"Would update {', '.join(stale)} (--dry-run).",
+            applied=f"Updated {path}: {', '.join(stale)}.",
+        )

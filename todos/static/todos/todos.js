@@ -96,6 +96,7 @@
     input.value = label.textContent;
     input.dataset.original = label.textContent;
     input.dataset.url = label.dataset.editUrl;
+    input.dataset.version = label.dataset.version || "";
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);
   }
@@ -132,7 +133,7 @@
     var toggle = item.querySelector("input.toggle");
     if (title) expect(button ? button.id : toggle.id, "Renamed to " + title);
     else expect(neighbourFocus(item), "Deleted: " + input.dataset.original);
-    refresh("POST", input.dataset.url, { title: title });
+    refresh("POST", input.dataset.url, { title: title, version: input.dataset.version });
   }
 
   document.addEventListener("keydown", function (event) {
@@ -146,6 +147,12 @@
       }
       return;
     }
+    // Quick add: Esc in the new-task box keeps the word before the cursor as typed (a leading backslash).
+    if (input.id === "new-todo" && event.key === "Escape" && input.value) {
+      event.preventDefault();
+      keepLiteral(input);
+      return;
+    }
     // Esc anywhere in an open details panel closes it and gives focus back to its toggle.
     var panel = event.key === "Escape" && input.closest && input.closest("section.details");
     if (panel) {
@@ -153,6 +160,19 @@
       if (toggle) toggle.click();
     }
   });
+
+  function keepLiteral(input) {
+    var text = input.value;
+    var caret = input.selectionStart === null ? text.length : input.selectionStart;
+    var start = caret;
+    while (start > 0 && /\s/.test(text.charAt(start - 1))) start -= 1; // just after a word: that word
+    var end = start;
+    while (start > 0 && !/\s/.test(text.charAt(start - 1))) start -= 1;
+    if (start === end || text.charAt(start) === "\\") return;
+    input.value = text.slice(0, start) + "\\" + text.slice(start);
+    input.setSelectionRange(caret + 1, caret + 1);
+    if (window.htmx) window.htmx.trigger(input, "quickpreview");
+  }
 
   document.addEventListener(
     "blur",
@@ -237,8 +257,10 @@
     bar.hidden = false;
     bar.value = 0;
     var startUrl = input.dataset.startUrl;
+    var startedId = null;
     postJson(startUrl, { file_name: file.name, size: file.size, content_type: file.type || "application/octet-stream" })
       .then(function (started) {
+        startedId = started.attachment.id;
         return new Promise(function (resolve, reject) {
           var form = new FormData();
           Object.keys(started.upload.fields).forEach(function (name) {
@@ -270,8 +292,30 @@
       })
       .catch(function (error) {
         bar.hidden = true;
-        problem.textContent = error.message;
+        problem.textContent = "Upload failed — choose the file again to retry. (" + error.message + ")";
         problem.hidden = false;
+        // The failed upload's record goes now rather than waiting for its window to close.
+        if (startedId) deleteAttachment(startUrl + "/" + startedId);
       });
   });
+
+  // Retry a failed upload: forget the failed record and pick the file again (the click opens the picker).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.retry-upload");
+    if (!button) return;
+    var input = document.getElementById(button.dataset.fileInput);
+    var row = button.closest("li.attachment");
+    deleteAttachment(button.dataset.failedUrl).then(function () {
+      if (row) row.remove();
+    });
+    if (input) input.click();
+  });
+
+  function deleteAttachment(url) {
+    return fetch(url, {
+      method: "DELETE",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    });
+  }
 })();

@@ -1,0 +1,149 @@
+"""Profiles in DynamoDB and the Cognito users behind them: creation, renames, token revocation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from accounts.models import Profile, ReaderCount, utcnow
+from accounts.selectors import profile_get
+from accounts.validators import DISPLAY_NAME_MESSAGE, validate_display_name
+from mysite import cognito
+from mysite.cognito import CognitoError
+from mysite.concurrency import version_conflict
+from mysite.dynamo import LabelledTransactWrite, condition_failed
+from mysite.errors import InvalidInput, NotFound
+
+
+def _attributes(user: dict) -> dict[str, str]:
+    return {a["Name"]: a["Value"] for a in user.get("UserAttributes", user.get("Attributes", []))}
+
+
+def checked_display_name(display_name: str) -> str:
+    """The name stripped, or InvalidInput when it could inject into a mail header."""
+    try:
+        validate_display_name(display_name)
+    except ValidationError as error:
+        raise InvalidInput(DISPLAY_NAME_MESSAGE, field="display_name") from error
+    return display_name.strip()
+
+
+def tokens_revoke(*, email: str) -> None:
+    """Sign the user out everywhere: Cognito revokes their refresh tokens, the profile stamp their access tokens."""
+    try:
+        cognito.call("admin_user_global_sign_out", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    except CognitoError as error:
+        # cognito-local has no global sign-out; there the stamp below is what revokes.
+        if not (settings.COGNITO_ENDPOINT_URL and error.reason == "Unsupported"):
+            raise
+    profile = profile_ensure_for(email=email)
+    # Tokens carry `auth_time` in whole seconds, so one from the revocation's own second cannot be told
+    # from an older one: the stamp is the next whole second, and a sign-in within that second is refused.
+    stamp = utcnow().replace(microsecond=0) + timedelta(seconds=1)
+    profile.update(actions=[Profile.tokens_valid_after.set(stamp)], add_version_condition=False)
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    sub: str
+    email: str
+    created: bool
+
+
+def user_create(*, email: str, password: str, display_name: str, groups: list[str]) -> CreatedUser:
+    """Create (or update) a confirmed user with a permanent password and put them in groups."""
+    email = email.strip().lower()
+    display_name = checked_display_name(display_name)
+    pool = settings.COGNITO_USER_POOL_ID
+    created = True
+    try:
+        cognito.call(
+            "admin_create_user",
+            UserPoolId=pool,
+            Username=email,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "name", "Value": display_name},
+            ],
+        )
+    except CognitoError as error:
+        if error.reason != "UsernameExistsException":
+            raise
+        created = False
+    cognito.call("admin_set_user_password", UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    for group in groups:
+        if group not in settings.COGNITO_GROUPS:
+            raise InvalidInput(f"Unknown group {group!r}; known: {', '.join(settings.COGNITO_GROUPS)}.")
+        cognito.call("admin_add_user_to_group", UserPoolId=pool, Username=email, GroupName=group)
+    profile = profile_ensure_for(email=email)
+    return CreatedUser(sub=profile.sub, email=email, created=created)
+
+
+def profile_ensure_for(*, email: str) -> Profile:
+    """The profile of the pool's user `email`, created on first call (its Stream INSERT sends the welcome)."""
+    user = cognito.call("admin_get_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    attributes = _attributes(user)
+    sub = attributes.get("sub") or user["Username"]
+    return profile_ensure(sub=sub, email=attributes.get("email", email), display_name=attributes.get("name", ""))
+
+
+PROFILE_CREATE_ATTEMPTS = 3
+
+
+def profile_ensure(*, sub: str, email: str, display_name: str) -> Profile:
+    existing = profile_get(sub=sub)
+    if existing is not None:
+        return existing
+    profile = Profile(sub, email=email, display_name=display_name or email.split("@")[0])
+    for attempt in range(PROFILE_CREATE_ATTEMPTS):
+        # The shard's count changes with the profile, so the readers list never counts profiles.
+        write = LabelledTransactWrite(connection=Profile._get_connection().connection)
+        try:
+            with write:
+                write.save(profile, condition=Profile.sub.does_not_exist(), label="profile")
+                write.update(ReaderCount(profile.kind), actions=[ReaderCount.profiles.add(1)], label="count")
+        except TransactWriteError as error:
+            if "profile" in write.failed(error):
+                return profile_get(sub=sub)  # created concurrently: theirs is as good as ours
+            if not write.failed(error, code="TransactionConflict") or attempt == PROFILE_CREATE_ATTEMPTS - 1:
+                raise
+            continue  # another sign-up in the same shard committed at this very moment
+        return profile
+    raise AssertionError("unreachable")
+
+
+def profile_update(
+    *, sub: str, display_name: str, version: int | None = None, serialize: Callable[[Profile], dict] | None = None
+) -> Profile:
+    """Rename a profile (and the Cognito `name` attribute, so new tokens agree).
+
+    `version` is the one the caller read: a stale one, or a rename that lost a race, is a
+    VersionConflict carrying `serialize(current profile)`.
+    """
+    display_name = checked_display_name(display_name)
+    profile = profile_get(sub=sub)
+    if profile is None:
+        raise NotFound("You have no profile yet.")
+    if version is not None and version != profile.version:
+        raise version_conflict(serialize(profile) if serialize else None)
+    try:
+        profile.update(actions=[Profile.display_name.set(display_name)])
+    except UpdateError as error:
+        if condition_failed(error):
+            current = profile_get(sub=sub)
+            raise version_conflict(serialize(current) if serialize and current else None) from error
+        raise
+    cognito.call(
+        "admin_update_user_attributes",
+        UserPoolId=settings.COGNITO_USER_POOL_ID,
+        Username=profile.email,
+        UserAttributes=[{"Name": "name", "Value": display_name}],
+    )
+    return profile

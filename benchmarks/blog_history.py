@@ -1,0 +1,46 @@
+"""Published blog posts written straight into the tables, as publishing leaves them: a history to measure against.
+
+Shared by the history benchmark and the test that reads pages against a long history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+
+def history_posts_write(*, author_sub: str, author_name: str, published: Iterable[tuple[int, datetime, str]]) -> list:
+    """One published post per `(number, published_at, tag)`, with its slug claim and tag index entry."""
+    from blog.models import PUBLISHED, Post, SlugClaim, TaggedPost
+
+    written = []
+    with Post.batch_write() as posts, SlugClaim.batch_write() as slugs, TaggedPost.batch_write() as tagged:
+        for number, published_at, tag in published:
+            post_id, slug = uuid.uuid4().hex, f"history-{number}-{uuid.uuid4().hex[:8]}"
+            post = Post(
+                post_id,
+                title=f"History post {number}",
+                title_search=f"history post {number}",
+                slug=slug,
+                body_markdown=f"Post {number} of the history.",
+                body_html=f"<p>Post {number} of the history.</p>",
+                excerpt=f"Post {number} of the history.",
+                tags=[tag],
+                tag_names=[tag],
+                author_sub=author_sub,
+                author_name=author_name,
+                status=PUBLISHED,
+                created_at=published_at,
+                updated_at=published_at,
+                published_at=published_at,
+                feed="post",
+                author_feed=author_sub,
+                published_month=published_at.strftime("%Y-%m"),
+            )
+            post.version = 1
+            posts.save(post)
+            slugs.save(SlugClaim(slug, post_id=post_id))
+            tagged.save(TaggedPost(tag, f"{published_at.isoformat()}#{post_id}", post_id=post_id))
+            written.append(post)
+    return written

@@ -1,0 +1,75 @@
+"""The one optimistic-concurrency protocol of every API (docs/api-conventions.md).
+
+A versioned item answers `ETag: "v<version>"`; a write states the version it read as
+`If-Match: "v<N>"` or as `"version": N` in the body (both must agree); a stale version is a
+409 `version_conflict` with the current item. Pure functions: right with any processes and threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from django.utils.cache import patch_cache_control
+from rest_framework.response import Response
+
+from mysite.errors import InvalidInput, PreconditionRequired, VersionConflict
+
+# ASCII digits only (\d would read "v٣" as 3), and no more than a version can be: int() refuses 4,300+ digits.
+_ETAG_VERSION = re.compile(r'^(?:W/)?"v([0-9]{1,18})"$')
+
+
+def item_etag(version: int | None) -> str:
+    """The ETag of a versioned item: `"v<version>"`."""
+    return f'"v{version or 0}"'
+
+
+def if_match_version(request) -> int | None:
+    """The version in `If-Match: "v<N>"`, None without one (or with `*`); 400 for any other ETag."""
+    header = (request.headers.get("If-Match") or "").strip()
+    if not header or header == "*":
+        return None
+    match = _ETAG_VERSION.match(header)
+    if not match:
+        raise InvalidInput('If-Match must be an ETag from this API, such as "v3".', field="If-Match")
+    return int(match.group(1))
+
+
+def expected_version(request, data: dict | None = None, *, required: bool = False) -> int | None:
+    """The version the client based its write on, from If-Match or the body's `version` (popped from `data`).
+
+    Both given and different is a 400; neither given where `required` is a 428.
+    """
+    header = if_match_version(request)
+    body = data.pop("version", None) if data is not None else None
+    if header is not None and body is not None and header != body:
+        raise InvalidInput("If-Match and the body's version disagree.", field="version")
+    version = header if header is not None else body
+    if version is None and required:
+        raise PreconditionRequired()
+    return version
+
+
+def version_conflict(current: dict | None, message: str | None = None) -> VersionConflict:
+    """The 409 for a stale write: the item as it is now under `current` (None when it was deleted)."""
+    return VersionConflict(message, extra={"current": current})
+
+
+def private_response(request, body, *, status: int = 200, etag: str | None = None) -> Response:
+    """A response for one user: ETag (given or from the body), 304 when the client has it, never shared."""
+    if etag is None and status == 200:
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        etag = f'"{digest}"'
+    if request.method == "GET" and etag:
+        candidates = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}
+        if etag in candidates or f"W/{etag}" in candidates:
+            response = Response(status=304)
+            response["ETag"] = etag
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+    response = Response(body, status=status)
+    if etag:
+        response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
