@@ -26,11 +26,6 @@ class PostStateInvalid(Unprocessable):
     code = "invalid_state"
 
 
-class PreconditionRequired(DomainError):
-    status, code = 428, "precondition_required"
-    message = 'State the version you read: If-Match: "v<N>" or "version" in the body.'
-
-
 class PostGone(DomainError):
     status, code, message = 410, "post_gone", "This post was deleted."
 

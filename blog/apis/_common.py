@@ -1,11 +1,9 @@
-"""What every blog API view shares: validated input, paging parameters, the concurrency protocol, deprecated aliases.
+"""What every blog API view shares: paging parameters, versioned item answers, deprecated aliases.
 
 Every function here is pure (no state across requests): right with any number of processes and threads.
 """
 
 from __future__ import annotations
-
-import re
 
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -15,9 +13,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from blog.errors import PreconditionRequired
 from mysite.apis import validated  # noqa: F401  (the blog APIs import it from here)
-from mysite.errors import InvalidInput
+from mysite.concurrency import expected_version, item_etag  # noqa: F401  (the one protocol; re-exported)
 
 # The paging parameters as the server checks them (an empty cursor is the first page; 1-50, default 10).
 CURSOR = OpenApiParameter(
@@ -36,8 +33,6 @@ IF_MATCH = OpenApiParameter(
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag you hold: 304 if current."
 )
-# ASCII digits only (\d would read "v٣" as 3), and no more than a version can be.
-_ETAG_VERSION = re.compile(r'^(?:W/)?"v([0-9]{1,18})"$')
 
 
 class PageQuery(serializers.Serializer):
@@ -45,33 +40,7 @@ class PageQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 
 
-# --- Optimistic concurrency (docs/api-conventions.md) ------------------------------------------
-
-
-def item_etag(version: int | None) -> str:
-    """The ETag of a versioned item: `"v<version>"`."""
-    return f'"v{version or 0}"'
-
-
-def expected_version(request, data: dict | None = None, *, required: bool = False) -> int | None:
-    """The version a write is based on: `If-Match: "v<N>"` or the body's `version` (popped from `data`).
-
-    Both given and different is a 400; neither given where `required` is a 428.
-    """
-    header = (request.headers.get("If-Match") or "").strip()
-    from_header = None
-    if header and header != "*":
-        match = _ETAG_VERSION.match(header)
-        if not match:
-            raise InvalidInput('If-Match must be an ETag from this API, such as "v3".', field="If-Match")
-        from_header = int(match.group(1))
-    from_body = data.pop("version", None) if data is not None else None
-    if from_header is not None and from_body is not None and from_header != from_body:
-        raise InvalidInput("If-Match and the body's version disagree.", field="version")
-    version = from_header if from_header is not None else from_body
-    if version is None and required:
-        raise PreconditionRequired()
-    return version
+# --- Optimistic concurrency: mysite.concurrency reads the version; answers carry its ETag -------
 
 
 def item_response(request, body: dict, *, version: int, status: int = 200, location: str | None = None) -> Response:
