@@ -1,11 +1,11 @@
-"""Profiles of confirmed users (their Stream drives the welcome email) and the attempt counters of throttling."""
+"""Profiles of confirmed users (their Stream drives the welcome email) and the readers-list counts."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -91,14 +91,3 @@ class ReaderCount(Model):
 
     shard = UnicodeAttribute(hash_key=True)  # a `by-joined` partition: `profile#0` .. `profile#7`, `profile`
     profiles = NumberAttribute(default=0)
-
-
-class AttemptCounter(Model):
-    """Attempts at one account action by one account or client in one fixed window; DynamoDB expires it (TTL)."""
-
-    class Meta(BaseMeta):
-        table_name = table_name("attempt-counters")
-
-    key = UnicodeAttribute(hash_key=True)  # action|scope|sha256 of the subject|window number
-    attempts = NumberAttribute(default=0)
-    expires_at = TTLAttribute()

@@ -1,30 +1,20 @@
-"""Per-account and per-client limits on the account actions, counted in DynamoDB.
+"""Per-account and per-client limits on the account actions, on the core's fixed-window counters.
 
-Fixed windows: each (action, scope, subject) has one counter per window of `period` seconds,
-incremented atomically (UpdateItem ADD) by every attempt, so the count is right across any number
-of processes, threads and Lambda containers; nothing is held in memory. An attempt beyond the
-limit is refused until the window ends (Retry-After). A counter expires by TTL once its window is
-over. Limits come from the `ACCOUNT_THROTTLES` setting, which overrides the defaults below.
+The counting (atomic, right across processes, threads and Lambda containers; nothing in memory)
+is `mysite.throttling`; this module holds the account actions' limits. Limits come from the
+`ACCOUNT_THROTTLES` setting, which overrides the defaults below.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from django.conf import settings
 
-from accounts.models import AttemptCounter
 from mysite.errors import Throttled
+from mysite.throttling import Limit, attempt_count
 
-
-@dataclass(frozen=True)
-class Limit:
-    attempts: int
-    period_seconds: int
+__all__ = ["DEFAULT_THROTTLES", "Limit", "TooManyAttempts", "attempt_check"]
 
 
 # attempts per 15 minutes; an account is an email, a client is an address (see mysite.auth.client_ip).
@@ -49,23 +39,6 @@ def _limits(action: str) -> dict[str, Limit]:
     return limits
 
 
-def _count(*, action: str, scope: str, subject: str, limit: Limit, now: float) -> int | None:
-    """Count one attempt; the seconds until the window ends when it is over the limit, else None."""
-    window = int(now // limit.period_seconds)
-    window_end = (window + 1) * limit.period_seconds
-    digest = hashlib.sha256(subject.encode()).hexdigest()  # no emails or addresses kept in the table
-    counter = AttemptCounter(f"{action}|{scope}|{digest}|{window}")
-    counter.update(
-        actions=[
-            AttemptCounter.attempts.add(1),
-            AttemptCounter.expires_at.set(datetime.fromtimestamp(window_end + 60, tz=UTC)),
-        ]
-    )
-    if counter.attempts > limit.attempts:
-        return max(1, math.ceil(window_end - now))
-    return None
-
-
 def attempt_check(*, action: str, account: str, client: str) -> None:
     """Count an attempt at `action` for the account and the client; TooManyAttempts beyond either limit."""
     now = time.time()
@@ -73,7 +46,7 @@ def attempt_check(*, action: str, account: str, client: str) -> None:
     for scope, subject in (("account", account.strip().lower()), ("client", client)):
         if not subject:
             continue  # a command-line caller has no client address
-        wait = _count(action=action, scope=scope, subject=subject, limit=_limits(action)[scope], now=now)
+        wait = attempt_count(action=action, scope=scope, subject=subject, limit=_limits(action)[scope], now=now)
         if wait is not None:
             waits.append(wait)
     if waits:

@@ -1,4 +1,5 @@
-"""Shared infrastructure tables: sessions, the local dispatcher's checkpoints and dead letters, read-cache stamps."""
+"""Shared infrastructure tables: sessions, the local dispatcher's checkpoints and dead letters, read-cache stamps,
+the fixed-window attempt counters (mysite/throttling.py)."""
 
 from __future__ import annotations
 
@@ -105,4 +106,15 @@ class IdempotencyRecord(Model):
     status = NumberAttribute(null=True)
     body = UnicodeAttribute(null=True)
     etag = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
+class AttemptCounter(Model):
+    """Attempts at one action by one subject (an account, a client address) in one fixed window; expires by TTL."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("attempt-counters")
+
+    key = UnicodeAttribute(hash_key=True)  # action|scope|sha256 of the subject|window number
+    attempts = NumberAttribute(default=0)
     expires_at = TTLAttribute()

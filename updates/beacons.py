@@ -11,16 +11,15 @@ Nothing is kept in process memory: right with any number of processes, threads a
 from __future__ import annotations
 
 import random
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from django.conf import settings
 
-from accounts.throttling import Limit, TooManyAttempts, _count
 from mysite import cache
 from mysite.errors import InvalidInput
+from mysite.throttling import Limit, attempt_throttle
 from updates.constants import DRAFT, PLATFORMS
 from updates.errors import ReleaseNotFound
 from updates.models import BeaconCounter, Release
@@ -47,12 +46,10 @@ def beacon_limit() -> Limit:
 
 
 def beacon_throttle(*, client: str, now: float | None = None) -> None:
-    """Count one beacon from `client` (an address); TooManyAttempts (429) once over the window's limit."""
+    """Count one beacon from `client` (an address); Throttled (429) once over the window's limit."""
     if not client:
         return
-    wait = _count(action="beacon", scope="client", subject=client, limit=beacon_limit(), now=now or time.time())
-    if wait is not None:
-        raise TooManyAttempts(retry_after=wait)
+    attempt_throttle(action="beacon", scope="client", subject=client, limit=beacon_limit(), now=now)
 
 
 def counter_key(*, product: str, sort_key: str, shard: int) -> str:

@@ -23,6 +23,12 @@ API_ORIGIN = edge.API
 CACHING_OPTIMIZED = edge.CACHING_OPTIMIZED.managed_id
 CACHING_DISABLED = edge.CACHING_DISABLED.managed_id
 ALL_VIEWER_EXCEPT_HOST = edge.ALL_VIEWER_EXCEPT_HOST
+# CloudFront's standard logs go to the site bucket under this prefix, whose S3 notification feeds the
+# download counts (`updates.events.cdn_log_handler`; a test checks the two prefixes agree).
+LOG_PREFIX = "cdn-logs/"
+# Standard logging writes with an ACL grant to CloudFront's log-delivery account, so the bucket must
+# accept ACLs: objects stay the bucket owner's ("BucketOwnerPreferred"), public ACLs stay blocked.
+LOG_OBJECT_OWNERSHIP = "BucketOwnerPreferred"
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,12 @@ def distribution_config(
         },
         "DefaultCacheBehavior": edge.cloudfront_behavior(edge.DEFAULT, policy_ids=policy_ids),
         "CacheBehaviors": {"Quantity": len(edge.BEHAVIORS), "Items": cache_behaviors(policy_ids)},
+        "Logging": {
+            "Enabled": True,
+            "IncludeCookies": False,  # session cookies never reach the logs
+            "Bucket": f"{origins.bucket}.s3.amazonaws.com",
+            "Prefix": LOG_PREFIX,
+        },
         # Without this CloudFront keeps an error without Cache-Control for 10 s; the app's headers decide instead.
         "CustomErrorResponses": {
             "Quantity": len(edge.ERROR_CODES),
@@ -223,6 +235,23 @@ def current_bucket_policy(bucket: str) -> dict | None:
 
 def put_bucket_policy(bucket: str, policy: dict) -> None:
     client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+def bucket_object_ownership(bucket: str) -> str | None:
+    """The bucket's Object Ownership rule (None when it has none, which S3 treats as accepting ACLs)."""
+    try:
+        rules = client("s3").get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    except ClientError as error:
+        if error_code(error) == "OwnershipControlsNotFoundError":
+            return None
+        raise
+    return rules[0]["ObjectOwnership"] if rules else None
+
+
+def put_bucket_object_ownership(bucket: str, ownership: str) -> None:
+    client("s3").put_bucket_ownership_controls(
+        Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]}
+    )
 
 
 # --- API Gateway: the origin ------------------------------------------------------------------------

@@ -191,17 +191,22 @@ def _matches(pattern: str, value: str, *, case_sensitive: bool) -> bool:
 _STRING_CONDITIONS = {
     "StringEquals": lambda pattern, value: pattern == value,
     "StringLike": lambda pattern, value: _matches(pattern, value, case_sensitive=True),
+    "ArnEquals": lambda pattern, value: _matches(pattern, value, case_sensitive=True),
 }
+# Negated operators hold when the value matches none of the patterns, or when the key is absent.
+_NEGATED_CONDITIONS = {"ArnNotEquals": "ArnEquals"}
 
 
 def _conditions_hold(condition: dict, context: dict[str, str]) -> bool:
     for operator, tests in condition.items():
-        check = _STRING_CONDITIONS.get(operator)
+        negated = operator in _NEGATED_CONDITIONS
+        check = _STRING_CONDITIONS.get(_NEGATED_CONDITIONS.get(operator, operator))
         if check is None:
             return False  # an operator this evaluator does not know never grants
         for key, patterns in tests.items():
             value = context.get(key)
-            if value is None or not any(check(p, value) for p in _as_list(patterns)):
+            matched = value is not None and any(check(p, value) for p in _as_list(patterns))
+            if matched == negated:
                 return False
     return True
 

@@ -9,9 +9,9 @@ import pytest
 from django.test import RequestFactory
 
 from accounts import services
-from accounts.models import AttemptCounter
 from accounts.throttling import TooManyAttempts, attempt_check
 from mysite.auth import client_ip
+from mysite.models import AttemptCounter
 from tests.conftest import latest_code, unique_email
 
 

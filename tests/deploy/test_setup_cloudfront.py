@@ -234,3 +234,51 @@ def test_a_missing_api_is_a_clear_error(aws_account):
 def test_an_alias_needs_a_certificate(stage):
     with pytest.raises(CommandError, match="--certificate-arn"):
         run("setup_cloudfront", "--stage", "production", "--alias", "www.example.com")
+
+
+def test_standard_logs_go_to_the_prefix_whose_uploads_count_downloads(stage):
+    from mysite.event_sources import UploadSource, all_event_sources
+    from updates.cdn_logs import CDN_LOG_PREFIX
+
+    run("setup_cloudfront", "--stage", "production")
+    assert distribution()["Logging"] == {
+        "Enabled": True,
+        "IncludeCookies": False,
+        "Bucket": f"{BUCKET}.s3.amazonaws.com",
+        "Prefix": "cdn-logs/",
+    }
+    assert cf.LOG_PREFIX == CDN_LOG_PREFIX
+    [source] = [s for s in all_event_sources() if isinstance(s, UploadSource) and s.prefix == cf.LOG_PREFIX]
+    assert source.function == "updates.events.cdn_log_handler"
+
+
+def test_a_bucket_without_acls_is_made_to_accept_log_delivery_once(stage):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.put_bucket_ownership_controls(
+        Bucket=BUCKET, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
+    dry = run("setup_cloudfront", "--stage", "production", "--dry-run")
+    assert f"would    bucket {BUCKET}: Object Ownership BucketOwnerPreferred (was BucketOwnerEnforced)" in dry
+    assert cf.bucket_object_ownership(BUCKET) == "BucketOwnerEnforced"
+    output = run("setup_cloudfront", "--stage", "production")
+    assert f"applying bucket {BUCKET}: Object Ownership BucketOwnerPreferred" in output
+    assert s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"] == [
+        {"ObjectOwnership": "BucketOwnerPreferred"}
+    ]
+    again = run("setup_cloudfront", "--stage", "production")
+    assert f"ok       bucket {BUCKET} accepts CloudFront's log delivery (cdn-logs/)" in again
+    assert "applying" not in again
+
+
+def test_a_distribution_without_logging_gets_it_in_place(stage):
+    run("setup_cloudfront", "--stage", "production")
+    client = boto3.client("cloudfront", region_name="us-east-1")
+    config = distribution()
+    distribution_id = config.pop("Id")
+    etag = client.get_distribution_config(Id=distribution_id)["ETag"]
+    config["Logging"] = {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""}
+    client.update_distribution(Id=distribution_id, DistributionConfig=config, IfMatch=etag)
+    output = run("setup_cloudfront", "--stage", "production")
+    assert f"applying update distribution {distribution_id} in place" in output
+    assert distribution()["Logging"]["Prefix"] == "cdn-logs/"
+    assert distribution()["Logging"]["Enabled"] is True

@@ -10,10 +10,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.throttling import TooManyAttempts
 from mysite.apis import validated
 from mysite.auth import client_ip
-from mysite.errors import InvalidInput, PayloadTooLarge
+from mysite.errors import InvalidInput, PayloadTooLarge, Throttled
 from mysite.parsers import JSONObject
 from mysite.schema import ErrorSerializer
 from updates import beacons
@@ -40,7 +39,7 @@ class BeaconApi(APIView):
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
-        if isinstance(exc, TooManyAttempts):
+        if isinstance(exc, Throttled):
             response["Retry-After"] = str(exc.retry_after)
         return response
 

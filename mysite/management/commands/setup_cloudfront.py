@@ -15,7 +15,8 @@ from mysite.management.report import ChangeReport
 class Command(BaseCommand):
     help = (
         "Create or update the stage's CloudFront distribution (static, media and artifacts from the bucket through "
-        "Origin Access Control; everything else from API Gateway), and a bucket policy that admits only it."
+        "Origin Access Control; everything else from API Gateway), standard logs into the bucket's cdn-logs/, "
+        "and a bucket policy that admits only it."
     )
 
     def add_arguments(self, parser):
@@ -52,6 +53,15 @@ class Command(BaseCommand):
         else:
             oac_id = self.change(
                 f"create origin access control {oac_name}", lambda: cf.create_origin_access_control(oac_name)
+            )
+
+        ownership = cf.bucket_object_ownership(bucket)
+        if ownership in {None, cf.LOG_OBJECT_OWNERSHIP}:
+            self.ok(f"bucket {bucket} accepts CloudFront's log delivery ({cf.LOG_PREFIX})")
+        else:
+            self.change(
+                f"bucket {bucket}: Object Ownership {cf.LOG_OBJECT_OWNERSHIP} (was {ownership}) for standard logs",
+                lambda: cf.put_bucket_object_ownership(bucket, cf.LOG_OBJECT_OWNERSHIP),
             )
 
         policy_ids = {}
