@@ -158,6 +158,7 @@ def test_the_origin_headers_policy_caches_only_what_the_app_says(stage, cache_po
         "limit",
         "os",
         "platform",
+        "q",
     ]
     assert key["EnableAcceptEncodingGzip"] is True
     assert key["EnableAcceptEncodingBrotli"] is True
