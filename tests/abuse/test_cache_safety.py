@@ -97,4 +97,7 @@ def test_publishing_a_release_invalidates_every_client_answer_of_its_product(mon
     services.release_resume(product=product, version="1.0.0")
     services.release_update(product=product, version="1.0.0", rollout=50)
     services.release_yank(product=product, version="1.0.0")
-    assert invalidated == [expected] * 5
+    # A yank also withdraws the release's file: its artifact routes answer 410 from then on.
+    sha256 = hashlib.sha256(content).hexdigest()
+    withdrawn = sorted([f"/artifacts/{sha256}/App-1.0.0.zip", f"/updates/artifacts/{sha256}/App-1.0.0.zip"])
+    assert sorted(invalidated) == sorted([expected] * 5 + [withdrawn])
