@@ -8,11 +8,12 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.selectors import profile_get
-from accounts.validators import validate_display_name
+from accounts.validators import DisplayNameValidator
 from mysite import cognito
 from mysite.apis import PrivateApi, PublicApi, StrictSerializer, validated
 from mysite.auth import client_ip
-from mysite.concurrency import expected_version, item_etag, private_response
+from mysite.concurrency import IF_MATCH_SCHEMA, expected_version, if_match_version, item_etag, private_response
+from mysite.parsers import SafeJSONParser
 from mysite.schema import ErrorSerializer
 
 THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many attempts; retry after Retry-After seconds")
@@ -21,7 +22,7 @@ CONFLICT = OpenApiResponse(
 )
 PRECONDITION = OpenApiResponse(ErrorSerializer, description="No version stated: `precondition_required`")
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False, description='The ETag read, `"v<version>"`.'
+    "If-Match", IF_MATCH_SCHEMA, OpenApiParameter.HEADER, required=False, description='The ETag read, `"v<version>"`.'
 )
 
 
@@ -56,7 +57,7 @@ class SignUpApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(min_length=10, max_length=256, write_only=True)
-        display_name = serializers.CharField(max_length=80, validators=[validate_display_name])
+        display_name = serializers.CharField(max_length=80, validators=[DisplayNameValidator()])
 
     class OutputSerializer(serializers.Serializer):
         email = serializers.EmailField()
@@ -114,7 +115,7 @@ class TokenApi(PublicApi):
 
 class TokenRefreshApi(PublicApi):
     class InputSerializer(serializers.Serializer):
-        refresh_token = serializers.CharField(max_length=8192)
+        refresh_token = serializers.CharField(max_length=8192, trim_whitespace=False)
 
     @extend_schema(request=InputSerializer, responses={200: TokenOutput}, operation_id="accounts_token_refresh")
     def post(self, request):
@@ -128,7 +129,8 @@ class TokenRefreshApi(PublicApi):
 
 class SignOutApi(PublicApi):
     class InputSerializer(serializers.Serializer):
-        refresh_token = serializers.CharField(max_length=8192)
+        # Untrimmed: the length checked is the length sent (the schema's maxLength), not what is left after trimming.
+        refresh_token = serializers.CharField(max_length=8192, trim_whitespace=False)
 
     @extend_schema(request=InputSerializer, responses={204: None}, operation_id="accounts_sign_out")
     def post(self, request):
@@ -174,12 +176,16 @@ class SignOutEverywhereApi(PrivateApi):
 class MeApi(PrivateApi):
     """The caller's profile: ETag `"v<version>"`; a rename states the version it read (If-Match or body)."""
 
+    # JSON only: a form cannot tell "left out" from "sent empty", and an unreadable multipart body would
+    # parse as an empty form, a rename that names nothing (200, unchanged) instead of a 400.
+    parser_classes = [SafeJSONParser]
+
     class OutputSerializer(ProfileOutput):
         groups = serializers.ListField(child=serializers.CharField())
         version = serializers.IntegerField(help_text='The profile\'s version; its ETag is `"v<version>"`.')
 
     class InputSerializer(StrictSerializer):
-        display_name = serializers.CharField(max_length=80, validators=[validate_display_name], required=False)
+        display_name = serializers.CharField(max_length=80, validators=[DisplayNameValidator()], required=False)
         version = serializers.IntegerField(
             required=False, min_value=0, help_text='The version read; or send `If-Match: "v<version>"`.'
         )
@@ -218,6 +224,7 @@ class MeApi(PrivateApi):
         # A PATCH changes the fields it names; one that names none changes nothing.
         data = validated(self.InputSerializer, request.data)
         if "display_name" not in data:
+            if_match_version(request)  # a malformed If-Match is a 400 even where nothing changes
             return self._response(profile_get(sub=request.user.sub))
         profile = services.profile_update(
             sub=request.user.sub,

@@ -6,12 +6,17 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 
 DISPLAY_NAME_MESSAGE = "The name cannot contain line breaks or other control characters."
 
 # Control characters (Cc) and the Unicode line and paragraph separators: any of them can split
 # a mail header or a log line. Format characters (Cf) stay allowed: emoji sequences need U+200D.
 _FORBIDDEN_CATEGORIES = {"Cc", "Zl", "Zp"}
+
+
+# The same rule as a pattern, for the API's schema (drf-spectacular states a RegexValidator as `pattern`).
+DISPLAY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 
 
 def _is_forbidden(character: str) -> bool:
@@ -22,6 +27,16 @@ def validate_display_name(value: str) -> None:
     """Refuse a display name with control characters (a header injection: `"Evil\\nBcc: x@example.com"`)."""
     if any(_is_forbidden(character) for character in value):
         raise ValidationError(DISPLAY_NAME_MESSAGE, code="control_characters")
+
+
+class DisplayNameValidator(RegexValidator):
+    """`validate_display_name` for serializers: the schema shows it as a pattern, the check stays the one above."""
+
+    def __init__(self):
+        super().__init__(DISPLAY_NAME_PATTERN, DISPLAY_NAME_MESSAGE, code="control_characters")
+
+    def __call__(self, value) -> None:
+        validate_display_name(str(value))
 
 
 def header_safe(value: str) -> str:

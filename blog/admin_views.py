@@ -22,6 +22,7 @@ from mysite.constants import AUTHORS
 from mysite.decorators import group_required
 from mysite.errors import DomainError, InvalidInput
 from mysite.forms import form_error_apply
+from mysite.idempotency import form_once
 
 if TYPE_CHECKING:
     from blog.models import Post
@@ -82,17 +83,21 @@ _DONE = {
 def post_new(request: HttpRequest) -> HttpResponse:
     form = PostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        action = form.cleaned_data["action"] or "save"
+
+        def create() -> str:
             post = services.post_create(
                 author_sub=request.user.sub, author_name=request.user.display_name, by=_by(request), **form.content()
             )
-            action = form.cleaned_data["action"] or "save"
-            post = _run_action(request, post, action, form.cleaned_data["publish_at"])
+            return _run_action(request, post, action, form.cleaned_data["publish_at"]).post_id
+
+        try:
+            post_id = form_once(request, create)  # a double click or a retry redirects to the post made first
         except DomainError as error:
             _apply(form, error)
             return _editor(request, form, None, status=error.status)
         messages.success(request, _DONE[action])
-        return redirect("blog-admin:edit", post_id=post.post_id)
+        return redirect("blog-admin:edit", post_id=post_id)
     return _editor(request, form, None)
 
 

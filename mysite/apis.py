@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.utils import html
 from rest_framework.views import APIView
 
 from mysite.constants import MAX_CURSOR_LENGTH
@@ -17,13 +18,25 @@ from mysite.validation import json_type_errors
 
 
 class StrictSerializer(serializers.Serializer):
-    """A serializer that rejects fields it does not know, instead of ignoring them."""
+    """A serializer that rejects fields it does not know, instead of ignoring them (the schema says
+    `additionalProperties: false`, mysite.schema). A form field sent blank is refused too, where DRF
+    would read it as absent: a blank that may not be blank is a wrong value, not a missing one."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        if html.is_html_input(data):
+            blank = [
+                name
+                for name, field in self.fields.items()
+                if not (field.read_only or field.required or field.allow_null or getattr(field, "allow_blank", False))
+                and name in data
+                and "" in data.getlist(name)
+            ]
+            if blank:
+                raise serializers.ValidationError({name: ["This field may not be blank."] for name in blank})
         return super().to_internal_value(data)
 
 

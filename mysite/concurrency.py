@@ -18,6 +18,8 @@ from mysite.errors import InvalidInput, PreconditionRequired, VersionConflict
 
 # ASCII digits only (\d would read "v٣" as 3), and no more than a version can be: int() refuses 4,300+ digits.
 _ETAG_VERSION = re.compile(r'^(?:W/)?"v([0-9]{1,18})"$')
+# What If-Match may hold, for the schema: nothing, `*`, or one such ETag, with optional spaces or tabs around.
+IF_MATCH_SCHEMA = {"type": "string", "pattern": r'^[ \t]*(\*|(W/)?"v[0-9]{1,18}")?[ \t]*$'}
 
 
 def item_etag(version: int | None) -> str:
@@ -27,10 +29,10 @@ def item_etag(version: int | None) -> str:
 
 def if_match_version(request) -> int | None:
     """The version in `If-Match: "v<N>"`, None without one (or with `*`); 400 for any other ETag."""
-    header = (request.headers.get("If-Match") or "").strip()
+    header = (request.headers.get("If-Match") or "").strip(" \t")  # HTTP's optional whitespace only
     if not header or header == "*":
         return None
-    match = _ETAG_VERSION.match(header)
+    match = _ETAG_VERSION.fullmatch(header)
     if not match:
         raise InvalidInput('If-Match must be an ETag from this API, such as "v3".', field="If-Match")
     return int(match.group(1))

@@ -1,10 +1,12 @@
-"""`Idempotency-Key` on API creates: a retried request gets the first answer again instead of a second item.
+"""`Idempotency-Key` on API creates, and a hidden key on HTML create forms: a retry gets the first outcome again.
 
 The first request with a key claims it with a conditional put, runs, and stores its 2xx answer
 for 24 hours (the record's TTL). A retry with the same key and body gets that answer replayed
 (`Idempotent-Replayed: true`); the same key with another body is a 422; a retry while the first
 is still running is a 409. A failed request releases its key, since it changed nothing.
-State lives in DynamoDB only, so it holds across processes, threads and Lambda containers.
+HTML forms carry the key in a hidden field (`{% idempotency_field %}`, a new one at each render) and
+run their create through `form_once`, which remembers the create's outcome (the new item's id) the same
+way. State lives in DynamoDB only, so it holds across processes, threads and Lambda containers.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from drf_spectacular.utils import OpenApiParameter
@@ -27,6 +30,7 @@ KEEP = timedelta(hours=24)
 # A request that claimed a key but never finished (its process died) frees it after this long.
 ABANDONED_SECONDS = 120
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")
+FORM_FIELD = "idempotency_key"
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -117,3 +121,45 @@ def idempotent(method):
         return response
 
     return wrapper
+
+
+def form_once(request, create: Callable[[], str]) -> str:
+    """Run an HTML form's `create` once per hidden key; a resubmission gets the first outcome, creating nothing.
+
+    `create` returns a short text that lets the view answer as it did the first time (the new item's
+    id). Without a key (an old page) it just runs. The same key with other fields is a 422, a
+    resubmission while the first still runs a 409 (both DomainErrors the form views already show).
+    """
+    key = request.POST.get(FORM_FIELD)
+    if not key:
+        return create()
+    if not _KEY.fullmatch(key):
+        raise InvalidInput("The form's key is 1 to 255 visible ASCII characters.", field=FORM_FIELD)
+    fields = sorted((name, value) for name, value in request.POST.lists() if name != "csrfmiddlewaretoken")
+    record = IdempotencyRecord(
+        f"{request.user.sub} FORM {request.path}",
+        key,
+        fingerprint=hashlib.sha256(json.dumps(fields).encode()).hexdigest(),
+        started_at=int(time.time()),
+        expires_at=KEEP,
+    )
+    existing = _claim(record)
+    if existing is not None:
+        if existing.fingerprint != record.fingerprint:
+            raise IdempotencyKeyReused(field=FORM_FIELD)
+        if existing.state != "done":
+            raise IdempotencyInProgress()
+        return existing.body or ""
+    try:
+        outcome = create()
+    except BaseException:
+        record.delete()
+        raise
+    record.update(
+        actions=[
+            IdempotencyRecord.state.set("done"),
+            IdempotencyRecord.status.set(200),
+            IdempotencyRecord.body.set(outcome),
+        ]
+    )
+    return outcome

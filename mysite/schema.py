@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import force_instance
 from rest_framework import serializers
 
 
@@ -49,6 +50,16 @@ class AutoSchema(SpectacularAutoSchema):
         if outer and "<locals>" not in outer:
             return f"{outer.replace('.', '')}{inner}"
         return super().get_serializer_name(serializer, direction)
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        """A StrictSerializer refuses unknown fields, so its request schema says `additionalProperties: false`."""
+        from mysite.apis import StrictSerializer
+
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        strict = isinstance(force_instance(serializer), StrictSerializer)
+        if direction == "request" and strict and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+        return schema
 
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)

@@ -13,6 +13,7 @@ from mysite.constants import RELEASE_MANAGERS
 from mysite.decorators import group_required
 from mysite.errors import DomainError
 from mysite.forms import form_error_apply
+from mysite.idempotency import form_once
 from updates import selectors, services
 from updates.constants import PLATFORMS
 from updates.forms import ProductForm, ReleaseEditForm, ReleaseForm
@@ -34,12 +35,13 @@ def index(request: HttpRequest) -> HttpResponse:
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            product = services.product_create(**form.cleaned_data)
+            # A double click or a retry redirects to the product made the first time.
+            slug = form_once(request, lambda: services.product_create(**form.cleaned_data).slug)
         except DomainError as error:
             _apply(form, error)
         else:
-            messages.success(request, f"Created {product.name}.")
-            return redirect("updates-admin:product", product.slug)
+            messages.success(request, f"Created {form.cleaned_data['name']}.")
+            return redirect("updates-admin:product", slug)
     products, cursor = selectors.products_list(cursor=request.GET.get("cursor"))
     return _page(request, "updates/admin/index.html", form, products=products, next_cursor=cursor)
 
@@ -51,12 +53,19 @@ def product(request: HttpRequest, product: str) -> HttpResponse:
     form = ReleaseForm(request.POST or None, channels=owner.channels)
     if request.method == "POST" and form.is_valid():
         try:
-            release = services.release_create(product=owner.slug, actor=request.user.email, **form.cleaned_data)
+            version = form_once(
+                request,
+                lambda: (
+                    services.release_create(
+                        product=owner.slug, actor=request.user.email, **form.cleaned_data
+                    ).version_name
+                ),
+            )
         except DomainError as error:
             _apply(form, error)
         else:
-            messages.success(request, f"Created draft {release.version_name}. Upload its artifacts next.")
-            return redirect("updates-admin:release", owner.slug, release.version_name)
+            messages.success(request, f"Created draft {version}. Upload its artifacts next.")
+            return redirect("updates-admin:release", owner.slug, version)
     releases, cursor = selectors.releases_list(product=owner.slug, cursor=request.GET.get("cursor"))
     return _page(request, "updates/admin/product.html", form, product=owner, releases=releases, next_cursor=cursor)
 

@@ -194,3 +194,19 @@ def test_history_lists_every_save_with_its_diff_and_restores_one(
     restored = selectors.post_get(post_id=post.post_id)
     assert (restored.title, restored.body_markdown, restored.version) == (post.title, "Kept line\nfirst words", 3)
     assert browser_client(user).get(f"/admin/blog/{post.post_id}/history/").status_code == 404
+
+
+def test_the_new_post_form_posted_twice_creates_one_post_and_redirects_alike(author_browser):
+    import re
+
+    from mysite.idempotency import FORM_FIELD
+
+    editor = author_browser.get("/admin/blog/new/").content.decode()
+    key = re.search(rf'name="{FORM_FIELD}" value="([^"]+)"', editor).group(1)
+    title = unique_title()
+    fields = {"title": title, "body_markdown": "Once", "action": "save", FORM_FIELD: key}
+    first, again = author_browser.post("/admin/blog/new/", fields), author_browser.post("/admin/blog/new/", fields)
+    posts = selectors.post_list(search=title)[0]
+    assert len(posts) == 1
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == f"/admin/blog/{posts[0].post_id}/"

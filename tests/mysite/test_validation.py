@@ -53,7 +53,8 @@ def test_the_right_json_types_are_accepted(bearer_client, make_user):
     )
     assert response.status_code == 201
     assert response.json()["position"] == 3
-    name = client.patch("/api/accounts/me", {"display_name": "Ann"}, format="json")
+    etag = client.get("/api/accounts/me")["ETag"]
+    name = client.patch("/api/accounts/me", {"display_name": "Ann"}, format="json", HTTP_IF_MATCH=etag)
     assert name.json()["display_name"] == "Ann"
     unchanged = client.patch("/api/accounts/me", {}, format="json")  # a PATCH naming nothing changes nothing
     assert unchanged.status_code == 200

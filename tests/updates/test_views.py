@@ -294,3 +294,29 @@ def test_release_notes_render_with_the_blog_s_sanitiser_on_the_page_and_in_the_a
     assert description == expected
     for unsafe in ("<script", "onerror", "javascript:"):
         assert unsafe not in description
+
+
+def _form_key(html: str) -> str:
+    from mysite.idempotency import FORM_FIELD
+
+    return re.search(rf'name="{FORM_FIELD}" value="([^"]+)"', html).group(1)
+
+
+def test_the_new_product_and_new_release_forms_posted_twice_create_one_each(browser_client, release_manager):
+    from mysite.idempotency import FORM_FIELD
+    from updates import selectors
+
+    manager = browser_client(release_manager)
+    slug = f"twice-{hashlib.sha256(release_manager.sub.encode()).hexdigest()[:10]}"
+    product = {"slug": slug, "name": "Twice", "description": "", "channels": "stable, beta"}
+    product[FORM_FIELD] = _form_key(manager.get("/admin/updates/").content.decode())
+    first, again = manager.post("/admin/updates/", product), manager.post("/admin/updates/", product)
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == f"/admin/updates/{slug}/"
+    release = {"version": "1.0.0", "channel": "stable", "notes": "", "rollout": 100, "minimum_version": ""}
+    release[FORM_FIELD] = _form_key(manager.get(f"/admin/updates/{slug}/").content.decode())
+    first, again = manager.post(f"/admin/updates/{slug}/", release), manager.post(f"/admin/updates/{slug}/", release)
+    assert first.status_code == again.status_code == 302  # without the key the second would be a taken version
+    assert first["Location"] == again["Location"] == f"/admin/updates/{slug}/1.0.0/"
+    releases, _ = selectors.releases_list(product=slug)
+    assert [r.version_name for r in releases] == ["1.0.0"]

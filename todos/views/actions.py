@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mysite.decorators import login_required
 from mysite.errors import DomainError
+from mysite.idempotency import form_once
 from todos import selectors, services
 from todos.errors import InvalidTask, StaleDetails, StaleTitle, VersionConflict
 from todos.recurrence import recurrence_clean
@@ -22,18 +23,17 @@ from todos.views.pages import PageState, render_app, request_state, run_action
 @require_POST
 def list_create(request: HttpRequest) -> HttpResponse:
     """Add a list and show it."""
-    holder = {}
 
-    def create():
-        holder["list"] = services.list_create(
+    def create() -> str:
+        return services.list_create(
             owner=request.user.sub, name=request.POST.get("name", ""), colour=request.POST.get("colour", "grey")
-        )
+        ).list_id
 
     try:
-        create()
+        list_id = form_once(request, create)  # a double click or a retry shows the list made the first time
     except DomainError as error:
         return render_app(request, error=error)
-    return render_app(request, state=PageState(list_id=holder["list"].list_id))
+    return render_app(request, state=PageState(list_id=list_id))
 
 
 @login_required
@@ -58,7 +58,8 @@ def task_create(request: HttpRequest) -> HttpResponse:
         options["default_labels"] = (state.label,)
     else:
         options["list_id"] = state.list_id
-    return run_action(request, lambda: task_quick_add(**options), state=state)
+    # A double click or a retry of the same form adds the task once.
+    return run_action(request, lambda: form_once(request, lambda: task_quick_add(**options)[0].task_id), state=state)
 
 
 @login_required

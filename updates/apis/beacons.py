@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mysite.apis import validated
+from mysite.apis import StrictSerializer, validated
 from mysite.auth import client_ip
 from mysite.errors import InvalidInput, PayloadTooLarge, Throttled
 from mysite.parsers import JSONObject
@@ -31,7 +31,7 @@ class BeaconApi(APIView):
     permission_classes = [AllowAny]
     parser_classes: list = []  # the body is read here, bounded, before anything parses it
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         product = serializers.SlugField(max_length=50)
         version = SemVerField()
         platform = serializers.ChoiceField(choices=PLATFORMS)

@@ -1,0 +1,77 @@
+"""The schema and the server agree where the 50-example fuzz found them apart (issue 13's fuzz acceptance)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from django.http import QueryDict
+from rest_framework import serializers
+
+from accounts.models import Profile
+from mysite.apis import StrictSerializer, validated
+
+SCHEMA_PATH = "/api/schema/?format=json"
+
+
+@pytest.fixture(scope="module")
+def schema():
+    from django.test import Client
+
+    return Client().get(SCHEMA_PATH).json()
+
+
+def test_the_sign_up_schema_states_that_a_display_name_has_no_control_characters(schema):
+    pattern = schema["components"]["schemas"]["SignUpApiInputRequest"]["properties"]["display_name"]["pattern"]
+    for refused in ("Evil\nBcc: x", "tab\there", "del\x7f", "c1\x85", "line\u2028sep"):
+        assert re.search(pattern, refused) is None, refused
+    for allowed in ("Zoë O'Brien", "👩‍💻 dev", "日本語"):
+        assert re.search(pattern, allowed) is not None, allowed
+
+
+def test_strict_request_bodies_say_additional_properties_false_and_stay_required(schema):
+    components = schema["components"]["schemas"]
+    assert components["BeaconApiInputRequest"]["additionalProperties"] is False
+    assert components["PatchedMeApiInputRequest"]["additionalProperties"] is False
+    assert components["TodosListCreateInputRequest"]["additionalProperties"] is False
+    assert schema["paths"]["/api/updates/beacons"]["post"]["requestBody"]["required"] is True
+    # A serializer that is not strict keeps the default (sign-up ignores nothing it is not given).
+    assert "additionalProperties" not in components["SignUpApiInputRequest"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
+def test_sign_out_with_a_token_over_the_maximum_is_400_even_when_its_tail_is_whitespace(api_client, content_type):
+    token = "x" * 8192 + " "
+    body = urlencode({"refresh_token": token}) if content_type.endswith("urlencoded") else {"refresh_token": token}
+    response = api_client.post("/api/accounts/sign-out", body, content_type=content_type)
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["refresh_token"]
+
+
+def test_me_update_takes_json_only_and_a_form_is_415_changing_nothing(bearer_client, user):
+    client = bearer_client(user)
+    response = client.generic(
+        "PATCH", "/api/accounts/me", "display_name=&version=1", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert Profile.get(user.sub).display_name == "Test User"
+
+
+def test_me_update_naming_nothing_still_refuses_a_malformed_if_match(bearer_client, user):
+    response = bearer_client(user).patch("/api/accounts/me", {}, format="json", HTTP_IF_MATCH="MBG:")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["If-Match"]
+
+
+class _Optional(StrictSerializer):
+    count = serializers.IntegerField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+def test_a_strict_serializer_refuses_a_blank_form_field_that_may_not_be_blank():
+    with pytest.raises(serializers.ValidationError) as refused:
+        validated(_Optional, QueryDict("count=&note="))
+    assert refused.value.detail == {"count": ["This field may not be blank."]}
+    assert validated(_Optional, QueryDict("note=")) == {"note": ""}
+    assert validated(_Optional, QueryDict("count=3")) == {"count": 3}
