@@ -70,6 +70,7 @@ BOTOCORE_SERVICES = (
     "cognito-idp",
     "dynamodb",
     "dynamodbstreams",
+    "kms",  # the TUF online keys in production (updates/tuf_keys.py)
     "s3",
     "secretsmanager",
     "ses",
@@ -106,6 +107,22 @@ def botocore_exclude_glob(services: list[str], keep: tuple[str, ...] = BOTOCORE_
             visit(prefix + char)
 
     visit("")
+    return patterns
+
+
+def botocore_older_api_versions_glob(keep: tuple[str, ...] = BOTOCORE_SERVICES) -> list[str]:
+    """Folders of the API versions botocore never loads: every dated model of a kept service but its newest.
+
+    botocore's loader takes a service's newest API version unless a client asks for another (this code
+    never does); CloudFront alone carries 18 older models.
+    """
+    import botocore
+
+    data = Path(botocore.__file__).parent / "data"
+    patterns: list[str] = []
+    for service in keep:
+        versions = sorted(path.name for path in (data / service).iterdir() if path.is_dir())
+        patterns += [f"botocore/data/{service}/{version}/" for version in versions[:-1]]
     return patterns
 
 

@@ -21,6 +21,7 @@ from mysite.deploy.package_excludes import (
     EXCLUDE,
     PROJECT_EXCLUDE_GLOB,
     botocore_exclude_glob,
+    botocore_older_api_versions_glob,
     installed_botocore_services,
 )
 from mysite.deploy.policies import StageResources, attach_policy, lambda_statements
@@ -227,7 +228,8 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         "exclude_glob": PROJECT_EXCLUDE_GLOB
         + DEPLOY_ONLY_GLOB
         + DJANGO_EXCLUDE_GLOB
-        + botocore_exclude_glob(installed_botocore_services()),
+        + botocore_exclude_glob(installed_botocore_services())
+        + botocore_older_api_versions_glob(),
         "environment_variables": dict(sorted(env.items())),
         "events": render_events(
             region=region,

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from mysite.deploy.package_excludes import BOTOCORE_SERVICES, botocore_exclude_glob, installed_botocore_services
+from mysite.deploy.package_excludes import (
+    BOTOCORE_SERVICES,
+    botocore_exclude_glob,
+    botocore_older_api_versions_glob,
+    installed_botocore_services,
+)
 from mysite.deploy.policies import StageResources, lambda_statements, wildcard_resources
 
 RESOURCES = StageResources(
@@ -50,3 +57,17 @@ def test_the_package_keeps_exactly_the_botocore_models_the_function_calls():
     patterns = botocore_exclude_glob(services)
     kept = [s for s in services if not any(fnmatch.fnmatch(f"botocore/data/{s}/", p) for p in patterns)]
     assert sorted(kept) == sorted(BOTOCORE_SERVICES)
+
+
+def test_the_package_keeps_only_the_api_version_botocore_loads_of_each_service():
+    import boto3
+    import botocore
+
+    data = Path(botocore.__file__).parent / "data"
+    left_out = botocore_older_api_versions_glob()
+    assert "botocore/data/cloudfront/2019-03-26/" in left_out
+    for service in BOTOCORE_SERVICES:
+        versions = sorted(path.name for path in (data / service).iterdir() if path.is_dir())
+        loaded = boto3.session.Session(region_name="us-east-1").client(service).meta.service_model.api_version
+        assert loaded == versions[-1]
+        assert f"botocore/data/{service}/{loaded}/" not in left_out
