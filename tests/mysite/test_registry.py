@@ -18,7 +18,7 @@ def test_declared_lists_are_concatenated_across_apps():
     functions = {source.function for source in declared("events", "EVENT_SOURCES")}
     assert "accounts.events.profile_stream_handler" in functions
     assert functions == {source.function for source in all_event_sources()}
-    assert {type(step).__name__ for step in app_steps()} == {"IdentityPoolStep"}
+    assert {type(step).__name__ for step in app_steps()} == {"UploadLifecycleStep", "IdentityPoolStep"}
     assert declared("provisioning", "STAGE_LOOKUPS") == [todos.provisioning.stage_lookups]
 
 
