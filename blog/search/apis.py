@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from blog.search.selectors import MAX_QUERY_CHARS, MAX_RESULTS, search_posts
+from mysite.apis import StrictSerializer, validated
 from mysite.http import make_cacheable
 
 
@@ -31,32 +32,36 @@ class SearchApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
-        q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_QUERY_CHARS, trim_whitespace=False)
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_RESULTS, default=10)
+    class InputSerializer(StrictSerializer):
+        q = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=MAX_QUERY_CHARS,
+            trim_whitespace=False,
+            help_text=f"The words to find, at most {MAX_QUERY_CHARS} characters; "
+            "the last one also matches as a prefix unless followed by a space.",
+        )
+        limit = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=MAX_RESULTS,
+            default=10,
+            help_text=f"How many results, 1-{MAX_RESULTS} (default 10).",
+        )
 
     class OutputSerializer(serializers.Serializer):
         query = serializers.CharField()
         results = SearchResultOutput(many=True)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "q",
-                str,
-                description=f"The words to find, at most {MAX_QUERY_CHARS} characters; "
-                "the last one also matches as a prefix unless followed by a space.",
-            ),
-            OpenApiParameter("limit", int, description=f"How many results, 1-{MAX_RESULTS} (default 10)."),
-        ],
+        parameters=[InputSerializer],
         responses={200: OutputSerializer},
         operation_id="blog_search",
     )
     def get(self, request):
-        serializer = self.InputSerializer(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        query = serializer.validated_data.get("q", "")
-        results = search_posts(query=query, limit=serializer.validated_data["limit"])
+        data = validated(self.InputSerializer, request.query_params)
+        query = data.get("q", "")
+        results = search_posts(query=query, limit=data["limit"])
         return Response({"query": query, "results": SearchResultOutput(results, many=True).data})
 
     def finalize_response(self, request, response, *args, **kwargs):
