@@ -49,7 +49,7 @@ class RevisionRestoreApi(PostApi):
     @extend_schema(
         request=VersionInput,
         parameters=[IF_MATCH],
-        responses={200: AdminPostOutput, 409: VersionConflictOutput},
+        responses={200: AdminPostOutput, 409: VersionConflictOutput, 428: None},
         operation_id="blog_admin_revisions_restore",
     )
     def post(self, request, post_id: str, number: int):

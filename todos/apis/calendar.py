@@ -9,6 +9,7 @@ from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from mysite.apis import PrivateApi, PublicApi, StrictSerializer, validated
@@ -80,6 +81,8 @@ def _no_store(response: Response) -> Response:
 
 class _FeedManageApi(PrivateApi):
     """GET: is a URL live; POST: make one (a new one replaces any earlier, which then answers 404); DELETE: revoke."""
+
+    parser_classes = [JSONParser]  # a JSON body or none: a form or multipart body is a 415
 
     def get(self, request, list_id: str | None = None):
         feed = feeds.calendar_feed_get(owner=request.user.sub, list_id=list_id)
