@@ -308,7 +308,15 @@ class LinkedOperations(schema.as_state_machine()):
         return {"headers": {"Authorization": f"Bearer {power_user_token()}"}}
 
     def validate_response(self, response, case, additional_checks=None, **kwargs):
-        super().validate_response(response, case, additional_checks, **kwargs)
+        # The token is passed as the run's own headers (as `call_and_validate(headers=...)` does), so the
+        # ignored-auth check knows it for a real credential and probes without it and with a wrong one.
+        case.validate_response(
+            response,
+            additional_checks=additional_checks,
+            headers=kwargs.get("headers"),
+            transport_kwargs=kwargs or None,
+            recorder=self.recorder,
+        )
         assert_no_server_error(case, response)
 
 
