@@ -38,7 +38,7 @@ from benchmarks.wsgi import call
 SIZES = (100, 1000, 10000)
 DONE_SHARE = 0.8
 LABELS = ("home", "work", "errands")
-ITERATIONS = 3
+ITERATIONS = 5
 GOAL_RATIO = 1.5
 TOPIC_POSTS = 25
 
@@ -313,9 +313,14 @@ def measure(
     """
     from mysite import cache as read_cache
     from mysite.dispatcher import Dispatcher
+    from mysite.event_sources import UploadSource, all_event_sources
 
     app = get_wsgi_application()
-    dispatcher = Dispatcher()
+    # S3 events only (the newest release's artifacts). The posts and profiles are seeded as their stream
+    # handlers leave them, welcomed; handing thousands of them to those handlers one by one would be the
+    # seeding's slowest part. The history's posts get no search index: no row here reads it, and the search
+    # section seeds and indexes a blog of its own.
+    dispatcher = Dispatcher([source for source in all_event_sources() if isinstance(source, UploadSource)])
     author_creds = sign_in(app, seed.author_email)
     sizes = tuple(sorted(set(sizes)))
     posts_have, readers_have = len(seed.post_slugs), 0
@@ -338,6 +343,7 @@ def measure(
             failures[size] = publish_error
         dispatcher.run_once(include_schedules=False)
         seeding[size] = round(time.monotonic() - started, 1)
+        print(f"  {size} items of history seeded in {seeding[size]:.0f} s", flush=True)
         read_cache.stamp_bump_now(read_cache.BLOG_SCOPE)
         creds = {"todo": sign_in(app, email), "author": author_creds}
         stamps = {

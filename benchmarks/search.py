@@ -1,13 +1,16 @@
 """Section 7: reader search. Query latency and reads on a big blog, index cost per publish, the S3-index alternative.
 
-A synthetic blog of `--search-posts` published posts (10,000 by default; a few minutes here) is
-seeded straight into DynamoDB Local with BatchWriteItem: the posts, and the index the Stream
+A synthetic blog, grown to each of `--search-posts` published posts (the history sizes by default),
+is seeded straight into DynamoDB Local with BatchWriteItem: the posts, and the index the Stream
 handler would have built for them (postings, vocabulary counts, one document per post), computed
-by the index's own code. Then:
+by the index's own code. At each size:
 
-- **query**: distinct queries (one word, two words, a word being typed) through the API in-process,
-  each computed (none repeats, so no read-cache entry answers), and a repeated set (warm);
-  p50/p95 latency, DynamoDB calls and read capacity per query.
+- **query**: the same distinct queries (one word, two words, a word being typed) through the API
+  in-process, each computed (none repeats within a size, and the read cache is emptied between
+  sizes), and a repeated set (warm); p50/p95 latency, DynamoDB calls and read capacity per query.
+
+Then, on the largest blog:
+
 - **publish**: posts of typical length (600 words) created and published through the services,
   then indexed as the handler does; and an edit of a few words. Time and writes per update.
 - **lunr** (if the `lunr` package is installed; it is a development requirement): the alternative
@@ -43,6 +46,7 @@ QUERIES = 200
 WARM_QUERIES = 50
 PUBLISHES = 15
 GOAL_P50_MS = 50
+WRITE_ROUNDS = 10  # BatchWriteItem rounds for one batch's unprocessed items (throttling only)
 
 
 def _vocabulary(rng: random.Random) -> list[str]:
@@ -78,8 +82,14 @@ class Corpus:
         }
 
 
-def _seed(corpus: Corpus, count: int, author_sub: str) -> tuple[list[dict], float]:
-    """Posts and their index items, written with BatchWriteItem from 8 threads; returns the docs and seconds."""
+def _seed(
+    corpus: Corpus, numbers: range, author_sub: str, counts: dict[str, int], *, newest: datetime
+) -> tuple[list[dict], float]:
+    """Posts `numbers` and their index items, written with BatchWriteItem from 8 threads; the docs and seconds.
+
+    `counts` (term -> posts holding it) carries the vocabulary's counts from one call to the next: the terms
+    these posts hold are written with their new totals, as the posts' indexing would have left them.
+    """
     from blog.models import PUBLISHED, Post
     from blog.search.models import SearchDocument, SearchPosting, SearchTerm, term_prefix
     from blog.search.services import index_digest, posting_keys
@@ -88,12 +98,11 @@ def _seed(corpus: Corpus, count: int, author_sub: str) -> tuple[list[dict], floa
 
     started = time.monotonic()
     client = aws.client("dynamodb")
-    docs, requests, counts = [], [], {}
-    now = datetime.now(UTC)
-    for number in range(count):
+    docs, requests, touched = [], [], set()
+    for number in numbers:
         doc = corpus.post(number)
         post_id = uuid.uuid4().hex
-        published = now - timedelta(minutes=count - number)
+        published = newest - timedelta(minutes=numbers.stop - number)
         post = Post(
             post_id,
             title=doc["title"],
@@ -126,17 +135,21 @@ def _seed(corpus: Corpus, count: int, author_sub: str) -> tuple[list[dict], floa
         requests.append((SearchDocument.Meta.table_name, document.serialize()))
         for term in weights:
             counts[term] = counts.get(term, 0) + 1
+        touched.update(weights)
         docs.append({**doc, "post_id": post_id})
-    for term, number in counts.items():
-        item = SearchTerm(term_prefix(term), term, post_count=number)
+    for term in touched:
+        item = SearchTerm(term_prefix(term), term, post_count=counts[term])
         requests.append((SearchTerm.Meta.table_name, item.serialize()))
 
     def write(batch: list[tuple[str, dict]]) -> None:
         items: dict[str, list] = {}
         for table, item in batch:
             items.setdefault(table, []).append({"PutRequest": {"Item": item}})
-        while items:
+        for _ in range(WRITE_ROUNDS):
             items = client.batch_write_item(RequestItems=items).get("UnprocessedItems") or {}
+            if not items:
+                return
+        raise RuntimeError(f"BatchWriteItem left items unprocessed after {WRITE_ROUNDS} rounds")
 
     batches = [requests[i : i + 25] for i in range(0, len(requests), 25)]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -267,30 +280,50 @@ def _lunr(docs: list[dict], queries: list[str]) -> dict | None:
     }
 
 
-def measure(data, *, posts: int = 10_000) -> dict:
-    """Seed `posts` posts with their index, then time queries, index updates and the lunr alternative."""
+def measure(data, *, sizes: tuple[int, ...] = (100, 1000, 10_000)) -> dict:
+    """A blog grown to each size with its index; at each, the same queries timed; then index updates and lunr."""
     from django.core.cache import cache
 
+    from mysite import cache as read_cache
+
+    sizes = tuple(sorted(set(sizes)))
     corpus = Corpus()
-    docs, seed_s = _seed(corpus, posts, data.author_sub)
     app = get_wsgi_application()
-    # A small blog (a test of this section) gets fewer queries and publishes.
-    queries = _queries(corpus, min(QUERIES, max(12, posts)))
-    cache.clear()
-    cold = _time_queries(app, queries)
+    # A small blog (a test of this section) gets fewer queries and publishes; every size gets the same ones.
+    queries = _queries(corpus, min(QUERIES, max(12, sizes[-1])))
     warm_queries = queries[: min(WARM_QUERIES, len(queries))]
-    _time_queries(app, warm_queries)  # fills the read cache
-    warm = _time_queries(app, warm_queries)
-    results = {
-        "posts": posts,
-        "seed_s": round(seed_s, 1),
+    docs: list[dict] = []
+    counts: dict[str, int] = {}
+    newest = datetime.now(UTC)
+    by_size: dict[str, dict] = {}
+    for size in sizes:
+        added, seed_s = _seed(corpus, range(len(docs), size), data.author_sub, counts, newest=newest)
+        docs += added
+        print(f"  {size} posts and their index seeded ({seed_s:.0f} s for {len(added)})", flush=True)
+        read_cache.stamp_bump_now(read_cache.BLOG_SCOPE)  # the index changed: no answer of the last size holds
+        cache.clear()
+        cold = _time_queries(app, queries)
+        _time_queries(app, warm_queries)  # fills the read cache
+        warm = _time_queries(app, warm_queries)
+        by_size[str(size)] = {"posts": size, "seed_s": round(seed_s, 1), "cold": cold, "warm": warm}
+        print(f"  queries on {size} posts: p50 {cold['p50_ms']} ms computed, {warm['p50_ms']} ms cached", flush=True)
+    largest = by_size[str(sizes[-1])]
+    publish = _publish_cost(corpus, data.author_sub, min(PUBLISHES, max(2, sizes[-1] // 10)))
+    print(f"  index update per publish: {publish['publish_median_ms']} ms", flush=True)
+    started = time.monotonic()
+    lunr = _lunr(docs, queries)
+    print(f"  lunr alternative: {time.monotonic() - started:.0f} s", flush=True)
+    return {
+        "posts": sizes[-1],
+        "sizes": list(sizes),
+        "seed_s": round(sum(entry["seed_s"] for entry in by_size.values()), 1),
         "goal_p50_ms": GOAL_P50_MS,
-        "cold": cold,
-        "warm": warm,
-        "publish": _publish_cost(corpus, data.author_sub, min(PUBLISHES, max(2, posts // 10))),
-        "lunr": _lunr(docs, queries),
+        "cold": largest["cold"],
+        "warm": largest["warm"],
+        "by_size": by_size,
+        "publish": publish,
+        "lunr": lunr,
     }
-    return results
 
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "blog-search.md"
@@ -303,11 +336,14 @@ def write_doc(results: dict, *, date: str, machine: str) -> None:
 
     search = results["search"]
     lines = rows({"search": search})
+    by_size = search.get("by_size") or {str(search["posts"]): search}
+    sizes = ", ".join(f"{int(size):,}" for size in by_size)
+    with_results = ", ".join(f"{entry['cold']['with_results']} on {int(size):,}" for size, entry in by_size.items())
     body = "\n".join(
         [
             _MARKERS[0],
-            f"Run of {date} on {machine}: {search['posts']} posts seeded in {search['seed_s']} s; "
-            f"{search['cold']['queries']} distinct queries ({search['cold']['with_results']} with results), "
+            f"Run of {date} on {machine}: a blog grown to {sizes} posts, seeded in {search['seed_s']} s; at each "
+            f"size the same {search['cold']['queries']} distinct queries (with results: {with_results}) and "
             f"{search['warm']['queries']} repeated.",
             "",
             table(lines),
