@@ -22,7 +22,8 @@ def section(results: dict) -> str:
         HEADING,
         "",
         f"`make bench` (not part of `make test`; {max(1, round(results['seconds'] / 60))} minutes in this run) "
-        f"starts a private local stack on free ports, seeds a todo list, {results.get('posts', 40)} blog posts and a "
+        "starts a private local stack on free ports (DynamoDB Local in memory: on disk it commits every write on its "
+        f"own, too slow to seed the histories), seeds a todo list, {results.get('posts', 40)} blog posts and a "
         "product with two releases, and measures everything below in one run. It prints this table and writes "
         "`benchmarks/results/latest.json` (every figure, with the calls behind it) and "
         "`benchmarks/results/latest.png`. `make fuzz` runs the schema fuzz with 50 examples per operation.",
@@ -65,6 +66,11 @@ def section(results: dict) -> str:
         "blog home) through every origin directly and through the twin; an answer without the write is stale.",
         "- *cost against history*: below the table; the same requests in-process through the WSGI app at each "
         "size of history, calls and `ConsumedCapacity` from the botocore hook (`mysite/deploy/botocalls.py`).",
+        "- *search*: a synthetic blog (Zipf-distributed words) grown to each size, its posts and index items "
+        "written with BatchWriteItem as the posts table's Stream handler would leave them (the index's own code "
+        "computes them); at each size the same distinct queries through the search API in-process, the read cache "
+        "emptied first, so each is computed; then a repeated set (cached). Index updates: posts of 600 words "
+        "published through the services and indexed by the handler's function.",
         "- *load*: locust, headless, 50 users on loopback against the app on a threaded WSGI server (todo users "
         "reading and writing tasks, blog readers, update clients, an author writing drafts and releases); every "
         "acknowledged write is then looked up in DynamoDB with consistent reads.",
@@ -115,7 +121,18 @@ def section(results: dict) -> str:
                     f"{cold['ms']}/{after['ms']}"
                 )
             parts.append(f"| {row['path']} | " + " | ".join(cells) + f" | x{row['ratio_rcu']} | x{row['ratio_ms']} |")
-        parts.append("")
+        parts += ["", _history_verdict(history), ""]
+    search = results.get("search")
+    if search and search.get("by_size"):
+        entries = list(search["by_size"].values())
+        p50 = " / ".join(f"{entry['cold']['p50_ms']}" for entry in entries)
+        calls = " / ".join(f"{entry['cold']['median_calls']}" for entry in entries)
+        sizes = " / ".join(f"{entry['posts']:,}" for entry in entries)
+        parts += [
+            f"Search on blogs of {sizes} posts: computed p50 {p50} ms, median DynamoDB calls {calls} per query "
+            f"(seeded in {search['seed_s']:.0f} s).",
+            "",
+        ]
     if load:
         kinds = ", ".join(f"{k} {v['acknowledged']}/{v['found']}" for k, v in load["writes"].items())
         parts += [f"Load writes (acknowledged/found in DynamoDB): {kinds}.", ""]
@@ -134,6 +151,28 @@ def section(results: dict) -> str:
     if GAPS.exists():
         parts += [GAPS.read_text().strip(), ""]
     return "\n".join(parts)
+
+
+def _history_verdict(history: dict) -> str:
+    """Which history rows stayed within the goal ratio in this run, and which did not (by which measure)."""
+    goal = history["goal_ratio"]
+    flat, grew = [], []
+    for row in history["paths"]:
+        over = [
+            f"{name} x{row[key]}"
+            for name, key in (("calls", "ratio_calls"), ("RCU", "ratio_rcu"), ("ms", "ratio_ms"))
+            if row[key] is not None and row[key] > goal
+        ]
+        (grew if over else flat).append(f"{row['path']}: {', '.join(over)}" if over else row["path"])
+    smallest, largest = f"{history['sizes'][0]:,}", f"{history['sizes'][-1]:,}"
+    text = f"Within x{goal} from {smallest} to {largest} items in this run: {len(flat)} of {len(history['paths'])} rows"
+    text += f"; above it: {'; '.join(grew)}." if grew else "."
+    failures = history.get("publish_failures") or {}
+    if failures:
+        text += " Publish failures: " + "; ".join(f"at {size}: {error}" for size, error in failures.items()) + "."
+    else:
+        text += " Every size's newest release was published through the catalog's service."
+    return text
 
 
 def main() -> None:
