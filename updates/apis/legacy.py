@@ -1,0 +1,55 @@
+"""The earlier publishing routes that keep answering for one release (paths that only moved answer 308 instead)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from mysite.deprecation import DeprecatedAlias
+from updates import services
+from updates.apis.publishing import (
+    ReleaseApi,
+    ReleaseConflictOutput,
+    ReleaseDetailOutput,
+    ReleaseEditInput,
+    _validated,
+    release_response,
+    version_read,
+)
+from updates.apis.ramp import RampApi, RampResumeApi
+
+
+class LegacyReleaseUpdateApi(DeprecatedAlias, ReleaseApi):
+    """`PATCH …/releases/<v>/update/` (`expected_version` optional): now `PATCH …/releases/<v>`, a version required."""
+
+    successor_name = "updates-api:release"
+
+    @extend_schema(
+        operation_id="updates_releases_update_deprecated",
+        request=ReleaseEditInput,
+        responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput},
+        deprecated=True,
+    )
+    def patch(self, request, product: str, version: str):
+        data = _validated(ReleaseEditInput, request.data)
+        read = version_read(request, data)
+        release = services.release_update(
+            product=product, version=version, expected_version=read, actor=request.user.email, **data
+        )
+        return release_response(request, release)
+
+
+@extend_schema_view(
+    get=extend_schema(operation_id="updates_ramp_get_deprecated", deprecated=True),
+    post=extend_schema(operation_id="updates_ramp_start_deprecated", deprecated=True),
+)
+class LegacyRampApi(DeprecatedAlias, RampApi):
+    """`…/ramp/`: now `…/ramp`."""
+
+    successor_name = "updates-api:release-ramp"
+
+
+@extend_schema_view(post=extend_schema(operation_id="updates_ramp_resume_deprecated", deprecated=True))
+class LegacyRampResumeApi(DeprecatedAlias, RampResumeApi):
+    """`…/ramp/resume/`: now `…/ramp/resume`."""
+
+    successor_name = "updates-api:release-ramp-resume"
