@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 
+from mysite.concurrency import expected_version
 from mysite.deprecation import DeprecatedAlias
 from updates import services
 from updates.apis.publishing import (
     ReleaseApi,
     ReleaseConflictOutput,
     ReleaseDetailOutput,
-    ReleaseEditInput,
+    ReleaseEditFields,
     _validated,
     release_response,
-    version_read,
 )
 from updates.apis.ramp import RampApi, RampResumeApi
 
@@ -23,15 +24,18 @@ class LegacyReleaseUpdateApi(DeprecatedAlias, ReleaseApi):
 
     successor_name = "updates-api:release"
 
+    class InputSerializer(ReleaseEditFields):
+        expected_version = serializers.IntegerField(required=False, allow_null=True, help_text="The version you read")
+
     @extend_schema(
         operation_id="updates_releases_update_deprecated",
-        request=ReleaseEditInput,
+        request=InputSerializer,
         responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput},
         deprecated=True,
     )
     def patch(self, request, product: str, version: str):
-        data = _validated(ReleaseEditInput, request.data)
-        read = version_read(request, data)
+        data = _validated(self.InputSerializer, request.data)
+        read = expected_version(request, {"version": data.pop("expected_version", None)})
         release = services.release_update(
             product=product, version=version, expected_version=read, actor=request.user.email, **data
         )

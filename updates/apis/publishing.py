@@ -8,6 +8,8 @@ as it is now under `current`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -17,7 +19,6 @@ from rest_framework.views import APIView
 from mysite.apis import PageQuery, PrivateApi, group_permission, page_limit, validated
 from mysite.concurrency import IF_MATCH_SCHEMA, expected_version, item_etag, private_response, version_conflict
 from mysite.constants import RELEASE_MANAGERS
-from mysite.errors import InvalidInput
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.schema import ErrorSerializer
 from updates import selectors, services
@@ -102,21 +103,27 @@ def release_url(release) -> str:
     return reverse("updates-api:release", args=[release.product, release.version_name])
 
 
-def version_read(request, data: dict, *, required: bool = False) -> int | None:
-    """The version a write is based on: If-Match or the body's `version` (or its earlier name, `expected_version`)."""
-    earlier = data.pop("expected_version", None)
-    if earlier is not None:
-        if data.get("version") is not None and data["version"] != earlier:
-            raise InvalidInput("`version` and `expected_version` disagree.", field="version")
-        data["version"] = earlier
-    return expected_version(request, data, required=required)
+def earlier_name(data, *, earlier: str, now: str):
+    """`data` with a field sent under its earlier name moved to `now` (accepted for one release, not in the schema).
+
+    A client that follows the 308 of an earlier path sends the earlier body; both names given must agree.
+    """
+    if not isinstance(data, Mapping) or earlier not in data:
+        return data
+    data = {name: data[name] for name in data}
+    value = data.pop(earlier)
+    if value is not None and data.get(now) is not None and data[now] != value:
+        raise serializers.ValidationError({now: [f"`{now}` and its earlier name `{earlier}` disagree."]})
+    if value is not None:
+        data[now] = value
+    return data
 
 
 class ReleaseVersionInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1, help_text="The version you read (or If-Match)")
-    expected_version = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="Earlier name of `version`, accepted for one release"
-    )
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(earlier_name(data, earlier="expected_version", now="version"))
 
 
 class ReleaseApi(PublishingApi):
@@ -192,23 +199,19 @@ class ReleaseListApi(PublishingApi):
         next_cursor = serializers.CharField(allow_null=True)
 
     class InputSerializer(serializers.Serializer):
-        version_name = SemVerField(required=False, help_text="The semantic version, e.g. 1.4.2")
-        version = SemVerField(required=False, help_text="Earlier name of `version_name`, accepted for one release")
+        version_name = SemVerField(help_text="The semantic version, e.g. 1.4.2")
         channel = serializers.CharField(max_length=24)
         notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
         critical = serializers.BooleanField(required=False, default=False)
         minimum_version = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
         rollout = serializers.IntegerField(required=False, default=100, min_value=0, max_value=100)
 
+        def to_internal_value(self, data):
+            return super().to_internal_value(earlier_name(data, earlier="version", now="version_name"))
+
         def validate(self, attrs):
-            name, earlier = attrs.pop("version_name", None), attrs.pop("version", None)
-            if name is None and earlier is None:
-                raise serializers.ValidationError({"version_name": ["This field is required."]})
-            if name is not None and earlier is not None and name != earlier:
-                raise serializers.ValidationError({"version_name": ["`version_name` and `version` disagree."]})
-            # Parsed here so that an error names the field the client sent (the service parses it again).
-            SemVer.parse(name or earlier, field_name="version_name" if name is not None else "version")
-            attrs["version"] = name if name is not None else earlier
+            # Parsed here so that an error names `version_name` (the service, which parses it again, says `version`).
+            SemVer.parse(attrs["version_name"], field_name="version_name")
             return attrs
 
     @extend_schema(
@@ -231,11 +234,12 @@ class ReleaseListApi(PublishingApi):
     @idempotent
     def post(self, request, product: str):
         data = _validated(self.InputSerializer, request.data)
+        data["version"] = data.pop("version_name")
         release = services.release_create(product=product, actor=request.user.email, **data)
         return release_response(request, release, status=status.HTTP_201_CREATED, location=release_url(release))
 
 
-class ReleaseEditInput(ReleaseVersionInput):
+class ReleaseEditFields(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     critical = serializers.BooleanField(required=False)
     minimum_version = serializers.CharField(required=False, allow_blank=True, max_length=64)
@@ -245,8 +249,8 @@ class ReleaseEditInput(ReleaseVersionInput):
 class ReleaseDetailApi(ReleaseApi):
     """GET reads a release with its artifacts (ETag, 304); PATCH edits the fields given."""
 
-    class PatchSerializer(ReleaseEditInput):
-        expected_version = None  # the earlier route (`…/update/`) takes it; this one takes `version` or If-Match
+    class PatchSerializer(ReleaseVersionInput, ReleaseEditFields):
+        pass
 
     @extend_schema(
         operation_id="updates_releases_detail", parameters=[IF_NONE_MATCH], responses={200: ReleaseDetailOutput}
@@ -262,7 +266,7 @@ class ReleaseDetailApi(ReleaseApi):
     )
     def patch(self, request, product: str, version: str):
         data = _validated(self.PatchSerializer, request.data)
-        read = version_read(request, data, required=True)
+        read = expected_version(request, data, required=True)
         release = services.release_update(
             product=product, version=version, expected_version=read, actor=request.user.email, **data
         )
@@ -279,7 +283,7 @@ def _transition_api(action: str, service, summary: str) -> type[APIView]:
             responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput},
         )
         def post(self, request, product: str, version: str):
-            read = version_read(request, _validated(ReleaseVersionInput, request.data))
+            read = expected_version(request, _validated(ReleaseVersionInput, request.data))
             release = service(product=product, version=version, expected_version=read, actor=request.user.email)
             return release_response(request, release)
 
