@@ -51,6 +51,8 @@ urlpatterns = [
     path(f"{_release}/update/", legacy.LegacyReleaseUpdateApi.as_view(), name="release-update"),
     path(f"{_release}/ramp/", legacy.LegacyRampApi.as_view(), name="release-ramp-earlier"),
     path(f"{_release}/ramp/resume/", legacy.LegacyRampResumeApi.as_view(), name="release-ramp-resume-earlier"),
+    # "products" is a reserved product name: nothing under it is an update check (docs/api-conventions.md).
+    path("products/<path:rest>", publishing.UnmatchedPublishingPathApi.as_view()),
     path(
         "<slug:product>/<str:channel>/<str:platform>/<str:current_version>",
         public.UpdateCheckApi.as_view(),

@@ -206,3 +206,13 @@ def test_a_release_create_retried_with_its_idempotency_key_answers_the_first_ans
     assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (201, 201, "true")
     assert again.json() == first.json()
     assert manager.post(base, body, format="json").json()["error"]["code"] == "release_exists"
+
+
+def test_a_path_under_products_that_no_route_matches_is_the_publishing_apis_never_an_update_check(
+    manager, api_client, draft
+):
+    for path in ("/api/updates/products/%3A/releases/0", f"{draft}/no-such-action", "/api/updates/products/a/b/c/d/e"):
+        assert api_client.get(path).json()["error"]["code"] == "not_authenticated", path
+        assert api_client.patch(path, {}, format="json").status_code == 401, path
+        answer = manager.patch(path, {}, format="json")
+        assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found"), path

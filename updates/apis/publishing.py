@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from mysite.apis import PageQuery, PrivateApi, group_permission, page_limit, validated
 from mysite.concurrency import IF_MATCH_SCHEMA, expected_version, item_etag, private_response, version_conflict
 from mysite.constants import RELEASE_MANAGERS
+from mysite.errors import NotFound
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.schema import ErrorSerializer
 from updates import selectors, services
@@ -142,6 +143,16 @@ def release_response(request, release, *, status: int = 200, location: str | Non
     if location:
         response["Location"] = location
     return response
+
+
+class UnmatchedPublishingPathApi(PublishingApi):
+    """Any path under `products/` no publishing route matches: 401/403, then 404; never an update check."""
+
+    schema = None  # not an operation: it only keeps such paths away from the check routes
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and permissions first
+        raise NotFound()
 
 
 class ProductListApi(PublishingApi):
