@@ -7,14 +7,15 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from updates import selectors, services
+from updates.apis.fields import RELEASE_VERSION
 from updates.apis.publishing import ArtifactOutput, PublishingApi, _validated
-from updates.constants import PLATFORMS
+from updates.constants import FILENAME_PATTERN, PLATFORMS
 
 
 class ArtifactUploadStartApi(PublishingApi):
     class InputSerializer(serializers.Serializer):
         platform = serializers.ChoiceField(choices=PLATFORMS)
-        filename = serializers.CharField(max_length=128)
+        filename = serializers.RegexField(FILENAME_PATTERN.pattern, max_length=128)
         size = serializers.IntegerField(min_value=1)
         sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", max_length=64)
         minimum_os_version = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=32)
@@ -46,7 +47,10 @@ class ArtifactUploadStartApi(PublishingApi):
         blockmap = serializers.DictField(required=False, help_text="POST the .blockmap's fields and file here (url)")
 
     @extend_schema(
-        operation_id="updates_artifacts_upload_start", request=InputSerializer, responses={201: OutputSerializer}
+        operation_id="updates_artifacts_upload_start",
+        parameters=[RELEASE_VERSION],
+        request=InputSerializer,
+        responses={201: OutputSerializer},
     )
     def post(self, request, product: str, version: str):
         data = _validated(self.InputSerializer, request.data)
@@ -64,7 +68,10 @@ class ArtifactUploadCompleteApi(PublishingApi):
         parts = PartSerializer(many=True, allow_empty=False, max_length=10_000)
 
     @extend_schema(
-        operation_id="updates_artifacts_upload_complete", request=InputSerializer, responses={202: ArtifactOutput}
+        operation_id="updates_artifacts_upload_complete",
+        parameters=[RELEASE_VERSION],
+        request=InputSerializer,
+        responses={202: ArtifactOutput},
     )
     def post(self, request, product: str, version: str, platform: str):
         data = _validated(self.InputSerializer, request.data)
@@ -73,7 +80,9 @@ class ArtifactUploadCompleteApi(PublishingApi):
 
 
 class ArtifactDetailApi(PublishingApi):
-    @extend_schema(operation_id="updates_artifacts_detail", responses={200: ArtifactOutput})
+    @extend_schema(
+        operation_id="updates_artifacts_detail", parameters=[RELEASE_VERSION], responses={200: ArtifactOutput}
+    )
     def get(self, request, product: str, version: str, platform: str):
         release = selectors.release_get(product=product, version=version)
         return Response(ArtifactOutput(selectors.artifact_get(release=release, platform=platform)).data)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from mysite.concurrency import expected_version
 from mysite.deprecation import DeprecatedAlias
 from updates import services
+from updates.apis.fields import RELEASE_VERSION
 from updates.apis.publishing import (
     ReleaseApi,
     ReleaseConflictOutput,
@@ -29,6 +30,7 @@ class LegacyReleaseUpdateApi(DeprecatedAlias, ReleaseApi):
 
     @extend_schema(
         operation_id="updates_releases_update_deprecated",
+        parameters=[RELEASE_VERSION],
         request=InputSerializer,
         responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput},
         deprecated=True,
@@ -43,8 +45,8 @@ class LegacyReleaseUpdateApi(DeprecatedAlias, ReleaseApi):
 
 
 @extend_schema_view(
-    get=extend_schema(operation_id="updates_ramp_get_deprecated", deprecated=True),
-    post=extend_schema(operation_id="updates_ramp_start_deprecated", deprecated=True),
+    get=extend_schema(operation_id="updates_ramp_get_deprecated", parameters=[RELEASE_VERSION], deprecated=True),
+    post=extend_schema(operation_id="updates_ramp_start_deprecated", parameters=[RELEASE_VERSION], deprecated=True),
 )
 class LegacyRampApi(DeprecatedAlias, RampApi):
     """`…/ramp/`: now `…/ramp`."""
@@ -52,7 +54,9 @@ class LegacyRampApi(DeprecatedAlias, RampApi):
     successor_name = "updates-api:release-ramp"
 
 
-@extend_schema_view(post=extend_schema(operation_id="updates_ramp_resume_deprecated", deprecated=True))
+@extend_schema_view(
+    post=extend_schema(operation_id="updates_ramp_resume_deprecated", parameters=[RELEASE_VERSION], deprecated=True)
+)
 class LegacyRampResumeApi(DeprecatedAlias, RampResumeApi):
     """`…/ramp/resume/`: now `…/ramp/resume`."""
 

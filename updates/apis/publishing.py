@@ -16,14 +16,15 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mysite.apis import PageQuery, PrivateApi, group_permission, page_limit, validated
+from mysite.apis import PageQuery, PrivateApi, StrictSerializer, group_permission, page_limit, validated
 from mysite.concurrency import IF_MATCH_SCHEMA, expected_version, item_etag, private_response, version_conflict
 from mysite.constants import RELEASE_MANAGERS
 from mysite.errors import NotFound
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.schema import ErrorSerializer
 from updates import selectors, services
-from updates.apis.fields import SemVerField
+from updates.apis.fields import RELEASE_VERSION, SemVerField
+from updates.constants import CHANNEL_PATTERN, SLUG_PATTERN
 from updates.errors import StaleRelease
 from updates.versions import SemVer
 
@@ -158,7 +159,7 @@ class UnmatchedPublishingPathApi(PublishingApi):
 class ProductListApi(PublishingApi):
     """GET lists the products (paginated); POST creates one (201, Location, Idempotency-Key)."""
 
-    class FilterSerializer(PageQuery):
+    class FilterSerializer(StrictSerializer, PageQuery):
         limit = page_limit(maximum=100, default=50)
 
     class OutputSerializer(serializers.Serializer):
@@ -166,10 +167,13 @@ class ProductListApi(PublishingApi):
         next_cursor = serializers.CharField(allow_null=True)
 
     class InputSerializer(serializers.Serializer):
-        slug = serializers.CharField(max_length=50)
+        # The patterns product_create holds slugs and channels to (it also refuses the reserved slugs).
+        slug = serializers.RegexField(SLUG_PATTERN.pattern, max_length=50)
         name = serializers.CharField(max_length=120)
         description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-        channels = serializers.ListField(child=serializers.CharField(max_length=24), required=False, max_length=10)
+        channels = serializers.ListField(
+            child=serializers.RegexField(CHANNEL_PATTERN.pattern, max_length=24), required=False, max_length=10
+        )
 
     @extend_schema(
         operation_id="updates_products_list", parameters=[FilterSerializer], responses={200: OutputSerializer}
@@ -202,7 +206,7 @@ class ProductDetailApi(PublishingApi):
 class ReleaseListApi(PublishingApi):
     """GET lists a product's releases, newest first (paginated); POST creates a draft (201, Location, ETag)."""
 
-    class FilterSerializer(PageQuery):
+    class FilterSerializer(StrictSerializer, PageQuery):
         limit = page_limit(maximum=100, default=25)
 
     class OutputSerializer(serializers.Serializer):
@@ -264,7 +268,9 @@ class ReleaseDetailApi(ReleaseApi):
         pass
 
     @extend_schema(
-        operation_id="updates_releases_detail", parameters=[IF_NONE_MATCH], responses={200: ReleaseDetailOutput}
+        operation_id="updates_releases_detail",
+        parameters=[RELEASE_VERSION, IF_NONE_MATCH],
+        responses={200: ReleaseDetailOutput},
     )
     def get(self, request, product: str, version: str):
         return release_response(request, selectors.release_get(product=product, version=version))
@@ -272,7 +278,7 @@ class ReleaseDetailApi(ReleaseApi):
     @extend_schema(
         operation_id="updates_releases_update",
         request=PatchSerializer,
-        parameters=[IF_MATCH],
+        parameters=[RELEASE_VERSION, IF_MATCH],
         responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput, 428: ErrorSerializer},
     )
     def patch(self, request, product: str, version: str):
@@ -290,7 +296,7 @@ def _transition_api(action: str, service, summary: str) -> type[APIView]:
             operation_id=f"updates_releases_{action}",
             summary=summary,
             request=ReleaseVersionInput,
-            parameters=[IF_MATCH],
+            parameters=[RELEASE_VERSION, IF_MATCH],
             responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput},
         )
         def post(self, request, product: str, version: str):
