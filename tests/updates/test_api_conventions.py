@@ -216,3 +216,17 @@ def test_a_path_under_products_that_no_route_matches_is_the_publishing_apis_neve
         assert api_client.patch(path, {}, format="json").status_code == 401, path
         answer = manager.patch(path, {}, format="json")
         assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found"), path
+
+
+def test_completing_an_upload_takes_one_to_ten_thousand_parts_and_reads_each_one(manager, catalog):
+    product = catalog.product()
+    catalog.release(product, "1.0.0", platforms=("linux-x64",), publish=False)
+    url = f"/api/updates/products/{product.slug}/releases/1.0.0/artifacts/linux-x64/complete"
+    empty = manager.post(url, {"upload_id": "u", "parts": []}, format="json")
+    assert (empty.status_code, list(empty.json()["error"]["fields"])) == (400, ["parts"])
+    bad_part = manager.post(url, {"upload_id": "u", "parts": [{"part_number": 0, "etag": "e"}]}, format="json")
+    assert bad_part.status_code == 400
+    assert "part_number" in str(bad_part.json()["error"]["fields"]["parts"])
+    # A well-formed body reaches the service: this artifact's upload is done, so the upload id is refused.
+    done = manager.post(url, {"upload_id": "u", "parts": [{"part_number": 1, "etag": "e"}]}, format="json")
+    assert (done.status_code, list(done.json()["error"]["fields"])) == (400, ["upload_id"])

@@ -65,7 +65,7 @@ class ArtifactUploadCompleteApi(PublishingApi):
             etag = serializers.CharField(max_length=128)
 
         upload_id = serializers.CharField(max_length=1024)
-        parts = PartSerializer(many=True, allow_empty=False, max_length=10_000)
+        parts = serializers.ListField(child=PartSerializer(), min_length=1, max_length=10_000)
 
     @extend_schema(
         operation_id="updates_artifacts_upload_complete",
