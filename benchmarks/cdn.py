@@ -245,7 +245,7 @@ def update_stale_after_publish(seed: Seed, nginx: Nginx) -> dict:
     version = "9.0.0"
     release(Dispatcher(), seed.product, version, publish=False)
     published = session.post(
-        f"{nginx.url}/api/updates/products/{seed.product}/releases/{version}/publish/",
+        f"{nginx.url}/api/updates/products/{seed.product}/releases/{version}/publish",
         json={},
         headers={"Authorization": f"Bearer {_token(seed.release_manager_email)}"},
         timeout=10,

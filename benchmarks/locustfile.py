@@ -123,10 +123,10 @@ class Author(HttpUser):
     def draft_release(self):
         version = f"0.{next(_versions)}.{random.randrange(10**6)}"
         response = self.client.post(
-            f"/api/updates/products/{CONFIG['product']}/releases/create/",
-            json={"version": version, "channel": "beta", "notes": "load"},
+            f"/api/updates/products/{CONFIG['product']}/releases",
+            json={"version_name": version, "channel": "beta", "notes": "load"},
             headers={"Authorization": f"Bearer {CONFIG['release_token']}"},
-            name="/api/updates/products/[product]/releases/create/",
+            name="/api/updates/products/[product]/releases",
         )
         if response.status_code == 201:
             ACKNOWLEDGED["releases"].append({"version": version})

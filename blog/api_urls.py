@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponsePermanentRedirect
-from django.urls import include, path, reverse
-from django.views.decorators.csrf import csrf_exempt
+from django.urls import include, path
 
 from blog import apis
+from mysite.deprecation import moved_to
 
 app_name = "blog-api"
-
-
-def moved_to(name: str):
-    """An earlier path that only moved: 308 to its successor (the method and body are kept), for one release."""
-
-    @csrf_exempt  # it changes nothing: the route it points to authenticates (and checks CSRF for sessions)
-    def redirect(request: HttpRequest, **kwargs) -> HttpResponsePermanentRedirect:
-        target = reverse(f"{app_name}:{name}", kwargs=kwargs)
-        query = request.META.get("QUERY_STRING")
-        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target, preserve_request=True)
-
-    return redirect
 
 
 urlpatterns = [
@@ -31,7 +18,7 @@ urlpatterns = [
     path("", include("blog.newsletter.api_urls")),
     path("admin/posts", apis.AdminPostListApi.as_view(), name="admin-posts"),
     # Earlier route (one release): `POST admin/posts/create` is now `POST admin/posts`.
-    path("admin/posts/create", moved_to("admin-posts"), name="admin-post-create"),
+    path("admin/posts/create", moved_to(f"{app_name}:admin-posts"), name="admin-post-create"),
     path("admin/posts/<str:post_id>", apis.AdminPostDetailApi.as_view(), name="admin-post"),
     path("admin/posts/<str:post_id>/publish", apis.AdminPostPublishApi.as_view(), name="admin-post-publish"),
     path("admin/posts/<str:post_id>/schedule", apis.AdminPostScheduleApi.as_view(), name="admin-post-schedule"),

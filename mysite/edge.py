@@ -130,6 +130,7 @@ BEHAVIORS: tuple[Behavior, ...] = (
     _bucket("/media/*", "media renditions"),
     _bucket("/artifacts/*", "content-addressed release artifacts"),
     _passed("/api/blog/admin/*", "authors' API"),
+    _passed("/api/updates/products", "release managers' API: the products list and create"),
     _passed("/api/updates/products/*", "release managers' API"),
     _cached("/api/blog/*", "public blog read API"),
     _passed("/api/updates/beacons", "update outcome beacons: POST, never cached"),

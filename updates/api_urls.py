@@ -1,37 +1,58 @@
-"""/api/updates/: the publishing API first, then the public update checks (their free segments match last)."""
+"""/api/updates/: the publishing API first, then the public update checks (their free segments match last).
+
+The publishing routes follow docs/api-conventions.md; their earlier paths answer for one release,
+after the current ones: 308 where only the path moved, a deprecated alias where more changed.
+"""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from updates.apis import beacons, public, publishing, ramp
+from mysite.deprecation import moved_to
+from updates.apis import artifacts, beacons, legacy, public, publishing, ramp
 
 app_name = "updates-api"
 
-_release = "products/<slug:product>/releases/<str:version>/"
+_release = "products/<slug:product>/releases/<str:version>"
+_artifact = f"{_release}/artifacts/<str:platform>"
+
+
+def _moved(name: str):
+    return moved_to(f"{app_name}:{name}")
+
 
 urlpatterns = [
     path("keys", public.SigningKeysApi.as_view(), name="keys"),
     path("beacons", beacons.BeaconApi.as_view(), name="beacons"),
-    path("products/", publishing.ProductListApi.as_view(), name="products"),
-    path("products/create/", publishing.ProductCreateApi.as_view(), name="product-create"),
-    path("products/<slug:product>/releases/", publishing.ReleaseListApi.as_view(), name="releases"),
-    path("products/<slug:product>/releases/create/", publishing.ReleaseCreateApi.as_view(), name="release-create"),
+    path("products", publishing.ProductListApi.as_view(), name="products"),
+    path("products/<slug:product>", publishing.ProductDetailApi.as_view(), name="product"),
+    path("products/<slug:product>/releases", publishing.ReleaseListApi.as_view(), name="releases"),
     path(_release, publishing.ReleaseDetailApi.as_view(), name="release"),
-    path(f"{_release}update/", publishing.ReleaseUpdateApi.as_view(), name="release-update"),
-    path(f"{_release}publish/", publishing.ReleasePublishApi.as_view(), name="release-publish"),
-    path(f"{_release}pause/", publishing.ReleasePauseApi.as_view(), name="release-pause"),
-    path(f"{_release}resume/", publishing.ReleaseResumeApi.as_view(), name="release-resume"),
-    path(f"{_release}yank/", publishing.ReleaseYankApi.as_view(), name="release-yank"),
-    path(f"{_release}ramp/", ramp.RampApi.as_view(), name="release-ramp"),
-    path(f"{_release}ramp/resume/", ramp.RampResumeApi.as_view(), name="release-ramp-resume"),
-    path(f"{_release}artifacts/", publishing.ArtifactUploadStartApi.as_view(), name="artifact-upload"),
-    path(f"{_release}artifacts/<str:platform>/", publishing.ArtifactDetailApi.as_view(), name="artifact"),
-    path(
-        f"{_release}artifacts/<str:platform>/complete/",
-        publishing.ArtifactUploadCompleteApi.as_view(),
-        name="artifact-complete",
-    ),
+    path(f"{_release}/publish", publishing.ReleasePublishApi.as_view(), name="release-publish"),
+    path(f"{_release}/pause", publishing.ReleasePauseApi.as_view(), name="release-pause"),
+    path(f"{_release}/resume", publishing.ReleaseResumeApi.as_view(), name="release-resume"),
+    path(f"{_release}/yank", publishing.ReleaseYankApi.as_view(), name="release-yank"),
+    path(f"{_release}/ramp", ramp.RampApi.as_view(), name="release-ramp"),
+    path(f"{_release}/ramp/resume", ramp.RampResumeApi.as_view(), name="release-ramp-resume"),
+    path(f"{_release}/artifacts", artifacts.ArtifactUploadStartApi.as_view(), name="artifact-upload"),
+    path(_artifact, artifacts.ArtifactDetailApi.as_view(), name="artifact"),
+    path(f"{_artifact}/complete", artifacts.ArtifactUploadCompleteApi.as_view(), name="artifact-complete"),
+    # Earlier paths (one release) that only moved: 308 to the path above, method and body kept.
+    path("products/", _moved("products")),
+    path("products/create/", _moved("products")),
+    path("products/<slug:product>/releases/", _moved("releases")),
+    path("products/<slug:product>/releases/create/", _moved("releases")),
+    path(f"{_release}/", _moved("release")),
+    *(path(f"{_release}/{action}/", _moved(f"release-{action}")) for action in ("publish", "pause", "resume", "yank")),
+    path(f"{_release}/artifacts/", _moved("artifact-upload")),
+    path(f"{_artifact}/", _moved("artifact")),
+    path(f"{_artifact}/complete/", _moved("artifact-complete")),
+    # Earlier routes (one release) whose rules changed: they answer as before, pointing at their successor.
+    path(f"{_release}/update/", legacy.LegacyReleaseUpdateApi.as_view(), name="release-update"),
+    path(f"{_release}/ramp/", legacy.LegacyRampApi.as_view(), name="release-ramp-earlier"),
+    path(f"{_release}/ramp/resume/", legacy.LegacyRampResumeApi.as_view(), name="release-ramp-resume-earlier"),
+    # "products" is a reserved product name: nothing under it is an update check (docs/api-conventions.md).
+    path("products/<path:rest>", publishing.UnmatchedPublishingPathApi.as_view()),
     path(
         "<slug:product>/<str:channel>/<str:platform>/<str:current_version>",
         public.UpdateCheckApi.as_view(),

@@ -5,7 +5,6 @@ Every function here is pure (no state across requests): right with any number of
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from mysite.apis import validated  # noqa: F401  (the blog APIs import it from here)
 from mysite.concurrency import expected_version, item_etag  # noqa: F401  (the one protocol; re-exported)
+from mysite.deprecation import DeprecatedAlias  # noqa: F401  (the core's; the blog APIs import it from here)
 
 # The paging parameters as the server checks them (an empty cursor is the first page; 1-50, default 10).
 CURSOR = OpenApiParameter(
@@ -71,18 +71,3 @@ class IsAuthor(BasePermission):
 
 class AuthorApi(APIView):
     permission_classes = [IsAuthor]
-
-
-class DeprecatedAlias:
-    """A route kept for one release after its method changed: it answers as before, pointing at its successor.
-
-    Every answer carries `Deprecation: true` and `Link: <successor>; rel="successor-version"`.
-    """
-
-    successor_name = ""  # the URL name of the route that replaces it
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["Deprecation"] = "true"
-        response["Link"] = f'<{reverse(self.successor_name, kwargs=kwargs)}>; rel="successor-version"'
-        return response

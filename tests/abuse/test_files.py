@@ -96,7 +96,7 @@ def test_artifact_file_names_are_refused(bearer_client, make_user, filename):
     services.product_create(slug=product, name="App")
     services.release_create(product=product, version="1.0.0", channel="stable")
     response = manager.post(
-        f"/api/updates/products/{product}/releases/1.0.0/artifacts/",
+        f"/api/updates/products/{product}/releases/1.0.0/artifacts",
         {"platform": "linux-x64", "filename": filename, "size": 3, "sha256": hashlib.sha256(b"abc").hexdigest()},
         format="json",
     )

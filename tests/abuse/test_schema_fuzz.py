@@ -192,7 +192,7 @@ LINKS: dict[str, dict[str, dict]] = {
             **{
                 name: {
                     "operationId": operation,
-                    "parameters": {"product": "$request.path.product", "version": "$response.body#/version"},
+                    "parameters": {"product": "$request.path.product", "version": "$response.body#/version_name"},
                 }
                 for name, operation in (
                     ("GetRelease", "updates_releases_detail"),
@@ -205,8 +205,11 @@ LINKS: dict[str, dict[str, dict]] = {
             },
             "UpdateRelease": {
                 "operationId": "updates_releases_update",
-                "parameters": {"product": "$request.path.product", "version": "$response.body#/version"},
-                "requestBody": {"expected_version": "$response.body#/item_version"},
+                "parameters": {
+                    "product": "$request.path.product",
+                    "version": "$response.body#/version_name",
+                    "header.If-Match": _ETAG,
+                },
             },
         }
     },

@@ -45,7 +45,7 @@ def answers(product: str):
 def transition(cluster, token: str, product: str, version: str, action: str):
     def write() -> None:
         response = cluster.writer.request(
-            "POST", f"/api/updates/products/{product}/releases/{version}/{action}/", token=token, json={}
+            "POST", f"/api/updates/products/{product}/releases/{version}/{action}", token=token, json={}
         )
         assert response.status_code == 200, response.text
 

@@ -56,7 +56,8 @@ def test_public_apis_are_cached_and_signed_in_apis_pass_through():
     cached += ["/updates/app/tuf/timestamp.json", "/blog/rss.xml", "/blog/a-post/"]
     for path in cached:
         assert edge.behavior_for(path).cache_policy is edge.ORIGIN_HEADERS, path
-    passed = ["/api/blog/admin/posts", "/api/updates/products/", "/api/todos/lists", "/api/accounts/me", "/todos/"]
+    passed = ["/api/blog/admin/posts", "/api/updates/products", "/api/updates/products/app/releases"]
+    passed += ["/api/updates/products/", "/api/todos/lists", "/api/accounts/me", "/todos/"]
     passed += ["/accounts/sign-in/", "/admin/blog/", "/"]
     for path in passed:
         behavior = edge.behavior_for(path)

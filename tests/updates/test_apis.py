@@ -15,24 +15,25 @@ def manager(bearer_client, release_manager):
 
 def test_publishing_api_is_forbidden_to_other_users_and_anonymous(bearer_client, user, api_client):
     client = bearer_client(user)
-    assert client.get("/api/updates/products/").status_code == 403
-    response = client.post("/api/updates/products/create/", {"slug": "nope", "name": "Nope"}, format="json")
+    assert client.get("/api/updates/products").status_code == 403
+    response = client.post("/api/updates/products", {"slug": "nope", "name": "Nope"}, format="json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
-    assert api_client.get("/api/updates/products/").status_code in (401, 403)
+    assert api_client.get("/api/updates/products").status_code in (401, 403)
 
 
 def test_release_manager_creates_uploads_and_publishes_through_the_api(manager, dispatcher, catalog):
     slug = catalog.product().slug
-    base = f"/api/updates/products/{slug}/releases/"
-    response = manager.post(
-        f"{base}create/", {"version": "1.0.0", "channel": "stable", "notes": "First"}, format="json"
-    )
+    base = f"/api/updates/products/{slug}/releases"
+    response = manager.post(base, {"version_name": "1.0.0", "channel": "stable", "notes": "First"}, format="json")
     assert response.status_code == 201
-    assert response.json()["status"] == "draft"
+    created = response.json()
+    assert (created["status"], created["version_name"], created["version"]) == ("draft", "1.0.0", 1)
+    assert response["Location"] == f"{base}/1.0.0"
+    assert response["ETag"] == '"v1"'
     content = b"api upload"
     start = manager.post(
-        f"{base}1.0.0/artifacts/",
+        f"{base}/1.0.0/artifacts",
         {
             "platform": "linux-x64",
             "filename": "app.tar.gz",
@@ -44,40 +45,27 @@ def test_release_manager_creates_uploads_and_publishes_through_the_api(manager, 
     assert start["mode"] == "post"
     requests.post(start["url"], data=start["fields"], files={"file": ("f", content)}, timeout=10).raise_for_status()
     dispatcher.run_once(include_schedules=False)
-    artifact = manager.get(f"{base}1.0.0/artifacts/linux-x64/").json()
+    artifact = manager.get(f"{base}/1.0.0/artifacts/linux-x64").json()
     assert (artifact["status"], artifact["size"]) == ("ready", len(content))
-    published = manager.post(f"{base}1.0.0/publish/", {}, format="json").json()
-    assert published["status"] == "published"
-    assert published["published_at"]
+    published = manager.post(f"{base}/1.0.0/publish", {}, format="json")
+    assert published.json()["status"] == "published"
+    assert published.json()["published_at"]
+    assert published["ETag"] == f'"v{published.json()["version"]}"'
     listing = manager.get(base).json()
-    assert [r["version"] for r in listing["results"]] == ["1.0.0"]
+    assert [r["version_name"] for r in listing["results"]] == ["1.0.0"]
 
 
 def test_bad_input_gets_field_messages_and_writes_nothing(manager, catalog):
     slug = catalog.product().slug
-    base = f"/api/updates/products/{slug}/releases/"
-    response = manager.post(f"{base}create/", {"version": "1.0", "channel": "stable"}, format="json")
+    base = f"/api/updates/products/{slug}/releases"
+    response = manager.post(base, {"version_name": "1.0", "channel": "stable"}, format="json")
     assert response.status_code == 400
-    assert "version" in response.json()["error"]["fields"]
-    response = manager.post(f"{base}create/", {"version": "1.0.0", "channel": "gamma"}, format="json")
+    assert "version_name" in response.json()["error"]["fields"]
+    response = manager.post(base, {"version_name": "1.0.0", "channel": "gamma"}, format="json")
     assert response.status_code == 400
     assert "channel" in response.json()["error"]["fields"]
     assert manager.get(base).json()["results"] == []
-    assert manager.get(f"/api/updates/products/{slug}-missing/releases/").status_code == 404
-
-
-def test_stale_expected_version_is_409_with_current_item(manager, catalog):
-    product = catalog.product()
-    catalog.release(product, "1.0.0", publish=False)
-    url = f"/api/updates/products/{product.slug}/releases/1.0.0/update/"
-    first = manager.patch(url, {"rollout": 20, "expected_version": 4}, format="json")
-    assert first.status_code == 409
-    body = first.json()["error"]
-    assert body["code"] == "stale_release"
-    assert body["current"]["rollout"] == 100
-    ok = manager.patch(url, {"rollout": 20, "expected_version": body["current"]["item_version"]}, format="json")
-    assert ok.status_code == 200
-    assert ok.json()["rollout"] == 20
+    assert manager.get(f"/api/updates/products/{slug}-missing/releases").status_code == 404
 
 
 def test_update_check_answers_200_with_the_offer_or_204_and_is_cacheable(api_client, catalog):

@@ -1,1 +1,1 @@
-"""DRF APIs of the updates app: `public` for clients, `publishing` for release managers."""
+"""DRF APIs of updates: `public` for clients; `publishing`, `artifacts`, `ramp`, `legacy` for release managers."""

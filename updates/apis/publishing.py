@@ -1,20 +1,46 @@
-"""Publishing API for release managers: products, releases, artifact uploads, the release life cycle."""
+"""Publishing API for release managers: products, releases and the release life cycle (docs/api-conventions.md).
+
+A release is a versioned item: its answers carry `version` (an integer) and `ETag: "v<N>"`; a PATCH
+states the version it read as `If-Match: "v<N>"` or `"version": N` (required); the actions (publish,
+pause, resume, yank) take it optionally. A stale one answers 409 `version_conflict` with the release
+as it is now under `current`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mysite.apis import PrivateApi, group_permission, validated
+from mysite.apis import PageQuery, PrivateApi, StrictSerializer, group_permission, page_limit, validated
+from mysite.concurrency import IF_MATCH_SCHEMA, expected_version, item_etag, private_response, version_conflict
 from mysite.constants import RELEASE_MANAGERS
+from mysite.errors import NotFound
+from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
+from mysite.schema import ErrorSerializer
 from updates import selectors, services
-from updates.apis.fields import SemVerField
-from updates.constants import PLATFORMS
+from updates.apis.fields import RELEASE_VERSION, SemVerField
+from updates.constants import CHANNEL_PATTERN, SLUG_PATTERN
+from updates.errors import StaleRelease
+from updates.versions import SemVer
 
 # Signed in and in `release-managers`; anyone else gets 403 (401 without credentials).
 IsReleaseManager = group_permission(RELEASE_MANAGERS, message="Only release managers may do this.")
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    IF_MATCH_SCHEMA,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag you last read, `"v<version>"`; a stale one gets 409 `version_conflict`.',
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag you hold: 304 if current."
+)
 
 
 class PublishingApi(PrivateApi):
@@ -45,7 +71,8 @@ class ArtifactOutput(serializers.Serializer):
 
 
 class ReleaseOutput(serializers.Serializer):
-    version = serializers.CharField(source="version_name")
+    version_name = serializers.CharField(help_text="The semantic version, as in the release's path")
+    version = serializers.IntegerField(help_text='The item version: send it back as If-Match "v<N>" or "version"')
     channel = serializers.CharField()
     status = serializers.CharField()
     notes = serializers.CharField()
@@ -53,11 +80,19 @@ class ReleaseOutput(serializers.Serializer):
     minimum_version = serializers.CharField(allow_null=True)
     rollout = serializers.IntegerField()
     published_at = serializers.DateTimeField(allow_null=True)
-    item_version = serializers.IntegerField(source="version", help_text="Send back as expected_version")
 
 
 class ReleaseDetailOutput(ReleaseOutput):
     artifacts = ArtifactOutput(many=True)
+
+
+class ReleaseConflictOutput(serializers.Serializer):
+    class ErrorOutput(serializers.Serializer):
+        code = serializers.CharField()
+        message = serializers.CharField()
+        current = ReleaseDetailOutput(help_text="The release as it is now.")
+
+    error = ErrorOutput()
 
 
 def release_detail(release) -> dict:
@@ -66,104 +101,208 @@ def release_detail(release) -> dict:
     return data
 
 
+def release_url(release) -> str:
+    return reverse("updates-api:release", args=[release.product, release.version_name])
+
+
+def earlier_name(data, *, earlier: str, now: str):
+    """`data` with a field sent under its earlier name moved to `now` (accepted for one release, not in the schema).
+
+    A client that follows the 308 of an earlier path sends the earlier body; both names given must agree.
+    """
+    if not isinstance(data, Mapping) or earlier not in data:
+        return data
+    data = {name: data[name] for name in data}
+    value = data.pop(earlier)
+    if value is not None and data.get(now) is not None and data[now] != value:
+        raise serializers.ValidationError({now: [f"`{now}` and its earlier name `{earlier}` disagree."]})
+    if value is not None:
+        data[now] = value
+    return data
+
+
+class ReleaseVersionInput(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1, help_text="The version you read (or If-Match)")
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(earlier_name(data, earlier="expected_version", now="version"))
+
+
+class ReleaseApi(PublishingApi):
+    """An API on one release: a version conflict answers with the release as GET shows it."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, StaleRelease) and "current" in exc.extra:
+            current = selectors.release_get(product=self.kwargs["product"], version=self.kwargs["version"])
+            exc = version_conflict(release_detail(current), exc.message)
+        return super().handle_exception(exc)
+
+
+def release_response(request, release, *, status: int = 200, location: str | None = None) -> Response:
+    """One release with its artifacts: `ETag: "v<N>"`, 304 to a matching If-None-Match, never shared."""
+    response = private_response(request, release_detail(release), status=status, etag=item_etag(release.version))
+    if location:
+        response["Location"] = location
+    return response
+
+
+class UnmatchedPublishingPathApi(PublishingApi):
+    """Any path under `products/` no publishing route matches: 401/403, then 404; never an update check."""
+
+    schema = None  # not an operation: it only keeps such paths away from the check routes
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and permissions first
+        raise NotFound()
+
+
 class ProductListApi(PublishingApi):
+    """GET lists the products (paginated); POST creates one (201, Location, Idempotency-Key)."""
+
+    class FilterSerializer(StrictSerializer, PageQuery):
+        limit = page_limit(maximum=100, default=50)
+
     class OutputSerializer(serializers.Serializer):
         results = ProductOutput(many=True)
         next_cursor = serializers.CharField(allow_null=True)
 
-    @extend_schema(
-        operation_id="updates_products_list",
-        parameters=[OpenApiParameter("cursor", str)],
-        responses={200: OutputSerializer},
-    )
-    def get(self, request):
-        products, cursor = selectors.products_list(cursor=request.query_params.get("cursor"))
-        return Response({"results": ProductOutput(products, many=True).data, "next_cursor": cursor})
-
-
-class ProductCreateApi(PublishingApi):
     class InputSerializer(serializers.Serializer):
-        slug = serializers.CharField(max_length=50)
+        # The patterns product_create holds slugs and channels to (it also refuses the reserved slugs).
+        slug = serializers.RegexField(SLUG_PATTERN.pattern, max_length=50)
         name = serializers.CharField(max_length=120)
         description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-        channels = serializers.ListField(child=serializers.CharField(max_length=24), required=False, max_length=10)
+        channels = serializers.ListField(
+            child=serializers.RegexField(CHANNEL_PATTERN.pattern, max_length=24), required=False, max_length=10
+        )
 
-    @extend_schema(operation_id="updates_products_create", request=InputSerializer, responses={201: ProductOutput})
+    @extend_schema(
+        operation_id="updates_products_list", parameters=[FilterSerializer], responses={200: OutputSerializer}
+    )
+    def get(self, request):
+        query = _validated(self.FilterSerializer, request.query_params)
+        products, cursor = selectors.products_list(cursor=query.get("cursor"), limit=query["limit"])
+        return Response({"results": ProductOutput(products, many=True).data, "next_cursor": cursor})
+
+    @extend_schema(
+        operation_id="updates_products_create",
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ProductOutput},
+    )
+    @idempotent
     def post(self, request):
         product = services.product_create(**_validated(self.InputSerializer, request.data))
-        return Response(ProductOutput(product).data, status=status.HTTP_201_CREATED)
+        response = Response(ProductOutput(product).data, status=status.HTTP_201_CREATED)
+        response["Location"] = reverse("updates-api:product", args=[product.slug])
+        return response
+
+
+class ProductDetailApi(PublishingApi):
+    @extend_schema(operation_id="updates_products_detail", responses={200: ProductOutput})
+    def get(self, request, product: str):
+        return Response(ProductOutput(selectors.product_get(slug=product)).data)
 
 
 class ReleaseListApi(PublishingApi):
+    """GET lists a product's releases, newest first (paginated); POST creates a draft (201, Location, ETag)."""
+
+    class FilterSerializer(StrictSerializer, PageQuery):
+        limit = page_limit(maximum=100, default=25)
+
     class OutputSerializer(serializers.Serializer):
         results = ReleaseOutput(many=True)
         next_cursor = serializers.CharField(allow_null=True)
 
-    @extend_schema(
-        operation_id="updates_releases_list",
-        parameters=[OpenApiParameter("cursor", str)],
-        responses={200: OutputSerializer},
-    )
-    def get(self, request, product: str):
-        selectors.product_get(slug=product)
-        releases, cursor = selectors.releases_list(product=product, cursor=request.query_params.get("cursor"))
-        return Response({"results": ReleaseOutput(releases, many=True).data, "next_cursor": cursor})
-
-
-class ReleaseCreateApi(PublishingApi):
     class InputSerializer(serializers.Serializer):
-        version = SemVerField()
+        version_name = SemVerField(help_text="The semantic version, e.g. 1.4.2")
         channel = serializers.CharField(max_length=24)
         notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
         critical = serializers.BooleanField(required=False, default=False)
         minimum_version = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
         rollout = serializers.IntegerField(required=False, default=100, min_value=0, max_value=100)
 
-    @extend_schema(operation_id="updates_releases_create", request=InputSerializer, responses={201: ReleaseOutput})
-    def post(self, request, product: str):
-        data = _validated(self.InputSerializer, request.data)
-        release = services.release_create(product=product, actor=request.user.email, **data)
-        return Response(release_detail(release), status=status.HTTP_201_CREATED)
+        def to_internal_value(self, data):
+            return super().to_internal_value(earlier_name(data, earlier="version", now="version_name"))
 
-
-class ReleaseDetailApi(PublishingApi):
-    @extend_schema(operation_id="updates_releases_detail", responses={200: ReleaseDetailOutput})
-    def get(self, request, product: str, version: str):
-        return Response(release_detail(selectors.release_get(product=product, version=version)))
-
-
-class ReleaseUpdateApi(PublishingApi):
-    class InputSerializer(serializers.Serializer):
-        expected_version = serializers.IntegerField(required=False, allow_null=True)
-        notes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-        critical = serializers.BooleanField(required=False)
-        minimum_version = serializers.CharField(required=False, allow_blank=True, max_length=64)
-        rollout = serializers.IntegerField(required=False, min_value=0, max_value=100)
+        def validate(self, attrs):
+            # Parsed here so that an error names `version_name` (the service, which parses it again, says `version`).
+            SemVer.parse(attrs["version_name"], field_name="version_name")
+            return attrs
 
     @extend_schema(
-        operation_id="updates_releases_update", request=InputSerializer, responses={200: ReleaseDetailOutput}
+        operation_id="updates_releases_list",
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request, product: str):
+        query = _validated(self.FilterSerializer, request.query_params)
+        selectors.product_get(slug=product)
+        releases, cursor = selectors.releases_list(product=product, cursor=query.get("cursor"), limit=query["limit"])
+        return Response({"results": ReleaseOutput(releases, many=True).data, "next_cursor": cursor})
+
+    @extend_schema(
+        operation_id="updates_releases_create",
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ReleaseDetailOutput},
+    )
+    @idempotent
+    def post(self, request, product: str):
+        data = _validated(self.InputSerializer, request.data)
+        data["version"] = data.pop("version_name")
+        release = services.release_create(product=product, actor=request.user.email, **data)
+        return release_response(request, release, status=status.HTTP_201_CREATED, location=release_url(release))
+
+
+class ReleaseEditFields(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    critical = serializers.BooleanField(required=False)
+    minimum_version = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    rollout = serializers.IntegerField(required=False, min_value=0, max_value=100)
+
+
+class ReleaseDetailApi(ReleaseApi):
+    """GET reads a release with its artifacts (ETag, 304); PATCH edits the fields given."""
+
+    class PatchSerializer(ReleaseVersionInput, ReleaseEditFields):
+        pass
+
+    @extend_schema(
+        operation_id="updates_releases_detail",
+        parameters=[RELEASE_VERSION, IF_NONE_MATCH],
+        responses={200: ReleaseDetailOutput},
+    )
+    def get(self, request, product: str, version: str):
+        return release_response(request, selectors.release_get(product=product, version=version))
+
+    @extend_schema(
+        operation_id="updates_releases_update",
+        request=PatchSerializer,
+        parameters=[RELEASE_VERSION, IF_MATCH],
+        responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput, 428: ErrorSerializer},
     )
     def patch(self, request, product: str, version: str):
-        data = _validated(self.InputSerializer, request.data)
-        release = services.release_update(product=product, version=version, actor=request.user.email, **data)
-        return Response(release_detail(release))
-
-
-class TransitionInput(serializers.Serializer):
-    expected_version = serializers.IntegerField(required=False, allow_null=True)
+        data = _validated(self.PatchSerializer, request.data)
+        read = expected_version(request, data, required=True)
+        release = services.release_update(
+            product=product, version=version, expected_version=read, actor=request.user.email, **data
+        )
+        return release_response(request, release)
 
 
 def _transition_api(action: str, service, summary: str) -> type[APIView]:
-    class TransitionApi(PublishingApi):
+    class TransitionApi(ReleaseApi):
         @extend_schema(
             operation_id=f"updates_releases_{action}",
             summary=summary,
-            request=TransitionInput,
-            responses={200: ReleaseDetailOutput},
+            request=ReleaseVersionInput,
+            parameters=[RELEASE_VERSION, IF_MATCH],
+            responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput},
         )
         def post(self, request, product: str, version: str):
-            data = _validated(TransitionInput, request.data)
-            return Response(release_detail(service(product=product, version=version, actor=request.user.email, **data)))
+            read = expected_version(request, _validated(ReleaseVersionInput, request.data))
+            release = service(product=product, version=version, expected_version=read, actor=request.user.email)
+            return release_response(request, release)
 
     TransitionApi.__name__ = TransitionApi.__qualname__ = f"Release{action.title()}Api"
     return TransitionApi
@@ -173,71 +312,3 @@ ReleasePublishApi = _transition_api("publish", services.release_publish, "Publis
 ReleasePauseApi = _transition_api("pause", services.release_pause, "Stop offering a published release")
 ReleaseResumeApi = _transition_api("resume", services.release_resume, "Offer a paused release again")
 ReleaseYankApi = _transition_api("yank", services.release_yank, "Withdraw a release for good")
-
-
-class ArtifactUploadStartApi(PublishingApi):
-    class InputSerializer(serializers.Serializer):
-        platform = serializers.ChoiceField(choices=PLATFORMS)
-        filename = serializers.CharField(max_length=128)
-        size = serializers.IntegerField(min_value=1)
-        sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", max_length=64)
-        minimum_os_version = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=32)
-        multipart = serializers.BooleanField(required=False, allow_null=True, default=None)
-        sha512 = serializers.CharField(
-            required=False, allow_null=True, max_length=100, help_text="base64, as electron-builder's latest.yml has it"
-        )
-        sha1 = serializers.CharField(
-            required=False, allow_null=True, max_length=40, help_text="hex, as Squirrel.Windows' RELEASES has it"
-        )
-        blockmap_size = serializers.IntegerField(
-            required=False, allow_null=True, min_value=1, help_text="electron-builder's .blockmap, uploaded too"
-        )
-
-    class OutputSerializer(serializers.Serializer):
-        class PartSerializer(serializers.Serializer):
-            part_number = serializers.IntegerField()
-            url = serializers.URLField()
-
-        platform = serializers.CharField()
-        key = serializers.CharField()
-        size = serializers.IntegerField()
-        mode = serializers.ChoiceField(choices=["post", "multipart"])
-        url = serializers.URLField(required=False, help_text="mode=post: POST the fields and the file here")
-        fields = serializers.DictField(child=serializers.CharField(), required=False)
-        upload_id = serializers.CharField(required=False, help_text="mode=multipart")
-        part_size = serializers.IntegerField(required=False)
-        parts = PartSerializer(many=True, required=False, help_text="PUT each slice to its URL; keep the ETags")
-        blockmap = serializers.DictField(required=False, help_text="POST the .blockmap's fields and file here (url)")
-
-    @extend_schema(
-        operation_id="updates_artifacts_upload_start", request=InputSerializer, responses={201: OutputSerializer}
-    )
-    def post(self, request, product: str, version: str):
-        data = _validated(self.InputSerializer, request.data)
-        upload = services.artifact_upload_start(product=product, version=version, **data)
-        return Response(upload, status=status.HTTP_201_CREATED)
-
-
-class ArtifactUploadCompleteApi(PublishingApi):
-    class InputSerializer(serializers.Serializer):
-        class PartSerializer(serializers.Serializer):
-            part_number = serializers.IntegerField(min_value=1, max_value=10_000)
-            etag = serializers.CharField(max_length=128)
-
-        upload_id = serializers.CharField(max_length=1024)
-        parts = PartSerializer(many=True, allow_empty=False, max_length=10_000)
-
-    @extend_schema(
-        operation_id="updates_artifacts_upload_complete", request=InputSerializer, responses={202: ArtifactOutput}
-    )
-    def post(self, request, product: str, version: str, platform: str):
-        data = _validated(self.InputSerializer, request.data)
-        artifact = services.artifact_upload_complete(product=product, version=version, platform=platform, **data)
-        return Response(ArtifactOutput(artifact).data, status=status.HTTP_202_ACCEPTED)
-
-
-class ArtifactDetailApi(PublishingApi):
-    @extend_schema(operation_id="updates_artifacts_detail", responses={200: ArtifactOutput})
-    def get(self, request, product: str, version: str, platform: str):
-        release = selectors.release_get(product=product, version=version)
-        return Response(ArtifactOutput(selectors.artifact_get(release=release, platform=platform)).data)

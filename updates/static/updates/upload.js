@@ -94,12 +94,12 @@
           });
           parts.push({ part_number: part.part_number, etag: xhr.getResponseHeader("ETag") });
         }
-        await api(`${form.dataset.uploadUrl}${platform}/complete/`, { upload_id: start.upload_id, parts });
+        await api(`${form.dataset.uploadUrl}/${platform}/complete`, { upload_id: start.upload_id, parts });
       }
       progress.value = 100;
       say("Uploaded. Verifying and signing…");
       for (let attempt = 0; attempt < 120; attempt++) {
-        const artifact = await api(`${form.dataset.uploadUrl}${platform}/`);
+        const artifact = await api(`${form.dataset.uploadUrl}/${platform}`);
         if (artifact.status !== "pending") {
           say(artifact.status === "ready" ? "Ready." : `Rejected: ${artifact.rejection_reason}`);
           window.location.reload();
