@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import KeysOnlyProjection
 from pynamodb.models import Model
 
-from mysite.dynamo import BaseMeta, table_name
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
+from mysite.dynamo import BaseMeta, global_index, table_name, utcnow
 
 # The readers list is spread over this many partitions of `by-joined`, by a hash of the sub, so
 # sign-ups write to (and the list reads from) no single partition key; `profile`, the one partition
@@ -31,28 +25,6 @@ def reader_shard(sub: str) -> str:
 def reader_shards() -> list[str]:
     """Every `by-joined` partition the readers list merges."""
     return [LEGACY_READER_SHARD] + [f"profile#{n}" for n in range(READER_SHARDS)]
-
-
-class ProfilesByJoinDate(GlobalSecondaryIndex):
-    """Profiles newest first within each of the readers list's shards (`kind`, see `reader_shard`)."""
-
-    class Meta:
-        index_name = "by-joined"
-        projection = AllProjection()
-
-    kind = UnicodeAttribute(hash_key=True)
-    joined_at = UTCDateTimeAttribute(range_key=True)
-
-
-class ProfilesWithOpenWelcomeClaim(GlobalSecondaryIndex):
-    """Sparse: only profiles whose welcome email is claimed and not yet sent, by the end of the claim's lease."""
-
-    class Meta:
-        index_name = "by-open-welcome-claim"
-        projection = KeysOnlyProjection()
-
-    welcome_claim_open = UnicodeAttribute(hash_key=True)
-    welcome_claimed_until = UTCDateTimeAttribute(range_key=True)
 
 
 class Profile(Model):
@@ -74,8 +46,15 @@ class Profile(Model):
     time_zone = UnicodeAttribute(null=True)  # IANA name; dates typed in words ("tomorrow 9am") are read in it
     version = VersionAttribute()
 
-    by_joined = ProfilesByJoinDate()
-    open_welcome_claims = ProfilesWithOpenWelcomeClaim()
+    # Profiles newest first within each of the readers list's shards (`kind`, see `reader_shard`).
+    by_joined = global_index("by-joined", kind=UnicodeAttribute, joined_at=UTCDateTimeAttribute)
+    # Sparse: only profiles whose welcome email is claimed and not yet sent, by the end of the claim's lease.
+    open_welcome_claims = global_index(
+        "by-open-welcome-claim",
+        welcome_claim_open=UnicodeAttribute,
+        welcome_claimed_until=UTCDateTimeAttribute,
+        projection=KeysOnlyProjection(),
+    )
 
     def __init__(self, hash_key=None, range_key=None, _user_instantiated: bool = True, **attributes) -> None:
         if _user_instantiated and hash_key is not None:

@@ -40,32 +40,38 @@ def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
     return fallback
 
 
-@require_http_methods(["GET", "POST"])
-def sign_up(request: HttpRequest) -> HttpResponse:
-    form = account_forms.SignUpForm(request.POST or None)
+def _form_flow(
+    request: HttpRequest, form: forms.Form, service, template: str, *, done: tuple[int, str, str]
+) -> HttpResponse:
+    """A form page whose valid POST calls `service` with the form's fields and the client's address.
+
+    A domain error shows on the form; success leaves message `done[1]` (at level `done[0]`) and goes on to
+    page `done[2]` with the email filled in.
+    """
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_sign_up(**form.cleaned_data, client=client_ip(request))
+            service(**form.cleaned_data, client=client_ip(request))
         except DomainError as error:
             _apply(form, error)
         else:
-            messages.info(request, "We emailed you a confirmation code.")
-            return redirect(_with_email("accounts:confirm", form.cleaned_data["email"]))
-    return _form_page(request, "accounts/sign_up.html", form)
+            level, message, then = done
+            messages.add_message(request, level, message)
+            return redirect(_with_email(then, form.cleaned_data["email"]))
+    return _form_page(request, template, form)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = account_forms.SignUpForm(request.POST or None)
+    done = (messages.INFO, "We emailed you a confirmation code.", "accounts:confirm")
+    return _form_flow(request, form, services.account_sign_up, "accounts/sign_up.html", done=done)
 
 
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest) -> HttpResponse:
     form = account_forms.ConfirmForm(request.POST or None, initial={"email": request.GET.get("email", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.account_confirm(**form.cleaned_data, client=client_ip(request))
-        except DomainError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, "Your account is confirmed. Sign in to continue.")
-            return redirect(_with_email("accounts:sign-in", form.cleaned_data["email"]))
-    return _form_page(request, "accounts/confirm.html", form)
+    done = (messages.SUCCESS, "Your account is confirmed. Sign in to continue.", "accounts:sign-in")
+    return _form_flow(request, form, services.account_confirm, "accounts/confirm.html", done=done)
 
 
 @require_POST
@@ -126,15 +132,8 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reset_password(request: HttpRequest) -> HttpResponse:
     form = account_forms.ResetPasswordForm(request.POST or None, initial={"email": request.GET.get("email", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_reset(**form.cleaned_data, client=client_ip(request))
-        except DomainError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, "Your password was changed. Sign in with the new one.")
-            return redirect(_with_email("accounts:sign-in", form.cleaned_data["email"]))
-    return _form_page(request, "accounts/reset_password.html", form)
+    done = (messages.SUCCESS, "Your password was changed. Sign in with the new one.", "accounts:sign-in")
+    return _form_flow(request, form, services.password_reset, "accounts/reset_password.html", done=done)
 
 
 def nav(request: HttpRequest) -> HttpResponse:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
@@ -12,7 +10,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import KeysOnlyProjection
 from pynamodb.models import Model
 
 from blog.constants import (  # noqa: F401 (the earlier home of these names)
@@ -24,77 +22,7 @@ from blog.constants import (  # noqa: F401 (the earlier home of these names)
     SCHEDULED,
     STATUSES,
 )
-from mysite.dynamo import BaseMeta, table_name
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class AllPosts(GlobalSecondaryIndex):
-    """Every post in one partition, most recently edited first: the authors' unfiltered list."""
-
-    class Meta:
-        index_name = "by-updated"
-        projection = AllProjection()
-
-    kind = UnicodeAttribute(hash_key=True)
-    updated_at = UTCDateTimeAttribute(range_key=True)
-
-
-class PostsByStatus(GlobalSecondaryIndex):
-    """The authors' list: posts of one status, most recently edited first."""
-
-    class Meta:
-        index_name = "by-status"
-        projection = AllProjection()
-
-    status = UnicodeAttribute(hash_key=True)
-    updated_at = UTCDateTimeAttribute(range_key=True)
-
-
-class PublishedPosts(GlobalSecondaryIndex):
-    """Sparse: only published posts carry `feed`, so the home page, feeds and sitemap never see drafts."""
-
-    class Meta:
-        index_name = "by-published"
-        projection = AllProjection()
-
-    feed = UnicodeAttribute(hash_key=True)
-    published_at = UTCDateTimeAttribute(range_key=True)
-
-
-class PostsByAuthor(GlobalSecondaryIndex):
-    """Sparse: an author's published posts (`author_feed` is set only while published)."""
-
-    class Meta:
-        index_name = "by-author"
-        projection = AllProjection()
-
-    author_feed = UnicodeAttribute(hash_key=True)
-    published_at = UTCDateTimeAttribute(range_key=True)
-
-
-class PostsByMonth(GlobalSecondaryIndex):
-    """Sparse: the month archive (`published_month` like `2024-05`, only while published)."""
-
-    class Meta:
-        index_name = "by-month"
-        projection = AllProjection()
-
-    published_month = UnicodeAttribute(hash_key=True)
-    published_at = UTCDateTimeAttribute(range_key=True)
-
-
-class ScheduledPosts(GlobalSecondaryIndex):
-    """Sparse: scheduled posts by due time, for the every-minute publisher (a Query, never a Scan)."""
-
-    class Meta:
-        index_name = "by-schedule"
-        projection = KeysOnlyProjection()
-
-    schedule_queue = UnicodeAttribute(hash_key=True)
-    scheduled_for = UTCDateTimeAttribute(range_key=True)
+from mysite.dynamo import BaseMeta, global_index, table_name, utcnow
 
 
 class Post(Model):
@@ -129,12 +57,23 @@ class Post(Model):
     schedule_queue = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
-    everything = AllPosts()
-    by_status = PostsByStatus()
-    published = PublishedPosts()
-    by_author = PostsByAuthor()
-    by_month = PostsByMonth()
-    scheduled = ScheduledPosts()
+    # Every post in one partition, most recently edited first: the authors' unfiltered list.
+    everything = global_index("by-updated", kind=UnicodeAttribute, updated_at=UTCDateTimeAttribute)
+    # The authors' list: posts of one status, most recently edited first.
+    by_status = global_index("by-status", status=UnicodeAttribute, updated_at=UTCDateTimeAttribute)
+    # Sparse: only published posts carry `feed`, so the home page, feeds and sitemap never see drafts.
+    published = global_index("by-published", feed=UnicodeAttribute, published_at=UTCDateTimeAttribute)
+    # Sparse: an author's published posts (`author_feed` is set only while published).
+    by_author = global_index("by-author", author_feed=UnicodeAttribute, published_at=UTCDateTimeAttribute)
+    # Sparse: the month archive (`published_month` like `2024-05`, only while published).
+    by_month = global_index("by-month", published_month=UnicodeAttribute, published_at=UTCDateTimeAttribute)
+    # Sparse: scheduled posts by due time, for the every-minute publisher (a Query, never a Scan).
+    scheduled = global_index(
+        "by-schedule",
+        schedule_queue=UnicodeAttribute,
+        scheduled_for=UTCDateTimeAttribute,
+        projection=KeysOnlyProjection(),
+    )
 
     @property
     def tag_labels(self) -> list[str]:
@@ -196,17 +135,6 @@ class TaggedPost(Model):
     post_id = UnicodeAttribute()
 
 
-class TermsByCount(GlobalSecondaryIndex):
-    """Tags (or months) of one kind, most posts first: the archive's top tags without reading every tag."""
-
-    class Meta:
-        index_name = "by-count"
-        projection = AllProjection()
-
-    kind = UnicodeAttribute(hash_key=True)
-    post_count = NumberAttribute(range_key=True)
-
-
 class Term(Model):
     """How many published posts a tag or an archive month holds (kind `tag` or `month`).
 
@@ -222,7 +150,8 @@ class Term(Model):
     post_count = NumberAttribute(default=0)
     display_name = UnicodeAttribute(null=True)  # a tag's name as written ("C++"); `name` is its slug
 
-    by_count = TermsByCount()
+    # Tags (or months) of one kind, most posts first: the archive's top tags without reading every tag.
+    by_count = global_index("by-count", kind=UnicodeAttribute, post_count=NumberAttribute)
 
     @property
     def label(self) -> str:

@@ -1,4 +1,4 @@
-"""The DynamoDB foundation: one Meta base for every model, table names, the write vocabulary, cursor pages.
+"""The DynamoDB foundation: one Meta base for every model, table names, indexes, the write vocabulary, cursor pages.
 
 Writes: `transact()` opens a labelled transaction; `condition_failed()` says whether a write (or a
 named item of a transaction) lost its condition, reading the reasons by item and never by index.
@@ -13,9 +13,12 @@ import hmac
 import json
 import math
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from django.conf import settings
+from pynamodb.attributes import Attribute
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, Projection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -25,6 +28,11 @@ from mysite.errors import InvalidInput
 def table_name(name: str) -> str:
     """The per-environment table name (`prod-profiles`, `local-profiles`, ...)."""
     return f"{settings.DYNAMODB_TABLE_PREFIX}{name}"
+
+
+def utcnow() -> datetime:
+    """The current time in UTC: the callable default of the models' UTCDateTimeAttribute fields."""
+    return datetime.now(UTC)
 
 
 class BaseMeta:
@@ -38,6 +46,20 @@ class BaseMeta:
     connect_timeout_seconds = 3
     read_timeout_seconds = 10
     max_retry_attempts = 3
+
+
+def global_index(name: str, *, projection: Projection | None = None, **keys: type[Attribute]) -> GlobalSecondaryIndex:
+    """A GlobalSecondaryIndex called `name`, keyed on `keys`: the hash key's name and type, then any range key's.
+
+    It projects every attribute unless `projection` says otherwise. Declared on the model:
+    `by_kind = global_index("by-kind", kind=UnicodeAttribute, slug=UnicodeAttribute)`.
+    """
+    if not 1 <= len(keys) <= 2:
+        raise TypeError("An index has a hash key and at most one range key.")
+    attributes = {key: kind(hash_key=i == 0, range_key=i == 1) for i, (key, kind) in enumerate(keys.items())}
+    meta = type("Meta", (), {"index_name": name, "projection": projection or AllProjection()})
+    class_name = "".join(part.capitalize() for part in name.split("-")) + "Index"
+    return type(class_name, (GlobalSecondaryIndex,), {"Meta": meta, **attributes})()
 
 
 # --- DynamoDB's own limits ----------------------------------------------------------------------

@@ -3,17 +3,10 @@ the fixed-window attempt counters (mysite/throttling.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from mysite.dynamo import BaseMeta, table_name
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from mysite.dynamo import BaseMeta, global_index, table_name, utcnow
 
 
 class SessionItem(Model):
@@ -51,17 +44,6 @@ class StreamCheckpoint(Model):
     last_error = UnicodeAttribute(null=True)
 
 
-class DeadLettersByTime(GlobalSecondaryIndex):
-    """Every dead letter in one partition, oldest first: `redrive_failed` lists them without a Scan."""
-
-    class Meta:
-        index_name = "by-failed-at"
-        projection = AllProjection()
-
-    kind = UnicodeAttribute(hash_key=True)
-    failed_at = UTCDateTimeAttribute(range_key=True)
-
-
 class DeadLetter(Model):
     """A stream batch or event that its handler kept failing on: the local twin of the SQS on-failure queue."""
 
@@ -78,7 +60,8 @@ class DeadLetter(Model):
     failed_at = UTCDateTimeAttribute(default=utcnow)
     redrive_attempts = NumberAttribute(default=0)
 
-    by_failed_at = DeadLettersByTime()
+    # Every dead letter in one partition, oldest first: `redrive_failed` lists them without a Scan.
+    by_failed_at = global_index("by-failed-at", kind=UnicodeAttribute, failed_at=UTCDateTimeAttribute)
 
 
 class CacheStamp(Model):

@@ -107,6 +107,23 @@ def object_write(key: str, body: bytes, *, content_type: str, cache_control: str
     aws.client("s3").put_object(**params)
 
 
+def object_copy(
+    source: str, destination: str, *, content_type: str, cache_control: str, disposition: str | None = None
+) -> None:
+    """Copy an object within the bucket, its headers replaced by the ones given."""
+    params = {
+        "Bucket": bucket(),
+        "Key": destination,
+        "CopySource": {"Bucket": bucket(), "Key": source},
+        "MetadataDirective": "REPLACE",
+        "ContentType": content_type,
+        "CacheControl": cache_control,
+    }
+    if disposition:
+        params["ContentDisposition"] = disposition
+    aws.client("s3").copy_object(**params)
+
+
 def objects_delete(keys: list[str]) -> None:
     """Delete objects in batches of 1000 (S3's limit); missing keys are not an error."""
     s3 = aws.client("s3")

@@ -181,3 +181,33 @@ def latest_code(email: str, *, timeout: float = 5) -> str:
                 return match.group(1)
         time.sleep(0.05)
     raise AssertionError(f"no code mailed to {email}")
+
+
+@contextlib.contextmanager
+def edge_twin(origins: int):
+    """`origins` origin processes on this test process's stack behind the edge twin generated from mysite/edge.py.
+
+    Yields (nginx, the origins); both are stopped on leaving.
+    """
+    from benchmarks.servers import Nginx, Origins
+
+    env = {
+        "BENCH_DATA_DIR": str(settings.DEVDATA_DIR),
+        **{
+            f"BENCH_{name}_PORT": os.environ[f"DEVSTACK_{name}_PORT"]
+            for name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY")
+        },
+        "BENCH_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
+        "BENCH_BUCKET": settings.AWS_STORAGE_BUCKET_NAME,
+    }
+    started = Origins(origins, env=env)
+    try:
+        nginx = Nginx(started.ports, bucket_port=int(os.environ["DEVSTACK_S3_PORT"]))
+    except BaseException:
+        started.stop()
+        raise
+    try:
+        yield nginx, started
+    finally:
+        nginx.stop()
+        started.stop()

@@ -30,10 +30,9 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from mysite.dynamo import BaseMeta, table_name
+from mysite.dynamo import BaseMeta, global_index, table_name, utcnow
 
 # A browser's upload may arrive until its POST policy expires (15 minutes); a little later it has failed.
 UPLOAD_WINDOW = timedelta(minutes=20)
@@ -44,22 +43,9 @@ PENDING_UPLOAD_KEPT = timedelta(days=1)
 NO_DUE = "~"
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def changed_stamp() -> str:
     """A sortable change marker for sync: microsecond ISO time."""
     return utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class ListsByChange(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-owner-changed"
-        projection = AllProjection()
-
-    owner = UnicodeAttribute(hash_key=True)
-    changed = UnicodeAttribute(range_key=True)
 
 
 class TodoList(Model):
@@ -79,70 +65,7 @@ class TodoList(Model):
     changed = UnicodeAttribute(default=changed_stamp)
     version = VersionAttribute()
 
-    by_changed = ListsByChange()
-
-
-class TasksByList(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-list"
-        projection = AllProjection()
-
-    list_key = UnicodeAttribute(hash_key=True)
-    position = NumberAttribute(range_key=True)
-
-
-class TasksByListState(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-list-state"
-        projection = AllProjection()
-
-    list_state = UnicodeAttribute(hash_key=True)
-    position = NumberAttribute(range_key=True)
-
-
-class TasksByDue(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-owner-due"
-        projection = AllProjection()
-
-    owner = UnicodeAttribute(hash_key=True)
-    due_sort = UnicodeAttribute(range_key=True)
-
-
-class TasksByPriority(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-owner-priority"
-        projection = AllProjection()
-
-    owner = UnicodeAttribute(hash_key=True)
-    priority_sort = UnicodeAttribute(range_key=True)
-
-
-class TasksByChange(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-owner-changed"
-        projection = AllProjection()
-
-    owner = UnicodeAttribute(hash_key=True)
-    changed = UnicodeAttribute(range_key=True)
-
-
-class TasksOpenByDue(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-owner-open"
-        projection = AllProjection()
-
-    owner = UnicodeAttribute(hash_key=True)
-    open_due = UnicodeAttribute(range_key=True)
-
-
-class TasksByParent(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-parent"
-        projection = AllProjection()
-
-    parent_key = UnicodeAttribute(hash_key=True)
-    position = NumberAttribute(range_key=True)
+    by_changed = global_index("by-owner-changed", owner=UnicodeAttribute, changed=UnicodeAttribute)
 
 
 class Task(Model):
@@ -181,13 +104,13 @@ class Task(Model):
     open_due = UnicodeAttribute(null=True)  # `due_sort` while open, absent once done (sparse index)
     parent_key = UnicodeAttribute(null=True)  # "<owner>#<parent_id>" on subtasks only (sparse index)
 
-    by_list = TasksByList()
-    by_list_state = TasksByListState()
-    by_due = TasksByDue()
-    by_priority = TasksByPriority()
-    by_changed = TasksByChange()
-    by_open = TasksOpenByDue()
-    by_parent = TasksByParent()
+    by_list = global_index("by-list", list_key=UnicodeAttribute, position=NumberAttribute)
+    by_list_state = global_index("by-list-state", list_state=UnicodeAttribute, position=NumberAttribute)
+    by_due = global_index("by-owner-due", owner=UnicodeAttribute, due_sort=UnicodeAttribute)
+    by_priority = global_index("by-owner-priority", owner=UnicodeAttribute, priority_sort=UnicodeAttribute)
+    by_changed = global_index("by-owner-changed", owner=UnicodeAttribute, changed=UnicodeAttribute)
+    by_open = global_index("by-owner-open", owner=UnicodeAttribute, open_due=UnicodeAttribute)
+    by_parent = global_index("by-parent", parent_key=UnicodeAttribute, position=NumberAttribute)
 
     def refresh_keys(self) -> None:
         """Recompute the denormalised index keys after a change."""
@@ -223,15 +146,6 @@ class TaskCounts(Model):
     counted_at = UTCDateTimeAttribute(default=utcnow)
 
 
-class AttachmentsByChange(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-owner-changed"
-        projection = AllProjection()
-
-    owner = UnicodeAttribute(hash_key=True)
-    changed = UnicodeAttribute(range_key=True)
-
-
 class Attachment(Model):
     """A file on a task; the bytes live in S3 under the owner's prefix."""
 
@@ -254,7 +168,7 @@ class Attachment(Model):
     # A pending upload's record: DynamoDB deletes it then (TTL); a ready attachment has none.
     expires_at = TTLAttribute(null=True)
 
-    by_changed = AttachmentsByChange()
+    by_changed = global_index("by-owner-changed", owner=UnicodeAttribute, changed=UnicodeAttribute)
 
     def current_state(self, now: datetime | None = None) -> str:
         """The state readers see: ready; pending while the upload may still arrive; expired once its window closed."""
@@ -281,14 +195,6 @@ class Tombstone(Model):
     expires_at = TTLAttribute()
 
 
-class CalendarFeedsByToken(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by-token"
-        projection = AllProjection()
-
-    token_hash = UnicodeAttribute(hash_key=True)
-
-
 class CalendarFeed(Model):
     """A secret calendar URL of a user (`feed_key` "user") or of one of their lists ("list#<id>").
 
@@ -306,4 +212,4 @@ class CalendarFeed(Model):
     created_at = UTCDateTimeAttribute(default=utcnow)
     version = VersionAttribute()
 
-    by_token = CalendarFeedsByToken()
+    by_token = global_index("by-token", token_hash=UnicodeAttribute)

@@ -23,17 +23,24 @@ def _cached(owner: str, name: str, params: dict, compute):
     return cache.cached(scope=cache.user_scope(owner), name=name, params=params, compute=compute)
 
 
-def list_get(*, owner: str, list_id: str) -> TodoList:
+def _cached_item(model: type[TodoList] | type[Task], owner: str, item_id: str, *, name: str, missing: type[Exception]):
+    """One of `owner`'s items through the read cache (its absence is cached too); `missing` raised when absent."""
+
     def load():
         try:
-            return TodoList.get(owner, list_id)
+            return model.get(owner, item_id)
         except DoesNotExist:
             return False
 
-    found = _cached(owner, "list", {"id": list_id}, load)
+    found = _cached(owner, name, {"id": item_id}, load)
     if not found:
-        raise ListNotFound()
+        raise missing()
     return found
+
+
+def list_get(*, owner: str, list_id: str) -> TodoList:
+    """One of the owner's lists (ListNotFound for another user's)."""
+    return _cached_item(TodoList, owner, list_id, name="list", missing=ListNotFound)
 
 
 def lists_of(*, owner: str, include_archived: bool = False) -> list[TodoList]:
@@ -47,16 +54,8 @@ def lists_of(*, owner: str, include_archived: bool = False) -> list[TodoList]:
 
 
 def task_get(*, owner: str, task_id: str) -> Task:
-    def load():
-        try:
-            return Task.get(owner, task_id)
-        except DoesNotExist:
-            return False
-
-    found = _cached(owner, "task", {"id": task_id}, load)
-    if not found:
-        raise TaskNotFound()
-    return found
+    """One of the owner's tasks (TaskNotFound for another user's)."""
+    return _cached_item(Task, owner, task_id, name="task", missing=TaskNotFound)
 
 
 @dataclass(frozen=True)

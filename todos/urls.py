@@ -8,13 +8,13 @@ from todos.views.calendar import calendar_settings
 app_name = "todos"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("today/", views.today, name="today"),
+    path("", views.app_page, name="index"),
+    path("today/", views.app_page, name="today"),
     path("calendar/", calendar_settings, name="calendar"),
     # A label may hold any character, "/" included (`path`, not `str`).
-    path("labels/<path:label>/", views.label, name="label"),
+    path("labels/<path:label>/", views.app_page, name="label"),
     path("lists/new", views.list_create, name="list-create"),
-    path("lists/<str:list_id>/", views.list_page, name="list"),
+    path("lists/<str:list_id>/", views.app_page, name="list"),
     path("lists/<str:list_id>/delete", views.list_delete, name="list-delete"),
     path("lists/<str:list_id>/toggle-all", views.list_toggle_all, name="toggle-all"),
     path("lists/<str:list_id>/clear-completed", views.list_clear_completed, name="clear-completed"),

@@ -11,8 +11,6 @@ Access patterns (no Scan anywhere):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -21,25 +19,9 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from mysite.dynamo import BaseMeta, table_name
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class ProductsByKind(GlobalSecondaryIndex):
-    """Every product in one partition, ordered by slug: the public and admin product lists."""
-
-    class Meta:
-        index_name = "by-kind"
-        projection = AllProjection()
-
-    kind = UnicodeAttribute(hash_key=True)
-    slug = UnicodeAttribute(range_key=True)
+from mysite.dynamo import BaseMeta, global_index, table_name, utcnow
 
 
 class Product(Model):
@@ -55,18 +37,8 @@ class Product(Model):
     created_at = UTCDateTimeAttribute(default=utcnow)
     version = VersionAttribute()
 
-    by_kind = ProductsByKind()
-
-
-class ReleasesByChannel(GlobalSecondaryIndex):
-    """Releases of one product and channel by version precedence: the update check walks it newest first."""
-
-    class Meta:
-        index_name = "by-channel"
-        projection = AllProjection()
-
-    channel_key = UnicodeAttribute(hash_key=True)
-    sort_key = UnicodeAttribute(range_key=True)
+    # Every product in one partition, ordered by slug: the public and admin product lists.
+    by_kind = global_index("by-kind", kind=UnicodeAttribute, slug=UnicodeAttribute)
 
 
 class Release(Model):
@@ -87,7 +59,8 @@ class Release(Model):
     published_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
 
-    by_channel = ReleasesByChannel()
+    # Releases of one product and channel by version precedence: the update check walks it newest first.
+    by_channel = global_index("by-channel", channel_key=UnicodeAttribute, sort_key=UnicodeAttribute)
 
 
 class Artifact(Model):
@@ -121,17 +94,6 @@ class Artifact(Model):
     version = VersionAttribute()
 
 
-class TufRepositoriesByExpiry(GlobalSecondaryIndex):
-    """Repositories by timestamp expiry: the re-signing schedule reads only those falling due."""
-
-    class Meta:
-        index_name = "by-timestamp-expiry"
-        projection = AllProjection()
-
-    kind = UnicodeAttribute(hash_key=True)
-    timestamp_expires = UTCDateTimeAttribute(range_key=True)
-
-
 class TufRepository(Model):
     """The current version of each TUF role of one product; updated in the same transaction as its files."""
 
@@ -150,7 +112,8 @@ class TufRepository(Model):
     updated_at = UTCDateTimeAttribute(default=utcnow)
     version = VersionAttribute()
 
-    by_expiry = TufRepositoriesByExpiry()
+    # Repositories by timestamp expiry: the re-signing schedule reads only those falling due.
+    by_expiry = global_index("by-timestamp-expiry", kind=UnicodeAttribute, timestamp_expires=UTCDateTimeAttribute)
 
 
 class TufFile(Model):
@@ -186,17 +149,6 @@ class BeaconCounter(Model):
     rolled_back = NumberAttribute(null=True)
 
 
-class RampsByNextCheck(GlobalSecondaryIndex):
-    """Ramps still running, by when they are next looked at: the schedule reads only those due (sparse)."""
-
-    class Meta:
-        index_name = "by-next-check"
-        projection = AllProjection()
-
-    active = UnicodeAttribute(hash_key=True)
-    next_check_at = UTCDateTimeAttribute(range_key=True)
-
-
 class ReleaseRamp(Model):
     """A release's ramp schedule: rollout steps, their interval, and the failure rule that may halt it."""
 
@@ -221,7 +173,8 @@ class ReleaseRamp(Model):
     started_at = UTCDateTimeAttribute(default=utcnow)
     version = VersionAttribute()
 
-    by_next_check = RampsByNextCheck()
+    # Ramps still running, by when they are next looked at: the schedule reads only those due (sparse).
+    by_next_check = global_index("by-next-check", active=UnicodeAttribute, next_check_at=UTCDateTimeAttribute)
 
 
 class ReleaseHistoryEntry(Model):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -36,7 +35,7 @@ from updates.errors import InvalidTransition
 from updates.models import Release, ReleaseHistoryEntry, ReleaseRamp
 from updates.selectors import release_get
 from updates.services.products import conditional_failed
-from updates.services.releases import _commit_with_tuf, client_paths_invalidate
+from updates.services.releases import _commit_with_tuf, client_paths_invalidate, history_entry
 
 logger = logging.getLogger(__name__)
 
@@ -54,21 +53,6 @@ class RampNotFound(InvalidTransition):
 
 class RampRunning(Conflict):
     code, message = "ramp_running", "This release is already ramping; let it finish or halt first."
-
-
-def _history(
-    release: Release, *, kind: str, detail: str, actor: str, now: datetime, order: int = 0
-) -> ReleaseHistoryEntry:
-    """A history entry; `order` keeps the entries of one transition (same time) in the order they happened."""
-    return ReleaseHistoryEntry(
-        f"{release.product}#{release.sort_key}",
-        f"{now.isoformat()}#{order}-{uuid.uuid4().hex[:8]}",
-        kind=kind,
-        rollout=int(release.rollout),
-        status=release.status,
-        detail=detail,
-        actor=actor,
-    )
 
 
 def _commit(release: Release, ramp: ReleaseRamp, entries: list[ReleaseHistoryEntry]) -> None:
@@ -148,7 +132,7 @@ def ramp_start(
     release.rollout = steps[0]
     detail = f"Steps {' → '.join(f'{s}%' for s in steps)} every {interval_seconds} s; halts at {failure_threshold:.1%}"
     detail += f" failures with at least {minimum_sample} reports."
-    _commit(release, ramp, [_history(release, kind="ramp-started", detail=detail, actor=actor, now=now)])
+    _commit(release, ramp, [history_entry(release, kind="ramp-started", detail=detail, actor=actor, now=now)])
     return ramp
 
 
@@ -170,7 +154,7 @@ def ramp_resume(*, product: str, version: str, actor: str, now: datetime | None 
     ramp.state, ramp.active = RAMPING, ACTIVE
     _schedule(ramp, now=now, step_started=True)
     release.status = PUBLISHED
-    entry = _history(release, kind="ramp-resumed", detail="Resumed by a release manager.", actor=actor, now=now)
+    entry = history_entry(release, kind="ramp-resumed", detail="Resumed by a release manager.", actor=actor, now=now)
     _commit(release, ramp, [entry])
     return ramp
 
@@ -220,11 +204,11 @@ def ramp_evaluate(*, ramp: ReleaseRamp, now: datetime) -> str:
     release.rollout = int(ramp.steps[int(ramp.step_index)])
     figures = f"{_percent(rate)} failures in {reports} reports (threshold {_percent(float(ramp.failure_threshold))})."
     advanced = f"To {int(release.rollout)}%: {figures}"
-    entries = [_history(release, kind="ramp-advanced", detail=advanced, actor="schedule", now=now)]
+    entries = [history_entry(release, kind="ramp-advanced", detail=advanced, actor="schedule", now=now)]
     if int(ramp.step_index) == len(ramp.steps) - 1:
         ramp.state, ramp.active, ramp.next_check_at = COMPLETE, None, None
         done = "Everyone is offered it."
-        entries.append(_history(release, kind="ramp-completed", detail=done, actor="schedule", now=now, order=1))
+        entries.append(history_entry(release, kind="ramp-completed", detail=done, actor="schedule", now=now, order=1))
     else:
         _schedule(ramp, now=now, step_started=True)
     _commit(release, ramp, entries)
@@ -248,7 +232,7 @@ def _halt(ramp: ReleaseRamp, release: Release, *, reports: int, failures: int, n
         f"Halted at {int(release.rollout)}%: {failures} of {reports} reports failed ({_percent(rate)}), "
         f"at or above the threshold {_percent(float(ramp.failure_threshold))}. The release is paused."
     )
-    _commit(release, ramp, [_history(release, kind="ramp-halted", detail=detail, actor="schedule", now=now)])
+    _commit(release, ramp, [history_entry(release, kind="ramp-halted", detail=detail, actor="schedule", now=now)])
     release_managers_notify(subject=f"Rollout of {release.product} {release.version_name} halted", body=detail)
     return "halted"
 

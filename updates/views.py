@@ -30,7 +30,7 @@ from updates.selectors import (
     appcast_entries,
     product_get,
     products_list,
-    release_offer_or_universal,
+    release_offer,
     releases_public,
     tuf_file_get,
     tuf_target_check,
@@ -161,13 +161,14 @@ def electron_update(request: HttpRequest, product: str, platform: str, version: 
     owner = product_get(slug=product)
     if platform not in ELECTRON_PLATFORM_ALIASES:
         raise PlatformNotFound(f"Unknown platform “{platform}”.")
-    offer = release_offer_or_universal(
+    offer = release_offer(
         product=owner,
         channel=request.GET.get("channel") or owner.channels[0],
         platform=ELECTRON_PLATFORM_ALIASES[platform],
         current=SemVer.parse(version.removeprefix("v")),
         bucket=client_bucket(request.GET.get("bucket")),
         os_version=client_os(request.GET.get("os")),
+        universal=True,
     )
     if offer is None:
         response = HttpResponse(status=204)

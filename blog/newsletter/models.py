@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import IncludeProjection
 from pynamodb.models import Model
 
-from mysite.dynamo import BaseMeta, table_name
+from mysite.dynamo import BaseMeta, global_index, table_name, utcnow
 
 PENDING, CONFIRMED, UNSUBSCRIBED = "pending", "confirmed", "unsubscribed"
 FANNING_OUT, QUEUED = "fanning-out", "queued"
 OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_SUPPRESSED = "pending", "sending", "sent", "suppressed"
 CONFIRMED_LIST = "confirmed"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class ConfirmedSubscribers(GlobalSecondaryIndex):
-    """Sparse: only confirmed subscribers carry `list_key`, so a send pages through exactly them."""
-
-    class Meta:
-        index_name = "by-list"
-        projection = IncludeProjection(["email"])
-
-    list_key = UnicodeAttribute(hash_key=True)
-    subscriber_id = UnicodeAttribute(range_key=True)
 
 
 class Subscriber(Model):
@@ -46,7 +29,10 @@ class Subscriber(Model):
     confirmation_sent_at = UTCDateTimeAttribute(null=True)
     unsubscribed_at = UTCDateTimeAttribute(null=True)
 
-    confirmed = ConfirmedSubscribers()
+    # Sparse: only confirmed subscribers carry `list_key`, so a send pages through exactly them.
+    confirmed = global_index(
+        "by-list", list_key=UnicodeAttribute, subscriber_id=UnicodeAttribute, projection=IncludeProjection(["email"])
+    )
 
 
 class SuppressedAddress(Model):

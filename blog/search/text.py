@@ -1,6 +1,6 @@
 """Text analysis shared by indexing and querying: words, stems, and per-post term weights.
 
-The stemmer is the Snowball English stemmer (blog/search/snowball/); its objects keep state
+The stemmer is the Snowball English stemmer of the snowballstemmer package; its objects keep state
 while stemming, so each thread has its own (`threading.local`), and stems are memoised in a
 per-process LRU cache, which is thread-safe and bounded. Both are right with any number of processes and threads.
 """
@@ -14,7 +14,7 @@ import threading
 import unicodedata
 from collections import Counter
 
-from blog.search.snowball.english_stemmer import EnglishStemmer
+import snowballstemmer
 
 # Letters and digits; the underscore splits words, so no real term can start with "_" (see DOCUMENT_COUNT).
 WORD = re.compile(r"[^\W_]+")
@@ -41,7 +41,7 @@ _local = threading.local()
 def _stemmer():
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
-        stemmer = _local.stemmer = EnglishStemmer()
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
     return stemmer
 
 

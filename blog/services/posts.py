@@ -146,18 +146,28 @@ def post_update(
     )
 
 
+def _unchanged_or_refused(post: Post, version: int | None, refusal: str) -> Post:
+    """A post already in the status asked for: unchanged when asked without a version, else refused."""
+    if version is None:
+        return post
+    raise PostStateInvalid(refusal)
+
+
+def _status_commit(post: Post, status: str, *, action: str, by: SavedBy | None, **times: datetime) -> Post:
+    """Save `post` in `status` (with its publication or schedule time), as a revision of `action`."""
+    before = PublicState.of(post)
+    apply_status(post, status, **times)
+    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action=action, by=by)
+
+
 def post_publish(
     *, post_id: str, version: int | None = None, published_at: datetime | None = None, by: SavedBy | None = None
 ) -> Post:
     """Make a draft or scheduled post public now; without a version, publishing a published post changes nothing."""
     post = post_editable(post_id, version)
     if post.status == PUBLISHED:
-        if version is None:
-            return post
-        raise PostStateInvalid("This post is already published.")
-    before = PublicState.of(post)
-    apply_status(post, PUBLISHED, published_at=published_at or utcnow())
-    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="publish", by=by)
+        return _unchanged_or_refused(post, version, "This post is already published.")
+    return _status_commit(post, PUBLISHED, action="publish", by=by, published_at=published_at or utcnow())
 
 
 def post_schedule(*, post_id: str, version: int | None = None, publish_at: datetime, by: SavedBy | None = None) -> Post:
@@ -173,21 +183,15 @@ def post_schedule(*, post_id: str, version: int | None = None, publish_at: datet
         raise InvalidInput("The publication time is too far in the future.", field="publish_at")
     if version is None and post.status == SCHEDULED and post.scheduled_for == publish_at:
         return post
-    before = PublicState.of(post)
-    apply_status(post, SCHEDULED, scheduled_for=publish_at)
-    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="schedule", by=by)
+    return _status_commit(post, SCHEDULED, action="schedule", by=by, scheduled_for=publish_at)
 
 
 def post_unpublish(*, post_id: str, version: int | None = None, by: SavedBy | None = None) -> Post:
     """Back to draft: a published post disappears from the site; a scheduled one is no longer due."""
     post = post_editable(post_id, version)
     if post.status == DRAFT:
-        if version is None:
-            return post
-        raise PostStateInvalid("This post is already a draft.")
-    before = PublicState.of(post)
-    apply_status(post, DRAFT)
-    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="unpublish", by=by)
+        return _unchanged_or_refused(post, version, "This post is already a draft.")
+    return _status_commit(post, DRAFT, action="unpublish", by=by)
 
 
 def post_delete(*, post_id: str, version: int) -> None:

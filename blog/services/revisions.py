@@ -5,7 +5,7 @@ from __future__ import annotations
 from blog import selectors
 from blog.models import Post
 from blog.services.posts import post_update
-from blog.services.transaction import SavedBy
+from blog.services.transaction import SavedBy, revised_content
 
 
 def post_restore(*, post_id: str, number: int, version: int, by: SavedBy | None = None) -> Post:
@@ -14,13 +14,8 @@ def post_restore(*, post_id: str, number: int, version: int, by: SavedBy | None 
     return post_update(
         post_id=post_id,
         version=version,
-        title=revision.title,
-        body_markdown=revision.body_markdown,
-        slug=revision.slug,
-        custom_excerpt=revision.custom_excerpt,
         tags=list(revision.tag_names),
-        feature_image_id=revision.feature_image_id,
-        feature_image_alt=revision.feature_image_alt,
         by=by,
         restored_from=number,
+        **revised_content(revision),
     )

@@ -49,6 +49,15 @@ class SavedBy:
 SCHEDULER = SavedBy("", "Scheduled publishing")
 
 
+# What a revision keeps of a post's content besides its tags, and so what restoring one brings back.
+REVISED_FIELDS = ("title", "slug", "body_markdown", "custom_excerpt", "feature_image_id", "feature_image_alt")
+
+
+def revised_content(item: Post | PostRevision) -> dict:
+    """The REVISED_FIELDS of a post or of one of its revisions, by name."""
+    return {field: getattr(item, field) for field in REVISED_FIELDS}
+
+
 def revision_of(post: Post, *, action: str, by: SavedBy | None, restored_from: int | None = None) -> PostRevision:
     """The revision a save leaves: the post as saved, numbered with the version the save gives it."""
     by = by or SavedBy(post.author_sub, post.author_name)
@@ -60,14 +69,9 @@ def revision_of(post: Post, *, action: str, by: SavedBy | None, restored_from: i
         saved_by_sub=by.sub,
         saved_by_name=by.name,
         status=post.status,
-        title=post.title,
-        slug=post.slug,
-        body_markdown=post.body_markdown,
-        custom_excerpt=post.custom_excerpt,
         tag_names=list(post.tag_labels),
-        feature_image_id=post.feature_image_id,
-        feature_image_alt=post.feature_image_alt,
         restored_from=restored_from,
+        **revised_content(post),
     )
 
 

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 import requests
-from django.conf import settings
 
-from benchmarks.servers import Nginx, Origins
 from mysite import edge
+from tests.conftest import edge_twin
 
 
 @pytest.fixture(scope="module")
 def twin(local_stack):
     """Three origin processes (each its own memory) on this test process's stack, behind the generated twin."""
-    env = {
-        "BENCH_DATA_DIR": str(settings.DEVDATA_DIR),
-        **{
-            f"BENCH_{name}_PORT": os.environ[f"DEVSTACK_{name}_PORT"]
-            for name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY")
-        },
-        "BENCH_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
-        "BENCH_BUCKET": settings.AWS_STORAGE_BUCKET_NAME,
-    }
-    origins = Origins(3, env=env)
-    try:
-        nginx = Nginx(origins.ports, bucket_port=int(os.environ["DEVSTACK_S3_PORT"]))
-    except BaseException:
-        origins.stop()
-        raise
-    yield nginx, origins
-    nginx.stop()
-    origins.stop()
+    with edge_twin(3) as (nginx, origins):
+        yield nginx, origins
 
 
 @pytest.fixture(scope="module")

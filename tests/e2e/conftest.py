@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
 import pytest
 
 from mysite.dispatcher import Dispatcher
+from tests.blog.conftest import author, make_post  # noqa: F401 (the blog's fixtures serve its browser tests too)
 
 # Playwright's sync API runs an event loop in this thread; Django only objects
 # because of its ORM, which this project does not use.
@@ -86,6 +88,15 @@ def running_dispatcher():
     yield dispatcher
     stop.set()
     thread.join(timeout=10)
+
+
+def sign_in(page, user, *, next_path: str) -> None:
+    """Sign `user` in through the sign-in form and wait until it has sent them on to `next_path`."""
+    page.goto(f"/accounts/sign-in/?next={next_path}")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(re.escape(next_path) + "$"))
 
 
 def screenshot(page, name: str) -> Path:

@@ -10,7 +10,7 @@ from PIL import Image, ImageOps
 from playwright.sync_api import expect
 
 from tests.blog.conftest import unique_title
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -33,11 +33,7 @@ def test_author_writes_and_publishes_a_post_with_an_image_and_a_reader_sees_it(
     photo.write_bytes(harbour_photo())
     title = unique_title("Harbour at dawn")
 
-    page.goto("/accounts/sign-in/?next=/admin/blog/new/")
-    page.get_by_label("Email").fill(author.email)
-    page.get_by_label("Password").fill(author.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/admin/blog/new/$"))
+    sign_in(page, author, next_path="/admin/blog/new/")
 
     page.get_by_label("Title").fill(title)
     page.get_by_label("Body (Markdown)").fill("The **harbour** at first light.\n\n")
@@ -88,11 +84,7 @@ def test_author_restores_an_earlier_revision_from_the_history(browser, site_url,
     )
     services.post_update(post_id=post.post_id, version=post.version, title="Second thoughts", body_markdown="Rewritten")
 
-    page.goto(f"/accounts/sign-in/?next=/admin/blog/{post.post_id}/")
-    page.get_by_label("Email").fill(author.email)
-    page.get_by_label("Password").fill(author.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(rf"/admin/blog/{post.post_id}/$"))
+    sign_in(page, author, next_path=f"/admin/blog/{post.post_id}/")
     expect(page.get_by_label("Title")).to_have_value("Second thoughts")
 
     page.get_by_role("link", name="History").click()

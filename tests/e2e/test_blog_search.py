@@ -7,26 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from blog import services
 from blog.search.services import search_index_update
 from tests.blog.test_search import word
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def author(make_user):
-    return make_user(groups=("authors",), name="Ada Author")
-
-
-@pytest.fixture
-def make_post(author):
-    def make(*, publish: bool = True, **fields):
-        post = services.post_create(author_sub=author.sub, author_name=author.name, **fields)
-        return services.post_publish(post_id=post.post_id, version=post.version) if publish else post
-
-    return make
 
 
 def test_results_appear_and_follow_the_words_as_the_reader_types(page, make_post):

@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from blog import services
 from blog.newsletter.events import EVENT_SOURCES
 from blog.newsletter.services import newsletter_send_start
 from mysite.dispatcher import Dispatcher
@@ -19,20 +18,6 @@ from tests.blog.test_newsletter import confirm_link, drain
 from tests.conftest import unique_email
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def author(make_user):
-    return make_user(groups=("authors",), name="Ada Author")
-
-
-@pytest.fixture
-def make_post(author):
-    def make(*, publish: bool = True, **fields):
-        post = services.post_create(author_sub=author.sub, author_name=author.name, **fields)
-        return services.post_publish(post_id=post.post_id, version=post.version) if publish else post
-
-    return make
 
 
 def newsletter_to(address: str, title: str) -> email.message.EmailMessage:

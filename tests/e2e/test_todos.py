@@ -8,17 +8,9 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page, user) -> None:
-    page.goto("/accounts/sign-in/?next=/todos/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(user.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/todos/"))
 
 
 def titles(page):
@@ -35,7 +27,7 @@ def add(page, title: str) -> None:
 
 
 def test_todomvc_behaviours(page, user):
-    sign_in(page, user)
+    sign_in(page, user, next_path="/todos/")
     # Nothing to show: no list, no footer.
     expect(page.locator(".footer")).to_have_count(0)
 
@@ -111,7 +103,7 @@ def test_todomvc_behaviours(page, user):
 
 
 def test_details_subtasks_lists_and_attachment_round_trip(page, user, tmp_path):
-    sign_in(page, user)
+    sign_in(page, user, next_path="/todos/")
     add(page, "Plan trip")
     page.get_by_role("link", name="Details of Plan trip").click()
     page.wait_for_load_state("networkidle")  # the panel's request and any swap after it are done

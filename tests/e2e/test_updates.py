@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mysite import aws, storage
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from updates.constants import PART_SIZE
 
 pytestmark = pytest.mark.e2e
@@ -43,11 +43,7 @@ def test_release_manager_creates_uploads_publishes_and_the_public_page_shows_it(
     page, release_manager, running_dispatcher, uploads_from_site
 ):
     slug = f"desk-{uuid.uuid4().hex[:8]}"
-    page.goto("/accounts/sign-in/?next=/admin/updates/")
-    page.get_by_label("Email").fill(release_manager.email)
-    page.get_by_label("Password").fill(release_manager.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/admin/updates/$"))
+    sign_in(page, release_manager, next_path="/admin/updates/")
 
     page.get_by_label("Slug").fill(slug)
     page.get_by_label("Name", exact=True).fill("Desk Clock")

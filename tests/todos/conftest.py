@@ -12,8 +12,21 @@ def owner(user) -> str:
     return user.sub
 
 
+@pytest.fixture
+def api(bearer_client, user):
+    """An API client signed in as the `user` fixture (a bearer token)."""
+    return bearer_client(user)
+
+
 def upload(post: dict, body: bytes, *, file_name: str = "file.bin") -> requests.Response:
     """Send a file to S3 the way the browser does: multipart POST with the policy's fields."""
     response = requests.post(post["url"], data=post["fields"], files={"file": (file_name, body)}, timeout=10)
     assert response.status_code in (200, 201, 204), response.text
     return response
+
+
+def create_task(api, **fields) -> dict:
+    """A task created through the API (a default title unless given), as the API answered it."""
+    response = api.post("/api/todos/tasks", {"title": "A task", **fields}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()

@@ -7,25 +7,14 @@ import pytest
 import requests
 
 from mysite import storage
-from tests.todos.conftest import upload
+from tests.todos.conftest import create_task, upload
 from todos.models import Task
 from todos.services import attachments as attachment_services
 
 
 @pytest.fixture
-def api(bearer_client, user):
-    return bearer_client(user)
-
-
-@pytest.fixture
 def other_api(bearer_client, make_user):
     return bearer_client(make_user())
-
-
-def create_task(api, **fields) -> dict:
-    response = api.post("/api/todos/tasks", {"title": "A task", **fields}, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 def error_fields(response) -> dict:

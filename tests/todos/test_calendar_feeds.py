@@ -9,18 +9,8 @@ import pytest
 import recurring_ical_events
 
 from mysite.edge import behavior_for
+from tests.todos.conftest import create_task
 from todos.models import CalendarFeed
-
-
-@pytest.fixture
-def api(bearer_client, user):
-    return bearer_client(user)
-
-
-def create_task(api, **fields) -> dict:
-    response = api.post("/api/todos/tasks", {"title": "A task", **fields}, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 def issue(api, path: str = "/api/todos/calendar-feed") -> str:

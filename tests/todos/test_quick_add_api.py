@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from accounts.models import Profile
 from accounts.services import profile_ensure_for
 from todos import services
@@ -13,11 +11,6 @@ from todos.models import Task
 from todos.services.quick import task_quick_add
 
 URL = "/api/todos/tasks/quick"
-
-
-@pytest.fixture
-def api(bearer_client, user):
-    return bearer_client(user)
 
 
 def test_quick_add_creates_the_task_it_read_and_says_what_it_understood(api, user):

@@ -14,11 +14,6 @@ from todos.services.attachments import attachment_upload_received
 
 
 @pytest.fixture
-def api(bearer_client, user):
-    return bearer_client(user)
-
-
-@pytest.fixture
 def page(browser_client, user):
     return browser_client(user, enforce_csrf_checks=False)
 

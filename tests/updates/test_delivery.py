@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 
 import pytest
 import requests
 import yaml
-from django.conf import settings
 from django.test import Client
+
+from tests.conftest import edge_twin
 
 CONTENT = bytes(range(256)) * 64  # 16 KiB, every offset's byte known
 
@@ -100,26 +100,8 @@ def test_a_head_request_for_several_ranges_states_the_length_without_a_body(arti
 @pytest.fixture(scope="module")
 def twin(local_stack):
     """One origin process on this test process's stack behind the edge twin generated from mysite/edge.py."""
-    from benchmarks.servers import Nginx, Origins
-
-    env = {
-        "BENCH_DATA_DIR": str(settings.DEVDATA_DIR),
-        **{
-            f"BENCH_{name}_PORT": os.environ[f"DEVSTACK_{name}_PORT"]
-            for name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY")
-        },
-        "BENCH_TABLE_PREFIX": settings.DYNAMODB_TABLE_PREFIX,
-        "BENCH_BUCKET": settings.AWS_STORAGE_BUCKET_NAME,
-    }
-    origins = Origins(1, env=env)
-    try:
-        nginx = Nginx(origins.ports, bucket_port=int(os.environ["DEVSTACK_S3_PORT"]))
-    except BaseException:
-        origins.stop()
-        raise
-    yield nginx
-    nginx.stop()
-    origins.stop()
+    with edge_twin(1) as (nginx, _):
+        yield nginx
 
 
 def test_multi_range_requests_through_the_edge_twin_answer_multipart(twin, artifact_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 from mysite import cache
 from todos.errors import InvalidTask, TaskRuleBroken, VersionConflict
 from todos.models import Task, TodoList, utcnow
-from todos.recurrence import next_occurrence, recurrence_check_reachable, recurrence_clean
+from todos.recurrence import next_occurrence, recurrence_clean
 from todos.representations import task_as_dict, task_due_datetime_local
 from todos.services._common import (
     INBOX_ID,
@@ -27,6 +27,14 @@ from todos.services._common import (
 )
 from todos.services.counts import counted, counted_chunks, counted_write
 from todos.services.lists import inbox_ensure
+from todos.services.task_fields import (
+    apply_due,
+    check_recurrence,
+    clean_labels,
+    clean_notes,
+    clean_priority,
+    clean_title,
+)
 
 
 def _transaction() -> TransactWrite:
@@ -39,97 +47,22 @@ class _Unset:
 
 
 UNSET = _Unset()
-MAX_TITLE = 500
-MAX_NOTES = 20_000
-MAX_LABELS = 20
-MAX_LABEL = 60
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit for one TransactWriteItems
 MAX_REORDER = MAX_TRANSACTION_ITEMS - 1  # and one more for the read cache's stamp
 
 
-# --- Validation -----------------------------------------------------------------------
-
-
-def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise InvalidTask("A task needs a title.", field="title")
-    if len(title) > MAX_TITLE:
-        raise InvalidTask(f"A title is at most {MAX_TITLE} characters.", field="title")
-    return title
-
-
-def _clean_notes(notes: str | None) -> str:
-    notes = (notes or "").strip()
-    if len(notes) > MAX_NOTES:
-        raise InvalidTask(f"Notes are at most {MAX_NOTES} characters.", field="notes")
-    return notes
-
-
-def _clean_priority(priority) -> int:
-    if isinstance(priority, bool) or not isinstance(priority, int) or not 1 <= priority <= 4:
-        raise InvalidTask("Priority is a whole number from 1 (normal) to 4 (urgent).", field="priority")
-    return priority
-
-
-def _clean_labels(labels) -> list[str]:
-    cleaned: list[str] = []
-    for label in labels or []:
-        label = " ".join(str(label).split()).lstrip("@")
-        if not label:
-            raise InvalidTask("Labels cannot be empty.", field="labels")
-        if len(label) > MAX_LABEL:
-            raise InvalidTask(f"A label is at most {MAX_LABEL} characters.", field="labels")
-        if label not in cleaned:
-            cleaned.append(label)
-    if len(cleaned) > MAX_LABELS:
-        raise InvalidTask(f"A task has at most {MAX_LABELS} labels.", field="labels")
-    return cleaned
-
-
-def _zone(name: str | None) -> ZoneInfo:
+def _referenced(model: type[TodoList] | type[Task], owner: str, item_id: str, *, field: str, missing: str):
+    """The owner's item that a task names in `field` (read strongly consistent); TaskRuleBroken when there is none."""
     try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidTask(
-            f"Unknown time zone {name!r}; use an IANA name such as Europe/Paris.", field="due_timezone"
-        ) from None
-
-
-def _apply_due(task: Task, *, due_date: date | None, due_datetime: datetime | None, due_timezone: str | None) -> None:
-    """Set a whole-day due date, or a due instant with its time zone (naive times are in that zone)."""
-    if due_date is not None and due_datetime is not None:
-        raise InvalidTask("Give either a due date or a due date-time, not both.", field="due_date")
-    if due_timezone and due_datetime is None:
-        raise InvalidTask("A time zone goes with a due date-time.", field="due_timezone")
-    task.due_date = due_date.isoformat() if due_date is not None else None
-    if due_datetime is None:
-        task.due_datetime = task.due_timezone = None
-        return
-    zone = _zone(due_timezone)
-    local = due_datetime.replace(tzinfo=zone) if due_datetime.tzinfo is None else due_datetime.astimezone(zone)
-    task.due_datetime = local.astimezone(UTC)
-    task.due_timezone = zone.key
-
-
-def _check_recurrence(task: Task, *, rule_changed: bool) -> None:
-    """A recurring task has a due date; a new or changed rule must have a date within the horizon."""
-    if not task.recurrence:
-        return
-    if not (task.due_date or task.due_datetime):
-        raise TaskRuleBroken("A recurring task needs a due date.", field="recurrence")
-    if rule_changed:
-        local = task_due_datetime_local(task)
-        recurrence_check_reachable(task.recurrence, local if local is not None else date.fromisoformat(task.due_date))
+        return model.get(owner, item_id, consistent_read=True)
+    except DoesNotExist:
+        raise TaskRuleBroken(missing, field=field) from None
 
 
 def _list_for_task(*, owner: str, list_id: str | None) -> str:
     if not list_id or list_id == INBOX_ID:
         return inbox_ensure(owner=owner).list_id
-    try:
-        todo_list = TodoList.get(owner, list_id, consistent_read=True)
-    except DoesNotExist:
-        raise TaskRuleBroken("There is no such list.", field="list_id") from None
+    todo_list = _referenced(TodoList, owner, list_id, field="list_id", missing="There is no such list.")
     if todo_list.archived:
         raise TaskRuleBroken("This list is archived.", field="list_id")
     return list_id
@@ -175,10 +108,7 @@ def _save_parent_last(*, owner: str, items: list[tuple[Task, Counter]], last: Ta
 def _parent_for(*, owner: str, parent_id: str, task_id: str | None) -> Task:
     if parent_id == task_id:
         raise TaskRuleBroken("A task cannot be its own parent.", field="parent_id")
-    try:
-        parent = Task.get(owner, parent_id, consistent_read=True)
-    except DoesNotExist:
-        raise TaskRuleBroken("There is no such parent task.", field="parent_id") from None
+    parent = _referenced(Task, owner, parent_id, field="parent_id", missing="There is no such parent task.")
     if parent.parent_id:
         raise TaskRuleBroken("Subtasks go one level deep: the parent is itself a subtask.", field="parent_id")
     return parent
@@ -234,16 +164,16 @@ def task_create(
     task = Task(
         owner,
         new_id(),
-        title=_clean_title(title),
-        notes=_clean_notes(notes),
-        priority=_clean_priority(priority),
-        labels=_clean_labels(labels),
+        title=clean_title(title),
+        notes=clean_notes(notes),
+        priority=clean_priority(priority),
+        labels=clean_labels(labels),
         recurrence=recurrence_clean(recurrence),
         position=next_position() if position is None else clean_position(position),
         list_id="",
     )
-    _apply_due(task, due_date=due_date, due_datetime=due_datetime, due_timezone=due_timezone)
-    _check_recurrence(task, rule_changed=True)
+    apply_due(task, due_date=due_date, due_datetime=due_datetime, due_timezone=due_timezone)
+    check_recurrence(task, rule_changed=True)
     if parent_id:
         parent = _parent_for(owner=owner, parent_id=parent_id, task_id=None)
         if list_id and list_id != parent.list_id:
@@ -274,28 +204,24 @@ def task_update(
     task = task_for_write(owner=owner, task_id=task_id)
     check_version(task, expected_version, serialize=task_as_dict)
     before = counted(task)
-    if title is not UNSET:
-        task.title = _clean_title(title)
-    if notes is not UNSET:
-        task.notes = _clean_notes(notes)
-    if priority is not UNSET:
-        task.priority = _clean_priority(priority)
-    if labels is not UNSET:
-        task.labels = _clean_labels(labels)
-    if recurrence is not UNSET:
-        task.recurrence = recurrence_clean(recurrence)
-    if position is not UNSET:
-        task.position = clean_position(position)
+    for field, value, clean in (
+        ("title", title, clean_title),
+        ("notes", notes, clean_notes),
+        ("priority", priority, clean_priority),
+        ("labels", labels, clean_labels),
+        ("recurrence", recurrence, recurrence_clean),
+        ("position", position, clean_position),
+    ):
+        if value is not UNSET:
+            setattr(task, field, clean(value))
     if any(v is not UNSET for v in (due_date, due_datetime, due_timezone)):
-        _apply_due(
+        apply_due(
             task,
             due_date=None if due_date is UNSET else due_date,
             due_datetime=None if due_datetime is UNSET else due_datetime,
             due_timezone=None if due_timezone is UNSET else due_timezone,
         )
-    _check_recurrence(
-        task, rule_changed=any(v is not UNSET for v in (recurrence, due_date, due_datetime, due_timezone))
-    )
+    check_recurrence(task, rule_changed=any(v is not UNSET for v in (recurrence, due_date, due_datetime, due_timezone)))
     if parent_id is not UNSET and parent_id != task.parent_id:
         if parent_id:
             parent = _parent_for(owner=owner, parent_id=parent_id, task_id=task_id)

@@ -19,18 +19,16 @@ from todos.views.actions import (
     task_title,
     task_toggle,
 )
-from todos.views.pages import index, label, list_page, today
+from todos.views.pages import app_page
 from todos.views.quick import task_quick_preview
 
 __all__ = [
+    "app_page",
     "attachment_delete",
     "attachment_download",
-    "index",
-    "label",
     "list_clear_completed",
     "list_create",
     "list_delete",
-    "list_page",
     "list_reorder",
     "list_toggle_all",
     "subtask_create",
@@ -42,5 +40,4 @@ __all__ = [
     "task_quick_preview",
     "task_title",
     "task_toggle",
-    "today",
 ]

@@ -299,27 +299,6 @@ def _page(request: HttpRequest, state: PageState) -> HttpResponse:
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    """The Inbox."""
-    return _page(request, request_state(request))
-
-
-@login_required
-@require_GET
-def list_page(request: HttpRequest, list_id: str) -> HttpResponse:
-    """One list."""
-    return _page(request, request_state(request))
-
-
-@login_required
-@require_GET
-def today(request: HttpRequest) -> HttpResponse:
-    """Open tasks due today or overdue, across lists."""
-    return _page(request, request_state(request))
-
-
-@login_required
-@require_GET
-def label(request: HttpRequest, label: str) -> HttpResponse:
-    """Tasks carrying one label, across lists."""
+def app_page(request: HttpRequest, **route: str) -> HttpResponse:
+    """The Inbox, one list, Today or one label's tasks: `request_state` reads which from the URL."""
     return _page(request, request_state(request))

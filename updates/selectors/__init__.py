@@ -27,7 +27,6 @@ from updates.selectors.offers import (
     appcast_entries,
     release_is_offered,
     release_offer,
-    release_offer_or_universal,
     release_rollout_ladder,
     rollout_ladder_pick,
 )
@@ -54,7 +53,6 @@ __all__ = [
     "release_get",
     "release_is_offered",
     "release_offer",
-    "release_offer_or_universal",
     "release_rollout_ladder",
     "releases_list",
     "releases_public",

@@ -55,49 +55,31 @@ def release_offer(
     current: SemVer,
     bucket: int,
     os_version: tuple[int, ...] | None = None,
+    universal: bool = False,
 ) -> Offer | None:
-    """The newest release this client may move to (None: up to date), through the read cache."""
-    name = f"offer:{channel}:{platform}:{current.sort_key}:{bucket}:{os_version}"
-    return cached_answer(
-        product.slug,
-        name,
-        lambda: _release_offer(
-            product=product, channel=channel, platform=platform, current=current, bucket=bucket, os_version=os_version
-        ),
-    )
+    """The newest release this client may move to (None: up to date), through the read cache.
 
-
-def release_offer_or_universal(
-    *,
-    product: Product,
-    channel: str,
-    platform: str,
-    current: SemVer,
-    bucket: int,
-    os_version: tuple[int, ...] | None = None,
-) -> Offer | None:
-    """`release_offer`, except that a Mac on x64 or arm64 gets a newer universal build (update.electronjs.org's rule).
-
-    The arch build wins when both have the same version; a universal build only replaces an older one.
+    With `universal`, a Mac on x64 or arm64 gets a newer universal build (update.electronjs.org's rule):
+    the arch build wins when both have the same version; a universal build only replaces an older one.
     """
-    rules = {"product": product, "channel": channel, "current": current, "bucket": bucket, "os_version": os_version}
-    offer = release_offer(platform=platform, **rules)
-    if platform not in DARWIN_PLATFORMS or platform == UNIVERSAL_PLATFORM:
+
+    def offer_for(platform: str) -> Offer | None:
+        name = f"offer:{channel}:{platform}:{current.sort_key}:{bucket}:{os_version}"
+        return cached_answer(
+            product.slug, name, lambda: _release_offer(product, channel, platform, current, bucket, os_version)
+        )
+
+    offer = offer_for(platform)
+    if not universal or platform not in DARWIN_PLATFORMS or platform == UNIVERSAL_PLATFORM:
         return offer
-    universal = release_offer(platform=UNIVERSAL_PLATFORM, **rules)
-    if universal is not None and (offer is None or universal.release.sort_key > offer.release.sort_key):
-        return universal
+    universal_offer = offer_for(UNIVERSAL_PLATFORM)
+    if universal_offer is not None and (offer is None or universal_offer.release.sort_key > offer.release.sort_key):
+        return universal_offer
     return offer
 
 
 def _release_offer(
-    *,
-    product: Product,
-    channel: str,
-    platform: str,
-    current: SemVer,
-    bucket: int,
-    os_version: tuple[int, ...] | None = None,
+    product: Product, channel: str, platform: str, current: SemVer, bucket: int, os_version: tuple[int, ...] | None
 ) -> Offer | None:
     """The newest release this client may move to, or None when it is up to date.
 

@@ -247,14 +247,12 @@ def _mismatch(artifact: Artifact, size: int, hashes: dict[str, str]) -> str | No
 def _store_immutable(source: str, destination: str, filename: str) -> None:
     if storage.object_head(destination) is not None:
         return  # content-addressed: an object already there has these exact bytes
-    aws.client("s3").copy_object(
-        Bucket=storage.bucket(),
-        Key=destination,
-        CopySource={"Bucket": storage.bucket(), "Key": source},
-        MetadataDirective="REPLACE",
-        ContentType="application/octet-stream",
-        CacheControl=IMMUTABLE,
-        ContentDisposition=f'attachment; filename="{filename}"',
+    storage.object_copy(
+        source,
+        destination,
+        content_type="application/octet-stream",
+        cache_control=IMMUTABLE,
+        disposition=f'attachment; filename="{filename}"',
     )
 
 

@@ -11,8 +11,8 @@ import json
 import logging
 import zlib
 
-from mysite import aws, cache, storage
-from updates.constants import READY
+from mysite import cache, storage
+from updates.constants import IMMUTABLE, READY
 from updates.models import Artifact
 
 logger = logging.getLogger(__name__)
@@ -52,14 +52,7 @@ def blockmap_attach(artifact: Artifact) -> bool:
         storage.objects_delete([source])
         return False
     destination = artifact.key + BLOCKMAP_SUFFIX
-    aws.client("s3").copy_object(
-        Bucket=storage.bucket(),
-        Key=destination,
-        CopySource={"Bucket": storage.bucket(), "Key": source},
-        MetadataDirective="REPLACE",
-        ContentType="application/octet-stream",
-        CacheControl="public, max-age=31536000, immutable",
-    )
+    storage.object_copy(source, destination, content_type="application/octet-stream", cache_control=IMMUTABLE)
     artifact.blockmap_key = destination
     cache.save_with_bump(artifact, cache.product_scope(artifact.product))
     storage.objects_delete([source])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -131,22 +132,27 @@ def release_state(release: Release) -> dict:
 MANUAL = "release manager"
 
 
+def history_entry(
+    release: Release, *, kind: str, detail: str, actor: str, now: datetime, order: int = 0
+) -> ReleaseHistoryEntry:
+    """A history entry; `order` keeps the entries of one transition (same time) in the order they happened."""
+    return ReleaseHistoryEntry(
+        f"{release.product}#{release.sort_key}",
+        f"{now.isoformat()}#{order}-{uuid.uuid4().hex[:8]}",
+        kind=kind,
+        rollout=int(release.rollout),
+        status=release.status,
+        detail=detail,
+        actor=actor,
+    )
+
+
 def _recorded(release: Release, *, kind: str, actor: str | None, detail: str = "") -> Callable[[TransactWrite], None]:
     """A write for `_save`/`_commit_with_tuf`: the transition joins the release's history in the same transaction."""
 
     def also(transaction: TransactWrite) -> None:
-        now = datetime.now(UTC)
-        transaction.save(
-            ReleaseHistoryEntry(
-                f"{release.product}#{release.sort_key}",
-                f"{now.isoformat()}#{uuid.uuid4().hex[:8]}",
-                kind=kind,
-                rollout=int(release.rollout),
-                status=release.status,
-                detail=detail,
-                actor=actor or MANUAL,
-            )
-        )
+        entry = history_entry(release, kind=kind, detail=detail, actor=actor or MANUAL, now=datetime.now(UTC))
+        transaction.save(entry)
 
     return also
 
@@ -283,46 +289,56 @@ def release_publish(
     return release
 
 
+@dataclass(frozen=True)
+class _Move:
+    """A change of status a release manager asks for: from which statuses, to which, kept in the history as what."""
+
+    sources: tuple[str, ...]
+    target: str
+    kind: str
+    refusal: str
+
+
+# A paused release leaves the TUF targets, and comes back on resume; a yanked one leaves them for good.
+_MOVES = {
+    "pause": _Move((PUBLISHED,), PAUSED, "paused", "Only a published release can be paused"),
+    "resume": _Move((PAUSED,), PUBLISHED, "resumed", "Only a paused release can be resumed"),
+    "yank": _Move((PUBLISHED, PAUSED), YANKED, "yanked", "Only a published or paused release can be yanked"),
+}
+
+
+def _moved(action: str, *, product: str, version: str, expected_version: int | None, actor: str | None) -> Release:
+    """The release after `action` (a key of _MOVES), committed with its TUF targets; clients' cached paths dropped."""
+    move = _MOVES[action]
+    release = release_get(product=product, version=version)
+    _expect(release, expected_version)
+    if release.status not in move.sources:
+        raise InvalidTransition(f"{move.refusal}; this one is {release.status}.")
+    release.status = move.target
+    release = _commit_with_tuf(release, also=_recorded(release, kind=move.kind, actor=actor))
+    client_paths_invalidate(product=product)
+    return release
+
+
 def release_pause(
     *, product: str, version: str, expected_version: int | None = None, actor: str | None = None
 ) -> Release:
     """Stop offering a published release for now (clients that have it keep it)."""
-    release = release_get(product=product, version=version)
-    _expect(release, expected_version)
-    if release.status != PUBLISHED:
-        raise InvalidTransition(f"Only a published release can be paused; this one is {release.status}.")
-    release.status = PAUSED
-    # A paused release leaves the TUF targets, and comes back on resume.
-    release = _commit_with_tuf(release, also=_recorded(release, kind="paused", actor=actor))
-    client_paths_invalidate(product=product)
-    return release
+    return _moved("pause", product=product, version=version, expected_version=expected_version, actor=actor)
 
 
 def release_resume(
     *, product: str, version: str, expected_version: int | None = None, actor: str | None = None
 ) -> Release:
-    release = release_get(product=product, version=version)
-    _expect(release, expected_version)
-    if release.status != PAUSED:
-        raise InvalidTransition(f"Only a paused release can be resumed; this one is {release.status}.")
-    release.status = PUBLISHED
-    # A paused release leaves the TUF targets, and comes back on resume.
-    release = _commit_with_tuf(release, also=_recorded(release, kind="resumed", actor=actor))
-    client_paths_invalidate(product=product)
-    return release
+    """Offer a paused release again."""
+    return _moved("resume", product=product, version=version, expected_version=expected_version, actor=actor)
 
 
 def release_yank(
     *, product: str, version: str, expected_version: int | None = None, actor: str | None = None
 ) -> Release:
     """Withdraw a release for good: never offered again, removed from the TUF targets, its files no longer served."""
-    release = release_get(product=product, version=version)
-    _expect(release, expected_version)
-    if release.status not in (PUBLISHED, PAUSED):
-        raise InvalidTransition(f"Only a published or paused release can be yanked; this one is {release.status}.")
-    release.status = YANKED
-    release = _commit_with_tuf(release, also=_recorded(release, kind="yanked", actor=actor))
-    client_paths_invalidate(product=product)
+    release = _moved("yank", product=product, version=version, expected_version=expected_version, actor=actor)
     withdrawn = artifacts_withdraw(release=release)
     # The CDN domain serves `artifacts/` from the bucket, the site under /updates/artifacts/: both forget the files.
     cdn.invalidate_paths([f"/{key}" for key in withdrawn] + [f"/updates/{key}" for key in withdrawn])
