@@ -218,7 +218,11 @@ class Nginx:
         return f"http://127.0.0.1:{self.port}"
 
     def purge(self, paths: Iterable[str]) -> int:
-        """CloudFront's invalidation semantics on nginx's cache files: a path, or a prefix ending in `*`."""
+        """CloudFront's invalidation semantics on nginx's cache files: a path, or a prefix ending in `*`.
+
+        As on CloudFront, a path removes every cached version of it, whatever its query string (a blog
+        page's later pages, `?cursor=...`, go with the page).
+        """
         patterns = list(paths)
         removed = 0
         for cache_file in (self.prefix / "cache").rglob("*"):
@@ -232,7 +236,8 @@ class Nginx:
             if not match:
                 continue
             key = match.group(1).decode("latin-1")
-            if any(key.startswith(p[:-1]) if p.endswith("*") else key == p for p in patterns):
+            path = key.split("?", 1)[0]
+            if any(key.startswith(p[:-1]) if p.endswith("*") else path == p for p in patterns):
                 cache_file.unlink(missing_ok=True)
                 removed += 1
         return removed

@@ -49,6 +49,19 @@ def test_a_public_update_check_is_served_from_the_cache_the_second_time(twin, pr
     assert other.headers["X-Cache"] == "HIT"
 
 
+def test_invalidating_a_path_removes_every_query_string_version_of_it_as_cloudfront_does(twin, product):
+    nginx, _ = twin
+    path = f"/api/updates/{product}/stable/linux-x64/1.0.0"
+    urls = [f"{nginx.url}{path}?bucket={bucket}" for bucket in (3, 4)]
+    other = f"{nginx.url}/api/updates/{product}/stable/linux-x64/1.0.1?bucket=3"  # a longer path is not the path
+    for url in [*urls, other]:
+        requests.get(url, timeout=10)
+        assert requests.get(url, timeout=10).headers["X-Cache"] == "HIT"
+    assert nginx.purge([path]) >= 2  # with any other bucket a test here asked for
+    assert [requests.get(url, timeout=10).headers["X-Cache"] for url in urls] == ["MISS", "MISS"]
+    assert requests.get(other, timeout=10).headers["X-Cache"] == "HIT"
+
+
 def test_a_cached_route_gives_a_signed_in_reader_the_anonymous_answer(twin, product, user):
     nginx, _ = twin
     url = f"{nginx.url}/updates/{product}/appcast.xml?platform=linux-x64"
