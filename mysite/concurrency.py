@@ -12,6 +12,7 @@ import json
 import re
 
 from django.utils.cache import patch_cache_control
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from mysite.errors import InvalidInput, PreconditionRequired, VersionConflict
@@ -20,6 +21,14 @@ from mysite.errors import InvalidInput, PreconditionRequired, VersionConflict
 _ETAG_VERSION = re.compile(r'^(?:W/)?"v([0-9]{1,18})"$')
 # What If-Match may hold, for the schema: nothing, `*`, or one such ETag, with optional spaces or tabs around.
 IF_MATCH_SCHEMA = {"type": "string", "pattern": r'^[ \t]*(\*|(W/)?"v[0-9]{1,18}")?[ \t]*$'}
+# The one If-Match parameter every versioned write declares (a stale version is a 409, a malformed one a 400).
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    IF_MATCH_SCHEMA,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag you last read, `"v<version>"`; a stale one gets 409 `version_conflict`.',
+)
 
 
 def item_etag(version: int | None) -> str:
