@@ -12,10 +12,11 @@ import json
 import re
 
 from django.utils.cache import patch_cache_control
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.response import Response
 
 from mysite.errors import InvalidInput, PreconditionRequired, VersionConflict
+from mysite.schema import ErrorSerializer
 
 # ASCII digits only (\d would read "v٣" as 3), and no more than a version can be: int() refuses 4,300+ digits.
 _ETAG_VERSION = re.compile(r'^(?:W/)?"v([0-9]{1,18})"$')
@@ -28,6 +29,10 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     description='The ETag you last read, `"v<version>"`; a stale one gets 409 `version_conflict`.',
+)
+# The 428 of a write that requires the version (`expected_version(..., required=True)`), in the one error shape.
+PRECONDITION_REQUIRED = OpenApiResponse(
+    ErrorSerializer, description='No version stated (`precondition_required`): send If-Match or `"version"`.'
 )
 
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mysite.apis import validated  # noqa: F401  (the blog APIs import it from here)
-from mysite.concurrency import expected_version, item_etag  # noqa: F401  (the one protocol; re-exported)
+from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, expected_version, item_etag  # noqa: F401  (the one protocol; re-exported)
 
 # The paging parameters as the server checks them (an empty cursor is the first page; 1-50, default 10).
 CURSOR = OpenApiParameter(
@@ -26,9 +26,6 @@ LIMIT = OpenApiParameter(
     "limit",
     {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
     description="Page size, 1-50 (default 10).",
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False, description='The ETag you read, `"v<version>"`.'
 )
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag you hold: 304 if current."

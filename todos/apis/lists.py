@@ -7,19 +7,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mysite.concurrency import IF_MATCH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
 from todos.apis.serializers import ListOutput
 from todos.representations import list_as_dict
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description='The ETag you last read ("v3"); a stale one gets 409.',
-)
 
 
 class ListListApi(APIView):

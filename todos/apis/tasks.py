@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mysite.apis import page_limit
+from mysite.concurrency import IF_MATCH
 from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
-from todos.apis.lists import IF_MATCH
 from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput
 from todos.representations import task_as_dict
 
