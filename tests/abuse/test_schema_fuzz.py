@@ -21,11 +21,6 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
 - negative data rejection also accepts 413 (a size over a documented maximum) and 414 (a query
   string over 8 KiB, refused before any view): this API's own rejections. A 5xx never counts.
 
-- the quick run in `make test` (fewer than 50 examples) leaves positive data acceptance out: the
-  If-Match patterns of the todos, blog and updates writes and the 428 of the blog's PATCH/DELETE are
-  not yet stated in the schema, so schema-valid made-up headers are refused there. `make fuzz` keeps
-  the check, and fails until the schema states them.
-
 `DOCUMENTED_SERVER_ERRORS` lists the one 5xx an operation documents: temporary AWS credentials
 need a Cognito identity pool, and a stage without one answers the documented 501.
 """
@@ -53,8 +48,6 @@ CONFIG = schemathesis.Config.from_dict(
         "phases": {"coverage": {"enabled": THOROUGH}, "stateful": {"enabled": True}},
         "continue-on-failure": True,
         "checks": {
-            # The quick run in `make test` leaves positive data acceptance to `make fuzz` (see the docstring).
-            **({} if EXAMPLES_PER_OPERATION >= 50 else {"positive_data_acceptance": {"enabled": False}}),
             # Two more ways this API refuses bad input: 413 for a size over a documented maximum, 414 for a
             # query string over 8 KiB (mysite.middleware, before any view reads it). A 5xx never counts.
             "negative_data_rejection": {"expected-statuses": REJECTIONS},
