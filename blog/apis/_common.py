@@ -36,6 +36,12 @@ class PageQuery(serializers.Serializer):
     cursor = serializers.CharField(required=False, max_length=2000)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 
+    def to_internal_value(self, data):
+        # A query string's blank `limit=` is not a number (DRF would read it as absent); a blank cursor is page 1.
+        if hasattr(data, "getlist") and "" in data.getlist("limit"):
+            raise serializers.ValidationError({"limit": ["A valid integer is required."]})
+        return super().to_internal_value(data)
+
 
 # --- Optimistic concurrency: mysite.concurrency reads the version; answers carry its ETag -------
 

@@ -16,6 +16,13 @@ from todos.representations import list_as_dict
 
 
 class ListListApi(APIView):
+    class FilterSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosListListFilter"
+
+        archived = serializers.BooleanField(required=False, default=False, help_text="Include archived lists.")
+        format = serializers.ChoiceField(choices=["json", "api"], required=False)
+
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TodosListListOutput"
@@ -24,13 +31,14 @@ class ListListApi(APIView):
 
     @extend_schema(
         operation_id="todos_lists_list",
-        parameters=[OpenApiParameter("archived", bool, description="Include archived lists.")],
+        # ?format=api (DRF's browsable page) is a convenience for people, not documented.
+        parameters=[FilterSerializer, OpenApiParameter("format", str, enum=["json"], required=False)],
         responses={200: OutputSerializer},
     )
     def get(self, request):
         if not selectors.lists_of(owner=request.user.sub, include_archived=True):
             services.inbox_ensure(owner=request.user.sub)
-        include = request.query_params.get("archived") in {"1", "true"}
+        include = validated(ListListApi.FilterSerializer, request.query_params)["archived"]
         lists = selectors.lists_of(owner=request.user.sub, include_archived=include)
         return private_response(request, {"results": [list_as_dict(x) for x in lists]})
 
