@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
 from updates.versions import MAX_LENGTH, SEMVER_SCHEMA
+
+# The `<version>` of a release's path: a semantic version too (anything else is a 400 `invalid_version`).
+RELEASE_VERSION = OpenApiParameter(
+    "version", SEMVER_SCHEMA, OpenApiParameter.PATH, description="The release's version, e.g. 1.4.2"
+)
 
 
 @extend_schema_field(SEMVER_SCHEMA)
