@@ -12,12 +12,25 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
 - positive data acceptance is off for `accounts_confirm` and `accounts_password_reset` only
   (CONFIG): a schema-valid code is still wrong unless it is the code that was mailed, which no
   schema can state; the answer is the documented 400 `invalid_code`.
-- a profile rename (`accounts_me_update`) states the version read in `If-Match` or in the body's
-  `version`, one of them, which OpenAPI cannot say of a header and a body field together: its positive
-  cases carry at most one (`positive_cases_state_one_version`), and it also accepts its documented
-  428 `precondition_required` as the answer to positive data that states neither.
-- positive cases carry no `cursor` (`positive_cases_page_from_the_start`): a cursor is signed by
-  the server, so a made-up one is negative data (400 `invalid_cursor`), fuzzed as such.
+- a versioned write states the version read in `If-Match` or in the body's `version`, one of them,
+  which OpenAPI cannot say of a header and a body field together: positive cases carry at most one
+  (`positive_cases_state_one_version`), and the writes that require one (a profile rename, a post's
+  PATCH and DELETE, a revision restore: `VERSION_REQUIRED`) also accept their documented 428
+  `precondition_required` as the answer to positive data that states neither.
+- temporary AWS credentials (`todos_credentials`) need the caller's own Cognito ID token in
+  `X-Id-Token`, which no schema can state (a made-up one is a 400): positive cases carry the fuzzing
+  user's real one (`positive_credentials_carry_the_id_token`).
+- positive cases carry no `cursor` and no sync `since` (`positive_cases_carry_no_signed_token`): both
+  are signed by the server, so a made-up one is negative data (400), fuzzed as such.
+- a positive ramp (`updates_ramp_start`) has its steps in increasing order ending at 100
+  (`positive_ramps_increase_to_100`): the schema states each step's bounds (1-100) and how many
+  (1-10), but JSON Schema cannot say that a list increases.
+- positive data acceptance is off, for now, for the publishing operations whose schema
+  updates/apis/publishing.py states (`PUBLISHING_PENDING`): their `{version}` path parameter is not
+  yet the SemVer pattern (`updates.apis.fields.RELEASE_VERSION`, which the ramp operations already
+  use), nor the product slug, channel and artifact file name the patterns of updates/constants.py,
+  so a schema-valid made-up one is a 400. That module is moving to the URL convention; the entry
+  goes when it states them.
 - negative data rejection also accepts 413 (a size over a documented maximum) and 414 (a query
   string over 8 KiB, refused before any view): this API's own rejections. A 5xx never counts.
 
@@ -41,6 +54,24 @@ THOROUGH = EXAMPLES_PER_OPERATION >= 50 and os.environ.get("FUZZ_COVERAGE", "1")
 DOCUMENTED_SERVER_ERRORS = {("GET", "/api/todos/credentials"): 501}
 SCHEMA_PATH = "/api/schema/?format=json"
 
+# The writes that answer 428 `precondition_required` without a version (`expected_version(..., required=True)`).
+VERSION_REQUIRED = [
+    "accounts_me_update",
+    "blog_admin_posts_partial_update",
+    "blog_admin_posts_destroy",
+    "blog_admin_revisions_restore",
+]
+# The publishing operations (updates/apis/publishing.py) whose path and fields do not yet state their patterns.
+PUBLISHING_PENDING = [
+    "updates_products_create",
+    "updates_releases_create",
+    "updates_releases_detail",
+    "updates_releases_update",
+    *(f"updates_releases_{action}" for action in ("publish", "pause", "resume", "yank")),
+    "updates_artifacts_upload_start",
+    "updates_artifacts_upload_complete",
+    "updates_artifacts_detail",
+]
 POSITIVE_ANSWERS = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' own default
 REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429"]
 CONFIG = schemathesis.Config.from_dict(
@@ -54,11 +85,11 @@ CONFIG = schemathesis.Config.from_dict(
         },
         "operations": [
             {
-                "include-operation-id": ["accounts_confirm", "accounts_password_reset"],
+                "include-operation-id": ["accounts_confirm", "accounts_password_reset", *PUBLISHING_PENDING],
                 "checks": {"positive_data_acceptance": {"enabled": False}},
             },
             {
-                "include-operation-id": ["accounts_me_update"],
+                "include-operation-id": VERSION_REQUIRED,
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ANSWERS, "428"]}},
             },
         ],
@@ -229,41 +260,69 @@ def load_schema():
 schema = load_schema()
 
 
+# Tokens the server signs: a page's `next_cursor`, a sync's `sync_token` (sent back as `since`).
+SIGNED_TOKENS = ("cursor", "since")
+
+
 @schema.hook("map_case")
-def positive_cases_page_from_the_start(context, case):
-    """A cursor is signed by the server: only a `next_cursor` it answered is valid, so a made-up one
-    belongs to the negative cases (a tampered cursor is a 400); positive cases read the first page."""
-    if case.meta is not None and case.meta.generation.mode.is_positive and "cursor" in (case.query or {}):
-        case.query = {name: value for name, value in case.query.items() if name != "cursor"}
+def positive_cases_carry_no_signed_token(context, case):
+    """Only a token the server answered is valid, so a made-up one belongs to the negative cases (a
+    tampered token is a 400); positive cases read the first page, or sync everything."""
+    if case.meta is not None and case.meta.generation.mode.is_positive and set(SIGNED_TOKENS) & set(case.query or {}):
+        case.query = {name: value for name, value in case.query.items() if name not in SIGNED_TOKENS}
+    return case
+
+
+@schema.hook("map_case")
+def positive_ramps_increase_to_100(context, case):
+    """A ramp's steps increase and end at 100 (updates.ramp): a positive ramp puts its steps in that order."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    ramp = case.operation.definition.raw.get("operationId") == "updates_ramp_start"
+    if positive and ramp and isinstance(case.body, dict) and isinstance(case.body.get("steps"), list):
+        steps = sorted({step for step in case.body["steps"] if step != 100})[:9]
+        case.body = {**case.body, "steps": [*steps, 100]}
     return case
 
 
 @schema.hook("map_case")
 def positive_cases_state_one_version(context, case):
-    """If-Match and a body `version` that disagree are a 400: a positive rename states the version once."""
+    """If-Match and a body `version` that disagree are a 400: a positive write states the version once."""
     positive = case.meta is not None and case.meta.generation.mode.is_positive
-    rename = case.operation.definition.raw.get("operationId") == "accounts_me_update"
     headers = {name.lower() for name in (case.headers or {})}
-    if positive and rename and "if-match" in headers and isinstance(case.body, dict) and "version" in case.body:
+    if positive and "if-match" in headers and isinstance(case.body, dict) and "version" in case.body:
         case.body = {name: value for name, value in case.body.items() if name != "version"}
+    return case
+
+
+@schema.hook("map_case")
+def positive_credentials_carry_the_id_token(context, case):
+    """Credentials are issued for the caller's own Cognito ID token: a positive case sends the real one."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    if positive and case.operation.definition.raw.get("operationId") == "todos_credentials":
+        headers = {name: value for name, value in (case.headers or {}).items() if name.lower() != "x-id-token"}
+        case.headers = {**headers, "X-Id-Token": power_user_tokens()["IdToken"]}
     return case
 
 
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None)
 
 
-def power_user_token() -> str:
+def power_user_tokens() -> dict:
     """A member of every group, so that the authors' and release managers' operations run their own code."""
     from accounts.services import account_sign_in, user_create
     from tests.conftest import unique_email
 
-    if not hasattr(power_user_token, "token"):
+    if not hasattr(power_user_tokens, "tokens"):
         email = unique_email("fuzz")
         user_create(
             email=email, password="correct-horse-9", display_name="Fuzz", groups=["authors", "release-managers"]
         )
-        power_user_token.token = account_sign_in(email=email, password="correct-horse-9")["AccessToken"]
-    return power_user_token.token
+        power_user_tokens.tokens = account_sign_in(email=email, password="correct-horse-9")
+    return power_user_tokens.tokens
+
+
+def power_user_token() -> str:
+    return power_user_tokens()["AccessToken"]
 
 
 def assert_no_server_error(case, response) -> None:
