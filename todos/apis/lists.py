@@ -11,7 +11,7 @@ from mysite.concurrency import IF_MATCH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
-from todos.apis.serializers import ListOutput
+from todos.apis.serializers import ListOutput, position_field
 from todos.representations import list_as_dict
 
 
@@ -50,7 +50,7 @@ class ListCreateApi(APIView):
 
         name = serializers.CharField(max_length=120)
         colour = serializers.ChoiceField(choices=services.COLOURS, default="grey")
-        position = serializers.FloatField(required=False)
+        position = position_field(required=False)
 
     @extend_schema(
         operation_id="todos_lists_create",
@@ -85,7 +85,7 @@ class ListUpdateApi(APIView):
 
         name = serializers.CharField(max_length=120, required=False)
         colour = serializers.ChoiceField(choices=services.COLOURS, required=False)
-        position = serializers.FloatField(required=False)
+        position = position_field(required=False)
         archived = serializers.BooleanField(required=False)
         version = serializers.IntegerField(required=False, min_value=1)
 

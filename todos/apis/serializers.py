@@ -53,6 +53,11 @@ class DateOrDateTimeField(serializers.Field):
 TIME_ZONES = sorted(available_timezones())
 
 
+def position_field(**kwargs) -> serializers.FloatField:
+    """A position as the schema states it: at most 1E+125 in magnitude (services.clean_position checks the rest)."""
+    return serializers.FloatField(min_value=-1e125, max_value=1e125, **kwargs)
+
+
 class TimeZoneField(serializers.ChoiceField):
     """An IANA time zone name such as Europe/Paris; the schema lists every one this server knows."""
 

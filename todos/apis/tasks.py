@@ -17,7 +17,7 @@ from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.parsers import SafeJSONParser
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
-from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput, TimeZoneField
+from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput, TimeZoneField, position_field
 from todos.representations import task_as_dict
 
 
@@ -32,7 +32,7 @@ class TaskFields(StrictSerializer):
     priority = serializers.IntegerField(min_value=1, max_value=4, required=False)
     labels = serializers.ListField(child=serializers.CharField(max_length=60), max_length=20, required=False)
     recurrence = serializers.CharField(max_length=500, required=False, allow_null=True, allow_blank=True)
-    position = serializers.FloatField(required=False)
+    position = position_field(required=False)
 
 
 class TaskListApi(APIView):
@@ -184,7 +184,7 @@ class TaskMoveApi(APIView):
             ref_name = "TodosTaskMoveInput"
 
         list_id = serializers.CharField(max_length=40)
-        position = serializers.FloatField(required=False)
+        position = position_field(required=False)
         version = serializers.IntegerField(required=False, min_value=1)
 
     @extend_schema(
@@ -199,7 +199,7 @@ class TaskMoveApi(APIView):
 
 class ReorderItem(StrictSerializer):
     id = serializers.CharField(max_length=40)
-    position = serializers.FloatField()
+    position = position_field()
     version = serializers.IntegerField(required=False, min_value=1)
 
 
