@@ -19,7 +19,13 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
   `precondition_required` as the answer to positive data that states neither.
 - temporary AWS credentials (`todos_credentials`) need the caller's own Cognito ID token in
   `X-Id-Token`, which no schema can state (a made-up one is a 400): positive cases carry the fuzzing
-  user's real one (`positive_credentials_carry_the_id_token`).
+  user's real one (`with_the_real_id_token`, at call time: the user exists once the stack runs).
+- a task write relates its fields in ways JSON Schema cannot state (a due date or a due date-time,
+  not both; a time zone only with a date-time; a repeat rule in RFC 5545's grammar, and only with a
+  due date; a position of 0 or at least 1E-130 in magnitude): positive ones keep those rules
+  (`positive_task_writes_keep_the_task_rules`). The writes that name other items (`list_id`,
+  `parent_id`: `TASK_REFERENCES`) also accept their documented 422 `unprocessable` (no such list or
+  parent task, an archived list, a subtask's subtask), since a made-up id names nothing.
 - positive cases carry no `cursor` and no sync `since` (`positive_cases_carry_no_signed_token`): both
   are signed by the server, so a made-up one is negative data (400), fuzzed as such.
 - a positive ramp (`updates_ramp_start`) has its steps in increasing order ending at 100
@@ -72,6 +78,8 @@ PUBLISHING_PENDING = [
     "updates_artifacts_upload_complete",
     "updates_artifacts_detail",
 ]
+# The task writes that name a list or a parent task: a made-up one is the documented 422.
+TASK_REFERENCES = ["todos_tasks_create", "todos_tasks_update", "todos_tasks_move"]
 POSITIVE_ANSWERS = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' own default
 REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429"]
 CONFIG = schemathesis.Config.from_dict(
@@ -91,6 +99,10 @@ CONFIG = schemathesis.Config.from_dict(
             {
                 "include-operation-id": VERSION_REQUIRED,
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ANSWERS, "428"]}},
+            },
+            {
+                "include-operation-id": TASK_REFERENCES,
+                "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ANSWERS, "422"]}},
             },
         ],
     }
@@ -295,13 +307,29 @@ def positive_cases_state_one_version(context, case):
 
 
 @schema.hook("map_case")
-def positive_credentials_carry_the_id_token(context, case):
+def positive_task_writes_keep_the_task_rules(context, case):
+    """A positive task write keeps the rules between its fields that no schema states (see the docstring)."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    writes = case.operation.definition.raw.get("operationId") in ("todos_tasks_create", "todos_tasks_update")
+    if not (positive and writes and isinstance(case.body, dict)):
+        return case
+    body = {name: value for name, value in case.body.items() if name != "recurrence" or not value}
+    if body.get("due_date") not in (None, "") and body.get("due_datetime") not in (None, ""):
+        body.pop("due_datetime")
+    if body.get("due_datetime") in (None, ""):
+        body.pop("due_timezone", None)
+    if isinstance(body.get("position"), float) and 0 < abs(body["position"]) < 1e-130:
+        body["position"] = 0.0
+    case.body = body
+    return case
+
+
+def with_the_real_id_token(case) -> None:
     """Credentials are issued for the caller's own Cognito ID token: a positive case sends the real one."""
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     if positive and case.operation.definition.raw.get("operationId") == "todos_credentials":
         headers = {name: value for name, value in (case.headers or {}).items() if name.lower() != "x-id-token"}
         case.headers = {**headers, "X-Id-Token": power_user_tokens()["IdToken"]}
-    return case
 
 
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None)
@@ -335,6 +363,7 @@ def assert_no_server_error(case, response) -> None:
 @schema.parametrize()
 @FUZZ_SETTINGS
 def test_operation_with_a_token(case, local_stack):
+    with_the_real_id_token(case)
     response = case.call_and_validate(headers={"Authorization": f"Bearer {power_user_token()}"})
     assert_no_server_error(case, response)
 
@@ -357,6 +386,7 @@ class LinkedOperations(schema.as_state_machine()):
     """Create a list, task, post, product or release, then read, change and delete it through LINKS."""
 
     def get_call_kwargs(self, case):
+        with_the_real_id_token(case)
         return {"headers": {"Authorization": f"Bearer {power_user_token()}"}}
 
     def validate_response(self, response, case, additional_checks=None, **kwargs):
