@@ -5,6 +5,8 @@ Every function here is pure (no state across requests): right with any number of
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter
@@ -32,14 +34,19 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 
 
+_INTEGER = re.compile(r"-?[0-9]{1,9}")
+
+
 class PageQuery(serializers.Serializer):
     cursor = serializers.CharField(required=False, max_length=2000)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 
     def to_internal_value(self, data):
-        # A query string's blank `limit=` is not a number (DRF would read it as absent); a blank cursor is page 1.
-        if hasattr(data, "getlist") and "" in data.getlist("limit"):
-            raise serializers.ValidationError({"limit": ["A valid integer is required."]})
+        # One `limit`, in digits: DRF would read a blank one as absent, take the last of several, and read
+        # "8.0" as 8, none of which the schema's integer allows. (A blank cursor is the first page.)
+        limits = data.getlist("limit") if hasattr(data, "getlist") else []
+        if len(limits) > 1 or any(not _INTEGER.fullmatch(value) for value in limits):
+            raise serializers.ValidationError({"limit": ["Give one limit, a whole number."]})
         return super().to_internal_value(data)
 
 
