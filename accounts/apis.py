@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -12,17 +12,20 @@ from accounts.validators import DisplayNameValidator
 from mysite import cognito
 from mysite.apis import PrivateApi, PublicApi, StrictSerializer, validated
 from mysite.auth import client_ip
-from mysite.concurrency import IF_MATCH_SCHEMA, expected_version, if_match_version, item_etag, private_response
+from mysite.concurrency import (
+    IF_MATCH,
+    PRECONDITION_REQUIRED,
+    expected_version,
+    if_match_version,
+    item_etag,
+    private_response,
+)
 from mysite.parsers import SafeJSONParser
 from mysite.schema import ErrorSerializer
 
 THROTTLED = OpenApiResponse(ErrorSerializer, description="Too many attempts; retry after Retry-After seconds")
 CONFLICT = OpenApiResponse(
     ErrorSerializer, description="A stale version: `version_conflict`, the profile under `current`"
-)
-PRECONDITION = OpenApiResponse(ErrorSerializer, description="No version stated: `precondition_required`")
-IF_MATCH = OpenApiParameter(
-    "If-Match", IF_MATCH_SCHEMA, OpenApiParameter.HEADER, required=False, description='The ETag read, `"v<version>"`.'
 )
 
 
@@ -217,7 +220,7 @@ class MeApi(PrivateApi):
     @extend_schema(
         request=InputSerializer,
         parameters=[IF_MATCH],
-        responses={200: OutputSerializer, 409: CONFLICT, 428: PRECONDITION},
+        responses={200: OutputSerializer, 409: CONFLICT, 428: PRECONDITION_REQUIRED},
         operation_id="accounts_me_update",
     )
     def patch(self, request):

@@ -12,14 +12,28 @@ import json
 import re
 
 from django.utils.cache import patch_cache_control
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.response import Response
 
 from mysite.errors import InvalidInput, PreconditionRequired, VersionConflict
+from mysite.schema import ErrorSerializer
 
 # ASCII digits only (\d would read "v٣" as 3), and no more than a version can be: int() refuses 4,300+ digits.
 _ETAG_VERSION = re.compile(r'^(?:W/)?"v([0-9]{1,18})"$')
 # What If-Match may hold, for the schema: nothing, `*`, or one such ETag, with optional spaces or tabs around.
 IF_MATCH_SCHEMA = {"type": "string", "pattern": r'^[ \t]*(\*|(W/)?"v[0-9]{1,18}")?[ \t]*$'}
+# The one If-Match parameter every versioned write declares (a stale version is a 409, a malformed one a 400).
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    IF_MATCH_SCHEMA,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag you last read, `"v<version>"`; a stale one gets 409 `version_conflict`.',
+)
+# The 428 of a write that requires the version (`expected_version(..., required=True)`), in the one error shape.
+PRECONDITION_REQUIRED = OpenApiResponse(
+    ErrorSerializer, description='No version stated (`precondition_required`): send If-Match or `"version"`.'
+)
 
 
 def item_etag(version: int | None) -> str:

@@ -34,7 +34,7 @@ FORM_FIELD = "idempotency_key"
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$"},  # what _KEY holds it to
     OpenApiParameter.HEADER,
     required=False,
     description="Any unique string (a UUID): a retry with the same key and body gets the first answer again.",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.plumbing import force_instance
+from drf_spectacular.plumbing import ResolvedComponent, force_instance
 from rest_framework import serializers
 
 
@@ -37,6 +38,30 @@ ERROR_RESPONSES = {
 }
 
 
+# What a CharField takes, as a pattern: never a NUL (DRF refuses it); where a blank is refused after the
+# surrounding whitespace is trimmed, at least one character that is neither.
+_NO_NUL = r"^[^\x00]*$"
+_NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _char_field_pattern(field) -> str | None:
+    """The pattern a plain CharField holds its input to, None where it states its own (a RegexField, a format)."""
+    if not isinstance(field, serializers.CharField) or type(field) not in (serializers.CharField,):
+        return None
+    if not any(isinstance(validator, ProhibitNullCharactersValidator) for validator in field.validators):
+        return None
+    return _NOT_BLANK if field.trim_whitespace and not field.allow_blank else _NO_NUL
+
+
+def _not_null(prop: dict) -> dict:
+    """`prop` without null: no `nullable`, and no None among the choices of an `enum`."""
+    prop = {key: value for key, value in prop.items() if key != "nullable"}
+    if "enum" in prop:
+        prop["enum"] = [choice for choice in prop["enum"] if choice is not None]
+    return prop
+
+
 class AutoSchema(SpectacularAutoSchema):
     """Names nested serializers after their view: `SignUpApi.InputSerializer` -> `SignUpApiInput`.
 
@@ -60,6 +85,44 @@ class AutoSchema(SpectacularAutoSchema):
         if direction == "request" and strict and schema.get("type") == "object":
             schema["additionalProperties"] = False
         return schema
+
+    def _map_basic_serializer(self, serializer, direction):
+        """A plain CharField's input (a list's items too): no NUL, not blank once trimmed where a blank is refused."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction != "request":
+            return schema
+        for name, field in serializer.fields.items():
+            prop = schema.get("properties", {}).get(name)
+            if isinstance(field, serializers.ListField) and prop is not None:
+                field, prop = field.child, prop.get("items")
+            pattern = _char_field_pattern(field)
+            plain = prop is not None and prop.get("type") == "string" and not {"pattern", "enum", "format"} & set(prop)
+            if pattern and plain:
+                prop["pattern"] = pattern
+        return schema
+
+    def _get_request_body(self, direction="request"):
+        """A form cannot carry null: its media types name a variant of the body's component without `nullable`."""
+        body = super()._get_request_body(direction)
+        for media_type, media in (body or {}).get("content", {}).items():
+            ref = media.get("schema", {}).get("$ref", "")
+            if media_type in FORM_MEDIA_TYPES and ref.startswith("#/components/schemas/"):
+                media["schema"] = self._form_component(ref.rpartition("/")[2])
+        return body
+
+    def _form_component(self, name: str) -> dict:
+        source = self.registry[(name, ResolvedComponent.SCHEMA)]
+        properties = {key: _not_null(prop) for key, prop in source.schema.get("properties", {}).items()}
+        if properties == source.schema.get("properties", {}):
+            return source.ref
+        form = ResolvedComponent(
+            name=f"{name}Form",
+            type=ResolvedComponent.SCHEMA,
+            object=source.object,
+            schema={**source.schema, "properties": properties},
+        )
+        self.registry.register_on_missing(form)
+        return form.ref
 
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)

@@ -5,6 +5,8 @@ Every function here is pure (no state across requests): right with any number of
 
 from __future__ import annotations
 
+import re
+
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -13,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mysite.apis import validated  # noqa: F401  (the blog APIs import it from here)
-from mysite.concurrency import expected_version, item_etag  # noqa: F401  (the one protocol; re-exported)
+from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, expected_version, item_etag  # noqa: F401  (the one protocol; re-exported)
 from mysite.deprecation import DeprecatedAlias  # noqa: F401  (the core's; the blog APIs import it from here)
 
 # The paging parameters as the server checks them (an empty cursor is the first page; 1-50, default 10).
@@ -27,17 +29,25 @@ LIMIT = OpenApiParameter(
     {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
     description="Page size, 1-50 (default 10).",
 )
-IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False, description='The ETag you read, `"v<version>"`.'
-)
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag you hold: 304 if current."
 )
 
 
+_INTEGER = re.compile(r"-?[0-9]{1,9}")
+
+
 class PageQuery(serializers.Serializer):
     cursor = serializers.CharField(required=False, max_length=2000)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
+
+    def to_internal_value(self, data):
+        # One `limit`, in digits: DRF would read a blank one as absent, take the last of several, and read
+        # "8.0" as 8, none of which the schema's integer allows. (A blank cursor is the first page.)
+        limits = data.getlist("limit") if hasattr(data, "getlist") else []
+        if len(limits) > 1 or any(not _INTEGER.fullmatch(value) for value in limits):
+            raise serializers.ValidationError({"limit": ["Give one limit, a whole number."]})
+        return super().to_internal_value(data)
 
 
 # --- Optimistic concurrency: mysite.concurrency reads the version; answers carry its ETag -------

@@ -13,9 +13,12 @@ from blog.apis._common import CURSOR, LIMIT, AuthorApi, PageQuery, validated
 from blog.apis.public import RenditionOutput
 from blog.rendering import render_markdown
 from blog.services.images import ACCEPTED_CONTENT_TYPES, image_max_bytes
+from mysite.parsers import SafeJSONParser
 
 
 class AdminPreviewApi(AuthorApi):
+    parser_classes = [SafeJSONParser]  # the editor sends its Markdown as JSON; a form body is a 415
+
     class InputSerializer(serializers.Serializer):
         body_markdown = serializers.CharField(max_length=200_000, allow_blank=True)
 

@@ -16,6 +16,7 @@ from blog import selectors, services
 from blog.apis._common import (
     IF_MATCH,
     IF_NONE_MATCH,
+    PRECONDITION_REQUIRED,
     AuthorApi,
     DeprecatedAlias,
     PageQuery,
@@ -159,7 +160,7 @@ class AdminPostDetailApi(PostApi):
     @extend_schema(
         request=PatchSerializer,
         parameters=[IF_MATCH],
-        responses={200: AdminPostOutput, 409: VersionConflictOutput},
+        responses={200: AdminPostOutput, 409: VersionConflictOutput, 428: PRECONDITION_REQUIRED},
         operation_id="blog_admin_posts_partial_update",
     )
     def patch(self, request, post_id: str):
@@ -174,7 +175,7 @@ class AdminPostDetailApi(PostApi):
     @extend_schema(
         request=VersionInput,
         parameters=[IF_MATCH],
-        responses={204: None, 409: VersionConflictOutput},
+        responses={204: None, 409: VersionConflictOutput, 428: PRECONDITION_REQUIRED},
         operation_id="blog_admin_posts_destroy",
     )
     def delete(self, request, post_id: str):

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from blog import selectors, services
-from blog.apis._common import CURSOR, IF_MATCH, LIMIT, PageQuery, expected_version, validated
+from blog.apis._common import CURSOR, IF_MATCH, LIMIT, PRECONDITION_REQUIRED, PageQuery, expected_version, validated
 from blog.apis.posts import AdminPostOutput, PostApi, VersionConflictOutput, VersionInput, by
 
 
@@ -49,7 +49,7 @@ class RevisionRestoreApi(PostApi):
     @extend_schema(
         request=VersionInput,
         parameters=[IF_MATCH],
-        responses={200: AdminPostOutput, 409: VersionConflictOutput, 428: None},
+        responses={200: AdminPostOutput, 409: VersionConflictOutput, 428: PRECONDITION_REQUIRED},
         operation_id="blog_admin_revisions_restore",
     )
     def post(self, request, post_id: str, number: int):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from mysite import cognito
 from mysite.auth import InvalidToken, session_refresh_token, verify_token
 from mysite.errors import Forbidden, InvalidInput
+from mysite.schema import ErrorSerializer
 from todos import selectors, services
 from todos.apis._common import private_response
 from todos.apis.serializers import AttachmentOutput, ListOutput, TaskOutput
@@ -91,7 +92,10 @@ class CredentialsApi(APIView):
                 "X-Id-Token", str, OpenApiParameter.HEADER, description="Bearer clients: your Cognito ID token."
             )
         ],
-        responses={200: OutputSerializer, 501: None},
+        responses={
+            200: OutputSerializer,
+            501: OpenApiResponse(ErrorSerializer, description="This stage has no Cognito identity pool"),
+        },
     )
     def get(self, request):
         if not services.identity_pool_configured():

@@ -89,7 +89,7 @@ class _FeedManageApi(PrivateApi):
         return _no_store(Response(_feed_body(list_id=list_id, created_at=feed.created_at if feed else None)))
 
     def post(self, request, list_id: str | None = None):
-        validated(NoInput, request.data if request.data else {})
+        validated(NoInput, request.data)  # no body reads as {}; a JSON null or list is a 400
         issued = feeds.calendar_feed_issue(owner=request.user.sub, list_id=list_id)
         body = _feed_body(list_id=list_id, created_at=issued.created_at)
         body["url"] = request.build_absolute_uri(f"/api/todos/calendar/{issued.token}.ics")

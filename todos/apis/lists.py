@@ -7,22 +7,22 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mysite.concurrency import IF_MATCH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
-from todos.apis.serializers import ListOutput
+from todos.apis.serializers import ListOutput, position_field
 from todos.representations import list_as_dict
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description='The ETag you last read ("v3"); a stale one gets 409.',
-)
 
 
 class ListListApi(APIView):
+    class FilterSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosListListFilter"
+
+        archived = serializers.BooleanField(required=False, default=False, help_text="Include archived lists.")
+        format = serializers.ChoiceField(choices=["json", "api"], required=False)
+
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TodosListListOutput"
@@ -31,13 +31,14 @@ class ListListApi(APIView):
 
     @extend_schema(
         operation_id="todos_lists_list",
-        parameters=[OpenApiParameter("archived", bool, description="Include archived lists.")],
+        # ?format=api (DRF's browsable page) is a convenience for people, not documented.
+        parameters=[FilterSerializer, OpenApiParameter("format", str, enum=["json"], required=False)],
         responses={200: OutputSerializer},
     )
     def get(self, request):
         if not selectors.lists_of(owner=request.user.sub, include_archived=True):
             services.inbox_ensure(owner=request.user.sub)
-        include = request.query_params.get("archived") in {"1", "true"}
+        include = validated(ListListApi.FilterSerializer, request.query_params)["archived"]
         lists = selectors.lists_of(owner=request.user.sub, include_archived=include)
         return private_response(request, {"results": [list_as_dict(x) for x in lists]})
 
@@ -49,7 +50,7 @@ class ListCreateApi(APIView):
 
         name = serializers.CharField(max_length=120)
         colour = serializers.ChoiceField(choices=services.COLOURS, default="grey")
-        position = serializers.FloatField(required=False)
+        position = position_field(required=False)
 
     @extend_schema(
         operation_id="todos_lists_create",
@@ -84,7 +85,7 @@ class ListUpdateApi(APIView):
 
         name = serializers.CharField(max_length=120, required=False)
         colour = serializers.ChoiceField(choices=services.COLOURS, required=False)
-        position = serializers.FloatField(required=False)
+        position = position_field(required=False)
         archived = serializers.BooleanField(required=False)
         version = serializers.IntegerField(required=False, min_value=1)
 

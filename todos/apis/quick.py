@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.views import APIView
 
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos.apis._common import StrictSerializer, item_etag, private_response, validated
-from todos.apis.serializers import TaskOutput
+from todos.apis.serializers import TaskOutput, TimeZoneField
 from todos.quickadd import QuickAdd
 from todos.representations import task_as_dict
 from todos.services.quick import task_quick_add
@@ -55,16 +53,9 @@ class TaskQuickAddApi(APIView):
             ref_name = "TodosTaskQuickAddInput"
 
         text = serializers.CharField(max_length=500)
-        time_zone = serializers.CharField(
-            max_length=64, required=False, help_text="IANA zone for dates and times; default: the profile's, else UTC."
+        time_zone = TimeZoneField(
+            required=False, help_text="IANA zone for dates and times; default: the profile's, else UTC."
         )
-
-        def validate_time_zone(self, value: str) -> str:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise serializers.ValidationError("Unknown time zone; use an IANA name such as Europe/Paris.") from None
-            return value
 
     class OutputSerializer(serializers.Serializer):
         class Meta:

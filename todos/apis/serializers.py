@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import available_timezones
 
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +30,7 @@ class LocalDateTimeField(serializers.Field):
         return value.isoformat() if value else None
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})
 class DateOrDateTimeField(serializers.Field):
     """A date (2025-03-01) or a date-time (2025-03-01T09:00Z), for due-date filters."""
 
@@ -47,6 +48,23 @@ class DateOrDateTimeField(serializers.Field):
 
     def to_representation(self, value):
         return value.isoformat() if value else None
+
+
+TIME_ZONES = sorted(available_timezones())
+
+
+def position_field(**kwargs) -> serializers.FloatField:
+    """A position as the schema states it: at most 1E+125 in magnitude (services.clean_position checks the rest)."""
+    return serializers.FloatField(min_value=-1e125, max_value=1e125, **kwargs)
+
+
+class TimeZoneField(serializers.ChoiceField):
+    """An IANA time zone name such as Europe/Paris; the schema lists every one this server knows."""
+
+    default_error_messages = {"invalid_choice": "Unknown time zone; use an IANA name such as Europe/Paris."}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=TIME_ZONES, **kwargs)
 
 
 class ListOutput(serializers.Serializer):

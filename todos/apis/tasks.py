@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -11,12 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mysite.apis import page_limit
+from mysite.concurrency import IF_MATCH
 from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
+from mysite.parsers import SafeJSONParser
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
-from todos.apis.lists import IF_MATCH
-from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput
+from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput, TimeZoneField, position_field
 from todos.representations import task_as_dict
 
 
@@ -27,11 +28,11 @@ class TaskFields(StrictSerializer):
     notes = serializers.CharField(max_length=20_000, required=False, allow_blank=True, trim_whitespace=False)
     due_date = serializers.DateField(required=False, allow_null=True)
     due_datetime = LocalDateTimeField(required=False, allow_null=True)
-    due_timezone = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    due_timezone = TimeZoneField(required=False, allow_null=True, allow_blank=True)
     priority = serializers.IntegerField(min_value=1, max_value=4, required=False)
     labels = serializers.ListField(child=serializers.CharField(max_length=60), max_length=20, required=False)
     recurrence = serializers.CharField(max_length=500, required=False, allow_null=True, allow_blank=True)
-    position = serializers.FloatField(required=False)
+    position = position_field(required=False)
 
 
 class TaskListApi(APIView):
@@ -45,7 +46,7 @@ class TaskListApi(APIView):
         due_after = DateOrDateTimeField(required=False)
         overdue = serializers.BooleanField(required=False, default=False)
         today = serializers.BooleanField(required=False, default=False)
-        tz = serializers.CharField(required=False, default="UTC", help_text="IANA zone that defines `today`.")
+        tz = TimeZoneField(required=False, default="UTC", help_text="IANA zone that defines `today`.")
         label = serializers.CharField(required=False, max_length=60)
         priority = serializers.IntegerField(required=False, min_value=1, max_value=4)
         q = serializers.CharField(required=False, max_length=200, help_text="Text contained in the title.")
@@ -55,13 +56,6 @@ class TaskListApi(APIView):
         limit = page_limit(maximum=selectors.MAX_PAGE, default=50)
         cursor = serializers.CharField(required=False, max_length=MAX_CURSOR_LENGTH)
         format = serializers.ChoiceField(choices=["json", "api"], required=False)
-
-        def validate_tz(self, value: str) -> str:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise serializers.ValidationError("Unknown time zone.") from None
-            return value
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -190,7 +184,7 @@ class TaskMoveApi(APIView):
             ref_name = "TodosTaskMoveInput"
 
         list_id = serializers.CharField(max_length=40)
-        position = serializers.FloatField(required=False)
+        position = position_field(required=False)
         version = serializers.IntegerField(required=False, min_value=1)
 
     @extend_schema(
@@ -205,11 +199,13 @@ class TaskMoveApi(APIView):
 
 class ReorderItem(StrictSerializer):
     id = serializers.CharField(max_length=40)
-    position = serializers.FloatField()
+    position = position_field()
     version = serializers.IntegerField(required=False, min_value=1)
 
 
 class TaskReorderApi(APIView):
+    parser_classes = [SafeJSONParser]  # a list of objects has no form encoding: a form body is a 415
+
     class InputSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosTaskReorderInput"

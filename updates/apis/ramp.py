@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from updates import ramp
+from updates.apis.fields import RELEASE_VERSION
 from updates.apis.publishing import PublishingApi, _validated
+
+
+@extend_schema_field(
+    {
+        "type": "number",
+        "format": "double",
+        "minimum": 0,
+        "exclusiveMinimum": True,
+        "maximum": 1,
+        "exclusiveMaximum": True,
+    }
+)
+class ShareField(serializers.FloatField):
+    """A share strictly between 0 and 1 (0.05 = 5%); the ramp's rules check it, the schema states it."""
 
 
 class RampOutput(serializers.Serializer):
@@ -57,16 +72,27 @@ def ramp_body(item, *, product: str) -> dict:
 
 class RampApi(PublishingApi):
     class InputSerializer(serializers.Serializer):
-        steps = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=10)
-        interval_seconds = serializers.IntegerField()
-        failure_threshold = serializers.FloatField()
-        minimum_sample = serializers.IntegerField()
+        # The bounds ramp._check_steps and ramp._check_rules hold a ramp to (steps also increase to 100).
+        steps = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=100),
+            min_length=1,
+            max_length=10,
+            help_text="Rollout percentages, increasing, the last one 100.",
+        )
+        interval_seconds = serializers.IntegerField(min_value=60, max_value=30 * 86400)
+        failure_threshold = ShareField()
+        minimum_sample = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
-    @extend_schema(operation_id="updates_ramp_get", responses={200: RampOutput})
+    @extend_schema(operation_id="updates_ramp_get", parameters=[RELEASE_VERSION], responses={200: RampOutput})
     def get(self, request, product: str, version: str):
         return Response(ramp_body(ramp.ramp_get(product=product, version=version), product=product))
 
-    @extend_schema(operation_id="updates_ramp_start", request=InputSerializer, responses={201: RampOutput})
+    @extend_schema(
+        operation_id="updates_ramp_start",
+        parameters=[RELEASE_VERSION],
+        request=InputSerializer,
+        responses={201: RampOutput},
+    )
     def post(self, request, product: str, version: str):
         data = _validated(self.InputSerializer, request.data)
         item = ramp.ramp_start(product=product, version=version, actor=request.user.email or request.user.sub, **data)
@@ -74,7 +100,9 @@ class RampApi(PublishingApi):
 
 
 class RampResumeApi(PublishingApi):
-    @extend_schema(operation_id="updates_ramp_resume", request=None, responses={200: RampOutput})
+    @extend_schema(
+        operation_id="updates_ramp_resume", parameters=[RELEASE_VERSION], request=None, responses={200: RampOutput}
+    )
     def post(self, request, product: str, version: str):
         item = ramp.ramp_resume(product=product, version=version, actor=request.user.email or request.user.sub)
         return Response(ramp_body(item, product=product))
