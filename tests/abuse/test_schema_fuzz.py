@@ -20,9 +20,6 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
 - temporary AWS credentials (`todos_credentials`) need the caller's own Cognito ID token in
   `X-Id-Token`, which no schema can state (a made-up one is a 400): positive cases carry the fuzzing
   user's real one (`with_the_real_id_token`, at call time: the user exists once the stack runs).
-- a positive create with an `Idempotency-Key` sends a fresh one (`positive_creates_use_a_fresh_key`):
-  the same key with another body is the documented 422 `idempotency_key_reused`, an answer about
-  an earlier request that no schema can state.
 - a task write relates its fields in ways JSON Schema cannot state (a due date or a due date-time,
   not both; a time zone only with a date-time; a repeat rule in RFC 5545's grammar, and only with a
   due date; a position of 0 or at least 1E-130 in magnitude): positive ones keep those rules
@@ -52,7 +49,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -333,16 +329,6 @@ def positive_task_writes_keep_the_task_rules(context, case):
     if isinstance(body.get("position"), float) and 0 < abs(body["position"]) < 1e-130:
         body["position"] = 0.0
     case.body = body
-    return case
-
-
-@schema.hook("map_case")
-def positive_creates_use_a_fresh_key(context, case):
-    """The same Idempotency-Key with another body is a 422: a positive create sends a key of its own."""
-    positive = case.meta is not None and case.meta.generation.mode.is_positive
-    if positive and any(name.lower() == "idempotency-key" for name in (case.headers or {})):
-        headers = {name: value for name, value in case.headers.items() if name.lower() != "idempotency-key"}
-        case.headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
     return case
 
 
