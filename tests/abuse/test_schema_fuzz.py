@@ -297,7 +297,7 @@ def positive_cases_carry_no_signed_token(context, case):
 def positive_ramps_increase_to_100(context, case):
     """A ramp's steps increase and end at 100 (updates.ramp): a positive ramp puts its steps in that order."""
     positive = case.meta is not None and case.meta.generation.mode.is_positive
-    ramp = case.operation.definition.raw.get("operationId") == "updates_ramp_start"
+    ramp = case.operation.definition.raw.get("operationId") in ("updates_ramp_start", "updates_ramp_start_deprecated")
     if positive and ramp and isinstance(case.body, dict) and isinstance(case.body.get("steps"), list):
         steps = sorted({step for step in case.body["steps"] if step != 100})[:9]
         case.body = {**case.body, "steps": [*steps, 100]}
