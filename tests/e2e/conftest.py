@@ -90,7 +90,7 @@ def running_dispatcher():
     thread.join(timeout=10)
 
 
-def sign_in(page, user, *, next_path: str) -> None:
+def sign_in(page, user, *, next_path: str = "/todos/") -> None:
     """Sign `user` in through the sign-in form and wait until it has sent them on to `next_path`."""
     page.goto(f"/accounts/sign-in/?next={next_path}")
     page.get_by_label("Email").fill(user.email)
