@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mysite.apis import PageQuery, PrivateApi, StrictSerializer, group_permission, page_limit, validated
-from mysite.concurrency import IF_MATCH_SCHEMA, expected_version, item_etag, private_response, version_conflict
+from mysite.concurrency import IF_MATCH, expected_version, item_etag, private_response, version_conflict
 from mysite.constants import RELEASE_MANAGERS
 from mysite.errors import NotFound
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
@@ -31,13 +31,6 @@ from updates.versions import SemVer
 # Signed in and in `release-managers`; anyone else gets 403 (401 without credentials).
 IsReleaseManager = group_permission(RELEASE_MANAGERS, message="Only release managers may do this.")
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    IF_MATCH_SCHEMA,
-    OpenApiParameter.HEADER,
-    required=False,
-    description='The ETag you last read, `"v<version>"`; a stale one gets 409 `version_conflict`.',
-)
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag you hold: 304 if current."
 )
