@@ -54,6 +54,15 @@ def _char_field_pattern(field) -> str | None:
     return _NOT_BLANK if field.trim_whitespace and not field.allow_blank else _NO_NUL
 
 
+def _list_bounds(field: serializers.ListSerializer, prop: dict) -> None:
+    """A nested `many=True` list's bounds, which drf-spectacular leaves out: `minItems`, `maxItems`."""
+    least = field.min_length if field.min_length is not None else (0 if field.allow_empty else 1)
+    if least:
+        prop["minItems"] = least
+    if field.max_length is not None:
+        prop["maxItems"] = field.max_length
+
+
 def _not_null(prop: dict) -> dict:
     """`prop` without null: no `nullable`, and no None among the choices of an `enum`."""
     prop = {key: value for key, value in prop.items() if key != "nullable"}
@@ -87,12 +96,17 @@ class AutoSchema(SpectacularAutoSchema):
         return schema
 
     def _map_basic_serializer(self, serializer, direction):
-        """A plain CharField's input (a list's items too): no NUL, not blank once trimmed where a blank is refused."""
+        """A plain CharField's input (a list's items too): no NUL, not blank once trimmed where a blank is refused.
+
+        A nested list states how many items it takes.
+        """
         schema = super()._map_basic_serializer(serializer, direction)
         if direction != "request":
             return schema
         for name, field in serializer.fields.items():
             prop = schema.get("properties", {}).get(name)
+            if isinstance(field, serializers.ListSerializer) and prop is not None:
+                _list_bounds(field, prop)
             if isinstance(field, serializers.ListField) and prop is not None:
                 field, prop = field.child, prop.get("items")
             pattern = _char_field_pattern(field)

@@ -100,7 +100,7 @@ def _feature_image(image_id: str | None) -> dict | None:
     try:
         image = Image.get(image_id)
     except DoesNotExist:
-        raise InvalidInput("There is no such image.", field="feature_image_id") from None
+        raise Unprocessable("There is no such image.", field="feature_image_id") from None
     if image.status != IMAGE_READY:
         raise Unprocessable("This image is not processed (yet); wait until it is ready.", field="feature_image_id")
     return {"width": image.width, "height": image.height, "renditions": image.renditions}

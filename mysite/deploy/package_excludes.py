@@ -88,6 +88,17 @@ DJANGO_EXCLUDE_GLOB = [
     "rest_framework/locale/",
 ]
 
+# The static files of installed packages: collectstatic puts them in the bucket from the deploying
+# machine's virtualenv (docs/deploy.md), and the function only reads their manifest there. Django's
+# admin is not installed at all. pip's install records are read by `pip uninstall` alone.
+VENDOR_FILES_GLOB = [
+    "django/contrib/admin/static/",
+    "django_htmx/static/",
+    "drf_spectacular_sidecar/static/",
+    "rest_framework/static/",
+    "*.dist-info/RECORD",
+]
+
 
 def botocore_exclude_glob(services: list[str], keep: tuple[str, ...] = BOTOCORE_SERVICES) -> list[str]:
     """Glob patterns (folders only) matching every botocore service model except `keep`."""

@@ -20,6 +20,7 @@ from mysite.deploy.package_excludes import (
     DJANGO_EXCLUDE_GLOB,
     EXCLUDE,
     PROJECT_EXCLUDE_GLOB,
+    VENDOR_FILES_GLOB,
     botocore_exclude_glob,
     botocore_older_api_versions_glob,
     installed_botocore_services,
@@ -228,6 +229,7 @@ def render_stage(stage: str, current: dict | None, lookups: Lookups) -> dict:
         "exclude_glob": PROJECT_EXCLUDE_GLOB
         + DEPLOY_ONLY_GLOB
         + DJANGO_EXCLUDE_GLOB
+        + VENDOR_FILES_GLOB
         + botocore_exclude_glob(installed_botocore_services())
         + botocore_older_api_versions_glob(),
         "environment_variables": dict(sorted(env.items())),

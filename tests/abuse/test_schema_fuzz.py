@@ -24,8 +24,13 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
   not both; a time zone only with a date-time; a repeat rule in RFC 5545's grammar, and only with a
   due date; a position of 0 or at least 1E-130 in magnitude): positive ones keep those rules
   (`positive_task_writes_keep_the_task_rules`). The writes that name other items (`list_id`,
-  `parent_id`: `TASK_REFERENCES`) also accept their documented 422 `unprocessable` (no such list or
-  parent task, an archived list, a subtask's subtask), since a made-up id names nothing.
+  `parent_id`: `REFERENCES`) also accept their documented 422 `unprocessable` (no such list or
+  parent task, an archived list, a subtask's subtask), since a made-up id names nothing. A positive
+  reorder names each task once (`positive_reorders_name_each_task_once`); a made-up task is its 422.
+- a post write relates its fields in ways no schema states (a slug in the blog's slug alphabet, tags
+  that each spell an address of their own, a text alternative with a feature image): positive ones
+  keep those rules (`positive_post_writes_keep_the_post_rules`), and the writes that name a feature
+  image also accept its documented 422 (no such image, or one not processed yet).
 - positive cases carry no `cursor` and no sync `since` (`positive_cases_carry_no_signed_token`): both
   are signed by the server, so a made-up one is negative data (400), fuzzed as such.
 - a positive ramp (`updates_ramp_start`) has its steps in increasing order ending at 100
@@ -55,6 +60,9 @@ from django.core.wsgi import get_wsgi_application
 from django.test import Client
 from hypothesis import settings
 
+from blog.services.content import slug_checked, tag_slug
+from mysite.errors import InvalidInput
+
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 # The coverage phase adds hundreds of boundary cases per operation: in `make fuzz` (FUZZ_COVERAGE=0 leaves it out).
 THOROUGH = EXAMPLES_PER_OPERATION >= 50 and os.environ.get("FUZZ_COVERAGE", "1") != "0"
@@ -79,8 +87,16 @@ PUBLISHING_PENDING = [
     "updates_artifacts_upload_complete",
     "updates_artifacts_detail",
 ]
-# The task writes that name a list or a parent task: a made-up one is the documented 422.
-TASK_REFERENCES = ["todos_tasks_create", "todos_tasks_update", "todos_tasks_move"]
+# The writes that name other items (a list, a parent task, the tasks to reorder, a feature image): a
+# made-up one is the documented 422.
+REFERENCES = [
+    "todos_tasks_create",
+    "todos_tasks_update",
+    "todos_tasks_move",
+    "todos_tasks_reorder",
+    "blog_admin_posts_create",
+]
+POST_WRITES = ("blog_admin_posts_create", "blog_admin_posts_partial_update")
 POSITIVE_ANSWERS = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' own default
 REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429"]
 CONFIG = schemathesis.Config.from_dict(
@@ -102,11 +118,15 @@ CONFIG = schemathesis.Config.from_dict(
                 "checks": {"negative_data_rejection": {"enabled": False}},
             },
             {
-                "include-operation-id": VERSION_REQUIRED,
+                "include-operation-id": ["blog_admin_posts_partial_update"],  # versioned, and names an image
+                "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ANSWERS, "422", "428"]}},
+            },
+            {
+                "include-operation-id": [op for op in VERSION_REQUIRED if op != "blog_admin_posts_partial_update"],
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ANSWERS, "428"]}},
             },
             {
-                "include-operation-id": TASK_REFERENCES,
+                "include-operation-id": REFERENCES,
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ANSWERS, "422"]}},
             },
         ],
@@ -328,6 +348,45 @@ def positive_task_writes_keep_the_task_rules(context, case):
         body.pop("due_timezone", None)
     if isinstance(body.get("position"), float) and 0 < abs(body["position"]) < 1e-130:
         body["position"] = 0.0
+    case.body = body
+    return case
+
+
+@schema.hook("map_case")
+def positive_reorders_name_each_task_once(context, case):
+    """A reorder names each task once (a task twice is a 400): a positive one keeps the first of each."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    reorder = case.operation.definition.raw.get("operationId") == "todos_tasks_reorder"
+    if positive and reorder and isinstance(case.body, dict) and isinstance(case.body.get("items"), list):
+        named = {}
+        for item in case.body["items"]:
+            if isinstance(item, dict):
+                named.setdefault(item.get("id"), item)
+        case.body = {**case.body, "items": list(named.values())}
+    return case
+
+
+@schema.hook("map_case")
+def positive_post_writes_keep_the_post_rules(context, case):
+    """A positive post write keeps the rules between its fields that no schema states (see the docstring)."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    writes = case.operation.definition.raw.get("operationId") in POST_WRITES
+    if not (positive and writes and isinstance(case.body, dict)):
+        return case
+    body = dict(case.body)
+    if isinstance(body.get("slug"), str) and body["slug"].strip():
+        try:
+            slug_checked(body["slug"])
+        except InvalidInput:
+            body["slug"] = ""
+    if isinstance(body.get("tags"), list):
+        addresses = {}
+        for name in body["tags"]:
+            if isinstance(name, str) and tag_slug(name):
+                addresses.setdefault(tag_slug(name), name)
+        body["tags"] = list(addresses.values())
+    if body.get("feature_image_id") and not str(body.get("feature_image_alt") or "").strip():
+        body["feature_image_alt"] = "A picture"
     case.body = body
     return case
 
