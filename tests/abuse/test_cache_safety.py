@@ -74,6 +74,9 @@ def test_the_browsable_form_of_a_public_api_is_not_shared_cacheable(client):
 def test_publishing_a_release_invalidates_every_client_answer_of_its_product(monkeypatch, dispatcher):
     from updates import services
 
+    for _ in range(100):  # what earlier tests left in the streams invalidates their paths, not this product's
+        if not dispatcher.run_once(include_schedules=False):
+            break
     invalidated: list[list[str]] = []
     monkeypatch.setattr(cdn, "invalidate_paths", lambda paths: invalidated.append(sorted(paths)))
     product = f"app-{uuid.uuid4().hex[:10]}"

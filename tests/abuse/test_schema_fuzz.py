@@ -23,13 +23,13 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
 - a task write relates its fields in ways JSON Schema cannot state (a due date or a due date-time,
   not both; a time zone only with a date-time; a repeat rule in RFC 5545's grammar, and only with a
   due date; a position of 0 or at least 1E-130 in magnitude): positive ones keep those rules
-  (`positive_task_writes_keep_the_task_rules`). The writes that name other items (`list_id`,
+  (`task_rules`). The writes that name other items (`list_id`,
   `parent_id`: `REFERENCES`) also accept their documented 422 `unprocessable` (no such list or
   parent task, an archived list, a subtask's subtask), since a made-up id names nothing. A positive
-  reorder names each task once (`positive_reorders_name_each_task_once`); a made-up task is its 422.
+  reorder names each task once (`reorder_rules`); a made-up task is its 422.
 - a post write relates its fields in ways no schema states (a slug in the blog's slug alphabet, tags
   that each spell an address of their own, a text alternative with a feature image): positive ones
-  keep those rules (`positive_post_writes_keep_the_post_rules`), and the writes that name a feature
+  keep those rules (`post_rules`), and the writes that name a feature
   image also accept its documented 422 (no such image, or one not processed yet).
 - positive cases carry no `cursor` and no sync `since` (`positive_cases_carry_no_signed_token`): both
   are signed by the server, so a made-up one is negative data (400), fuzzed as such.
@@ -96,7 +96,6 @@ REFERENCES = [
     "todos_tasks_reorder",
     "blog_admin_posts_create",
 ]
-POST_WRITES = ("blog_admin_posts_create", "blog_admin_posts_partial_update")
 POSITIVE_ANSWERS = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' own default
 REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429"]
 CONFIG = schemathesis.Config.from_dict(
@@ -334,46 +333,34 @@ def positive_cases_state_one_version(context, case):
     return case
 
 
-@schema.hook("map_case")
-def positive_task_writes_keep_the_task_rules(context, case):
-    """A positive task write keeps the rules between its fields that no schema states (see the docstring)."""
-    positive = case.meta is not None and case.meta.generation.mode.is_positive
-    writes = case.operation.definition.raw.get("operationId") in ("todos_tasks_create", "todos_tasks_update")
-    if not (positive and writes and isinstance(case.body, dict)):
-        return case
-    body = {name: value for name, value in case.body.items() if name != "recurrence" or not value}
+def task_rules(body: dict) -> dict:
+    """A due date or a due date-time, not both; a time zone only with a date-time; no made-up repeat rule;
+    a position of 0 or at least 1E-130 in magnitude."""
+    body = {name: value for name, value in body.items() if name != "recurrence" or not value}
     if body.get("due_date") not in (None, "") and body.get("due_datetime") not in (None, ""):
         body.pop("due_datetime")
     if body.get("due_datetime") in (None, ""):
         body.pop("due_timezone", None)
     if isinstance(body.get("position"), float) and 0 < abs(body["position"]) < 1e-130:
         body["position"] = 0.0
-    case.body = body
-    return case
+    return body
 
 
-@schema.hook("map_case")
-def positive_reorders_name_each_task_once(context, case):
-    """A reorder names each task once (a task twice is a 400): a positive one keeps the first of each."""
-    positive = case.meta is not None and case.meta.generation.mode.is_positive
-    reorder = case.operation.definition.raw.get("operationId") == "todos_tasks_reorder"
-    if positive and reorder and isinstance(case.body, dict) and isinstance(case.body.get("items"), list):
-        named = {}
-        for item in case.body["items"]:
-            if isinstance(item, dict):
-                named.setdefault(item.get("id"), item)
-        case.body = {**case.body, "items": list(named.values())}
-    return case
+def reorder_rules(body: dict) -> dict:
+    """Each task once (a task twice is a 400): the first of each is kept."""
+    if not isinstance(body.get("items"), list):
+        return body
+    named = {}
+    for item in body["items"]:
+        if isinstance(item, dict):
+            named.setdefault(item.get("id"), item)
+    return {**body, "items": list(named.values())}
 
 
-@schema.hook("map_case")
-def positive_post_writes_keep_the_post_rules(context, case):
-    """A positive post write keeps the rules between its fields that no schema states (see the docstring)."""
-    positive = case.meta is not None and case.meta.generation.mode.is_positive
-    writes = case.operation.definition.raw.get("operationId") in POST_WRITES
-    if not (positive and writes and isinstance(case.body, dict)):
-        return case
-    body = dict(case.body)
+def post_rules(body: dict) -> dict:
+    """A slug in the blog's slug alphabet (else none), tags that each spell an address of their own, a
+    text alternative with a feature image."""
+    body = dict(body)
     if isinstance(body.get("slug"), str) and body["slug"].strip():
         try:
             slug_checked(body["slug"])
@@ -387,7 +374,26 @@ def positive_post_writes_keep_the_post_rules(context, case):
         body["tags"] = list(addresses.values())
     if body.get("feature_image_id") and not str(body.get("feature_image_alt") or "").strip():
         body["feature_image_alt"] = "A picture"
-    case.body = body
+    return body
+
+
+# The rules between a write's fields that no schema states, per operation (see the docstring).
+FIELD_RULES = {
+    "todos_tasks_create": task_rules,
+    "todos_tasks_update": task_rules,
+    "todos_tasks_reorder": reorder_rules,
+    "blog_admin_posts_create": post_rules,
+    "blog_admin_posts_partial_update": post_rules,
+}
+
+
+@schema.hook("map_case")
+def positive_writes_keep_the_rules_between_fields(context, case):
+    """A positive write keeps the rules between its fields that no schema states (FIELD_RULES)."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    rules = FIELD_RULES.get(case.operation.definition.raw.get("operationId"))
+    if positive and rules and isinstance(case.body, dict):
+        case.body = rules(case.body)
     return case
 
 
