@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mysite import cognito
@@ -12,7 +11,7 @@ from mysite.auth import InvalidToken, session_refresh_token, verify_token
 from mysite.errors import Forbidden, InvalidInput
 from mysite.schema import ErrorSerializer
 from todos import selectors, services
-from todos.apis._common import private_response
+from todos.apis._common import private_response, unstored_response
 from todos.apis.serializers import AttachmentOutput, ListOutput, TaskOutput
 from todos.errors import CredentialsNotConfigured
 from todos.representations import attachment_as_dict, list_as_dict, task_as_dict
@@ -66,9 +65,7 @@ class SyncApi(APIView):
             "deleted": [{"kind": t.kind, "id": t.item_id} for t in changes.deleted],
             "sync_token": changes.token,
         }
-        response = Response(body)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return unstored_response(body)
 
 
 class CredentialsApi(APIView):
@@ -101,9 +98,7 @@ class CredentialsApi(APIView):
         if not services.identity_pool_configured():
             raise CredentialsNotConfigured()
         credentials = services.credentials_for(owner=request.user.sub, id_token=self._id_token(request))
-        response = Response(credentials)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return unstored_response(credentials)
 
     def _id_token(self, request) -> str:
         """The caller's ID token: sent along by API clients, refreshed from the session for browsers."""

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from mysite import storage
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, private_response, validated
+from todos.apis._common import StrictSerializer, private_response, results_response, unstored_response, validated
 from todos.apis.serializers import AttachmentOutput
 from todos.representations import attachment_as_dict
 
@@ -34,7 +34,7 @@ class AttachmentListApi(APIView):
     def get(self, request, task_id: str):
         selectors.task_get(owner=request.user.sub, task_id=task_id)
         attachments = selectors.attachments_of(owner=request.user.sub, task_id=task_id)
-        return private_response(request, {"results": [attachment_as_dict(a) for a in attachments]})
+        return results_response(request, attachments, attachment_as_dict)
 
 
 class AttachmentStartApi(APIView):
@@ -122,6 +122,4 @@ class AttachmentDownloadApi(APIView):
         url = services.attachment_download_url(attachment=attachment, inline=inline)
         if request.query_params.get("redirect") in {"1", "true"}:
             return HttpResponseRedirect(url)
-        response = Response({"url": url, "expires_in": storage.DOWNLOAD_EXPIRES_SECONDS})
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return unstored_response({"url": url, "expires_in": storage.DOWNLOAD_EXPIRES_SECONDS})

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from mysite.concurrency import IF_MATCH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
+from todos.apis._common import StrictSerializer, expected_version, item_response, results_response, validated
 from todos.apis.serializers import ListOutput, position_field
 from todos.representations import list_as_dict
 
@@ -40,7 +40,7 @@ class ListListApi(APIView):
             services.inbox_ensure(owner=request.user.sub)
         include = validated(ListListApi.FilterSerializer, request.query_params)["archived"]
         lists = selectors.lists_of(owner=request.user.sub, include_archived=include)
-        return private_response(request, {"results": [list_as_dict(x) for x in lists]})
+        return results_response(request, lists, list_as_dict)
 
 
 class ListCreateApi(APIView):
@@ -62,9 +62,7 @@ class ListCreateApi(APIView):
     def post(self, request):
         data = validated(ListCreateApi.InputSerializer, request.data)
         todo_list = services.list_create(owner=request.user.sub, **data)
-        return private_response(
-            request, list_as_dict(todo_list), status=status.HTTP_201_CREATED, etag=item_etag(todo_list.version)
-        )
+        return item_response(request, todo_list, list_as_dict, status=status.HTTP_201_CREATED)
 
 
 class ListsApi(ListListApi, ListCreateApi):
@@ -75,7 +73,7 @@ class ListDetailApi(APIView):
     @extend_schema(operation_id="todos_lists_retrieve", responses={200: ListOutput})
     def get(self, request, list_id: str):
         todo_list = selectors.list_get(owner=request.user.sub, list_id=list_id)
-        return private_response(request, list_as_dict(todo_list), etag=item_etag(todo_list.version))
+        return item_response(request, todo_list, list_as_dict)
 
 
 class ListUpdateApi(APIView):
@@ -96,7 +94,7 @@ class ListUpdateApi(APIView):
         data = validated(ListUpdateApi.InputSerializer, request.data, partial=True)
         version = expected_version(request, data)
         todo_list = services.list_update(owner=request.user.sub, list_id=list_id, expected_version=version, **data)
-        return private_response(request, list_as_dict(todo_list), etag=item_etag(todo_list.version))
+        return item_response(request, todo_list, list_as_dict)
 
 
 class ListDeleteApi(APIView):

@@ -11,43 +11,43 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
+class _IsoTextField(serializers.Field):
+    """A value read from ISO 8601 text by `parse` (None or ValueError: invalid), written back with `isoformat()`."""
+
+    def parse(self, text: str) -> date | datetime | None:
+        raise NotImplementedError
+
+    def to_internal_value(self, data) -> date | datetime:
+        try:
+            value = self.parse(str(data))
+        except ValueError:
+            value = None
+        if value is None:
+            self.fail("invalid")
+        return value
+
+    def to_representation(self, value):
+        return value.isoformat() if value else None
+
+
 @extend_schema_field(OpenApiTypes.DATETIME)
-class LocalDateTimeField(serializers.Field):
+class LocalDateTimeField(_IsoTextField):
     """An ISO date-time kept as given: naive times are read in the task's `due_timezone`."""
 
     default_error_messages = {"invalid": "Use an ISO 8601 date-time such as 2025-03-01T09:30 (an offset is optional)."}
 
-    def to_internal_value(self, data) -> datetime:
-        try:
-            value = parse_datetime(str(data))
-        except ValueError:
-            value = None
-        if value is None:
-            self.fail("invalid")
-        return value
-
-    def to_representation(self, value):
-        return value.isoformat() if value else None
+    def parse(self, text: str) -> datetime | None:
+        return parse_datetime(text)
 
 
 @extend_schema_field({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})
-class DateOrDateTimeField(serializers.Field):
+class DateOrDateTimeField(_IsoTextField):
     """A date (2025-03-01) or a date-time (2025-03-01T09:00Z), for due-date filters."""
 
     default_error_messages = {"invalid": "Use a date (2025-03-01) or an ISO 8601 date-time."}
 
-    def to_internal_value(self, data) -> date | datetime:
-        text = str(data)
-        try:
-            value = parse_datetime(text) if "T" in text else parse_date(text)
-        except ValueError:
-            value = None
-        if value is None:
-            self.fail("invalid")
-        return value
-
-    def to_representation(self, value):
-        return value.isoformat() if value else None
+    def parse(self, text: str) -> date | datetime | None:
+        return parse_datetime(text) if "T" in text else parse_date(text)
 
 
 TIME_ZONES = sorted(available_timezones())

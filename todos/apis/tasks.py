@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,9 +18,12 @@ from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.parsers import SafeJSONParser
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, expected_version, item_etag, private_response, validated
+from todos.apis._common import StrictSerializer, expected_version, item_response, results_response, validated
 from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput, TimeZoneField, position_field
 from todos.representations import task_as_dict
+
+if TYPE_CHECKING:
+    from todos.models import Task
 
 
 class TaskFields(StrictSerializer):
@@ -80,7 +85,7 @@ class TaskListApi(APIView):
         tasks, next_cursor = selectors.task_search(
             owner=request.user.sub, query=selectors.TaskQuery(**data), limit=limit, cursor=cursor
         )
-        return private_response(request, {"results": [task_as_dict(t) for t in tasks], "next_cursor": next_cursor})
+        return results_response(request, tasks, task_as_dict, next_cursor=next_cursor)
 
 
 class TaskCreateApi(APIView):
@@ -93,9 +98,7 @@ class TaskCreateApi(APIView):
     def post(self, request):
         data = validated(TaskFields, request.data)
         task = services.task_create(owner=request.user.sub, **data)
-        return private_response(
-            request, task_as_dict(task), status=status.HTTP_201_CREATED, etag=item_etag(task.version)
-        )
+        return item_response(request, task, task_as_dict, status=status.HTTP_201_CREATED)
 
 
 class TasksApi(TaskListApi, TaskCreateApi):
@@ -106,7 +109,7 @@ class TaskDetailApi(APIView):
     @extend_schema(operation_id="todos_tasks_retrieve", responses={200: TaskOutput})
     def get(self, request, task_id: str):
         task = selectors.task_get(owner=request.user.sub, task_id=task_id)
-        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+        return item_response(request, task, task_as_dict)
 
 
 class TaskUpdateApi(APIView):
@@ -128,7 +131,7 @@ class TaskUpdateApi(APIView):
         data = validated(TaskUpdateApi.InputSerializer, request.data, partial=True)
         version = expected_version(request, data)
         task = services.task_update(owner=request.user.sub, task_id=task_id, expected_version=version, **data)
-        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+        return item_response(request, task, task_as_dict)
 
 
 class TaskDeleteApi(APIView):
@@ -146,6 +149,13 @@ class _VersionOnly(StrictSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
+def _task_transition(request, task_id: str, transition: Callable[..., Task]) -> Response:
+    """Complete or reopen: the version read (If-Match or body) in, the task as it is now out."""
+    data = validated(_VersionOnly, request.data)
+    task = transition(owner=request.user.sub, task_id=task_id, expected_version=expected_version(request, data))
+    return item_response(request, task, task_as_dict)
+
+
 class TaskCompleteApi(APIView):
     InputSerializer = _VersionOnly
 
@@ -157,11 +167,7 @@ class TaskCompleteApi(APIView):
         description="A recurring task moves to its next occurrence instead.",
     )
     def post(self, request, task_id: str):
-        data = validated(_VersionOnly, request.data)
-        task = services.task_complete(
-            owner=request.user.sub, task_id=task_id, expected_version=expected_version(request, data)
-        )
-        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+        return _task_transition(request, task_id, services.task_complete)
 
 
 class TaskReopenApi(APIView):
@@ -171,11 +177,7 @@ class TaskReopenApi(APIView):
         operation_id="todos_tasks_reopen", request=_VersionOnly, responses={200: TaskOutput}, parameters=[IF_MATCH]
     )
     def post(self, request, task_id: str):
-        data = validated(_VersionOnly, request.data)
-        task = services.task_reopen(
-            owner=request.user.sub, task_id=task_id, expected_version=expected_version(request, data)
-        )
-        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+        return _task_transition(request, task_id, services.task_reopen)
 
 
 class TaskMoveApi(APIView):
@@ -194,7 +196,7 @@ class TaskMoveApi(APIView):
         data = validated(TaskMoveApi.InputSerializer, request.data)
         version = expected_version(request, data)
         task = services.task_move(owner=request.user.sub, task_id=task_id, expected_version=version, **data)
-        return private_response(request, task_as_dict(task), etag=item_etag(task.version))
+        return item_response(request, task, task_as_dict)
 
 
 class ReorderItem(StrictSerializer):
@@ -222,4 +224,4 @@ class TaskReorderApi(APIView):
     def post(self, request):
         data = validated(TaskReorderApi.InputSerializer, request.data)
         tasks = services.tasks_reorder(owner=request.user.sub, items=data["items"])
-        return private_response(request, {"results": [task_as_dict(t) for t in tasks]})
+        return results_response(request, tasks, task_as_dict)

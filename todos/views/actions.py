@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -173,10 +174,10 @@ def _details_changes(typed: dict) -> dict:
     problems: dict[str, list[str]] = {}
     changes: dict = {"notes": typed["notes"], "labels": [x for x in typed["labels"].split(",") if x.strip()]}
     # The version the form was rendered with: a save from a stale tab is a conflict, not an overwrite.
-    version = typed["version"]
-    if version.isascii() and version.isdigit() and len(version) <= 18:
-        changes["expected_version"] = int(version)
-    elif version:
+    version = _form_version(typed["version"])
+    if version is not None:
+        changes["expected_version"] = version
+    elif typed["version"]:
         problems["version"] = ["This form is out of date; reload the task."]
     priority = typed["priority"]
     # ASCII digits only: "²".isdigit() is true, but int() refuses it.
@@ -251,14 +252,23 @@ def task_move_down(request: HttpRequest, task_id: str) -> HttpResponse:
     return run_action(request, lambda: _neighbour_swap(request.user.sub, task_id, +1))
 
 
+def _own_list_action(request: HttpRequest, list_id: str, change: Callable[[str], object]) -> HttpResponse:
+    """Run `change(owner)` on one of the user's lists; another user's (or no) list is a 404."""
+
+    def checked() -> None:
+        selectors.list_get(owner=request.user.sub, list_id=list_id)
+        change(request.user.sub)
+
+    return run_action(request, checked)
+
+
 @login_required
 @require_POST
 def list_reorder(request: HttpRequest, list_id: str) -> HttpResponse:
     """Drag and drop: the ids in their new order take the list's positions in order."""
-    owner, ids = request.user.sub, request.POST.getlist("ids")
+    ids = request.POST.getlist("ids")
 
-    def reorder():
-        selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
+    def reorder(owner: str) -> None:
         # Only the tasks being moved are read (their positions are shuffled among them), never the whole list.
         by_id = {t.task_id: t for t in selectors.tasks_by_ids(owner=owner, task_ids=ids) if t.list_id == list_id}
         moving = [by_id[i] for i in ids if i in by_id]
@@ -267,35 +277,29 @@ def list_reorder(request: HttpRequest, list_id: str) -> HttpResponse:
         if items:
             services.tasks_reorder(owner=owner, items=items)
 
-    return run_action(request, reorder)
+    return _own_list_action(request, list_id, reorder)
 
 
 @login_required
 @require_POST
 def list_toggle_all(request: HttpRequest, list_id: str) -> HttpResponse:
     """Toggle all: complete every task, or reopen all when all are done."""
-    owner = request.user.sub
 
-    def toggle_all():
-        selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
+    def toggle_all(owner: str) -> None:
         # Any open task: complete them all (the open side only is read); none: reopen the done ones.
         any_open = bool(selectors.open_tasks_page(owner=owner, list_id=list_id, limit=1)[0])
         services.tasks_set_done(owner=owner, list_id=list_id, done=any_open)
 
-    return run_action(request, toggle_all)
+    return _own_list_action(request, list_id, toggle_all)
 
 
 @login_required
 @require_POST
 def list_clear_completed(request: HttpRequest, list_id: str) -> HttpResponse:
     """Delete the list's completed tasks."""
-    owner = request.user.sub
-
-    def clear():
-        selectors.list_get(owner=owner, list_id=list_id)  # another user's (or no) list: 404
-        services.tasks_clear_completed(owner=owner, list_id=list_id)
-
-    return run_action(request, clear)
+    return _own_list_action(
+        request, list_id, lambda owner: services.tasks_clear_completed(owner=owner, list_id=list_id)
+    )
 
 
 @login_required
