@@ -7,6 +7,9 @@ stale one answers 409 `version_conflict` with the post as it is now under `curre
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -26,6 +29,9 @@ from blog.apis._common import (
 )
 from blog.constants import STATUSES
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
+
+if TYPE_CHECKING:
+    from blog.models import Post
 
 
 class AdminPostOutput(serializers.Serializer):
@@ -184,48 +190,46 @@ class AdminPostDetailApi(PostApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AdminPostPublishApi(PostApi):
-    @extend_schema(
-        request=VersionInput,
+def post_action_schema(operation_id: str, *, request: type[serializers.Serializer] = VersionInput):
+    """The schema of a post action: the version read (body or If-Match) in, the post back, 409 when stale."""
+    return extend_schema(
+        request=request,
         parameters=[IF_MATCH],
         responses={200: AdminPostOutput, 409: VersionConflictOutput},
-        operation_id="blog_admin_posts_publish",
+        operation_id=operation_id,
     )
+
+
+# `POST admin/posts/<id>/<action>`. (No docstring: the schema describes each action with PostApi's.)
+class PostActionApi(PostApi):
+    InputSerializer: type[serializers.Serializer] = VersionInput
+
+    def act(self, request, post_id: str, action: Callable[..., Post]) -> Response:
+        """`action(post_id=, version=, by=, **fields)` with the version read, then the post as it is now."""
+        data = validated(self.InputSerializer, request.data)
+        version = expected_version(request, data)
+        return self.answer(request, action(post_id=post_id, version=version, by=by(request), **data))
+
+
+class AdminPostPublishApi(PostActionApi):
+    @post_action_schema("blog_admin_posts_publish")
     def post(self, request, post_id: str):
-        data = validated(VersionInput, request.data)
-        return self.answer(
-            request, services.post_publish(post_id=post_id, version=expected_version(request, data), by=by(request))
-        )
+        return self.act(request, post_id, services.post_publish)
 
 
-class AdminPostScheduleApi(PostApi):
+class AdminPostScheduleApi(PostActionApi):
     class InputSerializer(VersionInput):
         publish_at = serializers.DateTimeField()
 
-    @extend_schema(
-        request=InputSerializer,
-        parameters=[IF_MATCH],
-        responses={200: AdminPostOutput, 409: VersionConflictOutput},
-        operation_id="blog_admin_posts_schedule",
-    )
+    @post_action_schema("blog_admin_posts_schedule", request=InputSerializer)
     def post(self, request, post_id: str):
-        data = validated(self.InputSerializer, request.data)
-        version = expected_version(request, data)
-        return self.answer(request, services.post_schedule(post_id=post_id, version=version, by=by(request), **data))
+        return self.act(request, post_id, services.post_schedule)
 
 
-class AdminPostUnpublishApi(PostApi):
-    @extend_schema(
-        request=VersionInput,
-        parameters=[IF_MATCH],
-        responses={200: AdminPostOutput, 409: VersionConflictOutput},
-        operation_id="blog_admin_posts_unpublish",
-    )
+class AdminPostUnpublishApi(PostActionApi):
+    @post_action_schema("blog_admin_posts_unpublish")
     def post(self, request, post_id: str):
-        data = validated(VersionInput, request.data)
-        return self.answer(
-            request, services.post_unpublish(post_id=post_id, version=expected_version(request, data), by=by(request))
-        )
+        return self.act(request, post_id, services.post_unpublish)
 
 
 # --- The earlier routes, answering for one release -------------------------------------------------
