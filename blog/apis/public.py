@@ -5,15 +5,13 @@ from __future__ import annotations
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from blog import selectors
 from blog.apis._common import CURSOR, LIMIT, PageQuery, validated
 from blog.errors import PostMoved
 from blog.rendering import media_url
-from mysite.http import make_cacheable
+from mysite.apis import PublicApi
 
 
 class RenditionOutput(serializers.Serializer):
@@ -66,18 +64,12 @@ def post_page(posts, next_cursor) -> dict:
     return PostPageOutput({"results": posts, "next_cursor": next_cursor}).data
 
 
-class PublicReadApi(APIView):
+class PublicReadApi(PublicApi):
     """Anonymous GETs that CloudFront and API Gateway may cache; no session, hence no CSRF or cookies."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
-            response.render()
-            response = make_cacheable(request._request, response, max_age=60, s_maxage=300, stale_while_revalidate=60)
-        return response
+    max_age = 60
+    s_maxage = 300
+    stale_while_revalidate = 60
 
 
 class PostListApi(PublicReadApi):

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from blog.search.selectors import MAX_QUERY_CHARS, MAX_RESULTS, search_posts
-from mysite.apis import StrictSerializer, validated
-from mysite.http import make_cacheable
+from mysite.apis import PublicApi, StrictSerializer, validated
 
 
 class SearchResultOutput(serializers.Serializer):
@@ -26,11 +23,13 @@ class SearchResultOutput(serializers.Serializer):
     score = serializers.FloatField(help_text="Relevance; only the order means something.")
 
 
-class SearchApi(APIView):
+class SearchApi(PublicApi):
     """Anonymous, the same answer for everyone: no session, no cookies, shared-cacheable."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+    # Short at the edge: a new post shows up within a minute even where no invalidation reaches.
+    max_age = 30
+    s_maxage = 60
+    stale_while_revalidate = 30
 
     class InputSerializer(StrictSerializer):
         q = serializers.CharField(
@@ -63,11 +62,3 @@ class SearchApi(APIView):
         query = data.get("q", "")
         results = search_posts(query=query, limit=data["limit"])
         return Response({"query": query, "results": SearchResultOutput(results, many=True).data})
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
-            response.render()
-            # Short at the edge: a new post shows up within a minute even where no invalidation reaches.
-            response = make_cacheable(request._request, response, max_age=30, s_maxage=60, stale_while_revalidate=30)
-        return response
