@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 
 from django.core.wsgi import get_wsgi_application
 
+from benchmarks.blog_history import published_post
 from benchmarks.botocalls import record
 from benchmarks.wsgi import call
 
@@ -90,7 +91,7 @@ def _seed(
     `counts` (term -> posts holding it) carries the vocabulary's counts from one call to the next: the terms
     these posts hold are written with their new totals, as the posts' indexing would have left them.
     """
-    from blog.models import PUBLISHED, Post
+    from blog.models import Post
     from blog.search.models import SearchDocument, SearchPosting, SearchTerm, term_prefix
     from blog.search.services import index_digest, posting_keys
     from blog.search.text import DOCUMENT_COUNT, post_term_weights
@@ -103,26 +104,17 @@ def _seed(
         doc = corpus.post(number)
         post_id = uuid.uuid4().hex
         published = newest - timedelta(minutes=numbers.stop - number)
-        post = Post(
+        post = published_post(
             post_id,
             title=doc["title"],
-            title_search=doc["title"].lower(),
             slug=f"search-bench-{number}-{post_id[:6]}",
-            body_markdown=doc["body"],
-            body_html=f"<p>{doc['body']}</p>",
+            body=doc["body"],
             excerpt=doc["body"][:200],
             tags=doc["tags"],
-            tag_names=doc["tags"],
             author_sub=author_sub,
             author_name="Bench Author",
-            status=PUBLISHED,
             published_at=published,
-            updated_at=published,
-            feed="post",
-            author_feed=author_sub,
-            published_month=published.strftime("%Y-%m"),
         )
-        post.version = 1
         requests.append((Post.Meta.table_name, post.serialize()))
         weights = post_term_weights(title=doc["title"], tags=doc["tags"], body_text=doc["body"])
         weights[DOCUMENT_COUNT] = 1

@@ -103,6 +103,16 @@ def wait_for(url: str, *, seconds: float = 120) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
+def stop_process_group(process: subprocess.Popen, first: signal.Signals) -> None:
+    """Stop a server started in its own process group: `first`, then SIGKILL after 10 seconds."""
+    if process.poll() is None:
+        os.killpg(process.pid, first)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 class Origin:
     """Django's threaded WSGI server (benchmarks.serve) on the bench stack, CloudFront pointed at the purger."""
 
@@ -134,12 +144,7 @@ class Origin:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_process_group(self.process, signal.SIGTERM)
         self.log.close()
         Path(self.log.name).unlink(missing_ok=True)
 
@@ -274,12 +279,7 @@ class Nginx:
         return Counter(address for line in lines if (address := line.rsplit(" ", 1)[1]) != "-")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGQUIT)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_process_group(self.process, signal.SIGQUIT)  # nginx's graceful shutdown
         shutil.rmtree(self.prefix, ignore_errors=True)
 
 
