@@ -15,29 +15,30 @@ from devstack.stack import CodeRelay, LocalStack, Ports, StackError, free_port, 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_port_in_use_is_reported_with_what_to_do(tmp_path):
+@pytest.fixture
+def busy_port():
+    """A port something is listening on, for as long as the test runs."""
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        port = busy.getsockname()[1]
-        stack = LocalStack(tmp_path, Ports(dynamodb=port, cognito=free_port(), s3=free_port()), in_memory=True)
-        with pytest.raises(StackError) as error:
-            stack.start()
-    assert f"Port {port} (DynamoDB Local) is already in use" in str(error.value)
+        yield busy.getsockname()[1]
+
+
+def test_port_in_use_is_reported_with_what_to_do(tmp_path, busy_port):
+    stack = LocalStack(tmp_path, Ports(dynamodb=busy_port, cognito=free_port(), s3=free_port()), in_memory=True)
+    with pytest.raises(StackError) as error:
+        stack.start()
+    assert f"Port {busy_port} (DynamoDB Local) is already in use" in str(error.value)
     assert "DEVSTACK_DYNAMODB_PORT" in str(error.value)
 
 
-def test_a_busy_identity_port_is_reported_before_anything_starts(tmp_path):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        ports = Ports(dynamodb=free_port(), cognito=free_port(), s3=free_port(), identity=port)
-        stack = LocalStack(tmp_path, ports, in_memory=True)
-        with pytest.raises(StackError) as error:
-            stack.start()
-        others_free = [not port_in_use(p) for p in (ports.dynamodb, ports.cognito, ports.s3)]
-    assert f"Port {port} (moto (Cognito Identity, STS)) is already in use" in str(error.value)
+def test_a_busy_identity_port_is_reported_before_anything_starts(tmp_path, busy_port):
+    ports = Ports(dynamodb=free_port(), cognito=free_port(), s3=free_port(), identity=busy_port)
+    stack = LocalStack(tmp_path, ports, in_memory=True)
+    with pytest.raises(StackError) as error:
+        stack.start()
+    others_free = [not port_in_use(p) for p in (ports.dynamodb, ports.cognito, ports.s3)]
+    assert f"Port {busy_port} (moto (Cognito Identity, STS)) is already in use" in str(error.value)
     assert "DEVSTACK_IDENTITY_PORT" in str(error.value)
     assert others_free == [True, True, True]
 
@@ -77,21 +78,17 @@ def test_missing_java_is_reported_with_the_install_command(tmp_path, monkeypatch
     assert "apt-get install -y default-jre-headless" in str(error.value)
 
 
-def test_devstack_command_prints_the_problem_not_a_traceback(tmp_path):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "devstack"],
-            cwd=ROOT,
-            env={"PATH": "/usr/bin:/bin", "DEVDATA_DIR": str(tmp_path), "PORT": str(port), "HOME": str(tmp_path)},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+def test_devstack_command_prints_the_problem_not_a_traceback(tmp_path, busy_port):
+    result = subprocess.run(
+        [sys.executable, "-m", "devstack"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "DEVDATA_DIR": str(tmp_path), "PORT": str(busy_port), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
-    assert f"Error: Port {port} (the web server) is already in use" in result.stderr
+    assert f"Error: Port {busy_port} (the web server) is already in use" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
