@@ -30,6 +30,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from mysite.dynamo import BaseMeta, global_index, table_name, utcnow
@@ -46,6 +47,11 @@ NO_DUE = "~"
 def changed_stamp() -> str:
     """A sortable change marker for sync: microsecond ISO time."""
     return utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def sync_index() -> GlobalSecondaryIndex:
+    """`by-owner-changed`, on every synced table: an owner's items by their `changed` stamp (incremental sync)."""
+    return global_index("by-owner-changed", owner=UnicodeAttribute, changed=UnicodeAttribute)
 
 
 class TodoList(Model):
@@ -65,7 +71,7 @@ class TodoList(Model):
     changed = UnicodeAttribute(default=changed_stamp)
     version = VersionAttribute()
 
-    by_changed = global_index("by-owner-changed", owner=UnicodeAttribute, changed=UnicodeAttribute)
+    by_changed = sync_index()
 
 
 class Task(Model):
@@ -108,7 +114,7 @@ class Task(Model):
     by_list_state = global_index("by-list-state", list_state=UnicodeAttribute, position=NumberAttribute)
     by_due = global_index("by-owner-due", owner=UnicodeAttribute, due_sort=UnicodeAttribute)
     by_priority = global_index("by-owner-priority", owner=UnicodeAttribute, priority_sort=UnicodeAttribute)
-    by_changed = global_index("by-owner-changed", owner=UnicodeAttribute, changed=UnicodeAttribute)
+    by_changed = sync_index()
     by_open = global_index("by-owner-open", owner=UnicodeAttribute, open_due=UnicodeAttribute)
     by_parent = global_index("by-parent", parent_key=UnicodeAttribute, position=NumberAttribute)
 
@@ -168,7 +174,7 @@ class Attachment(Model):
     # A pending upload's record: DynamoDB deletes it then (TTL); a ready attachment has none.
     expires_at = TTLAttribute(null=True)
 
-    by_changed = global_index("by-owner-changed", owner=UnicodeAttribute, changed=UnicodeAttribute)
+    by_changed = sync_index()
 
     def current_state(self, now: datetime | None = None) -> str:
         """The state readers see: ready; pending while the upload may still arrive; expired once its window closed."""
