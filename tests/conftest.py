@@ -127,6 +127,12 @@ def user(make_user) -> TestUser:
 
 
 @pytest.fixture
+def author(make_user) -> TestUser:
+    """A user in the `authors` group."""
+    return make_user(groups=("authors",), name="Ada Author")
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 
@@ -141,6 +147,12 @@ def bearer_client():
         return client
 
     return make
+
+
+@pytest.fixture
+def api(bearer_client, user) -> APIClient:
+    """An API client signed in as the `user` fixture (a bearer token)."""
+    return bearer_client(user)
 
 
 @pytest.fixture
@@ -181,6 +193,11 @@ def latest_code(email: str, *, timeout: float = 5) -> str:
                 return match.group(1)
         time.sleep(0.05)
     raise AssertionError(f"no code mailed to {email}")
+
+
+def welcome_emails(email: str) -> list:
+    """The welcome emails sent to `email` so far, from the local mailbox."""
+    return [message for message in mailbox_messages(to=email) if message.subject.startswith("Welcome")]
 
 
 @contextlib.contextmanager

@@ -7,18 +7,8 @@ from django.test import Client
 from pynamodb.exceptions import GetError
 
 from mysite.errors import as_domain_error
+from tests.todos.conftest import create_task
 from todos.models import Task
-
-
-@pytest.fixture
-def api(bearer_client, user):
-    return bearer_client(user)
-
-
-def create_task(api, **fields) -> dict:
-    response = api.post("/api/todos/tasks", {"title": "A task", **fields}, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 def task_count(api) -> int:

@@ -22,11 +22,6 @@ TRAVERSALS = [
 
 
 @pytest.fixture
-def api(bearer_client, user):
-    return bearer_client(user)
-
-
-@pytest.fixture
 def task_id(api) -> str:
     return api.post("/api/todos/tasks", {"title": "Holds files"}, format="json").json()["id"]
 

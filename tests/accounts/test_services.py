@@ -13,7 +13,7 @@ from accounts.selectors import profile_get
 from accounts.validators import DISPLAY_NAME_MESSAGE
 from mysite.errors import InvalidInput
 from mysite.mail import mailbox_messages
-from tests.conftest import latest_code, unique_email
+from tests.conftest import latest_code, unique_email, welcome_emails
 
 
 def test_sign_up_confirm_sign_in_creates_profile():
@@ -86,7 +86,7 @@ def test_welcome_email_is_sent_exactly_once_per_profile(user):
     assert services.welcome_email_send(sub=user.sub) is True
     assert services.welcome_email_send(sub=user.sub) is False
 
-    welcomes = [m for m in mailbox_messages(to=user.email) if m.subject.startswith("Welcome")]
+    welcomes = welcome_emails(user.email)
     assert len(welcomes) == 1
     assert "Test User" in welcomes[0].body
     assert Profile.get(user.sub).welcome_email_sent_at is not None
@@ -105,7 +105,7 @@ def test_failed_send_releases_the_claim_so_a_retry_sends(user, monkeypatch):
 
     monkeypatch.undo()
     assert services.welcome_email_send(sub=user.sub) is True
-    assert len([m for m in mailbox_messages(to=user.email) if m.subject.startswith("Welcome")]) == 1
+    assert len(welcome_emails(user.email)) == 1
 
 
 POISONED_NAME = "Evil\nBcc: x@example.com"
@@ -154,7 +154,7 @@ def poisoned_profile() -> Profile:
 def test_an_old_poisoned_name_is_sanitised_in_the_welcome_subject_and_injects_no_header():
     profile = poisoned_profile()
     assert services.welcome_email_send(sub=profile.sub) is True
-    (message,) = [m for m in mailbox_messages(to=profile.email) if m.subject.startswith("Welcome")]
+    (message,) = welcome_emails(profile.email)
     assert message.subject.endswith(", Evil Bcc: x@example.com!")
     raw = next(Path(settings.LOCAL_MAILBOX_DIR).glob(f"{message.id}.eml")).read_bytes()
     headers = raw.split(b"\n\n", 1)[0]
@@ -192,12 +192,12 @@ def test_a_crash_between_claim_and_send_leaves_a_lease_that_a_later_delivery_tak
 
     # While the lease holds, a redelivery succeeds without sending: the sweeper owns the email now.
     assert services.welcome_email_send(sub=user.sub) is False
-    assert welcomes(user.email) == 0
+    assert len(welcome_emails(user.email)) == 0
 
     # Once the lease has run out, the next delivery sends, and the email is marked sent.
     _expire_lease(user.sub)
     assert services.welcome_email_send(sub=user.sub) is True
-    assert welcomes(user.email) == 1
+    assert len(welcome_emails(user.email)) == 1
     sent = Profile.get(user.sub)
     assert sent.welcome_email_sent_at is not None
     assert sent.welcome_claimed_until is None
@@ -213,15 +213,15 @@ def test_the_sweeper_sends_a_welcome_whose_holder_died_once_its_lease_is_over_an
     assert user.sub in _open_claims()  # the claim put the profile in the sparse index
 
     services.welcome_email_sweep()
-    assert welcomes(user.email) == 0  # the lease still holds: the holder may be alive
+    assert len(welcome_emails(user.email)) == 0  # the lease still holds: the holder may be alive
 
     _expire_lease(user.sub)
     assert services.welcome_email_sweep() >= 1
-    assert welcomes(user.email) == 1
+    assert len(welcome_emails(user.email)) == 1
     assert user.sub not in _open_claims()  # sent: out of the index
     services.welcome_email_sweep()
     assert services.welcome_email_send(sub=user.sub) is False  # the stream's redelivery
-    assert welcomes(user.email) == 1
+    assert len(welcome_emails(user.email)) == 1
 
 
 def test_a_failing_send_in_the_sweeper_keeps_its_claim_for_the_next_sweep(user, monkeypatch):
@@ -241,7 +241,7 @@ def test_a_failing_send_in_the_sweeper_keeps_its_claim_for_the_next_sweep(user, 
 
     _expire_lease(user.sub)
     services.welcome_email_sweep()
-    assert welcomes(user.email) == 1
+    assert len(welcome_emails(user.email)) == 1
 
 
 def test_the_sweep_is_a_schedule_of_the_accounts_app():
@@ -282,17 +282,13 @@ def test_a_rename_between_claim_and_send_does_not_fail_the_sent_mark(user, monke
     monkeypatch.undo()
     assert Profile.get(user.sub).welcome_email_sent_at is not None
     assert services.welcome_email_send(sub=user.sub) is False
-    assert welcomes(user.email) == 1
-
-
-def welcomes(email: str) -> int:
-    return len([m for m in mailbox_messages(to=email) if m.subject.startswith("Welcome")])
+    assert len(welcome_emails(user.email)) == 1
 
 
 def test_the_plain_text_welcome_shows_the_name_as_typed_without_html_entities(make_user):
     user = make_user(name="O'Brien & <Sons>")
     assert services.welcome_email_send(sub=user.sub) is True
-    (welcome,) = [m for m in mailbox_messages(to=user.email) if m.subject.startswith("Welcome")]
+    (welcome,) = welcome_emails(user.email)
     assert welcome.body.startswith("Hello O'Brien & <Sons>,\n")
     assert "&amp;" not in welcome.body
     assert "&#x27;" not in welcome.body

@@ -1,4 +1,4 @@
-"""Blog test helpers: an author, posts with unique titles, and real image files."""
+"""Blog test helpers: posts with unique titles (by the `author` fixture), and real image files."""
 
 from __future__ import annotations
 
@@ -9,11 +9,6 @@ import pytest
 from PIL import Image as PILImage
 
 from blog import services
-
-
-@pytest.fixture
-def author(make_user):
-    return make_user(groups=("authors",), name="Ada Author")
 
 
 def unique_title(prefix: str = "Post") -> str:

@@ -11,11 +11,6 @@ from tests.multicontainer.conftest import assert_write_seen_everywhere
 
 
 @pytest.fixture
-def author(make_user):
-    return make_user(groups=("authors",), name="Ada Author")
-
-
-@pytest.fixture
 def published(author):
     tag = f"tag-{uuid.uuid4().hex[:8]}"
     post = services.post_create(

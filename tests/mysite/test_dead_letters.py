@@ -15,15 +15,10 @@ from accounts.models import Profile
 from accounts.services import account_confirm, account_sign_up
 from mysite.dispatcher import Dispatcher
 from mysite.invocations import dead_letter_list
-from mysite.mail import mailbox_messages
-from tests.conftest import latest_code, unique_email
+from tests.conftest import latest_code, unique_email, welcome_emails
 from tests.mysite.test_dispatcher import FakeClock, stream_records_for
 
 HANDLER = "accounts.events.profile_stream_handler"
-
-
-def welcomes(email: str) -> list:
-    return [m for m in mailbox_messages(to=email) if m.subject.startswith("Welcome")]
 
 
 def sign_up(name: str) -> str:
@@ -57,7 +52,7 @@ def test_a_poison_profile_is_dead_lettered_the_others_welcomed_once_and_redriven
     retry_budget = 1 + policy.maximum_retry_attempts  # rounds: the first delivery and each retry
     for round_number in range(retry_budget):
         dispatcher.run_once(include_schedules=False)
-        assert [len(welcomes(email)) for email in emails] == [1] * 5, f"after round {round_number + 1}"
+        assert [len(welcome_emails(email)) for email in emails] == [1] * 5, f"after round {round_number + 1}"
         clock.advance(3600)  # past any retry delay, within the records' maximum age
 
     failures = [
@@ -75,8 +70,8 @@ def test_a_poison_profile_is_dead_lettered_the_others_welcomed_once_and_redriven
     # The stream has moved on: a later sign-up is welcomed in the next round, with no retry of the poison.
     later = sign_up("Later")
     dispatcher.run_once(include_schedules=False)
-    assert len(welcomes(later)) == 1
-    assert [len(welcomes(email)) for email in emails] == [1] * 5
+    assert len(welcome_emails(later)) == 1
+    assert [len(welcome_emails(email)) for email in emails] == [1] * 5
 
     # The fix: the address corrected by hand. Then the dead letter is replayed through the same handler.
     fixed = unique_email("fixed")
@@ -84,6 +79,6 @@ def test_a_poison_profile_is_dead_lettered_the_others_welcomed_once_and_redriven
     out = StringIO()
     call_command("redrive_failed", letter.id, stdout=out)
     assert f"{letter.id} replayed" in out.getvalue()
-    (welcome,) = welcomes(fixed)
+    (welcome,) = welcome_emails(fixed)
     assert welcome.subject.endswith(", Evil Bcc: x@example.com!")
     assert [letter for letter in dead_letter_list() if poison.sub in letter.event] == []

@@ -9,8 +9,8 @@ from accounts.models import Profile
 from mysite import aws
 from mysite.dispatcher import RETRY_DELAY_SECONDS, Dispatcher, checkpoint_load, lambda_record
 from mysite.event_sources import StreamSource
-from mysite.mail import mailbox_messages
 from mysite.models import StreamCheckpoint
+from tests.conftest import welcome_emails
 
 RECORDED: list[dict] = []
 
@@ -53,10 +53,6 @@ def checkpoint_of(source: StreamSource) -> StreamCheckpoint:
     return checkpoint_load(f"{source.function}|{stream_arn}|{open_shard['ShardId']}")
 
 
-def welcomes(email: str) -> int:
-    return len([m for m in mailbox_messages(to=email) if m.subject.startswith("Welcome")])
-
-
 def stream_records_for(sub: str) -> list[dict]:
     """The Stream records of one profile, read straight from DynamoDB Local's stream."""
     table = Profile.Meta.table_name
@@ -77,11 +73,11 @@ def stream_records_for(sub: str) -> list[dict]:
 
 
 def test_new_profile_gets_exactly_one_welcome_email_through_the_stream(user, dispatcher):
-    assert welcomes(user.email) == 0
+    assert len(welcome_emails(user.email)) == 0
     dispatcher.run_once()
-    assert welcomes(user.email) == 1
+    assert len(welcome_emails(user.email)) == 1
     dispatcher.run_once()
-    assert welcomes(user.email) == 1
+    assert len(welcome_emails(user.email)) == 1
 
 
 def test_redelivered_stream_record_sends_nothing_twice(user):
@@ -90,7 +86,7 @@ def test_redelivered_stream_record_sends_nothing_twice(user):
     event = {"Records": inserts}
     assert profile_stream_handler(event, None) == {"batchItemFailures": [], "welcome_emails_sent": 1}
     assert profile_stream_handler(event, None) == {"batchItemFailures": [], "welcome_emails_sent": 0}
-    assert welcomes(user.email) == 1
+    assert len(welcome_emails(user.email)) == 1
 
 
 def test_stream_records_have_the_lambda_event_shape(user):

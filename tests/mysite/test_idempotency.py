@@ -11,11 +11,6 @@ from mysite.models import IdempotencyRecord
 from todos.models import Task
 
 
-@pytest.fixture
-def api(bearer_client, user):
-    return bearer_client(user)
-
-
 def titles(user) -> list[str]:
     return sorted(t.title for t in Task.query(user.sub))
 

@@ -13,9 +13,9 @@ def owner(user) -> str:
 
 
 @pytest.fixture
-def api(bearer_client, user):
-    """An API client signed in as the `user` fixture (a bearer token)."""
-    return bearer_client(user)
+def page(browser_client, user):
+    """A browser session of the `user` fixture, signed in through the form (CSRF not enforced)."""
+    return browser_client(user, enforce_csrf_checks=False)
 
 
 def upload(post: dict, body: bytes, *, file_name: str = "file.bin") -> requests.Response:

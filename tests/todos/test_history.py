@@ -103,11 +103,6 @@ def shown_task_ids(body: str) -> list[str]:
     return re.findall(r'<li id="task-([0-9a-f]+)"', body)
 
 
-@pytest.fixture
-def page(browser_client, user):
-    return browser_client(user, enforce_csrf_checks=False)
-
-
 def test_the_completed_filter_pages_through_all_500_done_tasks(page, owner):
     done = seed_done(owner, 500)
     services.task_create(owner=owner, title="Still open")

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from mysite import aws, cache, storage
 from tests.todos.conftest import upload
 from todos import services
 from todos.models import PENDING_UPLOAD_KEPT, UPLOAD_WINDOW, Attachment, utcnow
 from todos.services.attachments import attachment_upload_received
-
-
-@pytest.fixture
-def page(browser_client, user):
-    return browser_client(user, enforce_csrf_checks=False)
 
 
 def start(api, task_id: str, name: str = "report.pdf") -> tuple[dict, dict]:

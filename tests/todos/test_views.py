@@ -2,15 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from todos import services
 from todos.models import Task, TodoList
-
-
-@pytest.fixture
-def page(browser_client, user):
-    return browser_client(user, enforce_csrf_checks=False)
 
 
 def htmx_post(client, url, data=None, *, current="/todos/"):
