@@ -79,9 +79,14 @@ def measure(seed: Seed, *, iterations: int) -> list[dict]:
     creds = sign_in(app, seed.todo_email)
     clients = plain_clients()
     rows = []
+    # The read cache keeps nothing computed within SETTLE_SECONDS of its scope's last write (an index read may
+    # lag the write that long), and the seed, the sign-in and the write paths have just written: each path
+    # waits that long first, so that warm is the steady state a reader meets, not the moment after a write.
+    settle = settings.READ_CACHE["SETTLE_SECONDS"]
     for path in hot_paths(seed, creds):
         cache.clear()
         request(app, path, creds)  # load code paths, JWKS, templates once: steady state, not first-import cost
+        time.sleep(settle)
         cache.clear()
         with record() as cold:
             answer = request(app, path, creds)
