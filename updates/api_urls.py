@@ -6,7 +6,7 @@ after the current ones: 308 where only the path moved, a deprecated alias where 
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from mysite.deprecation import moved_to
 from updates.apis import artifacts, beacons, legacy, public, publishing, ramp
@@ -52,7 +52,8 @@ urlpatterns = [
     path(f"{_release}/ramp/", legacy.LegacyRampApi.as_view(), name="release-ramp-earlier"),
     path(f"{_release}/ramp/resume/", legacy.LegacyRampResumeApi.as_view(), name="release-ramp-resume-earlier"),
     # "products" is a reserved product name: nothing under it is an update check (docs/api-conventions.md).
-    path("products/<path:rest>", publishing.UnmatchedPublishingPathApi.as_view()),
+    # (`(?s)`: a path's `.+` stops at a newline, which would leave the rest of such a path to the update checks.)
+    re_path(r"^products/(?P<rest>(?s:.+))\Z", publishing.UnmatchedPublishingPathApi.as_view()),
     path(
         "<slug:product>/<str:channel>/<str:platform>/<str:current_version>",
         public.UpdateCheckApi.as_view(),
