@@ -98,7 +98,7 @@ class AutoSchema(SpectacularAutoSchema):
     def _map_basic_serializer(self, serializer, direction):
         """A plain CharField's input (a list's items too): no NUL, not blank once trimmed where a blank is refused.
 
-        A nested list states how many items it takes.
+        A nested list states how many items it takes; a list field with `unique_items` that they are distinct.
         """
         schema = super()._map_basic_serializer(serializer, direction)
         if direction != "request":
@@ -108,6 +108,8 @@ class AutoSchema(SpectacularAutoSchema):
             if isinstance(field, serializers.ListSerializer) and prop is not None:
                 _list_bounds(field, prop)
             if isinstance(field, serializers.ListField) and prop is not None:
+                if getattr(field, "unique_items", False):  # a list field that refuses an item twice
+                    prop["uniqueItems"] = True
                 field, prop = field.child, prop.get("items")
             pattern = _char_field_pattern(field)
             plain = prop is not None and prop.get("type") == "string" and not {"pattern", "enum", "format"} & set(prop)

@@ -6,7 +6,7 @@ after the current ones: 308 where only the path moved, a deprecated alias where 
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from mysite.deprecation import moved_to
 from updates.apis import artifacts, beacons, legacy, public, publishing, ramp
@@ -15,6 +15,22 @@ app_name = "updates-api"
 
 _release = "products/<slug:product>/releases/<str:version>"
 _artifact = f"{_release}/artifacts/<str:platform>"
+
+
+class AnyPath:
+    """Any rest of a path, a newline included (`<path:…>`'s `.+` stops at one, which would leave such a path
+    to the update checks)."""
+
+    regex = "(?s:.+)"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AnyPath, "anything")
 
 
 def _moved(name: str):
@@ -52,7 +68,7 @@ urlpatterns = [
     path(f"{_release}/ramp/", legacy.LegacyRampApi.as_view(), name="release-ramp-earlier"),
     path(f"{_release}/ramp/resume/", legacy.LegacyRampResumeApi.as_view(), name="release-ramp-resume-earlier"),
     # "products" is a reserved product name: nothing under it is an update check (docs/api-conventions.md).
-    path("products/<path:rest>", publishing.UnmatchedPublishingPathApi.as_view()),
+    path("products/<anything:rest>", publishing.UnmatchedPublishingPathApi.as_view()),
     path(
         "<slug:product>/<str:channel>/<str:platform>/<str:current_version>",
         public.UpdateCheckApi.as_view(),

@@ -15,15 +15,15 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
 - a versioned write states the version read in `If-Match` or in the body's `version`, one of them,
   which OpenAPI cannot say of a header and a body field together: positive cases carry at most one
   (`positive_cases_state_one_version`), and the writes that require one (a profile rename, a post's
-  PATCH and DELETE, a revision restore: `VERSION_REQUIRED`) also accept their documented 428
-  `precondition_required` as the answer to positive data that states neither.
+  PATCH and DELETE, a revision restore, a release's PATCH: `VERSION_REQUIRED`) also accept their
+  documented 428 `precondition_required` as the answer to positive data that states neither.
 - temporary AWS credentials (`todos_credentials`) need the caller's own Cognito ID token in
   `X-Id-Token`, which no schema can state (a made-up one is a 400): positive cases carry the fuzzing
   user's real one (`with_the_real_id_token`, at call time: the user exists once the stack runs).
 - a task write relates its fields in ways JSON Schema cannot state (a due date or a due date-time,
   not both; a time zone only with a date-time; a repeat rule in RFC 5545's grammar, and only with a
-  due date; a position of 0 or at least 1E-130 in magnitude): positive ones keep those rules
-  (`task_rules`). The writes that name other items (`list_id`,
+  due date; a position of 0 or at least 1E-130 in magnitude, a list's too): positive ones keep those
+  rules (`task_rules`, `position_rules`). The writes that name other items (`list_id`,
   `parent_id`: `REFERENCES`) also accept their documented 422 `unprocessable` (no such list or
   parent task, an archived list, a subtask's subtask), since a made-up id names nothing. A positive
   reorder names each task once (`reorder_rules`); a made-up task is its 422.
@@ -36,13 +36,14 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
 - a positive ramp (`updates_ramp_start`) has its steps in increasing order ending at 100
   (`positive_ramps_increase_to_100`): the schema states each step's bounds (1-100) and how many
   (1-10), but JSON Schema cannot say that a list increases.
-- positive data acceptance is off, for now, for the publishing operations whose schema
-  updates/apis/publishing.py states (`PUBLISHING_PENDING`): their `{version}` path parameter is not
-  yet the SemVer pattern (`updates.apis.fields.RELEASE_VERSION`, which the ramp operations already
-  use), nor the product slug, channel and artifact file name the patterns of updates/constants.py,
-  so a schema-valid made-up one is a 400; and its product create reads a blank form field as absent,
-  so negative data rejection is off there too. That module is moving to the URL convention; the
-  entries go when it states them.
+- a product's slug is not one of the reserved words, a 400 (`product_rules`: the schema's pattern
+  states the slug's alphabet and length, not the few words it leaves out), and a release's minimum
+  version is lower than its own version, the body's or the path's (`release_rules`). A release
+  names one of its product's channels, so a release create also accepts its documented 422
+  (`REFERENCES`).
+- a positive create sends an `Idempotency-Key` of its own (`own_idempotency_key`, derived from the
+  operation, the body and the case's number, not drawn): a generated key may repeat an earlier
+  case's with another body, which is the documented 422 `idempotency_key_reused`.
 - negative data rejection also accepts 413 (a size over a documented maximum) and 414 (a query
   string over 8 KiB, refused before any view): this API's own rejections. A 5xx never counts.
 
@@ -52,6 +53,8 @@ need a Cognito identity pool, and a stage without one answers the documented 501
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import os
 
@@ -62,6 +65,8 @@ from hypothesis import settings
 
 from blog.services.content import slug_checked, tag_slug
 from mysite.errors import InvalidInput
+from updates.constants import RESERVED_SLUGS
+from updates.versions import SemVer
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 # The coverage phase adds hundreds of boundary cases per operation: in `make fuzz` (FUZZ_COVERAGE=0 leaves it out).
@@ -75,26 +80,17 @@ VERSION_REQUIRED = [
     "blog_admin_posts_partial_update",
     "blog_admin_posts_destroy",
     "blog_admin_revisions_restore",
-]
-# The publishing operations (updates/apis/publishing.py) whose path and fields do not yet state their patterns.
-PUBLISHING_PENDING = [
-    "updates_products_create",
-    "updates_releases_create",
-    "updates_releases_detail",
     "updates_releases_update",
-    *(f"updates_releases_{action}" for action in ("publish", "pause", "resume", "yank")),
-    "updates_artifacts_upload_start",
-    "updates_artifacts_upload_complete",
-    "updates_artifacts_detail",
 ]
-# The writes that name other items (a list, a parent task, the tasks to reorder, a feature image): a
-# made-up one is the documented 422.
+# The writes that name other items (a list, a parent task, the tasks to reorder, a feature image, a
+# product's channel): a made-up one is the documented 422.
 REFERENCES = [
     "todos_tasks_create",
     "todos_tasks_update",
     "todos_tasks_move",
     "todos_tasks_reorder",
     "blog_admin_posts_create",
+    "updates_releases_create",
 ]
 POSITIVE_ANSWERS = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' own default
 REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429"]
@@ -109,12 +105,8 @@ CONFIG = schemathesis.Config.from_dict(
         },
         "operations": [
             {
-                "include-operation-id": ["accounts_confirm", "accounts_password_reset", *PUBLISHING_PENDING],
+                "include-operation-id": ["accounts_confirm", "accounts_password_reset"],
                 "checks": {"positive_data_acceptance": {"enabled": False}},
-            },
-            {
-                "include-operation-id": ["updates_products_create"],
-                "checks": {"negative_data_rejection": {"enabled": False}},
             },
             {
                 "include-operation-id": ["blog_admin_posts_partial_update"],  # versioned, and names an image
@@ -333,7 +325,14 @@ def positive_cases_state_one_version(context, case):
     return case
 
 
-def task_rules(body: dict) -> dict:
+def position_rules(body: dict, path: dict) -> dict:
+    """A position of 0 or at least 1E-130 in magnitude (a list's, a task's)."""
+    if isinstance(body.get("position"), float) and 0 < abs(body["position"]) < 1e-130:
+        body = {**body, "position": 0.0}
+    return body
+
+
+def task_rules(body: dict, path: dict) -> dict:
     """A due date or a due date-time, not both; a time zone only with a date-time; no made-up repeat rule;
     a position of 0 or at least 1E-130 in magnitude."""
     body = {name: value for name, value in body.items() if name != "recurrence" or not value}
@@ -341,12 +340,10 @@ def task_rules(body: dict) -> dict:
         body.pop("due_datetime")
     if body.get("due_datetime") in (None, ""):
         body.pop("due_timezone", None)
-    if isinstance(body.get("position"), float) and 0 < abs(body["position"]) < 1e-130:
-        body["position"] = 0.0
-    return body
+    return position_rules(body, path)
 
 
-def reorder_rules(body: dict) -> dict:
+def reorder_rules(body: dict, path: dict) -> dict:
     """Each task once (a task twice is a 400): the first of each is kept."""
     if not isinstance(body.get("items"), list):
         return body
@@ -357,7 +354,7 @@ def reorder_rules(body: dict) -> dict:
     return {**body, "items": list(named.values())}
 
 
-def post_rules(body: dict) -> dict:
+def post_rules(body: dict, path: dict) -> dict:
     """A slug in the blog's slug alphabet (else none), tags that each spell an address of their own, a
     text alternative with a feature image."""
     body = dict(body)
@@ -377,23 +374,63 @@ def post_rules(body: dict) -> dict:
     return body
 
 
-# The rules between a write's fields that no schema states, per operation (see the docstring).
+def product_rules(body: dict, path: dict) -> dict:
+    """A slug that is not one of the reserved words (a path segment a product's would shadow)."""
+    if body.get("slug") in RESERVED_SLUGS:
+        body = {**body, "slug": f"{body['slug']}-app"}
+    return body
+
+
+def release_rules(body: dict, path: dict) -> dict:
+    """A minimum version lower than the release's own (the body's `version_name`, or the path's `version`)."""
+    release = body.get("version_name") or path.get("version") or ""
+    try:
+        lower = SemVer.parse(body.get("minimum_version") or "") < SemVer.parse(release)
+    except InvalidInput:
+        lower = False
+    if body.get("minimum_version") and not lower:
+        body = {name: value for name, value in body.items() if name != "minimum_version"}
+    return body
+
+
+# The rules between a write's fields (or its fields and its path) that no schema states, per operation
+# (see the docstring).
 FIELD_RULES = {
+    "todos_lists_create": position_rules,
+    "todos_lists_update": position_rules,
     "todos_tasks_create": task_rules,
     "todos_tasks_update": task_rules,
     "todos_tasks_reorder": reorder_rules,
     "blog_admin_posts_create": post_rules,
     "blog_admin_posts_partial_update": post_rules,
+    "updates_products_create": product_rules,
+    "updates_releases_create": release_rules,
+    "updates_releases_update": release_rules,
 }
+# A positive create's Idempotency-Key is its own: the operation, the body and the case's place in the run.
+_CASE_NUMBERS = itertools.count()
+
+
+def own_idempotency_key(case) -> str:
+    """A key no earlier case sent: a made-up one may repeat an earlier case's with another body (a 422
+    `idempotency_key_reused`). Derived, not drawn: a value drawn here would be part of the generated example."""
+    body = json.dumps(case.body, sort_keys=True, default=str)
+    text = f"{case.operation.label} {case.media_type} {body} {next(_CASE_NUMBERS)}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @schema.hook("map_case")
 def positive_writes_keep_the_rules_between_fields(context, case):
-    """A positive write keeps the rules between its fields that no schema states (FIELD_RULES)."""
-    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    """A positive write keeps the rules between its fields that no schema states (FIELD_RULES), and sends
+    an Idempotency-Key of its own."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return case
     rules = FIELD_RULES.get(case.operation.definition.raw.get("operationId"))
-    if positive and rules and isinstance(case.body, dict):
-        case.body = rules(case.body)
+    if rules and isinstance(case.body, dict):
+        case.body = rules(case.body, case.path_parameters or {})
+    if any(name.lower() == "idempotency-key" for name in case.headers or {}):
+        headers = {name: value for name, value in case.headers.items() if name.lower() != "idempotency-key"}
+        case.headers = {**headers, "Idempotency-Key": own_idempotency_key(case)}
     return case
 
 

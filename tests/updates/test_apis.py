@@ -62,7 +62,7 @@ def test_bad_input_gets_field_messages_and_writes_nothing(manager, catalog):
     assert response.status_code == 400
     assert "version_name" in response.json()["error"]["fields"]
     response = manager.post(base, {"version_name": "1.0.0", "channel": "gamma"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "channel" in response.json()["error"]["fields"]
     assert manager.get(base).json()["results"] == []
     assert manager.get(f"/api/updates/products/{slug}-missing/releases").status_code == 404

@@ -7,27 +7,44 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from updates import selectors, services
-from updates.apis.fields import RELEASE_VERSION
+from updates.apis.fields import ARTIFACT_PATH, RELEASE_PATH, ArtifactSizeField, pattern_field
 from updates.apis.publishing import ArtifactOutput, PublishingApi, _validated
 from updates.constants import FILENAME_PATTERN, PLATFORMS
+from updates.services.blockmaps import MAX_BLOCKMAP_BYTES
+from updates.versions import OS_VERSION_SCHEMA
 
 
 class ArtifactUploadStartApi(PublishingApi):
     class InputSerializer(serializers.Serializer):
         platform = serializers.ChoiceField(choices=PLATFORMS)
-        filename = serializers.RegexField(FILENAME_PATTERN.pattern, max_length=128)
-        size = serializers.IntegerField(min_value=1)
-        sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", max_length=64)
-        minimum_os_version = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=32)
-        multipart = serializers.BooleanField(required=False, allow_null=True, default=None)
-        sha512 = serializers.CharField(
-            required=False, allow_null=True, max_length=100, help_text="base64, as electron-builder's latest.yml has it"
+        filename = pattern_field(FILENAME_PATTERN.pattern, max_length=128)
+        size = ArtifactSizeField()
+        sha256 = pattern_field(r"^[0-9a-fA-F]{64}$", max_length=64)
+        minimum_os_version = pattern_field(
+            f"^(?:{OS_VERSION_SCHEMA['pattern'][1:-1]})?$", required=False, allow_blank=True, allow_null=True
         )
-        sha1 = serializers.CharField(
-            required=False, allow_null=True, max_length=40, help_text="hex, as Squirrel.Windows' RELEASES has it"
+        multipart = serializers.BooleanField(required=False, allow_null=True, default=None)
+        # 64 bytes in base64 (88 characters with their padding), as the service decodes it.
+        sha512 = pattern_field(
+            r"^[A-Za-z0-9+/]{86}==$",
+            required=False,
+            allow_null=True,
+            max_length=88,
+            help_text="base64, as electron-builder's latest.yml has it",
+        )
+        sha1 = pattern_field(
+            r"^[0-9a-fA-F]{40}$",
+            required=False,
+            allow_null=True,
+            max_length=40,
+            help_text="hex, as Squirrel.Windows' RELEASES has it",
         )
         blockmap_size = serializers.IntegerField(
-            required=False, allow_null=True, min_value=1, help_text="electron-builder's .blockmap, uploaded too"
+            required=False,
+            allow_null=True,
+            min_value=1,
+            max_value=MAX_BLOCKMAP_BYTES,
+            help_text="electron-builder's .blockmap, uploaded too",
         )
 
     class OutputSerializer(serializers.Serializer):
@@ -48,7 +65,7 @@ class ArtifactUploadStartApi(PublishingApi):
 
     @extend_schema(
         operation_id="updates_artifacts_upload_start",
-        parameters=[RELEASE_VERSION],
+        parameters=RELEASE_PATH,
         request=InputSerializer,
         responses={201: OutputSerializer},
     )
@@ -69,7 +86,7 @@ class ArtifactUploadCompleteApi(PublishingApi):
 
     @extend_schema(
         operation_id="updates_artifacts_upload_complete",
-        parameters=[RELEASE_VERSION],
+        parameters=ARTIFACT_PATH,
         request=InputSerializer,
         responses={202: ArtifactOutput},
     )
@@ -80,9 +97,7 @@ class ArtifactUploadCompleteApi(PublishingApi):
 
 
 class ArtifactDetailApi(PublishingApi):
-    @extend_schema(
-        operation_id="updates_artifacts_detail", parameters=[RELEASE_VERSION], responses={200: ArtifactOutput}
-    )
+    @extend_schema(operation_id="updates_artifacts_detail", parameters=ARTIFACT_PATH, responses={200: ArtifactOutput})
     def get(self, request, product: str, version: str, platform: str):
         release = selectors.release_get(product=product, version=version)
         return Response(ArtifactOutput(selectors.artifact_get(release=release, platform=platform)).data)

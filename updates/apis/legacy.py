@@ -8,7 +8,7 @@ from rest_framework import serializers
 from mysite.concurrency import expected_version
 from mysite.deprecation import DeprecatedAlias
 from updates import services
-from updates.apis.fields import RELEASE_VERSION
+from updates.apis.fields import RELEASE_PATH
 from updates.apis.publishing import (
     ReleaseApi,
     ReleaseConflictOutput,
@@ -30,7 +30,7 @@ class LegacyReleaseUpdateApi(DeprecatedAlias, ReleaseApi):
 
     @extend_schema(
         operation_id="updates_releases_update_deprecated",
-        parameters=[RELEASE_VERSION],
+        parameters=RELEASE_PATH,
         request=InputSerializer,
         responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput},
         deprecated=True,
@@ -45,8 +45,8 @@ class LegacyReleaseUpdateApi(DeprecatedAlias, ReleaseApi):
 
 
 @extend_schema_view(
-    get=extend_schema(operation_id="updates_ramp_get_deprecated", parameters=[RELEASE_VERSION], deprecated=True),
-    post=extend_schema(operation_id="updates_ramp_start_deprecated", parameters=[RELEASE_VERSION], deprecated=True),
+    get=extend_schema(operation_id="updates_ramp_get_deprecated", parameters=RELEASE_PATH, deprecated=True),
+    post=extend_schema(operation_id="updates_ramp_start_deprecated", parameters=RELEASE_PATH, deprecated=True),
 )
 class LegacyRampApi(DeprecatedAlias, RampApi):
     """`…/ramp/`: now `…/ramp`."""
@@ -55,7 +55,7 @@ class LegacyRampApi(DeprecatedAlias, RampApi):
 
 
 @extend_schema_view(
-    post=extend_schema(operation_id="updates_ramp_resume_deprecated", parameters=[RELEASE_VERSION], deprecated=True)
+    post=extend_schema(operation_id="updates_ramp_resume_deprecated", parameters=RELEASE_PATH, deprecated=True)
 )
 class LegacyRampResumeApi(DeprecatedAlias, RampResumeApi):
     """`…/ramp/resume/`: now `…/ramp/resume`."""

@@ -21,9 +21,17 @@ from mysite.concurrency import IF_MATCH, expected_version, item_etag, private_re
 from mysite.constants import RELEASE_MANAGERS
 from mysite.errors import NotFound
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
+from mysite.parsers import SafeJSONParser
 from mysite.schema import ErrorSerializer
 from updates import selectors, services
-from updates.apis.fields import RELEASE_VERSION, SemVerField
+from updates.apis.fields import (
+    PRODUCT_PATH,
+    RELEASE_PATH,
+    DistinctListField,
+    OptionalSemVerField,
+    SemVerField,
+    pattern_field,
+)
 from updates.constants import CHANNEL_PATTERN, SLUG_PATTERN
 from updates.errors import StaleRelease
 from updates.versions import SemVer
@@ -38,6 +46,9 @@ IF_NONE_MATCH = OpenApiParameter(
 
 class PublishingApi(PrivateApi):
     permission_classes = [IsReleaseManager]
+    # Release managers' tools send JSON: a form body, whose text cannot tell a list, a number or a boolean
+    # from a string, is a 415.
+    parser_classes = [SafeJSONParser]
 
 
 _validated = validated  # the core's (mysite.apis)
@@ -161,11 +172,11 @@ class ProductListApi(PublishingApi):
 
     class InputSerializer(serializers.Serializer):
         # The patterns product_create holds slugs and channels to (it also refuses the reserved slugs).
-        slug = serializers.RegexField(SLUG_PATTERN.pattern, max_length=50)
+        slug = pattern_field(SLUG_PATTERN.pattern, max_length=50)
         name = serializers.CharField(max_length=120)
         description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-        channels = serializers.ListField(
-            child=serializers.RegexField(CHANNEL_PATTERN.pattern, max_length=24), required=False, max_length=10
+        channels = DistinctListField(
+            child=pattern_field(CHANNEL_PATTERN.pattern, max_length=24), required=False, max_length=10
         )
 
     @extend_schema(
@@ -191,7 +202,7 @@ class ProductListApi(PublishingApi):
 
 
 class ProductDetailApi(PublishingApi):
-    @extend_schema(operation_id="updates_products_detail", responses={200: ProductOutput})
+    @extend_schema(operation_id="updates_products_detail", parameters=PRODUCT_PATH, responses={200: ProductOutput})
     def get(self, request, product: str):
         return Response(ProductOutput(selectors.product_get(slug=product)).data)
 
@@ -208,10 +219,10 @@ class ReleaseListApi(PublishingApi):
 
     class InputSerializer(serializers.Serializer):
         version_name = SemVerField(help_text="The semantic version, e.g. 1.4.2")
-        channel = serializers.CharField(max_length=24)
+        channel = pattern_field(CHANNEL_PATTERN.pattern, max_length=24, help_text="One of the product's channels")
         notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
         critical = serializers.BooleanField(required=False, default=False)
-        minimum_version = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+        minimum_version = OptionalSemVerField(allow_null=True, help_text="Lower than the release's version")
         rollout = serializers.IntegerField(required=False, default=100, min_value=0, max_value=100)
 
         def to_internal_value(self, data):
@@ -224,7 +235,7 @@ class ReleaseListApi(PublishingApi):
 
     @extend_schema(
         operation_id="updates_releases_list",
-        parameters=[FilterSerializer],
+        parameters=[*PRODUCT_PATH, FilterSerializer],
         responses={200: OutputSerializer},
     )
     def get(self, request, product: str):
@@ -236,7 +247,7 @@ class ReleaseListApi(PublishingApi):
     @extend_schema(
         operation_id="updates_releases_create",
         request=InputSerializer,
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[*PRODUCT_PATH, IDEMPOTENCY_KEY],
         responses={201: ReleaseDetailOutput},
     )
     @idempotent
@@ -250,7 +261,7 @@ class ReleaseListApi(PublishingApi):
 class ReleaseEditFields(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     critical = serializers.BooleanField(required=False)
-    minimum_version = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    minimum_version = OptionalSemVerField(help_text="Lower than the release's version; a blank clears it")
     rollout = serializers.IntegerField(required=False, min_value=0, max_value=100)
 
 
@@ -262,7 +273,7 @@ class ReleaseDetailApi(ReleaseApi):
 
     @extend_schema(
         operation_id="updates_releases_detail",
-        parameters=[RELEASE_VERSION, IF_NONE_MATCH],
+        parameters=[*RELEASE_PATH, IF_NONE_MATCH],
         responses={200: ReleaseDetailOutput},
     )
     def get(self, request, product: str, version: str):
@@ -271,7 +282,7 @@ class ReleaseDetailApi(ReleaseApi):
     @extend_schema(
         operation_id="updates_releases_update",
         request=PatchSerializer,
-        parameters=[RELEASE_VERSION, IF_MATCH],
+        parameters=[*RELEASE_PATH, IF_MATCH],
         responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput, 428: ErrorSerializer},
     )
     def patch(self, request, product: str, version: str):
@@ -289,7 +300,7 @@ def _transition_api(action: str, service, summary: str) -> type[APIView]:
             operation_id=f"updates_releases_{action}",
             summary=summary,
             request=ReleaseVersionInput,
-            parameters=[RELEASE_VERSION, IF_MATCH],
+            parameters=[*RELEASE_PATH, IF_MATCH],
             responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput},
         )
         def post(self, request, product: str, version: str):

@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from updates import ramp
-from updates.apis.fields import RELEASE_VERSION
+from updates.apis.fields import RELEASE_PATH
 from updates.apis.publishing import PublishingApi, _validated
 
 
@@ -83,13 +83,13 @@ class RampApi(PublishingApi):
         failure_threshold = ShareField()
         minimum_sample = serializers.IntegerField(min_value=1, max_value=1_000_000)
 
-    @extend_schema(operation_id="updates_ramp_get", parameters=[RELEASE_VERSION], responses={200: RampOutput})
+    @extend_schema(operation_id="updates_ramp_get", parameters=RELEASE_PATH, responses={200: RampOutput})
     def get(self, request, product: str, version: str):
         return Response(ramp_body(ramp.ramp_get(product=product, version=version), product=product))
 
     @extend_schema(
         operation_id="updates_ramp_start",
-        parameters=[RELEASE_VERSION],
+        parameters=RELEASE_PATH,
         request=InputSerializer,
         responses={201: RampOutput},
     )
@@ -101,7 +101,7 @@ class RampApi(PublishingApi):
 
 class RampResumeApi(PublishingApi):
     @extend_schema(
-        operation_id="updates_ramp_resume", parameters=[RELEASE_VERSION], request=None, responses={200: RampOutput}
+        operation_id="updates_ramp_resume", parameters=RELEASE_PATH, request=None, responses={200: RampOutput}
     )
     def post(self, request, product: str, version: str):
         item = ramp.ramp_resume(product=product, version=version, actor=request.user.email or request.user.sub)

@@ -13,7 +13,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from mysite import cdn
-from mysite.errors import InvalidInput
+from mysite.errors import InvalidInput, Unprocessable
 from updates import tuf
 from updates.constants import DRAFT, MAX_NOTES_LENGTH, PAUSED, PENDING, PUBLISHED, READY, YANKED
 from updates.errors import (
@@ -78,7 +78,8 @@ def release_create(
     owner = product_get(slug=product)
     parsed = SemVer.parse(version)
     if channel not in owner.channels:
-        raise InvalidInput(f"Choose one of {', '.join(owner.channels)}.", field="channel")
+        # A channel's name well formed, but not one of this product's: like a reference to a missing item, a 422.
+        raise Unprocessable(f"Choose one of {', '.join(owner.channels)}.", field="channel")
     channel_check(product=owner, channel=channel)
     if minimum_version:
         minimum = SemVer.parse(minimum_version, field_name="minimum_version")
