@@ -74,6 +74,19 @@ class TodoList(Model):
     by_changed = sync_index()
 
 
+def due_key(moment: datetime) -> str:
+    """A moment as the due-date indexes sort it: UTC, to the second, the year always in four digits.
+
+    `strftime("%Y")` writes year 278 as "278", which would sort after "2026"; beyond the calendar's ends
+    (year 1 or 9999 moved to UTC) the key is the end itself.
+    """
+    try:
+        utc = moment.astimezone(UTC) if moment.tzinfo else moment
+    except OverflowError:
+        return "0001-01-01T00:00:00Z" if moment.year == 1 else "9999-12-31T23:59:59Z"
+    return utc.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
 class Task(Model):
     """A task (or a subtask, one level deep) in one of the owner's lists."""
 
@@ -124,7 +137,7 @@ class Task(Model):
         self.list_key = f"{self.owner}#{self.list_id}"
         self.list_state = f"{self.list_key}#{'done' if self.done else 'open'}"
         if self.due_datetime is not None:
-            self.due_sort = self.due_datetime.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.due_sort = due_key(self.due_datetime)
         elif self.due_date:
             # A whole-day due date sorts after every time on that day, so it is overdue only the day after.
             self.due_sort = f"{self.due_date}T~"

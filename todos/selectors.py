@@ -11,7 +11,7 @@ from mysite import cache
 from mysite.dynamo import decode_cursor, encode_cursor
 from mysite.errors import InvalidInput
 from todos.errors import AttachmentNotFound, ListNotFound, TaskNotFound
-from todos.models import Attachment, Task, TaskCounts, TodoList, Tombstone, utcnow
+from todos.models import Attachment, Task, TaskCounts, TodoList, Tombstone, due_key, utcnow
 from todos.services._common import TOMBSTONE_DAYS
 
 SORTS = ("position", "due", "priority")
@@ -76,10 +76,13 @@ class TaskQuery:
     sort: str = "position"
 
 
+# Above every due key (a whole-day due on the calendar's last day is "9999-12-31T~"), below NO_DUE ("~").
+LAST_DUE_KEY = f"{date.max}T~~"
+
+
 def _due_key(value: date | datetime) -> str:
     if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return due_key(value if value.tzinfo else value.replace(tzinfo=UTC))
     return value.isoformat()
 
 
@@ -88,7 +91,12 @@ def _due_range(query: TaskQuery, now: datetime) -> tuple[str | None, str | None]
     low = high = None
     if query.due_after is not None:
         after = query.due_after
-        low = _due_key(after + timedelta(days=1) if not isinstance(after, datetime) else after)
+        if isinstance(after, datetime):
+            low = _due_key(after)
+        elif after < date.max:
+            low = _due_key(after + timedelta(days=1))
+        else:
+            low = LAST_DUE_KEY  # after the calendar's last day: nothing is due
     if query.due_before is not None:
         high = _due_key(query.due_before)
     if query.overdue:
@@ -136,7 +144,7 @@ def _run_task_query(owner: str, query: TaskQuery, *, limit: int, cursor: str | N
         elif high:
             condition = Task.due_sort <= high
         elif low:
-            condition = Task.due_sort.between(low, "9999")
+            condition = Task.due_sort.between(low, LAST_DUE_KEY)
         else:
             condition = None
         return Task.by_due.query(owner, condition, filter_condition=_filters(query, skip=set()), **common)
@@ -166,6 +174,10 @@ def task_search(
     """
     now = now or datetime.now(UTC)
     limit = max(1, min(limit, MAX_PAGE))
+
+    low, high = _due_range(query, now)
+    if low and high and low > high:
+        return [], None  # an empty due range (after its end, or overdue yet due after now): nothing to read
 
     def load():
         # One request per page (`limit` items read, those passing the filters returned): never a whole partition.

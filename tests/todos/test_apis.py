@@ -250,6 +250,26 @@ def test_task_queries_and_pagination(api):
         assert field in error_fields(response)
 
 
+def test_due_ranges_hold_at_the_calendar_s_ends(api):
+    create_task(api, title="Ancient", due_datetime="0278-04-10T16:21:00", due_timezone="UTC")
+    create_task(api, title="Modern", due_date="2020-01-01")
+    create_task(api, title="Last day", due_date="9999-12-31")
+
+    def titles(**params) -> list[str]:
+        response = api.get("/api/todos/tasks", {"sort": "due", **params})
+        assert response.status_code == 200, response.content
+        return [t["title"] for t in response.json()["results"]]
+
+    # Year 278 sorts before 2020 (four-digit years in the index), and the last day is in range.
+    assert titles() == ["Ancient", "Modern", "Last day"]
+    assert titles(due_before="1000-01-01") == ["Ancient"]
+    assert titles(due_after="0278-04-10T16:00:00-09:54", overdue="true") == ["Modern"]  # after 278, before now
+    assert titles(due_after="9998-12-31") == ["Last day"]
+    # Empty ranges are empty pages, not errors: after the last day; overdue yet due after now.
+    assert titles(due_after="9999-12-31") == []
+    assert titles(due_after="2999-01-01", overdue="true") == []
+
+
 def test_another_users_task_is_not_found(api, other_api):
     theirs = create_task(other_api, title="Theirs")
     url = f"/api/todos/tasks/{theirs['id']}"
