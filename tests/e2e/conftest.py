@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mysite.dispatcher import Dispatcher
-from tests.blog.conftest import author, make_post  # noqa: F401 (the blog's fixtures serve its browser tests too)
+from tests.blog.conftest import make_post  # noqa: F401 (the blog's fixture serves its browser tests too)
 
 # Playwright's sync API runs an event loop in this thread; Django only objects
 # because of its ORM, which this project does not use.
