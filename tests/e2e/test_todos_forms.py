@@ -137,7 +137,9 @@ def test_the_new_task_box_shows_the_parse_as_you_type_and_esc_keeps_a_word(page,
     expect(page.locator("ul.todo-list > li.todo label.title")).to_have_text(["Read Friday"])
     expect(page.locator("ul.todo-list > li.todo .due")).to_have_count(0)
 
-    # Typed and sent: the task is added as read, in the list on screen.
+    # Typed and sent: the task is added as read, in the list on screen (once the last add has reset the box).
+    expect(box).to_have_value("")
+    expect(preview).to_be_empty()
     box.fill("Call Anna tomorrow 9am @family p4")
     expect(preview.locator("mark.token-label")).to_have_text("@family")
     box.press("Enter")

@@ -41,7 +41,13 @@ class Catalog:
         )
         response = requests.post(start["url"], data=start["fields"], files={"file": ("f", content)}, timeout=10)
         assert response.status_code in (200, 204), response.text
-        # Other tests of this worker may have left S3 events behind: rounds until this one is handled.
+        return self.handle_upload(product, version, platform)
+
+    def handle_upload(self, product: str, version: str, platform: str) -> str:
+        """Run the S3 events until this artifact's is handled; returns its status.
+
+        Other tests of this worker may have left S3 events behind, so it takes rounds until this one's.
+        """
         for _ in range(50):
             handled = self.dispatcher.run_once(include_schedules=False)
             status = self.status(product, version, platform)
