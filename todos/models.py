@@ -78,7 +78,7 @@ def due_key(moment: datetime) -> str:
     """A moment as the due-date indexes sort it: UTC, to the second, the year always in four digits.
 
     `strftime("%Y")` writes year 278 as "278", which would sort after "2026"; beyond the calendar's ends
-    (year 1 or 9999 moved to UTC) the key is the end itself.
+    (year 1 or 9999 moved to UTC) the key is the end itself. A naive moment is taken as UTC.
     """
     try:
         utc = moment.astimezone(UTC) if moment.tzinfo else moment

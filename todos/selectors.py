@@ -81,9 +81,7 @@ LAST_DUE_KEY = f"{date.max}T~~"
 
 
 def _due_key(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        return due_key(value if value.tzinfo else value.replace(tzinfo=UTC))
-    return value.isoformat()
+    return due_key(value) if isinstance(value, datetime) else value.isoformat()
 
 
 def _due_range(query: TaskQuery, now: datetime) -> tuple[str | None, str | None]:
@@ -133,10 +131,10 @@ def _filters(query: TaskQuery, *, skip: set[str]):
     return combined
 
 
-def _run_task_query(owner: str, query: TaskQuery, *, limit: int, cursor: str | None, now: datetime):
+def _run_task_query(owner: str, query: TaskQuery, *, limit: int, cursor: str | None, due_range: tuple):
     """Pick the index that serves the query's key conditions and order; the rest become filters."""
     start = decode_cursor(cursor)
-    low, high = _due_range(query, now)
+    low, high = due_range
     common = {"limit": limit, "last_evaluated_key": start}
     if low or high or query.sort == "due":
         if low and high:
@@ -181,7 +179,7 @@ def task_search(
 
     def load():
         # One request per page (`limit` items read, those passing the filters returned): never a whole partition.
-        return _one_request(_run_task_query(owner, query, limit=limit, cursor=cursor, now=now))
+        return _one_request(_run_task_query(owner, query, limit=limit, cursor=cursor, due_range=(low, high)))
 
     # `now` only matters to the minute for overdue, so the cache key holds it to the minute.
     params = {
