@@ -25,12 +25,22 @@ def profile_get(*, sub: str) -> Profile | None:
 
 
 def profile_get_cached(*, sub: str) -> Profile | None:
-    """The profile, read once per request (one GetItem).
+    """The profile as the signed-in user's requests see it: who they are and when their tokens were revoked.
 
-    Not kept across requests: a rename must show on every container at once, and the
-    profile's writes carry no read-cache stamp.
+    Kept in the read cache under the `identity` facet of the user's own scope
+    (`mysite.cache.user_scope`), so a warm request pays only that scope's stamp, which it reads
+    anyway for its todos, and the user's todo writes leave it cached. Every write of what this
+    answers (creation, rename, token revocation: accounts.services.profiles) bumps the facet in
+    its own transaction, so a revocation refuses the old tokens on the very next
+    request on every container. Writes of the welcome-email fields do not bump: read those
+    with `profile_get`. Per process (the cache module's entries), right with any threads.
     """
-    return cache.request_memo(profile_cache_key(sub), lambda: profile_get(sub=sub))
+    return cache.request_memo(
+        profile_cache_key(sub),
+        lambda: cache.cached(
+            scope=cache.user_scope(sub), facet=cache.IDENTITY, name="profile", compute=lambda: profile_get(sub=sub)
+        ),
+    )
 
 
 def _shard_position(profile: Profile) -> dict:

@@ -11,14 +11,20 @@ Scope of this module (the one place that says it):
   the scope's reads return (`stamp_bump_now()` only after writes that cannot be one
   transaction: batch deletes of unbounded size, S3 objects). A committed write is therefore
   visible to the very next request on any container.
+- **Facets.** A scope may also hold entries that most of its writes leave alone: a facet of it,
+  with its own token on the same stamp item (`FACETS`; `identity` holds the user's profile as the
+  signed-in requests read it). `cached(..., facet=...)` keys such an entry by the facet's token,
+  and only `stamp_bump(..., facet=...)` replaces that token: a task write does not send every
+  container back to the profile, and a rename does not drop the user's cached todos.
 - **Reads.** `cached()` reads the scope's stamp with one small strongly-consistent GetItem,
   remembered for the rest of the request (a `ContextVar` set on `request_started`; never across
   requests, and forgotten as soon as the request writes to the scope), then looks the entry up
   under (scope, token, name, params). A warm request costs exactly that one GetItem. The stamp
   has its own item rather than riding on the product: a full-item `save()` of the product
   would write an old token back, and the count is the same either way, since the product is
-  itself an entry under its stamp. (Bearer API requests also read the caller's profile, once
-  per request: accounts.selectors.)
+  itself an entry under its stamp. The signed-in user's profile (identity and token
+  revocation, read by every authenticated request) is an entry under the user's scope too
+  (accounts.selectors), so a warm signed-in request costs that one GetItem as well.
 - **Entries** live in Django's `default` cache, `LocMemCache`: per process (each Lambda
   container, each origin process its own), thread-safe behind its lock, and values are pickled
   in and out, so no two threads ever share a cached object. Correctness across processes comes
@@ -57,6 +63,8 @@ from mysite.dynamo import LabelledTransactWrite, transact
 from mysite.models import CacheStamp
 
 BLOG_SCOPE = "blog"
+IDENTITY = "identity"
+FACETS = (IDENTITY,)  # each has `<facet>_token` and `<facet>_changed_at` on CacheStamp
 _NO_STAMP = "-"  # a scope nobody has written to yet; the first write replaces it for good
 _DEFAULTS = {"TTL_SECONDS": 300, "SETTLE_SECONDS": 2.0, "MAX_ENTRY_BYTES": 256 * 1024}
 
@@ -109,43 +117,66 @@ request_started.connect(_request_began, dispatch_uid="mysite.cache.request_began
 request_finished.connect(_request_ended, dispatch_uid="mysite.cache.request_ended")
 
 
-def stamp_get(scope: str) -> Stamp:
-    """The scope's current stamp (one strongly-consistent GetItem, once per request)."""
+def _facet(scope: str, facet: str | None) -> str:
+    """The memo key of a scope's stamp, or of one facet's."""
+    if facet is not None and facet not in FACETS:
+        raise ValueError(f"unknown read-cache facet {facet!r}")
+    return scope if facet is None else f"{scope}|{facet}"
+
+
+def _stamp(token: str | None, changed_at) -> Stamp:
+    return Stamp(token, float(changed_at or 0)) if token else Stamp(_NO_STAMP, 0.0)
+
+
+def stamp_get(scope: str, *, facet: str | None = None) -> Stamp:
+    """The scope's current stamp, or its facet's (one strongly-consistent GetItem, once per request)."""
+    wanted = _facet(scope, facet)
     memo = _request.get()
-    if memo is not None and scope in memo.read:
-        return memo.read[scope]
+    if memo is not None and wanted in memo.read:
+        return memo.read[wanted]
+    names = ["token", "changed_at", *(f"{name}_{part}" for name in FACETS for part in ("token", "changed_at"))]
     try:
-        item = CacheStamp.get(scope, consistent_read=True, attributes_to_get=["token", "changed_at"])
-        stamp = Stamp(item.token, float(item.changed_at))
+        item = CacheStamp.get(scope, consistent_read=True, attributes_to_get=names)
+        stamps = {scope: _stamp(item.token, item.changed_at)}
+        for name in FACETS:
+            stamps[_facet(scope, name)] = _stamp(getattr(item, f"{name}_token"), getattr(item, f"{name}_changed_at"))
     except DoesNotExist:
-        stamp = Stamp(_NO_STAMP, 0.0)
-    if memo is not None and scope not in memo.written:
-        memo.read[scope] = stamp
-    return stamp
+        stamps = {_facet(scope, name): Stamp(_NO_STAMP, 0.0) for name in (None, *FACETS)}
+    if memo is not None:
+        memo.read.update({key: stamp for key, stamp in stamps.items() if key not in memo.written})
+    return stamps[wanted]
 
 
-def _forget_in_request(scopes: tuple[str, ...]) -> None:
+def _forget_in_request(keys: tuple[str, ...]) -> None:
     memo = _request.get()
     if memo is not None:
-        for scope in scopes:
-            memo.read.pop(scope, None)
-            memo.written.add(scope)
+        for key in keys:
+            memo.read.pop(key, None)
+            memo.written.add(key)
 
 
-def stamp_bump(transaction: TransactWrite, *scopes: str) -> None:
-    """Replace the scopes' stamps as part of `transaction`: they change if and only if it commits."""
-    done: set[str] = transaction.__dict__.setdefault("_bumped_scopes", set())
+def stamp_bump(transaction: TransactWrite, *scopes: str, facet: str | None = None) -> None:
+    """Replace the scopes' stamps (or only their `facet`'s) as part of `transaction`: they change iff it commits."""
+    done: dict[str, str | None] = transaction.__dict__.setdefault("_bumped_scopes", {})
     now = time.time()
+    keys = tuple(_facet(scope, facet) for scope in scopes)
+    token, changed_at = (
+        (CacheStamp.token, CacheStamp.changed_at)
+        if facet is None
+        else (getattr(CacheStamp, f"{facet}_token"), getattr(CacheStamp, f"{facet}_changed_at"))
+    )
     for scope in scopes:
         if scope in done:  # one transaction may touch an item only once
+            if done[scope] != facet:
+                raise ValueError(f"one transaction cannot bump two tokens of {scope!r}")
             continue
-        done.add(scope)
-        actions = [CacheStamp.token.set(uuid.uuid4().hex), CacheStamp.changed_at.set(now)]
+        done[scope] = facet
+        actions = [token.set(uuid.uuid4().hex), changed_at.set(now)]
         if isinstance(transaction, LabelledTransactWrite):
             transaction.update(CacheStamp(scope), actions=actions, label=f"stamp:{scope}")
         else:  # a plain TransactWrite from an app that has not moved to transact() yet
             transaction.update(CacheStamp(scope), actions=actions)
-    _forget_in_request(scopes)
+    _forget_in_request(keys)
 
 
 def stamp_bump_now(*scopes: str) -> None:
@@ -192,10 +223,12 @@ def _entry_key(scope: str, token: str, name: str, params: Mapping | None) -> str
     return "rc:" + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
 
 
-def cached[T](*, scope: str, name: str, compute: Callable[[], T], params: Mapping | None = None) -> T:
-    """`compute()` once per (scope, name, params) until the scope's next write, on every container."""
-    stamp = stamp_get(scope)
-    key = _entry_key(scope, stamp.token, name, params)
+def cached[T](
+    *, scope: str, name: str, compute: Callable[[], T], params: Mapping | None = None, facet: str | None = None
+) -> T:
+    """`compute()` once per (scope, name, params) until the scope's (or its facet's) next write, on every container."""
+    stamp = stamp_get(scope, facet=facet)
+    key = _entry_key(_facet(scope, facet), stamp.token, name, params)
     pickled = _entries.get(key)
     if pickled is not None:
         return pickle.loads(pickled)

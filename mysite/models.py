@@ -71,8 +71,11 @@ class CacheStamp(Model):
         table_name = table_name("cache-stamps")
 
     scope = UnicodeAttribute(hash_key=True)
-    token = UnicodeAttribute()
-    changed_at = NumberAttribute()
+    token = UnicodeAttribute(null=True)  # null on an item only a facet was ever bumped on
+    changed_at = NumberAttribute(null=True)
+    # The `identity` facet (mysite.cache.FACETS): entries that only the user's own profile writes change.
+    identity_token = UnicodeAttribute(null=True)
+    identity_changed_at = NumberAttribute(null=True)
 
 
 class IdempotencyRecord(Model):

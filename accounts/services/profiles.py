@@ -8,15 +8,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from accounts.models import Profile, ReaderCount, utcnow
 from accounts.selectors import profile_get
 from accounts.validators import DISPLAY_NAME_MESSAGE, validate_display_name
-from mysite import cognito
+from mysite import cache, cognito
 from mysite.cognito import CognitoError
 from mysite.concurrency import version_conflict
-from mysite.dynamo import LabelledTransactWrite, condition_failed
+from mysite.dynamo import LabelledTransactWrite
 from mysite.errors import InvalidInput, NotFound
 
 
@@ -45,7 +45,11 @@ def tokens_revoke(*, email: str) -> None:
     # Tokens carry `auth_time` in whole seconds, so one from the revocation's own second cannot be told
     # from an older one: the stamp is the next whole second, and a sign-in within that second is refused.
     stamp = utcnow().replace(microsecond=0) + timedelta(seconds=1)
-    profile.update(actions=[Profile.tokens_valid_after.set(stamp)], add_version_condition=False)
+    with cache.transaction() as write:
+        write.update(
+            profile, actions=[Profile.tokens_valid_after.set(stamp)], add_version_condition=False, label="profile"
+        )
+        cache.stamp_bump(write, cache.user_scope(profile.sub), facet=cache.IDENTITY)
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ def profile_ensure(*, sub: str, email: str, display_name: str) -> Profile:
             with write:
                 write.save(profile, condition=Profile.sub.does_not_exist(), label="profile")
                 write.update(ReaderCount(profile.kind), actions=[ReaderCount.profiles.add(1)], label="count")
+                # The cached lookup said "no profile" until now.
+                cache.stamp_bump(write, cache.user_scope(sub), facet=cache.IDENTITY)
         except TransactWriteError as error:
             if "profile" in write.failed(error):
                 return profile_get(sub=sub)  # created concurrently: theirs is as good as ours
@@ -133,13 +139,17 @@ def profile_update(
         raise NotFound("You have no profile yet.")
     if version is not None and version != profile.version:
         raise version_conflict(serialize(profile) if serialize else None)
+    write = cache.transaction()
     try:
-        profile.update(actions=[Profile.display_name.set(display_name)])
-    except UpdateError as error:
-        if condition_failed(error):
+        with write:
+            write.update(profile, actions=[Profile.display_name.set(display_name)], label="profile")
+            cache.stamp_bump(write, cache.user_scope(sub), facet=cache.IDENTITY)
+    except TransactWriteError as error:
+        if "profile" in write.failed(error):
             current = profile_get(sub=sub)
             raise version_conflict(serialize(current) if serialize and current else None) from error
         raise
+    profile.display_name = display_name  # the transaction counted the version up itself
     cognito.call(
         "admin_update_user_attributes",
         UserPoolId=settings.COGNITO_USER_POOL_ID,

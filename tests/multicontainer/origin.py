@@ -15,7 +15,7 @@ def without_stamp_bumps(patch) -> None:
     """Make every write leave the read cache's stamps alone (`patch(target, name, value)`)."""
     from mysite import cache
 
-    patch(cache, "stamp_bump", lambda transaction, *scopes: None)
+    patch(cache, "stamp_bump", lambda transaction, *scopes, **facet: None)
     patch(cache, "stamp_bump_now", lambda *scopes: None)
 
 

@@ -66,6 +66,49 @@ def test_a_bump_changes_only_its_own_scope(scope):
     assert cache.cached(scope=other, name="n", compute=lambda: "recomputed") == "kept"
 
 
+def test_a_facet_has_its_own_token_on_the_scope_s_stamp(scope):
+    whole, facet = Counter("todos"), Counter("profile")
+
+    def read_both():
+        return (
+            cache.cached(scope=scope, name="n", compute=whole),
+            cache.cached(scope=scope, name="n", facet=cache.IDENTITY, compute=facet),
+        )
+
+    assert read_both() == ("todos", "profile")  # the same name under the facet is another entry
+    cache.stamp_bump_now(scope)  # a write to the scope leaves the facet's entries alone
+    whole.value = "todos 2"
+    assert read_both() == ("todos 2", "profile")
+    with cache.transaction() as write:  # and a write to the facet leaves the scope's
+        cache.stamp_bump(write, scope, facet=cache.IDENTITY)
+    facet.value = "profile 2"
+    assert read_both() == ("todos 2", "profile 2")
+    assert (whole.calls, facet.calls) == (2, 2)
+
+
+def test_a_facet_bump_on_a_fresh_scope_leaves_the_scope_unstamped(scope):
+    with cache.transaction() as write:
+        cache.stamp_bump(write, scope, facet=cache.IDENTITY)
+    assert cache.stamp_get(scope).token == "-"
+    assert cache.stamp_get(scope, facet=cache.IDENTITY).token not in ("-", None)
+
+
+def test_one_transaction_cannot_bump_a_scope_and_its_facet(scope):
+    write = cache.transaction()
+    cache.stamp_bump(write, scope)
+    with pytest.raises(ValueError, match="two tokens"):
+        cache.stamp_bump(write, scope, facet=cache.IDENTITY)
+    with pytest.raises(ValueError, match="unknown read-cache facet"):
+        cache.stamp_get(scope, facet="nonsense")
+
+
+def test_the_stamp_and_its_facets_are_one_read_per_request(scope):
+    with one_request(), dynamodb_calls() as calls:
+        cache.cached(scope=scope, name="a", compute=lambda: 1)
+        cache.cached(scope=scope, name="a", facet=cache.IDENTITY, compute=lambda: 2)
+    assert calls == ["GetItem"]
+
+
 def test_an_entry_kept_by_another_container_is_dead_once_the_stamp_moves(scope):
     """Another container's entries are keyed by the token it read; the stamp in DynamoDB decides."""
     cache.cached(scope=scope, name="n", compute=lambda: "old")

@@ -49,9 +49,9 @@ def test_throttled_api_read_is_503_with_retry_after(bearer_client, user):
 
 def test_throttled_api_write_is_503_and_writes_nothing(bearer_client, user):
     client = bearer_client(user)
-    client.get("/api/accounts/me")  # warm the profile cache, so only the write is throttled
+    version = client.get("/api/accounts/me").json()["version"]  # warms the profile cache: only the write is throttled
     with throttled_dynamodb():
-        response = client.patch("/api/accounts/me", {"display_name": "Never"}, format="json")
+        response = client.patch("/api/accounts/me", {"display_name": "Never", "version": version}, format="json")
     assert response.status_code == 503
     assert Profile.get(user.sub).display_name == "Test User"
 
