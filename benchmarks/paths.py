@@ -85,8 +85,8 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             minimum_warm=1,
             why=(
                 "session GetItem + lists Query (sidebar) + the list's tasks Query + 2 due-date Queries (Today, "
-                "overdue) + labels Query; the list GetItem repeats the lists Query; warm: the session read only "
-                "(server-side sessions)"
+                "overdue) + labels Query; the list GetItem repeats the lists Query; warm: the session read "
+                "(server-side sessions) + the user's stamp, under which the profile and the page's reads are cached"
             ),
         ),
         HotPath(
@@ -96,7 +96,9 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             "bearer",
             minimum_cold=2,
             minimum_warm=0,
-            why="profile GetItem (token -> user, cached) + one Query on the list's GSI; warm: item cache",
+            why=(
+                "the user's stamp (token -> profile, cached under it) + one Query on the list's GSI; warm: the stamp"
+            ),
         ),
         HotPath(
             "task create API",
@@ -108,8 +110,8 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             minimum_warm=1,
             fresh_body=new_task,
             why=(
-                "profile GetItem (cached) + one write; the list check could be a ConditionCheck in the same "
-                "TransactWriteItems instead of a GetItem"
+                "the user's stamp (the profile is cached under it) + one TransactWriteItems: the task, its list's "
+                "ConditionCheck, the counters and the stamp's bump"
             ),
         ),
         HotPath(
@@ -195,8 +197,8 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             minimum_warm=2,
             fresh_body=sign_in_form,
             why=(
-                "profile GetItem (cached) + Django's cycle_key: a conditional PutItem to claim the key, a PutItem "
-                "with the data (Cognito InitiateAuth is not DynamoDB)"
+                "the user's stamp (the profile is cached under it) + Django's cycle_key: a conditional PutItem to "
+                "claim the key, a PutItem with the data (Cognito InitiateAuth is not DynamoDB)"
             ),
         ),
     ]

@@ -40,13 +40,13 @@ def test_a_write_invalidates_the_cached_reads(owner):
     assert calls == ["GetItem", "GetItem"]  # the stamp, then the task
 
 
-def test_repeated_api_read_reads_only_the_profile_and_the_stamp(bearer_client, user):
+def test_repeated_api_read_reads_only_the_stamp(bearer_client, user):
     client = bearer_client(user)
     created = client.post("/api/todos/tasks", {"title": "cached"}, format="json").json()
     first = client.get("/api/todos/tasks", {"list_id": "inbox", "done": "false"})
     with dynamodb_calls() as calls:
         second = client.get("/api/todos/tasks", {"list_id": "inbox", "done": "false"})
-    assert calls == ["GetItem", "GetItem"]  # the caller's profile (bearer auth), the user's stamp
+    assert calls == ["GetItem"]  # the user's stamp: the caller's profile (bearer auth) is cached under it too
     assert second.json() == first.json()
     assert [t["id"] for t in second.json()["results"]] == [created["id"]]
 
@@ -76,3 +76,23 @@ def test_a_token_older_than_the_tombstones_asks_for_a_full_sync(owner):
     services.task_create(owner=owner, title="x")
     ancient = encode_cursor({"since": "2000-01-01T00:00:00.000000Z"})
     assert selectors.changes_since(owner=owner, token=ancient).full is True
+
+
+def test_a_task_create_checks_its_list_inside_the_write(bearer_client, user):
+    client = bearer_client(user)
+    errands = client.post("/api/todos/lists", {"name": "Errands"}, format="json").json()
+    client.post("/api/todos/tasks", {"title": "first", "list_id": errands["id"]}, format="json")  # makes the counters
+    client.get("/api/todos/tasks", {"list_id": errands["id"]})  # warms the caller's profile
+    with dynamodb_calls() as calls:
+        created = client.post("/api/todos/tasks", {"title": "milk", "list_id": errands["id"]}, format="json")
+    assert created.status_code == 201
+    assert calls == ["GetItem", "TransactWriteItems"], calls  # the stamp, then the task with its list check
+    archived = client.patch(f"/api/todos/lists/{errands['id']}", {"archived": True}, format="json")
+    assert archived.status_code == 200, archived.content
+    refused = client.post("/api/todos/tasks", {"title": "eggs", "list_id": errands["id"]}, format="json")
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"] == "This list is archived."
+    missing = client.post("/api/todos/tasks", {"title": "eggs", "list_id": "nope"}, format="json")
+    assert (missing.status_code, missing.json()["error"]["message"]) == (422, "There is no such list.")
+    titles = [t["title"] for t in client.get("/api/todos/tasks", {"list_id": errands["id"]}).json()["results"]]
+    assert titles == ["first", "milk"]

@@ -107,6 +107,7 @@ def counted_write(*, owner: str, fill: Callable[[LabelledTransactWrite, Tally], 
             if attempt == 0 and COUNTS_LABEL in tx.failed(error):
                 counts_recount(owner=owner)
                 continue
+            error.failed_labels = tx.failed(error)  # which labelled items failed their condition
             raise
         return
 

@@ -68,6 +68,20 @@ def _list_for_task(*, owner: str, list_id: str | None) -> str:
     return list_id
 
 
+LIST_CHECK = "list"  # the label of a new task's list check in its transaction
+
+
+def _check_list(tx, *, owner: str, list_id: str) -> None:
+    """In the new task's own transaction: its list exists and is not archived (no read before the write)."""
+    tx.condition_check(
+        TodoList,
+        owner,
+        list_id,
+        condition=TodoList.list_id.exists() & (TodoList.archived.does_not_exist() | (TodoList.archived == False)),  # noqa: E712
+        label=LIST_CHECK,
+    )
+
+
 def _subtask_ids(*, owner: str, task: Task) -> list[Task]:
     """Every subtask of `task`, open and done (its own index partition: the list's other tasks are not read)."""
     return list(Task.by_parent.query(f"{owner}#{task.task_id}"))
@@ -114,14 +128,19 @@ def _parent_for(*, owner: str, parent_id: str, task_id: str | None) -> Task:
     return parent
 
 
-def _saved(task: Task, before: Counter) -> Task:
-    """Write `task` with its change to the counters (`before`: what it counted as loaded)."""
+def _saved(task: Task, before: Counter, *, check_list: bool = False) -> Task:
+    """Write `task` with its change to the counters (`before`: what it counted as loaded).
+
+    With `check_list`, the same transaction checks that the task's list exists and is open.
+    """
     created = task.version is None
     task.refresh_keys()
     touch(task)
 
     def fill(tx, tally):
-        tx.save(task)
+        if check_list:
+            _check_list(tx, owner=task.owner, list_id=task.list_id)
+        tx.save(task, label="task")
         tally.change(before, task)
 
     if not created:
@@ -133,6 +152,11 @@ def _saved(task: Task, before: Counter) -> Task:
     except TransactWriteError as error:
         # The id is new, so an item holding it with the same `changed` stamp is this very write,
         # applied on an attempt whose answer was lost.
+        if LIST_CHECK in getattr(error, "failed_labels", ()):
+            # No such list, an archived one (the read says which), or an Inbox not made yet; once
+            # the read passes, the list is right as of now: write without the check.
+            _list_for_task(owner=task.owner, list_id=task.list_id)
+            return _saved(task, before)
         if not condition_failed(error):
             raise
         current = Task.get(task.owner, task.task_id, consistent_read=True)
@@ -179,9 +203,9 @@ def task_create(
         if list_id and list_id != parent.list_id:
             raise TaskRuleBroken("A subtask lives in its parent's list.", field="list_id")
         task.parent_id, task.list_id = parent.task_id, parent.list_id
-    else:
-        task.list_id = _list_for_task(owner=owner, list_id=list_id)
-    return _saved(task, Counter())
+        return _saved(task, Counter())
+    task.list_id = list_id or INBOX_ID  # checked in the write's own transaction, not read first
+    return _saved(task, Counter(), check_list=True)
 
 
 def task_update(
