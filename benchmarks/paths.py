@@ -96,9 +96,7 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             "bearer",
             minimum_cold=2,
             minimum_warm=0,
-            why=(
-                "the user's stamp (token -> profile, cached under it) + one Query on the list's GSI; warm: the stamp"
-            ),
+            why=("the user's stamp (token -> profile, cached under it) + one Query on the list's GSI; warm: the stamp"),
         ),
         HotPath(
             "task create API",
