@@ -84,9 +84,10 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             minimum_cold=6,
             minimum_warm=1,
             why=(
-                "session GetItem + lists Query (sidebar) + the list's tasks Query + 2 due-date Queries (Today, "
-                "overdue) + labels Query; the list GetItem repeats the lists Query; warm: the session read "
-                "(server-side sessions) + the user's stamp, under which the profile and the page's reads are cached"
+                "session GetItem + profile GetItem (token revocation) + lists Query (sidebar, the list itself "
+                "among them) + counters GetItem (Today and label counts) + the list's open and done tasks Queries; "
+                "warm: the session read (server-side sessions) + the user's stamp, under which the profile and "
+                "the page's reads are cached"
             ),
         ),
         HotPath(
@@ -191,12 +192,13 @@ def hot_paths(seed: Seed, creds: Credentials) -> list[HotPath]:
             "/accounts/sign-in/",
             "csrf",
             content_type="application/x-www-form-urlencoded",
-            minimum_cold=3,
-            minimum_warm=2,
+            minimum_cold=5,
+            minimum_warm=4,
             fresh_body=sign_in_form,
             why=(
-                "the user's stamp (the profile is cached under it) + Django's cycle_key: a conditional PutItem to "
-                "claim the key, a PutItem with the data (Cognito InitiateAuth is not DynamoDB)"
+                "two UpdateItems counting the attempt (per account and per client, mysite/throttling.py) + the "
+                "profile GetItem (cached under the user's stamp when warm) + Django's cycle_key: a conditional "
+                "PutItem to claim the key, a PutItem with the data (Cognito InitiateAuth is not DynamoDB)"
             ),
         ),
     ]

@@ -276,3 +276,17 @@ def test_an_inline_rename_carries_the_version_and_a_stale_one_changes_nothing(pa
     assert Task.get(user.sub, task.task_id).title == "Original"
     htmx_post(page, f"/todos/tasks/{task.task_id}/title", {"title": "Renamed", "version": str(stored.version)})
     assert Task.get(user.sub, task.task_id).title == "Renamed"
+
+
+def test_a_list_page_shows_the_list_from_the_sidebar_and_an_archived_one_on_its_own(page, user):
+    errands = services.list_create(owner=user.sub, name="Errands")
+    services.task_create(owner=user.sub, title="milk", list_id=errands.list_id)
+    heading = 'aria-hidden="true"></span>Errands</h1>'
+    shown = page.get(f"/todos/lists/{errands.list_id}/").content.decode()
+    assert heading in shown
+    assert "milk" in shown
+    services.list_update(owner=user.sub, list_id=errands.list_id, archived=True)
+    archived = page.get(f"/todos/lists/{errands.list_id}/")
+    assert archived.status_code == 200
+    assert heading in archived.content.decode()
+    assert page.get("/todos/lists/no-such-list/").status_code == 404

@@ -182,7 +182,10 @@ def app_context(
     }
     cursor = state.cursor or None
     if state.kind == "list":
-        current = selectors.list_get(owner=owner, list_id=state.list_id)
+        # The sidebar's Query holds the list already; an archived one (not in the sidebar) is read on its own.
+        current = next((x for x in lists if x.list_id == state.list_id), None) or selectors.list_get(
+            owner=owner, list_id=state.list_id
+        )
         # One page of at most PAGE tasks, by cursor: neither the open tasks nor the done history is read whole.
         # "Active" and "Completed" page through their side; "All" shows the open tasks first and fills the
         # rest of its page with the first done ones, each side with its own way on.
