@@ -1,4 +1,4 @@
-"""The schema and the server agree where the 50-example fuzz found them apart (issue 13's fuzz acceptance)."""
+"""The schema and the server agree where the 50-example fuzz found them apart."""
 
 from __future__ import annotations
 
