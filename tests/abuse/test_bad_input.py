@@ -44,6 +44,28 @@ def test_an_identifier_longer_than_a_dynamodb_key_is_a_clean_404(path, bearer_cl
         assert response.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    ("who", "path", "body", "field", "listing"),
+    [
+        ("author", "/api/blog/admin/posts", {"title": "Long slug", "slug": "a" * 8000}, "slug", "?q=Long+slug"),
+        ("author", "/api/blog/admin/posts", {"title": "Long tag", "tags": ["t" * 3000]}, "tags", "?q=Long+tag"),
+        ("manager", "/api/updates/products", {"slug": "p" * 8000, "name": "Long"}, "slug", "/" + "p" * 8000),
+        ("user", "/api/todos/tasks", {"title": "Long label", "labels": ["l" * 3000]}, "labels", ""),
+    ],
+)
+def test_a_key_longer_than_dynamodb_takes_is_a_400_on_write_and_not_a_503(
+    who, path, body, field, listing, bearer_client, make_user
+):
+    groups = {"author": ("authors",), "manager": ("release-managers",), "user": ()}[who]
+    client = bearer_client(make_user(groups=groups))
+    before = client.get(path + listing).content
+    response = client.post(path, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+    assert "Retry-After" not in response
+    assert client.get(path + listing).content == before  # nothing was written
+
+
 @pytest.mark.parametrize("position", ["1e308", "5e-324", "1e-131", "-1e200"])
 def test_a_position_dynamodb_cannot_store_is_a_400_on_create_and_changes_nothing(api, position):
     before = task_count(api)
