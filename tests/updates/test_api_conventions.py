@@ -253,6 +253,20 @@ def test_a_version_or_platform_segment_that_cannot_exist_is_a_404_never_a_308(ma
     assert (manager.get(f"{draft}/").status_code, manager.get(f"{draft}/")["Location"]) == (308, draft)
 
 
+def test_a_newline_where_a_release_version_goes_is_a_404_over_http_too(live_url, release_manager, draft):
+    """The same through a real HTTP server, as curl sends it (the path percent-encoded, no redirect followed)."""
+    import requests
+
+    token = {"Authorization": f"Bearer {release_manager.access_token}"}
+    base = live_url + draft.rsplit("/", 1)[0]
+    for path in (f"{base}/%0A", f"{base}/%0A/", f"{base}/1.0.0%0A/", f"{base}/%0D%0A/publish/"):
+        answer = requests.get(path, headers=token, allow_redirects=False, timeout=10)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found"), path
+        assert "Location" not in answer.headers, path
+        anonymous = requests.get(path, allow_redirects=False, timeout=10)
+        assert anonymous.status_code == 401, path
+
+
 def test_completing_an_upload_takes_one_to_ten_thousand_parts_and_reads_each_one(manager, catalog):
     product = catalog.product()
     catalog.release(product, "1.0.0", platforms=("linux-x64",), publish=False)
