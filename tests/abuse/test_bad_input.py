@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.test import Client
 from pynamodb.exceptions import GetError
@@ -133,6 +135,27 @@ def test_an_if_match_version_out_of_range_is_a_400(api, header):
     assert response.status_code == 400
     assert "If-Match" in response.json()["error"]["fields"]
     assert api.get(f"/api/todos/tasks/{task['id']}").json()["title"] == "A task"
+
+
+@pytest.mark.parametrize("app", ["blog", "accounts", "updates"])
+def test_an_if_match_of_5000_digits_is_a_400_on_every_versioned_api(app, bearer_client, make_user):
+    client = bearer_client(make_user(groups=("authors", "release-managers")))
+    if app == "blog":
+        url = client.post("/api/blog/admin/posts", {"title": "If-Match"}, format="json")["Location"]
+        body, field, before = {"title": "Renamed"}, "title", "If-Match"
+    elif app == "accounts":
+        url, body, field = "/api/accounts/me", {"display_name": "Renamed"}, "display_name"
+        before = client.get(url).json()[field]
+    else:
+        product = f"p-{uuid.uuid4().hex[:10]}"
+        assert client.post("/api/updates/products", {"slug": product, "name": "P"}, format="json").status_code == 201
+        releases = f"/api/updates/products/{product}/releases"
+        assert client.post(releases, {"version_name": "1.0.0", "channel": "stable"}, format="json").status_code == 201
+        url, body, field, before = f"{releases}/1.0.0", {"notes": "Renamed"}, "notes", ""
+    response = client.patch(url, body, format="json", HTTP_IF_MATCH='"v' + "9" * 5000 + '"')
+    assert response.status_code == 400, response.content[:300]
+    assert "If-Match" in response.json()["error"]["fields"]
+    assert client.get(url).json()[field] == before
 
 
 def test_a_version_field_out_of_range_is_a_400(api):
