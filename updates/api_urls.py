@@ -6,15 +6,19 @@ after the current ones: 308 where only the path moved, a deprecated alias where 
 
 from __future__ import annotations
 
+import re
+
 from django.urls import path, register_converter
 
 from mysite.deprecation import moved_to
+from updates import versions
 from updates.apis import artifacts, beacons, legacy, public, publishing, ramp
+from updates.constants import PLATFORMS
 
 app_name = "updates-api"
 
-_release = "products/<slug:product>/releases/<str:version>"
-_artifact = f"{_release}/artifacts/<str:platform>"
+_release = "products/<slug:product>/releases/<release_version:version>"
+_artifact = f"{_release}/artifacts/<platform:platform>"
 
 
 class AnyPath:
@@ -30,7 +34,38 @@ class AnyPath:
         return value
 
 
+class ReleaseVersion:
+    """A semantic version as SemVer.parse reads it (ASCII digits, no newline, at most MAX_LENGTH characters).
+
+    Any other segment where a release's version goes matches no release route, so it reaches the catch-all
+    below (404), never an earlier path's 308 to a path that cannot exist."""
+
+    regex = re.sub(r"\(\?P<\w+>", "(?:", versions.SEMVER_REGEX)
+
+    def to_python(self, value: str) -> str:
+        if len(value) > versions.MAX_LENGTH:
+            raise ValueError(value)  # no match: the next pattern is tried
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class Platform:
+    """One of the catalog's platforms."""
+
+    regex = "|".join(re.escape(platform) for platform in PLATFORMS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(AnyPath, "anything")
+register_converter(ReleaseVersion, "release_version")
+register_converter(Platform, "platform")
 
 
 def _moved(name: str):

@@ -10,11 +10,12 @@ from mysite.errors import InvalidInput
 
 # The regular expression suggested by semver.org, with `[0-9]` for `\d` (which also matches "٣" and fullwidth digits)
 # and used with `fullmatch` (its `$` would let a trailing newline through).
-_SEMVER = re.compile(
+SEMVER_REGEX = (
     r"(?P<major>0|[1-9][0-9]*)\.(?P<minor>0|[1-9][0-9]*)\.(?P<patch>0|[1-9][0-9]*)"
     r"(?:-(?P<prerelease>(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+(?P<build>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
 )
+_SEMVER = re.compile(SEMVER_REGEX)
 _NUMERIC_IDENTIFIER = re.compile(r"[0-9]+")
 _OS_VERSION = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6}){0,3}")
 _NUMBER_WIDTH = 10  # numeric parts are zero-padded to this width in the sort key

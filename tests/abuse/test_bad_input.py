@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.test import Client
 from pynamodb.exceptions import GetError
@@ -42,6 +44,28 @@ def test_an_identifier_longer_than_a_dynamodb_key_is_a_clean_404(path, bearer_cl
     assert response.status_code == 404
     if path.startswith("/api/"):
         assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "body", "field", "listing"),
+    [
+        ("author", "/api/blog/admin/posts", {"title": "Long slug", "slug": "a" * 8000}, "slug", "?q=Long+slug"),
+        ("author", "/api/blog/admin/posts", {"title": "Long tag", "tags": ["t" * 3000]}, "tags", "?q=Long+tag"),
+        ("manager", "/api/updates/products", {"slug": "p" * 8000, "name": "Long"}, "slug", "/" + "p" * 8000),
+        ("user", "/api/todos/tasks", {"title": "Long label", "labels": ["l" * 3000]}, "labels", ""),
+    ],
+)
+def test_a_key_longer_than_dynamodb_takes_is_a_400_on_write_and_not_a_503(
+    who, path, body, field, listing, bearer_client, make_user
+):
+    groups = {"author": ("authors",), "manager": ("release-managers",), "user": ()}[who]
+    client = bearer_client(make_user(groups=groups))
+    before = client.get(path + listing).content
+    response = client.post(path, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+    assert "Retry-After" not in response
+    assert client.get(path + listing).content == before  # nothing was written
 
 
 @pytest.mark.parametrize("position", ["1e308", "5e-324", "1e-131", "-1e200"])
@@ -111,6 +135,27 @@ def test_an_if_match_version_out_of_range_is_a_400(api, header):
     assert response.status_code == 400
     assert "If-Match" in response.json()["error"]["fields"]
     assert api.get(f"/api/todos/tasks/{task['id']}").json()["title"] == "A task"
+
+
+@pytest.mark.parametrize("app", ["blog", "accounts", "updates"])
+def test_an_if_match_of_5000_digits_is_a_400_on_every_versioned_api(app, bearer_client, make_user):
+    client = bearer_client(make_user(groups=("authors", "release-managers")))
+    if app == "blog":
+        url = client.post("/api/blog/admin/posts", {"title": "If-Match"}, format="json")["Location"]
+        body, field, before = {"title": "Renamed"}, "title", "If-Match"
+    elif app == "accounts":
+        url, body, field = "/api/accounts/me", {"display_name": "Renamed"}, "display_name"
+        before = client.get(url).json()[field]
+    else:
+        product = f"p-{uuid.uuid4().hex[:10]}"
+        assert client.post("/api/updates/products", {"slug": product, "name": "P"}, format="json").status_code == 201
+        releases = f"/api/updates/products/{product}/releases"
+        assert client.post(releases, {"version_name": "1.0.0", "channel": "stable"}, format="json").status_code == 201
+        url, body, field, before = f"{releases}/1.0.0", {"notes": "Renamed"}, "notes", ""
+    response = client.patch(url, body, format="json", HTTP_IF_MATCH='"v' + "9" * 5000 + '"')
+    assert response.status_code == 400, response.content[:300]
+    assert "If-Match" in response.json()["error"]["fields"]
+    assert client.get(url).json()[field] == before
 
 
 def test_a_version_field_out_of_range_is_a_400(api):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 
 import pytest
 from django.test import RequestFactory
@@ -106,3 +107,29 @@ def test_client_ip_is_remote_addr_unless_trusted_proxies_are_configured(settings
     assert client_ip(request) == "198.51.100.1"
     settings.TRUSTED_PROXY_COUNT = 3  # fewer hops than proxies: the header is not what a proxy wrote
     assert client_ip(request) == "10.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("action", "path", "body"),
+    [
+        ("sign_in", "/api/accounts/token", {"password": "nope-nope-1"}),
+        ("sign_up", "/api/accounts/sign-up", {"password": "correct-horse-9", "display_name": "X"}),
+        ("confirm", "/api/accounts/confirm", {"code": "000000"}),
+        ("password_forgot", "/api/accounts/password/forgot", {}),
+        ("password_reset", "/api/accounts/password/reset", {"code": "123456", "new_password": "new-horse-battery-7"}),
+        ("resend", "/api/accounts/confirm/resend", {}),
+    ],
+)
+def test_each_account_action_is_limited_per_client_across_accounts(api_client, limit, action, path, body):
+    limit(action, "client", 1)
+    address, other = (f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in (uuid.uuid4().int, uuid.uuid4().int))
+
+    def attempt(remote_addr: str):
+        return api_client.post(path, {"email": unique_email("many"), **body}, format="json", REMOTE_ADDR=remote_addr)
+
+    assert attempt(address).status_code != 429
+    refused = attempt(address)
+    assert refused.status_code == 429, refused.content
+    assert refused.json()["error"]["code"] == "throttled"
+    assert int(refused["Retry-After"]) >= 1
+    assert attempt(other).status_code != 429  # another client is not held back

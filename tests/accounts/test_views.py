@@ -131,6 +131,18 @@ def test_a_plus_address_survives_the_redirect_into_the_confirm_form():
     assert f'value="{email}"' in client.get(response["Location"]).content.decode()
 
 
+def test_a_plus_address_survives_the_redirects_of_forgot_password_and_of_resend():
+    email = unique_email("a+b")
+    encoded = email.replace("+", "%2B").replace("@", "%40")
+    client = Client()
+    forgot = client.post("/accounts/password/forgot/", {"email": email})
+    assert forgot["Location"] == f"/accounts/password/reset/?email={encoded}"
+    assert f'value="{email}"' in client.get(forgot["Location"]).content.decode()
+    resent = client.post("/accounts/confirm/resend/", {"email": email})
+    assert resent["Location"] == f"/accounts/confirm/?email={encoded}"
+    assert f'value="{email}"' in client.get(resent["Location"]).content.decode()
+
+
 def test_too_many_wrong_passwords_in_the_sign_in_form_show_a_message_and_a_429(user, limit):
     limit("sign_in", "account", 2)
     client = Client()

@@ -143,6 +143,19 @@ def test_stale_version_is_409_with_the_current_post(author_api):
     assert author_api.get(f"/api/blog/admin/posts/{post['id']}").json()["title"] == "Theirs"
 
 
+def test_renaming_a_post_to_a_slug_another_post_holds_is_a_409_slug_taken_through_the_api(author_api):
+    holder = author_api.post("/api/blog/admin/posts", {"title": unique_title()}, format="json").json()
+    post = author_api.post("/api/blog/admin/posts", {"title": unique_title()}, format="json").json()
+    url = f"/api/blog/admin/posts/{post['id']}"
+    taken = author_api.patch(url, {"slug": holder["slug"], "title": "Renamed"}, HTTP_IF_MATCH='"v1"', format="json")
+    assert taken.status_code == 409, taken.content
+    error = taken.json()["error"]
+    assert (error["code"], list(error["fields"])) == ("slug_taken", ["slug"])
+    after = author_api.get(url).json()
+    assert (after["slug"], after["title"], after["version"]) == (post["slug"], post["title"], 1)
+    assert author_api.get(f"/api/blog/admin/posts/{holder['id']}").json()["slug"] == holder["slug"]
+
+
 def test_writes_state_their_version_once(author_api):
     post = author_api.post("/api/blog/admin/posts", {"title": unique_title()}, format="json").json()
     url = f"/api/blog/admin/posts/{post['id']}"

@@ -57,3 +57,47 @@ def test_the_release_forms_critical_checkbox_sits_before_its_label_on_one_line(p
     box_at, label_at = box.bounding_box(), label.bounding_box()
     assert box_at["x"] + box_at["width"] <= label_at["x"] + 1  # the box first, then its label
     assert abs((box_at["y"] + box_at["height"] / 2) - (label_at["y"] + label_at["height"] / 2)) < 8  # one line
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_mark_all_as_complete_sits_below_the_new_task_box_and_covers_no_error(page, user):
+    """The toggle-all control has its own row under the new-task box and the error line, overlapping neither."""
+    todos.task_create(owner=user.sub, title="Name me")
+    sign_in(page, user)
+    other = page.context.new_page()
+    other.goto("/todos/")
+    page.goto("/todos/")
+    page.get_by_text("Name me", exact=True).dblclick()
+    page.get_by_label("Edit Name me").fill("First tab's name")
+    page.get_by_label("Edit Name me").press("Enter")
+    expect(page.locator("label.title")).to_have_text(["First tab's name"])
+    # A stale rename from the other tab puts an error line under its new-task box.
+    other.get_by_text("Name me", exact=True).dblclick()
+    other.get_by_label("Edit Name me").fill("Second tab's name")
+    other.get_by_label("Edit Name me").press("Enter")
+    error = other.locator(".todo-error")
+    expect(error).to_be_visible()
+    new_task, toggle_all = other.get_by_label("New task"), other.get_by_label("Mark all as complete")
+    expect(new_task).to_be_visible()
+    expect(toggle_all).to_be_visible()
+    label = other.locator("label[for=toggle-all]")
+    expect(label).to_be_visible()
+    boxes = {
+        "new task": new_task.bounding_box(),
+        "error": error.bounding_box(),
+        "toggle": toggle_all.bounding_box(),
+        "label": label.bounding_box(),
+    }
+    for control in ("toggle", "label"):
+        for other_box in ("new task", "error"):
+            assert not _overlap(boxes[control], boxes[other_box]), (control, other_box, boxes)
+        assert boxes[control]["y"] >= boxes["error"]["y"] + boxes["error"]["height"] - 1, boxes  # its own row below
+    other.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.test_todos import sign_in, titles
@@ -69,6 +70,11 @@ def test_a_keyboard_walk_keeps_focus_where_the_user_acted(page, user):
     page.keyboard.press("Enter")
     heading = page.get_by_role("heading", name="Details of “Gamma”", level=2)
     expect(heading).to_be_focused()
+    # Its h2 sits under the page's one h1 (axe's heading rules, best practices outside WCAG 2.1 AA's tags).
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)
+    heading_rules = {"runOnly": {"type": "rule", "values": ["heading-order", "page-has-heading-one"]}}
+    outline = Axe().run(page, options=heading_rules)
+    assert outline.violations_count == 0, outline.generate_report()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Notes (Markdown)")).to_be_focused()
     page.keyboard.press("Escape")

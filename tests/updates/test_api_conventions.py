@@ -218,6 +218,55 @@ def test_a_path_under_products_that_no_route_matches_is_the_publishing_apis_neve
         assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found"), path
 
 
+def test_a_version_or_platform_segment_that_cannot_exist_is_a_404_never_a_308(manager, api_client, draft):
+    """A newline, a carriage return or any other non-version where a release's version goes (an earlier path's
+    trailing slash included) matches no release route: 404 to a manager, 401 to anyone else, and no redirect."""
+    base = draft.rsplit("/", 1)[0]
+    paths = [
+        f"{base}/%0A",
+        f"{base}/%0A/",
+        f"{base}/%0D",
+        f"{base}/%0A%0A/",
+        f"{base}/1.0.0%0A",
+        f"{base}/1.0.0%0A/",
+        f"{base}/%D9%A3.0.0/",  # an Arabic-Indic digit
+        f"{base}/1.0/",
+        f"{base}/{'1' * 70}.0.0",
+        f"{base}/%0A/publish/",
+        f"{base}/%0A/update/",
+        f"{base}/%0A/artifacts/",
+        f"{draft}/artifacts/%0A",
+        f"{draft}/artifacts/%0A/",
+        f"{draft}/artifacts/%0A/complete/",
+        f"{draft}/artifacts/linux-x64%0A/",
+    ]
+    for path in paths:
+        for method in ("get", "post", "patch", "delete"):
+            send = getattr(manager, method)
+            answer = send(path) if method == "get" else send(path, {}, format="json")
+            assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found"), (method, path)
+            assert "Location" not in answer, (method, path)
+        anonymous = api_client.get(path)
+        assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "not_authenticated"), path
+    # The real release and its earlier path still answer as before.
+    assert manager.get(draft).status_code == 200
+    assert (manager.get(f"{draft}/").status_code, manager.get(f"{draft}/")["Location"]) == (308, draft)
+
+
+def test_a_newline_where_a_release_version_goes_is_a_404_over_http_too(live_url, release_manager, draft):
+    """The same through a real HTTP server, as curl sends it (the path percent-encoded, no redirect followed)."""
+    import requests
+
+    token = {"Authorization": f"Bearer {release_manager.access_token}"}
+    base = live_url + draft.rsplit("/", 1)[0]
+    for path in (f"{base}/%0A", f"{base}/%0A/", f"{base}/1.0.0%0A/", f"{base}/%0D%0A/publish/"):
+        answer = requests.get(path, headers=token, allow_redirects=False, timeout=10)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found"), path
+        assert "Location" not in answer.headers, path
+        anonymous = requests.get(path, allow_redirects=False, timeout=10)
+        assert anonymous.status_code == 401, path
+
+
 def test_completing_an_upload_takes_one_to_ten_thousand_parts_and_reads_each_one(manager, catalog):
     product = catalog.product()
     catalog.release(product, "1.0.0", platforms=("linux-x64",), publish=False)
