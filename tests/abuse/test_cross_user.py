@@ -126,7 +126,11 @@ def test_api_answers_404_to_the_intruder_and_changes_nothing(
     intruder_api, owner_and_intruder, owner_objects, method, url, body
 ):
     before = snapshot(owner_and_intruder[0].sub, owner_objects)
-    response = getattr(intruder_api, method)(fill(url, owner_objects), fill(body, owner_objects), format="json")
+    # A versioned write states a version, as a real client would (and a guessed one must not help).
+    headers = {"HTTP_IF_MATCH": '"v1"'} if method in ("patch", "delete") else {}
+    response = getattr(intruder_api, method)(
+        fill(url, owner_objects), fill(body, owner_objects), format="json", **headers
+    )
     if url.startswith("/api/todos/tasks?"):
         # A listing is scoped to the caller: B sees their own (empty) tasks, never A's.
         assert response.status_code in (200, 404)

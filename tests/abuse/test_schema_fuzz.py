@@ -14,9 +14,10 @@ Where a check cannot hold as schemathesis states it, the exception is narrow and
   schema can state; the answer is the documented 400 `invalid_code`.
 - a versioned write states the version read in `If-Match` or in the body's `version`, one of them,
   which OpenAPI cannot say of a header and a body field together: positive cases carry at most one
-  (`positive_cases_state_one_version`), and the writes that require one (a profile rename, a post's
-  PATCH and DELETE, a revision restore, a release's PATCH: `VERSION_REQUIRED`) also accept their
-  documented 428 `precondition_required` as the answer to positive data that states neither.
+  (`positive_cases_state_one_version`), and the writes that require one (a profile rename, the PATCH
+  and DELETE of a post, a list or a task, a revision restore, a release's PATCH: `VERSION_REQUIRED`)
+  also accept their documented 428 `precondition_required` as the answer to positive data that states
+  neither.
 - temporary AWS credentials (`todos_credentials`) need the caller's own Cognito ID token in
   `X-Id-Token`, which no schema can state (a made-up one is a 400): positive cases carry the fuzzing
   user's real one (`with_the_real_id_token`, at call time: the user exists once the stack runs).
@@ -80,18 +81,24 @@ VERSION_REQUIRED = [
     "blog_admin_posts_partial_update",
     "blog_admin_posts_destroy",
     "blog_admin_revisions_restore",
+    "todos_lists_update",
+    "todos_lists_destroy",
+    "todos_tasks_update",
+    "todos_tasks_destroy",
     "updates_releases_update",
 ]
 # The writes that name other items (a list, a parent task, the tasks to reorder, a feature image, a
 # product's channel): a made-up one is the documented 422.
 REFERENCES = [
     "todos_tasks_create",
-    "todos_tasks_update",
+    "todos_tasks_update",  # versioned too: VERSIONED_REFERENCES
     "todos_tasks_move",
     "todos_tasks_reorder",
     "blog_admin_posts_create",
     "updates_releases_create",
 ]
+# Versioned writes that name other items (a post's feature image, a task's parent): 422 and 428 both.
+VERSIONED_REFERENCES = ["blog_admin_posts_partial_update", "todos_tasks_update"]
 POSITIVE_ANSWERS = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' own default
 REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429"]
 CONFIG = schemathesis.Config.from_dict(
@@ -109,15 +116,15 @@ CONFIG = schemathesis.Config.from_dict(
                 "checks": {"positive_data_acceptance": {"enabled": False}},
             },
             {
-                "include-operation-id": ["blog_admin_posts_partial_update"],  # versioned, and names an image
+                "include-operation-id": VERSIONED_REFERENCES,
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ANSWERS, "422", "428"]}},
             },
             {
-                "include-operation-id": [op for op in VERSION_REQUIRED if op != "blog_admin_posts_partial_update"],
+                "include-operation-id": [op for op in VERSION_REQUIRED if op not in VERSIONED_REFERENCES],
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ANSWERS, "428"]}},
             },
             {
-                "include-operation-id": REFERENCES,
+                "include-operation-id": [op for op in REFERENCES if op not in VERSIONED_REFERENCES],
                 "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_ANSWERS, "422"]}},
             },
         ],

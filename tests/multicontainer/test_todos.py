@@ -51,7 +51,10 @@ def test_a_retitled_task_reads_the_new_title_on_every_container(cluster, user, t
 
     def write():
         changed = cluster.writer.request(
-            "PATCH", f"/api/todos/tasks/{task.task_id}", token=token, json={"title": "new title"}
+            "PATCH",
+            f"/api/todos/tasks/{task.task_id}",
+            token=token,
+            json={"title": "new title", "version": task.version},
         )
         assert changed.status_code == 200, changed.text
 
@@ -69,7 +72,7 @@ def test_a_stale_etag_gets_the_new_body_not_a_304_on_every_container(cluster, us
 
     def write():
         changed = cluster.writer.request(
-            "PATCH", f"/api/todos/tasks/{task.task_id}", token=token, json={"title": "second"}
+            "PATCH", f"/api/todos/tasks/{task.task_id}", token=token, json={"title": "second", "version": task.version}
         )
         assert changed.status_code == 200, changed.text
 
@@ -85,7 +88,10 @@ def test_labels_follow_a_task_edit_on_every_container(cluster, user, token):
 
     def write():
         changed = cluster.writer.request(
-            "PATCH", f"/api/todos/tasks/{task.task_id}", token=token, json={"labels": ["home", "work"]}
+            "PATCH",
+            f"/api/todos/tasks/{task.task_id}",
+            token=token,
+            json={"labels": ["home", "work"], "version": task.version},
         )
         assert changed.status_code == 200, changed.text
 

@@ -51,7 +51,10 @@ def test_lists_crud(api):
     assert stale.status_code == 409
     assert stale.json()["error"]["current"]["name"] == "Job"
 
-    assert api.delete(list_url).status_code == 204
+    unstated = api.delete(list_url)
+    assert (unstated.status_code, unstated.json()["error"]["code"]) == (428, "precondition_required")
+    assert api.get(list_url).json()["name"] == "Job"  # a write without a version changes nothing
+    assert api.delete(list_url, HTTP_IF_MATCH=api.get(list_url)["ETag"]).status_code == 204
     assert api.get(list_url).status_code == 404
 
 
@@ -70,8 +73,8 @@ def test_another_users_list_is_not_found(api, other_api):
     theirs = other_api.post("/api/todos/lists", {"name": "Secret"}, format="json").json()
     url = f"/api/todos/lists/{theirs['id']}"
     assert api.get(url).status_code == 404
-    assert api.patch(url, {"name": "Mine"}, format="json").status_code == 404
-    assert api.delete(url).status_code == 404
+    assert api.patch(url, {"name": "Mine", "version": 1}, format="json").status_code == 404
+    assert api.delete(url, HTTP_IF_MATCH='"v1"').status_code == 404
     response = api.post("/api/todos/tasks", {"title": "x", "list_id": theirs["id"]}, format="json")
     assert response.status_code == 422
     assert "list_id" in error_fields(response)
@@ -144,13 +147,15 @@ def test_update_with_versions_and_if_match(api):
     stale_body = api.patch(url, {"title": "lost", "version": 1}, format="json")
     assert stale_body.status_code == 409
     assert api.patch(url, {"title": "x"}, format="json", HTTP_IF_MATCH="nonsense").status_code == 400
-    assert api.patch(url, {"done": True}, format="json").status_code == 400  # completing has its own endpoint
-    assert api.patch(url, {"title": "   "}, format="json").status_code == 400
+    assert api.patch(url, {"done": True, "version": 2}, format="json").status_code == 400  # its own endpoint
+    assert api.patch(url, {"title": "   ", "version": 2}, format="json").status_code == 400
+    unstated = api.patch(url, {"title": "blind"}, format="json")
+    assert (unstated.status_code, unstated.json()["error"]["code"]) == (428, "precondition_required")
     assert api.get(url).json()["title"] == "v2"
 
-    cleared = api.patch(url, {"due_date": "2025-05-05", "notes": "n"}, format="json").json()
+    cleared = api.patch(url, {"due_date": "2025-05-05", "notes": "n", "version": 2}, format="json").json()
     assert (cleared["due_date"], cleared["notes"]) == ("2025-05-05", "n")
-    assert api.patch(url, {"due_date": None}, format="json").json()["due_date"] is None
+    assert api.patch(url, {"due_date": None}, format="json", HTTP_IF_MATCH='"v3"').json()["due_date"] is None
 
 
 def test_conditional_get_answers_304(api):
@@ -184,7 +189,8 @@ def test_complete_reopen_move_and_delete(api):
     assert "list_id" in error_fields(missing)
 
     assert api.delete(url, HTTP_IF_MATCH='"v1"').status_code == 409
-    assert api.delete(url).status_code == 204
+    assert api.delete(url).status_code == 428
+    assert api.delete(url, HTTP_IF_MATCH=api.get(url)["ETag"]).status_code == 204
     assert api.get(url).status_code == 404
 
 
@@ -274,8 +280,8 @@ def test_another_users_task_is_not_found(api, other_api):
     theirs = create_task(other_api, title="Theirs")
     url = f"/api/todos/tasks/{theirs['id']}"
     assert api.get(url).status_code == 404
-    assert api.patch(url, {"title": "mine"}, format="json").status_code == 404
-    assert api.delete(url).status_code == 404
+    assert api.patch(url, {"title": "mine", "version": 1}, format="json").status_code == 404
+    assert api.delete(url, HTTP_IF_MATCH='"v1"').status_code == 404
     assert api.post(f"{url}/complete", {}, format="json").status_code == 404
     assert api.post(f"{url}/move", {"list_id": "inbox"}, format="json").status_code == 404
     assert api.get(f"{url}/attachments").status_code == 404
@@ -303,7 +309,7 @@ def test_sync(api):
     assert full["full"] is True
     assert [t["title"] for t in full["tasks"]] == ["first"]
     assert [x["id"] for x in full["lists"]] == ["inbox"]
-    api.delete(f"/api/todos/tasks/{first['id']}")
+    api.delete(f"/api/todos/tasks/{first['id']}", HTTP_IF_MATCH=f'"v{first["version"]}"')
     second = create_task(api, title="second")
     changes = api.get("/api/todos/sync", {"since": full["sync_token"]}).json()
     assert changes["full"] is False
@@ -442,7 +448,7 @@ def test_browsable_api_lists_creates_and_edits_tasks(browser_client, user):
     assert "put-generic-content-form" in detail or "PATCH" in detail
     edited = client.patch(
         f"/api/todos/tasks/{task_id}",
-        json.dumps({"title": "Edited"}),
+        json.dumps({"title": "Edited", "version": 1}),
         content_type="application/json",
         HTTP_ACCEPT="text/html",
     )

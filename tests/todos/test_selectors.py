@@ -87,7 +87,9 @@ def test_a_task_create_checks_its_list_inside_the_write(bearer_client, user):
         created = client.post("/api/todos/tasks", {"title": "milk", "list_id": errands["id"]}, format="json")
     assert created.status_code == 201
     assert calls == ["GetItem", "TransactWriteItems"], calls  # the stamp, then the task with its list check
-    archived = client.patch(f"/api/todos/lists/{errands['id']}", {"archived": True}, format="json")
+    archived = client.patch(
+        f"/api/todos/lists/{errands['id']}", {"archived": True, "version": errands["version"]}, format="json"
+    )
     assert archived.status_code == 200, archived.content
     refused = client.post("/api/todos/tasks", {"title": "eggs", "list_id": errands["id"]}, format="json")
     assert refused.status_code == 422

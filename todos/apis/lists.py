@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mysite.concurrency import IF_MATCH
+from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_response, results_response, validated
@@ -85,22 +85,32 @@ class ListUpdateApi(APIView):
         colour = serializers.ChoiceField(choices=services.COLOURS, required=False)
         position = position_field(required=False)
         archived = serializers.BooleanField(required=False)
-        version = serializers.IntegerField(required=False, min_value=1)
+        version = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            help_text='The version you last read; or send `If-Match: "v<version>"`: one is required.',
+        )
 
     @extend_schema(
-        operation_id="todos_lists_update", request=InputSerializer, responses={200: ListOutput}, parameters=[IF_MATCH]
+        operation_id="todos_lists_update",
+        request=InputSerializer,
+        responses={200: ListOutput, 428: PRECONDITION_REQUIRED},
+        parameters=[IF_MATCH],
     )
     def patch(self, request, list_id: str):
         data = validated(ListUpdateApi.InputSerializer, request.data, partial=True)
-        version = expected_version(request, data)
+        version = expected_version(request, data, required=True)
         todo_list = services.list_update(owner=request.user.sub, list_id=list_id, expected_version=version, **data)
         return item_response(request, todo_list, list_as_dict)
 
 
 class ListDeleteApi(APIView):
-    @extend_schema(operation_id="todos_lists_destroy", responses={204: None}, parameters=[IF_MATCH])
+    @extend_schema(
+        operation_id="todos_lists_destroy", responses={204: None, 428: PRECONDITION_REQUIRED}, parameters=[IF_MATCH]
+    )
     def delete(self, request, list_id: str):
-        services.list_delete(owner=request.user.sub, list_id=list_id, expected_version=expected_version(request))
+        version = expected_version(request, required=True)
+        services.list_delete(owner=request.user.sub, list_id=list_id, expected_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mysite.apis import page_limit
-from mysite.concurrency import IF_MATCH
+from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED
 from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.parsers import SafeJSONParser
@@ -117,7 +117,11 @@ class TaskUpdateApi(APIView):
         class Meta:
             ref_name = "TodosTaskUpdateInput"
 
-        version = serializers.IntegerField(required=False, min_value=1)
+        version = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            help_text='The version you last read; or send `If-Match: "v<version>"`: one is required.',
+        )
 
         def get_fields(self):
             fields = super().get_fields()
@@ -125,19 +129,25 @@ class TaskUpdateApi(APIView):
             return fields
 
     @extend_schema(
-        operation_id="todos_tasks_update", request=InputSerializer, responses={200: TaskOutput}, parameters=[IF_MATCH]
+        operation_id="todos_tasks_update",
+        request=InputSerializer,
+        responses={200: TaskOutput, 428: PRECONDITION_REQUIRED},
+        parameters=[IF_MATCH],
     )
     def patch(self, request, task_id: str):
         data = validated(TaskUpdateApi.InputSerializer, request.data, partial=True)
-        version = expected_version(request, data)
+        version = expected_version(request, data, required=True)
         task = services.task_update(owner=request.user.sub, task_id=task_id, expected_version=version, **data)
         return item_response(request, task, task_as_dict)
 
 
 class TaskDeleteApi(APIView):
-    @extend_schema(operation_id="todos_tasks_destroy", responses={204: None}, parameters=[IF_MATCH])
+    @extend_schema(
+        operation_id="todos_tasks_destroy", responses={204: None, 428: PRECONDITION_REQUIRED}, parameters=[IF_MATCH]
+    )
     def delete(self, request, task_id: str):
-        services.task_delete(owner=request.user.sub, task_id=task_id, expected_version=expected_version(request))
+        version = expected_version(request, required=True)
+        services.task_delete(owner=request.user.sub, task_id=task_id, expected_version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
