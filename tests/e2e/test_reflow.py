@@ -79,6 +79,7 @@ def site_content(staff):
             "/admin/blog/",
             "/admin/blog/new/",
             f"/admin/blog/{draft.post_id}/",
+            f"/admin/blog/{draft.post_id}/history/",
             "/admin/blog/readers/",
             "/admin/updates/",
             "/admin/updates/desk-clock/",
