@@ -13,6 +13,7 @@ urlpatterns = [
     path("new/", admin_views.post_new, name="new"),
     path("preview/", admin_views.preview, name="preview"),
     path("readers/", admin_views.readers, name="readers"),
+    path("staff/", admin_views.staff, name="staff"),
     path("<str:post_id>/", admin_views.post_edit, name="edit"),
     path("<str:post_id>/delete/", admin_views.post_delete, name="delete"),
     path("<str:post_id>/history/", admin_views.post_history, name="history"),

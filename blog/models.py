@@ -55,10 +55,13 @@ class Post(Model):
     author_feed = UnicodeAttribute(null=True)
     published_month = UnicodeAttribute(null=True)
     schedule_queue = UnicodeAttribute(null=True)
+    submitted_at = UTCDateTimeAttribute(null=True)  # a draft its writer submitted for review (cleared on publish)
     version = VersionAttribute()
 
     # Every post in one partition, most recently edited first: the authors' unfiltered list.
     everything = global_index("by-updated", kind=UnicodeAttribute, updated_at=UTCDateTimeAttribute)
+    # One writer's posts, most recently edited first: the list contributors and authors see (their own only).
+    by_writer = global_index("by-writer", author_sub=UnicodeAttribute, updated_at=UTCDateTimeAttribute)
     # The authors' list: posts of one status, most recently edited first.
     by_status = global_index("by-status", status=UnicodeAttribute, updated_at=UTCDateTimeAttribute)
     # Sparse: only published posts carry `feed`, so the home page, feeds and sitemap never see drafts.
@@ -109,7 +112,7 @@ class PostRevision(Model):
 
     post_id = UnicodeAttribute(hash_key=True)
     number = NumberAttribute(range_key=True)
-    action = UnicodeAttribute()  # create, edit, publish, schedule, unpublish, restore
+    action = UnicodeAttribute()  # create, edit, submit, publish, schedule, unpublish, restore
     saved_at = UTCDateTimeAttribute(default=utcnow)
     saved_by_sub = UnicodeAttribute(default="")
     saved_by_name = UnicodeAttribute(default="")

@@ -8,18 +8,21 @@ from blog.apis.posts import (
     AdminPostListApi,
     AdminPostPublishApi,
     AdminPostScheduleApi,
+    AdminPostSubmitApi,
     AdminPostUnpublishApi,
     LegacyPostDeleteApi,
     LegacyPostUpdateApi,
 )
 from blog.apis.public import PostDetailApi, PostListApi, TagPostListApi
 from blog.apis.revisions import RevisionListApi, RevisionRestoreApi
+from blog.apis.staff import StaffListApi, StaffMemberApi
 
 __all__ = [
     "AdminPostDetailApi",
     "AdminPostListApi",
     "AdminPostPublishApi",
     "AdminPostScheduleApi",
+    "AdminPostSubmitApi",
     "AdminPostUnpublishApi",
     "AdminPreviewApi",
     "ImageDetailApi",
@@ -31,5 +34,7 @@ __all__ = [
     "ReaderListApi",
     "RevisionListApi",
     "RevisionRestoreApi",
+    "StaffListApi",
+    "StaffMemberApi",
     "TagPostListApi",
 ]

@@ -53,6 +53,9 @@ class AdminPostOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
     scheduled_for = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(
+        allow_null=True, help_text="When its writer submitted the draft for review (null once published)."
+    )
 
 
 class VersionConflictOutput(serializers.Serializer):
@@ -126,7 +129,11 @@ class AdminPostListApi(PostApi):
     def get(self, request):
         query = validated(self.FilterSerializer, request.query_params)
         posts, next_cursor = selectors.post_list(
-            status=query.get("status"), search=query.get("q", ""), limit=query["limit"], cursor=query.get("cursor")
+            status=query.get("status"),
+            search=query.get("q", ""),
+            limit=query["limit"],
+            cursor=query.get("cursor"),
+            actor=request.user,
         )
         return Response(self.OutputSerializer({"results": posts, "next_cursor": next_cursor}).data)
 
@@ -140,7 +147,11 @@ class AdminPostListApi(PostApi):
     def post(self, request):
         data = validated(self.InputSerializer, request.data)
         post = services.post_create(
-            author_sub=request.user.sub, author_name=request.user.display_name, by=by(request), **data
+            author_sub=request.user.sub,
+            author_name=request.user.display_name,
+            by=by(request),
+            actor=request.user,
+            **data,
         )
         return self.answer(request, post, status=status.HTTP_201_CREATED, location=_post_url(post))
 
@@ -161,7 +172,7 @@ class AdminPostDetailApi(PostApi):
         parameters=[IF_NONE_MATCH], responses={200: AdminPostOutput}, operation_id="blog_admin_posts_retrieve"
     )
     def get(self, request, post_id: str):
-        return self.answer(request, selectors.post_get(post_id=post_id))
+        return self.answer(request, selectors.post_get(post_id=post_id, actor=request.user))
 
     @extend_schema(
         request=PatchSerializer,
@@ -174,7 +185,7 @@ class AdminPostDetailApi(PostApi):
         version = expected_version(request, data, required=True)
         keep_image = "feature_image_id" not in data
         post = services.post_update(
-            post_id=post_id, version=version, keep_feature_image=keep_image, by=by(request), **data
+            post_id=post_id, version=version, keep_feature_image=keep_image, by=by(request), actor=request.user, **data
         )
         return self.answer(request, post)
 
@@ -186,7 +197,9 @@ class AdminPostDetailApi(PostApi):
     )
     def delete(self, request, post_id: str):
         data = validated(VersionInput, request.data)
-        services.post_delete(post_id=post_id, version=expected_version(request, data, required=True))
+        services.post_delete(
+            post_id=post_id, version=expected_version(request, data, required=True), actor=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -208,7 +221,8 @@ class PostActionApi(PostApi):
         """`action(post_id=, version=, by=, **fields)` with the version read, then the post as it is now."""
         data = validated(self.InputSerializer, request.data)
         version = expected_version(request, data)
-        return self.answer(request, action(post_id=post_id, version=version, by=by(request), **data))
+        post = action(post_id=post_id, version=version, by=by(request), actor=request.user, **data)
+        return self.answer(request, post)
 
 
 class AdminPostPublishApi(PostActionApi):
@@ -224,6 +238,12 @@ class AdminPostScheduleApi(PostActionApi):
     @post_action_schema("blog_admin_posts_schedule", request=InputSerializer)
     def post(self, request, post_id: str):
         return self.act(request, post_id, services.post_schedule)
+
+
+class AdminPostSubmitApi(PostActionApi):
+    @post_action_schema("blog_admin_posts_submit")
+    def post(self, request, post_id: str):
+        return self.act(request, post_id, services.post_submit)
 
 
 class AdminPostUnpublishApi(PostActionApi):
@@ -252,7 +272,9 @@ class LegacyPostUpdateApi(DeprecatedAlias, PostApi):
     def post(self, request, post_id: str):
         return self.answer(
             request,
-            services.post_update(post_id=post_id, by=by(request), **validated(self.InputSerializer, request.data)),
+            services.post_update(
+                post_id=post_id, by=by(request), actor=request.user, **validated(self.InputSerializer, request.data)
+            ),
         )
 
 
@@ -271,5 +293,5 @@ class LegacyPostDeleteApi(DeprecatedAlias, PostApi):
         deprecated=True,
     )
     def post(self, request, post_id: str):
-        services.post_delete(post_id=post_id, **validated(self.InputSerializer, request.data))
+        services.post_delete(post_id=post_id, actor=request.user, **validated(self.InputSerializer, request.data))
         return Response(status=status.HTTP_204_NO_CONTENT)

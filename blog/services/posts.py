@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import TransactWriteError
 
-from blog import selectors
-from blog.errors import PostStateInvalid, PostVersionConflict, SlugTaken
+from blog import permissions, selectors
+from blog.errors import PostStateInvalid, PostVersionConflict, RoleForbidden, SlugTaken
 from blog.models import DRAFT, PUBLISHED, SCHEDULED, Post, utcnow
 from blog.services.content import apply_content, apply_status, slug_candidates, slug_checked, slug_from_title
 from blog.services.transaction import (
@@ -82,8 +82,11 @@ def post_create(
     feature_image_id: str | None = None,
     feature_image_alt: str = "",
     by: SavedBy | None = None,
+    actor=None,
 ) -> Post:
     """A new draft; without a slug one is derived from the title (and numbered if taken)."""
+    if actor is not None and not permissions.can_create(actor):
+        raise RoleForbidden("Only the blog's staff can write posts.")
     post = Post(uuid.uuid4().hex, author_sub=author_sub, author_name=author_name or "Anonymous")
     apply_content(
         post,
@@ -115,12 +118,13 @@ def post_update(
     keep_feature_image: bool = False,
     by: SavedBy | None = None,
     restored_from: int | None = None,
+    actor=None,
 ) -> Post:
     """Edit a post of any status; a field left out (None) keeps its value; a published post stays published.
 
     `feature_image_id=None` removes the image unless `keep_feature_image` (a partial edit that does not name it).
     """
-    post = post_editable(post_id, version)
+    post = post_editable(post_id, version, actor=actor, refusal=EDIT_REFUSAL)
     before, old_slug = PublicState.of(post), post.slug
     apply_content(
         post,
@@ -146,6 +150,10 @@ def post_update(
     )
 
 
+EDIT_REFUSAL = "Contributors can change only their drafts; once published, an editor makes the changes."
+PUBLISH_REFUSAL = "Your role does not allow publishing; submit the draft for review instead."
+
+
 def _unchanged_or_refused(post: Post, version: int | None, refusal: str) -> Post:
     """A post already in the status asked for: unchanged when asked without a version, else refused."""
     if version is None:
@@ -157,22 +165,31 @@ def _status_commit(post: Post, status: str, *, action: str, by: SavedBy | None, 
     """Save `post` in `status` (with its publication or schedule time), as a revision of `action`."""
     before = PublicState.of(post)
     apply_status(post, status, **times)
+    if status != DRAFT:
+        post.submitted_at = None  # reviewed: published or scheduled
     return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action=action, by=by)
 
 
 def post_publish(
-    *, post_id: str, version: int | None = None, published_at: datetime | None = None, by: SavedBy | None = None
+    *,
+    post_id: str,
+    version: int | None = None,
+    published_at: datetime | None = None,
+    by: SavedBy | None = None,
+    actor=None,
 ) -> Post:
     """Make a draft or scheduled post public now; without a version, publishing a published post changes nothing."""
-    post = post_editable(post_id, version)
+    post = post_editable(post_id, version, actor=actor, allowed=permissions.can_publish, refusal=PUBLISH_REFUSAL)
     if post.status == PUBLISHED:
         return _unchanged_or_refused(post, version, "This post is already published.")
     return _status_commit(post, PUBLISHED, action="publish", by=by, published_at=published_at or utcnow())
 
 
-def post_schedule(*, post_id: str, version: int | None = None, publish_at: datetime, by: SavedBy | None = None) -> Post:
+def post_schedule(
+    *, post_id: str, version: int | None = None, publish_at: datetime, by: SavedBy | None = None, actor=None
+) -> Post:
     """Publish a draft automatically at `publish_at` (the every-minute schedule picks it up)."""
-    post = post_editable(post_id, version)
+    post = post_editable(post_id, version, actor=actor, allowed=permissions.can_publish, refusal=PUBLISH_REFUSAL)
     if post.status == PUBLISHED:
         raise PostStateInvalid("A published post cannot be scheduled; unpublish it first.")
     if publish_at.tzinfo is None:
@@ -186,17 +203,41 @@ def post_schedule(*, post_id: str, version: int | None = None, publish_at: datet
     return _status_commit(post, SCHEDULED, action="schedule", by=by, scheduled_for=publish_at)
 
 
-def post_unpublish(*, post_id: str, version: int | None = None, by: SavedBy | None = None) -> Post:
+def post_submit(*, post_id: str, version: int | None = None, by: SavedBy | None = None, actor=None) -> Post:
+    """Mark a draft as ready for an editor's review (a contributor's way to ask for publication)."""
+    post = post_editable(
+        post_id,
+        version,
+        actor=actor,
+        allowed=permissions.can_submit,
+        refusal="Only a draft can be submitted for review.",
+    )
+    if post.status != DRAFT:
+        raise PostStateInvalid("Only a draft can be submitted for review.")
+    if post.submitted_at is not None and version is None:
+        return post
+    before = PublicState.of(post)
+    post.submitted_at = utcnow()
+    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="submit", by=by)
+
+
+def post_unpublish(*, post_id: str, version: int | None = None, by: SavedBy | None = None, actor=None) -> Post:
     """Back to draft: a published post disappears from the site; a scheduled one is no longer due."""
-    post = post_editable(post_id, version)
+    post = post_editable(post_id, version, actor=actor, allowed=permissions.can_publish, refusal=PUBLISH_REFUSAL)
     if post.status == DRAFT:
         return _unchanged_or_refused(post, version, "This post is already a draft.")
     return _status_commit(post, DRAFT, action="unpublish", by=by)
 
 
-def post_delete(*, post_id: str, version: int) -> None:
+def post_delete(*, post_id: str, version: int, actor=None) -> None:
     """Delete a post with its slug and tag listings (its images stay: other posts may use them)."""
-    post = post_editable(post_id, version)
+    post = post_editable(
+        post_id,
+        version,
+        actor=actor,
+        allowed=permissions.can_delete,
+        refusal="Your role does not allow deleting this post.",
+    )
     before = PublicState.of(post)
     transaction = LabelledTransactWrite(connection=connection())
     try:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from blog import selectors
-from blog.errors import PostVersionConflict
+from blog import permissions, selectors
+from blog.errors import PostNotFound, PostVersionConflict, RoleForbidden
 from blog.models import Post, PostRevision, SlugClaim, TaggedPost, Term
 from blog.services.visibility import PublicState
 from mysite import cache
@@ -152,9 +152,25 @@ def version_conflict(post_id: str) -> PostVersionConflict:
         return conflict_with(None)
 
 
-def post_editable(post_id: str, version: int | None) -> Post:
-    """The post at the version the caller last read (None: as it is now); a stale copy is a conflict."""
+def post_allowed(post: Post, actor, allowed, refusal: str) -> None:
+    """Refuse `actor` (None: the system itself) unless `allowed(actor, post)`: 404 if they may not even see it."""
+    if actor is None:
+        return
+    if not permissions.can_view(actor, post):
+        raise PostNotFound()
+    if not allowed(actor, post):
+        raise RoleForbidden(refusal)
+
+
+def post_editable(
+    post_id: str, version: int | None, *, actor=None, allowed=permissions.can_edit, refusal: str = ""
+) -> Post:
+    """The post at the version the caller last read (None: as it is now); a stale copy is a conflict.
+
+    With an `actor`, their role must allow `allowed` first (blog.permissions), so a refusal reveals nothing.
+    """
     post = selectors.post_get(post_id=post_id)
+    post_allowed(post, actor, allowed, refusal or "Your role does not allow changing this post.")
     if version is not None and post.version != version:
         raise conflict_with(post)
     return post
