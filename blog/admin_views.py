@@ -87,6 +87,7 @@ def _editor(request: HttpRequest, form: PostForm, post: Post | None, *, status: 
         "publish": permissions.can_publish(user, post),
         "submit": post is not None and permissions.can_submit(user, post),
         "delete": post is not None and permissions.can_delete(user, post),
+        "coauthors": post is not None and permissions.can_add_coauthor(user, post),
     }
     return render(request, "blog/admin/editor.html", {"form": form, "post": post, "may": may}, status=status)
 
@@ -226,6 +227,36 @@ def post_delete(request: HttpRequest, post_id: str) -> HttpResponse:
         status = 403
     context = {"post": post, "form": form, "refused": refused}
     return render(request, "blog/admin/delete.html", context, status=status)
+
+
+@authors_only
+@require_POST
+def post_authors(request: HttpRequest, post_id: str) -> HttpResponse:
+    """Add a co-author (staff, by email) or take one off; the editor's page shows the result."""
+    post = selectors.post_get(post_id=post_id, actor=request.user)
+    subs = [byline["sub"] for byline in post.bylines]
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    try:
+        if request.POST.get("remove"):
+            subs = [sub for sub in subs if sub != request.POST["remove"]]
+        else:
+            email = request.POST.get("email", "").strip()
+            if not email:
+                raise InvalidInput("Give the co-author's email.", field="email")
+            subs.append(staff_services.staff_member(email=email).sub)
+        services.post_authors_set(
+            post_id=post_id, version=version, author_ids=subs, by=_by(request), actor=request.user
+        )
+    except selectors.PostNotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Authors saved.")
+    return redirect("blog-admin:edit", post_id=post_id)
 
 
 HISTORY_PAGE = 20

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/posts/<str:post_id>", apis.AdminPostDetailApi.as_view(), name="admin-post"),
     path("admin/posts/<str:post_id>/publish", apis.AdminPostPublishApi.as_view(), name="admin-post-publish"),
     path("admin/posts/<str:post_id>/schedule", apis.AdminPostScheduleApi.as_view(), name="admin-post-schedule"),
+    path("admin/posts/<str:post_id>/authors", apis.AdminPostAuthorsApi.as_view(), name="admin-post-authors"),
     path("admin/posts/<str:post_id>/submit", apis.AdminPostSubmitApi.as_view(), name="admin-post-submit"),
     path("admin/posts/<str:post_id>/unpublish", apis.AdminPostUnpublishApi.as_view(), name="admin-post-unpublish"),
     path("admin/posts/<str:post_id>/revisions", apis.RevisionListApi.as_view(), name="admin-post-revisions"),

@@ -32,6 +32,10 @@ class PostStateInvalid(Unprocessable):
     code = "invalid_state"
 
 
+class UnknownAuthor(Unprocessable):
+    code, message = "unknown_author", "Only the blog's staff can be named as a post's authors."
+
+
 class PostGone(DomainError):
     status, code, message = 410, "post_gone", "This post was deleted."
 

@@ -44,8 +44,10 @@ class Post(Model):
     feature_image_id = UnicodeAttribute(null=True)
     feature_image_alt = UnicodeAttribute(default="")
     feature_image = JSONAttribute(null=True)  # renditions copied from the Image item, for rendering
-    author_sub = UnicodeAttribute()
+    author_sub = UnicodeAttribute()  # the primary byline (the first of author_subs)
     author_name = UnicodeAttribute()
+    author_subs = ListAttribute(of=UnicodeAttribute, null=True)  # every byline, primary first (absent: author_sub)
+    author_names = ListAttribute(of=UnicodeAttribute, null=True)  # their names, one per sub
     status = UnicodeAttribute(default=DRAFT)
     created_at = UTCDateTimeAttribute(default=utcnow)
     updated_at = UTCDateTimeAttribute(default=utcnow)
@@ -66,7 +68,8 @@ class Post(Model):
     by_status = global_index("by-status", status=UnicodeAttribute, updated_at=UTCDateTimeAttribute)
     # Sparse: only published posts carry `feed`, so the home page, feeds and sitemap never see drafts.
     published = global_index("by-published", feed=UnicodeAttribute, published_at=UTCDateTimeAttribute)
-    # Sparse: an author's published posts (`author_feed` is set only while published).
+    # Sparse: the primary author's published posts (`author_feed` is set only while published). The author
+    # pages read AuthoredPost, which lists co-written posts too.
     by_author = global_index("by-author", author_feed=UnicodeAttribute, published_at=UTCDateTimeAttribute)
     # Sparse: the month archive (`published_month` like `2024-05`, only while published).
     by_month = global_index("by-month", published_month=UnicodeAttribute, published_at=UTCDateTimeAttribute)
@@ -77,6 +80,22 @@ class Post(Model):
         scheduled_for=UTCDateTimeAttribute,
         projection=KeysOnlyProjection(),
     )
+
+    @property
+    def bylines(self) -> list[dict[str, str]]:
+        """Every author of the post, primary first, as {"sub", "name"} (posts from before co-authors: one)."""
+        subs = list(self.author_subs or []) or [self.author_sub]
+        names = list(self.author_names or [])
+        return [
+            {"sub": sub, "name": names[i] if i < len(names) else self.author_name if sub == self.author_sub else ""}
+            for i, sub in enumerate(subs)
+        ]
+
+    @property
+    def byline_names(self) -> str:
+        """The authors' names as one line ("Ada and Grace", "Ada, Grace and Linus")."""
+        names = [byline["name"] for byline in self.bylines]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
     @property
     def tag_labels(self) -> list[str]:
@@ -112,7 +131,7 @@ class PostRevision(Model):
 
     post_id = UnicodeAttribute(hash_key=True)
     number = NumberAttribute(range_key=True)
-    action = UnicodeAttribute()  # create, edit, submit, publish, schedule, unpublish, restore
+    action = UnicodeAttribute()  # create, edit, submit, authors, publish, schedule, unpublish, restore
     saved_at = UTCDateTimeAttribute(default=utcnow)
     saved_by_sub = UnicodeAttribute(default="")
     saved_by_name = UnicodeAttribute(default="")
@@ -134,6 +153,17 @@ class TaggedPost(Model):
         table_name = table_name("blog-tagged-posts")
 
     tag = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)  # `<published_at ISO>#<post_id>`
+    post_id = UnicodeAttribute()
+
+
+class AuthoredPost(Model):
+    """A published post listed under each of its authors, newest first: every author's archive, co-written posts too."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("blog-authored-posts")
+
+    author_sub = UnicodeAttribute(hash_key=True)
     sort_key = UnicodeAttribute(range_key=True)  # `<published_at ISO>#<post_id>`
     post_id = UnicodeAttribute()
 

@@ -9,7 +9,18 @@ from pynamodb.exceptions import DoesNotExist
 
 from blog import permissions
 from blog.errors import ImageNotFound, PostGone, PostMoved, PostNotFound, RevisionNotFound
-from blog.models import IMAGE_READY, PUBLISHED, STATUSES, Image, Post, PostRevision, SlugClaim, TaggedPost, Term
+from blog.models import (
+    IMAGE_READY,
+    PUBLISHED,
+    STATUSES,
+    AuthoredPost,
+    Image,
+    Post,
+    PostRevision,
+    SlugClaim,
+    TaggedPost,
+    Term,
+)
 from mysite import cache
 from mysite.dynamo import decode_cursor, page
 from mysite.errors import InvalidInput
@@ -178,7 +189,12 @@ def published_posts(*, limit: int = 10, cursor: str | None = None) -> tuple[list
 def published_posts_by_author(
     *, author_sub: str, limit: int = 10, cursor: str | None = None
 ) -> tuple[list[Post], str | None]:
-    return _cached_page(f"author:{author_sub}", lambda **kw: Post.by_author.query(author_sub, **kw), limit, cursor)
+    """Published posts with `author_sub` among their bylines (co-written too), newest first (listing + BatchGetItem)."""
+
+    def query(**kwargs):
+        return TaggedPostsQuery(AuthoredPost.query(author_sub, **kwargs))
+
+    return _cached_page(f"author:{author_sub}", query, limit, cursor)
 
 
 def published_posts_in_month(
@@ -198,7 +214,7 @@ def published_posts_tagged(*, tag: str, limit: int = 10, cursor: str | None = No
 
 
 class TaggedPostsQuery:
-    """A TaggedPost result iterator that yields the posts themselves, in listing order."""
+    """A TaggedPost (or AuthoredPost) result iterator that yields the posts themselves, in listing order."""
 
     def __init__(self, results):
         self.results = results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from blog.apis.authoring import AdminPreviewApi, ImageDetailApi, ImageUploadApi, ReaderListApi
 from blog.apis.posts import (
+    AdminPostAuthorsApi,
     AdminPostDetailApi,
     AdminPostListApi,
     AdminPostPublishApi,
@@ -18,6 +19,7 @@ from blog.apis.revisions import RevisionListApi, RevisionRestoreApi
 from blog.apis.staff import StaffListApi, StaffMemberApi
 
 __all__ = [
+    "AdminPostAuthorsApi",
     "AdminPostDetailApi",
     "AdminPostListApi",
     "AdminPostPublishApi",

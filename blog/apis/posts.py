@@ -27,6 +27,7 @@ from blog.apis._common import (
     item_response,
     validated,
 )
+from blog.apis.public import BylineOutput
 from blog.constants import STATUSES
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 
@@ -49,6 +50,7 @@ class AdminPostOutput(serializers.Serializer):
     feature_image_alt = serializers.CharField()
     author_id = serializers.CharField(source="author_sub")
     author_name = serializers.CharField()
+    authors = BylineOutput(many=True, source="bylines", help_text="Every author, primary first.")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
@@ -244,6 +246,20 @@ class AdminPostSubmitApi(PostActionApi):
     @post_action_schema("blog_admin_posts_submit")
     def post(self, request, post_id: str):
         return self.act(request, post_id, services.post_submit)
+
+
+class AdminPostAuthorsApi(PostActionApi):
+    class InputSerializer(VersionInput):
+        author_ids = serializers.ListField(
+            child=serializers.CharField(max_length=64),
+            min_length=1,
+            max_length=10,
+            help_text="Every author's id (staff only), the primary first; 422 `unknown_author` for anyone else.",
+        )
+
+    @post_action_schema("blog_admin_posts_authors", request=InputSerializer)
+    def post(self, request, post_id: str):
+        return self.act(request, post_id, services.post_authors_set)
 
 
 class AdminPostUnpublishApi(PostActionApi):

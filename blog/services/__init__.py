@@ -5,6 +5,7 @@ from __future__ import annotations
 from blog.errors import PostStateInvalid, PostVersionConflict, SlugTaken
 from blog.services.images import image_process, image_upload_start
 from blog.services.posts import (
+    post_authors_set,
     post_create,
     post_delete,
     post_publish,
@@ -25,6 +26,7 @@ __all__ = [
     "SlugTaken",
     "image_process",
     "image_upload_start",
+    "post_authors_set",
     "post_create",
     "post_delete",
     "post_publish",

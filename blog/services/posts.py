@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import TransactWriteError
 
 from blog import permissions, selectors
-from blog.errors import PostStateInvalid, PostVersionConflict, RoleForbidden, SlugTaken
+from blog.errors import PostStateInvalid, PostVersionConflict, RoleForbidden, SlugTaken, UnknownAuthor
 from blog.models import DRAFT, PUBLISHED, SCHEDULED, Post, utcnow
 from blog.services.content import apply_content, apply_status, slug_candidates, slug_checked, slug_from_title
+from blog.services.staff import StaffMemberNotFound, staff_member
 from blog.services.transaction import (
     SCHEDULER,
     SavedBy,
@@ -219,6 +220,53 @@ def post_submit(*, post_id: str, version: int | None = None, by: SavedBy | None 
     before = PublicState.of(post)
     post.submitted_at = utcnow()
     return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="submit", by=by)
+
+
+MAX_AUTHORS = 10
+
+
+def post_authors_set(
+    *,
+    post_id: str,
+    version: int | None = None,
+    author_ids: list[str],
+    by: SavedBy | None = None,
+    actor=None,
+) -> Post:
+    """Set the post's bylines (the first is the primary author); each must hold a blog role.
+
+    Someone who is not an editor cannot take themselves off the post (they would lose it).
+    """
+    post = post_editable(
+        post_id,
+        version,
+        actor=actor,
+        allowed=permissions.can_add_coauthor,
+        refusal="Your role does not allow changing this post's authors.",
+    )
+    ids = list(dict.fromkeys(sub.strip() for sub in author_ids if sub.strip()))
+    if not ids:
+        raise InvalidInput("A post needs at least one author.", field="author_ids")
+    if len(ids) > MAX_AUTHORS:
+        raise InvalidInput(f"At most {MAX_AUTHORS} authors.", field="author_ids")
+    if actor is not None and not permissions.sees_every_post(actor) and actor.sub not in ids:
+        raise InvalidInput("You cannot take yourself off the post.", field="author_ids")
+    names = {byline["sub"]: byline["name"] for byline in post.bylines}
+    for sub in ids:
+        if sub not in names:
+            try:
+                member = staff_member(sub=sub)
+            except StaffMemberNotFound:
+                raise UnknownAuthor(field="author_ids") from None
+            if member.role is None:
+                raise UnknownAuthor(field="author_ids")
+            names[sub] = member.name or member.email
+    before = PublicState.of(post)
+    post.author_subs, post.author_names = ids, [names[sub] for sub in ids]
+    post.author_sub, post.author_name = ids[0], names[ids[0]] or "Anonymous"
+    if post.author_feed:  # published: the primary author's index follows the first byline
+        post.author_feed = post.author_sub
+    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="authors", by=by)
 
 
 def post_unpublish(*, post_id: str, version: int | None = None, by: SavedBy | None = None, actor=None) -> Post:

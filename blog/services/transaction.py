@@ -9,7 +9,7 @@ from pynamodb.transactions import TransactWrite
 
 from blog import permissions, selectors
 from blog.errors import PostNotFound, PostVersionConflict, RoleForbidden
-from blog.models import Post, PostRevision, SlugClaim, TaggedPost, Term
+from blog.models import AuthoredPost, Post, PostRevision, SlugClaim, TaggedPost, Term
 from blog.services.visibility import PublicState
 from mysite import cache
 from mysite.dynamo import LabelledTransactWrite
@@ -121,6 +121,11 @@ def tag_operations(
         transaction.delete(TaggedPost(tag, sort_key))
     for tag, sort_key in new_entries - old_entries:
         transaction.save(TaggedPost(tag, sort_key, post_id=post_id))
+    old_bylines, new_bylines = before.author_entries(post_id), after.author_entries(post_id)
+    for author, sort_key in old_bylines - new_bylines:
+        transaction.delete(AuthoredPost(author, sort_key))
+    for author, sort_key in new_bylines - old_bylines:
+        transaction.save(AuthoredPost(author, sort_key, post_id=post_id))
     counts: dict[tuple[str, str], int] = {}
     for state, step in ((before, -1), (after, 1)):
         if state.published:
