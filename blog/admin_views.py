@@ -72,6 +72,9 @@ def post_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "search": search,
             "statuses": STATUSES,
+            "coauthored": []
+            if permissions.sees_every_post(request.user) or status or search
+            else selectors.posts_coauthored(author_sub=request.user.sub)[0],
             "may_see_readers": permissions.can_see_readers(request.user),
             "may_manage_staff": permissions.can_manage_staff(request.user),
         },

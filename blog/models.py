@@ -168,6 +168,20 @@ class AuthoredPost(Model):
     post_id = UnicodeAttribute()
 
 
+class CoauthoredPost(Model):
+    """A post (any status) listed under each of its authors but the primary: the co-author's own posts in the panel.
+
+    The primary author's posts come from the posts' `by-writer` index; these items change only with the
+    bylines (and go with the post), in the same transaction.
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("blog-coauthored-posts")
+
+    author_sub = UnicodeAttribute(hash_key=True)
+    post_id = UnicodeAttribute(range_key=True)
+
+
 class Term(Model):
     """How many published posts a tag or an archive month holds (kind `tag` or `month`).
 

@@ -14,6 +14,7 @@ from blog.models import (
     PUBLISHED,
     STATUSES,
     AuthoredPost,
+    CoauthoredPost,
     Image,
     Post,
     PostRevision,
@@ -69,6 +70,21 @@ def post_list(
     return [
         post for post in posts if search in post.title_search and (not status or post.status == status)
     ], next_cursor
+
+
+COAUTHORED_PAGE = 50
+
+
+def posts_coauthored(*, author_sub: str, limit: int = COAUTHORED_PAGE, cursor: str | None = None):
+    """The posts (any status) `author_sub` co-writes but is not the primary author of (one Query, one BatchGetItem)."""
+    results = CoauthoredPost.query(
+        author_sub, limit=limit, last_evaluated_key=decode_cursor(cursor), consistent_read=True
+    )
+    entries, next_cursor = page(results, limit=limit)
+    ids = [entry.post_id for entry in entries]
+    posts = {post.post_id: post for post in Post.batch_get(ids)} if ids else {}
+    found = [posts[i] for i in ids if i in posts]
+    return sorted(found, key=lambda post: post.updated_at, reverse=True), next_cursor
 
 
 def image_get(*, image_id: str) -> Image:

@@ -117,6 +117,11 @@ class AdminPostListApi(PostApi):
     class FilterSerializer(PageQuery):
         status = serializers.ChoiceField(choices=STATUSES, required=False)
         q = serializers.CharField(required=False, max_length=100, allow_blank=True)
+        coauthored = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="true: the posts you co-write without being their primary author (status and q do not apply).",
+        )
 
     class OutputSerializer(serializers.Serializer):
         results = AdminPostOutput(many=True)
@@ -130,6 +135,11 @@ class AdminPostListApi(PostApi):
     )
     def get(self, request):
         query = validated(self.FilterSerializer, request.query_params)
+        if query["coauthored"]:
+            posts, next_cursor = selectors.posts_coauthored(
+                author_sub=request.user.sub, limit=query["limit"], cursor=query.get("cursor")
+            )
+            return Response(self.OutputSerializer({"results": posts, "next_cursor": next_cursor}).data)
         posts, next_cursor = selectors.post_list(
             status=query.get("status"),
             search=query.get("q", ""),

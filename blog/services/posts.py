@@ -16,13 +16,14 @@ from pynamodb.exceptions import TransactWriteError
 
 from blog import permissions, selectors
 from blog.errors import PostStateInvalid, PostVersionConflict, RoleForbidden, SlugTaken, UnknownAuthor
-from blog.models import DRAFT, PUBLISHED, SCHEDULED, Post, utcnow
+from blog.models import DRAFT, PUBLISHED, SCHEDULED, CoauthoredPost, Post, utcnow
 from blog.services.content import apply_content, apply_status, slug_candidates, slug_checked, slug_from_title
 from blog.services.staff import StaffMemberNotFound, staff_member
 from blog.services.transaction import (
     SCHEDULER,
     SavedBy,
     SlugClash,
+    coauthors_of,
     connection,
     post_editable,
     post_summary,
@@ -51,6 +52,7 @@ def _commit(
     action: str,
     by: SavedBy | None,
     restored_from: int | None = None,
+    coauthors_before: set[str] | None = None,
 ) -> Post:
     """Write the post, its revision and everything that hangs off it in one transaction; retry derived slugs."""
     post.updated_at = utcnow()
@@ -59,7 +61,9 @@ def _commit(
         post.slug = candidate
         revision = revision_of(post, action=action, by=by, restored_from=restored_from)
         try:
-            post_transact(post, before, old_slug=old_slug, is_new=is_new, revision=revision)
+            post_transact(
+                post, before, old_slug=old_slug, is_new=is_new, revision=revision, coauthors_before=coauthors_before
+            )
         except SlugClash:
             continue
         break
@@ -261,12 +265,21 @@ def post_authors_set(
             if member.role is None:
                 raise UnknownAuthor(field="author_ids")
             names[sub] = member.name or member.email
-    before = PublicState.of(post)
+    before, coauthors_before = PublicState.of(post), coauthors_of(post)
     post.author_subs, post.author_names = ids, [names[sub] for sub in ids]
     post.author_sub, post.author_name = ids[0], names[ids[0]] or "Anonymous"
     if post.author_feed:  # published: the primary author's index follows the first byline
         post.author_feed = post.author_sub
-    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="authors", by=by)
+    return _commit(
+        post,
+        before,
+        old_slug=post.slug,
+        is_new=False,
+        slug_derived=False,
+        action="authors",
+        by=by,
+        coauthors_before=coauthors_before,
+    )
 
 
 def post_unpublish(*, post_id: str, version: int | None = None, by: SavedBy | None = None, actor=None) -> Post:
@@ -291,6 +304,8 @@ def post_delete(*, post_id: str, version: int, actor=None) -> None:
     try:
         with transaction:
             transaction.delete(post, label="post")  # its slug claims stay: their addresses answer 410
+            for sub in coauthors_of(post):
+                transaction.delete(CoauthoredPost(sub, post.post_id))
             tag_operations(transaction, post.post_id, before, PublicState())
             cache.stamp_bump(transaction, cache.BLOG_SCOPE)  # even a draft's address now answers 410
     except TransactWriteError as error:

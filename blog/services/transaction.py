@@ -9,7 +9,7 @@ from pynamodb.transactions import TransactWrite
 
 from blog import permissions, selectors
 from blog.errors import PostNotFound, PostVersionConflict, RoleForbidden
-from blog.models import AuthoredPost, Post, PostRevision, SlugClaim, TaggedPost, Term
+from blog.models import AuthoredPost, CoauthoredPost, Post, PostRevision, SlugClaim, TaggedPost, Term
 from blog.services.visibility import PublicState
 from mysite import cache
 from mysite.dynamo import LabelledTransactWrite
@@ -75,8 +75,19 @@ def revision_of(post: Post, *, action: str, by: SavedBy | None, restored_from: i
     )
 
 
+def coauthors_of(post: Post) -> set[str]:
+    """The subs of a post's bylines but the primary (the CoauthoredPost items it has)."""
+    return {byline["sub"] for byline in post.bylines[1:]}
+
+
 def post_transact(
-    post: Post, before: PublicState, *, old_slug: str | None, is_new: bool, revision: PostRevision | None = None
+    post: Post,
+    before: PublicState,
+    *,
+    old_slug: str | None,
+    is_new: bool,
+    revision: PostRevision | None = None,
+    coauthors_before: set[str] | None = None,
 ) -> None:
     """Save the post with its slug claim, tag listings, counts, stamp and revision, all or nothing.
 
@@ -94,6 +105,12 @@ def post_transact(
                 free_or_ours = SlugClaim.slug.does_not_exist() | (SlugClaim.post_id == post.post_id)
                 transaction.save(claim, condition=free_or_ours, label="new-slug")
             tag_operations(transaction, post.post_id, before, after, names=dict(post.tag_links))
+            if coauthors_before is not None:  # the bylines changed
+                coauthors = coauthors_of(post)
+                for sub in coauthors_before - coauthors:
+                    transaction.delete(CoauthoredPost(sub, post.post_id))
+                for sub in coauthors - coauthors_before:
+                    transaction.save(CoauthoredPost(sub, post.post_id))
             if revision is not None:
                 transaction.save(revision, condition=PostRevision.number.does_not_exist(), label="revision")
             if before.published or after.published:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from blog import selectors, services
-from blog.models import AuthoredPost, Post
+from blog.models import AuthoredPost, CoauthoredPost, Post
 from tests.blog.conftest import unique_title
 
 
@@ -29,6 +29,9 @@ def test_an_author_adds_a_co_author_who_then_edits_and_is_shown_everywhere(
     assert added.json()["author_id"] == author.sub  # the first byline is the primary
 
     theirs = bearer_client(grace)
+    coauthored = theirs.get("/api/blog/admin/posts", {"coauthored": "true"}).json()["results"]
+    assert [post["id"] for post in coauthored] == [created["id"]]
+    assert created["id"] not in [post["id"] for post in theirs.get("/api/blog/admin/posts").json()["results"]]
     edited = theirs.patch(
         f"/api/blog/admin/posts/{created['id']}",
         {"title": "Co-written", "version": added.json()["version"]},
@@ -99,8 +102,11 @@ def test_unpublishing_and_deleting_take_the_post_off_every_authors_archive(make_
     post = services.post_publish(post_id=post.post_id)
     post = services.post_authors_set(post_id=post.post_id, author_ids=[author.sub])
     assert list(AuthoredPost.query(grace.sub)) == []
+    post = services.post_authors_set(post_id=post.post_id, author_ids=[author.sub, grace.sub])
+    assert [entry.post_id for entry in CoauthoredPost.query(grace.sub)] == [post.post_id]
     services.post_delete(post_id=post.post_id, version=post.version)
     assert list(AuthoredPost.query(author.sub)) == []
+    assert list(CoauthoredPost.query(grace.sub)) == []
 
 
 def test_the_backfill_lists_posts_published_before_the_listing(make_post, author):
@@ -122,6 +128,12 @@ def test_the_editor_page_adds_and_removes_co_authors_by_email(browser_client, au
     assert [b["sub"] for b in post.bylines] == [author.sub, grace.sub]
     editor_page = page.get(f"/admin/blog/{post.post_id}/").content.decode()
     assert "Remove Grace Page" in editor_page
-    assert browser_client(grace).get(f"/admin/blog/{post.post_id}/").status_code == 200
+    theirs = browser_client(grace)
+    assert theirs.get(f"/admin/blog/{post.post_id}/").status_code == 200
+    listing = theirs.get("/admin/blog/").content.decode()
+    assert "Co-written with others" in listing
+    assert post.title in listing.split("Co-written with others")[1]
     assert page.post(url, {"remove": grace.sub, "version": post.version}).status_code == 302
     assert [b["sub"] for b in selectors.post_get(post_id=post.post_id).bylines] == [author.sub]
+    assert post.title not in theirs.get("/admin/blog/").content.decode()
+    assert selectors.posts_coauthored(author_sub=grace.sub) == ([], None)
