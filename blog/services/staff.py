@@ -60,6 +60,14 @@ def _group_members(group: str) -> list[dict]:
         params["NextToken"] = answer["NextToken"]
 
 
+def _administrators() -> set[str]:
+    """The subs of the administrators group's members."""
+    return {
+        _attributes(user).get("sub") or user["Username"]
+        for user in _group_members(GROUP_OF_ROLE[permissions.ADMINISTRATOR])
+    }
+
+
 def staff_list(*, actor=None) -> list[StaffMember]:
     """Everyone holding a blog role, with the highest of their roles, administrators first, then by name."""
     if actor is not None and not permissions.can_manage_staff(actor):
@@ -125,13 +133,9 @@ def staff_role_set(*, actor, role: str, sub: str = "", email: str = "") -> Staff
         raise InvalidInput(f"Role must be one of {', '.join(ROLE_CHOICES)}.", field="role")
     found = _pool_user(sub=sub, email=email)
     member, new_role = found.member, None if role == NO_ROLE else role
-    if member.role == permissions.ADMINISTRATOR and new_role != permissions.ADMINISTRATOR:
-        administrators = {
-            _attributes(user).get("sub") or user["Username"]
-            for user in _group_members(GROUP_OF_ROLE[permissions.ADMINISTRATOR])
-        }
-        if administrators <= {member.sub}:
-            raise LastAdministrator()
+    demoting = member.role == permissions.ADMINISTRATOR and new_role != permissions.ADMINISTRATOR
+    if demoting and _administrators() <= {member.sub}:
+        raise LastAdministrator()
     wanted = {GROUP_OF_ROLE[new_role]} if new_role else set()
     if found.groups == wanted:
         return member
@@ -140,5 +144,12 @@ def staff_role_set(*, actor, role: str, sub: str = "", email: str = "") -> Staff
         cognito.call("admin_add_user_to_group", UserPoolId=pool, Username=found.username, GroupName=group)
     for group in sorted(found.groups - wanted):
         cognito.call("admin_remove_user_from_group", UserPoolId=pool, Username=found.username, GroupName=group)
+    if demoting and not _administrators():
+        # Two administrators demoted each other at the same moment: both checks passed. Put this one back.
+        for group in sorted(found.groups - wanted):
+            cognito.call("admin_add_user_to_group", UserPoolId=pool, Username=found.username, GroupName=group)
+        for group in sorted(wanted - found.groups):
+            cognito.call("admin_remove_user_from_group", UserPoolId=pool, Username=found.username, GroupName=group)
+        raise LastAdministrator()
     tokens_revoke(email=member.email)  # their tokens still name the old groups
     return StaffMember(member.sub, member.email, member.name, new_role)

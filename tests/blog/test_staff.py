@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -103,13 +105,18 @@ def test_staff_api_refuses_bad_input(bearer_client, administrator):
     assert "role" in bad.json()["error"]["fields"]
 
 
-def test_the_last_administrator_cannot_be_demoted(bearer_client, administrator, make_user):
+def only_administrator(administrator) -> None:
+    """Take every other administrator (made by earlier tests of this process's stack) out of the group."""
     pool = settings.COGNITO_USER_POOL_ID
-    others = cognito.call("list_users_in_group", UserPoolId=pool, GroupName="administrators")["Users"]
-    for user in others:  # administrators made by earlier tests of this process's stack
-        email = {a["Name"]: a["Value"] for a in user["Attributes"]}.get("email")
-        if email and email != administrator.email:
-            cognito.call("admin_remove_user_from_group", UserPoolId=pool, Username=email, GroupName="administrators")
+    for user in cognito.call("list_users_in_group", UserPoolId=pool, GroupName="administrators")["Users"]:
+        if {a["Name"]: a["Value"] for a in user["Attributes"]}.get("email") != administrator.email:
+            cognito.call(
+                "admin_remove_user_from_group", UserPoolId=pool, Username=user["Username"], GroupName="administrators"
+            )
+
+
+def test_the_last_administrator_cannot_be_demoted(bearer_client, administrator, make_user):
+    only_administrator(administrator)
     admin = bearer_client(administrator)
 
     refused = admin.patch(f"/api/blog/admin/staff/{administrator.sub}", {"role": "editor"}, format="json")
@@ -124,6 +131,40 @@ def test_the_last_administrator_cannot_be_demoted(bearer_client, administrator, 
     )
     assert groups_of(administrator) == {"editors"}
     assert groups_of(second) == {"administrators"}
+
+
+@dataclass(frozen=True)
+class Administrator:
+    sub: str
+    blog_role: str = "administrator"
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(administrator, make_user):
+    from blog.services import staff
+
+    only_administrator(administrator)
+    second = make_user(groups=("administrators",), name="Second Admin")
+    barrier = threading.Barrier(2)
+    answers: list[str] = []
+
+    def demote(target: str, by: str) -> None:
+        barrier.wait()
+        try:
+            staff.staff_role_set(actor=Administrator(by), sub=target, role="editor")
+            answers.append("demoted")
+        except staff.LastAdministrator:
+            answers.append("refused")
+
+    threads = [
+        threading.Thread(target=demote, args=(administrator.sub, second.sub)),
+        threading.Thread(target=demote, args=(second.sub, administrator.sub)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) in (["demoted", "refused"], ["refused", "refused"])
+    assert "administrators" in groups_of(administrator) | groups_of(second)  # never none left
 
 
 def test_staff_page_changes_roles_by_email_and_by_member(browser_client, administrator, editor, user):
