@@ -164,23 +164,27 @@ def post_new(request: HttpRequest) -> HttpResponse:
     return _editor(request, form, None)
 
 
+def _initial(post: Post) -> dict:
+    """The editor form's fields for `post` as it is."""
+    return {
+        "title": post.title,
+        "slug": post.slug,
+        "body_markdown": post.body_markdown,
+        "custom_excerpt": post.custom_excerpt,
+        "tags": ", ".join(post.tag_labels),
+        "feature_image_id": post.feature_image_id or "",
+        "feature_image_alt": post.feature_image_alt,
+        "publish_at": post.scheduled_for.strftime("%Y-%m-%dT%H:%M") if post.scheduled_for else "",
+        "version": post.version,
+    }
+
+
 @authors_only
 @require_http_methods(["GET", "POST"])
 def post_edit(request: HttpRequest, post_id: str) -> HttpResponse:
     post = selectors.post_get(post_id=post_id, actor=request.user)
     if request.method == "GET":
-        initial = {
-            "title": post.title,
-            "slug": post.slug,
-            "body_markdown": post.body_markdown,
-            "custom_excerpt": post.custom_excerpt,
-            "tags": ", ".join(post.tag_labels),
-            "feature_image_id": post.feature_image_id or "",
-            "feature_image_alt": post.feature_image_alt,
-            "publish_at": post.scheduled_for.strftime("%Y-%m-%dT%H:%M") if post.scheduled_for else "",
-            "version": post.version,
-        }
-        return _editor(request, PostForm(initial=initial), post)
+        return _editor(request, PostForm(initial=_initial(post)), post)
     form = PostForm(request.POST)
     if not form.is_valid():
         return _editor(request, form, post)
@@ -255,10 +259,11 @@ def post_authors(request: HttpRequest, post_id: str) -> HttpResponse:
         )
     except selectors.PostNotFound:
         raise Http404 from None
-    except DomainError as error:
+    except DomainError as error:  # the editor again, with the reason (403 for a role, 409 for a stale page ...)
         messages.error(request, error.message)
-    else:
-        messages.success(request, "Authors saved.")
+        post = selectors.post_get(post_id=post_id, actor=request.user)
+        return _editor(request, PostForm(initial=_initial(post)), post, status=error.status)
+    messages.success(request, "Authors saved.")
     return redirect("blog-admin:edit", post_id=post_id)
 
 

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from blog import services
 from blog.models import Post, utcnow
 from blog.permissions import ADMINISTRATOR, AUTHOR, CONTRIBUTOR, EDITOR
+from blog.services import staff as staff_services
 from tests.blog.conftest import unique_title
 
 READER, ANONYMOUS = "reader", "anonymous"
@@ -156,6 +157,22 @@ def api_post_operations(role: str):
             expect_api(role, 200, contributor_own=F),
         ),
         (
+            "set authors of a draft",
+            "draft",
+            lambda c, p: c.post(
+                f"{base}/{p.post_id}/authors", {"author_ids": [p.author_sub], "version": p.version}, format="json"
+            ),
+            expect_api(role, 200),
+        ),
+        (
+            "set authors of a published post",
+            "published",
+            lambda c, p: c.post(
+                f"{base}/{p.post_id}/authors", {"author_ids": [p.author_sub], "version": p.version}, format="json"
+            ),
+            expect_api(role, 200, contributor_own=F),
+        ),
+        (
             "legacy update",
             "draft",
             lambda c, p: c.post(
@@ -226,11 +243,23 @@ def test_api_list_create_and_tools_by_role(role, actor_for, other_writer):
         "/api/blog/admin/images", {"filename": "a.png", "content_type": "image/png", "size": 100}, format="json"
     )
     assert upload.status_code == (denied or 201)
+    if not denied:
+        image = actor.api.get(f"/api/blog/admin/images/{upload.json()['image']['id']}")
+        assert image.status_code == 200
+    coauthored = actor.api.get("/api/blog/admin/posts", {"coauthored": "true"})
+    assert coauthored.status_code == (denied or 200)
 
     readers = actor.api.get("/api/blog/admin/readers")
     assert readers.status_code == (denied or (200 if role in (EDITOR, ADMINISTRATOR) else F))
     if readers.status_code >= 400:
         assert "error" in readers.json()
+
+    # The staff: administrators only; a refused role change changes no group.
+    assert actor.api.get("/api/blog/admin/staff").status_code == (denied or (200 if role == ADMINISTRATOR else F))
+    change = actor.api.patch(f"/api/blog/admin/staff/{other_writer.sub}", {"role": "editor"}, format="json")
+    assert change.status_code == (denied or (200 if role == ADMINISTRATOR else F))
+    expected_role = "editor" if role == ADMINISTRATOR else "author"
+    assert staff_services.staff_member(sub=other_writer.sub).role == expected_role
 
 
 # --- The admin pages --------------------------------------------------------------------------------
@@ -309,6 +338,18 @@ def page_post_operations(role: str):
         ),
         ("history", "draft", lambda c, p: c.get(f"{admin}/{p.post_id}/history/"), expect_page(role, 200)),
         (
+            "authors of a draft",
+            "draft",
+            lambda c, p: c.post(f"{admin}/{p.post_id}/authors/", {"remove": "nobody", "version": p.version}),
+            expect_page(role, 302),
+        ),
+        (
+            "authors of a published post",
+            "published",
+            lambda c, p: c.post(f"{admin}/{p.post_id}/authors/", {"remove": "nobody", "version": p.version}),
+            expect_page(role, 302, contributor_own=F),
+        ),
+        (
             "restore",
             "draft",
             lambda c, p: c.post(f"{admin}/{p.post_id}/history/1/restore/", {"version": p.version}),
@@ -367,3 +408,10 @@ def test_admin_list_new_and_readers_pages_by_role(role, actor_for, other_writer)
     readers = actor.browser.get("/admin/blog/readers/")
     expected = 200 if role in (EDITOR, ADMINISTRATOR) else 302 if role == ANONYMOUS else N
     assert readers.status_code == expected
+    staff_page = actor.browser.get("/admin/blog/staff/")
+    assert staff_page.status_code == (200 if role == ADMINISTRATOR else 302 if role == ANONYMOUS else N)
+    change = actor.browser.post("/admin/blog/staff/", {"user_id": other_writer.sub, "role": "contributor"})
+    assert change.status_code == (302 if role in (ADMINISTRATOR, ANONYMOUS) else N)
+    assert staff_services.staff_member(sub=other_writer.sub).role == (
+        "contributor" if role == ADMINISTRATOR else "author"
+    )
