@@ -50,11 +50,16 @@ def published_post(
 
 
 def history_posts_write(*, author_sub: str, author_name: str, published: Iterable[tuple[int, datetime, str]]) -> list:
-    """One published post per `(number, published_at, tag)`, with its slug claim and tag index entry."""
-    from blog.models import Post, SlugClaim, TaggedPost
+    """One published post per `(number, published_at, tag)`, with its slug claim, tag and author listing entries."""
+    from blog.models import AuthoredPost, Post, SlugClaim, TaggedPost
 
     written = []
-    with Post.batch_write() as posts, SlugClaim.batch_write() as slugs, TaggedPost.batch_write() as tagged:
+    with (
+        Post.batch_write() as posts,
+        SlugClaim.batch_write() as slugs,
+        TaggedPost.batch_write() as tagged,
+        AuthoredPost.batch_write() as authored,
+    ):
         for number, published_at, tag in published:
             post_id, slug = uuid.uuid4().hex, f"history-{number}-{uuid.uuid4().hex[:8]}"
             body = f"Post {number} of the history."
@@ -72,5 +77,6 @@ def history_posts_write(*, author_sub: str, author_name: str, published: Iterabl
             posts.save(post)
             slugs.save(SlugClaim(slug, post_id=post_id))
             tagged.save(TaggedPost(tag, f"{published_at.isoformat()}#{post_id}", post_id=post_id))
+            authored.save(AuthoredPost(author_sub, f"{published_at.isoformat()}#{post_id}", post_id=post_id))
             written.append(post)
     return written

@@ -52,7 +52,7 @@ def _todos() -> tuple[str, str, str]:
 def _blog(posts: int) -> tuple[str, str, list[str], list[str]]:
     from blog import services
 
-    email, sub = _user("bench-author", ["authors"])
+    email, sub = _user("bench-author", ["authors", "editors"])  # editors see the readers list
     tags = [f"topic-{i}" for i in range(5)]
     slugs = []
     paragraph = "Serverless Django on DynamoDB: **measured**, not guessed. " * 12

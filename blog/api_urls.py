@@ -22,6 +22,8 @@ urlpatterns = [
     path("admin/posts/<str:post_id>", apis.AdminPostDetailApi.as_view(), name="admin-post"),
     path("admin/posts/<str:post_id>/publish", apis.AdminPostPublishApi.as_view(), name="admin-post-publish"),
     path("admin/posts/<str:post_id>/schedule", apis.AdminPostScheduleApi.as_view(), name="admin-post-schedule"),
+    path("admin/posts/<str:post_id>/authors", apis.AdminPostAuthorsApi.as_view(), name="admin-post-authors"),
+    path("admin/posts/<str:post_id>/submit", apis.AdminPostSubmitApi.as_view(), name="admin-post-submit"),
     path("admin/posts/<str:post_id>/unpublish", apis.AdminPostUnpublishApi.as_view(), name="admin-post-unpublish"),
     path("admin/posts/<str:post_id>/revisions", apis.RevisionListApi.as_view(), name="admin-post-revisions"),
     path(
@@ -36,4 +38,6 @@ urlpatterns = [
     path("admin/images", apis.ImageUploadApi.as_view(), name="image-upload"),
     path("admin/images/<str:image_id>", apis.ImageDetailApi.as_view(), name="image-detail"),
     path("admin/readers", apis.ReaderListApi.as_view(), name="admin-readers"),
+    path("admin/staff", apis.StaffListApi.as_view(), name="admin-staff"),
+    path("admin/staff/<str:user_id>", apis.StaffMemberApi.as_view(), name="admin-staff-member"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mysite.errors import Conflict, DomainError, NotFound, Unprocessable
+from mysite.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
 
 
 class PostNotFound(NotFound):
@@ -11,6 +11,12 @@ class PostNotFound(NotFound):
 
 class ImageNotFound(NotFound):
     code, message = "image_not_found", "There is no such image."
+
+
+class RoleForbidden(Forbidden):
+    """The post is visible to this staff member, but their role does not allow the action (blog.permissions)."""
+
+    code, message = "forbidden", "Your role does not allow this."
 
 
 class PostVersionConflict(Conflict):
@@ -24,6 +30,10 @@ class SlugTaken(Conflict):
 
 class PostStateInvalid(Unprocessable):
     code = "invalid_state"
+
+
+class UnknownAuthor(Unprocessable):
+    code, message = "unknown_author", "Only the blog's staff can be named as a post's authors."
 
 
 class PostGone(DomainError):

@@ -95,7 +95,7 @@ class LatestPostsFeed(Feed):
         return entry.post.updated_at
 
     def item_author_name(self, entry: FeedEntry) -> str:
-        return entry.post.author_name
+        return entry.post.byline_names  # every byline ("Ada and Grace")
 
     def item_categories(self, entry: FeedEntry) -> list[str]:
         return entry.post.tag_labels

@@ -6,7 +6,7 @@ from datetime import UTC
 
 from django import forms
 
-ACTIONS = ("save", "publish", "schedule", "unpublish")
+ACTIONS = ("save", "publish", "schedule", "unpublish", "submit")
 
 
 class PostForm(forms.Form):
@@ -56,3 +56,31 @@ class PostForm(forms.Form):
 
 class DeleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StaffRoleForm(forms.Form):
+    """Change one user's blog role: a listed member by id, or anyone with an account by email."""
+
+    user_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    email = forms.EmailField(required=False, help_text="Anyone with an account on the site.")
+    role = forms.ChoiceField(
+        choices=[
+            ("contributor", "Contributor"),
+            ("author", "Author"),
+            ("editor", "Editor"),
+            ("administrator", "Administrator"),
+            ("none", "No role"),
+        ]
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("user_id") and not data.get("email"):
+            self.add_error("email", "Give the email of the user.")
+        return data
+
+    def target(self) -> dict:
+        """The arguments of staff_role_set for this form."""
+        data = self.cleaned_data
+        who = {"sub": data["user_id"]} if data["user_id"] else {"email": data["email"]}
+        return {**who, "role": data["role"]}

@@ -44,8 +44,10 @@ class Post(Model):
     feature_image_id = UnicodeAttribute(null=True)
     feature_image_alt = UnicodeAttribute(default="")
     feature_image = JSONAttribute(null=True)  # renditions copied from the Image item, for rendering
-    author_sub = UnicodeAttribute()
+    author_sub = UnicodeAttribute()  # the primary byline (the first of author_subs)
     author_name = UnicodeAttribute()
+    author_subs = ListAttribute(of=UnicodeAttribute, null=True)  # every byline, primary first (absent: author_sub)
+    author_names = ListAttribute(of=UnicodeAttribute, null=True)  # their names, one per sub
     status = UnicodeAttribute(default=DRAFT)
     created_at = UTCDateTimeAttribute(default=utcnow)
     updated_at = UTCDateTimeAttribute(default=utcnow)
@@ -55,15 +57,19 @@ class Post(Model):
     author_feed = UnicodeAttribute(null=True)
     published_month = UnicodeAttribute(null=True)
     schedule_queue = UnicodeAttribute(null=True)
+    submitted_at = UTCDateTimeAttribute(null=True)  # a draft its writer submitted for review (cleared on publish)
     version = VersionAttribute()
 
     # Every post in one partition, most recently edited first: the authors' unfiltered list.
     everything = global_index("by-updated", kind=UnicodeAttribute, updated_at=UTCDateTimeAttribute)
+    # One writer's posts, most recently edited first: the list contributors and authors see (their own only).
+    by_writer = global_index("by-writer", author_sub=UnicodeAttribute, updated_at=UTCDateTimeAttribute)
     # The authors' list: posts of one status, most recently edited first.
     by_status = global_index("by-status", status=UnicodeAttribute, updated_at=UTCDateTimeAttribute)
     # Sparse: only published posts carry `feed`, so the home page, feeds and sitemap never see drafts.
     published = global_index("by-published", feed=UnicodeAttribute, published_at=UTCDateTimeAttribute)
-    # Sparse: an author's published posts (`author_feed` is set only while published).
+    # Sparse: the primary author's published posts (`author_feed` is set only while published). The author
+    # pages read AuthoredPost, which lists co-written posts too.
     by_author = global_index("by-author", author_feed=UnicodeAttribute, published_at=UTCDateTimeAttribute)
     # Sparse: the month archive (`published_month` like `2024-05`, only while published).
     by_month = global_index("by-month", published_month=UnicodeAttribute, published_at=UTCDateTimeAttribute)
@@ -74,6 +80,22 @@ class Post(Model):
         scheduled_for=UTCDateTimeAttribute,
         projection=KeysOnlyProjection(),
     )
+
+    @property
+    def bylines(self) -> list[dict[str, str]]:
+        """Every author of the post, primary first, as {"sub", "name"} (posts from before co-authors: one)."""
+        subs = list(self.author_subs or []) or [self.author_sub]
+        names = list(self.author_names or [])
+        return [
+            {"sub": sub, "name": names[i] if i < len(names) else self.author_name if sub == self.author_sub else ""}
+            for i, sub in enumerate(subs)
+        ]
+
+    @property
+    def byline_names(self) -> str:
+        """The authors' names as one line ("Ada and Grace", "Ada, Grace and Linus")."""
+        names = [byline["name"] for byline in self.bylines]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
     @property
     def tag_labels(self) -> list[str]:
@@ -109,7 +131,7 @@ class PostRevision(Model):
 
     post_id = UnicodeAttribute(hash_key=True)
     number = NumberAttribute(range_key=True)
-    action = UnicodeAttribute()  # create, edit, publish, schedule, unpublish, restore
+    action = UnicodeAttribute()  # create, edit, submit, authors, publish, schedule, unpublish, restore
     saved_at = UTCDateTimeAttribute(default=utcnow)
     saved_by_sub = UnicodeAttribute(default="")
     saved_by_name = UnicodeAttribute(default="")
@@ -133,6 +155,31 @@ class TaggedPost(Model):
     tag = UnicodeAttribute(hash_key=True)
     sort_key = UnicodeAttribute(range_key=True)  # `<published_at ISO>#<post_id>`
     post_id = UnicodeAttribute()
+
+
+class AuthoredPost(Model):
+    """A published post listed under each of its authors, newest first: every author's archive, co-written posts too."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("blog-authored-posts")
+
+    author_sub = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)  # `<published_at ISO>#<post_id>`
+    post_id = UnicodeAttribute()
+
+
+class CoauthoredPost(Model):
+    """A post (any status) listed under each of its authors but the primary: the co-author's own posts in the panel.
+
+    The primary author's posts come from the posts' `by-writer` index; these items change only with the
+    bylines (and go with the post), in the same transaction.
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("blog-coauthored-posts")
+
+    author_sub = UnicodeAttribute(hash_key=True)
+    post_id = UnicodeAttribute(range_key=True)
 
 
 class Term(Model):

@@ -7,8 +7,21 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
+from blog import permissions
 from blog.errors import ImageNotFound, PostGone, PostMoved, PostNotFound, RevisionNotFound
-from blog.models import IMAGE_READY, PUBLISHED, STATUSES, Image, Post, PostRevision, SlugClaim, TaggedPost, Term
+from blog.models import (
+    IMAGE_READY,
+    PUBLISHED,
+    STATUSES,
+    AuthoredPost,
+    CoauthoredPost,
+    Image,
+    Post,
+    PostRevision,
+    SlugClaim,
+    TaggedPost,
+    Term,
+)
 from mysite import cache
 from mysite.dynamo import decode_cursor, page
 from mysite.errors import InvalidInput
@@ -21,28 +34,57 @@ SEARCH_WINDOW = 100  # posts an authors' title search looks through per page
 # --- Authors' reads -------------------------------------------------------------------
 
 
-def post_get(*, post_id: str) -> Post:
-    """A post of any status (the authors' view); PostNotFound if missing."""
+def post_get(*, post_id: str, actor=None) -> Post:
+    """A post of any status (the authors' view); PostNotFound if missing, or if `actor` may not see it."""
     try:
-        return Post.get(post_id, consistent_read=True)
+        post = Post.get(post_id, consistent_read=True)
     except DoesNotExist:
         raise PostNotFound() from None
+    if actor is not None and not permissions.can_view(actor, post):
+        raise PostNotFound()
+    return post
 
 
 def post_list(
-    *, status: str | None = None, search: str = "", limit: int = 20, cursor: str | None = None
+    *, status: str | None = None, search: str = "", limit: int = 20, cursor: str | None = None, actor=None
 ) -> tuple[list[Post], str | None]:
-    """Posts most recently edited first, optionally of one status and with `search` in the title."""
+    """Posts most recently edited first, optionally of one status and with `search` in the title.
+
+    An `actor` who may not see every post (blog.permissions) gets their own only, from the writer index.
+    """
     if status and status not in STATUSES:
         raise InvalidInput(f"Status must be one of {', '.join(STATUSES)}.", field="status")
     search = search.strip().lower()
-    # A search reads SEARCH_WINDOW posts per page and keeps those whose title matches: a filter
-    # expression would make PynamoDB read on until `limit` posts matched, through the whole history.
-    window = SEARCH_WINDOW if search else limit
+    own_only = actor is not None and not permissions.sees_every_post(actor)
+    # A search (or one writer's posts of one status) reads SEARCH_WINDOW posts per page and keeps those
+    # that match: a filter expression would make PynamoDB read on until `limit` posts matched.
+    window = SEARCH_WINDOW if search or (own_only and status) else limit
     kwargs = {"scan_index_forward": False, "limit": window, "last_evaluated_key": decode_cursor(cursor)}
-    results = Post.by_status.query(status, **kwargs) if status else Post.everything.query("post", **kwargs)
+    if own_only:
+        results = Post.by_writer.query(actor.sub, **kwargs)
+    elif status:
+        results = Post.by_status.query(status, **kwargs)
+    else:
+        results = Post.everything.query("post", **kwargs)
     posts, next_cursor = page(results, limit=window)
-    return [post for post in posts if search in post.title_search], next_cursor
+    return [
+        post for post in posts if search in post.title_search and (not status or post.status == status)
+    ], next_cursor
+
+
+COAUTHORED_PAGE = 50
+
+
+def posts_coauthored(*, author_sub: str, limit: int = COAUTHORED_PAGE, cursor: str | None = None):
+    """The posts (any status) `author_sub` co-writes but is not the primary author of (one Query, one BatchGetItem)."""
+    results = CoauthoredPost.query(
+        author_sub, limit=limit, last_evaluated_key=decode_cursor(cursor), consistent_read=True
+    )
+    entries, next_cursor = page(results, limit=limit)
+    ids = [entry.post_id for entry in entries]
+    posts = {post.post_id: post for post in Post.batch_get(ids)} if ids else {}
+    found = [posts[i] for i in ids if i in posts]
+    return sorted(found, key=lambda post: post.updated_at, reverse=True), next_cursor
 
 
 def image_get(*, image_id: str) -> Image:
@@ -163,7 +205,12 @@ def published_posts(*, limit: int = 10, cursor: str | None = None) -> tuple[list
 def published_posts_by_author(
     *, author_sub: str, limit: int = 10, cursor: str | None = None
 ) -> tuple[list[Post], str | None]:
-    return _cached_page(f"author:{author_sub}", lambda **kw: Post.by_author.query(author_sub, **kw), limit, cursor)
+    """Published posts with `author_sub` among their bylines (co-written too), newest first (listing + BatchGetItem)."""
+
+    def query(**kwargs):
+        return TaggedPostsQuery(AuthoredPost.query(author_sub, **kwargs))
+
+    return _cached_page(f"author:{author_sub}", query, limit, cursor)
 
 
 def published_posts_in_month(
@@ -183,7 +230,7 @@ def published_posts_tagged(*, tag: str, limit: int = 10, cursor: str | None = No
 
 
 class TaggedPostsQuery:
-    """A TaggedPost result iterator that yields the posts themselves, in listing order."""
+    """A TaggedPost (or AuthoredPost) result iterator that yields the posts themselves, in listing order."""
 
     def __init__(self, results):
         self.results = results

@@ -71,7 +71,8 @@ def author(request: HttpRequest, author_sub: str) -> HttpResponse:
     posts, next_cursor = selectors.published_posts_by_author(
         author_sub=author_sub, limit=PAGE_SIZE, cursor=request.GET.get("cursor")
     )
-    name = posts[0].author_name if posts else ""
+    names = [b["name"] for post in posts[:1] for b in post.bylines if b["sub"] == author_sub]
+    name = names[0] if names else ""
     return _listing(request, posts, next_cursor, heading=f"Posts by {name}", author_name=name, empty_is_404=True)
 
 

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from rest_framework import authentication, exceptions
 
-from mysite.constants import AUTHORS, RELEASE_MANAGERS
+from mysite.constants import BLOG_ROLE_GROUPS, RELEASE_MANAGERS
 from mysite.registry import profile_lookup
 
 logger = logging.getLogger(__name__)
@@ -52,8 +52,15 @@ class CognitoUser:
         return group in self.groups
 
     @property
+    def blog_role(self) -> str | None:
+        """The highest blog staff role of the user's groups (contributor < author < editor < administrator)."""
+        roles = [role for group, role in BLOG_ROLE_GROUPS.items() if group in self.groups]
+        return roles[-1] if roles else None
+
+    @property
     def is_author(self) -> bool:
-        return AUTHORS in self.groups
+        """Blog staff of any role: the admin panel's blog section is theirs (blog.permissions says what they may do)."""
+        return self.blog_role is not None
 
     @property
     def is_release_manager(self) -> bool:
@@ -74,6 +81,7 @@ class AnonymousUser:
     is_authenticated = False
     is_anonymous = True
     is_active = False
+    blog_role = None
     is_author = False
     is_release_manager = False
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 # Cognito groups (provisioned by `manage.py provision`, checked by `in_group`).
-AUTHORS = "authors"  # write the blog
+# The blog's staff roles, lowest first; a user's role is the highest of their groups (blog.permissions).
+CONTRIBUTORS = "contributors"  # write and edit their own drafts, submit them for review
+AUTHORS = "authors"  # also publish their own posts (the group's name predates the other roles)
+EDITORS = "editors"  # every post, and the readers
+ADMINISTRATORS = "administrators"  # everything editors do, and the blog's staff
+BLOG_ROLE_GROUPS = {
+    CONTRIBUTORS: "contributor",
+    AUTHORS: "author",
+    EDITORS: "editor",
+    ADMINISTRATORS: "administrator",
+}
 RELEASE_MANAGERS = "release-managers"  # publish update releases
-GROUPS = (AUTHORS, RELEASE_MANAGERS)
+GROUPS = (*BLOG_ROLE_GROUPS, RELEASE_MANAGERS)
 
 # A signed cursor is a DynamoDB key plus a signature: well under this (longer is refused before decoding).
 MAX_CURSOR_LENGTH = 2000

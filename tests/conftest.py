@@ -133,6 +133,24 @@ def author(make_user) -> TestUser:
 
 
 @pytest.fixture
+def contributor(make_user) -> TestUser:
+    """A user in the `contributors` group: writes drafts, cannot publish."""
+    return make_user(groups=("contributors",), name="Cora Contributor")
+
+
+@pytest.fixture
+def editor(make_user) -> TestUser:
+    """A user in the `editors` group: every post."""
+    return make_user(groups=("editors",), name="Eddie Editor")
+
+
+@pytest.fixture
+def administrator(make_user) -> TestUser:
+    """A user in the `administrators` group: every post and the staff."""
+    return make_user(groups=("administrators",), name="Alma Administrator")
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 

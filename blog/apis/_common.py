@@ -14,6 +14,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from blog import permissions
 from mysite.apis import validated  # noqa: F401  (the blog APIs import it from here)
 from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, expected_version, item_etag  # noqa: F401  (the one protocol; re-exported)
 from mysite.deprecation import DeprecatedAlias  # noqa: F401  (the core's; the blog APIs import it from here)
@@ -71,12 +72,24 @@ def item_response(request, body: dict, *, version: int, status: int = 200, locat
 
 
 class IsAuthor(BasePermission):
-    """Signed in and in the `authors` group; others get 403 (401 without credentials)."""
+    """Signed in with a blog staff role (any of blog.permissions.ROLES); others get 403 (401 without credentials).
 
-    message = "Only authors can do this."
+    What each role may do with a post is decided by blog.permissions, in the services and selectors.
+    """
+
+    message = "Only the blog's staff can do this."
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_author)
+        return bool(request.user and request.user.is_authenticated and permissions.is_staff(request.user))
+
+
+class RoleRequired(IsAuthor):
+    """Staff whose role passes the view's `role_check` (a blog.permissions function of the user)."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and view.role_check(request.user)
 
 
 class AuthorApi(APIView):

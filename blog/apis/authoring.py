@@ -8,8 +8,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.selectors import profile_count, profile_list
-from blog import selectors, services
-from blog.apis._common import CURSOR, LIMIT, AuthorApi, PageQuery, validated
+from blog import permissions, selectors, services
+from blog.apis._common import CURSOR, LIMIT, AuthorApi, PageQuery, RoleRequired, validated
 from blog.apis.public import RenditionOutput
 from blog.rendering import render_markdown
 from blog.services.images import ACCEPTED_CONTENT_TYPES, image_max_bytes
@@ -90,6 +90,11 @@ class ImageDetailApi(AuthorApi):
 
 
 class ReaderListApi(AuthorApi):
+    """Editors and administrators only (403 for the other roles)."""
+
+    permission_classes = [RoleRequired]
+    role_check = staticmethod(permissions.can_see_readers)
+
     class OutputSerializer(serializers.Serializer):
         class ReaderOutput(serializers.Serializer):
             email = serializers.EmailField()

@@ -27,6 +27,7 @@ from blog.apis._common import (
     item_response,
     validated,
 )
+from blog.apis.public import BylineOutput
 from blog.constants import STATUSES
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 
@@ -49,10 +50,14 @@ class AdminPostOutput(serializers.Serializer):
     feature_image_alt = serializers.CharField()
     author_id = serializers.CharField(source="author_sub")
     author_name = serializers.CharField()
+    authors = BylineOutput(many=True, source="bylines", help_text="Every author, primary first.")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField(allow_null=True)
     scheduled_for = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(
+        allow_null=True, help_text="When its writer submitted the draft for review (null once published)."
+    )
 
 
 class VersionConflictOutput(serializers.Serializer):
@@ -112,6 +117,11 @@ class AdminPostListApi(PostApi):
     class FilterSerializer(PageQuery):
         status = serializers.ChoiceField(choices=STATUSES, required=False)
         q = serializers.CharField(required=False, max_length=100, allow_blank=True)
+        coauthored = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="true: the posts you co-write without being their primary author (status and q do not apply).",
+        )
 
     class OutputSerializer(serializers.Serializer):
         results = AdminPostOutput(many=True)
@@ -125,8 +135,17 @@ class AdminPostListApi(PostApi):
     )
     def get(self, request):
         query = validated(self.FilterSerializer, request.query_params)
+        if query["coauthored"]:
+            posts, next_cursor = selectors.posts_coauthored(
+                author_sub=request.user.sub, limit=query["limit"], cursor=query.get("cursor")
+            )
+            return Response(self.OutputSerializer({"results": posts, "next_cursor": next_cursor}).data)
         posts, next_cursor = selectors.post_list(
-            status=query.get("status"), search=query.get("q", ""), limit=query["limit"], cursor=query.get("cursor")
+            status=query.get("status"),
+            search=query.get("q", ""),
+            limit=query["limit"],
+            cursor=query.get("cursor"),
+            actor=request.user,
         )
         return Response(self.OutputSerializer({"results": posts, "next_cursor": next_cursor}).data)
 
@@ -140,7 +159,11 @@ class AdminPostListApi(PostApi):
     def post(self, request):
         data = validated(self.InputSerializer, request.data)
         post = services.post_create(
-            author_sub=request.user.sub, author_name=request.user.display_name, by=by(request), **data
+            author_sub=request.user.sub,
+            author_name=request.user.display_name,
+            by=by(request),
+            actor=request.user,
+            **data,
         )
         return self.answer(request, post, status=status.HTTP_201_CREATED, location=_post_url(post))
 
@@ -161,7 +184,7 @@ class AdminPostDetailApi(PostApi):
         parameters=[IF_NONE_MATCH], responses={200: AdminPostOutput}, operation_id="blog_admin_posts_retrieve"
     )
     def get(self, request, post_id: str):
-        return self.answer(request, selectors.post_get(post_id=post_id))
+        return self.answer(request, selectors.post_get(post_id=post_id, actor=request.user))
 
     @extend_schema(
         request=PatchSerializer,
@@ -174,7 +197,7 @@ class AdminPostDetailApi(PostApi):
         version = expected_version(request, data, required=True)
         keep_image = "feature_image_id" not in data
         post = services.post_update(
-            post_id=post_id, version=version, keep_feature_image=keep_image, by=by(request), **data
+            post_id=post_id, version=version, keep_feature_image=keep_image, by=by(request), actor=request.user, **data
         )
         return self.answer(request, post)
 
@@ -186,7 +209,9 @@ class AdminPostDetailApi(PostApi):
     )
     def delete(self, request, post_id: str):
         data = validated(VersionInput, request.data)
-        services.post_delete(post_id=post_id, version=expected_version(request, data, required=True))
+        services.post_delete(
+            post_id=post_id, version=expected_version(request, data, required=True), actor=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -208,7 +233,8 @@ class PostActionApi(PostApi):
         """`action(post_id=, version=, by=, **fields)` with the version read, then the post as it is now."""
         data = validated(self.InputSerializer, request.data)
         version = expected_version(request, data)
-        return self.answer(request, action(post_id=post_id, version=version, by=by(request), **data))
+        post = action(post_id=post_id, version=version, by=by(request), actor=request.user, **data)
+        return self.answer(request, post)
 
 
 class AdminPostPublishApi(PostActionApi):
@@ -224,6 +250,26 @@ class AdminPostScheduleApi(PostActionApi):
     @post_action_schema("blog_admin_posts_schedule", request=InputSerializer)
     def post(self, request, post_id: str):
         return self.act(request, post_id, services.post_schedule)
+
+
+class AdminPostSubmitApi(PostActionApi):
+    @post_action_schema("blog_admin_posts_submit")
+    def post(self, request, post_id: str):
+        return self.act(request, post_id, services.post_submit)
+
+
+class AdminPostAuthorsApi(PostActionApi):
+    class InputSerializer(VersionInput):
+        author_ids = serializers.ListField(
+            child=serializers.CharField(max_length=64),
+            min_length=1,
+            max_length=10,
+            help_text="Every author's id (staff only), the primary first; 422 `unknown_author` for anyone else.",
+        )
+
+    @post_action_schema("blog_admin_posts_authors", request=InputSerializer)
+    def post(self, request, post_id: str):
+        return self.act(request, post_id, services.post_authors_set)
 
 
 class AdminPostUnpublishApi(PostActionApi):
@@ -252,7 +298,9 @@ class LegacyPostUpdateApi(DeprecatedAlias, PostApi):
     def post(self, request, post_id: str):
         return self.answer(
             request,
-            services.post_update(post_id=post_id, by=by(request), **validated(self.InputSerializer, request.data)),
+            services.post_update(
+                post_id=post_id, by=by(request), actor=request.user, **validated(self.InputSerializer, request.data)
+            ),
         )
 
 
@@ -271,5 +319,5 @@ class LegacyPostDeleteApi(DeprecatedAlias, PostApi):
         deprecated=True,
     )
     def post(self, request, post_id: str):
-        services.post_delete(post_id=post_id, **validated(self.InputSerializer, request.data))
+        services.post_delete(post_id=post_id, actor=request.user, **validated(self.InputSerializer, request.data))
         return Response(status=status.HTTP_204_NO_CONTENT)

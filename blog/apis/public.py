@@ -29,6 +29,11 @@ class FeatureImageOutput(serializers.Serializer):
     renditions = RenditionOutput(source="feature_image.renditions", many=True)
 
 
+class BylineOutput(serializers.Serializer):
+    id = serializers.CharField(source="sub")
+    name = serializers.CharField()
+
+
 class PostOutput(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -39,8 +44,9 @@ class PostOutput(serializers.Serializer):
     tag_names = serializers.ListField(
         child=serializers.CharField(), source="tag_labels", help_text="The tags as written."
     )
-    author_name = serializers.CharField()
+    author_name = serializers.CharField(help_text="The primary author's name (the first of `authors`).")
     author_id = serializers.CharField(source="author_sub")
+    authors = BylineOutput(many=True, source="bylines", help_text="Every author, primary first.")
     published_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     feature_image = serializers.SerializerMethodField()

@@ -38,7 +38,7 @@ class RevisionListApi(PostApi):
     )
     def get(self, request, post_id: str):
         query = validated(PageQuery, request.query_params)
-        selectors.post_get(post_id=post_id)  # 404 for a post that is not there
+        selectors.post_get(post_id=post_id, actor=request.user)  # 404 for a post that is not there (for them)
         revisions, next_cursor = selectors.post_revisions(
             post_id=post_id, limit=query["limit"], cursor=query.get("cursor")
         )
@@ -55,5 +55,7 @@ class RevisionRestoreApi(PostApi):
     def post(self, request, post_id: str, number: int):
         data = validated(VersionInput, request.data)
         version = expected_version(request, data, required=True)
-        post = services.post_restore(post_id=post_id, number=number, version=version, by=by(request))
+        post = services.post_restore(
+            post_id=post_id, number=number, version=version, by=by(request), actor=request.user
+        )
         return self.answer(request, post)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from blog.errors import PostStateInvalid, PostVersionConflict, SlugTaken
 from blog.services.images import image_process, image_upload_start
 from blog.services.posts import (
+    post_authors_set,
     post_create,
     post_delete,
     post_publish,
     post_schedule,
+    post_submit,
     post_summary,
     post_unpublish,
     post_update,
@@ -24,11 +26,13 @@ __all__ = [
     "SlugTaken",
     "image_process",
     "image_upload_start",
+    "post_authors_set",
     "post_create",
     "post_delete",
     "post_publish",
     "post_restore",
     "post_schedule",
+    "post_submit",
     "post_summary",
     "post_unpublish",
     "post_update",

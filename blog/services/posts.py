@@ -14,14 +14,16 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import TransactWriteError
 
-from blog import selectors
-from blog.errors import PostStateInvalid, PostVersionConflict, SlugTaken
-from blog.models import DRAFT, PUBLISHED, SCHEDULED, Post, utcnow
+from blog import permissions, selectors
+from blog.errors import PostStateInvalid, PostVersionConflict, RoleForbidden, SlugTaken, UnknownAuthor
+from blog.models import DRAFT, PUBLISHED, SCHEDULED, CoauthoredPost, Post, utcnow
 from blog.services.content import apply_content, apply_status, slug_candidates, slug_checked, slug_from_title
+from blog.services.staff import StaffMemberNotFound, staff_member
 from blog.services.transaction import (
     SCHEDULER,
     SavedBy,
     SlugClash,
+    coauthors_of,
     connection,
     post_editable,
     post_summary,
@@ -50,6 +52,7 @@ def _commit(
     action: str,
     by: SavedBy | None,
     restored_from: int | None = None,
+    coauthors_before: set[str] | None = None,
 ) -> Post:
     """Write the post, its revision and everything that hangs off it in one transaction; retry derived slugs."""
     post.updated_at = utcnow()
@@ -58,7 +61,9 @@ def _commit(
         post.slug = candidate
         revision = revision_of(post, action=action, by=by, restored_from=restored_from)
         try:
-            post_transact(post, before, old_slug=old_slug, is_new=is_new, revision=revision)
+            post_transact(
+                post, before, old_slug=old_slug, is_new=is_new, revision=revision, coauthors_before=coauthors_before
+            )
         except SlugClash:
             continue
         break
@@ -82,8 +87,11 @@ def post_create(
     feature_image_id: str | None = None,
     feature_image_alt: str = "",
     by: SavedBy | None = None,
+    actor=None,
 ) -> Post:
     """A new draft; without a slug one is derived from the title (and numbered if taken)."""
+    if actor is not None and not permissions.can_create(actor):
+        raise RoleForbidden("Only the blog's staff can write posts.")
     post = Post(uuid.uuid4().hex, author_sub=author_sub, author_name=author_name or "Anonymous")
     apply_content(
         post,
@@ -115,12 +123,13 @@ def post_update(
     keep_feature_image: bool = False,
     by: SavedBy | None = None,
     restored_from: int | None = None,
+    actor=None,
 ) -> Post:
     """Edit a post of any status; a field left out (None) keeps its value; a published post stays published.
 
     `feature_image_id=None` removes the image unless `keep_feature_image` (a partial edit that does not name it).
     """
-    post = post_editable(post_id, version)
+    post = post_editable(post_id, version, actor=actor, refusal=EDIT_REFUSAL)
     before, old_slug = PublicState.of(post), post.slug
     apply_content(
         post,
@@ -146,6 +155,10 @@ def post_update(
     )
 
 
+EDIT_REFUSAL = "Contributors can change only their drafts; once published, an editor makes the changes."
+PUBLISH_REFUSAL = "Your role does not allow publishing; submit the draft for review instead."
+
+
 def _unchanged_or_refused(post: Post, version: int | None, refusal: str) -> Post:
     """A post already in the status asked for: unchanged when asked without a version, else refused."""
     if version is None:
@@ -157,22 +170,31 @@ def _status_commit(post: Post, status: str, *, action: str, by: SavedBy | None, 
     """Save `post` in `status` (with its publication or schedule time), as a revision of `action`."""
     before = PublicState.of(post)
     apply_status(post, status, **times)
+    if status != DRAFT:
+        post.submitted_at = None  # reviewed: published or scheduled
     return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action=action, by=by)
 
 
 def post_publish(
-    *, post_id: str, version: int | None = None, published_at: datetime | None = None, by: SavedBy | None = None
+    *,
+    post_id: str,
+    version: int | None = None,
+    published_at: datetime | None = None,
+    by: SavedBy | None = None,
+    actor=None,
 ) -> Post:
     """Make a draft or scheduled post public now; without a version, publishing a published post changes nothing."""
-    post = post_editable(post_id, version)
+    post = post_editable(post_id, version, actor=actor, allowed=permissions.can_publish, refusal=PUBLISH_REFUSAL)
     if post.status == PUBLISHED:
         return _unchanged_or_refused(post, version, "This post is already published.")
     return _status_commit(post, PUBLISHED, action="publish", by=by, published_at=published_at or utcnow())
 
 
-def post_schedule(*, post_id: str, version: int | None = None, publish_at: datetime, by: SavedBy | None = None) -> Post:
+def post_schedule(
+    *, post_id: str, version: int | None = None, publish_at: datetime, by: SavedBy | None = None, actor=None
+) -> Post:
     """Publish a draft automatically at `publish_at` (the every-minute schedule picks it up)."""
-    post = post_editable(post_id, version)
+    post = post_editable(post_id, version, actor=actor, allowed=permissions.can_publish, refusal=PUBLISH_REFUSAL)
     if post.status == PUBLISHED:
         raise PostStateInvalid("A published post cannot be scheduled; unpublish it first.")
     if publish_at.tzinfo is None:
@@ -186,22 +208,104 @@ def post_schedule(*, post_id: str, version: int | None = None, publish_at: datet
     return _status_commit(post, SCHEDULED, action="schedule", by=by, scheduled_for=publish_at)
 
 
-def post_unpublish(*, post_id: str, version: int | None = None, by: SavedBy | None = None) -> Post:
+def post_submit(*, post_id: str, version: int | None = None, by: SavedBy | None = None, actor=None) -> Post:
+    """Mark a draft as ready for an editor's review (a contributor's way to ask for publication)."""
+    post = post_editable(
+        post_id,
+        version,
+        actor=actor,
+        allowed=permissions.can_submit,
+        refusal="Only a draft can be submitted for review.",
+    )
+    if post.status != DRAFT:
+        raise PostStateInvalid("Only a draft can be submitted for review.")
+    if post.submitted_at is not None and version is None:
+        return post
+    before = PublicState.of(post)
+    post.submitted_at = utcnow()
+    return _commit(post, before, old_slug=post.slug, is_new=False, slug_derived=False, action="submit", by=by)
+
+
+MAX_AUTHORS = 10
+
+
+def post_authors_set(
+    *,
+    post_id: str,
+    version: int | None = None,
+    author_ids: list[str],
+    by: SavedBy | None = None,
+    actor=None,
+) -> Post:
+    """Set the post's bylines (the first is the primary author); each must hold a blog role.
+
+    Someone who is not an editor cannot take themselves off the post (they would lose it).
+    """
+    post = post_editable(
+        post_id,
+        version,
+        actor=actor,
+        allowed=permissions.can_add_coauthor,
+        refusal="Your role does not allow changing this post's authors.",
+    )
+    ids = list(dict.fromkeys(sub.strip() for sub in author_ids if sub.strip()))
+    if not ids:
+        raise InvalidInput("A post needs at least one author.", field="author_ids")
+    if len(ids) > MAX_AUTHORS:
+        raise InvalidInput(f"At most {MAX_AUTHORS} authors.", field="author_ids")
+    if actor is not None and not permissions.sees_every_post(actor) and actor.sub not in ids:
+        raise InvalidInput("You cannot take yourself off the post.", field="author_ids")
+    names = {byline["sub"]: byline["name"] for byline in post.bylines}
+    for sub in ids:
+        if sub not in names:
+            try:
+                member = staff_member(sub=sub)
+            except StaffMemberNotFound:
+                raise UnknownAuthor(field="author_ids") from None
+            if member.role is None:
+                raise UnknownAuthor(field="author_ids")
+            names[sub] = member.name or member.email
+    before, coauthors_before = PublicState.of(post), coauthors_of(post)
+    post.author_subs, post.author_names = ids, [names[sub] for sub in ids]
+    post.author_sub, post.author_name = ids[0], names[ids[0]] or "Anonymous"
+    if post.author_feed:  # published: the primary author's index follows the first byline
+        post.author_feed = post.author_sub
+    return _commit(
+        post,
+        before,
+        old_slug=post.slug,
+        is_new=False,
+        slug_derived=False,
+        action="authors",
+        by=by,
+        coauthors_before=coauthors_before,
+    )
+
+
+def post_unpublish(*, post_id: str, version: int | None = None, by: SavedBy | None = None, actor=None) -> Post:
     """Back to draft: a published post disappears from the site; a scheduled one is no longer due."""
-    post = post_editable(post_id, version)
+    post = post_editable(post_id, version, actor=actor, allowed=permissions.can_publish, refusal=PUBLISH_REFUSAL)
     if post.status == DRAFT:
         return _unchanged_or_refused(post, version, "This post is already a draft.")
     return _status_commit(post, DRAFT, action="unpublish", by=by)
 
 
-def post_delete(*, post_id: str, version: int) -> None:
+def post_delete(*, post_id: str, version: int, actor=None) -> None:
     """Delete a post with its slug and tag listings (its images stay: other posts may use them)."""
-    post = post_editable(post_id, version)
+    post = post_editable(
+        post_id,
+        version,
+        actor=actor,
+        allowed=permissions.can_delete,
+        refusal="Your role does not allow deleting this post.",
+    )
     before = PublicState.of(post)
     transaction = LabelledTransactWrite(connection=connection())
     try:
         with transaction:
             transaction.delete(post, label="post")  # its slug claims stay: their addresses answer 410
+            for sub in coauthors_of(post):
+                transaction.delete(CoauthoredPost(sub, post.post_id))
             tag_operations(transaction, post.post_id, before, PublicState())
             cache.stamp_bump(transaction, cache.BLOG_SCOPE)  # even a draft's address now answers 410
     except TransactWriteError as error:

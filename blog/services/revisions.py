@@ -8,8 +8,10 @@ from blog.services.posts import post_update
 from blog.services.transaction import SavedBy, revised_content
 
 
-def post_restore(*, post_id: str, number: int, version: int, by: SavedBy | None = None) -> Post:
+def post_restore(*, post_id: str, number: int, version: int, by: SavedBy | None = None, actor=None) -> Post:
     """Bring back revision `number`'s title, slug, body, excerpt, tags and feature image (the status stays)."""
+    if actor is not None:
+        selectors.post_get(post_id=post_id, actor=actor)  # another's post is not there for them: 404
     revision = selectors.revision_get(post_id=post_id, number=number)
     return post_update(
         post_id=post_id,
@@ -17,5 +19,6 @@ def post_restore(*, post_id: str, number: int, version: int, by: SavedBy | None 
         tags=list(revision.tag_names),
         by=by,
         restored_from=number,
+        actor=actor,
         **revised_content(revision),
     )

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from blog import selectors
-from blog.errors import PostVersionConflict
-from blog.models import Post, PostRevision, SlugClaim, TaggedPost, Term
+from blog import permissions, selectors
+from blog.errors import PostNotFound, PostVersionConflict, RoleForbidden
+from blog.models import AuthoredPost, CoauthoredPost, Post, PostRevision, SlugClaim, TaggedPost, Term
 from blog.services.visibility import PublicState
 from mysite import cache
 from mysite.dynamo import LabelledTransactWrite
@@ -75,8 +75,19 @@ def revision_of(post: Post, *, action: str, by: SavedBy | None, restored_from: i
     )
 
 
+def coauthors_of(post: Post) -> set[str]:
+    """The subs of a post's bylines but the primary (the CoauthoredPost items it has)."""
+    return {byline["sub"] for byline in post.bylines[1:]}
+
+
 def post_transact(
-    post: Post, before: PublicState, *, old_slug: str | None, is_new: bool, revision: PostRevision | None = None
+    post: Post,
+    before: PublicState,
+    *,
+    old_slug: str | None,
+    is_new: bool,
+    revision: PostRevision | None = None,
+    coauthors_before: set[str] | None = None,
 ) -> None:
     """Save the post with its slug claim, tag listings, counts, stamp and revision, all or nothing.
 
@@ -94,6 +105,12 @@ def post_transact(
                 free_or_ours = SlugClaim.slug.does_not_exist() | (SlugClaim.post_id == post.post_id)
                 transaction.save(claim, condition=free_or_ours, label="new-slug")
             tag_operations(transaction, post.post_id, before, after, names=dict(post.tag_links))
+            if coauthors_before is not None:  # the bylines changed
+                coauthors = coauthors_of(post)
+                for sub in coauthors_before - coauthors:
+                    transaction.delete(CoauthoredPost(sub, post.post_id))
+                for sub in coauthors - coauthors_before:
+                    transaction.save(CoauthoredPost(sub, post.post_id))
             if revision is not None:
                 transaction.save(revision, condition=PostRevision.number.does_not_exist(), label="revision")
             if before.published or after.published:
@@ -121,6 +138,11 @@ def tag_operations(
         transaction.delete(TaggedPost(tag, sort_key))
     for tag, sort_key in new_entries - old_entries:
         transaction.save(TaggedPost(tag, sort_key, post_id=post_id))
+    old_bylines, new_bylines = before.author_entries(post_id), after.author_entries(post_id)
+    for author, sort_key in old_bylines - new_bylines:
+        transaction.delete(AuthoredPost(author, sort_key))
+    for author, sort_key in new_bylines - old_bylines:
+        transaction.save(AuthoredPost(author, sort_key, post_id=post_id))
     counts: dict[tuple[str, str], int] = {}
     for state, step in ((before, -1), (after, 1)):
         if state.published:
@@ -152,9 +174,25 @@ def version_conflict(post_id: str) -> PostVersionConflict:
         return conflict_with(None)
 
 
-def post_editable(post_id: str, version: int | None) -> Post:
-    """The post at the version the caller last read (None: as it is now); a stale copy is a conflict."""
+def post_allowed(post: Post, actor, allowed, refusal: str) -> None:
+    """Refuse `actor` (None: the system itself) unless `allowed(actor, post)`: 404 if they may not even see it."""
+    if actor is None:
+        return
+    if not permissions.can_view(actor, post):
+        raise PostNotFound()
+    if not allowed(actor, post):
+        raise RoleForbidden(refusal)
+
+
+def post_editable(
+    post_id: str, version: int | None, *, actor=None, allowed=permissions.can_edit, refusal: str = ""
+) -> Post:
+    """The post at the version the caller last read (None: as it is now); a stale copy is a conflict.
+
+    With an `actor`, their role must allow `allowed` first (blog.permissions), so a refusal reveals nothing.
+    """
     post = selectors.post_get(post_id=post_id)
+    post_allowed(post, actor, allowed, refusal or "Your role does not allow changing this post.")
     if version is not None and post.version != version:
         raise conflict_with(post)
     return post

@@ -19,12 +19,14 @@ class PublicState:
     author_sub: str = ""
     published_at: datetime | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    authors: tuple[str, ...] = field(default_factory=tuple)  # every byline's sub, primary first
 
     @classmethod
     def of(cls, post: Post | None) -> PublicState:
         if post is None or post.status != PUBLISHED:
             return cls()
-        return cls(True, post.slug, post.author_sub, post.published_at, tuple(post.tags))
+        authors = tuple(byline["sub"] for byline in post.bylines)
+        return cls(True, post.slug, post.author_sub, post.published_at, tuple(post.tags), authors)
 
     @property
     def month(self) -> str:
@@ -35,6 +37,11 @@ class PublicState:
             return set()
         return {(tag, f"{self.published_at.isoformat()}#{post_id}") for tag in self.tags}
 
+    def author_entries(self, post_id: str) -> set[tuple[str, str]]:
+        if not self.published:
+            return set()
+        return {(author, f"{self.published_at.isoformat()}#{post_id}") for author in self.authors or (self.author_sub,)}
+
     def paths(self) -> set[str]:
         if not self.published:
             return set()
@@ -42,7 +49,7 @@ class PublicState:
         paths = {
             reverse("blog:post", args=[self.slug]),
             reverse("blog-api:post", args=[self.slug]),
-            reverse("blog:author", args=[self.author_sub]),
+            *(reverse("blog:author", args=[author]) for author in self.authors or (self.author_sub,)),
             # The month's URL with two digits, as the archive links it (`archive/2024/05/`).
             reverse("blog:archive-month", args=[f"{when:%Y}", f"{when:%m}"]),
         }

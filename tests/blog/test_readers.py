@@ -63,8 +63,8 @@ def test_readers_list_pages_through_every_reader_exactly_once_newest_first():
     assert len(queries) <= pages * len(reader_shards())
 
 
-def test_readers_list_rejects_a_tampered_cursor(bearer_client, author):
-    response = bearer_client(author).get("/api/blog/admin/readers", {"cursor": "not-a-cursor"})
+def test_readers_list_rejects_a_tampered_cursor(bearer_client, editor):
+    response = bearer_client(editor).get("/api/blog/admin/readers", {"cursor": "not-a-cursor"})
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["cursor"]
 
@@ -99,9 +99,9 @@ def test_reader_count_is_kept_by_sign_ups_and_read_without_counting():
     assert sum(by_shard.values()) == after
 
 
-def test_readers_api_shows_the_kept_count(bearer_client, author):
+def test_readers_api_shows_the_kept_count(bearer_client, editor):
     from accounts.selectors import profile_count
 
-    answer = bearer_client(author).get("/api/blog/admin/readers", {"limit": 5}).json()
+    answer = bearer_client(editor).get("/api/blog/admin/readers", {"limit": 5}).json()
     assert answer["count"] == profile_count() > 0
     assert len(answer["results"]) == 5

@@ -30,7 +30,7 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
 
 @pytest.fixture
 def staff(make_user):
-    return make_user(groups=("authors", "release-managers"), name="Sam Staff")
+    return make_user(groups=("administrators", "release-managers"), name="Sam Staff")
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def test_provision_against_aws_creates_everything_once(settings, monkeypatch):
         pools = idp.list_user_pools(MaxResults=10)["UserPools"]
         assert [p["Name"] for p in pools] == ["mysite"]
         groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=pools[0]["Id"])["Groups"]}
-        assert groups == {"authors", "release-managers"}
+        assert groups == {"contributors", "authors", "editors", "administrators", "release-managers"}
         assert "applying" in first
         assert "No changes: everything is already provisioned." in second
 
