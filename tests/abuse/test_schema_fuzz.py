@@ -460,7 +460,7 @@ def power_user_tokens() -> dict:
     if not hasattr(power_user_tokens, "tokens"):
         email = unique_email("fuzz")
         user_create(
-            email=email, password="correct-horse-9", display_name="Fuzz", groups=["authors", "release-managers"]
+            email=email, password="correct-horse-9", display_name="Fuzz", groups=["administrators", "release-managers"]
         )
         power_user_tokens.tokens = account_sign_in(email=email, password="correct-horse-9")
     return power_user_tokens.tokens

@@ -391,6 +391,10 @@ def test_admin_list_new_and_readers_pages_by_role(role, actor_for, other_writer)
         page = listing.content.decode()
         assert mine.title in page
         assert (theirs.title in page) == (role in (EDITOR, ADMINISTRATOR))
+        nav = page[page.index('<nav class="admin-nav"') : page.index("</nav>", page.index('<nav class="admin-nav"'))]
+        # The admin nav links only what the role may open.
+        assert ('href="/admin/blog/readers/"' in nav) == (role in (EDITOR, ADMINISTRATOR))
+        assert ('href="/admin/blog/staff/"' in nav) == (role == ADMINISTRATOR)
 
     assert actor.browser.get("/admin/blog/new/").status_code == (200 if staff else 302 if role == ANONYMOUS else N)
     before = len(own_posts(actor.sub))
