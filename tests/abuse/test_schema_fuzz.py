@@ -453,7 +453,7 @@ FUZZ_SETTINGS = settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, der
 
 
 def power_user_tokens() -> dict:
-    """A member of every group, so that the authors' and release managers' operations run their own code."""
+    """A blog administrator and release manager, so that every staff operation runs its own code."""
     from accounts.services import account_sign_in, user_create
     from tests.conftest import unique_email
 
