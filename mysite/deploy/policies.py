@@ -51,6 +51,7 @@ def lambda_statements(resources: StageResources) -> list[dict]:
                 "dynamodb:PutItem",
                 "dynamodb:UpdateItem",
                 "dynamodb:DeleteItem",
+                "dynamodb:ConditionCheckItem",  # a transaction's checks of items it does not write
                 "dynamodb:BatchWriteItem",
             ],
             "Resource": r.table_arns(),
