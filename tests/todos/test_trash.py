@@ -300,3 +300,82 @@ def test_api_trash_pages_by_cursor_and_refuses_bad_input(api):
         refused = api.get("/api/todos/trash", params)
         assert refused.status_code == 400, params
         assert "error" in refused.json()
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def _htmx_post(client, url, data=None, *, current="/todos/"):
+    return client.post(url, data or {}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{current}")
+
+
+def test_deleting_in_the_app_offers_an_undo_that_restores(page, user):
+    task = services.task_create(owner=user.sub, title="Undo me")
+    deleted = _htmx_post(page, f"/todos/tasks/{task.task_id}/delete").content.decode()
+    assert 'id="undo-toast"' in deleted
+    assert "Deleted: Undo me" in deleted
+    assert f'hx-post="/todos/trash/task-{task.task_id}/restore"' in deleted
+    assert "Undo me</label>" not in deleted
+
+    undone = _htmx_post(page, f"/todos/trash/task-{task.task_id}/restore").content.decode()
+    assert "Undo me</label>" in undone
+    assert 'id="undo-toast"' not in undone
+    again = _htmx_post(page, f"/todos/trash/task-{task.task_id}/restore").content.decode()
+    assert "No such item in the Trash" in again
+
+
+def test_completing_and_moving_offer_an_undo(page, user):
+    work = services.list_create(owner=user.sub, name="Work")
+    task = services.task_create(owner=user.sub, title="Both")
+    completed = _htmx_post(page, f"/todos/tasks/{task.task_id}/toggle").content.decode()
+    assert "Completed: Both" in completed
+    assert f'hx-post="/todos/tasks/{task.task_id}/reopen"' in completed
+    _htmx_post(page, f"/todos/tasks/{task.task_id}/reopen")
+    assert not Task.get(user.sub, task.task_id, consistent_read=True).done
+    reopened = _htmx_post(page, f"/todos/tasks/{task.task_id}/toggle").content.decode()
+    assert "Completed: Both" in reopened  # completed again
+    _htmx_post(page, f"/todos/tasks/{task.task_id}/reopen")
+
+    position = Task.get(user.sub, task.task_id, consistent_read=True).position
+    version = Task.get(user.sub, task.task_id, consistent_read=True).version
+    form = {"list_id": work.list_id, "priority": "1", "version": str(version)}
+    moved = _htmx_post(page, f"/todos/tasks/{task.task_id}/details", form).content.decode()
+    assert "Moved to Work: Both" in moved
+    assert f'hx-post="/todos/tasks/{task.task_id}/move"' in moved
+    assert "&quot;list_id&quot;: &quot;inbox&quot;" in moved
+    _htmx_post(page, f"/todos/tasks/{task.task_id}/move", {"list_id": "inbox", "position": repr(position)})
+    back = Task.get(user.sub, task.task_id, consistent_read=True)
+    assert (back.list_id, back.position) == ("inbox", position)
+    refused = _htmx_post(page, f"/todos/tasks/{task.task_id}/move", {"list_id": "inbox", "position": "x"})
+    assert "A position is a number." in refused.content.decode()
+
+
+def test_a_list_delete_is_undone_back_to_the_list(page, user):
+    work = services.list_create(owner=user.sub, name="Trip")
+    services.task_create(owner=user.sub, title="Pack", list_id=work.list_id)
+    deleted = _htmx_post(page, f"/todos/lists/{work.list_id}/delete", current=f"/todos/lists/{work.list_id}/")
+    assert "List deleted: Trip" in deleted.content.decode()
+    undone = _htmx_post(page, f"/todos/trash/list-{work.list_id}/restore")
+    assert "Pack</label>" in undone.content.decode()
+    assert undone["HX-Push-Url"] == f"/todos/lists/{work.list_id}/"
+
+
+def test_the_trash_page_lists_restores_and_purges(page, user, make_user):
+    first = services.task_create(owner=user.sub, title="First")
+    second = services.task_create(owner=user.sub, title="Second")
+    for task in (first, second):
+        services.task_delete(owner=user.sub, task_id=task.task_id)
+    body = page.get("/todos/trash/").content.decode()
+    assert body.index("Second") < body.index("First")  # newest first
+    assert f'action="/todos/trash/task-{first.task_id}/restore"' in body
+
+    restored = page.post(f"/todos/trash/task-{first.task_id}/restore")
+    assert restored.status_code == 200
+    assert "Restored: First" in restored.content.decode()
+    assert Task.get(user.sub, first.task_id, consistent_read=True).title == "First"
+    purged = page.post(f"/todos/trash/task-{second.task_id}/delete")
+    assert "Deleted for good: Second" in purged.content.decode()
+    assert "The Trash is empty." in purged.content.decode()
+    assert page.post(f"/todos/trash/task-{second.task_id}/restore").status_code == 404
+    assert page.get("/todos/trash/", {"cursor": "tampered"}).status_code == 400
+    assert page.get("/todos/trash/").status_code == 200
