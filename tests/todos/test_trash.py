@@ -106,6 +106,21 @@ def test_a_task_whose_list_is_gone_comes_back_to_the_inbox_and_a_lone_subtask_be
     assert selectors.counts_of(owner=owner).left == {"inbox": 2}
 
 
+def test_a_task_restored_to_the_inbox_brings_its_subtasks_there_too(owner):
+    work = services.list_create(owner=owner, name="Work")
+    parent = services.task_create(owner=owner, title="Parent", list_id=work.list_id)
+    subs = [services.task_create(owner=owner, title=f"Sub {i}", parent_id=parent.task_id) for i in range(2)]
+    trash_id = services.task_delete(owner=owner, task_id=parent.task_id)
+    services.list_delete(owner=owner, list_id=work.list_id)
+    services.trash_restore(owner=owner, trash_id=trash_id)
+    stored = _stored(owner)
+    assert {stored[t.task_id].list_id for t in [parent, *subs]} == {"inbox"}
+    assert {stored[s.task_id].parent_id for s in subs} == {parent.task_id}
+    inbox, _ = selectors.open_tasks_page(owner=owner, list_id="inbox")
+    assert sorted(t.title for t in inbox) == ["Parent", "Sub 0", "Sub 1"]
+    assert_counts_match(owner, _today())
+
+
 def test_a_deleted_list_comes_back_with_its_tasks(owner):
     work = services.list_create(owner=owner, name="Work", colour="blue")
     tasks = [services.task_create(owner=owner, title=f"T{i}", list_id=work.list_id, labels=["w"]) for i in range(3)]

@@ -98,7 +98,12 @@ class ListUpdateApi(APIView):
 
 
 class ListDeleteApi(APIView):
-    @extend_schema(operation_id="todos_lists_destroy", responses={204: None}, parameters=[IF_MATCH])
+    @extend_schema(
+        operation_id="todos_lists_destroy",
+        responses={204: None},
+        parameters=[IF_MATCH],
+        description="Moves the list and its tasks to the Trash (trash id `list-<id>`) for 30 days.",
+    )
     def delete(self, request, list_id: str):
         services.list_delete(owner=request.user.sub, list_id=list_id, expected_version=expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -135,7 +135,12 @@ class TaskUpdateApi(APIView):
 
 
 class TaskDeleteApi(APIView):
-    @extend_schema(operation_id="todos_tasks_destroy", responses={204: None}, parameters=[IF_MATCH])
+    @extend_schema(
+        operation_id="todos_tasks_destroy",
+        responses={204: None},
+        parameters=[IF_MATCH],
+        description="Moves the task, its subtasks and attachments to the Trash (trash id `task-<id>`) for 30 days.",
+    )
     def delete(self, request, task_id: str):
         services.task_delete(owner=request.user.sub, task_id=task_id, expected_version=expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -321,6 +321,7 @@ def trash_restore(*, owner: str, trash_id: str) -> tuple[str, Task | TodoList]:
     entry = trash_entry_get(owner=owner, trash_id=trash_id)
     if not entry.restoring:
         _restore_head(entry)
+        entry = trash_entry_get(owner=owner, trash_id=trash_id)  # with the list its task went back to
     _restore_parts(entry, _parts(entry))
     entry = trash_entry_get(owner=owner, trash_id=trash_id)
     try:
