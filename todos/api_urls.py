@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from todos.apis import account, attachments, calendar, lists, quick, tasks
+from todos.apis import account, attachments, calendar, lists, quick, tasks, trash
 
 app_name = "todos-api"
 
@@ -29,6 +29,9 @@ urlpatterns = [
         attachments.AttachmentDownloadApi.as_view(),
         name="attachment-download",
     ),
+    path("trash", trash.TrashListApi.as_view(), name="trash"),
+    path("trash/<str:trash_id>", trash.TrashItemApi.as_view(), name="trash-item"),
+    path("trash/<str:trash_id>/restore", trash.TrashRestoreApi.as_view(), name="trash-restore"),
     path("labels", account.LabelListApi.as_view(), name="labels"),
     path("sync", account.SyncApi.as_view(), name="sync"),
     path("credentials", account.CredentialsApi.as_view(), name="credentials"),

@@ -17,6 +17,14 @@ class AttachmentNotFound(NotFound):
     code, message = "attachment_not_found", "No such attachment."
 
 
+class TrashNotFound(NotFound):
+    code, message = "trash_not_found", "No such item in the Trash (restored, purged or expired)."
+
+
+class TrashConflict(Conflict):
+    code, message = "trash_conflict", "This item is being restored; try again in a moment."
+
+
 class VersionConflict(Conflict):
     code, message = "version_conflict", "The item changed since you read it; the current version is included."
 

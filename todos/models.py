@@ -13,7 +13,9 @@ Access patterns (no Scan anywhere):
 - the counters the UI shows (open tasks per label, items left per list, open tasks per due day):
   one `TaskCounts` item per user, kept by every task write in its own transaction (todos.services.counts);
 - priority order: GSI `by-owner-priority`;
-- incremental sync: GSI `by-owner-changed` on every table plus the tombstone table.
+- incremental sync: GSI `by-owner-changed` on every table plus the tombstone table;
+- the Trash: a deleted task or list with what went with it, on the owner partition of `TrashItem`
+  (TTL 30 days); its entries, newest first, through the sparse GSI `by-owner-deleted`.
 """
 
 from __future__ import annotations
@@ -212,6 +214,39 @@ class Tombstone(Model):
     kind = UnicodeAttribute()
     item_id = UnicodeAttribute()
     expires_at = TTLAttribute()
+
+
+class TrashItem(Model):
+    """What a deletion moved to the Trash: an entry (the task or list deleted) and its parts.
+
+    An entry's `trash_key` is its trash id, "task-<task id>" or "list-<list id>"; each part (a subtask,
+    a list's task, an attachment record) is "<trash id>/<kind>-<id>", so a restore reads them with one
+    Query. `data` holds the item as DynamoDB stored it (JSON). Only entries carry `deleted`, so the
+    `by-owner-deleted` index lists them and never the parts. DynamoDB removes both at `expires_at`.
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-trash")
+
+    owner = UnicodeAttribute(hash_key=True)
+    trash_key = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()  # "task", "list" or (parts only) "attachment"
+    item_id = UnicodeAttribute()
+    data = UnicodeAttribute()
+    expires_at = TTLAttribute()
+    # Entries only:
+    deleted = UnicodeAttribute(null=True)  # the deletion's change stamp
+    title = UnicodeAttribute(null=True)
+    list_id = UnicodeAttribute(null=True)  # a task's list when it was deleted
+    restoring = BooleanAttribute(null=True)  # its item is back, its parts are on their way (a resumable restore)
+    target_list = UnicodeAttribute(null=True)  # where a restored task's subtasks go
+    version = VersionAttribute()
+
+    by_deleted = global_index("by-owner-deleted", owner=UnicodeAttribute, deleted=UnicodeAttribute)
+
+    def is_gone(self, now: datetime | None = None) -> bool:
+        """Past its TTL: gone for readers, whether or not DynamoDB has swept it yet."""
+        return self.expires_at <= (now or utcnow())
 
 
 class CalendarFeed(Model):

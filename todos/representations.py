@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from todos.models import Attachment, Task, TodoList
+from todos.models import Attachment, Task, TodoList, TrashItem
 
 
 def _iso(value) -> str | None:
@@ -67,4 +67,17 @@ def attachment_as_dict(attachment: Attachment) -> dict:
         "is_image": attachment.content_type.startswith("image/"),
         "created_at": _iso(attachment.created_at),
         "version": attachment.version,
+    }
+
+
+def trash_entry_as_dict(entry: TrashItem) -> dict:
+    """A Trash entry: what was deleted, when, and until when it can be restored."""
+    return {
+        "id": entry.trash_key,
+        "kind": entry.kind,
+        "item_id": entry.item_id,
+        "title": entry.title or "",
+        "list_id": entry.list_id,
+        "deleted_at": entry.deleted,
+        "expires_at": _iso(entry.expires_at),
     }

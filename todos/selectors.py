@@ -11,7 +11,7 @@ from mysite import cache
 from mysite.dynamo import decode_cursor, encode_cursor
 from mysite.errors import InvalidInput
 from todos.errors import AttachmentNotFound, ListNotFound, TaskNotFound
-from todos.models import Attachment, Task, TaskCounts, TodoList, Tombstone, due_key, utcnow
+from todos.models import Attachment, Task, TaskCounts, TodoList, Tombstone, TrashItem, due_key, utcnow
 from todos.services._common import TOMBSTONE_DAYS
 
 SORTS = ("position", "due", "priority")
@@ -343,6 +343,24 @@ def attachment_get(*, owner: str, task_id: str, attachment_id: str) -> Attachmen
         if attachment.attachment_id == attachment_id:
             return attachment
     raise AttachmentNotFound()
+
+
+def trash_page(*, owner: str, limit: int = 50, cursor: str | None = None) -> tuple[list[TrashItem], str | None]:
+    """One page of the owner's Trash, newest deletion first: one Query of their partition of `by-owner-deleted`.
+
+    Entries past their TTL that DynamoDB has not swept yet are left out (here, not in the cache).
+    """
+
+    def load():
+        return _one_request(
+            TrashItem.by_deleted.query(
+                owner, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
+            )
+        )
+
+    entries, next_cursor = _cached(owner, "trash", {"limit": limit, "cursor": cursor}, load)
+    now = utcnow()
+    return [e for e in entries if not e.is_gone(now)], next_cursor
 
 
 # --- Incremental sync -----------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from todos import views
+from todos.views import trash
 from todos.views.calendar import calendar_settings
 
 app_name = "todos"
@@ -11,6 +12,9 @@ urlpatterns = [
     path("", views.app_page, name="index"),
     path("today/", views.app_page, name="today"),
     path("calendar/", calendar_settings, name="calendar"),
+    path("trash/", trash.trash_page, name="trash"),
+    path("trash/<str:trash_id>/restore", trash.trash_restore, name="trash-restore"),
+    path("trash/<str:trash_id>/delete", trash.trash_purge, name="trash-purge"),
     # A label may hold any character, "/" included (`path`, not `str`).
     path("labels/<path:label>/", views.app_page, name="label"),
     path("lists/new", views.list_create, name="list-create"),
@@ -23,6 +27,8 @@ urlpatterns = [
     path("tasks/quick-preview", views.task_quick_preview, name="task-quick-preview"),
     path("tasks/<str:task_id>/subtasks", views.subtask_create, name="subtask-create"),
     path("tasks/<str:task_id>/toggle", views.task_toggle, name="task-toggle"),
+    path("tasks/<str:task_id>/reopen", views.task_reopen, name="task-reopen"),
+    path("tasks/<str:task_id>/move", views.task_move, name="task-move"),
     path("tasks/<str:task_id>/title", views.task_title, name="task-title"),
     path("tasks/<str:task_id>/details", views.task_details, name="task-details"),
     path("tasks/<str:task_id>/delete", views.task_delete, name="task-delete"),

@@ -64,7 +64,8 @@ def drive_local_flows() -> None:
     """Every kind of work the function does, through its services, views and handlers, on the emulators."""
     from accounts import services as accounts
     from blog import services as blog
-    from todos.services import attachments, lists, task_deletes, tasks
+    from todos import selectors as todo_selectors
+    from todos.services import attachments, lists, task_deletes, tasks, trash
     from updates import services as updates
 
     dispatcher = Dispatcher()
@@ -96,7 +97,11 @@ def drive_local_flows() -> None:
     second = tasks.task_create(owner=owner, list_id=todo_list.list_id, title="Buy stamps")
     tasks.tasks_reorder(owner=owner, items=[{"id": second.task_id, "position": 0.5}])
     tasks.task_complete(owner=owner, task_id=task.task_id)
+    trash_id = task_deletes.task_delete(owner=owner, task_id=task.task_id)  # to the Trash, back, and for good
+    todo_selectors.trash_page(owner=owner)
+    trash.trash_restore(owner=owner, trash_id=trash_id)
     task_deletes.task_delete(owner=owner, task_id=task.task_id)
+    trash.trash_purge(owner=owner, trash_id=trash_id)
     attachments.attachment_start(
         owner=owner, task_id=second.task_id, file_name="stamps.txt", size=5, content_type="text/plain"
     )

@@ -31,7 +31,7 @@ def test_a_keyboard_walk_keeps_focus_where_the_user_acted(page, user):
     # Space on a checkbox completes the task; focus stays on that checkbox.
     page.get_by_label("Complete Beta").focus()
     page.keyboard.press("Space")
-    announced(page, "Completed: Beta")
+    announced(page, "Completed: Beta. Undo is available.")
     expect(page.get_by_label("Complete Beta")).to_be_checked()
     expect(page.get_by_label("Complete Beta")).to_be_focused()
 
@@ -61,7 +61,7 @@ def test_a_keyboard_walk_keeps_focus_where_the_user_acted(page, user):
     # Deleting moves focus to the neighbour, not to the top of the page.
     page.get_by_role("button", name="Delete Alpha").focus()
     page.keyboard.press("Enter")
-    announced(page, "Deleted: Alpha")
+    announced(page, "Deleted: Alpha. Undo is available.")
     expect(titles(page)).to_have_text(["Gamma", "Beta two"])
     expect(page.get_by_label("Complete Gamma")).to_be_focused()
 

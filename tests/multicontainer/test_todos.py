@@ -79,6 +79,29 @@ def test_a_stale_etag_gets_the_new_body_not_a_304_on_every_container(cluster, us
     assert_write_seen_everywhere(cluster, read=conditional, write=write, before=(304, []), after=(200, ["second"]))
 
 
+def test_a_restored_task_is_back_on_every_container(cluster, user, token):
+    services.task_create(owner=user.sub, title="kept")
+    gone = services.task_create(owner=user.sub, title="deleted, then restored")
+    trash_id = services.task_delete(owner=user.sub, task_id=gone.task_id)
+
+    def seen(origin):
+        tasks = origin.get("/api/todos/tasks?list_id=inbox", token=token).json()["results"]
+        trash = origin.get("/api/todos/trash", token=token).json()["results"]
+        return [t["title"] for t in tasks], [e["id"] for e in trash]
+
+    def write():
+        restored = cluster.writer.request("POST", f"/api/todos/trash/{trash_id}/restore", token=token)
+        assert restored.status_code == 200, restored.text
+
+    assert_write_seen_everywhere(
+        cluster,
+        read=seen,
+        write=write,
+        before=(["kept"], [trash_id]),
+        after=(["kept", "deleted, then restored"], []),
+    )
+
+
 def test_labels_follow_a_task_edit_on_every_container(cluster, user, token):
     task = services.task_create(owner=user.sub, title="labelled", labels=["home"])
 

@@ -57,6 +57,7 @@ class Sequence:
         self.owner, self.rng, self.today = owner, rng, today
         self.lists = ["inbox", *(services.list_create(owner=owner, name=n).list_id for n in ("Work", "Home"))]
         self.refused = Counter()
+        self.restored = 0
 
     def _task_ids(self, **conditions) -> list[str]:
         tasks = list(Task.query(self.owner, consistent_read=True))
@@ -122,6 +123,12 @@ class Sequence:
         if task_id:
             services.task_delete(owner=self.owner, task_id=task_id)
 
+    def restore(self) -> None:
+        entries, _ = selectors.trash_page(owner=self.owner, limit=20)
+        if entries:
+            services.trash_restore(owner=self.owner, trash_id=self.rng.choice(entries).trash_key)
+            self.restored += 1
+
     def clear_completed(self) -> None:
         services.tasks_clear_completed(owner=self.owner, list_id=self.rng.choice(self.lists))
 
@@ -142,6 +149,7 @@ class Sequence:
         "relabel": 3,
         "move": 3,
         "delete": 2,
+        "restore": 2,
         "clear_completed": 1,
         "toggle_all": 1,
     }
@@ -171,6 +179,7 @@ def test_counts_stay_right_across_a_random_sequence_with_concurrent_writes(owner
     labels, left, _ = recount(owner, today)
     assert sum(left.values()) > 0  # the sequence left something open to count
     assert labels
+    assert sequence.restored > 0  # and brought something back from the Trash
 
 
 def test_two_threads_completing_the_same_task_count_it_once(owner):
@@ -303,3 +312,8 @@ def test_a_task_whose_subtasks_change_many_counters_completes_moves_and_deletes_
     services.task_delete(owner=owner, task_id=parent.task_id)
     assert list(Task.query(owner, consistent_read=True)) == []
     assert_counts_match(owner, today)
+
+    services.trash_restore(owner=owner, trash_id=f"task-{parent.task_id}")
+    assert len(list(Task.query(owner, consistent_read=True))) == 91
+    assert_counts_match(owner, today)
+    assert selectors.counts_of(owner=owner).left == {other.list_id: 1}

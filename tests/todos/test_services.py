@@ -167,7 +167,7 @@ def test_toggle_all_and_clear_completed(owner):
     assert sorted(tasks_in(owner)) == ["b", "c"]
 
 
-def test_deleting_a_task_deletes_subtasks_attachments_and_objects(owner):
+def test_deleting_a_task_moves_it_with_subtasks_and_attachments_to_the_trash(owner):
     task = services.task_create(owner=owner, title="With files")
     services.task_create(owner=owner, title="Sub", parent_id=task.task_id)
     attachment, post = services.attachment_start(
@@ -177,14 +177,16 @@ def test_deleting_a_task_deletes_subtasks_attachments_and_objects(owner):
     services.attachment_complete(owner=owner, task_id=task.task_id, attachment_id=attachment.attachment_id)
     assert storage.object_head(attachment.s3_key) is not None
 
-    services.task_delete(owner=owner, task_id=task.task_id)
+    trash_id = services.task_delete(owner=owner, task_id=task.task_id)
     assert list(Task.query(owner)) == []
-    assert storage.object_head(attachment.s3_key) is None
+    assert storage.object_head(attachment.s3_key) is not None  # kept while the task is in the Trash
     with pytest.raises(TaskNotFound):
         services.task_delete(owner=owner, task_id=task.task_id)
     deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token()).deleted}
     assert ("task", task.task_id) in deleted
     assert ("attachment", attachment.attachment_id) in deleted
+    services.trash_purge(owner=owner, trash_id=trash_id)
+    assert storage.object_head(attachment.s3_key) is None
 
 
 def _old_token() -> str:
@@ -298,11 +300,18 @@ def test_a_task_delete_that_fails_half_way_is_completed_by_its_retry(owner, fail
     except _InjectedFault:
         services.task_delete(owner=owner, task_id=task.task_id)  # the retry finds what is left and finishes
 
-    from todos.models import Attachment
+    from todos.models import Attachment, TrashItem
 
     assert list(Task.query(owner)) == []
     assert list(Attachment.query(owner)) == []
-    assert storage.object_head(attachment.s3_key) is None
+    assert storage.object_head(attachment.s3_key) is not None  # until the Trash lets go of it
+    parts = {t.trash_key for t in TrashItem.query(owner, consistent_read=True)}
+    trash_id = f"task-{task.task_id}"
+    assert parts == {
+        trash_id,
+        *(f"{trash_id}/task-{s.task_id}" for s in subtasks),
+        f"{trash_id}/attachment-{task.task_id}#{attachment.attachment_id}",
+    }
     deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token()).deleted}
     assert {("task", task.task_id), ("attachment", attachment.attachment_id)} <= deleted
     assert {("task", s.task_id) for s in subtasks} <= deleted

@@ -106,7 +106,10 @@ class ListUpdateApi(APIView):
 
 class ListDeleteApi(APIView):
     @extend_schema(
-        operation_id="todos_lists_destroy", responses={204: None, 428: PRECONDITION_REQUIRED}, parameters=[IF_MATCH]
+        operation_id="todos_lists_destroy",
+        responses={204: None, 428: PRECONDITION_REQUIRED},
+        parameters=[IF_MATCH],
+        description="Moves the list and its tasks to the Trash (trash id `list-<id>`) for 30 days.",
     )
     def delete(self, request, list_id: str):
         version = expected_version(request, required=True)

@@ -143,7 +143,10 @@ class TaskUpdateApi(APIView):
 
 class TaskDeleteApi(APIView):
     @extend_schema(
-        operation_id="todos_tasks_destroy", responses={204: None, 428: PRECONDITION_REQUIRED}, parameters=[IF_MATCH]
+        operation_id="todos_tasks_destroy",
+        responses={204: None, 428: PRECONDITION_REQUIRED},
+        parameters=[IF_MATCH],
+        description="Moves the task, its subtasks and attachments to the Trash (trash id `task-<id>`) for 30 days.",
     )
     def delete(self, request, task_id: str):
         version = expected_version(request, required=True)

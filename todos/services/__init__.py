@@ -24,10 +24,12 @@ from todos.services.tasks import (
     tasks_reorder,
     tasks_set_done,
 )
+from todos.services.trash import TRASH_DAYS, trash_entry_get, trash_id_for, trash_purge, trash_restore
 
 __all__ = [
     "COLOURS",
     "MAX_ATTACHMENT_BYTES",
+    "TRASH_DAYS",
     "UNSET",
     "attachment_complete",
     "attachment_delete",
@@ -50,5 +52,9 @@ __all__ = [
     "tasks_clear_completed",
     "tasks_reorder",
     "tasks_set_done",
+    "trash_entry_get",
+    "trash_id_for",
+    "trash_purge",
+    "trash_restore",
     "user_files_policy",
 ]

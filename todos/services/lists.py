@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 
 from mysite import cache
-from todos.errors import InvalidTask, TaskRuleBroken
+from todos.errors import InvalidTask, ListNotFound, TaskRuleBroken, TrashNotFound
 from todos.models import Task, TodoList
 from todos.representations import list_as_dict
 from todos.services._common import (
@@ -96,21 +96,35 @@ def list_update(
     return todo_list
 
 
-def list_delete(*, owner: str, list_id: str, expected_version: int | None = None) -> None:
-    """Delete a list with its tasks and their attachments (objects included).
+def list_delete(*, owner: str, list_id: str, expected_version: int | None = None) -> str:
+    """Move a list with its tasks and their attachment records to the Trash; its trash id.
 
-    The list goes first (nothing more can be added to it), then its tasks, subtasks before
-    their parents, in counted transactions: a retry after a failure finds the rest to delete.
+    The list goes first, with its Trash entry (nothing more can be added to it), then its tasks,
+    subtasks before their parents, in counted transactions. A retry after a failure finds the entry
+    and moves the rest.
     """
-    from todos.services.task_deletes import tasks_delete_counted
+    from todos.services.trash import list_trash_entry, tasks_move_to_trash, trash_entry_get, trash_id_for
 
     if list_id == INBOX_ID:
         raise TaskRuleBroken("The Inbox cannot be deleted.", field="list_id")
-    todo_list = list_for_write(owner=owner, list_id=list_id)
-    check_version(todo_list, expected_version, serialize=list_as_dict)
-    with conflict_guard(todo_list, serialize=list_as_dict), cache.transaction() as write:
-        write.delete(todo_list)
-        write.save(tombstone(owner=owner, kind="list", item_id=list_id))
-        cache.stamp_bump(write, cache.user_scope(owner))
+    trash_id = trash_id_for("list", list_id)
+    try:
+        todo_list = list_for_write(owner=owner, list_id=list_id)
+    except ListNotFound:
+        try:
+            entry = trash_entry_get(owner=owner, trash_id=trash_id)
+        except TrashNotFound:
+            raise ListNotFound(field="list_id") from None
+        if entry.restoring:
+            raise ListNotFound(field="list_id") from None
+        todo_list = None  # deleted already: what follows moves the tasks a cut-off delete left behind
+    if todo_list is not None:
+        check_version(todo_list, expected_version, serialize=list_as_dict)
+        with conflict_guard(todo_list, serialize=list_as_dict), cache.transaction() as write:
+            write.delete(todo_list)
+            write.save(tombstone(owner=owner, kind="list", item_id=list_id))
+            list_trash_entry(write, todo_list=todo_list)
+            cache.stamp_bump(write, cache.user_scope(owner))
     tasks = sorted(Task.by_list.query(f"{owner}#{list_id}"), key=lambda t: t.parent_id is None)
-    tasks_delete_counted(owner=owner, tasks=tasks, keep=lambda t: t.list_id == list_id)
+    tasks_move_to_trash(owner=owner, trash_id=trash_id, tasks=tasks, keep=lambda t: t.list_id == list_id)
+    return trash_id

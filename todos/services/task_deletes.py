@@ -1,4 +1,4 @@
-"""Deleting tasks: one task with its subtasks, a list's completed tasks, every task of a deleted list.
+"""Deleting tasks: one task with its subtasks (to the Trash), a list's completed tasks (for good).
 
 Every deletion is transactional per chunk (DynamoDB's 100 items: a delete and a tombstone per task,
 the counters' change and the read-cache stamp), each task guarded by the version it was read at,
@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from mysite import storage
 from mysite.dynamo import chunks
-from todos.models import Attachment, Task
+from todos.models import Task
 from todos.representations import task_as_dict
 from todos.services._common import check_version, conflict_guard, task_for_write, tombstone
-from todos.services.counts import MAX_KEYS, counted, counted_chunks, counted_write
+from todos.services.counts import counted, counted_chunks, counted_write
 from todos.services.tasks import MAX_TRANSACTION_ITEMS, _subtask_ids
 
 DELETE_CHUNK = (MAX_TRANSACTION_ITEMS - 2) // 2  # a delete and a tombstone per task
@@ -56,42 +55,18 @@ def tasks_delete_counted(*, owner: str, tasks: Iterable[Task], keep: Callable[[T
     return deleted
 
 
-def task_delete(*, owner: str, task_id: str, expected_version: int | None = None) -> None:
-    """Delete a task, its subtasks and its attachments (the S3 objects too); a failed delete's retry completes it.
+def task_delete(*, owner: str, task_id: str, expected_version: int | None = None) -> str:
+    """Move a task, its subtasks and their attachment records to the Trash (todos.services.trash); its trash id.
 
-    The S3 objects go first (deleting a missing object is not an error), then every item in one
-    transaction: the task (guarded by its version), its subtasks, the attachment records, a
-    tombstone for each and the counters' change. Until that commits the task is still there, so a
-    retry finds all of it. A task with more than a transaction can hold has its subtasks removed in
-    chunks first, the task itself last, which a retry resumes in the same way.
+    One transaction when they fit (a cut-off move of a larger task is finished by its retry). The S3
+    objects stay until the Trash entry is purged or expires.
     """
-    from todos.services.attachments import attachments_purge
+    from todos.services.trash import task_trash
 
     task = task_for_write(owner=owner, task_id=task_id)
     check_version(task, expected_version, serialize=task_as_dict)
     subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
-    tasks = [task, *subtasks]
-    attachments = [
-        a for t in tasks for a in Attachment.query(owner, Attachment.attachment_key.startswith(f"{t.task_id}#"))
-    ]
-    keys = {key for t in tasks for key in counted(t)}
-    if 2 * (len(tasks) + len(attachments)) + 2 > MAX_TRANSACTION_ITEMS or len(keys) > MAX_KEYS:
-        tasks_delete_counted(owner=owner, tasks=subtasks)
-        attachments_purge(owner=owner, task_ids=[task.task_id])
-        subtasks, attachments = [], []
-    storage.objects_delete([a.s3_key for a in attachments])
-
-    def fill(tx, tally):
-        for item in [task, *subtasks]:
-            tx.delete(item)  # each at the version read: a subtask changed meanwhile is a conflict, retried
-            tx.save(tombstone(owner=owner, kind="task", item_id=item.task_id))
-            tally.change(counted(item), None)
-        for attachment in attachments:
-            tx.delete(attachment, add_version_condition=False)
-            tx.save(tombstone(owner=owner, kind="attachment", item_id=attachment.attachment_id))
-
-    with conflict_guard(task, serialize=task_as_dict):
-        counted_write(owner=owner, fill=fill)
+    return task_trash(task=task, subtasks=subtasks)
 
 
 def tasks_clear_completed(*, owner: str, list_id: str) -> int:

@@ -14,8 +14,10 @@ from todos.views.actions import (
     task_create,
     task_delete,
     task_details,
+    task_move,
     task_move_down,
     task_move_up,
+    task_reopen,
     task_title,
     task_toggle,
 )
@@ -35,9 +37,11 @@ __all__ = [
     "task_create",
     "task_delete",
     "task_details",
+    "task_move",
     "task_move_down",
     "task_move_up",
     "task_quick_preview",
+    "task_reopen",
     "task_title",
     "task_toggle",
 ]

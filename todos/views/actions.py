@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from mysite.decorators import login_required
@@ -17,7 +18,12 @@ from todos import selectors, services
 from todos.errors import InvalidTask, StaleDetails, StaleTitle, VersionConflict
 from todos.recurrence import recurrence_clean
 from todos.services.quick import task_quick_add
-from todos.views.pages import PageState, render_app, request_state, run_action
+from todos.views.pages import PageState, Undo, render_app, request_state, run_action
+
+
+def _restore_undo(trash_id: str, name: str, *, what: str = "Deleted", focus: str = "new-todo") -> Undo:
+    url = reverse("todos:trash-restore", args=[trash_id])
+    return Undo(message=f"{what}: {name}", undone=f"Restored: {name}", url=url, focus=focus)
 
 
 @login_required
@@ -40,8 +46,15 @@ def list_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def list_delete(request: HttpRequest, list_id: str) -> HttpResponse:
-    """Delete a list with its tasks; back to the Inbox."""
-    return run_action(request, lambda: services.list_delete(owner=request.user.sub, list_id=list_id), state=PageState())
+    """Delete a list with its tasks (to the Trash); back to the Inbox, with an Undo."""
+    owner = request.user.sub
+
+    def delete() -> Undo:
+        name = selectors.list_get(owner=owner, list_id=list_id).name
+        trash_id = services.list_delete(owner=owner, list_id=list_id)
+        return _restore_undo(trash_id, name, what="List deleted", focus=f"nav-list-{list_id}")
+
+    return run_action(request, delete, state=PageState())
 
 
 @login_required
@@ -85,14 +98,46 @@ def task_toggle(request: HttpRequest, task_id: str) -> HttpResponse:
     """Complete or reopen a task."""
     owner = request.user.sub
 
-    def toggle():
+    def toggle() -> Undo | None:
         task = selectors.task_get(owner=owner, task_id=task_id)
         if task.done:
             services.task_reopen(owner=owner, task_id=task_id)
-        else:
-            services.task_complete(owner=owner, task_id=task_id)
+            return None
+        if not services.task_complete(owner=owner, task_id=task_id).done:
+            return None  # a recurring task moved to its next occurrence: nothing to reopen
+        url = reverse("todos:task-reopen", args=[task_id])
+        title = task.title
+        return Undo(message=f"Completed: {title}", undone=f"Reopened: {title}", url=url, focus=f"toggle-{task_id}")
 
     return run_action(request, toggle)
+
+
+@login_required
+@require_POST
+def task_reopen(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Undo a completion: the task (and only it) open again."""
+
+    def reopen() -> None:
+        services.task_reopen(owner=request.user.sub, task_id=task_id)
+
+    return run_action(request, reopen)
+
+
+@login_required
+@require_POST
+def task_move(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Undo a move: back to the list (and position) it came from."""
+    owner = request.user.sub
+    raw = request.POST.get("position", "").strip()
+
+    def move() -> None:
+        try:
+            position = float(raw) if raw else None
+        except ValueError:
+            raise InvalidTask("A position is a number.", field="position") from None
+        services.task_move(owner=owner, task_id=task_id, list_id=request.POST.get("list_id", ""), position=position)
+
+    return run_action(request, move)
 
 
 @login_required
@@ -106,9 +151,12 @@ def task_title(request: HttpRequest, task_id: str) -> HttpResponse:
     title = request.POST.get("title", "").strip()
     owner = request.user.sub
     version = _form_version(request.POST.get("version", ""))
+    undo = None
     try:
         if not title:
-            services.task_delete(owner=owner, task_id=task_id, expected_version=version)
+            old = selectors.task_get(owner=owner, task_id=task_id).title
+            trash_id = services.task_delete(owner=owner, task_id=task_id, expected_version=version)
+            undo = _restore_undo(trash_id, old, focus=f"toggle-{task_id}")
         else:
             services.task_update(owner=owner, task_id=task_id, title=title, expected_version=version)
     except VersionConflict:
@@ -117,7 +165,7 @@ def task_title(request: HttpRequest, task_id: str) -> HttpResponse:
         if error.status == 404 and not request.htmx:
             raise
         return render_app(request, error=error)
-    return render_app(request)
+    return render_app(request, undo=undo)
 
 
 def _form_version(value: str) -> int | None:
@@ -129,11 +177,18 @@ def _form_version(value: str) -> int | None:
 @login_required
 @require_POST
 def task_delete(request: HttpRequest, task_id: str) -> HttpResponse:
-    """Delete a task (and its subtasks and files)."""
+    """Delete a task (and its subtasks and files) to the Trash, with an Undo."""
     state = request_state(request)
     if state.open == task_id:
         state.open = ""
-    return run_action(request, lambda: services.task_delete(owner=request.user.sub, task_id=task_id), state=state)
+    owner = request.user.sub
+
+    def delete() -> Undo:
+        title = selectors.task_get(owner=owner, task_id=task_id).title
+        trash_id = services.task_delete(owner=owner, task_id=task_id)
+        return _restore_undo(trash_id, title, focus=f"toggle-{task_id}")
+
+    return run_action(request, delete, state=state)
 
 
 def _due_from_form(post) -> dict:
@@ -213,10 +268,19 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
     panel shows the saved details and, beside them, what was typed, ready to save instead.
     """
     owner, typed = request.user.sub, _details_typed(request.POST)
+    undo = None
     try:
         task = services.task_update(owner=owner, task_id=task_id, **_details_changes(typed))
         if typed["list_id"] and typed["list_id"] != task.list_id and not task.parent_id:
-            services.task_move(owner=owner, task_id=task_id, list_id=typed["list_id"])
+            came_from, position = task.list_id, task.position
+            moved = services.task_move(owner=owner, task_id=task_id, list_id=typed["list_id"])
+            to = selectors.list_get(owner=owner, list_id=moved.list_id).name
+            undo = Undo(
+                message=f"Moved to {to}: {task.title}",
+                undone=f"Moved back: {task.title}",
+                url=reverse("todos:task-move", args=[task_id]),
+                values={"list_id": came_from, "position": repr(float(position))},
+            )
     except DomainError as error:
         if error.status == 404 and not request.htmx:
             raise
@@ -225,7 +289,7 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
         if isinstance(error, VersionConflict):
             return render_app(request, state=state, error=StaleDetails(), typed={task_id: typed}, conflict=True)
         return render_app(request, state=state, error=error, typed={task_id: typed})
-    return render_app(request)
+    return render_app(request, undo=undo)
 
 
 def _neighbour_swap(owner: str, task_id: str, step: int) -> None:

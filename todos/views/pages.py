@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlparse
 from zoneinfo import ZoneInfo
@@ -22,6 +23,29 @@ from todos.services.attachments import INLINE_TYPES
 FILTERS = ("all", "active", "completed")
 # Tasks are shown a page at a time (each side of a list, Today, a label), further pages by cursor.
 PAGE = 50
+
+
+UNDO_SECONDS = 10
+
+
+@dataclass
+class Undo:
+    """The toast after a delete, a completion or a move: what happened, and the POST that takes it back.
+
+    `focus` is the id of the control that gets focus once it is undone.
+    """
+
+    message: str
+    url: str
+    undone: str = ""  # what the live region says once it is undone
+    values: dict[str, str] = field(default_factory=dict)
+    focus: str = "new-todo"
+    seconds: int = UNDO_SECONDS
+
+    @property
+    def values_json(self) -> str:
+        """`values` for htmx's hx-vals (the template escapes it for the attribute)."""
+        return json.dumps(self.values)
 
 
 @dataclass
@@ -260,15 +284,18 @@ def render_app(
     error: DomainError | None = None,
     typed: dict[str, dict] | None = None,
     conflict: bool = False,
+    undo: Undo | None = None,
 ) -> HttpResponse:
     """The `#todo-app` fragment for htmx, or back to the page for a plain form post.
 
     A plain form post refused with what was typed (`typed`) gets the whole page, so nothing typed is lost.
+    `undo` shows the toast that takes the action back.
     """
     state = state or request_state(request)
     if not request.htmx and not typed:
         return redirect(state.url())
     context = app_context(request.user.sub, state, error=error, typed=typed, conflict=conflict)
+    context["undo"] = None if error else undo
     template = "todos/_app.html" if request.htmx else "todos/index.html"
     status = 200 if request.htmx else (error.status if error else 400)
     response = render(request, template, context, status=status)
@@ -281,14 +308,17 @@ def render_app(
 
 
 def run_action(request: HttpRequest, action, *, state: PageState | None = None) -> HttpResponse:
-    """Run a service call; show a refused one in the app instead of a blank error page."""
+    """Run a service call; show a refused one in the app instead of a blank error page.
+
+    An action that returns an `Undo` gets its toast.
+    """
     try:
-        action()
+        result = action()
     except DomainError as error:
         if error.status == 404 and not request.htmx:
             raise
         return render_app(request, state=state, error=error)
-    return render_app(request, state=state)
+    return render_app(request, state=state, undo=result if isinstance(result, Undo) else None)
 
 
 # --- Pages ---------------------------------------------------------------------------------

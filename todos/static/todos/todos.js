@@ -1,7 +1,7 @@
 // Todos page: inline editing (double-click or the Rename button; Enter/blur saves, Esc cancels),
 // Enter-to-add guard, focus kept on the control acted on across htmx swaps, a polite live region
 // announcing each action, the details panel (focus in on open, Esc closes), drag-and-drop
-// reordering, and attachment uploads straight to S3 with a progress bar.
+// reordering, attachment uploads straight to S3 with a progress bar, and the Undo toast (10 s).
 (function () {
   "use strict";
 
@@ -52,6 +52,7 @@
     if (elt.matches("#toggle-all")) return expect(elt.id, elt.checked ? "All tasks completed" : "All tasks reopened");
     if (elt.matches("#clear-completed")) return expect("new-todo", "Completed tasks cleared");
     if (elt.matches("#delete-list")) return expect("new-todo", "List deleted");
+    if (elt.matches("#undo-button")) return expect(elt.dataset.focus, elt.dataset.undone);
     if (elt.matches("a.details-toggle")) {
       var opening = elt.getAttribute("aria-expanded") !== "true";
       return expect(opening ? "details-heading-" + item.dataset.id : elt.id, opening ? "" : "Details closed");
@@ -76,7 +77,29 @@
     }
     var announcer = document.getElementById("todo-announcer");
     var failed = document.querySelector("#todo-app .todo-error");
-    if (announcer) announcer.textContent = failed ? "" : done.message;
+    var toast = document.getElementById("undo-toast");
+    var message = done.message && toast ? done.message + ". Undo is available." : done.message;
+    if (announcer) announcer.textContent = failed ? "" : message;
+  });
+
+  // --- Undo toast -----------------------------------------------------------------------
+  // Shown for its seconds after a delete, a completion or a move; kept while it has focus or the
+  // pointer (someone about to press Undo), and gone with the next action's fragment anyway.
+  var undoTimer = null;
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "todo-app") return;
+    clearTimeout(undoTimer);
+    var toast = document.getElementById("undo-toast");
+    if (!toast) return;
+    var seconds = parseInt(toast.dataset.seconds, 10) || 10;
+    undoTimer = setTimeout(function expire() {
+      if (document.getElementById("undo-toast") !== toast) return;
+      if (toast.contains(document.activeElement) || toast.matches(":hover")) {
+        undoTimer = setTimeout(expire, 1000);
+        return;
+      }
+      toast.remove();
+    }, seconds * 1000);
   });
 
   function refresh(verb, url, values) {

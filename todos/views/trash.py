@@ -1,0 +1,78 @@
+"""The Trash page: what was deleted in the last 30 days, a page at a time; restore or delete for good.
+
+Restoring is also the Undo of a delete: from the app (htmx) it answers with the `#todo-app` fragment.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from mysite.decorators import login_required
+from mysite.errors import DomainError
+from todos import selectors, services
+from todos.views.pages import PageState, render_app, request_state
+
+TRASH_PAGE = 25
+
+
+def _trash_page(request: HttpRequest, *, message: str = "", error: DomainError | None = None) -> HttpResponse:
+    cursor = request.GET.get("cursor") or None
+    try:
+        entries, next_cursor = selectors.trash_page(owner=request.user.sub, limit=TRASH_PAGE, cursor=cursor)
+    except DomainError as bad_cursor:
+        entries, next_cursor, error = [], None, bad_cursor
+    context = {
+        "entries": entries,
+        "next_url": f"{reverse('todos:trash')}?cursor={next_cursor}" if next_cursor else "",
+        "message": message,
+        "error": error,
+        "days": services.TRASH_DAYS,
+        "title": "Trash",
+    }
+    response = render(request, "todos/trash.html", context, status=error.status if error else 200)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def trash_page(request: HttpRequest) -> HttpResponse:
+    """The Trash, newest deletion first."""
+    return _trash_page(request)
+
+
+@login_required
+@require_POST
+def trash_restore(request: HttpRequest, trash_id: str) -> HttpResponse:
+    """Restore an entry: the Undo of the app (htmx), or a Restore button of the Trash page."""
+    owner = request.user.sub
+    try:
+        kind, item = services.trash_restore(owner=owner, trash_id=trash_id)
+    except DomainError as error:
+        if request.htmx:
+            return render_app(request, error=error)
+        if error.status == 404:
+            raise
+        return _trash_page(request, error=error)
+    if request.htmx:
+        # An undone list delete shows the list again; an undone task delete stays where it was.
+        return render_app(request, state=PageState(list_id=item.list_id) if kind == "list" else request_state(request))
+    name = item.title if kind == "task" else item.name
+    return _trash_page(request, message=f"Restored: {name}")
+
+
+@login_required
+@require_POST
+def trash_purge(request: HttpRequest, trash_id: str) -> HttpResponse:
+    """Delete an entry for good now."""
+    try:
+        entry = services.trash_entry_get(owner=request.user.sub, trash_id=trash_id)
+        services.trash_purge(owner=request.user.sub, trash_id=trash_id)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _trash_page(request, error=error)
+    return _trash_page(request, message=f"Deleted for good: {entry.title}")
