@@ -200,7 +200,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the one list of IANA time zones, whichever field takes one.
-    "ENUM_NAME_OVERRIDES": {"TimeZoneEnum": "todos.apis.serializers.TIME_ZONES"},
+    "ENUM_NAME_OVERRIDES": {
+        "TimeZoneEnum": "todos.apis.serializers.TIME_ZONES",
+        # Fields named `kind` with different choices: each set gets its own name.
+        "TrashKindEnum": ["task", "list"],
+        "SyncDeletedKindEnum": ["list", "task", "attachment"],
+        "QuickTokenKindEnum": ["due", "time", "list", "label", "priority", "recurrence", "literal"],
+    },
 }
 
 CORS_URLS_REGEX = r"^/api/blog/.*$"

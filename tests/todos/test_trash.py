@@ -259,7 +259,7 @@ def other_api(bearer_client, make_user):
 
 def test_api_delete_list_restore_and_purge(api, other_api):
     task = create_task(api, title="Via API")
-    assert api.delete(f"/api/todos/tasks/{task['id']}").status_code == 204
+    assert api.delete(f"/api/todos/tasks/{task['id']}", HTTP_IF_MATCH=f'"v{task["version"]}"').status_code == 204
     listed = api.get("/api/todos/trash")
     assert listed.status_code == 200
     [entry] = listed.json()["results"]
@@ -286,7 +286,8 @@ def test_api_delete_list_restore_and_purge(api, other_api):
     again = api.post(f"/api/todos/trash/{entry['id']}/restore")
     assert (again.status_code, again.json()["error"]["code"]) == (404, "trash_not_found")
 
-    api.delete(f"/api/todos/tasks/{task['id']}")
+    again = api.delete(f"/api/todos/tasks/{task['id']}", HTTP_IF_MATCH=f'"v{restored.json()["task"]["version"]}"')
+    assert again.status_code == 204
     assert other_api.delete(f"/api/todos/trash/{entry['id']}").status_code == 404
     assert api.delete(f"/api/todos/trash/{entry['id']}").status_code == 204
     assert api.get("/api/todos/trash").json()["results"] == []
@@ -296,7 +297,7 @@ def test_api_delete_list_restore_and_purge(api, other_api):
 def test_api_restores_a_list(api):
     created = api.post("/api/todos/lists", {"name": "Trip"}, format="json").json()
     create_task(api, title="Pack", list_id=created["id"])
-    assert api.delete(f"/api/todos/lists/{created['id']}").status_code == 204
+    assert api.delete(f"/api/todos/lists/{created['id']}", HTTP_IF_MATCH=f'"v{created["version"]}"').status_code == 204
     restored = api.post(f"/api/todos/trash/list-{created['id']}/restore")
     assert restored.status_code == 200
     assert (restored.json()["kind"], restored.json()["list"]["name"], restored.json()["task"]) == ("list", "Trip", None)
@@ -306,7 +307,8 @@ def test_api_restores_a_list(api):
 
 def test_api_trash_pages_by_cursor_and_refuses_bad_input(api):
     for i in range(3):
-        api.delete(f"/api/todos/tasks/{create_task(api, title=f'T{i}')['id']}")
+        made = create_task(api, title=f"T{i}")
+        api.delete(f"/api/todos/tasks/{made['id']}", HTTP_IF_MATCH=f'"v{made["version"]}"')
     first = api.get("/api/todos/trash", {"limit": 2}).json()
     assert [e["title"] for e in first["results"]] == ["T2", "T1"]
     rest = api.get("/api/todos/trash", {"limit": 2, "cursor": first["next_cursor"]}).json()
