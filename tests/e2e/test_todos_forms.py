@@ -150,3 +150,18 @@ def test_the_new_task_box_shows_the_parse_as_you_type_and_esc_keeps_a_word(page,
     expect(added).to_contain_text("@family")
     expect(box).to_have_value("")
     expect(preview).to_be_empty()
+
+
+def test_what_is_typed_while_an_add_is_on_its_way_stays_in_the_box(page, user):
+    sign_in(page, user)
+    box = page.get_by_label("New task")
+    box.fill("milk")
+    # Typing goes on while the add is in flight: the listener types at the very moment htmx sends.
+    page.evaluate(
+        """() => document.addEventListener("htmx:beforeRequest", (event) => {
+             if (event.detail.elt.matches("form.new-todo-form")) document.getElementById("new-todo").value += " eggs";
+           }, {once: true})"""
+    )
+    box.press("Enter")
+    expect(page.locator("ul.todo-list > li.todo label.title")).to_have_text(["milk"])
+    expect(page.get_by_label("New task")).to_have_value("eggs")

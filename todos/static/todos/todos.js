@@ -217,6 +217,33 @@
     if (event.detail.target && event.detail.target.id === "todo-app") fillTimeZones();
   });
 
+  // Quick add: what is typed into the new-task box while an add is on its way survives the swap that
+  // empties the box; only the text that was sent is taken out.
+  var typedAhead = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.matches && form.matches("form.new-todo-form")) {
+      typedAhead = { sent: form.querySelector("#new-todo").value };
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var box = document.getElementById("new-todo");
+    if (typedAhead && box && event.detail.target && event.detail.target.id === "todo-app") typedAhead.now = box.value;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!typedAhead || typedAhead.now === undefined || !event.detail.target || event.detail.target.id !== "todo-app") {
+      return;
+    }
+    var ahead = typedAhead;
+    typedAhead = null;
+    var extra = ahead.now.indexOf(ahead.sent) === 0 ? ahead.now.slice(ahead.sent.length) : ahead.now;
+    var box = document.getElementById("new-todo");
+    if (!box || box.value || !extra.trim()) return; // a refused add shows its own text again
+    box.value = extra.replace(/^\s+/, "");
+    box.setSelectionRange(box.value.length, box.value.length);
+    if (window.htmx) window.htmx.trigger(box, "quickpreview");
+  });
+
   function fillTimeZones() {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     document.querySelectorAll("input.tz-input").forEach(function (input) {
