@@ -227,6 +227,7 @@ class TrashItem(Model):
 
     class Meta(BaseMeta):
         table_name = table_name("todo-trash")
+        stream_view_type = "OLD_IMAGE"  # read by todos.events: the files of attachments the TTL swept
 
     owner = UnicodeAttribute(hash_key=True)
     trash_key = UnicodeAttribute(range_key=True)

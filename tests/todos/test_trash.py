@@ -396,3 +396,48 @@ def test_the_trash_page_lists_restores_and_purges(page, user, make_user):
     assert page.post(f"/todos/trash/task-{second.task_id}/restore").status_code == 404
     assert page.get("/todos/trash/", {"cursor": "tampered"}).status_code == 400
     assert page.get("/todos/trash/").status_code == 200
+
+
+def _stream_removal(item: TrashItem, *, by_ttl: bool, sequence: str) -> dict:
+    """A DynamoDB Streams REMOVE record of `item`, as the trash table's stream delivers it (OLD_IMAGE)."""
+    record = {
+        "eventName": "REMOVE",
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {
+            "Keys": {"owner": {"S": item.owner}, "trash_key": {"S": item.trash_key}},
+            "OldImage": item.serialize(),
+            "SequenceNumber": sequence,
+            "StreamViewType": "OLD_IMAGE",
+        },
+    }
+    if by_ttl:
+        record["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    return record
+
+
+def test_the_ttl_sweeping_an_attachment_out_of_the_trash_deletes_its_file(owner):
+    from todos.events import trash_swept_handler
+
+    swept_task = services.task_create(owner=owner, title="Gone for good")
+    swept = _attach(owner, swept_task.task_id, b"old bytes")
+    restored_task = services.task_create(owner=owner, title="Came back")
+    restored = _attach(owner, restored_task.task_id, b"kept bytes")
+    for task in (swept_task, restored_task):
+        services.task_delete(owner=owner, task_id=task.task_id)
+    # An attachment's part is keyed by "<task id>#<attachment id>".
+    found = TrashItem.query(owner, consistent_read=True)
+    parts = {part.item_id.split("#")[1]: part for part in found if part.kind == "attachment"}
+    services.trash_restore(owner=owner, trash_id=f"task-{restored_task.task_id}")
+
+    records = [
+        _stream_removal(parts[swept.attachment_id], by_ttl=False, sequence="1"),  # the app's own removal
+        _stream_removal(parts[restored.attachment_id], by_ttl=True, sequence="2"),  # live again: kept
+    ]
+    assert trash_swept_handler({"Records": records}, None) == {"batchItemFailures": [], "files_deleted": 0}
+    assert storage.object_head(swept.s3_key) is not None
+    sweep = {"Records": [_stream_removal(parts[swept.attachment_id], by_ttl=True, sequence="3")]}
+    assert trash_swept_handler(sweep, None) == {"batchItemFailures": [], "files_deleted": 1}
+    assert storage.object_head(swept.s3_key) is None
+    assert trash_swept_handler(sweep, None)["batchItemFailures"] == []  # a redelivery is harmless
+    assert storage.object_head(restored.s3_key) is not None
+    assert storage.object_read(restored.s3_key) == b"kept bytes"

@@ -24,7 +24,14 @@ from todos.services.tasks import (
     tasks_reorder,
     tasks_set_done,
 )
-from todos.services.trash import TRASH_DAYS, trash_entry_get, trash_id_for, trash_purge, trash_restore
+from todos.services.trash import (
+    TRASH_DAYS,
+    trash_entry_get,
+    trash_expired_files_delete,
+    trash_id_for,
+    trash_purge,
+    trash_restore,
+)
 
 __all__ = [
     "COLOURS",
@@ -53,6 +60,7 @@ __all__ = [
     "tasks_reorder",
     "tasks_set_done",
     "trash_entry_get",
+    "trash_expired_files_delete",
     "trash_id_for",
     "trash_purge",
     "trash_restore",

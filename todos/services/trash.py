@@ -352,3 +352,21 @@ def trash_purge(*, owner: str, trash_id: str) -> None:
             cache.stamp_bump(write, cache.user_scope(owner))
     except TransactWriteError as error:
         _refused(error, entry)
+
+
+def trash_expired_files_delete(*, attachments: list[str]) -> int:
+    """Delete the S3 objects of attachment records that DynamoDB's TTL swept out of the Trash.
+
+    `attachments` are the swept parts' `data` (the attachment items as stored). An object whose
+    attachment is live again (a restore that put it back before the sweep) is kept. Idempotent:
+    a redelivered record deletes an object that is already gone.
+    """
+    expired = []
+    for data in attachments:
+        attachment = _loaded(Attachment, data)
+        try:
+            Attachment.get(attachment.owner, attachment.attachment_key, consistent_read=True)
+        except DoesNotExist:
+            expired.append(attachment.s3_key)
+    storage.objects_delete(expired)
+    return len(expired)
