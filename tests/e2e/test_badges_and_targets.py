@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from blog import services as blog
 from blog.models import utcnow
 from tests.e2e.test_reflow import sign_in
+from tests.e2e.test_todos_forms import rename_from_a_stale_tab
 from todos import services as todos
 from updates import demo as updates_demo
 
@@ -72,17 +73,7 @@ def test_mark_all_as_complete_sits_below_the_new_task_box_and_covers_no_error(pa
     """The toggle-all control has its own row under the new-task box and the error line, overlapping neither."""
     todos.task_create(owner=user.sub, title="Name me")
     sign_in(page, user)
-    other = page.context.new_page()
-    other.goto("/todos/")
-    page.goto("/todos/")
-    page.get_by_text("Name me", exact=True).dblclick()
-    page.get_by_label("Edit Name me").fill("First tab's name")
-    page.get_by_label("Edit Name me").press("Enter")
-    expect(page.locator("label.title")).to_have_text(["First tab's name"])
-    # A stale rename from the other tab puts an error line under its new-task box.
-    other.get_by_text("Name me", exact=True).dblclick()
-    other.get_by_label("Edit Name me").fill("Second tab's name")
-    other.get_by_label("Edit Name me").press("Enter")
+    other = rename_from_a_stale_tab(page)  # its stale rename puts an error line under its new-task box
     error = other.locator(".todo-error")
     expect(error).to_be_visible()
     new_task, toggle_all = other.get_by_label("New task"), other.get_by_label("Mark all as complete")

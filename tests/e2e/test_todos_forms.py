@@ -44,19 +44,25 @@ def test_a_stale_tab_saving_details_loses_neither_tabs_notes(page, user):
     other.close()
 
 
-def test_a_stale_tab_renaming_a_task_says_so_and_changes_nothing(page, user):
-    services.task_create(owner=user.sub, title="Name me")
-    sign_in(page, user)
+def rename_from_a_stale_tab(page):
+    """Rename "Name me" in `page`, then again in a second tab opened before that; the second tab."""
     other = page.context.new_page()
     other.goto("/todos/")
+    page.goto("/todos/")
     page.get_by_text("Name me", exact=True).dblclick()
     page.get_by_label("Edit Name me").fill("First tab's name")
     page.get_by_label("Edit Name me").press("Enter")
     expect(page.locator("label.title")).to_have_text(["First tab's name"])
-
     other.get_by_text("Name me", exact=True).dblclick()
     other.get_by_label("Edit Name me").fill("Second tab's name")
     other.get_by_label("Edit Name me").press("Enter")
+    return other
+
+
+def test_a_stale_tab_renaming_a_task_says_so_and_changes_nothing(page, user):
+    services.task_create(owner=user.sub, title="Name me")
+    sign_in(page, user)
+    other = rename_from_a_stale_tab(page)
     expect(other.locator(".todo-error")).to_contain_text("not renamed to “Second tab's name”")
     expect(other.locator("label.title")).to_have_text(["First tab's name"])
     other.close()

@@ -312,6 +312,16 @@ def _restore_parts(entry: TrashItem, parts: list[TrashItem]) -> None:
             _refused(error, entry)
 
 
+def _entry_delete(entry: TrashItem) -> None:
+    """The entry's last step, restored or purged: it leaves the Trash, at the version read."""
+    try:
+        with cache.transaction() as write:
+            write.delete(entry)
+            cache.stamp_bump(write, cache.user_scope(entry.owner))
+    except TransactWriteError as error:
+        _refused(error, entry)
+
+
 def trash_restore(*, owner: str, trash_id: str) -> tuple[str, Task | TodoList]:
     """Restore a Trash entry with everything that went with it; its kind and the item as it is back.
 
@@ -324,12 +334,7 @@ def trash_restore(*, owner: str, trash_id: str) -> tuple[str, Task | TodoList]:
         entry = trash_entry_get(owner=owner, trash_id=trash_id)  # with the list its task went back to
     _restore_parts(entry, _parts(entry))
     entry = trash_entry_get(owner=owner, trash_id=trash_id)
-    try:
-        with cache.transaction() as write:
-            write.delete(entry)
-            cache.stamp_bump(write, cache.user_scope(owner))
-    except TransactWriteError as error:
-        _refused(error, entry)
+    _entry_delete(entry)
     if entry.kind == "task":
         return "task", Task.get(owner, entry.item_id, consistent_read=True)
     return "list", TodoList.get(owner, entry.item_id, consistent_read=True)
@@ -346,12 +351,7 @@ def trash_purge(*, owner: str, trash_id: str) -> None:
     with TrashItem.batch_write() as batch:
         for part in parts:
             batch.delete(part)
-    try:
-        with cache.transaction() as write:
-            write.delete(entry)
-            cache.stamp_bump(write, cache.user_scope(owner))
-    except TransactWriteError as error:
-        _refused(error, entry)
+    _entry_delete(entry)
 
 
 def trash_expired_files_delete(*, attachments: list[str]) -> int:
