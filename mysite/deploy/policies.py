@@ -52,6 +52,7 @@ def lambda_statements(resources: StageResources) -> list[dict]:
                 "dynamodb:UpdateItem",
                 "dynamodb:DeleteItem",
                 "dynamodb:BatchWriteItem",
+                "dynamodb:ConditionCheckItem",
             ],
             "Resource": r.table_arns(),
         },
