@@ -206,9 +206,11 @@ def test_a_missed_minute_is_caught_up_and_gone_or_done_tasks_are_skipped(user, o
     late = services.task_create(owner=owner, title="Late")
     done = services.task_create(owner=owner, title="Done already")
     removed = services.task_create(owner=owner, title="Deleted reminder")
-    for task in (late, done, removed):
+    deleted = services.task_create(owner=owner, title="Deleted task")
+    for task in (late, done, removed, deleted):
         reminder_services.reminder_create(owner=owner, task_id=task.task_id, at=at)
     services.task_complete(owner=owner, task_id=done.task_id)
+    services.task_delete(owner=owner, task_id=deleted.task_id)
     gone = _stored(owner, removed.task_id)[0]
     reminder_services.reminder_delete(owner=owner, task_id=removed.task_id, reminder_id=gone.reminder_id)
 
