@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from todos.apis import account, attachments, calendar, lists, quick, tasks, trash
+from todos.apis import account, attachments, calendar, lists, quick, reminders, tasks, trash
 
 app_name = "todos-api"
 
@@ -37,4 +37,6 @@ urlpatterns = [
     path("credentials", account.CredentialsApi.as_view(), name="credentials"),
     path("calendar-feed", calendar.UserCalendarFeedApi.as_view(), name="calendar-feed"),
     path("calendar/<str:token>.ics", calendar.CalendarFeedIcsApi.as_view(), name="calendar-feed-ics"),
+    path("tasks/<str:task_id>/reminders", reminders.RemindersApi.as_view(), name="reminders"),
+    path("tasks/<str:task_id>/reminders/<str:reminder_id>", reminders.ReminderApi.as_view(), name="reminder"),
 ]

@@ -72,3 +72,11 @@ class CredentialsNotConfigured(Unprocessable):
 
 class CalendarFeedNotFound(NotFound):
     code, message = "calendar_feed_not_found", "No such calendar feed (the link was revoked or regenerated)."
+
+
+class ReminderNotFound(NotFound):
+    code, message = "reminder_not_found", "No such reminder."
+
+
+class ReminderLinkInvalid(InvalidInput):
+    code, message = "invalid_link", "This snooze link is not valid or has expired."

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from urllib.parse import unquote_plus
 
-from mysite.event_sources import StreamSource, UploadSource
+from mysite.event_sources import ScheduleSource, StreamSource, UploadSource
 from todos.services import attachment_upload_received, trash_expired_files_delete
+from todos.services.reminders import reminders_dispatch
 
 logger = logging.getLogger(__name__)
 
 EVENT_SOURCES = [
     UploadSource(function="todos.events.attachment_uploaded_handler", prefix="users/"),
     StreamSource(function="todos.events.trash_swept_handler", model="todos.models.TrashItem"),
+    ScheduleSource(function="todos.events.reminders_due_handler", rate="rate(1 minute)"),
 ]
 # Who a stream record says removed an item when DynamoDB's TTL did it (not the app).
 TTL_PRINCIPAL = "dynamodb.amazonaws.com"
@@ -45,3 +48,8 @@ def trash_swept_handler(event: dict, context: object) -> dict:
         logger.exception("Deleting the files of %d swept attachments failed", len(swept))
         return {"batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in swept]}
     return {"batchItemFailures": [], "files_deleted": deleted}
+
+
+def reminders_due_handler(event: dict, context: object, *, now: datetime | None = None) -> dict:
+    """Scheduled event (every minute): email the reminders whose time has come, each exactly once."""
+    return {"reminders_sent": reminders_dispatch(now=now)}

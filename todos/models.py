@@ -268,3 +268,49 @@ class CalendarFeed(Model):
     version = VersionAttribute()
 
     by_token = global_index("by-token", token_hash=UnicodeAttribute)
+
+
+class Reminder(Model):
+    """A reminder of a task: at a moment (`kind` "absolute") or `offset_minutes` before its due time ("relative").
+
+    `fire_at` is when it goes out (UTC). While unsent and scheduled it carries `fire_minute` (the
+    minute's bucket, "YYYY-MM-DDTHH:MM") and `fire_sort` ("<fire_at>#<owner>#<id>"): the sparse index
+    `by-fire-minute` holds exactly the reminders still to send, and the dispatcher Queries the last
+    few minutes' buckets every minute (todos.services.reminders.reminders_dispatch), never a Scan.
+    A send is claimed with a lease (`claimed_until`) by a conditional write, then marked `sent_at`.
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-reminders")
+
+    owner = UnicodeAttribute(hash_key=True)
+    # "<task_id>#<reminder_id>": a task's reminders are one Query with begins_with.
+    reminder_key = UnicodeAttribute(range_key=True)
+    task_id = UnicodeAttribute()
+    reminder_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # "absolute" or "relative"
+    at = UTCDateTimeAttribute(null=True)
+    offset_minutes = NumberAttribute(null=True)
+    fire_at = UTCDateTimeAttribute(null=True)  # none: a relative reminder of a task without a due time
+    sent_at = UTCDateTimeAttribute(null=True)
+    claimed_until = UTCDateTimeAttribute(null=True)
+    fire_minute = UnicodeAttribute(null=True)  # present only while unsent (sparse index)
+    fire_sort = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    changed = UnicodeAttribute(default=changed_stamp)
+    version = VersionAttribute()
+
+    by_fire_minute = global_index("by-fire-minute", fire_minute=UnicodeAttribute, fire_sort=UnicodeAttribute)
+
+    def schedule(self) -> None:
+        """Set the index keys from `fire_at` (unsent), or clear them (sent, or nothing to fire at)."""
+        if self.fire_at is None or self.sent_at is not None:
+            self.fire_minute = self.fire_sort = None
+            return
+        self.fire_minute = fire_bucket(self.fire_at)
+        self.fire_sort = f"{due_key(self.fire_at)}#{self.owner}#{self.reminder_id}"
+
+
+def fire_bucket(moment: datetime) -> str:
+    """The by-minute bucket of a moment: "YYYY-MM-DDTHH:MM" in UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")

@@ -81,3 +81,18 @@ def trash_entry_as_dict(entry: TrashItem) -> dict:
         "deleted_at": entry.deleted,
         "expires_at": _iso(entry.expires_at),
     }
+
+
+def reminder_as_dict(reminder) -> dict:
+    """A todos.models.Reminder."""
+    return {
+        "id": reminder.reminder_id,
+        "task_id": reminder.task_id,
+        "kind": reminder.kind,
+        "at": _iso(reminder.at),
+        "offset_minutes": None if reminder.offset_minutes is None else int(reminder.offset_minutes),
+        "fire_at": _iso(reminder.fire_at),
+        "sent_at": _iso(reminder.sent_at),
+        "created_at": _iso(reminder.created_at),
+        "version": reminder.version,
+    }

@@ -5,6 +5,7 @@ from django.urls import path
 from todos import views
 from todos.views import trash
 from todos.views.calendar import calendar_settings
+from todos.views.reminders import reminder_add, reminder_remove, reminder_snooze
 
 app_name = "todos"
 
@@ -42,4 +43,7 @@ urlpatterns = [
         views.attachment_download,
         name="attachment-download",
     ),
+    path("tasks/<str:task_id>/reminders", reminder_add, name="reminder-add"),
+    path("tasks/<str:task_id>/reminders/<str:reminder_id>/delete", reminder_remove, name="reminder-remove"),
+    path("reminders/snooze/<str:token>", reminder_snooze, name="reminder-snooze"),
 ]

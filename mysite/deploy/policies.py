@@ -53,6 +53,7 @@ def lambda_statements(resources: StageResources) -> list[dict]:
                 "dynamodb:DeleteItem",
                 "dynamodb:ConditionCheckItem",  # a transaction's checks of items it does not write
                 "dynamodb:BatchWriteItem",
+                "dynamodb:ConditionCheckItem",
             ],
             "Resource": r.table_arns(),
         },

@@ -83,6 +83,9 @@ API_MATRIX = [
     ("get", "/api/todos/lists/{list}/calendar-feed", None),
     ("post", "/api/todos/lists/{list}/calendar-feed", {}),
     ("delete", "/api/todos/lists/{list}/calendar-feed", None),
+    ("get", "/api/todos/tasks/{task}/reminders", None),
+    ("post", "/api/todos/tasks/{task}/reminders", {"offset_minutes": 30}),
+    ("delete", "/api/todos/tasks/{task}/reminders/{attachment}", None),
 ]
 
 HTML_MATRIX = [
@@ -101,6 +104,8 @@ HTML_MATRIX = [
     ("post", "/todos/tasks/{task}/down"),
     ("post", "/todos/tasks/{task}/attachments/{attachment}/delete"),
     ("get", "/todos/tasks/{task}/attachments/{attachment}/download"),
+    ("post", "/todos/tasks/{task}/reminders"),
+    ("post", "/todos/tasks/{task}/reminders/{attachment}/delete"),
 ]
 
 

@@ -350,6 +350,16 @@ def task_rules(body: dict, path: dict) -> dict:
     return position_rules(body, path)
 
 
+def reminder_rules(body: dict, path: dict) -> dict:
+    """A time or minutes before the due time: one of the two (both, or neither, is a 400)."""
+    body = {name: value for name, value in body.items() if value is not None}
+    if "at" in body:
+        body.pop("offset_minutes", None)
+    elif "offset_minutes" not in body:
+        body["offset_minutes"] = 30
+    return body
+
+
 def reorder_rules(body: dict, path: dict) -> dict:
     """Each task once (a task twice is a 400): the first of each is kept."""
     if not isinstance(body.get("items"), list):
@@ -408,6 +418,7 @@ FIELD_RULES = {
     "todos_tasks_create": task_rules,
     "todos_tasks_update": task_rules,
     "todos_tasks_reorder": reorder_rules,
+    "todos_reminders_create": reminder_rules,
     "blog_admin_posts_create": post_rules,
     "blog_admin_posts_partial_update": post_rules,
     "updates_products_create": product_rules,

@@ -27,6 +27,7 @@ from todos.services._common import (
 )
 from todos.services.counts import counted, counted_chunks, counted_write
 from todos.services.lists import inbox_ensure
+from todos.services.reminders import due_shift, reminders_follow_task
 from todos.services.task_fields import (
     apply_due,
     check_recurrence,
@@ -228,6 +229,7 @@ def task_update(
     task = task_for_write(owner=owner, task_id=task_id)
     check_version(task, expected_version, serialize=task_as_dict)
     before = counted(task)
+    due_before = (task.due_datetime, task.due_date)
     for field, value, clean in (
         ("title", title, clean_title),
         ("notes", notes, clean_notes),
@@ -253,7 +255,10 @@ def task_update(
                 raise TaskRuleBroken("This task has subtasks, so it cannot become a subtask.", field="parent_id")
             task.list_id = parent.list_id
         task.parent_id = parent_id or None
-    return _saved(task, before)
+    saved = _saved(task, before)
+    if (saved.due_datetime, saved.due_date) != due_before:
+        reminders_follow_task(task=saved)
+    return saved
 
 
 def _complete(task: Task, now: datetime) -> bool:
@@ -282,6 +287,7 @@ def task_complete(*, owner: str, task_id: str, expected_version: int | None = No
         return task
     before = counted(task)
     now = utcnow()
+    due_before = (task.due_datetime, task.due_date)
     closed = _complete(task, now)
     task.refresh_keys()
     touch(task)
@@ -293,6 +299,8 @@ def task_complete(*, owner: str, task_id: str, expected_version: int | None = No
         sub.refresh_keys()
         touch(sub)
     _save_parent_last(owner=owner, items=items, last=task, last_before=before)
+    if not closed:
+        reminders_follow_task(task=task, shift=due_shift(due_before, (task.due_datetime, task.due_date)))
     return task
 
 

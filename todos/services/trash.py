@@ -30,6 +30,7 @@ from todos.models import Attachment, Task, TodoList, TrashItem, changed_stamp
 from todos.representations import attachment_as_dict, task_as_dict
 from todos.services._common import conflict_guard, tombstone, touch
 from todos.services.counts import MAX_KEYS, counted, counted_chunks, counted_write
+from todos.services.reminders import reminders_purge
 from todos.services.tasks import MAX_TRANSACTION_ITEMS
 
 TRASH_DAYS = 30
@@ -341,13 +342,17 @@ def trash_restore(*, owner: str, trash_id: str) -> tuple[str, Task | TodoList]:
 
 
 def trash_purge(*, owner: str, trash_id: str) -> None:
-    """Delete a Trash entry for good now: its parts, then the attachments' S3 objects, then the entry."""
+    """Delete a Trash entry for good now: its parts, the attachments' S3 objects and the tasks'
+    reminders, then the entry."""
     entry = trash_entry_get(owner=owner, trash_id=trash_id)
     if entry.restoring:
         raise TrashConflict()
     parts = _parts(entry)
     keys = [_loaded(Attachment, p.data).s3_key for p in parts if p.kind == "attachment"]
     storage.objects_delete(keys)
+    task_ids = [p.item_id for p in parts if p.kind == "task"] + ([entry.item_id] if entry.kind == "task" else [])
+    for task_id in task_ids:
+        reminders_purge(owner=owner, task_id=task_id)
     with TrashItem.batch_write() as batch:
         for part in parts:
             batch.delete(part)

@@ -1,0 +1,72 @@
+"""Reminders in the browser: add and remove them in the details panel; snooze one from its email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mysite.decorators import login_required
+from todos.errors import InvalidTask, ReminderLinkInvalid
+from todos.services import reminders as services
+from todos.views.pages import run_action
+
+
+def _reminder_input(post) -> dict:
+    """The add form: a date-time ("at"), or minutes before the due time ("offset_minutes")."""
+    at_text, offset_text = (post.get("at") or "").strip(), (post.get("offset_minutes") or "").strip()
+    if at_text:
+        at = parse_datetime(at_text) if len(at_text) <= 40 else None
+        if not isinstance(at, datetime):
+            raise InvalidTask("Give the reminder's date and time.", field="at")
+        return {"at": at}
+    if offset_text:
+        if not offset_text.isdigit() or len(offset_text) > 6:
+            raise InvalidTask("Minutes before the due time are a whole number.", field="offset_minutes")
+        return {"offset_minutes": int(offset_text)}
+    raise InvalidTask("Give a date and time, or choose minutes before the due time.", field="at")
+
+
+@login_required
+@require_POST
+def reminder_add(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Add a reminder to a task from its details panel."""
+
+    def add() -> None:
+        try:
+            fields = _reminder_input(request.POST)
+        except InvalidTask:
+            services.reminders_task_get(owner=request.user.sub, task_id=task_id)  # another user's task is a 404
+            raise
+        services.reminder_create(owner=request.user.sub, task_id=task_id, **fields)
+
+    return run_action(request, add)
+
+
+@login_required
+@require_POST
+def reminder_remove(request: HttpRequest, task_id: str, reminder_id: str) -> HttpResponse:
+    """Remove a reminder from the details panel."""
+    return run_action(
+        request, lambda: services.reminder_delete(owner=request.user.sub, task_id=task_id, reminder_id=reminder_id)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_snooze(request: HttpRequest, token: str) -> HttpResponse:
+    """The email's snooze link: GET shows the button (and changes nothing); POST snoozes the reminder an hour."""
+    try:
+        reminder = services.snooze_target(token)
+        if request.method == "POST":
+            reminder = services.reminder_snooze(token=token)
+            return render(request, "todos/reminder_snooze.html", {"snoozed": reminder, "token": token})
+    except ReminderLinkInvalid as error:
+        return render(request, "todos/reminder_snooze.html", {"error": error}, status=400)
+    return render(
+        request,
+        "todos/reminder_snooze.html",
+        {"reminder": reminder, "token": token, "minutes": services.SNOOZE_MINUTES},
+    )
