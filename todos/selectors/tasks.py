@@ -1,56 +1,14 @@
-"""Reads of the todos app; hot reads go through the read cache under the user's scope (mysite.cache)."""
+"""Reads of tasks: one task, searches and the pages the UI lists, each served by one index Query."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist, QueryError
-
-from mysite import cache
-from mysite.dynamo import decode_cursor, encode_cursor
-from mysite.errors import InvalidInput
-from todos.errors import AttachmentNotFound, ListNotFound, TaskNotFound
-from todos.models import Attachment, Task, TaskCounts, TodoList, Tombstone, TrashItem, due_key, utcnow
-from todos.services._common import TOMBSTONE_DAYS
-
-SORTS = ("position", "due", "priority")
-MAX_PAGE = 200
-
-
-def _cached(owner: str, name: str, params: dict, compute):
-    """A read of `owner`'s data, kept until their next write (on any container)."""
-    return cache.cached(scope=cache.user_scope(owner), name=name, params=params, compute=compute)
-
-
-def _cached_item(model: type[TodoList] | type[Task], owner: str, item_id: str, *, name: str, missing: type[Exception]):
-    """One of `owner`'s items through the read cache (its absence is cached too); `missing` raised when absent."""
-
-    def load():
-        try:
-            return model.get(owner, item_id)
-        except DoesNotExist:
-            return False
-
-    found = _cached(owner, name, {"id": item_id}, load)
-    if not found:
-        raise missing()
-    return found
-
-
-def list_get(*, owner: str, list_id: str) -> TodoList:
-    """One of the owner's lists (ListNotFound for another user's)."""
-    return _cached_item(TodoList, owner, list_id, name="list", missing=ListNotFound)
-
-
-def lists_of(*, owner: str, include_archived: bool = False) -> list[TodoList]:
-    """The user's lists in sidebar order (one Query on their partition)."""
-
-    def load():
-        return sorted(TodoList.query(owner), key=lambda x: (x.position, x.list_id))
-
-    lists = _cached(owner, "lists", {}, load)
-    return [x for x in lists if include_archived or not x.archived]
+from mysite.dynamo import decode_cursor
+from todos.errors import TaskNotFound
+from todos.models import Task, due_key
+from todos.selectors._common import MAX_PAGE, _cached, _cached_item, _one_request
 
 
 def task_get(*, owner: str, task_id: str) -> Task:
@@ -191,23 +149,6 @@ def task_search(
     return _cached(owner, "tasks", params, load)
 
 
-def _one_request(results) -> tuple[list, str | None]:
-    """What one DynamoDB request of a Query returns, and the cursor after what it read.
-
-    PynamoDB's `limit` keeps requesting until that many items pass the filter, which can read a
-    whole partition; a page here is one request (`limit` items read), whatever the filter keeps.
-    """
-    try:
-        raw = next(results.page_iter)
-    except StopIteration:
-        return [], None
-    except QueryError as error:
-        if error.cause_response_code == "ValidationException":
-            raise InvalidInput("This cursor belongs to another query.", field="cursor") from None
-        raise
-    return [results._map_fn(item) for item in raw.get("Items", [])], encode_cursor(results.page_iter.last_evaluated_key)
-
-
 def open_tasks_page(
     *, owner: str, list_id: str, limit: int = 50, cursor: str | None = None
 ) -> tuple[list[Task], str | None]:
@@ -281,134 +222,3 @@ def tasks_by_ids(*, owner: str, task_ids: list[str]) -> list[Task]:
     """The user's tasks with these ids (at most 100; unknown ones are left out), read fresh."""
     keys = [(owner, task_id) for task_id in dict.fromkeys(task_ids)][:100]
     return list(Task.batch_get(keys, consistent_read=True)) if keys else []
-
-
-@dataclass(frozen=True)
-class Counts:
-    """The counters the UI shows (open tasks only), from the user's counters item."""
-
-    labels: list[tuple[str, int]]
-    left: dict[str, int]
-    due: dict[str, int]
-
-    def today(self, day: date) -> int:
-        """Open tasks due on `day` or before (UTC days)."""
-        last = day.isoformat()
-        return sum(n for due_day, n in self.due.items() if due_day <= last)
-
-
-def counts_of(*, owner: str) -> Counts:
-    """The user's counters: one GetItem (a user without them is counted once, see todos.services.counts)."""
-    from todos.services.counts import counts_drop_zeros, counts_map, counts_recount
-
-    def load():
-        try:
-            item = TaskCounts.get(owner, consistent_read=True)
-        except DoesNotExist:
-            item = counts_recount(owner=owner)
-        counts_drop_zeros(item)
-
-        def positive(name: str) -> dict[str, int]:
-            return {key: n for key, n in counts_map(item, name).items() if n > 0}
-
-        labels = sorted(positive("labels").items(), key=lambda pair: (-pair[1], pair[0].lower()))
-        return Counts(labels=labels, left=positive("left"), due=positive("due"))
-
-    return _cached(owner, "counts", {}, load)
-
-
-def labels_with_counts(*, owner: str) -> list[tuple[str, int]]:
-    """The user's labels and how many open tasks carry each, most used first."""
-    return counts_of(owner=owner).labels
-
-
-def attachments_of(*, owner: str, task_id: str) -> list[Attachment]:
-    """A task's attachments; records past their TTL are left out (here, not in the cache: time moves on)."""
-    found = _cached(
-        owner,
-        "attachments",
-        {"task": task_id},
-        lambda: list(Attachment.query(owner, Attachment.attachment_key.startswith(f"{task_id}#"))),
-    )
-    now = utcnow()
-    return [a for a in found if not a.is_gone(now)]
-
-
-def attachments_of_tasks(*, owner: str, task_ids: list[str]) -> dict[str, list[Attachment]]:
-    return {task_id: attachments_of(owner=owner, task_id=task_id) for task_id in task_ids}
-
-
-def attachment_get(*, owner: str, task_id: str, attachment_id: str) -> Attachment:
-    for attachment in attachments_of(owner=owner, task_id=task_id):
-        if attachment.attachment_id == attachment_id:
-            return attachment
-    raise AttachmentNotFound()
-
-
-def trash_page(*, owner: str, limit: int = 50, cursor: str | None = None) -> tuple[list[TrashItem], str | None]:
-    """One page of the owner's Trash, newest deletion first: one Query of their partition of `by-owner-deleted`.
-
-    Entries past their TTL that DynamoDB has not swept yet are left out (here, not in the cache).
-    """
-
-    def load():
-        return _one_request(
-            TrashItem.by_deleted.query(
-                owner, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
-            )
-        )
-
-    entries, next_cursor = _cached(owner, "trash", {"limit": limit, "cursor": cursor}, load)
-    now = utcnow()
-    return [e for e in entries if not e.is_gone(now)], next_cursor
-
-
-# --- Incremental sync -----------------------------------------------------------------------
-# A sync token is a signed change stamp. Everything changed after it comes back, deletions
-# as tombstones. The new token lags the clock a little so that a write in flight while we
-# read is delivered next time (a client may see an item twice; it upserts).
-
-SYNC_LAG = timedelta(seconds=2)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def sync_token_decode(token: str | None) -> str | None:
-    data = decode_cursor(token)
-    return data.get("since") if data else None
-
-
-@dataclass
-class Changes:
-    lists: list[TodoList]
-    tasks: list[Task]
-    attachments: list[Attachment]
-    deleted: list[Tombstone]
-    token: str
-    full: bool
-
-
-def changes_since(*, owner: str, token: str | None, now: datetime | None = None) -> Changes:
-    """Everything that changed since `token` (all of it without one, or when it is too old)."""
-    now = now or datetime.now(UTC)
-    since = sync_token_decode(token)
-    new_token = encode_cursor({"since": _stamp(now - SYNC_LAG)})
-    if since is None or since < _stamp(now - timedelta(days=TOMBSTONE_DAYS)):
-        return Changes(
-            lists=list(TodoList.query(owner)),
-            tasks=list(Task.query(owner)),
-            attachments=[a for a in Attachment.query(owner) if not a.is_gone(now)],
-            deleted=[],
-            token=new_token,
-            full=True,
-        )
-    return Changes(
-        lists=list(TodoList.by_changed.query(owner, TodoList.changed > since)),
-        tasks=list(Task.by_changed.query(owner, Task.changed > since)),
-        attachments=[a for a in Attachment.by_changed.query(owner, Attachment.changed > since) if not a.is_gone(now)],
-        deleted=list(Tombstone.query(owner, Tombstone.tombstone_key > since)),
-        token=new_token,
-        full=False,
-    )
