@@ -186,9 +186,18 @@ class MeApi(PrivateApi):
     class OutputSerializer(ProfileOutput):
         groups = serializers.ListField(child=serializers.CharField())
         version = serializers.IntegerField(help_text='The profile\'s version; its ETag is `"v<version>"`.')
+        time_zone = serializers.CharField(
+            allow_null=True, help_text="IANA zone that dates typed in words are read in; null: UTC."
+        )
 
     class InputSerializer(StrictSerializer):
         display_name = serializers.CharField(max_length=80, validators=[DisplayNameValidator()], required=False)
+        time_zone = serializers.CharField(
+            max_length=64,
+            required=False,
+            allow_blank=True,
+            help_text='An IANA zone name such as "Europe/Paris"; "" clears it (UTC). Anything else is a 400.',
+        )
         version = serializers.IntegerField(
             required=False, min_value=0, help_text='The version read; or send `If-Match: "v<version>"`.'
         )
@@ -207,6 +216,7 @@ class MeApi(PrivateApi):
             "joined_at": profile.joined_at if profile else None,
             "groups": sorted(user.groups),
             "version": int(profile.version or 0) if profile else 0,
+            "time_zone": getattr(profile, "time_zone", None),
         }
 
     def _response(self, profile):
@@ -226,12 +236,13 @@ class MeApi(PrivateApi):
     def patch(self, request):
         # A PATCH changes the fields it names; one that names none changes nothing.
         data = validated(self.InputSerializer, request.data)
-        if "display_name" not in data:
+        if "display_name" not in data and "time_zone" not in data:
             if_match_version(request)  # a malformed If-Match is a 400 even where nothing changes
             return self._response(profile_get(sub=request.user.sub))
         profile = services.profile_update(
             sub=request.user.sub,
-            display_name=data["display_name"],
+            display_name=data.get("display_name"),
+            time_zone=data.get("time_zone"),
             version=expected_version(request, data, required=True),
             serialize=lambda current: self.OutputSerializer(self._body(current)).data,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from accounts.services import time_zone_names
 from accounts.validators import validate_display_name
 
 PASSWORD_HELP = "At least 10 characters, with a lowercase letter and a number."
@@ -37,5 +38,15 @@ class ResetPasswordForm(forms.Form):
     new_password = forms.CharField(widget=forms.PasswordInput, min_length=10, max_length=256, help_text=PASSWORD_HELP)
 
 
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "Not set (UTC)"), *((name, name.replace("_", " ")) for name in sorted(time_zone_names()))]
+
+
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label="Name", max_length=80, strip=True, validators=[validate_display_name])
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=_time_zone_choices,
+        required=False,
+        help_text='Dates you type in words ("tomorrow 9am") and reminder times are read in it.',
+    )

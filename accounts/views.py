@@ -146,16 +146,23 @@ def nav(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    """The user's account page, with the form that renames them."""
+    """The user's account page, with the form that changes their name and time zone."""
     current = profile_get(sub=request.user.sub)
-    initial = {"display_name": current.display_name if current else request.user.display_name}
+    initial = {
+        "display_name": current.display_name if current else request.user.display_name,
+        "time_zone": getattr(current, "time_zone", None) or "",
+    }
     form = account_forms.ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(sub=request.user.sub, display_name=form.cleaned_data["display_name"])
+            services.profile_update(
+                sub=request.user.sub,
+                display_name=form.cleaned_data["display_name"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
         except DomainError as error:
             _apply(form, error)
         else:
-            messages.success(request, "Your name was changed.")
+            messages.success(request, "Your account was saved.")
             return redirect("accounts:profile")
     return _form_page(request, "accounts/profile.html", form, profile=current)

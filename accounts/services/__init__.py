@@ -20,6 +20,7 @@ from accounts.services.profiles import (
     profile_ensure,
     profile_ensure_for,
     profile_update,
+    time_zone_names,
     tokens_revoke,
     user_create,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "profile_ensure",
     "profile_ensure_for",
     "profile_update",
+    "time_zone_names",
     "tokens_revoke",
     "user_create",
     "welcome_email_send",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache as cache_function
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -125,35 +127,69 @@ def profile_ensure(*, sub: str, email: str, display_name: str) -> Profile:
     raise AssertionError("unreachable")
 
 
-def profile_update(
-    *, sub: str, display_name: str, version: int | None = None, serialize: Callable[[Profile], dict] | None = None
-) -> Profile:
-    """Rename a profile (and the Cognito `name` attribute, so new tokens agree).
+def checked_time_zone(time_zone: str) -> str | None:
+    """An IANA zone name ("Europe/Paris"), or None for "not set" (""); InvalidInput for any other text."""
+    time_zone = time_zone.strip()
+    if not time_zone:
+        return None
+    if time_zone not in time_zone_names():
+        raise InvalidInput("Choose a time zone from the list (an IANA name such as Europe/Paris).", field="time_zone")
+    return time_zone
 
-    `version` is the one the caller read: a stale one, or a rename that lost a race, is a
+
+@cache_function
+def time_zone_names() -> frozenset[str]:
+    """The IANA zone names this Python knows (read once per process; the set never changes while it runs)."""
+    return frozenset(available_timezones())
+
+
+def profile_update(
+    *,
+    sub: str,
+    display_name: str | None = None,
+    time_zone: str | None = None,
+    version: int | None = None,
+    serialize: Callable[[Profile], dict] | None = None,
+) -> Profile:
+    """Change a profile's name (and the Cognito `name` attribute, so new tokens agree) and/or its time zone.
+
+    Fields left as None are kept; a `time_zone` of "" clears it (dates are then read in UTC).
+    `version` is the one the caller read: a stale one, or a change that lost a race, is a
     VersionConflict carrying `serialize(current profile)`.
     """
-    display_name = checked_display_name(display_name)
+    actions = []
+    if display_name is not None:
+        display_name = checked_display_name(display_name)
+        actions.append(Profile.display_name.set(display_name))
+    if time_zone is not None:
+        zone = checked_time_zone(time_zone)
+        actions.append(Profile.time_zone.set(zone) if zone else Profile.time_zone.remove())
     profile = profile_get(sub=sub)
     if profile is None:
         raise NotFound("You have no profile yet.")
     if version is not None and version != profile.version:
         raise version_conflict(serialize(profile) if serialize else None)
+    if not actions:
+        return profile
     write = cache.transaction()
     try:
         with write:
-            write.update(profile, actions=[Profile.display_name.set(display_name)], label="profile")
+            write.update(profile, actions=actions, label="profile")
             cache.stamp_bump(write, cache.user_scope(sub), facet=cache.IDENTITY)
     except TransactWriteError as error:
         if "profile" in write.failed(error):
             current = profile_get(sub=sub)
             raise version_conflict(serialize(current) if serialize and current else None) from error
         raise
-    profile.display_name = display_name  # the transaction counted the version up itself
-    cognito.call(
-        "admin_update_user_attributes",
-        UserPoolId=settings.COGNITO_USER_POOL_ID,
-        Username=profile.email,
-        UserAttributes=[{"Name": "name", "Value": display_name}],
-    )
+    # The transaction counted the version up itself.
+    if time_zone is not None:
+        profile.time_zone = zone
+    if display_name is not None and display_name != profile.display_name:
+        profile.display_name = display_name
+        cognito.call(
+            "admin_update_user_attributes",
+            UserPoolId=settings.COGNITO_USER_POOL_ID,
+            Username=profile.email,
+            UserAttributes=[{"Name": "name", "Value": display_name}],
+        )
     return profile

@@ -40,6 +40,7 @@ def test_sign_up_confirm_token_me_refresh_sign_out(api_client):
         "joined_at": me.json()["joined_at"],
         "groups": [],
         "version": Profile.get(sub).version,
+        "time_zone": None,
     }
     assert me["ETag"] == f'"v{Profile.get(sub).version}"'
 
@@ -123,6 +124,29 @@ def test_me_update_renames_profile_at_the_version_read(bearer_client, user):
     assert response.json()["version"] == version + 1
     assert response["ETag"] == f'"v{version + 1}"'
     assert Profile.get(user.sub).display_name == "Renamed"
+
+
+def test_me_update_sets_and_clears_the_time_zone_and_refuses_an_unknown_one(bearer_client, user):
+    client = bearer_client(user)
+    me = client.get("/api/accounts/me").json()
+    assert me["time_zone"] is None
+    response = client.patch("/api/accounts/me", {"time_zone": "Europe/Paris", "version": me["version"]}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["time_zone"], response.json()["display_name"]) == ("Europe/Paris", "Test User")
+    assert Profile.get(user.sub).time_zone == "Europe/Paris"
+
+    version = response.json()["version"]
+    for bad in ("Mars/Olympus_Mons", "europe/paris", "../../etc/passwd"):
+        refused = client.patch("/api/accounts/me", {"time_zone": bad, "version": version}, format="json")
+        assert refused.status_code == 400, bad
+        assert "time_zone" in refused.json()["error"]["fields"]
+    assert Profile.get(user.sub).time_zone == "Europe/Paris"
+    assert Profile.get(user.sub).version == version
+
+    cleared = client.patch("/api/accounts/me", {"time_zone": "", "version": version}, format="json")
+    assert cleared.status_code == 200
+    assert cleared.json()["time_zone"] is None
+    assert Profile.get(user.sub).time_zone is None
 
 
 def test_me_update_takes_the_version_from_if_match(bearer_client, user):

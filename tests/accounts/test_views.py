@@ -194,7 +194,23 @@ def test_profile_form_renames_and_refuses_control_characters(browser_client, use
     assert renamed.status_code == 302
     assert renamed["Location"] == "/accounts/profile/"
     assert Profile.get(user.sub).display_name == "New Name"
-    assert "Your name was changed." in client.get("/accounts/profile/").content.decode()
+    assert "Your account was saved." in client.get("/accounts/profile/").content.decode()
+
+
+def test_profile_form_sets_the_time_zone(browser_client, user):
+    client = browser_client(user)
+    assert (
+        '<option value="America/New_York">America/New York</option>'
+        in client.get("/accounts/profile/").content.decode()
+    )
+    refused = client.post("/accounts/profile/", {"display_name": "Test User", "time_zone": "Nowhere/Land"})
+    assert refused.status_code == 400
+    assert Profile.get(user.sub).time_zone is None
+
+    saved = client.post("/accounts/profile/", {"display_name": "Test User", "time_zone": "America/New_York"})
+    assert saved.status_code == 302
+    assert Profile.get(user.sub).time_zone == "America/New_York"
+    assert "<dd>America/New_York</dd>" in client.get("/accounts/profile/").content.decode()
 
 
 def test_the_sign_up_form_answers_a_registered_email_like_a_new_one(user):

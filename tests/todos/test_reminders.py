@@ -6,6 +6,7 @@ import re
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import signing
@@ -105,6 +106,23 @@ def test_refusals_write_nothing(api, other_api, owner):
         response = getattr(other_api, method)(target, data, format="json")
         assert (response.status_code, response.json()["error"]["code"]) == (404, "task_not_found")
     assert len(_stored(owner, undated["id"])) == 10
+
+
+def test_a_time_without_a_zone_is_read_in_the_task_zone_else_the_profile_zone(owner, page):
+    from accounts import services as accounts
+
+    accounts.profile_update(sub=owner, time_zone="Asia/Tokyo")
+    local = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tokyo")).replace(tzinfo=None, second=0, microsecond=0)
+    plain = services.task_create(owner=owner, title="No due")
+    reminder = reminder_services.reminder_create(owner=owner, task_id=plain.task_id, at=local + timedelta(days=2))
+    assert reminder.at == (local + timedelta(days=2)).replace(tzinfo=ZoneInfo("Asia/Tokyo")).astimezone(UTC)
+    details = page.get(f"/todos/?open={plain.task_id}").content.decode()
+    assert "Remind at (Asia/Tokyo)" in details
+
+    due = datetime.now(UTC) + timedelta(days=3)
+    dated = services.task_create(owner=owner, title="Due in Lima", due_datetime=due, due_timezone="America/Lima")
+    reminder = reminder_services.reminder_create(owner=owner, task_id=dated.task_id, at=local + timedelta(days=2))
+    assert reminder.at == (local + timedelta(days=2)).replace(tzinfo=ZoneInfo("America/Lima")).astimezone(UTC)
 
 
 def test_every_write_bumps_the_read_cache(api, owner):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core import signing
@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from accounts.selectors import profile_get
+from accounts.selectors import profile_get, profile_get_cached
 from mysite import cache
 from todos.errors import InvalidTask, ReminderLinkInvalid, ReminderNotFound, TaskNotFound, TaskRuleBroken
 from todos.models import Reminder, Task, fire_bucket, utcnow
@@ -62,6 +62,15 @@ def _fire_at(reminder: Reminder, task: Task) -> datetime | None:
         return None
 
 
+def reminder_zone(*, owner: str, task: Task) -> ZoneInfo:
+    """The zone a reminder's typed time means: the task's due zone, else the owner's profile zone, else UTC."""
+    name = task.due_timezone or getattr(profile_get_cached(sub=owner), "time_zone", None) or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def reminders_of(*, owner: str, task_id: str) -> list[Reminder]:
     """A task's reminders, soonest first (those with nothing to fire at last)."""
     found = Reminder.query(owner, Reminder.reminder_key.startswith(f"{task_id}#"), consistent_read=True)
@@ -97,7 +106,7 @@ def reminder_create(
         raise InvalidTask("Give either a time (at) or minutes before the due time (offset_minutes).", field="at")
     if at is not None:
         if at.tzinfo is None:
-            at = at.replace(tzinfo=ZoneInfo(task.due_timezone or "UTC"))
+            at = at.replace(tzinfo=reminder_zone(owner=owner, task=task))
         try:
             at = at.astimezone(UTC).replace(microsecond=0)
         except (OverflowError, ValueError):
@@ -356,7 +365,7 @@ OFFSET_CHOICES = (
 
 def reminders_panel(*, owner: str, task: Task) -> list[dict]:
     """A task's reminders as the details panel shows them: when (in the task's time zone), and whether sent."""
-    zone = ZoneInfo(task.due_timezone or "UTC")
+    zone = reminder_zone(owner=owner, task=task)
     rows = []
     for reminder in reminders_of(owner=owner, task_id=task.task_id):
         when = reminder.fire_at.astimezone(zone).strftime("%a %-d %b %Y %H:%M %Z") if reminder.fire_at else "—"

@@ -19,7 +19,7 @@ from mysite.errors import DomainError
 from todos import selectors, services
 from todos.representations import task_due_datetime_local
 from todos.services.attachments import INLINE_TYPES
-from todos.services.reminders import OFFSET_CHOICES, reminders_panel
+from todos.services.reminders import OFFSET_CHOICES, reminder_zone, reminders_panel
 
 FILTERS = ("all", "active", "completed")
 # Tasks are shown a page at a time (each side of a list, Today, a label), further pages by cursor.
@@ -137,6 +137,7 @@ def _details(owner: str, task) -> dict:
         "attachments": attachments,
         "reminders": reminders_panel(owner=owner, task=task),
         "reminder_offsets": OFFSET_CHOICES,
+        "reminder_zone": reminder_zone(owner=owner, task=task).key,
         "notes": task.notes or "",
         "due_date": task.due_date or (local.date().isoformat() if local else ""),
         "due_time": local.strftime("%H:%M") if local else "",
