@@ -105,3 +105,34 @@ def test_readers_api_shows_the_kept_count(bearer_client, editor):
     answer = bearer_client(editor).get("/api/blog/admin/readers", {"limit": 5}).json()
     assert answer["count"] == profile_count() > 0
     assert len(answer["results"]) == 5
+
+
+def test_readers_recount_reports_and_repairs_a_wrong_shard_count():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import ReaderCount
+    from accounts.services import profile_ensure
+
+    profile_ensure(sub=str(uuid.uuid4()), email="recount@example.com", display_name="Recount")
+    call_command("readers_recount", stdout=StringIO())  # every shard right, whatever earlier tests did
+    shard = reader_shards()[0]
+    counted = Profile.by_joined.count(shard)
+    ReaderCount(shard, profiles=counted + 5).save()
+
+    out = StringIO()
+    call_command("readers_recount", "--dry-run", stdout=out)
+    assert f"would    {shard}: {counted + 5} -> {counted}" in out.getvalue()
+    assert "1 change(s) planned" in out.getvalue()
+    assert int(ReaderCount.get(shard, consistent_read=True).profiles) == counted + 5
+
+    out = StringIO()
+    call_command("readers_recount", stdout=out)
+    assert f"applying {shard}: {counted + 5} -> {counted}" in out.getvalue()
+    assert int(ReaderCount.get(shard, consistent_read=True).profiles) == counted
+
+    out = StringIO()
+    call_command("readers_recount", stdout=out)
+    assert "Every shard's count matches its profiles." in out.getvalue()
+    assert f"ok       {shard}: {counted}" in out.getvalue()

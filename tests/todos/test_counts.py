@@ -317,3 +317,24 @@ def test_a_task_whose_subtasks_change_many_counters_completes_moves_and_deletes_
     assert len(list(Task.query(owner, consistent_read=True))) == 91
     assert_counts_match(owner, today)
     assert selectors.counts_of(owner=owner).left == {other.list_id: 1}
+
+
+def test_the_recount_command_repairs_counters_and_its_dry_run_writes_nothing(owner):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.task_create(owner=owner, title="Counted", labels=["kept"])
+    stored = TaskCounts.get(owner, consistent_read=True)
+    stored.update(actions=[TaskCounts.labels.set({"kept": 7, "ghost": 3})], add_version_condition=False)
+
+    out = StringIO()
+    call_command("todos_recount", owner, "--dry-run", stdout=out)
+    assert f"would    recount {owner}" in out.getvalue()
+    assert TaskCounts.get(owner, consistent_read=True).labels.as_dict() == {"kept": 7, "ghost": 3}
+
+    out = StringIO()
+    call_command("todos_recount", owner, stdout=out)
+    assert f"applying recount {owner}" in out.getvalue()
+    assert "1 user(s) recounted." in out.getvalue()
+    assert TaskCounts.get(owner, consistent_read=True).labels.as_dict() == {"kept": 1}

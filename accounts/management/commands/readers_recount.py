@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from accounts.models import Profile, ReaderCount, reader_shards
+from mysite.management.report import ChangeReport
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="print the counts without storing them")
 
     def handle(self, *args, dry_run: bool = False, **options):
+        report = ChangeReport(self, dry_run=dry_run)
         for shard in reader_shards():
             counted = Profile.by_joined.count(shard)
             try:
@@ -25,9 +27,7 @@ class Command(BaseCommand):
             except ReaderCount.DoesNotExist:
                 stored = 0
             if counted == stored:
-                self.stdout.write(f"ok       {shard}: {counted}")
-            elif dry_run:
-                self.stdout.write(f"would    {shard}: {stored} -> {counted}")
+                report.ok(f"{shard}: {counted}")
             else:
-                ReaderCount(shard, profiles=counted).save()
-                self.stdout.write(f"applying {shard}: {stored} -> {counted}")
+                report.change(f"{shard}: {stored} -> {counted}", ReaderCount(shard, profiles=counted).save)
+        report.summary(unchanged="Every shard's count matches its profiles.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from mysite.management.report import ChangeReport
 from todos.services.counts import MAPS, counts_map, counts_recount
 
 
@@ -18,10 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Say what would be done; write nothing.")
 
     def handle(self, *args, subs: list[str], dry_run: bool = False, **options):
+        report = ChangeReport(self, dry_run=dry_run)
         for sub in subs:
-            if dry_run:
-                self.stdout.write(f"Would recount the counters of {sub}.")
-                continue
-            item = counts_recount(owner=sub, replace=True)
-            sizes = ", ".join(f"{name} {len(counts_map(item, name))}" for name in MAPS)
-            self.stdout.write(self.style.SUCCESS(f"{sub}: counted ({sizes} keys)."))
+            item = report.change(f"recount {sub}", lambda sub=sub: counts_recount(owner=sub, replace=True))
+            if item is not None:
+                report.ok(f"{sub}: " + ", ".join(f"{name} {len(counts_map(item, name))} keys" for name in MAPS))
+        report.summary(unchanged="No users given.", applied=f"{report.changed} user(s) recounted.")
