@@ -14,6 +14,7 @@ urlpatterns = [
     path("today/", views.app_page, name="today"),
     path("calendar/", calendar_settings, name="calendar"),
     path("trash/", trash.trash_page, name="trash"),
+    path("trash/restore", trash.trash_restore_each, name="trash-restore-each"),
     path("trash/<str:trash_id>/restore", trash.trash_restore, name="trash-restore"),
     path("trash/<str:trash_id>/delete", trash.trash_purge, name="trash-purge"),
     # A label may hold any character, "/" included (`path`, not `str`).

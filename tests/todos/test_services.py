@@ -163,7 +163,7 @@ def test_toggle_all_and_clear_completed(owner):
     services.tasks_set_done(owner=owner, list_id="inbox", done=False)
     first = next(iter(Task.query(owner)))
     services.task_complete(owner=owner, task_id=first.task_id)
-    assert services.tasks_clear_completed(owner=owner, list_id="inbox") == 1
+    assert services.tasks_clear_completed(owner=owner, list_id="inbox") == [f"task-{first.task_id}"]
     assert sorted(tasks_in(owner)) == ["b", "c"]
 
 

@@ -441,3 +441,65 @@ def test_the_ttl_sweeping_an_attachment_out_of_the_trash_deletes_its_file(owner)
     assert trash_swept_handler(sweep, None)["batchItemFailures"] == []  # a redelivery is harmless
     assert storage.object_head(restored.s3_key) is not None
     assert storage.object_read(restored.s3_key) == b"kept bytes"
+
+
+def test_clear_completed_moves_each_done_task_to_the_trash_restorable_alone(owner):
+    work = services.list_create(owner=owner, name="Work")
+    done = [services.task_create(owner=owner, title=f"Done {i}", list_id=work.list_id, labels=["x"]) for i in range(3)]
+    sub = services.task_create(owner=owner, title="Its open subtask", parent_id=done[0].task_id)
+    open_parent = services.task_create(owner=owner, title="Open parent", list_id=work.list_id)
+    done_sub = services.task_create(owner=owner, title="Done under open", parent_id=open_parent.task_id)
+    attachment = _attach(owner, done[1].task_id)
+    for task in (*done, done_sub):
+        services.task_complete(owner=owner, task_id=task.task_id)
+    services.task_reopen(owner=owner, task_id=sub.task_id)  # open under a done parent: goes with it
+    before = _stored(owner)
+
+    trash_ids = services.tasks_clear_completed(owner=owner, list_id=work.list_id)
+    assert sorted(trash_ids) == sorted(f"task-{t.task_id}" for t in (*done, done_sub))
+    assert set(_stored(owner)) == {open_parent.task_id}
+    assert list(Attachment.query(owner, consistent_read=True)) == []
+    entries, _ = selectors.trash_page(owner=owner)
+    assert sorted(e.title for e in entries) == ["Done 0", "Done 1", "Done 2", "Done under open"]
+    assert_counts_match(owner, _today())
+
+    services.trash_restore(owner=owner, trash_id=f"task-{done[0].task_id}")
+    back = _stored(owner)
+    assert set(back) == {open_parent.task_id, done[0].task_id, sub.task_id}
+    assert back[sub.task_id].parent_id == done[0].task_id
+    assert_counts_match(owner, _today())
+
+    restored = services.trash_restore_each(owner=owner, trash_ids=[*trash_ids, "task-gone", trash_ids[0]])
+    assert restored == 3  # the other three; the one already back and an unknown id are passed over
+    assert set(_stored(owner)) == set(before)
+    assert [a.attachment_id for a in Attachment.query(owner, consistent_read=True)] == [attachment.attachment_id]
+    assert _stored(owner)[done_sub.task_id].parent_id == open_parent.task_id
+    assert_counts_match(owner, _today())
+
+
+def test_clear_completed_in_the_app_offers_an_undo_that_restores_them_all(page, user):
+    tasks = [services.task_create(owner=user.sub, title=f"Finished {i}") for i in range(2)]
+    for task in tasks:
+        services.task_complete(owner=user.sub, task_id=task.task_id)
+    cleared = _htmx_post(page, "/todos/lists/inbox/clear-completed").content.decode()
+    assert "Cleared: 2 completed tasks" in cleared
+    assert 'hx-post="/todos/trash/restore"' in cleared
+    assert "Finished 0</label>" not in cleared
+
+    ids = ",".join(f"task-{t.task_id}" for t in tasks)
+    undone = _htmx_post(page, "/todos/trash/restore", {"ids": ids}).content.decode()
+    assert "Finished 0</label>" in undone and "Finished 1</label>" in undone
+    refused = _htmx_post(page, "/todos/trash/restore", {"ids": ""})
+    assert "Name 1 to 100 Trash entries." in refused.content.decode()
+
+
+def test_restoring_several_never_reaches_another_users_entries(owner, browser_client, make_user):
+    task = services.task_create(owner=owner, title="Mine, cleared")
+    services.task_complete(owner=owner, task_id=task.task_id)
+    [trash_id] = services.tasks_clear_completed(owner=owner, list_id="inbox")
+    before = _snapshot(owner)
+    intruder = browser_client(make_user())
+    response = _htmx_post(intruder, "/todos/trash/restore", {"ids": trash_id})
+    assert response.status_code == 200
+    assert "Mine, cleared" not in response.content.decode()
+    assert _snapshot(owner) == before

@@ -31,6 +31,7 @@ from todos.services.trash import (
     trash_id_for,
     trash_purge,
     trash_restore,
+    trash_restore_each,
 )
 
 __all__ = [
@@ -64,5 +65,6 @@ __all__ = [
     "trash_id_for",
     "trash_purge",
     "trash_restore",
+    "trash_restore_each",
     "user_files_policy",
 ]

@@ -31,7 +31,7 @@ from todos.representations import attachment_as_dict, task_as_dict
 from todos.services._common import conflict_guard, tombstone, touch
 from todos.services.counts import MAX_KEYS, counted, counted_chunks, counted_write
 from todos.services.reminders import reminders_purge
-from todos.services.tasks import MAX_TRANSACTION_ITEMS
+from todos.services.tasks import MAX_TRANSACTION_ITEMS, _subtask_ids
 
 TRASH_DAYS = 30
 # A move to the Trash takes three items per task or attachment (its delete, its tombstone, its part),
@@ -178,6 +178,62 @@ def task_trash(*, task: Task, subtasks: list[Task]) -> str:
     with conflict_guard(task, serialize=task_as_dict):
         counted_write(owner=owner, fill=fill)
     return trash_id
+
+
+def tasks_trash_each(*, owner: str, tasks: list[Task], keep) -> list[str]:
+    """Move each of `tasks` with its subtasks to the Trash as an entry of its own, several to a transaction.
+
+    `tasks` are read again first, and `keep` (on that fresh state) says which still go; a task whose
+    parent is among them goes with its parent. A task too large to share a transaction goes alone
+    (`task_trash`). Returns the trash ids, one per entry, in the order written.
+    """
+    fresh = [t for t in _fresh(owner, tasks) if keep(t)]
+    ids = {t.task_id for t in fresh}
+    groups = []
+    for task in fresh:
+        if task.parent_id in ids:
+            continue  # it goes with its parent
+        subtasks = [] if task.parent_id else _fresh(owner, _subtask_ids(owner=owner, task=task))
+        attachments = [a for t in (task, *subtasks) for a in _attachments_of(owner, t.task_id)]
+        groups.append((task, subtasks, attachments))
+    trash_ids: list[str] = []
+    batch: list[tuple] = []
+
+    def flush() -> None:
+        def fill(tx, tally):
+            for task, subtasks, attachments in batch:
+                trash_id = trash_id_for("task", task.task_id)
+                tx.delete(task)
+                tx.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
+                tx.save(
+                    _entry(
+                        owner=owner, trash_id=trash_id, kind="task", item=task, title=task.title, list_id=task.list_id
+                    )
+                )
+                tally.change(counted(task), None)
+                _fill_move(tx, tally, owner=owner, trash_id=trash_id, tasks=subtasks, attachments=attachments)
+
+        if batch:
+            with conflict_guard(batch[0][0], serialize=task_as_dict):
+                counted_write(owner=owner, fill=fill)
+            trash_ids.extend(trash_id_for("task", task.task_id) for task, _, _ in batch)
+            batch.clear()
+
+    items, keys = 0, set()
+    for task, subtasks, attachments in groups:
+        size = 3 * (1 + len(subtasks) + len(attachments))
+        touched = {key for t in (task, *subtasks) for key in counted(t)}
+        if size + 2 > MAX_TRANSACTION_ITEMS or len(touched) > MAX_KEYS:
+            trash_ids.append(task_trash(task=task, subtasks=subtasks))
+            continue
+        if batch and (items + size + 2 > MAX_TRANSACTION_ITEMS or len(keys | touched) > MAX_KEYS):
+            flush()
+            items, keys = 0, set()
+        batch.append((task, subtasks, attachments))
+        items += size
+        keys |= touched
+    flush()
+    return trash_ids
 
 
 def list_trash_entry(write, *, todo_list: TodoList) -> str:
@@ -339,6 +395,18 @@ def trash_restore(*, owner: str, trash_id: str) -> tuple[str, Task | TodoList]:
     if entry.kind == "task":
         return "task", Task.get(owner, entry.item_id, consistent_read=True)
     return "list", TodoList.get(owner, entry.item_id, consistent_read=True)
+
+
+def trash_restore_each(*, owner: str, trash_ids: list[str]) -> int:
+    """Restore several entries (the Undo of "clear completed"), passing over those gone; how many came back."""
+    restored = 0
+    for trash_id in dict.fromkeys(trash_ids):
+        try:
+            trash_restore(owner=owner, trash_id=trash_id)
+        except TrashNotFound:
+            continue
+        restored += 1
+    return restored
 
 
 def trash_purge(*, owner: str, trash_id: str) -> None:

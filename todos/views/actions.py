@@ -18,7 +18,7 @@ from todos import selectors, services
 from todos.errors import InvalidTask, StaleDetails, StaleTitle, VersionConflict
 from todos.recurrence import recurrence_clean
 from todos.services.quick import task_quick_add
-from todos.views.pages import PageState, Undo, render_app, request_state, run_action
+from todos.views.pages import CLEAR_UNDO_MAX, PageState, Undo, render_app, request_state, run_action
 
 
 def _restore_undo(trash_id: str, name: str, *, what: str = "Deleted", focus: str = "new-todo") -> Undo:
@@ -360,10 +360,23 @@ def list_toggle_all(request: HttpRequest, list_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def list_clear_completed(request: HttpRequest, list_id: str) -> HttpResponse:
-    """Delete the list's completed tasks."""
-    return _own_list_action(
-        request, list_id, lambda owner: services.tasks_clear_completed(owner=owner, list_id=list_id)
-    )
+    """Move the list's completed tasks to the Trash, each its own entry, with an Undo that brings them all back."""
+    owner = request.user.sub
+
+    def clear() -> Undo | None:
+        selectors.list_get(owner=owner, list_id=list_id)
+        trash_ids = services.tasks_clear_completed(owner=owner, list_id=list_id)
+        if not trash_ids or len(trash_ids) > CLEAR_UNDO_MAX:
+            return None  # more than an Undo restores at once: each is in the Trash
+        what = f"{len(trash_ids)} completed task{'s' if len(trash_ids) != 1 else ''}"
+        return Undo(
+            message=f"Cleared: {what}",
+            undone=f"Restored: {what}",
+            url=reverse("todos:trash-restore-each"),
+            values={"ids": ",".join(trash_ids)},
+        )
+
+    return run_action(request, clear)
 
 
 @login_required

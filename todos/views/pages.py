@@ -27,6 +27,7 @@ PAGE = 50
 
 
 UNDO_SECONDS = 10
+CLEAR_UNDO_MAX = 100  # Trash entries the Undo of "clear completed" restores in one request
 
 
 @dataclass

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from mysite.decorators import login_required
-from mysite.errors import DomainError
+from mysite.errors import DomainError, InvalidInput
 from todos import selectors, services
-from todos.views.pages import PageState, render_app, request_state
+from todos.views.pages import CLEAR_UNDO_MAX, PageState, render_app, request_state
 
 TRASH_PAGE = 25
 
@@ -62,6 +62,17 @@ def trash_restore(request: HttpRequest, trash_id: str) -> HttpResponse:
         return render_app(request, state=PageState(list_id=item.list_id) if kind == "list" else request_state(request))
     name = item.title if kind == "task" else item.name
     return _trash_page(request, message=f"Restored: {name}")
+
+
+@login_required
+@require_POST
+def trash_restore_each(request: HttpRequest) -> HttpResponse:
+    """The Undo of "clear completed": restore the entries named in `ids` (comma-separated), in the app."""
+    ids = [i for i in (request.POST.get("ids") or "").split(",") if i][: CLEAR_UNDO_MAX + 1]
+    if not ids or len(ids) > CLEAR_UNDO_MAX:
+        return render_app(request, error=InvalidInput(f"Name 1 to {CLEAR_UNDO_MAX} Trash entries.", field="ids"))
+    services.trash_restore_each(owner=request.user.sub, trash_ids=ids)
+    return render_app(request, state=request_state(request))
 
 
 @login_required
