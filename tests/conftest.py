@@ -85,6 +85,28 @@ def dynamodb_calls():
 _unique = itertools.count()
 
 
+@contextlib.contextmanager
+def live_server(*, static_files: bool = False):
+    """The site on a real WSGI server thread on a free port of 127.0.0.1; yields its URL.
+
+    (pytest-django's live_server wants a database.) `static_files` serves /static/ too, as the browser needs.
+    """
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    wrap = StaticFilesHandler if static_files else (lambda handler: handler)
+    server = LiveServerThread("127.0.0.1", wrap, connections_override={}, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.terminate()
+
+
 def unique_email(prefix: str = "user") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}-{next(_unique)}@example.com"
 

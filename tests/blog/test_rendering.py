@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from blog.rendering import excerpt_from, render_markdown
+from tests.conftest import live_server
 
 NO_IMAGES = {}
 
@@ -134,16 +135,8 @@ def test_forty_documents_rendered_in_parallel_threads_each_match_their_sequentia
 @pytest.fixture
 def threaded_server_url(local_stack):
     """The site on Django's threaded live server: one thread per request, as on a threaded origin."""
-    from django.test.testcases import LiveServerThread
-
-    server = LiveServerThread("127.0.0.1", lambda handler: handler, connections_override={}, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait(timeout=30)
-    if server.error:
-        raise server.error
-    yield f"http://127.0.0.1:{server.port}"
-    server.terminate()
+    with live_server() as url:
+        yield url
 
 
 def test_posts_created_in_parallel_through_the_threaded_server_each_store_their_own_html(threaded_server_url, author):

@@ -11,6 +11,7 @@ import pytest
 
 from mysite.dispatcher import Dispatcher
 from tests.blog.conftest import make_post  # noqa: F401 (the blog's fixture serves its browser tests too)
+from tests.conftest import live_server
 
 # Playwright's sync API runs an event loop in this thread; Django only objects
 # because of its ORM, which this project does not use.
@@ -44,18 +45,9 @@ def browser():
 
 @pytest.fixture(scope="session")
 def site_url(local_stack) -> str:
-    """The site served by a real WSGI server thread (pytest-django's live_server wants a database)."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.test.testcases import LiveServerThread
-
-    server = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override={}, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    yield f"http://127.0.0.1:{server.port}"
-    server.terminate()
+    """The site served by a real WSGI server thread, with its static files."""
+    with live_server(static_files=True) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
+from tests.conftest import live_server
 from updates import services
 from updates.models import Product
 
@@ -91,13 +92,5 @@ def catalog(dispatcher) -> Catalog:
 @pytest.fixture(scope="session")
 def live_url(local_stack) -> str:
     """The site on a real WSGI server thread, for clients that speak HTTP (tuf's ngclient)."""
-    from django.test.testcases import LiveServerThread
-
-    server = LiveServerThread("127.0.0.1", lambda handler: handler, connections_override={}, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    yield f"http://127.0.0.1:{server.port}"
-    server.terminate()
+    with live_server() as url:
+        yield url
