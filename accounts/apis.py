@@ -10,7 +10,7 @@ from accounts import services
 from accounts.selectors import profile_get
 from accounts.validators import DisplayNameValidator
 from mysite import cognito
-from mysite.apis import PrivateApi, PublicApi, StrictSerializer, validated
+from mysite.apis import PrivateApi, PublicApi, StrictSerializer, TimeZoneField, validated
 from mysite.auth import client_ip
 from mysite.concurrency import (
     IF_MATCH,
@@ -192,11 +192,8 @@ class MeApi(PrivateApi):
 
     class InputSerializer(StrictSerializer):
         display_name = serializers.CharField(max_length=80, validators=[DisplayNameValidator()], required=False)
-        time_zone = serializers.CharField(
-            max_length=64,
-            required=False,
-            allow_blank=True,
-            help_text='An IANA zone name such as "Europe/Paris"; "" clears it (UTC). Anything else is a 400.',
+        time_zone = TimeZoneField(
+            required=False, allow_blank=True, help_text='An IANA zone name such as "Europe/Paris"; "" clears it (UTC).'
         )
         version = serializers.IntegerField(
             required=False, min_value=0, help_text='The version read; or send `If-Match: "v<version>"`.'

@@ -6,6 +6,8 @@ processes and threads.
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.utils import html
@@ -15,6 +17,17 @@ from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.http import make_cacheable
 from mysite.parsers import JSONObject
 from mysite.validation import json_type_errors
+
+TIME_ZONES = sorted(available_timezones())
+
+
+class TimeZoneField(serializers.ChoiceField):
+    """An IANA time zone name such as Europe/Paris; the schema lists every one this server knows."""
+
+    default_error_messages = {"invalid_choice": "Unknown time zone; use an IANA name such as Europe/Paris."}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=TIME_ZONES, **kwargs)
 
 
 class StrictSerializer(serializers.Serializer):

@@ -201,7 +201,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name for the one list of IANA time zones, whichever field takes one.
     "ENUM_NAME_OVERRIDES": {
-        "TimeZoneEnum": "todos.apis.serializers.TIME_ZONES",
+        "TimeZoneEnum": "mysite.apis.TIME_ZONES",
         # Fields named `kind` with different choices: each set gets its own name.
         "TrashKindEnum": ["task", "list"],
         "SyncDeletedKindEnum": ["list", "task", "attachment"],

@@ -6,9 +6,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.views import APIView
 
+from mysite.apis import TimeZoneField
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos.apis._common import StrictSerializer, item_etag, private_response, validated
-from todos.apis.serializers import TaskOutput, TimeZoneField
+from todos.apis.serializers import TaskOutput
 from todos.quickadd import QuickAdd
 from todos.representations import task_as_dict
 from todos.services.quick import task_quick_add

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import available_timezones
 
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -50,21 +49,9 @@ class DateOrDateTimeField(_IsoTextField):
         return parse_datetime(text) if "T" in text else parse_date(text)
 
 
-TIME_ZONES = sorted(available_timezones())
-
-
 def position_field(**kwargs) -> serializers.FloatField:
     """A position as the schema states it: at most 1E+125 in magnitude (services.clean_position checks the rest)."""
     return serializers.FloatField(min_value=-1e125, max_value=1e125, **kwargs)
-
-
-class TimeZoneField(serializers.ChoiceField):
-    """An IANA time zone name such as Europe/Paris; the schema lists every one this server knows."""
-
-    default_error_messages = {"invalid_choice": "Unknown time zone; use an IANA name such as Europe/Paris."}
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=TIME_ZONES, **kwargs)
 
 
 class ListOutput(serializers.Serializer):

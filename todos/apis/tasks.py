@@ -12,14 +12,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mysite.apis import page_limit
+from mysite.apis import TimeZoneField, page_limit
 from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED
 from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.parsers import SafeJSONParser
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_response, results_response, validated
-from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput, TimeZoneField, position_field
+from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput, position_field
 from todos.representations import task_as_dict
 
 if TYPE_CHECKING:
