@@ -24,15 +24,8 @@ from todos.services.tasks import (
     tasks_reorder,
     tasks_set_done,
 )
-from todos.services.trash import (
-    TRASH_DAYS,
-    trash_entry_get,
-    trash_expired_files_delete,
-    trash_id_for,
-    trash_purge,
-    trash_restore,
-    trash_restore_each,
-)
+from todos.services.trash import TRASH_DAYS, trash_entry_get, trash_id_for
+from todos.services.trash_restore import trash_expired_files_delete, trash_purge, trash_restore, trash_restore_each
 
 __all__ = [
     "COLOURS",
