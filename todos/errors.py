@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mysite.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
+from mysite.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
 
 
 class ListNotFound(NotFound):
@@ -80,3 +80,23 @@ class ReminderNotFound(NotFound):
 
 class ReminderLinkInvalid(InvalidInput):
     code, message = "invalid_link", "This snooze link is not valid or has expired."
+
+
+class ViewerCannotEdit(Forbidden):
+    code, message = "forbidden", "You can view this shared list but not change it; ask its owner to make you an editor."
+
+
+class OwnerOnly(Forbidden):
+    code, message = "forbidden", "Only the list's owner can do this."
+
+
+class InviteNotFound(NotFound):
+    code, message = "invite_not_found", "No such invitation (it was accepted, declined, cancelled or has expired)."
+
+
+class MemberNotFound(NotFound):
+    code, message = "member_not_found", "No such member of this list."
+
+
+class SharingRuleBroken(Unprocessable):
+    code = "unprocessable"

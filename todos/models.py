@@ -15,7 +15,10 @@ Access patterns (no Scan anywhere):
 - priority order: GSI `by-owner-priority`;
 - incremental sync: GSI `by-owner-changed` on every table plus the tombstone table;
 - the Trash: a deleted task or list with what went with it, on the owner partition of `TrashItem`
-  (TTL 30 days); its entries, newest first, through the sparse GSI `by-owner-deleted`.
+  (TTL 30 days); its entries, newest first, through the sparse GSI `by-owner-deleted`;
+- shared lists: a member's access is one GetItem of `ListMember` (member, list id); a task's owner and
+  list, for a member who names only the task, from the keys-only GSI `by-task`; a shared list's changes
+  for its members' sync from `by-list-changed` (tasks) and the sparse `by-list` of task tombstones.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from mysite.dynamo import BaseMeta, global_index, table_name, utcnow
@@ -68,6 +71,7 @@ class TodoList(Model):
     colour = UnicodeAttribute(default="grey")
     position = NumberAttribute(default=0)
     archived = BooleanAttribute(default=False)
+    member_count = NumberAttribute(default=0)  # members besides the owner (todos.services.sharing keeps it)
     created_at = UTCDateTimeAttribute(default=utcnow)
     updated_at = UTCDateTimeAttribute(default=utcnow)
     changed = UnicodeAttribute(default=changed_stamp)
@@ -132,6 +136,10 @@ class Task(Model):
     by_changed = sync_index()
     by_open = global_index("by-owner-open", owner=UnicodeAttribute, open_due=UnicodeAttribute)
     by_parent = global_index("by-parent", parent_key=UnicodeAttribute, position=NumberAttribute)
+    # Where a task lives, for a member of a shared list who names only the task (todos.selectors.sharing).
+    by_task = global_index("by-task", task_id=UnicodeAttribute, projection=IncludeProjection(["list_id"]))
+    # A list's tasks by change stamp: what a shared list's members sync (todos.selectors.sync).
+    by_list_changed = global_index("by-list-changed", list_key=UnicodeAttribute, changed=UnicodeAttribute)
 
     def refresh_keys(self) -> None:
         """Recompute the denormalised index keys after a change."""
@@ -214,6 +222,9 @@ class Tombstone(Model):
     kind = UnicodeAttribute()
     item_id = UnicodeAttribute()
     expires_at = TTLAttribute()
+    list_key = UnicodeAttribute(null=True)  # a task's "<owner>#<list_id>": its list's members sync it too
+
+    by_list = global_index("by-list", list_key=UnicodeAttribute, tombstone_key=UnicodeAttribute)
 
 
 class TrashItem(Model):
@@ -314,3 +325,81 @@ class Reminder(Model):
 def fire_bucket(moment: datetime) -> str:
     """The by-minute bucket of a moment: "YYYY-MM-DDTHH:MM" in UTC."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+# --- Shared lists -----------------------------------------------------------------------------------
+
+ROLES = ("viewer", "editor")
+INVITE_DAYS = 14
+ACTIVITY_DAYS = 90
+
+
+class ListMember(Model):
+    """A user's membership of another user's list, as `role` "viewer" (reads) or "editor" (reads and edits).
+
+    Keyed by the member, so every access decision is one strongly consistent GetItem
+    (todos.selectors.sharing.list_access); a list's members are the `by-list` index. The list and its
+    tasks stay on the owner's partition: nothing is copied per member.
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-list-members")
+
+    member = UnicodeAttribute(hash_key=True)
+    list_id = UnicodeAttribute(range_key=True)
+    owner = UnicodeAttribute()
+    list_key = UnicodeAttribute()  # "<owner>#<list_id>"
+    role = UnicodeAttribute()
+    email = UnicodeAttribute()
+    display_name = UnicodeAttribute()
+    joined_at = UTCDateTimeAttribute(default=utcnow)
+    joined = UnicodeAttribute(default=changed_stamp)  # the change stamp of joining: sync sends the list whole after it
+    changed = UnicodeAttribute(default=changed_stamp)
+    version = VersionAttribute()
+
+    by_list = global_index("by-list", list_key=UnicodeAttribute, member=UnicodeAttribute)
+
+
+class ListInvite(Model):
+    """An invitation to a list, addressed to an email address (lower-cased) until accepted, declined or expired.
+
+    Whoever signs in with that (verified) address may accept it: from the emailed link or the app's banner,
+    which reads the `by-email` index. The owner's pending invitations are the `by-list` index.
+    """
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-list-invites")
+
+    invite_id = UnicodeAttribute(hash_key=True)
+    owner = UnicodeAttribute()
+    list_id = UnicodeAttribute()
+    list_key = UnicodeAttribute()
+    list_name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()
+    invited_by = UnicodeAttribute()  # the owner's display name, for the invitee
+    created_at = UTCDateTimeAttribute(default=utcnow)
+    expires_at = TTLAttribute()
+
+    by_email = global_index("by-email", email=UnicodeAttribute, created_at=UTCDateTimeAttribute)
+    by_list = global_index("by-list", list_key=UnicodeAttribute, created_at=UTCDateTimeAttribute)
+
+    def is_gone(self, now: datetime | None = None) -> bool:
+        return self.expires_at <= (now or utcnow())
+
+
+class ListActivity(Model):
+    """One thing done on a shared list: who (`actor`), what (`action`), to which task (`subject`); kept 90 days."""
+
+    class Meta(BaseMeta):
+        table_name = table_name("todo-list-activity")
+
+    list_key = UnicodeAttribute(hash_key=True)
+    activity_key = UnicodeAttribute(range_key=True)  # "<change stamp>#<random>": newest last
+    actor = UnicodeAttribute()
+    actor_name = UnicodeAttribute()
+    action = UnicodeAttribute()
+    subject = UnicodeAttribute(default="")
+    task_id = UnicodeAttribute(null=True)
+    at = UTCDateTimeAttribute(default=utcnow)
+    expires_at = TTLAttribute()

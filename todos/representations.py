@@ -18,6 +18,7 @@ def list_as_dict(todo_list: TodoList) -> dict:
         "colour": todo_list.colour,
         "position": todo_list.position,
         "archived": todo_list.archived,
+        "member_count": int(todo_list.member_count or 0),
         "created_at": _iso(todo_list.created_at),
         "updated_at": _iso(todo_list.updated_at),
         "version": todo_list.version,

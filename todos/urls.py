@@ -6,6 +6,7 @@ from todos import views
 from todos.views import trash
 from todos.views.calendar import calendar_settings
 from todos.views.reminders import reminder_add, reminder_remove, reminder_snooze
+from todos.views.sharing import invite_page
 
 app_name = "todos"
 
@@ -47,4 +48,5 @@ urlpatterns = [
     path("tasks/<str:task_id>/reminders", reminder_add, name="reminder-add"),
     path("tasks/<str:task_id>/reminders/<str:reminder_id>/delete", reminder_remove, name="reminder-remove"),
     path("reminders/snooze/<str:token>", reminder_snooze, name="reminder-snooze"),
+    path("invites/<str:invite_id>/", invite_page, name="invite"),
 ]

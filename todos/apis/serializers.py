@@ -60,6 +60,7 @@ class ListOutput(serializers.Serializer):
     colour = serializers.CharField()
     position = serializers.FloatField()
     archived = serializers.BooleanField()
+    member_count = serializers.IntegerField(help_text="People the list is shared with, besides its owner.")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     version = serializers.IntegerField()

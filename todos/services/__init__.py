@@ -13,6 +13,18 @@ from todos.services.attachments import (
 )
 from todos.services.credentials import credentials_for, identity_pool_configured, user_files_policy
 from todos.services.lists import COLOURS, inbox_ensure, list_create, list_delete, list_update
+from todos.services.sharing import (
+    MAX_MEMBERS,
+    activity_note,
+    invite_accept,
+    invite_cancel,
+    invite_decline,
+    list_share,
+    member_remove,
+    member_role_set,
+    on_list,
+    on_task,
+)
 from todos.services.task_deletes import task_delete, tasks_clear_completed
 from todos.services.tasks import (
     UNSET,
@@ -30,8 +42,10 @@ from todos.services.trash_restore import trash_expired_files_delete, trash_purge
 __all__ = [
     "COLOURS",
     "MAX_ATTACHMENT_BYTES",
+    "MAX_MEMBERS",
     "TRASH_DAYS",
     "UNSET",
+    "activity_note",
     "attachment_complete",
     "attachment_delete",
     "attachment_download_url",
@@ -41,9 +55,17 @@ __all__ = [
     "credentials_for",
     "identity_pool_configured",
     "inbox_ensure",
+    "invite_accept",
+    "invite_cancel",
+    "invite_decline",
     "list_create",
     "list_delete",
+    "list_share",
     "list_update",
+    "member_remove",
+    "member_role_set",
+    "on_list",
+    "on_task",
     "task_complete",
     "task_create",
     "task_delete",

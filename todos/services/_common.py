@@ -66,14 +66,20 @@ def task_for_write(*, owner: str, task_id: str) -> Task:
         raise TaskNotFound() from None
 
 
-def tombstone(*, owner: str, kind: str, item_id: str) -> Tombstone:
+def tombstone(*, owner: str, kind: str, item_id: str, list_key: str | None = None) -> Tombstone:
     return Tombstone(
         owner,
         f"{changed_stamp()}#{kind}#{item_id}",
         kind=kind,
         item_id=item_id,
+        list_key=list_key,
         expires_at=timedelta(days=TOMBSTONE_DAYS),
     )
+
+
+def task_tombstone(task: Task) -> Tombstone:
+    """A task's deletion, for its owner's sync and its list's members' (`list_key`)."""
+    return tombstone(owner=task.owner, kind="task", item_id=task.task_id, list_key=task.list_key)
 
 
 def save_new(item, *, serialize, owner: str) -> None:

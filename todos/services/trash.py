@@ -22,7 +22,7 @@ from mysite.dynamo import chunks
 from todos.errors import TrashNotFound
 from todos.models import Attachment, Task, TodoList, TrashItem, changed_stamp
 from todos.representations import attachment_as_dict, task_as_dict
-from todos.services._common import conflict_guard, tombstone
+from todos.services._common import conflict_guard, task_tombstone, tombstone
 from todos.services.counts import MAX_KEYS, counted, counted_chunks, counted_write
 from todos.services.tasks import MAX_TRANSACTION_ITEMS, _subtask_ids
 
@@ -83,7 +83,7 @@ def _fill_move(tx, tally, *, owner: str, trash_id: str, tasks: list[Task], attac
     """Add to `tx` the move of these tasks and attachment records into the Trash entry `trash_id`'s parts."""
     for task in tasks:
         tx.delete(task)  # at the version read: a task changed meanwhile is a conflict
-        tx.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
+        tx.save(task_tombstone(task))
         tx.save(_part(owner=owner, trash_id=trash_id, kind="task", item_id=task.task_id, item=task))
         tally.change(counted(task), None)
     for attachment in attachments:
@@ -163,7 +163,7 @@ def task_trash(*, task: Task, subtasks: list[Task]) -> str:
 
     def fill(tx, tally):
         tx.delete(task)
-        tx.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
+        tx.save(task_tombstone(task))
         tx.save(_entry(owner=owner, trash_id=trash_id, kind="task", item=task, title=task.title, list_id=task.list_id))
         tally.change(counted(task), None)
         _fill_move(tx, tally, owner=owner, trash_id=trash_id, tasks=subtasks, attachments=attachments)
@@ -197,7 +197,7 @@ def tasks_trash_each(*, owner: str, tasks: list[Task], keep) -> list[str]:
             for task, subtasks, attachments in batch:
                 trash_id = trash_id_for("task", task.task_id)
                 tx.delete(task)
-                tx.save(tombstone(owner=owner, kind="task", item_id=task.task_id))
+                tx.save(task_tombstone(task))
                 tx.save(
                     _entry(
                         owner=owner, trash_id=trash_id, kind="task", item=task, title=task.title, list_id=task.list_id
