@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from todos.apis import account, attachments, calendar, lists, quick, reminders, tasks, trash
+from todos.apis import account, attachments, calendar, lists, quick, reminders, sharing, tasks, trash
 
 app_name = "todos-api"
 
@@ -10,6 +10,15 @@ urlpatterns = [
     path("lists", lists.ListsApi.as_view(), name="lists"),
     path("lists/<str:list_id>", lists.ListApi.as_view(), name="list"),
     path("lists/<str:list_id>/calendar-feed", calendar.ListCalendarFeedApi.as_view(), name="list-calendar-feed"),
+    path("lists/<str:list_id>/invitations", sharing.ListInvitesApi.as_view(), name="list-invites"),
+    path("lists/<str:list_id>/invitations/<str:invite_id>", sharing.ListInviteApi.as_view(), name="list-invite"),
+    path("lists/<str:list_id>/members", sharing.ListMembersApi.as_view(), name="list-members"),
+    path("lists/<str:list_id>/members/<str:member>", sharing.ListMemberApi.as_view(), name="list-member"),
+    path("lists/<str:list_id>/activity", sharing.ListActivityApi.as_view(), name="list-activity"),
+    path("shared-lists", sharing.SharedListsApi.as_view(), name="shared-lists"),
+    path("invitations", sharing.MyInvitesApi.as_view(), name="invites"),
+    path("invitations/<str:invite_id>/accept", sharing.InviteAcceptApi.as_view(), name="invite-accept"),
+    path("invitations/<str:invite_id>/decline", sharing.InviteDeclineApi.as_view(), name="invite-decline"),
     path("tasks", tasks.TasksApi.as_view(), name="tasks"),
     path("tasks/reorder", tasks.TaskReorderApi.as_view(), name="tasks-reorder"),
     path("tasks/quick", quick.TaskQuickAddApi.as_view(), name="tasks-quick"),

@@ -352,6 +352,7 @@ class ListMember(Model):
     role = UnicodeAttribute()
     email = UnicodeAttribute()
     display_name = UnicodeAttribute()
+    owner_name = UnicodeAttribute(default="")  # who shared it, as the invitation named them
     joined_at = UTCDateTimeAttribute(default=utcnow)
     joined = UnicodeAttribute(default=changed_stamp)  # the change stamp of joining: sync sends the list whole after it
     changed = UnicodeAttribute(default=changed_stamp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from todos.models import Attachment, Task, TodoList, TrashItem
+from todos.models import Attachment, ListActivity, ListInvite, ListMember, Task, TodoList, TrashItem
 
 
 def _iso(value) -> str | None:
@@ -96,4 +96,48 @@ def reminder_as_dict(reminder) -> dict:
         "sent_at": _iso(reminder.sent_at),
         "created_at": _iso(reminder.created_at),
         "version": reminder.version,
+    }
+
+
+def invite_as_dict(invite: ListInvite) -> dict:
+    return {
+        "id": invite.invite_id,
+        "list_id": invite.list_id,
+        "list_name": invite.list_name,
+        "email": invite.email,
+        "role": invite.role,
+        "invited_by": invite.invited_by,
+        "created_at": _iso(invite.created_at),
+        "expires_at": _iso(invite.expires_at),
+    }
+
+
+def member_as_dict(member: ListMember, *, with_email: bool) -> dict:
+    """A member of a list; their email only for the list's owner."""
+    return {
+        "id": member.member,
+        "display_name": member.display_name,
+        "email": member.email if with_email else None,
+        "role": member.role,
+        "joined_at": _iso(member.joined_at),
+    }
+
+
+def shared_list_as_dict(todo_list: TodoList, membership: ListMember) -> dict:
+    return {
+        "list": list_as_dict(todo_list),
+        "role": membership.role,
+        "owner_name": membership.owner_name,
+        "joined_at": _iso(membership.joined_at),
+    }
+
+
+def activity_as_dict(activity: ListActivity) -> dict:
+    return {
+        "actor_id": activity.actor,
+        "actor_name": activity.actor_name,
+        "action": activity.action,
+        "subject": activity.subject,
+        "task_id": activity.task_id,
+        "at": _iso(activity.at),
     }

@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "TrashKindEnum": ["task", "list"],
         "SyncDeletedKindEnum": ["list", "task", "attachment"],
         "QuickTokenKindEnum": ["due", "time", "list", "label", "priority", "recurrence", "literal"],
+        "ListRoleEnum": "todos.models.ROLES",
     },
 }
 

@@ -39,6 +39,11 @@ class SyncApi(APIView):
         class Meta:
             ref_name = "TodosSyncOutput"
 
+        class SharedListRoleSerializer(serializers.Serializer):
+            list_id = serializers.CharField()
+            role = serializers.ChoiceField(choices=services.ROLES)
+            owner_name = serializers.CharField()
+
         class DeletedSerializer(serializers.Serializer):
             kind = serializers.ChoiceField(choices=["list", "task", "attachment"])
             id = serializers.CharField()
@@ -48,6 +53,7 @@ class SyncApi(APIView):
         tasks = TaskOutput(many=True)
         attachments = AttachmentOutput(many=True)
         deleted = DeletedSerializer(many=True)
+        shared = SharedListRoleSerializer(many=True, help_text="The lists shared with you, and your role in each.")
         sync_token = serializers.CharField()
 
     @extend_schema(
@@ -63,6 +69,7 @@ class SyncApi(APIView):
             "tasks": [task_as_dict(t) for t in changes.tasks],
             "attachments": [attachment_as_dict(a) for a in changes.attachments],
             "deleted": [{"kind": t.kind, "id": t.item_id} for t in changes.deleted],
+            "shared": [{"list_id": m.list_id, "role": m.role, "owner_name": m.owner_name} for m in changes.shared],
             "sync_token": changes.token,
         }
         return unstored_response(body)

@@ -15,6 +15,16 @@ from todos.apis.serializers import AttachmentOutput
 from todos.representations import attachment_as_dict
 
 
+def _attachment(request, task_id: str, attachment_id: str):
+    """An attachment of a task the caller may read (theirs, or in a list shared with them)."""
+    return services.on_task(
+        user=request.user,
+        task_id=task_id,
+        edit=False,
+        run=lambda owner: selectors.attachment_get(owner=owner, task_id=task_id, attachment_id=attachment_id),
+    )
+
+
 class UploadOutput(serializers.Serializer):
     url = serializers.URLField()
     fields = serializers.DictField(child=serializers.CharField())
@@ -32,8 +42,11 @@ class AttachmentListApi(APIView):
 
     @extend_schema(operation_id="todos_attachments_list", responses={200: OutputSerializer})
     def get(self, request, task_id: str):
-        selectors.task_get(owner=request.user.sub, task_id=task_id)
-        attachments = selectors.attachments_of(owner=request.user.sub, task_id=task_id)
+        def read(owner: str):
+            selectors.task_get(owner=owner, task_id=task_id)
+            return selectors.attachments_of(owner=owner, task_id=task_id)
+
+        attachments = services.on_task(user=request.user, task_id=task_id, edit=False, run=read)
         return results_response(request, attachments, attachment_as_dict)
 
 
@@ -61,7 +74,11 @@ class AttachmentStartApi(APIView):
     )
     def post(self, request, task_id: str):
         data = validated(AttachmentStartApi.InputSerializer, request.data)
-        attachment, upload = services.attachment_start(owner=request.user.sub, task_id=task_id, **data)
+        attachment, upload = services.on_task(
+            user=request.user,
+            task_id=task_id,
+            run=lambda owner: services.attachment_start(owner=owner, task_id=task_id, **data),
+        )
         body = {"attachment": attachment_as_dict(attachment), "upload": upload.as_dict()}
         return private_response(request, body, status=status.HTTP_201_CREATED)
 
@@ -73,14 +90,18 @@ class AttachmentsApi(AttachmentListApi, AttachmentStartApi):
 class AttachmentDetailApi(APIView):
     @extend_schema(operation_id="todos_attachments_retrieve", responses={200: AttachmentOutput})
     def get(self, request, task_id: str, attachment_id: str):
-        attachment = selectors.attachment_get(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+        attachment = _attachment(request, task_id, attachment_id)
         return private_response(request, attachment_as_dict(attachment))
 
 
 class AttachmentDeleteApi(APIView):
     @extend_schema(operation_id="todos_attachments_destroy", responses={204: None})
     def delete(self, request, task_id: str, attachment_id: str):
-        services.attachment_delete(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+        services.on_task(
+            user=request.user,
+            task_id=task_id,
+            run=lambda owner: services.attachment_delete(owner=owner, task_id=task_id, attachment_id=attachment_id),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -96,7 +117,11 @@ class AttachmentCompleteApi(APIView):
         description="Checks the object in S3 (exists, at most 25 MB) and marks the attachment ready.",
     )
     def post(self, request, task_id: str, attachment_id: str):
-        attachment = services.attachment_complete(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+        attachment = services.on_task(
+            user=request.user,
+            task_id=task_id,
+            run=lambda owner: services.attachment_complete(owner=owner, task_id=task_id, attachment_id=attachment_id),
+        )
         return private_response(request, attachment_as_dict(attachment))
 
 
@@ -117,7 +142,7 @@ class AttachmentDownloadApi(APIView):
         responses={200: OutputSerializer, 302: None},
     )
     def get(self, request, task_id: str, attachment_id: str):
-        attachment = selectors.attachment_get(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+        attachment = _attachment(request, task_id, attachment_id)
         inline = request.query_params.get("inline") in {"1", "true"}
         url = services.attachment_download_url(attachment=attachment, inline=inline)
         if request.query_params.get("redirect") in {"1", "true"}:

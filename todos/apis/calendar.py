@@ -13,6 +13,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from mysite.apis import PrivateApi, PublicApi, StrictSerializer, validated
+from todos import services
 from todos.calendar import feeds
 
 # Calendar clients poll; for five minutes they may reuse what they have, then they revalidate (304).
@@ -84,19 +85,26 @@ class _FeedManageApi(PrivateApi):
 
     parser_classes = [JSONParser]  # a JSON body or none: a form or multipart body is a 415
 
+    @staticmethod
+    def _as_owner(request, list_id: str | None, run):
+        """The user's feed, or their list's: a shared list's feed is its owner's to manage (403 for members)."""
+        if list_id is None:
+            return run(request.user.sub)
+        return services.on_list(user=request.user, list_id=list_id, owner_only=True, run=run)
+
     def get(self, request, list_id: str | None = None):
-        feed = feeds.calendar_feed_get(owner=request.user.sub, list_id=list_id)
+        feed = self._as_owner(request, list_id, lambda owner: feeds.calendar_feed_get(owner=owner, list_id=list_id))
         return _no_store(Response(_feed_body(list_id=list_id, created_at=feed.created_at if feed else None)))
 
     def post(self, request, list_id: str | None = None):
         validated(NoInput, request.data)  # no body reads as {}; a JSON null or list is a 400
-        issued = feeds.calendar_feed_issue(owner=request.user.sub, list_id=list_id)
+        issued = self._as_owner(request, list_id, lambda owner: feeds.calendar_feed_issue(owner=owner, list_id=list_id))
         body = _feed_body(list_id=list_id, created_at=issued.created_at)
         body["url"] = request.build_absolute_uri(f"/api/todos/calendar/{issued.token}.ics")
         return _no_store(Response(body, status=status.HTTP_201_CREATED))
 
     def delete(self, request, list_id: str | None = None):
-        feeds.calendar_feed_revoke(owner=request.user.sub, list_id=list_id)
+        self._as_owner(request, list_id, lambda owner: feeds.calendar_feed_revoke(owner=owner, list_id=list_id))
         return _no_store(Response(status=status.HTTP_204_NO_CONTENT))
 
 

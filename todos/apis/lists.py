@@ -72,7 +72,12 @@ class ListsApi(ListListApi, ListCreateApi):
 class ListDetailApi(APIView):
     @extend_schema(operation_id="todos_lists_retrieve", responses={200: ListOutput})
     def get(self, request, list_id: str):
-        todo_list = selectors.list_get(owner=request.user.sub, list_id=list_id)
+        todo_list = services.on_list(
+            user=request.user,
+            list_id=list_id,
+            edit=False,
+            run=lambda owner: selectors.list_get(owner=owner, list_id=list_id),
+        )
         return item_response(request, todo_list, list_as_dict)
 
 
@@ -100,7 +105,12 @@ class ListUpdateApi(APIView):
     def patch(self, request, list_id: str):
         data = validated(ListUpdateApi.InputSerializer, request.data, partial=True)
         version = expected_version(request, data, required=True)
-        todo_list = services.list_update(owner=request.user.sub, list_id=list_id, expected_version=version, **data)
+        todo_list = services.on_list(
+            user=request.user,
+            list_id=list_id,
+            owner_only=True,
+            run=lambda owner: services.list_update(owner=owner, list_id=list_id, expected_version=version, **data),
+        )
         return item_response(request, todo_list, list_as_dict)
 
 
@@ -113,7 +123,12 @@ class ListDeleteApi(APIView):
     )
     def delete(self, request, list_id: str):
         version = expected_version(request, required=True)
-        services.list_delete(owner=request.user.sub, list_id=list_id, expected_version=version)
+        services.on_list(
+            user=request.user,
+            list_id=list_id,
+            owner_only=True,
+            run=lambda owner: services.list_delete(owner=owner, list_id=list_id, expected_version=version),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,4 +1,7 @@
-"""Reminder endpoints of a task: list, add (at a moment or minutes before the due time), remove."""
+"""Reminder endpoints of a task: list, add (at a moment or minutes before the due time), remove.
+
+On a shared list the reminders are its owner's (they are mailed to the owner): members may list them only.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from todos.apis._common import StrictSerializer, private_response, results_respo
 from todos.apis.serializers import LocalDateTimeField
 from todos.representations import reminder_as_dict
 from todos.services import reminders as services
+from todos.services.sharing import on_task
 
 MAX_OFFSET = services.MAX_OFFSET_MINUTES
 
@@ -39,7 +43,12 @@ class ReminderListApi(APIView):
 
     @extend_schema(operation_id="todos_reminders_list", responses={200: OutputSerializer})
     def get(self, request, task_id: str):
-        reminders = services.reminders_task_get(owner=request.user.sub, task_id=task_id)
+        reminders = on_task(
+            user=request.user,
+            task_id=task_id,
+            edit=False,
+            run=lambda owner: services.reminders_task_get(owner=owner, task_id=task_id),
+        )
         return results_response(request, reminders, reminder_as_dict)
 
 
@@ -72,11 +81,13 @@ class ReminderCreateApi(APIView):
     )
     def post(self, request, task_id: str):
         data = validated(ReminderCreateApi.InputSerializer, request.data)
-        reminder = services.reminder_create(
-            owner=request.user.sub,
+        reminder = on_task(
+            user=request.user,
             task_id=task_id,
-            at=data.get("at"),
-            offset_minutes=data.get("offset_minutes"),
+            owner_only=True,
+            run=lambda owner: services.reminder_create(
+                owner=owner, task_id=task_id, at=data.get("at"), offset_minutes=data.get("offset_minutes")
+            ),
         )
         return private_response(request, reminder_as_dict(reminder), status=status.HTTP_201_CREATED)
 
@@ -90,5 +101,10 @@ class ReminderApi(APIView):
 
     @extend_schema(operation_id="todos_reminders_destroy", responses={204: None})
     def delete(self, request, task_id: str, reminder_id: str):
-        services.reminder_delete(owner=request.user.sub, task_id=task_id, reminder_id=reminder_id)
+        on_task(
+            user=request.user,
+            task_id=task_id,
+            owner_only=True,
+            run=lambda owner: services.reminder_delete(owner=owner, task_id=task_id, reminder_id=reminder_id),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,6 +20,7 @@ from mysite.parsers import SafeJSONParser
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, expected_version, item_response, results_response, validated
 from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput, position_field
+from todos.errors import TaskRuleBroken
 from todos.representations import task_as_dict
 
 if TYPE_CHECKING:
@@ -82,8 +83,11 @@ class TaskListApi(APIView):
         if data.pop("today"):
             data["today"] = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
         data["text"] = data.pop("q", None)
+        owner = request.user.sub
+        if data.get("list_id"):  # a list shared with the caller is read from its owner's partition
+            owner = selectors.list_access(actor=owner, list_id=data["list_id"], field="list_id").owner
         tasks, next_cursor = selectors.task_search(
-            owner=request.user.sub, query=selectors.TaskQuery(**data), limit=limit, cursor=cursor
+            owner=owner, query=selectors.TaskQuery(**data), limit=limit, cursor=cursor
         )
         return results_response(request, tasks, task_as_dict, next_cursor=next_cursor)
 
@@ -97,7 +101,13 @@ class TaskCreateApi(APIView):
     @idempotent
     def post(self, request):
         data = validated(TaskFields, request.data)
-        task = services.task_create(owner=request.user.sub, **data)
+        owner, shared = services.new_task_owner(
+            user=request.user, list_id=data.get("list_id"), parent_id=data.get("parent_id")
+        )
+        if data.get("parent_id") and data.get("list_id"):
+            services.check_reference(user=request.user, owner=owner, list_id=data["list_id"])
+        task = services.task_create(owner=owner, **data)
+        services.task_activity_note(user=request.user, access=shared, task=task, action="added")
         return item_response(request, task, task_as_dict, status=status.HTTP_201_CREATED)
 
 
@@ -108,7 +118,12 @@ class TasksApi(TaskListApi, TaskCreateApi):
 class TaskDetailApi(APIView):
     @extend_schema(operation_id="todos_tasks_retrieve", responses={200: TaskOutput})
     def get(self, request, task_id: str):
-        task = selectors.task_get(owner=request.user.sub, task_id=task_id)
+        task = services.on_task(
+            user=request.user,
+            task_id=task_id,
+            edit=False,
+            run=lambda owner: selectors.task_get(owner=owner, task_id=task_id),
+        )
         return item_response(request, task, task_as_dict)
 
 
@@ -137,7 +152,12 @@ class TaskUpdateApi(APIView):
     def patch(self, request, task_id: str):
         data = validated(TaskUpdateApi.InputSerializer, request.data, partial=True)
         version = expected_version(request, data, required=True)
-        task = services.task_update(owner=request.user.sub, task_id=task_id, expected_version=version, **data)
+
+        def update(owner: str) -> Task:
+            services.check_reference(user=request.user, owner=owner, parent_id=data.get("parent_id"))
+            return services.task_update(owner=owner, task_id=task_id, expected_version=version, **data)
+
+        task = services.on_task(user=request.user, task_id=task_id, run=update, note="changed")
         return item_response(request, task, task_as_dict)
 
 
@@ -150,7 +170,12 @@ class TaskDeleteApi(APIView):
     )
     def delete(self, request, task_id: str):
         version = expected_version(request, required=True)
-        services.task_delete(owner=request.user.sub, task_id=task_id, expected_version=version)
+        services.on_task(
+            user=request.user,
+            task_id=task_id,
+            note="deleted",
+            run=lambda owner: services.task_delete(owner=owner, task_id=task_id, expected_version=version),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -162,10 +187,15 @@ class _VersionOnly(StrictSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-def _task_transition(request, task_id: str, transition: Callable[..., Task]) -> Response:
+def _task_transition(request, task_id: str, transition: Callable[..., Task], *, note: str) -> Response:
     """Complete or reopen: the version read (If-Match or body) in, the task as it is now out."""
-    data = validated(_VersionOnly, request.data)
-    task = transition(owner=request.user.sub, task_id=task_id, expected_version=expected_version(request, data))
+    version = expected_version(request, validated(_VersionOnly, request.data))
+    task = services.on_task(
+        user=request.user,
+        task_id=task_id,
+        note=note,
+        run=lambda owner: transition(owner=owner, task_id=task_id, expected_version=version),
+    )
     return item_response(request, task, task_as_dict)
 
 
@@ -180,7 +210,7 @@ class TaskCompleteApi(APIView):
         description="A recurring task moves to its next occurrence instead.",
     )
     def post(self, request, task_id: str):
-        return _task_transition(request, task_id, services.task_complete)
+        return _task_transition(request, task_id, services.task_complete, note="completed")
 
 
 class TaskReopenApi(APIView):
@@ -190,7 +220,7 @@ class TaskReopenApi(APIView):
         operation_id="todos_tasks_reopen", request=_VersionOnly, responses={200: TaskOutput}, parameters=[IF_MATCH]
     )
     def post(self, request, task_id: str):
-        return _task_transition(request, task_id, services.task_reopen)
+        return _task_transition(request, task_id, services.task_reopen, note="reopened")
 
 
 class TaskMoveApi(APIView):
@@ -208,7 +238,12 @@ class TaskMoveApi(APIView):
     def post(self, request, task_id: str):
         data = validated(TaskMoveApi.InputSerializer, request.data)
         version = expected_version(request, data)
-        task = services.task_move(owner=request.user.sub, task_id=task_id, expected_version=version, **data)
+
+        def move(owner: str) -> Task:
+            services.check_reference(user=request.user, owner=owner, list_id=data["list_id"])
+            return services.task_move(owner=owner, task_id=task_id, expected_version=version, **data)
+
+        task = services.on_task(user=request.user, task_id=task_id, run=move, note="moved")
         return item_response(request, task, task_as_dict)
 
 
@@ -236,5 +271,11 @@ class TaskReorderApi(APIView):
     @extend_schema(operation_id="todos_tasks_reorder", request=InputSerializer, responses={200: OutputSerializer})
     def post(self, request):
         data = validated(TaskReorderApi.InputSerializer, request.data)
-        tasks = services.tasks_reorder(owner=request.user.sub, items=data["items"])
+        try:
+            tasks = services.tasks_reorder(owner=request.user.sub, items=data["items"])
+        except TaskRuleBroken:  # not all the caller's: perhaps all in a list shared with them
+            owner = services.owner_for_tasks(user=request.user, task_ids=[item["id"] for item in data["items"]])
+            if owner == request.user.sub:
+                raise
+            tasks = services.tasks_reorder(owner=owner, items=data["items"])
         return results_response(request, tasks, task_as_dict)

@@ -1,12 +1,20 @@
-"""Incremental sync: everything that changed since a token, deletions as tombstones."""
+"""Incremental sync: everything that changed since a token, deletions as tombstones.
+
+A member's sync covers the lists shared with them: per membership, the list and its tasks changed
+since the token (or all of them when the token predates joining), from the list's own indexes
+(`by-list-changed`, and the tombstones' `by-list`): one Query or two per shared list, nothing per member.
+Leaving or losing a list is a "list" tombstone on the member's own partition.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pynamodb.exceptions import DoesNotExist
+
 from mysite.dynamo import decode_cursor, encode_cursor
-from todos.models import Attachment, Task, TodoList, Tombstone
+from todos.models import Attachment, ListMember, Task, TodoList, Tombstone
 from todos.services._common import TOMBSTONE_DAYS
 
 # A sync token is a signed change stamp. Everything changed after it comes back, deletions
@@ -33,6 +41,7 @@ class Changes:
     deleted: list[Tombstone]
     token: str
     full: bool
+    shared: list[ListMember]
 
 
 def changes_since(*, owner: str, token: str | None, now: datetime | None = None) -> Changes:
@@ -40,20 +49,48 @@ def changes_since(*, owner: str, token: str | None, now: datetime | None = None)
     now = now or datetime.now(UTC)
     since = sync_token_decode(token)
     new_token = encode_cursor({"since": _stamp(now - SYNC_LAG)})
+    memberships = list(ListMember.query(owner))
     if since is None or since < _stamp(now - timedelta(days=TOMBSTONE_DAYS)):
-        return Changes(
+        changes = Changes(
             lists=list(TodoList.query(owner)),
             tasks=list(Task.query(owner)),
             attachments=[a for a in Attachment.query(owner) if not a.is_gone(now)],
             deleted=[],
             token=new_token,
             full=True,
+            shared=memberships,
         )
-    return Changes(
-        lists=list(TodoList.by_changed.query(owner, TodoList.changed > since)),
-        tasks=list(Task.by_changed.query(owner, Task.changed > since)),
-        attachments=[a for a in Attachment.by_changed.query(owner, Attachment.changed > since) if not a.is_gone(now)],
-        deleted=list(Tombstone.query(owner, Tombstone.tombstone_key > since)),
-        token=new_token,
-        full=False,
-    )
+        since = None
+    else:
+        changes = Changes(
+            lists=list(TodoList.by_changed.query(owner, TodoList.changed > since)),
+            tasks=list(Task.by_changed.query(owner, Task.changed > since)),
+            attachments=[
+                a for a in Attachment.by_changed.query(owner, Attachment.changed > since) if not a.is_gone(now)
+            ],
+            deleted=list(Tombstone.query(owner, Tombstone.tombstone_key > since)),
+            token=new_token,
+            full=False,
+            shared=memberships,
+        )
+    for membership in memberships:
+        _add_shared(changes, membership, since)
+    return changes
+
+
+def _add_shared(changes: Changes, membership: ListMember, since: str | None) -> None:
+    """The shared list's part of `changes`: all of it if the member joined (or their role changed) after `since`."""
+    key = membership.list_key
+    try:
+        todo_list = TodoList.get(membership.owner, membership.list_id)
+    except DoesNotExist:  # deleted by its owner (to the Trash): gone for its members until restored
+        changes.deleted.append(Tombstone(membership.member, "", kind="list", item_id=membership.list_id))
+        return
+    if since is None or membership.changed > since or membership.joined > since:
+        changes.lists.append(todo_list)
+        changes.tasks.extend(Task.by_list.query(key))
+        return
+    if todo_list.changed > since:
+        changes.lists.append(todo_list)
+    changes.tasks.extend(Task.by_list_changed.query(key, Task.changed > since))
+    changes.deleted.extend(Tombstone.by_list.query(key, Tombstone.tombstone_key > since))

@@ -15,15 +15,20 @@ from todos.services.credentials import credentials_for, identity_pool_configured
 from todos.services.lists import COLOURS, inbox_ensure, list_create, list_delete, list_update
 from todos.services.sharing import (
     MAX_MEMBERS,
+    ROLES,
     activity_note,
+    check_reference,
     invite_accept,
     invite_cancel,
     invite_decline,
     list_share,
     member_remove,
     member_role_set,
+    new_task_owner,
     on_list,
     on_task,
+    owner_for_tasks,
+    task_activity_note,
 )
 from todos.services.task_deletes import task_delete, tasks_clear_completed
 from todos.services.tasks import (
@@ -43,6 +48,7 @@ __all__ = [
     "COLOURS",
     "MAX_ATTACHMENT_BYTES",
     "MAX_MEMBERS",
+    "ROLES",
     "TRASH_DAYS",
     "UNSET",
     "activity_note",
@@ -52,6 +58,7 @@ __all__ = [
     "attachment_start",
     "attachment_upload_received",
     "attachments_purge",
+    "check_reference",
     "credentials_for",
     "identity_pool_configured",
     "inbox_ensure",
@@ -64,8 +71,11 @@ __all__ = [
     "list_update",
     "member_remove",
     "member_role_set",
+    "new_task_owner",
     "on_list",
     "on_task",
+    "owner_for_tasks",
+    "task_activity_note",
     "task_complete",
     "task_create",
     "task_delete",

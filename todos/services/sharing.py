@@ -32,6 +32,7 @@ from todos.errors import (
     MemberNotFound,
     SharingRuleBroken,
     TaskNotFound,
+    TaskRuleBroken,
 )
 from todos.models import (
     ACTIVITY_DAYS,
@@ -45,7 +46,8 @@ from todos.models import (
     changed_stamp,
 )
 from todos.selectors.lists import list_get
-from todos.selectors.sharing import Access, invite_get, list_access, members_of, membership_get, task_access
+from todos.selectors.sharing import OWNER, Access, invite_get, list_access, members_of, membership_get, task_access
+from todos.selectors.tasks import task_get
 from todos.services._common import INBOX_ID, tombstone
 
 MAX_MEMBERS = 25  # members and pending invitations of one list together
@@ -74,77 +76,137 @@ def _scopes(*subs: str) -> list[str]:
 # --- Running a read or write with the owner's partition ---------------------------------------------
 
 
-def on_task[T](*, user, task_id: str, run: Callable[[str], T], edit: bool = True, note: str | None = None) -> T:
-    """`run(owner)` on task `task_id`: the user's own, or in a list shared with them.
+def on_task[T](
+    *, user, task_id: str, run: Callable[[str], T], edit: bool = True, owner_only: bool = False, note: str | None = None
+) -> T:
+    """`run(owner)` on task `task_id`: the user's own, or one in a list shared with them.
 
-    The user's own partition is tried first, so an owner pays nothing for sharing; a member is let in
-    by `task_access` (404 for a non-member, 403 for a viewer when `edit`). `note` records the write
-    in the list's activity when the list is shared.
+    The user's own task is found through the read cache (what the page just read), so an owner pays no
+    request for sharing; anyone else is let in by `task_access` (404 for a non-member, 403 for a
+    viewer when `edit`, for any member when `owner_only`). `note` records the write in the list's
+    activity when the list is shared (the owner's writes too).
     """
-    subject = _task_title(user.sub, task_id) if note == "deleted" else None
     try:
-        result = run(user.sub)
-        access = None
+        own = task_get(owner=user.sub, task_id=task_id)
     except TaskNotFound:
+        own = None
+    if own is not None:
+        access = Access(actor=user.sub, owner=user.sub, list_id=own.list_id, role=OWNER)
+        subject = own.title
+    else:
         access = task_access(actor=user.sub, task_id=task_id)
-        if access.is_owner:
-            raise
-    if access is not None:
+        if owner_only:
+            access.require_owner()
         if edit:
             access.require_edit()
-        if note == "deleted":
-            subject = _task_title(access.owner, task_id)
-        result = run(access.owner)
-    if note:
-        _note_result(user, access, result, note=note, task_id=task_id, subject=subject)
+        subject = _task_title(access.owner, task_id) if note == "deleted" else ""
+    result = run(access.owner)
+    if note and (own is None or _is_shared(access)):
+        _note(user, access, result, note=note, task_id=task_id, subject=subject)
     return result
 
 
-def on_list[T](*, user, list_id: str, run: Callable[[str], T], edit: bool = True, note: str | None = None) -> T:
-    """`run(owner)` on list `list_id`: the user's own, or one shared with them (as `on_task`)."""
+def on_list[T](
+    *, user, list_id: str, run: Callable[[str], T], edit: bool = True, owner_only: bool = False, note: str | None = None
+) -> T:
+    """`run(owner)` on list `list_id`: the user's own, or one shared with them (decided as in `on_task`)."""
+    access = list_access(actor=user.sub, list_id=list_id, field="list_id")
+    if owner_only:
+        access.require_owner()
+    if edit:
+        access.require_edit()
+    result = run(access.owner)
+    if note and (not access.is_owner or _is_shared(access)):
+        _note(user, access, result, note=note)
+    return result
+
+
+def new_task_owner(*, user, list_id: str | None = None, parent_id: str | None = None) -> tuple[str, Access | None]:
+    """Whose partition a new task goes to, and the shared list whose activity records it (None: not shared).
+
+    The owner of its parent or list if that is shared with the user as editor (403 as viewer), else the
+    user's own partition, where the service answers an unknown reference as it always has.
+    """
     try:
-        result = run(user.sub)
-        access = None
+        if parent_id:
+            try:
+                parent = task_get(owner=user.sub, task_id=parent_id)
+                access = Access(actor=user.sub, owner=user.sub, list_id=parent.list_id, role=OWNER)
+            except TaskNotFound:
+                access = task_access(actor=user.sub, task_id=parent_id)
+        elif list_id:
+            access = list_access(actor=user.sub, list_id=list_id)
+        else:
+            return user.sub, None
+    except (TaskNotFound, ListNotFound):
+        return user.sub, None
+    access.require_edit()
+    return access.owner, (access if not access.is_owner or _is_shared(access) else None)
+
+
+def _is_shared(access: Access) -> bool:
+    """Whether the list has members (read through the owner's read cache, before any write of this request)."""
+    try:
+        return bool(list_get(owner=access.owner, list_id=access.list_id).member_count)
     except ListNotFound:
-        access = list_access(actor=user.sub, list_id=list_id, field="list_id")
-        if access.is_owner:
-            raise
-    if access is not None:
-        if edit:
-            access.require_edit()
-        result = run(access.owner)
-    if note:
-        _note_result(user, access, result, note=note)
-    return result
+        return False
 
 
-def _task_title(owner: str, task_id: str) -> str | None:
+def _task_title(owner: str, task_id: str) -> str:
     try:
-        return Task.get(owner, task_id).title
-    except DoesNotExist:
-        return None
+        return task_get(owner=owner, task_id=task_id).title
+    except TaskNotFound:
+        return ""
 
 
-def _note_result(user, access: Access | None, result, *, note: str, task_id: str | None = None, subject=None) -> None:
-    """Record `note` if the list written to is shared (its owner's writes included)."""
-    task = result if isinstance(result, Task) else None
-    if access is None:
-        if task is None:
-            return
+def check_reference(*, user, owner: str, list_id: str | None = None, parent_id: str | None = None) -> None:
+    """A member's write on `owner`'s partition may name another list (a move's target) or task (a new
+    parent) only if that too is on `owner`'s partition and the member edits it; else the answer for an
+    id that exists nowhere. The owner's own writes are checked by the services themselves."""
+    if owner == user.sub:
+        return
+    if list_id is not None:
+        target = list_access(actor=user.sub, list_id=list_id, field="list_id")
+        if target.owner != owner:
+            raise ListNotFound(field="list_id")
+        target.require_edit()
+    if parent_id is not None:
+        target = task_access(actor=user.sub, task_id=parent_id)
+        if target.owner != owner:
+            raise TaskNotFound(field="parent_id")
+        target.require_edit()
+
+
+def owner_for_tasks(*, user, task_ids: list[str]) -> str:
+    """Whose partition a write naming several tasks (a reorder) goes to: a shared list's owner's if every
+    task is in a list shared with the user as editor. An unknown task is TaskRuleBroken (422), as ever."""
+    accesses = []
+    for task_id in dict.fromkeys(task_ids):
         try:
-            todo_list = list_get(owner=task.owner, list_id=task.list_id)
-        except ListNotFound:
-            return
-        if not todo_list.member_count:
-            return
-        access = Access(actor=user.sub, owner=task.owner, list_id=task.list_id, role="owner")
-    elif task is not None and task.list_id != access.list_id:
-        access = Access(actor=user.sub, owner=access.owner, list_id=task.list_id, role=access.role)
+            accesses.append(task_access(actor=user.sub, task_id=task_id))
+        except TaskNotFound:
+            raise TaskRuleBroken(f"No such task: {task_id}.", field="items") from None
+    owners = {a.owner for a in accesses}
+    if len(owners) > 1:
+        raise TaskRuleBroken("Reorder tasks of one owner's lists at a time.", field="items")
+    for access in accesses:
+        access.require_edit()
+    return owners.pop() if owners else user.sub
+
+
+def task_activity_note(*, user, access: Access | None, task: Task, action: str) -> None:
+    """Record that the user did `action` to `task` on the shared list of `access` (nothing when None)."""
+    if access is not None:
+        _note(user, access, task, note=action, task_id=task.task_id)
+
+
+def _note(user, access: Access, result, *, note: str, task_id: str | None = None, subject: str = "") -> None:
+    task = result if isinstance(result, Task) else None
     activity_note(
         access=access,
         actor_name=user.display_name,
         action=note,
-        subject=task.title if task is not None else (subject or ""),
+        subject=task.title if task is not None else subject,
         task_id=task.task_id if task is not None else task_id,
     )
 
@@ -247,6 +309,7 @@ def invite_accept(*, user, invite_id: str) -> ListMember:
         role=invite.role,
         email=invite.email,
         display_name=user.display_name,
+        owner_name=invite.invited_by,
     )
     try:
         with cache.transaction() as write:

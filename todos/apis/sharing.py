@@ -1,0 +1,195 @@
+"""Shared-list endpoints: invitations (sent, received, answered), members and their roles, leaving, activity.
+
+The tasks of a shared list are read and written through the usual task endpoints (todos.apis.tasks):
+the membership decides there too. Every decision is in todos.selectors.sharing.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
+from todos import selectors, services
+from todos.apis._common import StrictSerializer, private_response, results_response, validated
+from todos.apis.serializers import ListOutput
+from todos.representations import activity_as_dict, invite_as_dict, member_as_dict, shared_list_as_dict
+
+ROLES = services.ROLES
+ROLE_HELP = "viewer: reads the list; editor: also adds, changes, completes and deletes its tasks."
+
+
+class InviteOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "TodosInvite"
+
+    id = serializers.CharField()
+    list_id = serializers.CharField()
+    list_name = serializers.CharField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=ROLES)
+    invited_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+class MemberOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "TodosMember"
+
+    id = serializers.CharField(help_text="The member's user id; `DELETE …/members/<id>` with your own id leaves.")
+    display_name = serializers.CharField()
+    email = serializers.EmailField(allow_null=True, help_text="Shown to the list's owner only.")
+    role = serializers.ChoiceField(choices=ROLES)
+    joined_at = serializers.DateTimeField()
+
+
+class SharedListOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "TodosSharedList"
+
+    list = ListOutput()
+    role = serializers.ChoiceField(choices=ROLES)
+    owner_name = serializers.CharField()
+    joined_at = serializers.DateTimeField()
+
+
+class ActivityOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "TodosActivity"
+
+    actor_id = serializers.CharField()
+    actor_name = serializers.CharField()
+    action = serializers.CharField(help_text='What was done: "added", "completed", "joined", "left", …')
+    subject = serializers.CharField(help_text="The task's title, when a task was acted on.")
+    task_id = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+def _results(name: str, item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    return type(
+        name, (serializers.Serializer,), {"Meta": type("Meta", (), {"ref_name": name}), "results": item(many=True)}
+    )
+
+
+class ListInvitesApi(APIView):
+    """GET: a list's pending invitations (its owner's); POST: invite someone by email."""
+
+    class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosInviteCreateInput"
+
+        email = serializers.CharField(max_length=254, help_text="Their email; an account is not needed yet.")
+        role = serializers.ChoiceField(choices=ROLES, default="editor", help_text=ROLE_HELP)
+
+    @extend_schema(
+        operation_id="todos_list_invites_list", responses={200: _results("TodosInviteListOutput", InviteOutput)}
+    )
+    def get(self, request, list_id: str):
+        access = selectors.list_access(actor=request.user.sub, list_id=list_id)
+        return results_response(request, selectors.invites_of_list(access=access), invite_as_dict)
+
+    @extend_schema(
+        operation_id="todos_list_invites_create",
+        request=InputSerializer,
+        responses={201: InviteOutput},
+        parameters=[IDEMPOTENCY_KEY],
+        description=(
+            "Mails an invitation link. The answer is the same whether or not the address has an account; "
+            "inviting a pending address again renews its invitation. The Inbox cannot be shared."
+        ),
+    )
+    @idempotent
+    def post(self, request, list_id: str):
+        data = validated(ListInvitesApi.InputSerializer, request.data)
+        invite = services.list_share(user=request.user, list_id=list_id, **data)
+        return private_response(request, invite_as_dict(invite), status=status.HTTP_201_CREATED)
+
+
+class ListInviteApi(APIView):
+    @extend_schema(operation_id="todos_list_invites_destroy", responses={204: None})
+    def delete(self, request, list_id: str, invite_id: str):
+        """The owner withdraws a pending invitation."""
+        services.invite_cancel(user=request.user, list_id=list_id, invite_id=invite_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ListMembersApi(APIView):
+    @extend_schema(
+        operation_id="todos_list_members_list", responses={200: _results("TodosMemberListOutput", MemberOutput)}
+    )
+    def get(self, request, list_id: str):
+        """The list's members besides its owner (the owner and every member may see who is in)."""
+        access = selectors.list_access(actor=request.user.sub, list_id=list_id)
+        members = selectors.members_of(access=access)
+        return results_response(request, members, lambda m: member_as_dict(m, with_email=access.is_owner))
+
+
+class ListMemberApi(APIView):
+    class InputSerializer(StrictSerializer):
+        class Meta:
+            ref_name = "TodosMemberUpdateInput"
+
+        role = serializers.ChoiceField(choices=ROLES, help_text=ROLE_HELP)
+
+    @extend_schema(operation_id="todos_list_members_update", request=InputSerializer, responses={200: MemberOutput})
+    def patch(self, request, list_id: str, member: str):
+        """The owner changes a member's role."""
+        data = validated(ListMemberApi.InputSerializer, request.data)
+        membership = services.member_role_set(user=request.user, list_id=list_id, member=member, **data)
+        return private_response(request, member_as_dict(membership, with_email=True))
+
+    @extend_schema(operation_id="todos_list_members_destroy", responses={204: None})
+    def delete(self, request, list_id: str, member: str):
+        """The owner removes a member; a member passing their own id (or `me`) leaves the list."""
+        member = request.user.sub if member == "me" else member
+        services.member_remove(user=request.user, list_id=list_id, member=member)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ListActivityApi(APIView):
+    @extend_schema(
+        operation_id="todos_list_activity", responses={200: _results("TodosActivityListOutput", ActivityOutput)}
+    )
+    def get(self, request, list_id: str):
+        """Who did what on a shared list, newest first (the last 50, kept 90 days)."""
+        access = selectors.list_access(actor=request.user.sub, list_id=list_id)
+        return results_response(request, selectors.activity_of(access=access), activity_as_dict)
+
+
+class SharedListsApi(APIView):
+    @extend_schema(
+        operation_id="todos_shared_lists", responses={200: _results("TodosSharedListListOutput", SharedListOutput)}
+    )
+    def get(self, request):
+        """The lists other people shared with you, by name; their tasks: `GET /api/todos/tasks?list_id=…`."""
+        shared = selectors.shared_with(member=request.user.sub)
+        return private_response(request, {"results": [shared_list_as_dict(s.todo_list, s.membership) for s in shared]})
+
+
+class MyInvitesApi(APIView):
+    @extend_schema(
+        operation_id="todos_invites_list", responses={200: _results("TodosMyInviteListOutput", InviteOutput)}
+    )
+    def get(self, request):
+        """The pending invitations to your (verified) email address, newest first."""
+        return results_response(request, selectors.invites_for(email=request.user.email), invite_as_dict)
+
+
+class InviteAcceptApi(APIView):
+    @extend_schema(operation_id="todos_invites_accept", request=None, responses={200: SharedListOutput})
+    def post(self, request, invite_id: str):
+        """Join the list of an invitation to your email; 404 for any other invitation."""
+        membership = services.invite_accept(user=request.user, invite_id=invite_id)
+        todo_list = selectors.list_get(owner=membership.owner, list_id=membership.list_id)
+        return private_response(request, shared_list_as_dict(todo_list, membership))
+
+
+class InviteDeclineApi(APIView):
+    @extend_schema(operation_id="todos_invites_decline", request=None, responses={204: None})
+    def post(self, request, invite_id: str):
+        """Turn down an invitation to your email."""
+        services.invite_decline(user=request.user, invite_id=invite_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
