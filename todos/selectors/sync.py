@@ -86,6 +86,8 @@ def _add_shared(changes: Changes, membership: ListMember, since: str | None) -> 
     except DoesNotExist:  # deleted by its owner (to the Trash): gone for its members until restored
         changes.deleted.append(Tombstone(membership.member, "", kind="list", item_id=membership.list_id))
         return
+    if since is not None:
+        changes.deleted.extend(Tombstone.by_list.query(key, Tombstone.tombstone_key > since))
     if since is None or membership.changed > since or membership.joined > since:
         changes.lists.append(todo_list)
         changes.tasks.extend(Task.by_list.query(key))
@@ -93,4 +95,3 @@ def _add_shared(changes: Changes, membership: ListMember, since: str | None) -> 
     if todo_list.changed > since:
         changes.lists.append(todo_list)
     changes.tasks.extend(Task.by_list_changed.query(key, Task.changed > since))
-    changes.deleted.extend(Tombstone.by_list.query(key, Tombstone.tombstone_key > since))
