@@ -205,3 +205,41 @@ def test_a_members_write_is_seen_by_the_owners_cached_reads_at_once(alice_api, b
         tea["id"]
     ]
     assert alice_api.get(f"/api/todos/tasks/{tea['id']}").json()["title"] == "Tea"
+
+
+def test_a_members_requests_cost_the_same_with_one_member_or_many(
+    alice_api, bob_api, bob, bearer_client, make_user, monkeypatch
+):
+    """The access decision reads the caller's own membership only: no read of the list's members, whatever
+    their number (the requests, with their tables and indexes, are the same for 1 member or 5)."""
+    import botocore.client
+
+    requests: list[tuple[str, str, str]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(client, operation_name, params):
+        if client.meta.service_model.service_name == "dynamodb":
+            table = params.get("TableName", "").rsplit("-todo-", 1)[-1]
+            requests.append((operation_name, table, params.get("IndexName", "")))
+        return original(client, operation_name, params)
+
+    costs = []
+    for extra_members in (0, 4):
+        todo_list = alice_api.post(
+            "/api/todos/lists", {"name": f"Shared with {extra_members + 1}"}, format="json"
+        ).json()
+        join(alice_api, bob_api, bob, todo_list["id"])
+        for _ in range(extra_members):
+            other = make_user(name="Other")
+            join(alice_api, bearer_client(other), other, todo_list["id"])
+        task = create_task(alice_api, title="Soap", list_id=todo_list["id"])
+        requests.clear()
+        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+        assert bob_api.get(f"/api/todos/tasks/{task['id']}").status_code == 200
+        assert bob_api.post(f"/api/todos/tasks/{task['id']}/complete").status_code == 200
+        assert bob_api.get("/api/todos/tasks", {"list_id": todo_list["id"]}).status_code == 200
+        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", original)
+        costs.append(sorted(requests))
+    assert costs[0] == costs[1]
+    assert ("GetItem", "list-members", "") in costs[0]
+    assert not [r for r in costs[0] if r[0] == "Scan" or (r[1] == "list-members" and r[2])]

@@ -81,7 +81,7 @@ class ListInvitesApi(APIView):
         class Meta:
             ref_name = "TodosInviteCreateInput"
 
-        email = serializers.CharField(max_length=254, help_text="Their email; an account is not needed yet.")
+        email = serializers.EmailField(max_length=254, help_text="Their email; an account is not needed yet.")
         role = serializers.ChoiceField(choices=ROLES, default="editor", help_text=ROLE_HELP)
 
     @extend_schema(
@@ -132,12 +132,12 @@ class ListMemberApi(APIView):
         class Meta:
             ref_name = "TodosMemberUpdateInput"
 
-        role = serializers.ChoiceField(choices=ROLES, help_text=ROLE_HELP)
+        role = serializers.ChoiceField(choices=ROLES, required=False, help_text=ROLE_HELP)
 
     @extend_schema(operation_id="todos_list_members_update", request=InputSerializer, responses={200: MemberOutput})
     def patch(self, request, list_id: str, member: str):
         """The owner changes a member's role."""
-        data = validated(ListMemberApi.InputSerializer, request.data)
+        data = validated(ListMemberApi.InputSerializer, request.data, partial=True)
         membership = services.member_role_set(user=request.user, list_id=list_id, member=member, **data)
         return private_response(request, member_as_dict(membership, with_email=True))
 

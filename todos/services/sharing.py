@@ -359,12 +359,12 @@ def _member_for_write(access: Access, member: str) -> ListMember:
     return found
 
 
-def member_role_set(*, user, list_id: str, member: str, role: str) -> ListMember:
-    """The owner makes a member a viewer or an editor."""
+def member_role_set(*, user, list_id: str, member: str, role: str | None = None) -> ListMember:
+    """The owner makes a member a viewer or an editor (no role: the member as they are)."""
     access = list_access(actor=user.sub, list_id=list_id).require_owner()
-    role = _clean_role(role)
+    role = _clean_role(role) if role is not None else None
     membership = _member_for_write(access, member)
-    if membership.role == role:
+    if role is None or membership.role == role:
         return membership
     with cache.transaction() as write:
         write.update(
