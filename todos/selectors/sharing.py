@@ -2,9 +2,10 @@
 
 Every decision whether a user may read or change a list (or a task in it) is `list_access` or
 `task_access`, and both read membership items only: an owner's list is theirs; anyone else needs a
-`ListMember` item, read strongly consistently, so a revoked member is refused at once. A member's
-request costs one GetItem more than the owner's (a task named by id alone, one Query of `by-task`
-first), whatever the number of members. Pure functions of DynamoDB: right with any number of
+`ListMember` item, read strongly consistently, so a revoked member is refused at once. A task named by
+id alone is found through `by-task`, then its list is read strongly consistently (the index may lag a
+move out of the shared list): a member's request costs a few reads more than the owner's, whatever the
+number of members. Pure functions of DynamoDB: right with any number of
 processes and threads.
 """
 
@@ -84,10 +85,14 @@ def task_access(*, actor: str, task_id: str) -> Access:
         raise TaskNotFound()
     if located.owner == actor:
         return Access(actor=actor, owner=actor, list_id=located.list_id, role=OWNER)
-    membership = membership_get(member=actor, list_id=located.list_id)
+    try:  # the index may lag a move: the list that counts is the task's own, read strongly consistently
+        list_id = Task.get(located.owner, task_id, consistent_read=True, attributes_to_get=["list_id"]).list_id
+    except DoesNotExist:
+        raise TaskNotFound() from None
+    membership = membership_get(member=actor, list_id=list_id)
     if membership is None or membership.owner != located.owner:
         raise TaskNotFound()
-    return Access(actor=actor, owner=located.owner, list_id=located.list_id, role=membership.role)
+    return Access(actor=actor, owner=located.owner, list_id=list_id, role=membership.role)
 
 
 @dataclass(frozen=True)
