@@ -90,9 +90,10 @@ def task_create(request: HttpRequest) -> HttpResponse:
         # A shared list's task is added on its owner's partition, read word for word: quick add's
         # "#list" would name one of the owner's other lists.
         def add(owner: str):
+            if state.list_id != "inbox":
+                selectors.list_get(owner=owner, list_id=state.list_id)  # a list shared with the user: on to its owner
             if _mine(request, owner):
                 return task_quick_add(**{**options, "list_id": state.list_id})[0]
-            selectors.list_get(owner=owner, list_id=state.list_id)
             return services.task_create(owner=owner, title=" ".join(text.split()), list_id=state.list_id)
 
         def create() -> str:
