@@ -60,8 +60,11 @@ def team(make_user, browser_client) -> Team:
     return Team(people["Alice"], people["Bob"], people["Carol"], people["Dave"], groceries=groceries, clients=clients)
 
 
-def _objects(team: Team) -> dict:
-    """Fresh things on Alice's list for one route: two open tasks, a done one, a file, a reminder, an invitation."""
+def _objects(team: Team, *, invite: bool = True) -> dict:
+    """Fresh things on Alice's list for one route: two open tasks, a done one, a file, a reminder, an invitation.
+
+    (`invite=False` mails no invitation: the pending one is only for the route that cancels it.)
+    """
     owner, list_id = team.alice.sub, team.groceries.list_id
     milk = services.task_create(owner=owner, title="Milk", list_id=list_id)
     eggs = services.task_create(owner=owner, title="Eggs", list_id=list_id)
@@ -75,7 +78,8 @@ def _objects(team: Team) -> dict:
     reminder = reminder_create(
         owner=owner, task_id=milk.task_id, at=datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     )
-    invite = services.list_share(user=team.alice, list_id=list_id, email=unique_email("pending"), role="viewer")
+    if invite:
+        pending = services.list_share(user=team.alice, list_id=list_id, email=unique_email("pending"), role="viewer")
     return {
         "list": list_id,
         "milk": milk.task_id,
@@ -83,7 +87,7 @@ def _objects(team: Team) -> dict:
         "bread": bread.task_id,
         "file": attachment.attachment_id,
         "reminder": reminder.reminder_id,
-        "invite": invite.invite_id,
+        "invite": pending.invite_id if invite else "",
         "bob": team.bob.sub,
         "carol": team.carol.sub,
     }
@@ -208,7 +212,8 @@ def test_a_stranger_gets_a_404_from_every_route_and_nothing_changes(team):
             failures.append((route.name, "plain", response.status_code))
         if route.name != "new task":  # from the stranger's own Inbox, with htmx: a message, not the page
             shown = htmx_post(dave, url, data)
-            if shown.status_code not in (200, 404) or "No such" not in shown.content.decode():
+            text = shown.content.decode()
+            if shown.status_code not in (200, 404) or ("No such" not in text and "no longer shared" not in text):
                 failures.append((route.name, "htmx", shown.status_code))
     reads = [
         team.page,
@@ -258,7 +263,7 @@ def test_an_editors_writes_land_on_the_owners_list_and_owner_only_ones_are_a_403
     bob = team.clients["bob"]
     failures = []
     for route in WRITES:
-        objects = _objects(team)
+        objects = _objects(team, invite="{invite}" in route.path)
         before = _snapshot(team)
         url, data = _request(route, objects)
         response = htmx_post(bob, url, data, current=team.page)
@@ -274,13 +279,13 @@ def test_an_editors_writes_land_on_the_owners_list_and_owner_only_ones_are_a_403
     if feed.status_code != 403:
         failures.append(("calendar feed", feed.status_code))
     assert failures == []
-    objects = _objects(team)
+    objects = _objects(team, invite=False)
     assert bob.get(f"/todos/tasks/{objects['milk']}/attachments/{objects['file']}/download").status_code == 302
 
 
 def test_an_editor_cannot_move_a_shared_task_out_of_its_list(team):
     bob = team.clients["bob"]
-    objects = _objects(team)
+    objects = _objects(team, invite=False)
     moved = htmx_post(bob, f"/todos/tasks/{objects['milk']}/move", {"list_id": "inbox"}, current=team.page)
     assert "stay in it" in moved.content.decode()
     saved = htmx_post(bob, f"/todos/tasks/{objects['milk']}/details", _details_form(list_id="inbox"), current=team.page)
@@ -290,7 +295,7 @@ def test_an_editor_cannot_move_a_shared_task_out_of_its_list(team):
 
 
 def test_activity_of_members_is_recorded_and_shown_on_the_list_page(team):
-    objects = _objects(team)
+    objects = _objects(team, invite=False)
     htmx_post(team.clients["bob"], f"/todos/tasks/{objects['milk']}/toggle", current=team.page)
     htmx_post(team.clients["bob"], "/todos/tasks/new", {"title": "Butter"}, current=team.page)
     for name in ("alice", "bob", "carol"):
@@ -302,7 +307,7 @@ def test_activity_of_members_is_recorded_and_shown_on_the_list_page(team):
 
 
 def test_the_page_shows_who_shares_it_and_a_viewer_gets_no_edit_controls(team):
-    objects = _objects(team)
+    objects = _objects(team, invite=False)
     viewer = team.clients["carol"].get(f"{team.page}?open={objects['milk']}").content.decode()
     assert "Shared by Alice · you can view" in viewer
     assert "Milk" in viewer
@@ -441,6 +446,12 @@ def test_a_role_change_and_a_removal_take_effect_at_once(team):
     assert "Removed Carol from the list" in removed.content.decode()
     assert f'id="member-{team.carol.sub}"' not in removed.content.decode()
     carol = team.clients["carol"]
+    # Carol's tab still shows the list: her next click lands in her Inbox, saying why.
+    gone = htmx_post(carol, f"/todos/tasks/{objects['milk']}/toggle", current=team.page)
+    assert gone.status_code == 404
+    assert gone.content.decode().lstrip().startswith('<div id="todo-app"')
+    assert "no longer shared with you" in gone.content.decode()
+    assert gone["HX-Push-Url"] == "/todos/lists/inbox/"
     assert carol.get(team.page).status_code == 404
     assert carol.post(f"/todos/tasks/{objects['milk']}/toggle").status_code == 404
     assert f'id="nav-shared-{objects["list"]}"' not in carol.get("/todos/").content.decode()

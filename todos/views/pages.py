@@ -17,6 +17,7 @@ from django_htmx.http import push_url
 from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
+from todos.errors import ListNotFound
 from todos.representations import task_due_datetime_local
 from todos.services.attachments import INLINE_TYPES
 from todos.services.reminders import OFFSET_CHOICES, reminder_zone, reminders_panel
@@ -27,6 +28,7 @@ FILTERS = ("all", "active", "completed")
 PAGE = 50
 
 
+LIST_GONE = "This list was deleted, or is no longer shared with you."
 UNDO_SECONDS = 10
 CLEAR_UNDO_MAX = 100  # Trash entries the Undo of "clear completed" restores in one request
 
@@ -332,7 +334,14 @@ def render_app(
     error_status = bool(error) and (error_status or error.status == 403)
     if not request.htmx and not typed and not error_status:
         return redirect(state.url())
-    context = app_context(request.user, state, error=error, typed=typed, conflict=conflict, notice=notice)
+    try:
+        context = app_context(request.user, state, error=error, typed=typed, conflict=conflict, notice=notice)
+    except ListNotFound:
+        if state.kind != "list":
+            raise
+        # The page's list went away under the user (deleted, or no longer shared with them): their Inbox, saying so.
+        state, error, error_status = PageState(), ListNotFound(LIST_GONE), True
+        context = app_context(request.user, state, error=error)
     context["undo"] = None if error else undo
     context.update(extra or {})
     template = "todos/_app.html" if request.htmx else "todos/index.html"
