@@ -360,6 +360,8 @@ def test_the_banner_shows_an_invitation_and_accepting_it_joins_the_list(team):
     assert "Alice shared “Work” with you" in body
     assert f'action="/todos/invites/{invite.invite_id}/"' in body
     assert 'id="invite-banner"' not in team.clients["carol"].get("/todos/").content.decode()
+    # The banner sits above the app, on whole pages: an htmx action's fragment neither reads nor repeats it.
+    assert 'id="invite-banner"' not in htmx_post(dave, "/todos/tasks/new", {"title": "Call mum"}).content.decode()
 
     accepted = dave.post(f"/todos/invites/{invite.invite_id}/", {"answer": "accept"})
     assert accepted.status_code == 302

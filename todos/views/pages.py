@@ -21,7 +21,7 @@ from todos.errors import ListNotFound
 from todos.representations import task_due_datetime_local
 from todos.services.attachments import INLINE_TYPES
 from todos.services.reminders import OFFSET_CHOICES, reminder_zone, reminders_panel
-from todos.views.panels import app_sharing, list_sharing
+from todos.views.panels import app_sharing, banner, list_sharing
 
 FILTERS = ("all", "active", "completed")
 # Tasks are shown a page at a time (each side of a list, Today, a label), further pages by cursor.
@@ -345,6 +345,8 @@ def render_app(
     context["undo"] = None if error else undo
     context.update(extra or {})
     template = "todos/_app.html" if request.htmx else "todos/index.html"
+    if not request.htmx:
+        context.update(banner(request.user))
     status = 200 if request.htmx and not error_status else (error.status if error else 400)
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "private, no-store"
@@ -376,6 +378,8 @@ def run_action(request: HttpRequest, action, *, state: PageState | None = None) 
 def _page(request: HttpRequest, state: PageState) -> HttpResponse:
     context = app_context(request.user, state)
     template = "todos/_app.html" if request.htmx and not request.htmx.boosted else "todos/index.html"
+    if template == "todos/index.html":
+        context.update(banner(request.user))
     return render(request, template, context)
 
 

@@ -15,11 +15,13 @@ ACTIVITY_SHOWN = 10
 
 
 def app_sharing(user) -> dict:
-    """The sidebar's lists shared with `user` and the banner's pending invitations to their email."""
-    return {
-        "shared_lists": selectors.shared_with(member=user.sub),
-        "invites": selectors.invites_for(email=user.email),
-    }
+    """The sidebar's lists shared with `user`."""
+    return {"shared_lists": selectors.shared_with(member=user.sub)}
+
+
+def banner(user) -> dict:
+    """The pending invitations to `user`'s email, for the banner above the app (whole pages only)."""
+    return {"invites": selectors.invites_for(email=user.email)}
 
 
 def _owner_name(owner: str) -> str:
