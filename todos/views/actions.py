@@ -34,10 +34,12 @@ def _mine(request: HttpRequest, owner: str) -> bool:
 
 
 def _on_task(request: HttpRequest, task_id: str, run, *, edit: bool = True, note: str | None = None):
+    """`run(owner)` on the user's task or one in a list shared with them (`services.on_task`)."""
     return services.on_task(user=request.user, task_id=task_id, run=run, edit=edit, note=note)
 
 
 def _on_list(request: HttpRequest, list_id: str, run, *, edit: bool = True, note: str | None = None):
+    """`run(owner)` on the user's list or one shared with them (`services.on_list`)."""
     return services.on_list(user=request.user, list_id=list_id, run=run, edit=edit, note=note)
 
 
@@ -165,11 +167,11 @@ def task_move(request: HttpRequest, task_id: str) -> HttpResponse:
     list_id = request.POST.get("list_id", "")
 
     def move(owner: str):
+        task = selectors.task_get(owner=owner, task_id=task_id)
         try:
             position = float(raw) if raw else None
         except ValueError:
             raise InvalidTask("A position is a number.", field="position") from None
-        task = selectors.task_get(owner=owner, task_id=task_id)
         if not _mine(request, owner) and list_id != task.list_id:
             raise SharingRuleBroken(SHARED_STAYS, field="list_id")
         return services.task_move(owner=owner, task_id=task_id, list_id=list_id, position=position)
@@ -346,6 +348,8 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
 
 
 def _neighbour_swap(request: HttpRequest, task_id: str, step: int) -> None:
+    """Swap a task's position with its neighbour `step` away, in its list (the user's own or shared)."""
+
     def swap(owner: str) -> None:
         task = selectors.task_get(owner=owner, task_id=task_id)
         other = selectors.task_neighbour(task=task, step=step)
