@@ -3,10 +3,9 @@ from __future__ import annotations
 from django.urls import path
 
 from todos import views
-from todos.views import trash
+from todos.views import sharing, trash
 from todos.views.calendar import calendar_settings
 from todos.views.reminders import reminder_add, reminder_remove, reminder_snooze
-from todos.views.sharing import invite_page
 
 app_name = "todos"
 
@@ -48,5 +47,10 @@ urlpatterns = [
     path("tasks/<str:task_id>/reminders", reminder_add, name="reminder-add"),
     path("tasks/<str:task_id>/reminders/<str:reminder_id>/delete", reminder_remove, name="reminder-remove"),
     path("reminders/snooze/<str:token>", reminder_snooze, name="reminder-snooze"),
-    path("invites/<str:invite_id>/", invite_page, name="invite"),
+    path("lists/<str:list_id>/share", sharing.list_share, name="list-share"),
+    path("lists/<str:list_id>/leave", sharing.list_leave, name="list-leave"),
+    path("lists/<str:list_id>/members/<str:member>/role", sharing.member_role, name="member-role"),
+    path("lists/<str:list_id>/members/<str:member>/remove", sharing.member_remove, name="member-remove"),
+    path("lists/<str:list_id>/invites/<str:invite_id>/cancel", sharing.invite_cancel, name="invite-cancel"),
+    path("invites/<str:invite_id>/", sharing.invite_page, name="invite"),
 ]

@@ -249,3 +249,31 @@ def test_a_session_cookie_is_not_a_bearer_token_and_vice_versa(owner_and_intrude
     api = APIClient()
     api.cookies["sessionid"] = owner_and_intruder[1].access_token
     assert api.get("/api/todos/lists").status_code == 401
+
+
+SHARING_HTML_MATRIX = [
+    ("/todos/lists/{list}/share", {"email": "intruder@example.com", "role": "editor"}),
+    ("/todos/lists/{list}/leave", {}),
+    ("/todos/lists/{list}/members/{task}/role", {"role": "editor"}),
+    ("/todos/lists/{list}/members/{task}/remove", {}),
+    ("/todos/lists/{list}/invites/{task}/cancel", {}),
+    ("/todos/calendar/", {"action": "issue", "list_id": "{list}"}),
+    ("/todos/invites/{task}/", {"answer": "accept"}),
+]
+
+
+@pytest.mark.parametrize(("url", "body"), SHARING_HTML_MATRIX, ids=[u for u, _ in SHARING_HTML_MATRIX])
+def test_the_sharing_html_routes_answer_404_to_the_intruder_and_change_nothing(
+    browser_client, owner_and_intruder, owner_objects, url, body
+):
+    intruder = browser_client(owner_and_intruder[1])
+    before = snapshot(owner_and_intruder[0].sub, owner_objects)
+    for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/todos/"}):
+        response = intruder.post(fill(url, owner_objects), fill(body, owner_objects), **headers)
+        assert response.status_code == 404, (url, headers, response.status_code)
+        assert b"A&#x27;s" not in response.content
+        assert b"A's" not in response.content
+    access = selectors.list_access(actor=owner_and_intruder[0].sub, list_id=owner_objects["list"])
+    assert selectors.members_of(access=access) == []
+    assert selectors.invites_of_list(access=access) == []
+    assert snapshot(owner_and_intruder[0].sub, owner_objects) == before

@@ -15,15 +15,32 @@ from mysite.decorators import login_required
 from mysite.errors import DomainError
 from mysite.idempotency import form_once
 from todos import selectors, services
-from todos.errors import InvalidTask, StaleDetails, StaleTitle, VersionConflict
+from todos.errors import InvalidTask, OwnerOnly, SharingRuleBroken, StaleDetails, StaleTitle, VersionConflict
 from todos.recurrence import recurrence_clean
 from todos.services.quick import task_quick_add
 from todos.views.pages import CLEAR_UNDO_MAX, PageState, Undo, render_app, request_state, run_action
+
+SHARED_STAYS = "A shared list's tasks stay in it; only its owner can move them to another list."
 
 
 def _restore_undo(trash_id: str, name: str, *, what: str = "Deleted", focus: str = "new-todo") -> Undo:
     url = reverse("todos:trash-restore", args=[trash_id])
     return Undo(message=f"{what}: {name}", undone=f"Restored: {name}", url=url, focus=focus)
+
+
+def _mine(request: HttpRequest, owner: str) -> bool:
+    """Whether `owner`'s partition (the one a task or list was found on) is the signed-in user's own."""
+    return owner == request.user.sub
+
+
+def _on_task(request: HttpRequest, task_id: str, run, *, edit: bool = True, note: str | None = None):
+    """`run(owner)` on the user's task or one in a list shared with them (`services.on_task`)."""
+    return services.on_task(user=request.user, task_id=task_id, run=run, edit=edit, note=note)
+
+
+def _on_list(request: HttpRequest, list_id: str, run, *, edit: bool = True, note: str | None = None):
+    """`run(owner)` on the user's list or one shared with them (`services.on_list`)."""
+    return services.on_list(user=request.user, list_id=list_id, run=run, edit=edit, note=note)
 
 
 @login_required
@@ -47,14 +64,15 @@ def list_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def list_delete(request: HttpRequest, list_id: str) -> HttpResponse:
     """Delete a list with its tasks (to the Trash); back to the Inbox, with an Undo."""
-    owner = request.user.sub
 
-    def delete() -> Undo:
+    def delete(owner: str) -> Undo:
         name = selectors.list_get(owner=owner, list_id=list_id).name
+        if not _mine(request, owner):
+            raise OwnerOnly()
         trash_id = services.list_delete(owner=owner, list_id=list_id)
         return _restore_undo(trash_id, name, what="List deleted", focus=f"nav-list-{list_id}")
 
-    return run_action(request, delete, state=PageState())
+    return run_action(request, lambda: _on_list(request, list_id, delete), state=PageState())
 
 
 @login_required
@@ -71,7 +89,19 @@ def task_create(request: HttpRequest) -> HttpResponse:
     elif state.kind == "label":
         options["default_labels"] = (state.label,)
     else:
-        options["list_id"] = state.list_id
+        # A shared list's task is added on its owner's partition, read word for word: quick add's
+        # "#list" would name one of the owner's other lists.
+        def add(owner: str):
+            if state.list_id != "inbox":
+                selectors.list_get(owner=owner, list_id=state.list_id)  # a list shared with the user: on to its owner
+            if _mine(request, owner):
+                return task_quick_add(**{**options, "list_id": state.list_id})[0]
+            return services.task_create(owner=owner, title=" ".join(text.split()), list_id=state.list_id)
+
+        def create() -> str:
+            return _on_list(request, state.list_id, add, note="added").task_id
+
+        return run_action(request, lambda: form_once(request, create), state=state)
     # A double click or a retry of the same form adds the task once.
     return run_action(request, lambda: form_once(request, lambda: task_quick_add(**options)[0].task_id), state=state)
 
@@ -83,27 +113,33 @@ def subtask_create(request: HttpRequest, task_id: str) -> HttpResponse:
     title = request.POST.get("title", "").strip()
     if not title:
         return render_app(request)
-    owner = request.user.sub
 
-    def create():
+    def create(owner: str):
         selectors.task_get(owner=owner, task_id=task_id)  # another user's (or no) task: 404, not an in-app error
-        services.task_create(owner=owner, title=title, parent_id=task_id)
+        return services.task_create(owner=owner, title=title, parent_id=task_id)
 
-    return run_action(request, create)
+    return run_action(request, lambda: _on_task(request, task_id, create, note="added"))
 
 
 @login_required
 @require_POST
 def task_toggle(request: HttpRequest, task_id: str) -> HttpResponse:
     """Complete or reopen a task."""
-    owner = request.user.sub
 
     def toggle() -> Undo | None:
-        task = selectors.task_get(owner=owner, task_id=task_id)
+        task = _on_task(request, task_id, lambda owner: selectors.task_get(owner=owner, task_id=task_id), edit=False)
         if task.done:
-            services.task_reopen(owner=owner, task_id=task_id)
+            _on_task(
+                request,
+                task_id,
+                lambda owner: services.task_reopen(owner=owner, task_id=task_id),
+                note="reopened",
+            )
             return None
-        if not services.task_complete(owner=owner, task_id=task_id).done:
+        completed = _on_task(
+            request, task_id, lambda owner: services.task_complete(owner=owner, task_id=task_id), note="completed"
+        )
+        if not completed.done:
             return None  # a recurring task moved to its next occurrence: nothing to reopen
         url = reverse("todos:task-reopen", args=[task_id])
         title = task.title
@@ -118,7 +154,7 @@ def task_reopen(request: HttpRequest, task_id: str) -> HttpResponse:
     """Undo a completion: the task (and only it) open again."""
 
     def reopen() -> None:
-        services.task_reopen(owner=request.user.sub, task_id=task_id)
+        _on_task(request, task_id, lambda owner: services.task_reopen(owner=owner, task_id=task_id), note="reopened")
 
     return run_action(request, reopen)
 
@@ -127,17 +163,20 @@ def task_reopen(request: HttpRequest, task_id: str) -> HttpResponse:
 @require_POST
 def task_move(request: HttpRequest, task_id: str) -> HttpResponse:
     """Undo a move: back to the list (and position) it came from."""
-    owner = request.user.sub
     raw = request.POST.get("position", "").strip()
+    list_id = request.POST.get("list_id", "")
 
-    def move() -> None:
+    def move(owner: str):
+        task = selectors.task_get(owner=owner, task_id=task_id)
         try:
             position = float(raw) if raw else None
         except ValueError:
             raise InvalidTask("A position is a number.", field="position") from None
-        services.task_move(owner=owner, task_id=task_id, list_id=request.POST.get("list_id", ""), position=position)
+        if not _mine(request, owner) and list_id != task.list_id:
+            raise SharingRuleBroken(SHARED_STAYS, field="list_id")
+        return services.task_move(owner=owner, task_id=task_id, list_id=list_id, position=position)
 
-    return run_action(request, move)
+    return run_action(request, lambda: _on_task(request, task_id, move, note="moved"))
 
 
 @login_required
@@ -149,16 +188,23 @@ def task_title(request: HttpRequest, task_id: str) -> HttpResponse:
     nothing and says so, repeating the title typed.
     """
     title = request.POST.get("title", "").strip()
-    owner = request.user.sub
     version = _form_version(request.POST.get("version", ""))
     undo = None
+
+    def delete(owner: str) -> Undo | None:
+        old = selectors.task_get(owner=owner, task_id=task_id).title
+        trash_id = services.task_delete(owner=owner, task_id=task_id, expected_version=version)
+        # The Trash is the owner's: a member's delete has no Undo of theirs.
+        return _restore_undo(trash_id, old, focus=f"toggle-{task_id}") if _mine(request, owner) else None
+
+    def rename(owner: str):
+        return services.task_update(owner=owner, task_id=task_id, title=title, expected_version=version)
+
     try:
         if not title:
-            old = selectors.task_get(owner=owner, task_id=task_id).title
-            trash_id = services.task_delete(owner=owner, task_id=task_id, expected_version=version)
-            undo = _restore_undo(trash_id, old, focus=f"toggle-{task_id}")
+            undo = _on_task(request, task_id, delete, note="deleted")
         else:
-            services.task_update(owner=owner, task_id=task_id, title=title, expected_version=version)
+            _on_task(request, task_id, rename, note="renamed")
     except VersionConflict:
         return render_app(request, error=StaleTitle(title=title))
     except DomainError as error:
@@ -181,14 +227,14 @@ def task_delete(request: HttpRequest, task_id: str) -> HttpResponse:
     state = request_state(request)
     if state.open == task_id:
         state.open = ""
-    owner = request.user.sub
 
-    def delete() -> Undo:
+    def delete(owner: str) -> Undo | None:
         title = selectors.task_get(owner=owner, task_id=task_id).title
         trash_id = services.task_delete(owner=owner, task_id=task_id)
-        return _restore_undo(trash_id, title, focus=f"toggle-{task_id}")
+        # The Trash is the owner's: a member's delete has no Undo of theirs.
+        return _restore_undo(trash_id, title, focus=f"toggle-{task_id}") if _mine(request, owner) else None
 
-    return run_action(request, delete, state=state)
+    return run_action(request, lambda: _on_task(request, task_id, delete, note="deleted"), state=state)
 
 
 def _due_from_form(post) -> dict:
@@ -267,20 +313,29 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
     from a stale form (the task was saved elsewhere since, e.g. in another tab) changes nothing: the
     panel shows the saved details and, beside them, what was typed, ready to save instead.
     """
-    owner, typed = request.user.sub, _details_typed(request.POST)
-    undo = None
-    try:
-        task = services.task_update(owner=owner, task_id=task_id, **_details_changes(typed))
+    typed = _details_typed(request.POST)
+
+    def save(owner: str):
+        selectors.task_get(owner=owner, task_id=task_id)  # another user's (or no) task: not a form message
+        changes = _details_changes(typed)
+        task = services.task_update(owner=owner, task_id=task_id, **changes)
         if typed["list_id"] and typed["list_id"] != task.list_id and not task.parent_id:
+            if not _mine(request, owner):
+                raise SharingRuleBroken(SHARED_STAYS, field="list_id")
             came_from, position = task.list_id, task.position
             moved = services.task_move(owner=owner, task_id=task_id, list_id=typed["list_id"])
             to = selectors.list_get(owner=owner, list_id=moved.list_id).name
-            undo = Undo(
+            return Undo(
                 message=f"Moved to {to}: {task.title}",
                 undone=f"Moved back: {task.title}",
                 url=reverse("todos:task-move", args=[task_id]),
                 values={"list_id": came_from, "position": repr(float(position))},
             )
+        return task
+
+    try:
+        saved = _on_task(request, task_id, save, note="edited")
+        undo = saved if isinstance(saved, Undo) else None
     except DomainError as error:
         if error.status == 404 and not request.htmx:
             raise
@@ -292,38 +347,48 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
     return render_app(request, undo=undo)
 
 
-def _neighbour_swap(owner: str, task_id: str, step: int) -> None:
-    task = selectors.task_get(owner=owner, task_id=task_id)
-    other = selectors.task_neighbour(task=task, step=step)
-    if other is not None:
-        services.tasks_reorder(
-            owner=owner,
-            items=[{"id": task.task_id, "position": other.position}, {"id": other.task_id, "position": task.position}],
-        )
+def _neighbour_swap(request: HttpRequest, task_id: str, step: int) -> None:
+    """Swap a task's position with its neighbour `step` away, in its list (the user's own or shared)."""
+
+    def swap(owner: str) -> None:
+        task = selectors.task_get(owner=owner, task_id=task_id)
+        other = selectors.task_neighbour(task=task, step=step)
+        if other is not None:
+            services.tasks_reorder(
+                owner=owner,
+                items=[
+                    {"id": task.task_id, "position": other.position},
+                    {"id": other.task_id, "position": task.position},
+                ],
+            )
+
+    _on_task(request, task_id, swap)
 
 
 @login_required
 @require_POST
 def task_move_up(request: HttpRequest, task_id: str) -> HttpResponse:
     """Keyboard reordering: swap with the task above."""
-    return run_action(request, lambda: _neighbour_swap(request.user.sub, task_id, -1))
+    return run_action(request, lambda: _neighbour_swap(request, task_id, -1))
 
 
 @login_required
 @require_POST
 def task_move_down(request: HttpRequest, task_id: str) -> HttpResponse:
     """Keyboard reordering: swap with the task below."""
-    return run_action(request, lambda: _neighbour_swap(request.user.sub, task_id, +1))
+    return run_action(request, lambda: _neighbour_swap(request, task_id, +1))
 
 
-def _own_list_action(request: HttpRequest, list_id: str, change: Callable[[str], object]) -> HttpResponse:
-    """Run `change(owner)` on one of the user's lists; another user's (or no) list is a 404."""
+def _list_action(
+    request: HttpRequest, list_id: str, change: Callable[[str], object], *, note: str | None = None
+) -> HttpResponse:
+    """Run `change(owner)` on one of the user's lists or one they edit; anyone else's (or no) list is a 404."""
 
-    def checked() -> None:
-        selectors.list_get(owner=request.user.sub, list_id=list_id)
-        change(request.user.sub)
+    def checked(owner: str) -> object:
+        selectors.list_get(owner=owner, list_id=list_id)
+        return change(owner)
 
-    return run_action(request, checked)
+    return run_action(request, lambda: _on_list(request, list_id, checked, note=note))
 
 
 @login_required
@@ -341,7 +406,7 @@ def list_reorder(request: HttpRequest, list_id: str) -> HttpResponse:
         if items:
             services.tasks_reorder(owner=owner, items=items)
 
-    return _own_list_action(request, list_id, reorder)
+    return _list_action(request, list_id, reorder)
 
 
 @login_required
@@ -354,20 +419,19 @@ def list_toggle_all(request: HttpRequest, list_id: str) -> HttpResponse:
         any_open = bool(selectors.open_tasks_page(owner=owner, list_id=list_id, limit=1)[0])
         services.tasks_set_done(owner=owner, list_id=list_id, done=any_open)
 
-    return _own_list_action(request, list_id, toggle_all)
+    return _list_action(request, list_id, toggle_all, note="toggled all tasks")
 
 
 @login_required
 @require_POST
 def list_clear_completed(request: HttpRequest, list_id: str) -> HttpResponse:
     """Move the list's completed tasks to the Trash, each its own entry, with an Undo that brings them all back."""
-    owner = request.user.sub
 
-    def clear() -> Undo | None:
+    def clear(owner: str) -> Undo | None:
         selectors.list_get(owner=owner, list_id=list_id)
         trash_ids = services.tasks_clear_completed(owner=owner, list_id=list_id)
-        if not trash_ids or len(trash_ids) > CLEAR_UNDO_MAX:
-            return None  # more than an Undo restores at once: each is in the Trash
+        if not trash_ids or len(trash_ids) > CLEAR_UNDO_MAX or not _mine(request, owner):
+            return None  # more than an Undo restores at once (or a member's, in the owner's Trash): each is there
         what = f"{len(trash_ids)} completed task{'s' if len(trash_ids) != 1 else ''}"
         return Undo(
             message=f"Cleared: {what}",
@@ -376,22 +440,29 @@ def list_clear_completed(request: HttpRequest, list_id: str) -> HttpResponse:
             values={"ids": ",".join(trash_ids)},
         )
 
-    return run_action(request, clear)
+    return run_action(request, lambda: _on_list(request, list_id, clear, note="cleared the completed tasks"))
 
 
 @login_required
 @require_POST
 def attachment_delete(request: HttpRequest, task_id: str, attachment_id: str) -> HttpResponse:
     """Remove an attachment and its file."""
-    return run_action(
-        request,
-        lambda: services.attachment_delete(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id),
-    )
+
+    def remove(owner: str) -> None:
+        selectors.task_get(owner=owner, task_id=task_id)
+        services.attachment_delete(owner=owner, task_id=task_id, attachment_id=attachment_id)
+
+    return run_action(request, lambda: _on_task(request, task_id, remove))
 
 
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, task_id: str, attachment_id: str) -> HttpResponse:
     """Redirect to a short-lived presigned URL for the file."""
-    attachment = selectors.attachment_get(owner=request.user.sub, task_id=task_id, attachment_id=attachment_id)
+
+    def read(owner: str):
+        selectors.task_get(owner=owner, task_id=task_id)
+        return selectors.attachment_get(owner=owner, task_id=task_id, attachment_id=attachment_id)
+
+    attachment = _on_task(request, task_id, read, edit=False)
     return redirect(services.attachment_download_url(attachment=attachment))

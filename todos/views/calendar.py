@@ -15,6 +15,11 @@ def _feed_url(request: HttpRequest, token: str) -> str:
     return request.build_absolute_uri(f"/api/todos/calendar/{token}.ics")
 
 
+def _owners_list(owner: str, list_id: str) -> None:
+    """A feed is of one of the user's own lists: a list shared with them is a 403, anyone else's a 404."""
+    selectors.list_access(actor=owner, list_id=list_id).require_owner()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def calendar_settings(request: HttpRequest) -> HttpResponse:
@@ -27,6 +32,8 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         list_id = request.POST.get("list_id") or None
         action = request.POST.get("action")
+        if list_id is not None:
+            _owners_list(owner, list_id)
         if action == "issue":
             token = feeds.calendar_feed_issue(owner=owner, list_id=list_id)
             issued = {"list_id": list_id, "url": _feed_url(request, token.token)}

@@ -17,15 +17,18 @@ from django_htmx.http import push_url
 from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
+from todos.errors import ListNotFound
 from todos.representations import task_due_datetime_local
 from todos.services.attachments import INLINE_TYPES
 from todos.services.reminders import OFFSET_CHOICES, reminder_zone, reminders_panel
+from todos.views.panels import app_sharing, banner, list_sharing
 
 FILTERS = ("all", "active", "completed")
 # Tasks are shown a page at a time (each side of a list, Today, a label), further pages by cursor.
 PAGE = 50
 
 
+LIST_GONE = "This list was deleted, or is no longer shared with you."
 UNDO_SECONDS = 10
 CLEAR_UNDO_MAX = 100  # Trash entries the Undo of "clear completed" restores in one request
 
@@ -60,6 +63,7 @@ class PageState:
     filter: str = "all"
     open: str = ""
     cursor: str = ""
+    share: str = ""  # "1": the list's sharing panel is open
 
     def url(self, **changes) -> str:
         state = PageState(**{**self.__dict__, **changes})
@@ -69,7 +73,7 @@ class PageState:
             path = reverse("todos:label", args=[state.label])
         else:
             path = reverse("todos:list", args=[state.list_id])
-        pairs = (("filter", state.filter), ("open", state.open), ("cursor", state.cursor))
+        pairs = (("filter", state.filter), ("open", state.open), ("cursor", state.cursor), ("share", state.share))
         query = {k: v for k, v in pairs if v and v != "all"}
         return f"{path}?{urlencode(query)}" if query else path
 
@@ -82,7 +86,12 @@ def state_from_url(url: str) -> PageState:
     except Resolver404:
         return PageState()
     query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
-    state = PageState(filter=query.get("filter", "all"), open=query.get("open", ""), cursor=query.get("cursor", ""))
+    state = PageState(
+        filter=query.get("filter", "all"),
+        open=query.get("open", ""),
+        cursor=query.get("cursor", ""),
+        share="1" if query.get("share") == "1" else "",
+    )
     if state.filter not in FILTERS:
         state.filter = "all"
     if match.url_name == "today":
@@ -91,6 +100,8 @@ def state_from_url(url: str) -> PageState:
         state.kind, state.label = "label", match.kwargs["label"]
     elif match.url_name == "list":
         state.list_id = match.kwargs["list_id"]
+    if state.kind != "list":
+        state.share = ""
     return state
 
 
@@ -124,7 +135,8 @@ def _item(task, *, now_key: str, today: date, subtasks=(), list_names=None) -> d
     }
 
 
-def _details(owner: str, task) -> dict:
+def _details(owner: str, task, *, reminders: bool = True) -> dict:
+    """The details panel of `task` (on `owner`'s partition); `reminders` only for the task's owner."""
     attachments = []
     for attachment in selectors.attachments_of(owner=owner, task_id=task.task_id):
         thumbnail = None
@@ -136,9 +148,9 @@ def _details(owner: str, task) -> dict:
     local = task_due_datetime_local(task)
     return {
         "attachments": attachments,
-        "reminders": reminders_panel(owner=owner, task=task),
+        "reminders": reminders_panel(owner=owner, task=task) if reminders else [],
         "reminder_offsets": OFFSET_CHOICES,
-        "reminder_zone": reminder_zone(owner=owner, task=task).key,
+        "reminder_zone": reminder_zone(owner=owner, task=task).key if reminders else "",
         "notes": task.notes or "",
         "due_date": task.due_date or (local.date().isoformat() if local else ""),
         "due_time": local.strftime("%H:%M") if local else "",
@@ -181,17 +193,21 @@ def _stale_details(details: dict, typed: dict, list_names: dict) -> dict:
 
 
 def app_context(
-    owner: str,
+    user,
     state: PageState,
     *,
     error: DomainError | None = None,
     typed: dict[str, dict] | None = None,
     conflict: bool = False,
+    notice: str = "",
 ) -> dict:
     """Everything `_app.html` shows for `state`; `typed` = a refused details form to show again, by task id.
 
     With `conflict` (the form was stale) the form shows the saved details and `typed` goes beside them.
+    A list shared with the user is read from its owner's partition (`access.owner`); `notice` is a
+    sharing form's confirmation.
     """
+    owner = user.sub
     lists = selectors.lists_of(owner=owner)
     if not any(x.list_id == "inbox" for x in lists):
         services.inbox_ensure(owner=owner)
@@ -208,13 +224,25 @@ def app_context(
         "error": error,
         "filters": [(f, f.capitalize(), state.url(filter=f, open="", cursor="")) for f in FILTERS],
         "colours": services.COLOURS,
+        "notice": notice,
+        "access": None,
+        "can_edit": True,
+        "mine": True,
+        **app_sharing(user),
     }
     cursor = state.cursor or None
     if state.kind == "list":
         # The sidebar's Query holds the list already; an archived one (not in the sidebar) is read on its own.
-        current = next((x for x in lists if x.list_id == state.list_id), None) or selectors.list_get(
-            owner=owner, list_id=state.list_id
-        )
+        current = next((x for x in lists if x.list_id == state.list_id), None)
+        if current is None:
+            access = selectors.list_access(actor=owner, list_id=state.list_id)
+            current = selectors.list_get(owner=access.owner, list_id=state.list_id)
+        else:
+            access = selectors.Access(actor=owner, owner=owner, list_id=state.list_id, role="owner")
+        context.update(list_sharing(user, access, current, state))
+        data = access.owner  # the partition the list's tasks are on
+        if data != owner:
+            counts = selectors.counts_of(owner=data)
         # One page of at most PAGE tasks, by cursor: neither the open tasks nor the done history is read whole.
         # "Active" and "Completed" page through their side; "All" shows the open tasks first and fills the
         # rest of its page with the first done ones, each side with its own way on.
@@ -222,16 +250,16 @@ def app_context(
         has_completed = False
         if state.filter != "completed":
             open_tasks, open_next = selectors.open_tasks_page(
-                owner=owner, list_id=state.list_id, limit=PAGE, cursor=cursor if state.filter == "active" else None
+                owner=data, list_id=state.list_id, limit=PAGE, cursor=cursor if state.filter == "active" else None
             )
         if state.filter == "completed":
-            done, done_next = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=PAGE, cursor=cursor)
+            done, done_next = selectors.done_tasks_page(owner=data, list_id=state.list_id, limit=PAGE, cursor=cursor)
         elif state.filter == "all" and len(open_tasks) < PAGE:
             room = PAGE - len(open_tasks)
-            done, done_next = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=room)
+            done, done_next = selectors.done_tasks_page(owner=data, list_id=state.list_id, limit=room)
         else:
             # Only whether there is any (for "Clear completed" and the way to them): one item of the done side.
-            first_done, _ = selectors.done_tasks_page(owner=owner, list_id=state.list_id, limit=1)
+            first_done, _ = selectors.done_tasks_page(owner=data, list_id=state.list_id, limit=1)
             has_completed = bool(first_done)
             if has_completed and state.filter == "all":
                 done_next = ""  # the done side from its start
@@ -274,7 +302,7 @@ def app_context(
         item["open_url"] = state.url(open=item["task"].task_id)
         item["close_url"] = state.url(open="")
         if item["task"].task_id == state.open:
-            item["details"] = _details(owner, item["task"])
+            item["details"] = _details(item["task"].owner, item["task"], reminders=context["mine"])
             if typed and state.open in typed and conflict:
                 item["details"]["stale"] = _stale_details(item["details"], typed[state.open], list_names)
             elif typed and state.open in typed:
@@ -290,19 +318,36 @@ def render_app(
     typed: dict[str, dict] | None = None,
     conflict: bool = False,
     undo: Undo | None = None,
+    notice: str = "",
+    error_status: bool = False,
+    extra: dict | None = None,
 ) -> HttpResponse:
     """The `#todo-app` fragment for htmx, or back to the page for a plain form post.
 
     A plain form post refused with what was typed (`typed`) gets the whole page, so nothing typed is lost.
-    `undo` shows the toast that takes the action back.
+    `undo` shows the toast that takes the action back; `notice` says what a sharing form did, `extra`
+    is more for the template (what a refused sharing form had typed).
+    A refusal answers with its own status (and the message in the app, which todos.js swaps in)
+    when it is a 403 or with `error_status`: the sharing forms' refusals, and a viewer's writes.
     """
     state = state or request_state(request)
-    if not request.htmx and not typed:
+    error_status = bool(error) and (error_status or error.status == 403)
+    if not request.htmx and not typed and not error_status:
         return redirect(state.url())
-    context = app_context(request.user.sub, state, error=error, typed=typed, conflict=conflict)
+    try:
+        context = app_context(request.user, state, error=error, typed=typed, conflict=conflict, notice=notice)
+    except ListNotFound:
+        if state.kind != "list":
+            raise
+        # The page's list went away under the user (deleted, or no longer shared with them): their Inbox, saying so.
+        state, error, error_status = PageState(), ListNotFound(LIST_GONE), True
+        context = app_context(request.user, state, error=error)
     context["undo"] = None if error else undo
+    context.update(extra or {})
     template = "todos/_app.html" if request.htmx else "todos/index.html"
-    status = 200 if request.htmx else (error.status if error else 400)
+    if not request.htmx:
+        context.update(banner(request.user))
+    status = 200 if request.htmx and not error_status else (error.status if error else 400)
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "private, no-store"
     if state != request_state(request):
@@ -315,7 +360,8 @@ def render_app(
 def run_action(request: HttpRequest, action, *, state: PageState | None = None) -> HttpResponse:
     """Run a service call; show a refused one in the app instead of a blank error page.
 
-    An action that returns an `Undo` gets its toast.
+    An action that returns an `Undo` gets its toast. Another user's task or list (a 404) is the
+    site's error page for a plain form post; a viewer's write (a 403) answers 403 either way.
     """
     try:
         result = action()
@@ -330,8 +376,10 @@ def run_action(request: HttpRequest, action, *, state: PageState | None = None) 
 
 
 def _page(request: HttpRequest, state: PageState) -> HttpResponse:
-    context = app_context(request.user.sub, state)
+    context = app_context(request.user, state)
     template = "todos/_app.html" if request.htmx and not request.htmx.boosted else "todos/index.html"
+    if template == "todos/index.html":
+        context.update(banner(request.user))
     return render(request, template, context)
 
 

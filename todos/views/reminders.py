@@ -10,7 +10,8 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mysite.decorators import login_required
-from todos.errors import InvalidTask, ReminderLinkInvalid
+from todos import services as todos_services
+from todos.errors import InvalidTask, OwnerOnly, ReminderLinkInvalid
 from todos.services import reminders as services
 from todos.views.pages import run_action
 
@@ -30,18 +31,25 @@ def _reminder_input(post) -> dict:
     raise InvalidTask("Give a date and time, or choose minutes before the due time.", field="at")
 
 
+def _owners_task(request: HttpRequest, task_id: str) -> None:
+    """Reminders are the task's owner's: a member of its shared list is refused (403), anyone else gets a 404."""
+
+    def owner_only(owner: str) -> None:
+        if owner != request.user.sub:
+            raise OwnerOnly("Reminders are its owner's; a shared list's members cannot set them.")
+        services.reminders_task_get(owner=owner, task_id=task_id)
+
+    todos_services.on_task(user=request.user, task_id=task_id, run=owner_only, edit=False)
+
+
 @login_required
 @require_POST
 def reminder_add(request: HttpRequest, task_id: str) -> HttpResponse:
     """Add a reminder to a task from its details panel."""
 
     def add() -> None:
-        try:
-            fields = _reminder_input(request.POST)
-        except InvalidTask:
-            services.reminders_task_get(owner=request.user.sub, task_id=task_id)  # another user's task is a 404
-            raise
-        services.reminder_create(owner=request.user.sub, task_id=task_id, **fields)
+        _owners_task(request, task_id)  # another user's task is a 404 before any form message
+        services.reminder_create(owner=request.user.sub, task_id=task_id, **_reminder_input(request.POST))
 
     return run_action(request, add)
 
@@ -50,9 +58,12 @@ def reminder_add(request: HttpRequest, task_id: str) -> HttpResponse:
 @require_POST
 def reminder_remove(request: HttpRequest, task_id: str, reminder_id: str) -> HttpResponse:
     """Remove a reminder from the details panel."""
-    return run_action(
-        request, lambda: services.reminder_delete(owner=request.user.sub, task_id=task_id, reminder_id=reminder_id)
-    )
+
+    def remove() -> None:
+        _owners_task(request, task_id)
+        services.reminder_delete(owner=request.user.sub, task_id=task_id, reminder_id=reminder_id)
+
+    return run_action(request, remove)
 
 
 @require_http_methods(["GET", "POST"])

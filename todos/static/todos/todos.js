@@ -126,7 +126,7 @@
 
   document.addEventListener("dblclick", function (event) {
     var label = event.target.closest("label.title");
-    if (label) startEdit(label.closest("li"));
+    if (label && label.dataset.editUrl) startEdit(label.closest("li")); // a viewer's titles are not editable
   });
 
   document.addEventListener("click", function (event) {
@@ -215,6 +215,18 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "todo-app") fillTimeZones();
+  });
+
+  // A refusal that answers with its status (a viewer's write, a sharing form's message) still carries
+  // the app with the message in it: show that, as for any other refusal.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    var target = event.detail.target;
+    if (xhr && xhr.status >= 400 && xhr.status < 500 && target && target.id === "todo-app" &&
+        /^\s*<div id="todo-app"/.test(xhr.responseText)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
   });
 
   // Quick add: what is typed into the new-task box while an add is on its way survives the swap that
