@@ -64,8 +64,10 @@ def drive_local_flows() -> None:
     """Every kind of work the function does, through its services, views and handlers, on the emulators."""
     from accounts import services as accounts
     from blog import services as blog
+    from mysite.auth import CognitoUser
     from todos import selectors as todo_selectors
-    from todos.services import attachments, lists, task_deletes, tasks, trash
+    from todos.services import attachments, lists, sharing, task_deletes, tasks
+    from todos.services.trash_restore import trash_purge, trash_restore
     from updates import services as updates
 
     dispatcher = Dispatcher()
@@ -99,12 +101,30 @@ def drive_local_flows() -> None:
     tasks.task_complete(owner=owner, task_id=task.task_id)
     trash_id = task_deletes.task_delete(owner=owner, task_id=task.task_id)  # to the Trash, back, and for good
     todo_selectors.trash_page(owner=owner)
-    trash.trash_restore(owner=owner, trash_id=trash_id)
+    trash_restore(owner=owner, trash_id=trash_id)
     task_deletes.task_delete(owner=owner, task_id=task.task_id)
-    trash.trash_purge(owner=owner, trash_id=trash_id)
+    trash_purge(owner=owner, trash_id=trash_id)
     attachments.attachment_start(
         owner=owner, task_id=second.task_id, file_name="stamps.txt", size=5, content_type="text/plain"
     )
+    # Sharing: an invitation mailed and accepted, a member's write, the activity, leaving.
+    iris = CognitoUser(sub=owner, username=address, email=address, name="Iris IAM")
+    guest_address = unique_email("iam-guest")
+    accounts.account_sign_up(email=guest_address, password=PASSWORD, display_name="Gus")
+    guest_profile = accounts.account_confirm(email=guest_address, code=latest_code(guest_address))
+    guest = CognitoUser(sub=guest_profile.sub, username=guest_address, email=guest_address, name="Gus")
+    invite = sharing.list_share(user=iris, list_id=todo_list.list_id, email=guest_address, role="editor")
+    sharing.invite_accept(user=guest, invite_id=invite.invite_id)
+    sharing.on_task(
+        user=guest,
+        task_id=second.task_id,
+        note="completed",
+        run=lambda on: tasks.task_complete(owner=on, task_id=second.task_id),
+    )
+    assert browser.post("/accounts/sign-in/", {"email": guest_address, "password": PASSWORD}).status_code == 302
+    assert browser.get(f"/todos/lists/{todo_list.list_id}/").status_code == 200
+    assert Client().get("/api/todos/sync").status_code in (401, 403)
+    sharing.member_remove(user=guest, list_id=todo_list.list_id, member=guest.sub)
     lists.list_delete(owner=owner, list_id=todo_list.list_id)  # its tasks in transactions, their files in batches
 
     # Blog: an image and its renditions, a post published now and one published by the schedule.

@@ -109,8 +109,15 @@ def on_task[T](
 def on_list[T](
     *, user, list_id: str, run: Callable[[str], T], edit: bool = True, owner_only: bool = False, note: str | None = None
 ) -> T:
-    """`run(owner)` on list `list_id`: the user's own, or one shared with them (decided as in `on_task`)."""
-    access = list_access(actor=user.sub, list_id=list_id, field="list_id")
+    """`run(owner)` on list `list_id`: the user's own, or one shared with them (decided as in `on_task`).
+
+    A list that is neither is left to the user's own partition, where the service answers as it always
+    has (the Inbox is made on first use; an unknown list is its 404).
+    """
+    try:
+        access = list_access(actor=user.sub, list_id=list_id, field="list_id")
+    except ListNotFound:
+        return run(user.sub)
     if owner_only:
         access.require_owner()
     if edit:
