@@ -330,10 +330,11 @@ def test_the_page_shows_who_shares_it_and_a_viewer_gets_no_edit_controls(team):
 
     editor = team.clients["bob"].get(f"{team.page}?open={objects['milk']}").content.decode()
     assert "Shared by Alice · you can edit" in editor
-    for control in ('id="new-todo"', f'id="toggle-{objects["milk"]}"', 'id="toggle-all"', 'class="details-form"'):
+    editor_controls = ('id="new-todo"', f'id="toggle-{objects["milk"]}"', 'id="toggle-all"', 'class="details-form"')
+    for control in (*editor_controls, 'class="attach-input"'):
         assert control in editor, control
-    # Reminders, uploads and moving to another list stay the owner's; so does deleting the list.
-    for control in ('class="reminders"', 'class="attach-input"', f'id="list-{objects["milk"]}"', 'id="delete-list"'):
+    # Reminders and moving to another list stay the owner's; so does deleting the list.
+    for control in ('class="reminders"', f'id="list-{objects["milk"]}"', 'id="delete-list"'):
         assert control not in editor, control
 
     owner = team.clients["alice"].get(f"{team.page}?open={objects['milk']}").content.decode()
@@ -484,3 +485,37 @@ def test_a_members_plain_title_is_not_read_as_quick_add_into_the_owners_other_li
     assert added.status_code == 200, added.content.decode()[-2000:]
     [task] = [t for t in Task.query(team.alice.sub) if t.title.startswith("Peek")]
     assert (task.title, task.list_id) == ("Peek #Private", team.groceries.list_id)
+
+
+def test_an_editors_delete_offers_an_undo_that_restores_the_task_to_the_owners_list(team):
+    milk = services.task_create(owner=team.alice.sub, title="Milk", list_id=team.groceries.list_id)
+    deleted = htmx_post(team.clients["bob"], f"/todos/tasks/{milk.task_id}/delete", current=team.page)
+    undo_url = f"/todos/trash/task-{milk.task_id}/restore?list_id={team.groceries.list_id}"
+    assert undo_url.encode() in deleted.content.replace(b"&amp;", b"&")
+    assert not Task.count(team.alice.sub, Task.task_id == milk.task_id)
+
+    refused = {
+        name: htmx_post(team.clients[name], undo_url, current=team.page).status_code for name in ("carol", "dave")
+    }
+    assert not Task.count(team.alice.sub, Task.task_id == milk.task_id)
+    restored = htmx_post(team.clients["bob"], undo_url, current=team.page)
+
+    assert restored.status_code == 200
+    assert refused == {"carol": 403, "dave": 404}
+    assert selectors.task_get(owner=team.alice.sub, task_id=milk.task_id).list_id == team.groceries.list_id
+    access = selectors.list_access(actor=team.alice.sub, list_id=team.groceries.list_id)
+    assert [(a.actor_name, a.action) for a in selectors.activity_of(access=access)[:2]] == [
+        ("Bob", "restored"),
+        ("Bob", "deleted"),
+    ]
+
+
+def test_a_members_undo_cannot_reach_the_owners_other_trash(team):
+    private = services.list_create(owner=team.alice.sub, name="Private")
+    secret = services.task_create(owner=team.alice.sub, title="Secret", list_id=private.list_id)
+    services.task_delete(owner=team.alice.sub, task_id=secret.task_id)
+    url = f"/todos/trash/task-{secret.task_id}/restore?list_id={team.groceries.list_id}"
+    response = htmx_post(team.clients["bob"], url, current=team.page)
+    assert b"No such item in the Trash" in response.content  # the app's message for an unknown entry
+    assert b"Secret" not in response.content
+    assert not Task.count(team.alice.sub, Task.task_id == secret.task_id)

@@ -29,6 +29,7 @@ from todos.services.sharing import (
     on_task,
     owner_for_tasks,
     task_activity_note,
+    trash_restore_shared,
 )
 from todos.services.task_deletes import task_delete, tasks_clear_completed
 from todos.services.tasks import (
@@ -91,5 +92,6 @@ __all__ = [
     "trash_purge",
     "trash_restore",
     "trash_restore_each",
+    "trash_restore_shared",
     "user_files_policy",
 ]

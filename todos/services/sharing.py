@@ -33,6 +33,7 @@ from todos.errors import (
     SharingRuleBroken,
     TaskNotFound,
     TaskRuleBroken,
+    TrashNotFound,
 )
 from todos.models import (
     ACTIVITY_DAYS,
@@ -230,6 +231,22 @@ def activity_note(*, access: Access, actor_name: str, action: str, subject: str 
         task_id=task_id,
         expires_at=timedelta(days=ACTIVITY_DAYS),
     ).save()
+
+
+def trash_restore_shared(*, user, list_id: str, trash_id: str) -> tuple[str, object]:
+    """Restore a task deleted from list `list_id`, as its owner or as one of its editors (the Undo of a
+    member's delete): the entry is on the owner's Trash, and must be a task of that list."""
+    from todos.services.trash import trash_entry_get
+    from todos.services.trash_restore import trash_restore
+
+    access = list_access(actor=user.sub, list_id=list_id, field="list_id").require_edit()
+    entry = trash_entry_get(owner=access.owner, trash_id=trash_id)
+    if not access.is_owner and (entry.kind != "task" or entry.list_id != list_id):
+        raise TrashNotFound()
+    kind, item = trash_restore(owner=access.owner, trash_id=trash_id)
+    if not access.is_owner or _is_shared(access):
+        _note(user, access, item, note="restored")
+    return kind, item
 
 
 # --- Invitations ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
@@ -23,8 +24,13 @@ from todos.views.pages import CLEAR_UNDO_MAX, PageState, Undo, render_app, reque
 SHARED_STAYS = "A shared list's tasks stay in it; only its owner can move them to another list."
 
 
-def _restore_undo(trash_id: str, name: str, *, what: str = "Deleted", focus: str = "new-todo") -> Undo:
+def _restore_undo(
+    trash_id: str, name: str, *, what: str = "Deleted", focus: str = "new-todo", shared_list: str | None = None
+) -> Undo:
+    """The Undo of a move to the Trash; `shared_list`: the list a member deleted from (the Trash is its owner's)."""
     url = reverse("todos:trash-restore", args=[trash_id])
+    if shared_list:
+        url = f"{url}?{urlencode({'list_id': shared_list})}"
     return Undo(message=f"{what}: {name}", undone=f"Restored: {name}", url=url, focus=focus)
 
 
@@ -192,10 +198,11 @@ def task_title(request: HttpRequest, task_id: str) -> HttpResponse:
     undo = None
 
     def delete(owner: str) -> Undo | None:
-        old = selectors.task_get(owner=owner, task_id=task_id).title
+        task = selectors.task_get(owner=owner, task_id=task_id)
+        old = task.title
         trash_id = services.task_delete(owner=owner, task_id=task_id, expected_version=version)
-        # The Trash is the owner's: a member's delete has no Undo of theirs.
-        return _restore_undo(trash_id, old, focus=f"toggle-{task_id}") if _mine(request, owner) else None
+        shared_list = None if _mine(request, owner) else task.list_id  # the owner's Trash, reached through the list
+        return _restore_undo(trash_id, old, focus=f"toggle-{task_id}", shared_list=shared_list)
 
     def rename(owner: str):
         return services.task_update(owner=owner, task_id=task_id, title=title, expected_version=version)
@@ -229,10 +236,11 @@ def task_delete(request: HttpRequest, task_id: str) -> HttpResponse:
         state.open = ""
 
     def delete(owner: str) -> Undo | None:
-        title = selectors.task_get(owner=owner, task_id=task_id).title
+        task = selectors.task_get(owner=owner, task_id=task_id)
+        title = task.title
         trash_id = services.task_delete(owner=owner, task_id=task_id)
-        # The Trash is the owner's: a member's delete has no Undo of theirs.
-        return _restore_undo(trash_id, title, focus=f"toggle-{task_id}") if _mine(request, owner) else None
+        shared_list = None if _mine(request, owner) else task.list_id  # the owner's Trash, reached through the list
+        return _restore_undo(trash_id, title, focus=f"toggle-{task_id}", shared_list=shared_list)
 
     return run_action(request, lambda: _on_task(request, task_id, delete, note="deleted"), state=state)
 

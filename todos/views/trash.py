@@ -49,8 +49,12 @@ def trash_page(request: HttpRequest) -> HttpResponse:
 def trash_restore(request: HttpRequest, trash_id: str) -> HttpResponse:
     """Restore an entry: the Undo of the app (htmx), or a Restore button of the Trash page."""
     owner = request.user.sub
+    shared_list = request.GET.get("list_id")  # a member's Undo: the owner's Trash, through the list
     try:
-        kind, item = services.trash_restore(owner=owner, trash_id=trash_id)
+        if shared_list:
+            kind, item = services.trash_restore_shared(user=request.user, list_id=shared_list, trash_id=trash_id)
+        else:
+            kind, item = services.trash_restore(owner=owner, trash_id=trash_id)
     except DomainError as error:
         if request.htmx:
             return render_app(request, error=error)
