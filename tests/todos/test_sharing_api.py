@@ -243,3 +243,17 @@ def test_a_members_requests_cost_the_same_with_one_member_or_many(
     assert costs[0] == costs[1]
     assert ("GetItem", "list-members", "") in costs[0]
     assert not [r for r in costs[0] if r[0] == "Scan" or (r[1] == "list-members" and r[2])]
+
+
+def test_invitation_emails_are_rate_limited_per_user(alice_api, groceries, monkeypatch):
+    from mysite.throttling import Limit
+    from todos.services import sharing
+
+    monkeypatch.setattr(sharing, "INVITES_PER_HOUR", Limit(attempts=2, period_seconds=3600))
+    answers = [invite(alice_api, groceries["id"], f"friend-{n}-{groceries['id']}@example.com") for n in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert answers[2].json()["error"]["code"] == "throttled"
+    assert "Retry-After" in answers[2]
+    pending = alice_api.get(f"/api/todos/lists/{groceries['id']}/invitations").json()["results"]
+    assert len(pending) == 2
+    assert mailbox_messages(to=f"friend-2-{groceries['id']}@example.com") == []

@@ -25,6 +25,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from mysite import cache
 from mysite.dynamo import condition_failed
+from mysite.throttling import Limit, attempt_throttle
 from todos.errors import (
     InvalidTask,
     InviteNotFound,
@@ -52,6 +53,8 @@ from todos.selectors.tasks import task_get
 from todos.services._common import INBOX_ID, tombstone
 
 MAX_MEMBERS = 25  # members and pending invitations of one list together
+# Invitation emails a user may send an hour, across their lists: the app is no relay for mass mail.
+INVITES_PER_HOUR = Limit(attempts=50, period_seconds=3600)
 MAX_SUBJECT = 200
 
 
@@ -255,7 +258,8 @@ def trash_restore_shared(*, user, list_id: str, trash_id: str) -> tuple[str, obj
 def list_share(*, user, list_id: str, email: str, role: str = "editor") -> ListInvite:
     """Invite `email` to the user's list as `role` and mail them a link; the same answer for any address.
 
-    Inviting an address again (still pending) renews that invitation with the new role.
+    Inviting an address again (still pending) renews that invitation with the new role. At most
+    INVITES_PER_HOUR emails a user (429 beyond).
     """
     access = list_access(actor=user.sub, list_id=list_id).require_owner()
     if list_id == INBOX_ID:
@@ -270,6 +274,7 @@ def list_share(*, user, list_id: str, email: str, role: str = "editor") -> ListI
     again = next((i for i in pending if i.email == email), None)
     if again is None and len(members) + len(pending) >= MAX_MEMBERS:
         raise SharingRuleBroken(f"A list can have at most {MAX_MEMBERS} members and invitations.", field="email")
+    attempt_throttle(action="list_invite", scope="user", subject=user.sub, limit=INVITES_PER_HOUR)
     todo_list = list_get(owner=user.sub, list_id=list_id)
     invite = ListInvite(
         again.invite_id if again else secrets.token_urlsafe(16),
