@@ -335,12 +335,8 @@ ACTIVITY_DAYS = 90
 
 
 class ListMember(Model):
-    """A user's membership of another user's list, as `role` "viewer" (reads) or "editor" (reads and edits).
-
-    Keyed by the member, so every access decision is one strongly consistent GetItem
-    (todos.selectors.sharing.list_access); a list's members are the `by-list` index. The list and its
-    tasks stay on the owner's partition: nothing is copied per member.
-    """
+    """A user's membership of another's list as "viewer" or "editor": keyed by the member, so an access decision
+    is one consistent GetItem (todos.selectors.sharing); the list's members are `by-list`. Nothing is copied."""
 
     class Meta(BaseMeta):
         table_name = table_name("todo-list-members")
@@ -362,11 +358,8 @@ class ListMember(Model):
 
 
 class ListInvite(Model):
-    """An invitation to a list, addressed to an email address (lower-cased) until accepted, declined or expired.
-
-    Whoever signs in with that (verified) address may accept it: from the emailed link or the app's banner,
-    which reads the `by-email` index. The owner's pending invitations are the `by-list` index.
-    """
+    """An invitation to a list for an email address (lower-cased), which whoever signs in with it may accept
+    (the banner reads `by-email`; the owner's pending ones are `by-list`), until answered or expired."""
 
     class Meta(BaseMeta):
         table_name = table_name("todo-list-invites")

@@ -66,7 +66,7 @@ def drive_local_flows() -> None:
     from blog import services as blog
     from mysite.auth import CognitoUser
     from todos import selectors as todo_selectors
-    from todos.services import attachments, lists, sharing, task_deletes, tasks
+    from todos.services import attachments, lists, shared_access, sharing, task_deletes, tasks
     from todos.services.trash_restore import trash_purge, trash_restore
     from updates import services as updates
 
@@ -115,7 +115,7 @@ def drive_local_flows() -> None:
     guest = CognitoUser(sub=guest_profile.sub, username=guest_address, email=guest_address, name="Gus")
     invite = sharing.list_share(user=iris, list_id=todo_list.list_id, email=guest_address, role="editor")
     sharing.invite_accept(user=guest, invite_id=invite.invite_id)
-    sharing.on_task(
+    shared_access.on_task(
         user=guest,
         task_id=second.task_id,
         note="completed",

@@ -14,7 +14,7 @@ from todos.apis._common import StrictSerializer, private_response, results_respo
 from todos.apis.serializers import LocalDateTimeField
 from todos.representations import reminder_as_dict
 from todos.services import reminders as services
-from todos.services.sharing import on_task
+from todos.services.shared_access import on_task
 
 MAX_OFFSET = services.MAX_OFFSET_MINUTES
 

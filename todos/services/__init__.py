@@ -13,23 +13,25 @@ from todos.services.attachments import (
 )
 from todos.services.credentials import credentials_for, identity_pool_configured, user_files_policy
 from todos.services.lists import COLOURS, inbox_ensure, list_create, list_delete, list_update
-from todos.services.sharing import (
-    MAX_MEMBERS,
-    ROLES,
+from todos.services.shared_access import (
     activity_note,
     check_reference,
-    invite_accept,
-    invite_cancel,
-    invite_decline,
-    list_share,
-    member_remove,
-    member_role_set,
     new_task_owner,
     on_list,
     on_task,
     owner_for_tasks,
     task_activity_note,
     trash_restore_shared,
+)
+from todos.services.sharing import (
+    MAX_MEMBERS,
+    ROLES,
+    invite_accept,
+    invite_cancel,
+    invite_decline,
+    list_share,
+    member_remove,
+    member_role_set,
 )
 from todos.services.task_deletes import task_delete, tasks_clear_completed
 from todos.services.tasks import (

@@ -5,11 +5,6 @@ from __future__ import annotations
 from todos.views.actions import (
     attachment_delete,
     attachment_download,
-    list_clear_completed,
-    list_create,
-    list_delete,
-    list_reorder,
-    list_toggle_all,
     subtask_create,
     task_create,
     task_delete,
@@ -21,6 +16,7 @@ from todos.views.actions import (
     task_title,
     task_toggle,
 )
+from todos.views.list_actions import list_clear_completed, list_create, list_delete, list_reorder, list_toggle_all
 from todos.views.pages import app_page
 from todos.views.quick import task_quick_preview
 
