@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from botocore.exceptions import ClientError
 
 from mysite import aws
 from mysite.provisioning.base import Change, Step, error_code
+
+# A new index is backfilled from the table's items: minutes on a large table. The wait is bounded; a
+# later run of `provision` goes on from where this one stopped.
+INDEX_WAIT_SECONDS = 60 * 60
+INDEX_POLL_SECONDS = 5  # at most: the first polls come sooner (DynamoDB Local is done at once)
 
 
 class TableStep(Step):
@@ -60,24 +67,36 @@ class TableStep(Step):
     def _add_index(self, index) -> None:
         schema = self.model._get_schema()
         definition = next(i for i in schema["global_secondary_indexes"] if i["index_name"] == index.Meta.index_name)
-        key_names = {k["attribute_name"] for k in definition["key_schema"]}
         aws.client("dynamodb").update_table(
             TableName=self.model.Meta.table_name,
-            AttributeDefinitions=[
-                {"AttributeName": a["attribute_name"], "AttributeType": a["attribute_type"]}
-                for a in schema["attribute_definitions"]
-                if a["attribute_name"] in key_names
-            ],
+            AttributeDefinitions=definition["attribute_definitions"],
             GlobalSecondaryIndexUpdates=[
                 {
                     "Create": {
                         "IndexName": definition["index_name"],
-                        "KeySchema": [
-                            {"AttributeName": k["attribute_name"], "KeyType": k["key_type"]}
-                            for k in definition["key_schema"]
-                        ],
-                        "Projection": {"ProjectionType": definition["projection"]["ProjectionType"]},
+                        "KeySchema": sorted(definition["key_schema"], key=lambda k: k["KeyType"] != "HASH"),
+                        "Projection": definition["projection"],  # INCLUDE names its NonKeyAttributes
                     }
                 }
             ],
         )
+        self._wait_for_index(index.Meta.index_name)
+
+    def _wait_for_index(self, name: str) -> None:
+        """Until the new index is ACTIVE (backfilled): DynamoDB builds one new index of a table at a time."""
+        client = aws.client("dynamodb")
+        deadline = time.monotonic() + INDEX_WAIT_SECONDS
+        pause = 0.1
+        while True:
+            table = client.describe_table(TableName=self.model.Meta.table_name)["Table"]
+            status = next(
+                (i.get("IndexStatus") for i in table.get("GlobalSecondaryIndexes", []) if i["IndexName"] == name), None
+            )
+            if status == "ACTIVE" and table.get("TableStatus") == "ACTIVE":
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"index {name} of {self.model.Meta.table_name} is still {status}; run provision again later"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, INDEX_POLL_SECONDS)

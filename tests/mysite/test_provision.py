@@ -83,3 +83,53 @@ def test_unreachable_endpoint_is_a_clear_command_error(settings):
     with pytest.raises(CommandError) as error:
         provision()
     assert "could not be reached" in str(error.value)
+
+
+def hash_first(key_schema: list[dict]) -> list[dict]:
+    return sorted(key_schema, key=lambda k: k["KeyType"] != "HASH")
+
+
+def test_indexes_added_to_an_existing_table_keep_their_projection_one_at_a_time():
+    """A table made before its model grew indexes gets each one, INCLUDE projections with their attributes,
+    waiting for each to be ACTIVE before the next (DynamoDB builds one new index of a table at a time)."""
+    from mysite.provisioning.tables import TableStep
+    from todos.models import Task
+
+    class EarlierTasks(Task):
+        class Meta(Task.Meta):
+            table_name = "test-provision-earlier-tasks"
+
+    client = aws.client("dynamodb")
+    schema = EarlierTasks._get_schema()
+    earlier = [i for i in schema["global_secondary_indexes"] if i["index_name"] not in ("by-task", "by-list-changed")]
+    client.create_table(
+        TableName=EarlierTasks.Meta.table_name,
+        KeySchema=hash_first(schema["key_schema"]),
+        AttributeDefinitions=list(
+            {
+                a["AttributeName"]: a
+                for i in earlier
+                for a in i["attribute_definitions"] + schema["attribute_definitions"]
+            }.values()
+        ),
+        GlobalSecondaryIndexes=[
+            {"IndexName": i["index_name"], "KeySchema": hash_first(i["key_schema"]), "Projection": i["projection"]}
+            for i in earlier
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    try:
+        step = TableStep(EarlierTasks)
+        changes = [c for c in step.plan() if c.description.startswith("add index")]
+        assert sorted(c.description for c in changes) == ["add index by-list-changed", "add index by-task"]
+        for change in changes:
+            change.apply()
+        table = client.describe_table(TableName=EarlierTasks.Meta.table_name)["Table"]
+        indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+        assert set(indexes) == {i.Meta.index_name for i in Task._indexes.values()}
+        assert {i["IndexStatus"] for i in indexes.values()} == {"ACTIVE"}
+        assert indexes["by-task"]["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["list_id"]}
+        assert indexes["by-list"]["Projection"] == {"ProjectionType": "ALL"}
+        assert not [c for c in step.plan() if c.description.startswith("add index")]
+    finally:
+        client.delete_table(TableName=EarlierTasks.Meta.table_name)
