@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -47,10 +48,28 @@ class FeedPage:
     self_url: str
 
 
+class _SettledDate:
+    """A feed without posts is dated the Unix epoch: Django's generators date it "now", so each request's
+    bytes would differ (every answer a change to a cache, two readers a second apart different feeds)."""
+
+    def latest_post_date(self):
+        if not self.items:
+            return datetime(1970, 1, 1, tzinfo=UTC)
+        return super().latest_post_date()
+
+
+class RssFeed(_SettledDate, feedgenerator.Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(_SettledDate, feedgenerator.Atom1Feed):
+    pass
+
+
 class LatestPostsFeed(Feed):
     """The newest FEED_SIZE published posts, as RSS 2.0 (`blog:rss`)."""
 
-    feed_type = feedgenerator.Rss201rev2Feed
+    feed_type = RssFeed
     url_name = "blog:rss"
     language = "en"
 
@@ -104,7 +123,7 @@ class LatestPostsFeed(Feed):
 class LatestPostsAtomFeed(LatestPostsFeed):
     """The same posts as Atom 1.0 (`blog:atom`)."""
 
-    feed_type = feedgenerator.Atom1Feed
+    feed_type = AtomFeed
     url_name = "blog:atom"
 
 

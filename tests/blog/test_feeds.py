@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pytest
 from django.test import Client
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -88,3 +89,16 @@ def test_sitemap_carries_lastmod_and_cache_headers(make_post, client):
     assert "http://testserver/blog/archive/" in urls
     assert response["Last-Modified"]
     assert "s-maxage=300" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("feed_type", ["RssFeed", "AtomFeed"])
+def test_a_feed_without_posts_has_a_settled_date_not_the_time_of_the_request(feed_type):
+    from datetime import UTC, datetime
+
+    from blog import feeds
+
+    empty = getattr(feeds, feed_type)(title="t", link="http://testserver/", description="d")
+    assert empty.latest_post_date() == datetime(1970, 1, 1, tzinfo=UTC)
+    dated = getattr(feeds, feed_type)(title="t", link="http://testserver/", description="d")
+    dated.add_item(title="p", link="http://testserver/p/", description="", pubdate=datetime(2026, 5, 1, tzinfo=UTC))
+    assert dated.latest_post_date() == datetime(2026, 5, 1, tzinfo=UTC)
