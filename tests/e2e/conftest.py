@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -50,12 +51,13 @@ def site_url(local_stack) -> str:
         yield url
 
 
-@pytest.fixture
-def page(browser, site_url):
+@contextlib.contextmanager
+def watched_page(browser, site_url: str):
+    """A page in a browser context of its own (its own cookies), under the Content-Security-Policy watch:
+    every page must work under the policy, and the browser reports each refusal on the console."""
     context = browser.new_context(base_url=site_url, viewport={"width": 1200, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
-    # Every page must work under the Content-Security-Policy: the browser reports each refusal on the console.
     violations: list[str] = []
     page.on(
         "console",
@@ -68,6 +70,12 @@ def page(browser, site_url):
     yield page
     context.close()
     assert violations == [], violations
+
+
+@pytest.fixture
+def page(browser, site_url):
+    with watched_page(browser, site_url) as page:
+        yield page
 
 
 @pytest.fixture

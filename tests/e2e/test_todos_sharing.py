@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, watched_page
 from tests.e2e.test_todos import add, titles
 
 pytestmark = pytest.mark.e2e
@@ -15,18 +15,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def second_page(browser, site_url):
-    """Another person's browser: a context of its own (its own cookies), under the same CSP watch as `page`."""
-    context = browser.new_context(base_url=site_url, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
-    )
-    yield page
-    context.close()
-    assert violations == [], violations
+    """Another person's browser: a context of its own, under the same CSP watch as `page`."""
+    with watched_page(browser, site_url) as page:
+        yield page
 
 
 def test_a_list_shared_by_email_is_accepted_edited_and_completed_across_two_browsers(page, second_page, make_user):
