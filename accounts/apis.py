@@ -216,6 +216,9 @@ class MeApi(PrivateApi):
             "time_zone": getattr(profile, "time_zone", None),
         }
 
+    def current_body(self, current):
+        return None if current is None else self.OutputSerializer(self._body(current)).data
+
     def _response(self, profile):
         body = self.OutputSerializer(self._body(profile)).data
         return private_response(self.request, body, etag=item_etag(body["version"]))
@@ -241,6 +244,5 @@ class MeApi(PrivateApi):
             display_name=data.get("display_name"),
             time_zone=data.get("time_zone"),
             version=expected_version(request, data, required=True),
-            serialize=lambda current: self.OutputSerializer(self._body(current)).data,
         )
         return self._response(profile)

@@ -202,7 +202,7 @@ def post_edit(request: HttpRequest, post_id: str) -> HttpResponse:
     except services.PostVersionConflict as error:
         form.add_error(
             None,
-            f"{error.message} It is now at version {error.extra.get('current', {}).get('version', '?')}; "
+            f"{error.message} It is now at version {error.current.version if error.current else '?'}; "
             "copy your changes, reload, and apply them again.",
         )
         return _editor(request, form, post, status=409)

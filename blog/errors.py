@@ -21,7 +21,6 @@ class RoleForbidden(Forbidden):
 
 class PostVersionConflict(Conflict):
     code, message = "version_conflict", "Someone changed this post since you opened it; reload to see their version."
-    current_post = None  # the post as it is now, for the API to answer with (None once deleted)
 
 
 class SlugTaken(Conflict):

@@ -14,6 +14,7 @@ from rest_framework.utils import html
 from rest_framework.views import APIView
 
 from mysite.constants import MAX_CURSOR_LENGTH
+from mysite.errors import NO_CURRENT, Conflict
 from mysite.http import make_cacheable
 from mysite.parsers import JSONObject
 from mysite.validation import json_type_errors
@@ -129,8 +130,25 @@ class PrivateApi(APIView):
     # Endpoints for a signed-in user (Bearer token or session with CSRF); `group` narrows them to a role.
     # No docstring: the schema would show it as the description of every subclass.
 
+    # A 409 answers with the item as it is now in this API's own output shape: `current_output` (a
+    # serializer), or `current_body()` where one API meets several kinds of item.
+
     permission_classes = [IsAuthenticated]
     group: str | None = None
+    current_output: type[serializers.Serializer] | None = None
+
+    def current_body(self, current):
+        """The body of `current` in a 409: None once the item is gone; NO_CURRENT: this API shows none."""
+        if self.current_output is None:
+            return NO_CURRENT
+        return None if current is None else self.current_output(current).data
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Conflict) and exc.has_current and "current" not in exc.extra:
+            body = self.current_body(exc.current)
+            if body is not NO_CURRENT:
+                exc.extra["current"] = body
+        return super().handle_exception(exc)
 
     def get_permissions(self):
         permissions = super().get_permissions()

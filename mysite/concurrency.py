@@ -2,7 +2,9 @@
 
 A versioned item answers `ETag: "v<version>"`; a write states the version it read as
 `If-Match: "v<N>"` or as `"version": N` in the body (both must agree); a stale version is a
-409 `version_conflict` with the current item. Pure functions: right with any processes and threads.
+409 `version_conflict` with the current item: the service raises `VersionConflict(current=item)`
+and the API renders the item in its own output shape (mysite.apis.PrivateApi). Pure functions:
+right with any processes and threads.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.response import Response
 
-from mysite.errors import InvalidInput, PreconditionRequired, VersionConflict
+from mysite.errors import InvalidInput, PreconditionRequired
 from mysite.schema import ErrorSerializer
 
 # ASCII digits only (\d would read "v٣" as 3), and no more than a version can be: int() refuses 4,300+ digits.
@@ -65,11 +67,6 @@ def expected_version(request, data: dict | None = None, *, required: bool = Fals
     if version is None and required:
         raise PreconditionRequired()
     return version
-
-
-def version_conflict(current: dict | None, message: str | None = None) -> VersionConflict:
-    """The 409 for a stale write: the item as it is now under `current` (None when it was deleted)."""
-    return VersionConflict(message, extra={"current": current})
 
 
 def private_response(request, body, *, status: int = 200, etag: str | None = None) -> Response:

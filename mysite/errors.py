@@ -81,12 +81,30 @@ class NotFound(ApplicationError):
     code, message = "not_found", "Not found."
 
 
+NO_CURRENT = object()  # a conflict that carries no item (not even "deleted")
+
+
 class Conflict(ApplicationError):
+    """A write that lost to the state of the item; `current` is the item as it is now (None once deleted).
+
+    The service raises it with the domain object; the API answering renders that object in its own
+    output shape as `current` (mysite.apis.PrivateApi.current_body), so a 409 shows the item exactly
+    as a GET would. Without an API (an HTML view, a command) `current` stays an attribute.
+    """
+
     code, message = "conflict", "The item changed since you read it."
+
+    def __init__(self, message: str | None = None, *, current=NO_CURRENT, **kwargs):
+        super().__init__(message, **kwargs)
+        self.current = current
+
+    @property
+    def has_current(self) -> bool:
+        return self.current is not NO_CURRENT
 
 
 class VersionConflict(Conflict):
-    """A write based on a stale version; `extra={"current": ...}` carries the item as it is now."""
+    """A write based on a stale version; `current` carries the item as it is now."""
 
     code, message = "version_conflict", "The item changed since you read it; reload and try again."
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mysite.errors import Conflict, DomainError, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
+from mysite.errors import Conflict, DomainError, InvalidInput, NotFound, PayloadTooLarge, Unprocessable, VersionConflict
 
 
 class ProductNotFound(NotFound):
@@ -41,8 +41,14 @@ class ReleaseExists(Conflict):
     code, message = "release_exists", "This product already has a release with this version."
 
 
-class StaleRelease(Conflict):
-    code, message = "stale_release", "The release changed since you read it; reload and try again."
+class StaleRelease(VersionConflict):
+    """A write based on a stale version of a release; `current` is the release as it is now."""
+
+    code, message = "version_conflict", "The release changed since you read it; reload and try again."
+
+
+class RepositoryBusy(Conflict):
+    code, message = "repository_busy", "The update repository is busy; try again."
 
 
 class InvalidTransition(Conflict):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache as cache_function
@@ -17,9 +16,8 @@ from accounts.selectors import profile_get
 from accounts.validators import DISPLAY_NAME_MESSAGE, validate_display_name
 from mysite import cache, cognito
 from mysite.cognito import CognitoError
-from mysite.concurrency import version_conflict
 from mysite.dynamo import LabelledTransactWrite
-from mysite.errors import InvalidInput, NotFound
+from mysite.errors import InvalidInput, NotFound, VersionConflict
 
 
 def _attributes(user: dict) -> dict[str, str]:
@@ -149,13 +147,12 @@ def profile_update(
     display_name: str | None = None,
     time_zone: str | None = None,
     version: int | None = None,
-    serialize: Callable[[Profile], dict] | None = None,
 ) -> Profile:
     """Change a profile's name (and the Cognito `name` attribute, so new tokens agree) and/or its time zone.
 
     Fields left as None are kept; a `time_zone` of "" clears it (dates are then read in UTC).
     `version` is the one the caller read: a stale one, or a change that lost a race, is a
-    VersionConflict carrying `serialize(current profile)`.
+    VersionConflict carrying the current profile (None if it is gone).
     """
     actions = []
     if display_name is not None:
@@ -168,7 +165,7 @@ def profile_update(
     if profile is None:
         raise NotFound("You have no profile yet.")
     if version is not None and version != profile.version:
-        raise version_conflict(serialize(profile) if serialize else None)
+        raise VersionConflict(current=profile)
     if not actions:
         return profile
     write = cache.transaction()
@@ -179,7 +176,7 @@ def profile_update(
     except TransactWriteError as error:
         if "profile" in write.failed(error):
             current = profile_get(sub=sub)
-            raise version_conflict(serialize(current) if serialize and current else None) from error
+            raise VersionConflict(current=current) from error
         raise
     # The transaction counted the version up itself.
     if time_zone is not None:

@@ -12,10 +12,9 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from blog import permissions
-from mysite.apis import validated  # noqa: F401  (the blog APIs import it from here)
+from mysite.apis import PrivateApi, validated  # noqa: F401  (the blog APIs import validated from here)
 from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, expected_version, item_etag  # noqa: F401  (the one protocol; re-exported)
 from mysite.deprecation import DeprecatedAlias  # noqa: F401  (the core's; the blog APIs import it from here)
 
@@ -92,5 +91,5 @@ class RoleRequired(IsAuthor):
         return super().has_permission(request, view) and view.role_check(request.user)
 
 
-class AuthorApi(APIView):
+class AuthorApi(PrivateApi):
     permission_classes = [IsAuthor]

@@ -90,11 +90,7 @@ class VersionInput(serializers.Serializer):
 class PostApi(AuthorApi):
     """An authors' post API: a version conflict answers with the post as this API shows it."""
 
-    def handle_exception(self, exc):
-        if isinstance(exc, services.PostVersionConflict):
-            current = exc.current_post
-            exc.extra["current"] = AdminPostOutput(current).data if current is not None else None
-        return super().handle_exception(exc)
+    current_output = AdminPostOutput
 
     def answer(self, request, post, *, status: int = 200, location: str | None = None) -> Response:
         return item_response(

@@ -26,7 +26,6 @@ from blog.services.transaction import (
     coauthors_of,
     connection,
     post_editable,
-    post_summary,
     post_transact,
     revision_of,
     tag_operations,
@@ -39,7 +38,7 @@ from mysite.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PostStateInvalid", "PostVersionConflict", "SlugTaken", "post_summary"]
+__all__ = ["PostStateInvalid", "PostVersionConflict", "SlugTaken"]
 
 
 def _commit(

@@ -15,20 +15,6 @@ from mysite import cache
 from mysite.dynamo import LabelledTransactWrite
 
 
-def post_summary(post: Post) -> dict:
-    """The current copy of a post, sent with a version conflict so the client can merge."""
-    return {
-        "id": post.post_id,
-        "version": post.version,
-        "title": post.title,
-        "slug": post.slug,
-        "status": post.status,
-        "body_markdown": post.body_markdown,
-        "tags": list(post.tags),
-        "updated_at": post.updated_at.isoformat(),
-    }
-
-
 def connection():
     """The low-level connection of the posts table (same endpoint and credentials as every blog table)."""
     return Post._get_connection().connection
@@ -158,13 +144,10 @@ def tag_operations(
 
 
 def conflict_with(current: Post | None) -> PostVersionConflict:
-    """The 409 of a stale write, carrying the post as it is now (`current_post`, None once deleted)."""
+    """The 409 of a stale write, carrying the post as it is now (`current`, None once deleted)."""
     if current is None:
-        error = PostVersionConflict("This post was deleted since you opened it.", extra={"current": None})
-    else:
-        error = PostVersionConflict(extra={"current": post_summary(current)})
-    error.current_post = current
-    return error
+        return PostVersionConflict("This post was deleted since you opened it.", current=None)
+    return PostVersionConflict(current=current)
 
 
 def version_conflict(post_id: str) -> PostVersionConflict:

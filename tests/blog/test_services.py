@@ -135,7 +135,7 @@ def test_a_lost_race_during_a_slug_rename_is_a_version_conflict(make_post):
     stale.slug = f"renamed-{unique_tag()}"
     with pytest.raises(services.PostVersionConflict) as caught:
         services.transaction.post_transact(stale, before, old_slug=post.slug, is_new=False)
-    assert caught.value.extra["current"]["title"] == "Winner"
+    assert caught.value.current.title == "Winner"
     assert selectors.post_get(post_id=post.post_id).slug == post.slug
 
 
@@ -146,8 +146,7 @@ def test_editing_a_stale_copy_is_a_conflict_carrying_the_current_post(make_post)
     with pytest.raises(services.PostVersionConflict) as caught:
         services.post_update(post_id=post.post_id, version=post.version, title="Stale edit", body_markdown="two")
     assert caught.value.status == 409
-    assert caught.value.extra["current"]["title"] == "First edit"
-    assert caught.value.extra["current"]["version"] == 2
+    assert (caught.value.current.title, caught.value.current.version) == ("First edit", 2)
     assert selectors.post_get(post_id=post.post_id).title == "First edit"
 
 

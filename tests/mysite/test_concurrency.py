@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import RequestFactory
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 
-from mysite.concurrency import expected_version, item_etag, private_response, version_conflict
+from mysite.apis import PrivateApi
+from mysite.concurrency import expected_version, item_etag, private_response
 from mysite.errors import InvalidInput, PreconditionRequired, VersionConflict
 
 factory = RequestFactory()
@@ -51,11 +54,48 @@ def test_no_version_is_428_only_where_one_is_required():
         expected_version(_request(), {}, required=True)
 
 
-def test_a_conflict_carries_the_current_item():
-    error = version_conflict({"id": "a", "version": 9})
-    assert isinstance(error, VersionConflict)
-    assert error.as_dict()["current"] == {"id": "a", "version": 9}
-    assert error.as_dict()["code"] == "version_conflict"
+class _Note:
+    def __init__(self, text: str, version: int):
+        self.text, self.version = text, version
+
+
+class _NoteOutput(serializers.Serializer):
+    text = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class _NoteApi(PrivateApi):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    current_output = _NoteOutput
+    error: Exception | None = None
+
+    def patch(self, request):
+        raise self.error
+
+
+class _UntypedApi(_NoteApi):
+    current_output = None
+
+
+def _answer(api: type[PrivateApi], error: Exception):
+    response = api.as_view(error=error)(_request())
+    return response.status_code, response.data["error"]
+
+
+def test_a_conflict_answers_with_the_current_item_in_the_apis_own_shape():
+    status, body = _answer(_NoteApi, VersionConflict(current=_Note("now", 9)))
+    assert status == 409
+    assert (body["code"], body["current"]) == ("version_conflict", {"text": "now", "version": 9})
+
+
+def test_a_conflict_over_a_deleted_item_says_current_null_and_one_without_an_item_says_nothing():
+    assert _answer(_NoteApi, VersionConflict("Deleted meanwhile.", current=None))[1]["current"] is None
+    assert "current" not in _answer(_NoteApi, VersionConflict())[1]
+    # An API without an output shape never puts the domain object (or a guess) in the body.
+    status, body = _answer(_UntypedApi, VersionConflict(current=_Note("now", 9)))
+    assert (status, "current" in body) == (409, False)
+    assert "current" not in VersionConflict(current=_Note("now", 9)).as_dict()
 
 
 def test_private_response_answers_304_to_its_etag_and_is_never_shared():

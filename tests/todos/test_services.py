@@ -122,8 +122,7 @@ def test_stale_version_is_a_conflict_carrying_the_current_item(owner):
     services.task_update(owner=owner, task_id=task.task_id, title="v2", expected_version=1)
     with pytest.raises(VersionConflict) as caught:
         services.task_update(owner=owner, task_id=task.task_id, title="lost", expected_version=1)
-    assert caught.value.extra["current"]["title"] == "v2"
-    assert caught.value.extra["current"]["version"] == 2
+    assert (caught.value.current.title, caught.value.current.version) == ("v2", 2)
     assert Task.get(owner, task.task_id).title == "v2"
 
 
@@ -133,12 +132,11 @@ def test_a_lost_race_is_a_conflict_not_an_overwrite(owner):
     services.task_update(owner=owner, task_id=task.task_id, title="winner")
     stale.title = "loser"
     stale.refresh_keys()
-    from todos.representations import task_as_dict
     from todos.services._common import conflict_guard
 
-    with pytest.raises(VersionConflict) as caught, conflict_guard(stale, serialize=task_as_dict):
+    with pytest.raises(VersionConflict) as caught, conflict_guard(stale):
         stale.save()
-    assert caught.value.extra["current"]["title"] == "winner"
+    assert caught.value.current.title == "winner"
 
 
 def test_reorder_sets_many_positions_at_once(owner):

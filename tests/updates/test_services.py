@@ -89,7 +89,7 @@ def test_a_stale_write_is_a_409_carrying_the_current_release(catalog):
     with pytest.raises(StaleRelease) as caught:
         services.release_update(product=product.slug, version="1.0.0", expected_version=seen, rollout=50)
     assert caught.value.status == 409
-    assert caught.value.extra["current"]["rollout"] == 10
+    assert caught.value.current.rollout == 10
     assert release_get(product=product.slug, version="1.0.0").rollout == 10
 
 

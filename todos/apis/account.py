@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.views import APIView
 
 from mysite import cognito
 from mysite.auth import InvalidToken, session_refresh_token, verify_token
 from mysite.errors import Forbidden, InvalidInput
 from mysite.schema import ErrorSerializer
 from todos import selectors, services
-from todos.apis._common import private_response, unstored_response
+from todos.apis._common import TodosApi, private_response, unstored_response
 from todos.apis.serializers import AttachmentOutput, ListOutput, TaskOutput
 from todos.errors import CredentialsNotConfigured
-from todos.representations import attachment_as_dict, list_as_dict, task_as_dict
 
 
-class LabelListApi(APIView):
+class LabelListApi(TodosApi):
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TodosLabelListOutput"
@@ -34,7 +32,7 @@ class LabelListApi(APIView):
         return private_response(request, {"results": [{"name": n, "count": c} for n, c in labels]})
 
 
-class SyncApi(APIView):
+class SyncApi(TodosApi):
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TodosSyncOutput"
@@ -65,9 +63,9 @@ class SyncApi(APIView):
         changes = selectors.changes_since(owner=request.user.sub, token=request.query_params.get("since"))
         body = {
             "full": changes.full,
-            "lists": [list_as_dict(x) for x in changes.lists],
-            "tasks": [task_as_dict(t) for t in changes.tasks],
-            "attachments": [attachment_as_dict(a) for a in changes.attachments],
+            "lists": ListOutput(changes.lists, many=True).data,
+            "tasks": TaskOutput(changes.tasks, many=True).data,
+            "attachments": AttachmentOutput(changes.attachments, many=True).data,
             "deleted": [{"kind": t.kind, "id": t.item_id} for t in changes.deleted],
             "shared": [{"list_id": m.list_id, "role": m.role, "owner_name": m.owner_name} for m in changes.shared],
             "sync_token": changes.token,
@@ -75,7 +73,7 @@ class SyncApi(APIView):
         return unstored_response(body)
 
 
-class CredentialsApi(APIView):
+class CredentialsApi(TodosApi):
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TodosCredentialsOutput"

@@ -6,13 +6,18 @@ from django.http import HttpResponseRedirect
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from mysite import storage
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, private_response, results_response, unstored_response, validated
+from todos.apis._common import (
+    StrictSerializer,
+    TodosApi,
+    private_response,
+    results_response,
+    unstored_response,
+    validated,
+)
 from todos.apis.serializers import AttachmentOutput
-from todos.representations import attachment_as_dict
 
 
 def _attachment(request, task_id: str, attachment_id: str):
@@ -33,7 +38,7 @@ class UploadOutput(serializers.Serializer):
     expires_in = serializers.IntegerField()
 
 
-class AttachmentListApi(APIView):
+class AttachmentListApi(TodosApi):
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TodosAttachmentListOutput"
@@ -47,10 +52,10 @@ class AttachmentListApi(APIView):
             return selectors.attachments_of(owner=owner, task_id=task_id)
 
         attachments = services.on_task(user=request.user, task_id=task_id, edit=False, run=read)
-        return results_response(request, attachments, attachment_as_dict)
+        return results_response(request, attachments, AttachmentOutput)
 
 
-class AttachmentStartApi(APIView):
+class AttachmentStartApi(TodosApi):
     class InputSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosAttachmentStartInput"
@@ -79,7 +84,7 @@ class AttachmentStartApi(APIView):
             task_id=task_id,
             run=lambda owner: services.attachment_start(owner=owner, task_id=task_id, **data),
         )
-        body = {"attachment": attachment_as_dict(attachment), "upload": upload.as_dict()}
+        body = {"attachment": AttachmentOutput(attachment).data, "upload": upload.as_dict()}
         return private_response(request, body, status=status.HTTP_201_CREATED)
 
 
@@ -87,14 +92,14 @@ class AttachmentsApi(AttachmentListApi, AttachmentStartApi):
     """GET: a task's attachments; POST: start an upload."""
 
 
-class AttachmentDetailApi(APIView):
+class AttachmentDetailApi(TodosApi):
     @extend_schema(operation_id="todos_attachments_retrieve", responses={200: AttachmentOutput})
     def get(self, request, task_id: str, attachment_id: str):
         attachment = _attachment(request, task_id, attachment_id)
-        return private_response(request, attachment_as_dict(attachment))
+        return private_response(request, AttachmentOutput(attachment).data)
 
 
-class AttachmentDeleteApi(APIView):
+class AttachmentDeleteApi(TodosApi):
     @extend_schema(operation_id="todos_attachments_destroy", responses={204: None})
     def delete(self, request, task_id: str, attachment_id: str):
         services.on_task(
@@ -109,7 +114,7 @@ class AttachmentApi(AttachmentDetailApi, AttachmentDeleteApi):
     """GET or DELETE one attachment."""
 
 
-class AttachmentCompleteApi(APIView):
+class AttachmentCompleteApi(TodosApi):
     @extend_schema(
         operation_id="todos_attachments_complete",
         request=None,
@@ -122,10 +127,10 @@ class AttachmentCompleteApi(APIView):
             task_id=task_id,
             run=lambda owner: services.attachment_complete(owner=owner, task_id=task_id, attachment_id=attachment_id),
         )
-        return private_response(request, attachment_as_dict(attachment))
+        return private_response(request, AttachmentOutput(attachment).data)
 
 
-class AttachmentDownloadApi(APIView):
+class AttachmentDownloadApi(TodosApi):
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TodosAttachmentDownloadOutput"

@@ -5,17 +5,15 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, expected_version, item_response, results_response, validated
+from todos.apis._common import StrictSerializer, TodosApi, expected_version, item_response, results_response, validated
 from todos.apis.serializers import ListOutput, position_field
-from todos.representations import list_as_dict
 
 
-class ListListApi(APIView):
+class ListListApi(TodosApi):
     class FilterSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosListListFilter"
@@ -40,10 +38,10 @@ class ListListApi(APIView):
             services.inbox_ensure(owner=request.user.sub)
         include = validated(ListListApi.FilterSerializer, request.query_params)["archived"]
         lists = selectors.lists_of(owner=request.user.sub, include_archived=include)
-        return results_response(request, lists, list_as_dict)
+        return results_response(request, lists, ListOutput)
 
 
-class ListCreateApi(APIView):
+class ListCreateApi(TodosApi):
     class InputSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosListCreateInput"
@@ -62,14 +60,14 @@ class ListCreateApi(APIView):
     def post(self, request):
         data = validated(ListCreateApi.InputSerializer, request.data)
         todo_list = services.list_create(owner=request.user.sub, **data)
-        return item_response(request, todo_list, list_as_dict, status=status.HTTP_201_CREATED)
+        return item_response(request, todo_list, ListOutput, status=status.HTTP_201_CREATED)
 
 
 class ListsApi(ListListApi, ListCreateApi):
     """GET: the user's lists; POST: a new list."""
 
 
-class ListDetailApi(APIView):
+class ListDetailApi(TodosApi):
     @extend_schema(operation_id="todos_lists_retrieve", responses={200: ListOutput})
     def get(self, request, list_id: str):
         todo_list = services.on_list(
@@ -78,10 +76,10 @@ class ListDetailApi(APIView):
             edit=False,
             run=lambda owner: selectors.list_get(owner=owner, list_id=list_id),
         )
-        return item_response(request, todo_list, list_as_dict)
+        return item_response(request, todo_list, ListOutput)
 
 
-class ListUpdateApi(APIView):
+class ListUpdateApi(TodosApi):
     class InputSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosListUpdateInput"
@@ -111,10 +109,10 @@ class ListUpdateApi(APIView):
             owner_only=True,
             run=lambda owner: services.list_update(owner=owner, list_id=list_id, expected_version=version, **data),
         )
-        return item_response(request, todo_list, list_as_dict)
+        return item_response(request, todo_list, ListOutput)
 
 
-class ListDeleteApi(APIView):
+class ListDeleteApi(TodosApi):
     @extend_schema(
         operation_id="todos_lists_destroy",
         responses={204: None, 428: PRECONDITION_REQUIRED},

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.views import APIView
 
 from mysite.apis import TimeZoneField
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
-from todos.apis._common import StrictSerializer, item_etag, private_response, validated
+from todos.apis._common import StrictSerializer, TodosApi, item_etag, private_response, validated
 from todos.apis.serializers import TaskOutput
 from todos.quickadd import QuickAdd
-from todos.representations import task_as_dict
 from todos.services.quick import task_quick_add
 
 
@@ -48,7 +46,7 @@ class QuickParsedOutput(serializers.Serializer):
     tokens = QuickTokenOutput(many=True)
 
 
-class TaskQuickAddApi(APIView):
+class TaskQuickAddApi(TodosApi):
     class InputSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosTaskQuickAddInput"
@@ -82,5 +80,5 @@ class TaskQuickAddApi(APIView):
     def post(self, request):
         data = validated(TaskQuickAddApi.InputSerializer, request.data)
         task, parsed = task_quick_add(owner=request.user.sub, **data)
-        body = {"task": task_as_dict(task), "parsed": parsed_as_dict(parsed)}
+        body = {"task": TaskOutput(task).data, "parsed": parsed_as_dict(parsed)}
         return private_response(request, body, status=status.HTTP_201_CREATED, etag=item_etag(task.version))

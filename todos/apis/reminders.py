@@ -8,11 +8,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from todos.apis._common import StrictSerializer, private_response, results_response, validated
+from todos.apis._common import StrictSerializer, TodosApi, private_response, results_response, validated
 from todos.apis.serializers import LocalDateTimeField
-from todos.representations import reminder_as_dict
 from todos.services import reminders as services
 from todos.services.shared_access import on_task
 
@@ -23,7 +21,7 @@ class ReminderOutput(serializers.Serializer):
     class Meta:
         ref_name = "TodosReminder"
 
-    id = serializers.CharField()
+    id = serializers.CharField(source="reminder_id")
     task_id = serializers.CharField()
     kind = serializers.ChoiceField(choices=["absolute", "relative"])
     at = serializers.DateTimeField(allow_null=True)
@@ -34,7 +32,7 @@ class ReminderOutput(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class ReminderListApi(APIView):
+class ReminderListApi(TodosApi):
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TodosReminderListOutput"
@@ -49,10 +47,10 @@ class ReminderListApi(APIView):
             edit=False,
             run=lambda owner: services.reminders_task_get(owner=owner, task_id=task_id),
         )
-        return results_response(request, reminders, reminder_as_dict)
+        return results_response(request, reminders, ReminderOutput)
 
 
-class ReminderCreateApi(APIView):
+class ReminderCreateApi(TodosApi):
     class InputSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosReminderCreateInput"
@@ -89,14 +87,14 @@ class ReminderCreateApi(APIView):
                 owner=owner, task_id=task_id, at=data.get("at"), offset_minutes=data.get("offset_minutes")
             ),
         )
-        return private_response(request, reminder_as_dict(reminder), status=status.HTTP_201_CREATED)
+        return private_response(request, ReminderOutput(reminder).data, status=status.HTTP_201_CREATED)
 
 
 class RemindersApi(ReminderListApi, ReminderCreateApi):
     """GET: a task's reminders; POST: add one."""
 
 
-class ReminderApi(APIView):
+class ReminderApi(TodosApi):
     """DELETE one reminder."""
 
     @extend_schema(operation_id="todos_reminders_destroy", responses={204: None})

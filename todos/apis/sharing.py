@@ -9,13 +9,11 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, private_response, results_response, validated
+from todos.apis._common import StrictSerializer, TodosApi, private_response, results_response, validated
 from todos.apis.serializers import ListOutput
-from todos.representations import activity_as_dict, invite_as_dict, member_as_dict, shared_list_as_dict
 
 ROLES = services.ROLES
 ROLE_HELP = "viewer: reads the list; editor: also adds, changes, completes and deletes its tasks."
@@ -25,7 +23,7 @@ class InviteOutput(serializers.Serializer):
     class Meta:
         ref_name = "TodosInvite"
 
-    id = serializers.CharField()
+    id = serializers.CharField(source="invite_id")
     list_id = serializers.CharField()
     list_name = serializers.CharField()
     email = serializers.EmailField()
@@ -39,28 +37,36 @@ class MemberOutput(serializers.Serializer):
     class Meta:
         ref_name = "TodosMember"
 
-    id = serializers.CharField(help_text="The member's user id; `DELETE …/members/<id>` with your own id leaves.")
+    id = serializers.CharField(
+        source="member", help_text="The member's user id; `DELETE …/members/<id>` with your own id leaves."
+    )
     display_name = serializers.CharField()
     email = serializers.EmailField(allow_null=True, help_text="Shown to the list's owner only.")
     role = serializers.ChoiceField(choices=ROLES)
     joined_at = serializers.DateTimeField()
+
+    def to_representation(self, member):
+        body = super().to_representation(member)
+        if not self.context.get("with_email"):
+            body["email"] = None
+        return body
 
 
 class SharedListOutput(serializers.Serializer):
     class Meta:
         ref_name = "TodosSharedList"
 
-    list = ListOutput()
-    role = serializers.ChoiceField(choices=ROLES)
-    owner_name = serializers.CharField()
-    joined_at = serializers.DateTimeField()
+    list = ListOutput(source="todo_list")
+    role = serializers.ChoiceField(source="membership.role", choices=ROLES)
+    owner_name = serializers.CharField(source="membership.owner_name")
+    joined_at = serializers.DateTimeField(source="membership.joined_at")
 
 
 class ActivityOutput(serializers.Serializer):
     class Meta:
         ref_name = "TodosActivity"
 
-    actor_id = serializers.CharField()
+    actor_id = serializers.CharField(source="actor")
     actor_name = serializers.CharField()
     action = serializers.CharField(help_text='What was done: "added", "completed", "joined", "left", …')
     subject = serializers.CharField(help_text="The task's title, when a task was acted on.")
@@ -74,7 +80,7 @@ def _results(name: str, item: type[serializers.Serializer]) -> type[serializers.
     )
 
 
-class ListInvitesApi(APIView):
+class ListInvitesApi(TodosApi):
     """GET: a list's pending invitations (its owner's); POST: invite someone by email."""
 
     class InputSerializer(StrictSerializer):
@@ -89,7 +95,7 @@ class ListInvitesApi(APIView):
     )
     def get(self, request, list_id: str):
         access = selectors.list_access(actor=request.user.sub, list_id=list_id)
-        return results_response(request, selectors.invites_of_list(access=access), invite_as_dict)
+        return results_response(request, selectors.invites_of_list(access=access), InviteOutput)
 
     @extend_schema(
         operation_id="todos_list_invites_create",
@@ -105,10 +111,10 @@ class ListInvitesApi(APIView):
     def post(self, request, list_id: str):
         data = validated(ListInvitesApi.InputSerializer, request.data)
         invite = services.list_share(user=request.user, list_id=list_id, **data)
-        return private_response(request, invite_as_dict(invite), status=status.HTTP_201_CREATED)
+        return private_response(request, InviteOutput(invite).data, status=status.HTTP_201_CREATED)
 
 
-class ListInviteApi(APIView):
+class ListInviteApi(TodosApi):
     @extend_schema(operation_id="todos_list_invites_destroy", responses={204: None})
     def delete(self, request, list_id: str, invite_id: str):
         """The owner withdraws a pending invitation."""
@@ -116,7 +122,7 @@ class ListInviteApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ListMembersApi(APIView):
+class ListMembersApi(TodosApi):
     @extend_schema(
         operation_id="todos_list_members_list", responses={200: _results("TodosMemberListOutput", MemberOutput)}
     )
@@ -124,10 +130,10 @@ class ListMembersApi(APIView):
         """The list's members besides its owner (the owner and every member may see who is in)."""
         access = selectors.list_access(actor=request.user.sub, list_id=list_id)
         members = selectors.members_of(access=access)
-        return results_response(request, members, lambda m: member_as_dict(m, with_email=access.is_owner))
+        return results_response(request, members, MemberOutput, context={"with_email": access.is_owner})
 
 
-class ListMemberApi(APIView):
+class ListMemberApi(TodosApi):
     class InputSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosMemberUpdateInput"
@@ -139,7 +145,7 @@ class ListMemberApi(APIView):
         """The owner changes a member's role."""
         data = validated(ListMemberApi.InputSerializer, request.data, partial=True)
         membership = services.member_role_set(user=request.user, list_id=list_id, member=member, **data)
-        return private_response(request, member_as_dict(membership, with_email=True))
+        return private_response(request, MemberOutput(membership, context={"with_email": True}).data)
 
     @extend_schema(operation_id="todos_list_members_destroy", responses={204: None})
     def delete(self, request, list_id: str, member: str):
@@ -149,45 +155,45 @@ class ListMemberApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ListActivityApi(APIView):
+class ListActivityApi(TodosApi):
     @extend_schema(
         operation_id="todos_list_activity", responses={200: _results("TodosActivityListOutput", ActivityOutput)}
     )
     def get(self, request, list_id: str):
         """Who did what on a shared list, newest first (the last 50, kept 90 days)."""
         access = selectors.list_access(actor=request.user.sub, list_id=list_id)
-        return results_response(request, selectors.activity_of(access=access), activity_as_dict)
+        return results_response(request, selectors.activity_of(access=access), ActivityOutput)
 
 
-class SharedListsApi(APIView):
+class SharedListsApi(TodosApi):
     @extend_schema(
         operation_id="todos_shared_lists", responses={200: _results("TodosSharedListListOutput", SharedListOutput)}
     )
     def get(self, request):
         """The lists other people shared with you, by name; their tasks: `GET /api/todos/tasks?list_id=…`."""
         shared = selectors.shared_with(member=request.user.sub)
-        return private_response(request, {"results": [shared_list_as_dict(s.todo_list, s.membership) for s in shared]})
+        return results_response(request, shared, SharedListOutput)
 
 
-class MyInvitesApi(APIView):
+class MyInvitesApi(TodosApi):
     @extend_schema(
         operation_id="todos_invites_list", responses={200: _results("TodosMyInviteListOutput", InviteOutput)}
     )
     def get(self, request):
         """The pending invitations to your (verified) email address, newest first."""
-        return results_response(request, selectors.invites_for(email=request.user.email), invite_as_dict)
+        return results_response(request, selectors.invites_for(email=request.user.email), InviteOutput)
 
 
-class InviteAcceptApi(APIView):
+class InviteAcceptApi(TodosApi):
     @extend_schema(operation_id="todos_invites_accept", request=None, responses={200: SharedListOutput})
     def post(self, request, invite_id: str):
         """Join the list of an invitation to your email; 404 for any other invitation."""
         membership = services.invite_accept(user=request.user, invite_id=invite_id)
         todo_list = selectors.list_get(owner=membership.owner, list_id=membership.list_id)
-        return private_response(request, shared_list_as_dict(todo_list, membership))
+        return private_response(request, SharedListOutput({"todo_list": todo_list, "membership": membership}).data)
 
 
-class InviteDeclineApi(APIView):
+class InviteDeclineApi(TodosApi):
     @extend_schema(operation_id="todos_invites_decline", request=None, responses={204: None})
     def post(self, request, invite_id: str):
         """Turn down an invitation to your email."""

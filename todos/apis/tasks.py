@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from mysite.apis import TimeZoneField, page_limit
 from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED
@@ -18,10 +17,9 @@ from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.parsers import SafeJSONParser
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, expected_version, item_response, results_response, validated
+from todos.apis._common import StrictSerializer, TodosApi, expected_version, item_response, results_response, validated
 from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput, position_field
 from todos.errors import TaskRuleBroken
-from todos.representations import task_as_dict
 
 if TYPE_CHECKING:
     from todos.models import Task
@@ -41,7 +39,7 @@ class TaskFields(StrictSerializer):
     position = position_field(required=False)
 
 
-class TaskListApi(APIView):
+class TaskListApi(TodosApi):
     class FilterSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosTaskListFilter"
@@ -89,10 +87,10 @@ class TaskListApi(APIView):
         tasks, next_cursor = selectors.task_search(
             owner=owner, query=selectors.TaskQuery(**data), limit=limit, cursor=cursor
         )
-        return results_response(request, tasks, task_as_dict, next_cursor=next_cursor)
+        return results_response(request, tasks, TaskOutput, next_cursor=next_cursor)
 
 
-class TaskCreateApi(APIView):
+class TaskCreateApi(TodosApi):
     InputSerializer = TaskFields
 
     @extend_schema(
@@ -108,14 +106,14 @@ class TaskCreateApi(APIView):
             services.check_reference(user=request.user, owner=owner, list_id=data["list_id"])
         task = services.task_create(owner=owner, **data)
         services.task_activity_note(user=request.user, access=shared, task=task, action="added")
-        return item_response(request, task, task_as_dict, status=status.HTTP_201_CREATED)
+        return item_response(request, task, TaskOutput, status=status.HTTP_201_CREATED)
 
 
 class TasksApi(TaskListApi, TaskCreateApi):
     """GET: query tasks; POST: a new task."""
 
 
-class TaskDetailApi(APIView):
+class TaskDetailApi(TodosApi):
     @extend_schema(operation_id="todos_tasks_retrieve", responses={200: TaskOutput})
     def get(self, request, task_id: str):
         task = services.on_task(
@@ -124,10 +122,10 @@ class TaskDetailApi(APIView):
             edit=False,
             run=lambda owner: selectors.task_get(owner=owner, task_id=task_id),
         )
-        return item_response(request, task, task_as_dict)
+        return item_response(request, task, TaskOutput)
 
 
-class TaskUpdateApi(APIView):
+class TaskUpdateApi(TodosApi):
     class InputSerializer(TaskFields):
         class Meta:
             ref_name = "TodosTaskUpdateInput"
@@ -158,10 +156,10 @@ class TaskUpdateApi(APIView):
             return services.task_update(owner=owner, task_id=task_id, expected_version=version, **data)
 
         task = services.on_task(user=request.user, task_id=task_id, run=update, note="changed")
-        return item_response(request, task, task_as_dict)
+        return item_response(request, task, TaskOutput)
 
 
-class TaskDeleteApi(APIView):
+class TaskDeleteApi(TodosApi):
     @extend_schema(
         operation_id="todos_tasks_destroy",
         responses={204: None, 428: PRECONDITION_REQUIRED},
@@ -196,10 +194,10 @@ def _task_transition(request, task_id: str, transition: Callable[..., Task], *, 
         note=note,
         run=lambda owner: transition(owner=owner, task_id=task_id, expected_version=version),
     )
-    return item_response(request, task, task_as_dict)
+    return item_response(request, task, TaskOutput)
 
 
-class TaskCompleteApi(APIView):
+class TaskCompleteApi(TodosApi):
     InputSerializer = _VersionOnly
 
     @extend_schema(
@@ -213,7 +211,7 @@ class TaskCompleteApi(APIView):
         return _task_transition(request, task_id, services.task_complete, note="completed")
 
 
-class TaskReopenApi(APIView):
+class TaskReopenApi(TodosApi):
     InputSerializer = _VersionOnly
 
     @extend_schema(
@@ -223,7 +221,7 @@ class TaskReopenApi(APIView):
         return _task_transition(request, task_id, services.task_reopen, note="reopened")
 
 
-class TaskMoveApi(APIView):
+class TaskMoveApi(TodosApi):
     class InputSerializer(StrictSerializer):
         class Meta:
             ref_name = "TodosTaskMoveInput"
@@ -244,7 +242,7 @@ class TaskMoveApi(APIView):
             return services.task_move(owner=owner, task_id=task_id, expected_version=version, **data)
 
         task = services.on_task(user=request.user, task_id=task_id, run=move, note="moved")
-        return item_response(request, task, task_as_dict)
+        return item_response(request, task, TaskOutput)
 
 
 class ReorderItem(StrictSerializer):
@@ -253,7 +251,7 @@ class ReorderItem(StrictSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class TaskReorderApi(APIView):
+class TaskReorderApi(TodosApi):
     parser_classes = [SafeJSONParser]  # a list of objects has no form encoding: a form body is a 415
 
     class InputSerializer(StrictSerializer):
@@ -278,4 +276,4 @@ class TaskReorderApi(APIView):
             if owner == request.user.sub:
                 raise
             tasks = services.tasks_reorder(owner=owner, items=data["items"])
-        return results_response(request, tasks, task_as_dict)
+        return results_response(request, tasks, TaskOutput)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from mysite.apis import page_limit
 from mysite.constants import MAX_CURSOR_LENGTH
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, private_response, results_response, validated
-from todos.apis.serializers import ListOutput, TaskOutput
-from todos.representations import list_as_dict, task_as_dict, trash_entry_as_dict
+from todos.apis._common import StrictSerializer, TodosApi, private_response, results_response, validated
+from todos.apis.serializers import ListOutput, TaskOutput, derived
 
 TRASH_PAGE = 100
 
@@ -21,16 +19,18 @@ class TrashEntryOutput(serializers.Serializer):
     class Meta:
         ref_name = "TodosTrashEntry"
 
-    id = serializers.CharField(help_text='The trash id: "task-<task id>" or "list-<list id>".')
+    id = serializers.CharField(source="trash_key", help_text='The trash id: "task-<task id>" or "list-<list id>".')
     kind = serializers.ChoiceField(choices=["task", "list"])
     item_id = serializers.CharField(help_text="The id of the task or list deleted (the same again once restored).")
-    title = serializers.CharField(help_text="The task's title or the list's name.")
+    title = derived(
+        serializers.CharField, lambda entry: entry.title or "", help_text="The task's title or the list's name."
+    )
     list_id = serializers.CharField(allow_null=True, help_text="A task's list when it was deleted.")
-    deleted_at = serializers.CharField(help_text="When it was deleted (UTC, microseconds).")
+    deleted_at = serializers.CharField(source="deleted", help_text="When it was deleted (UTC, microseconds).")
     expires_at = serializers.DateTimeField(help_text="When it leaves the Trash for good.")
 
 
-class TrashListApi(APIView):
+class TrashListApi(TodosApi):
     """GET: the user's Trash, newest deletion first, a page at a time."""
 
     class FilterSerializer(StrictSerializer):
@@ -60,10 +60,10 @@ class TrashListApi(APIView):
         entries, next_cursor = selectors.trash_page(
             owner=request.user.sub, limit=data["limit"], cursor=data.get("cursor")
         )
-        return results_response(request, entries, trash_entry_as_dict, next_cursor=next_cursor)
+        return results_response(request, entries, TrashEntryOutput, next_cursor=next_cursor)
 
 
-class TrashItemApi(APIView):
+class TrashItemApi(TodosApi):
     """DELETE one Trash entry: purge it now."""
 
     @extend_schema(
@@ -76,7 +76,7 @@ class TrashItemApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TrashRestoreApi(APIView):
+class TrashRestoreApi(TodosApi):
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "TodosTrashRestoreOutput"
@@ -98,7 +98,7 @@ class TrashRestoreApi(APIView):
         kind, item = services.trash_restore(owner=request.user.sub, trash_id=trash_id)
         body = {
             "kind": kind,
-            "task": task_as_dict(item) if kind == "task" else None,
-            "list": list_as_dict(item) if kind == "list" else None,
+            "task": TaskOutput(item).data if kind == "task" else None,
+            "list": ListOutput(item).data if kind == "list" else None,
         }
         return private_response(request, body)

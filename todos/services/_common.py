@@ -46,10 +46,10 @@ def touch(item) -> None:
         item.updated_at = utcnow()
 
 
-def check_version(item, expected: int | None, *, serialize) -> None:
+def check_version(item, expected: int | None) -> None:
     """A stale `expected` version is a 409 carrying the current item."""
     if expected is not None and expected != item.version:
-        raise VersionConflict(extra={"current": serialize(item)})
+        raise VersionConflict(current=item)
 
 
 def list_for_write(*, owner: str, list_id: str) -> TodoList:
@@ -82,7 +82,7 @@ def task_tombstone(task: Task) -> Tombstone:
     return tombstone(owner=task.owner, kind="task", item_id=task.task_id, list_key=task.list_key)
 
 
-def save_new(item, *, serialize, owner: str) -> None:
+def save_new(item, *, owner: str) -> None:
     """Put a new item (fresh id) with the owner's read-cache bump; a retry of an applied write is no conflict.
 
     The id was generated for this write, so an item already holding it with the same `changed`
@@ -97,16 +97,15 @@ def save_new(item, *, serialize, owner: str) -> None:
         hash_key, range_key = getattr(item, model._hash_keyname), getattr(item, model._range_keyname)
         current = model.get(hash_key, range_key, consistent_read=True)
         if getattr(current, "changed", None) != getattr(item, "changed", None):
-            raise VersionConflict(extra={"current": serialize(current)}) from error
+            raise VersionConflict(current=current) from error
         item.version = current.version
 
 
 class conflict_guard:
     """Turn a lost optimistic-locking race into a 409 with the item as it is now."""
 
-    def __init__(self, item, *, serialize):
+    def __init__(self, item):
         self.item = item
-        self.serialize = serialize
 
     def __enter__(self):
         return self
@@ -124,5 +123,5 @@ class conflict_guard:
                 )
             except DoesNotExist:
                 raise VersionConflict("The item was deleted meanwhile.") from exc
-            raise VersionConflict(extra={"current": self.serialize(current)}) from exc
+            raise VersionConflict(current=current) from exc
         return False

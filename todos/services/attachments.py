@@ -10,7 +10,6 @@ from pynamodb.exceptions import DoesNotExist
 from mysite import cache, storage
 from todos.errors import AttachmentNotFound, AttachmentTooLarge, InvalidTask, UploadExpired, UploadMissing
 from todos.models import PENDING_UPLOAD_KEPT, Attachment, Tombstone, utcnow
-from todos.representations import attachment_as_dict
 from todos.services._common import conflict_guard, new_id, task_for_write, tombstone, touch
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -100,7 +99,7 @@ def attachment_complete(*, owner: str, task_id: str, attachment_id: str) -> Atta
     attachment.state = "ready"
     attachment.expires_at = None
     touch(attachment)
-    with conflict_guard(attachment, serialize=attachment_as_dict):
+    with conflict_guard(attachment):
         cache.save_with_bump(attachment, cache.user_scope(owner))
     return attachment
 

@@ -7,7 +7,6 @@ from pynamodb.exceptions import TransactWriteError
 from mysite import cache
 from todos.errors import InvalidTask, ListNotFound, TaskRuleBroken, TrashNotFound
 from todos.models import Task, TodoList
-from todos.representations import list_as_dict
 from todos.services._common import (
     INBOX_ID,
     check_version,
@@ -63,7 +62,7 @@ def list_create(*, owner: str, name: str, colour: str = "grey", position: float 
         position=next_position() if position is None else clean_position(position),
     )
     touch(todo_list)
-    save_new(todo_list, serialize=list_as_dict, owner=owner)
+    save_new(todo_list, owner=owner)
     return todo_list
 
 
@@ -79,7 +78,7 @@ def list_update(
 ) -> TodoList:
     """Rename, recolour, move or (un)archive a list."""
     todo_list = list_for_write(owner=owner, list_id=list_id)
-    check_version(todo_list, expected_version, serialize=list_as_dict)
+    check_version(todo_list, expected_version)
     if name is not None:
         todo_list.name = _clean_name(name)
     if colour is not None:
@@ -91,7 +90,7 @@ def list_update(
             raise TaskRuleBroken("The Inbox cannot be archived.", field="archived")
         todo_list.archived = archived
     touch(todo_list)
-    with conflict_guard(todo_list, serialize=list_as_dict):
+    with conflict_guard(todo_list):
         cache.save_with_bump(todo_list, cache.user_scope(owner))
     return todo_list
 
@@ -119,8 +118,8 @@ def list_delete(*, owner: str, list_id: str, expected_version: int | None = None
             raise ListNotFound(field="list_id") from None
         todo_list = None  # deleted already: what follows moves the tasks a cut-off delete left behind
     if todo_list is not None:
-        check_version(todo_list, expected_version, serialize=list_as_dict)
-        with conflict_guard(todo_list, serialize=list_as_dict), cache.transaction() as write:
+        check_version(todo_list, expected_version)
+        with conflict_guard(todo_list), cache.transaction() as write:
             write.delete(todo_list)
             write.save(tombstone(owner=owner, kind="list", item_id=list_id))
             list_trash_entry(write, todo_list=todo_list)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from mysite.dynamo import chunks
 from todos.models import Task
-from todos.representations import task_as_dict
 from todos.services._common import check_version, task_for_write
 from todos.services.tasks import _subtask_ids
 
@@ -26,7 +25,7 @@ def task_delete(*, owner: str, task_id: str, expected_version: int | None = None
     from todos.services.trash import task_trash
 
     task = task_for_write(owner=owner, task_id=task_id)
-    check_version(task, expected_version, serialize=task_as_dict)
+    check_version(task, expected_version)
     subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
     return task_trash(task=task, subtasks=subtasks)
 

@@ -8,12 +8,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from todos.errors import InvalidTask, TaskRuleBroken
 from todos.models import Task
 from todos.recurrence import recurrence_check_reachable
-from todos.representations import task_due_datetime_local
 
 MAX_TITLE = 500
 MAX_NOTES = 20_000
 MAX_LABELS = 20
 MAX_LABEL = 60
+
+
+def task_due_datetime_local(task: Task) -> datetime | None:
+    """The due instant in the time zone the user gave it in."""
+    if task.due_datetime is None:
+        return None
+    return task.due_datetime.astimezone(ZoneInfo(task.due_timezone or "UTC"))
 
 
 def clean_title(title: str) -> str:

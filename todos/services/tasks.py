@@ -13,7 +13,6 @@ from mysite import cache
 from todos.errors import InvalidTask, TaskRuleBroken, VersionConflict
 from todos.models import Task, TodoList, utcnow
 from todos.recurrence import next_occurrence, recurrence_clean
-from todos.representations import task_as_dict, task_due_datetime_local
 from todos.services._common import (
     INBOX_ID,
     check_version,
@@ -35,6 +34,7 @@ from todos.services.task_fields import (
     clean_notes,
     clean_priority,
     clean_title,
+    task_due_datetime_local,
 )
 
 
@@ -115,7 +115,7 @@ def _save_parent_last(*, owner: str, items: list[tuple[Task, Counter]], last: Ta
         return fill
 
     # The parent last, so it goes in the final transaction.
-    with conflict_guard(last, serialize=task_as_dict):
+    with conflict_guard(last):
         for chunk in counted_chunks([*items, (last, last_before)], size=CHUNK):
             counted_write(owner=owner, fill=saving(chunk))
 
@@ -145,7 +145,7 @@ def _saved(task: Task, before: Counter, *, check_list: bool = False) -> Task:
         tally.change(before, task)
 
     if not created:
-        with conflict_guard(task, serialize=task_as_dict):
+        with conflict_guard(task):
             counted_write(owner=task.owner, fill=fill)
         return task
     try:
@@ -162,7 +162,7 @@ def _saved(task: Task, before: Counter, *, check_list: bool = False) -> Task:
             raise
         current = Task.get(task.owner, task.task_id, consistent_read=True)
         if current.changed != task.changed:
-            raise VersionConflict(extra={"current": task_as_dict(current)}) from error
+            raise VersionConflict(current=current) from error
         task.version = current.version
     return task
 
@@ -227,7 +227,7 @@ def task_update(
 ) -> Task:
     """Change some of a task's fields; only the given ones."""
     task = task_for_write(owner=owner, task_id=task_id)
-    check_version(task, expected_version, serialize=task_as_dict)
+    check_version(task, expected_version)
     before = counted(task)
     due_before = (task.due_datetime, task.due_date)
     for field, value, clean in (
@@ -282,7 +282,7 @@ def _complete(task: Task, now: datetime) -> bool:
 def task_complete(*, owner: str, task_id: str, expected_version: int | None = None) -> Task:
     """Complete a task (and its open subtasks); a recurring one moves to its next occurrence."""
     task = task_for_write(owner=owner, task_id=task_id)
-    check_version(task, expected_version, serialize=task_as_dict)
+    check_version(task, expected_version)
     if task.done:
         return task
     before = counted(task)
@@ -307,7 +307,7 @@ def task_complete(*, owner: str, task_id: str, expected_version: int | None = No
 def task_reopen(*, owner: str, task_id: str, expected_version: int | None = None) -> Task:
     """Mark a completed task open again."""
     task = task_for_write(owner=owner, task_id=task_id)
-    check_version(task, expected_version, serialize=task_as_dict)
+    check_version(task, expected_version)
     if not task.done:
         return task
     before = counted(task)
@@ -320,7 +320,7 @@ def task_move(
 ) -> Task:
     """Move a task (with its subtasks) to another list; a moved subtask becomes a task of its own."""
     task = task_for_write(owner=owner, task_id=task_id)
-    check_version(task, expected_version, serialize=task_as_dict)
+    check_version(task, expected_version)
     target = _list_for_task(owner=owner, list_id=list_id)
     subtasks = [] if task.parent_id else _subtask_ids(owner=owner, task=task)
     befores = {t.task_id: counted(t) for t in [task, *subtasks]}
@@ -350,13 +350,13 @@ def tasks_reorder(*, owner: str, items: list[dict]) -> list[Task]:
         raise TaskRuleBroken(f"No such task: {', '.join(missing)}.", field="items")
     for item in items:
         task = found[item["id"]]
-        check_version(task, item.get("version"), serialize=task_as_dict)
+        check_version(task, item.get("version"))
         task.position = clean_position(item["position"], field="items")
         task.refresh_keys()
         touch(task)
     first = found[ids[0]]
     with (
-        conflict_guard(first, serialize=task_as_dict),
+        conflict_guard(first),
         _transaction() as tx,
     ):
         for task_id in ids:

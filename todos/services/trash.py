@@ -21,7 +21,6 @@ from pynamodb.exceptions import DoesNotExist
 from mysite.dynamo import chunks
 from todos.errors import TrashNotFound
 from todos.models import Attachment, Task, TodoList, TrashItem, changed_stamp
-from todos.representations import attachment_as_dict, task_as_dict
 from todos.services._common import conflict_guard, task_tombstone, tombstone
 from todos.services.counts import MAX_KEYS, counted, counted_chunks, counted_write
 from todos.services.tasks import MAX_TRANSACTION_ITEMS, _subtask_ids
@@ -104,7 +103,7 @@ def _move_attachments(*, owner: str, trash_id: str, task_ids: list[str]) -> None
     """Move these tasks' attachment records into the Trash, a transaction per chunk."""
     found = [a for task_id in task_ids for a in _attachments_of(owner, task_id)]
     for chunk in chunks(found, MOVE_CHUNK):
-        with conflict_guard(chunk[0], serialize=attachment_as_dict):
+        with conflict_guard(chunk[0]):
             counted_write(
                 owner=owner,
                 fill=lambda tx, tally, chunk=chunk: _fill_move(
@@ -133,7 +132,7 @@ def tasks_move_to_trash(*, owner: str, trash_id: str, tasks, keep=None) -> int:
         _move_attachments(owner=owner, trash_id=trash_id, task_ids=[t.task_id for t in current])
         for part in counted_chunks([(t, counted(t)) for t in current], size=MOVE_CHUNK):
             tasks_part = [t for t, _ in part]
-            with conflict_guard(tasks_part[0], serialize=task_as_dict):
+            with conflict_guard(tasks_part[0]):
                 counted_write(
                     owner=owner,
                     fill=lambda tx, tally, tasks_part=tasks_part: _fill_move(
@@ -168,7 +167,7 @@ def task_trash(*, task: Task, subtasks: list[Task]) -> str:
         tally.change(counted(task), None)
         _fill_move(tx, tally, owner=owner, trash_id=trash_id, tasks=subtasks, attachments=attachments)
 
-    with conflict_guard(task, serialize=task_as_dict):
+    with conflict_guard(task):
         counted_write(owner=owner, fill=fill)
     return trash_id
 
@@ -207,7 +206,7 @@ def tasks_trash_each(*, owner: str, tasks: list[Task], keep) -> list[str]:
                 _fill_move(tx, tally, owner=owner, trash_id=trash_id, tasks=subtasks, attachments=attachments)
 
         if batch:
-            with conflict_guard(batch[0][0], serialize=task_as_dict):
+            with conflict_guard(batch[0][0]):
                 counted_write(owner=owner, fill=fill)
             trash_ids.extend(trash_id_for("task", task.task_id) for task, _, _ in batch)
             batch.clear()

@@ -18,9 +18,9 @@ from mysite.decorators import login_required
 from mysite.errors import DomainError
 from todos import selectors, services
 from todos.errors import ListNotFound
-from todos.representations import task_due_datetime_local
 from todos.services.attachments import INLINE_TYPES
 from todos.services.reminders import OFFSET_CHOICES, reminder_zone, reminders_panel
+from todos.services.task_fields import task_due_datetime_local
 from todos.views.panels import app_sharing, banner, list_sharing
 
 FILTERS = ("all", "active", "completed")

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mysite.apis import PageQuery, PrivateApi, StrictSerializer, group_permission, page_limit, validated
-from mysite.concurrency import IF_MATCH, expected_version, item_etag, private_response, version_conflict
+from mysite.concurrency import IF_MATCH, expected_version, item_etag, private_response
 from mysite.constants import RELEASE_MANAGERS
 from mysite.errors import NotFound
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
@@ -33,7 +33,6 @@ from updates.apis.fields import (
     pattern_field,
 )
 from updates.constants import CHANNEL_PATTERN, SLUG_PATTERN
-from updates.errors import StaleRelease
 from updates.versions import SemVer
 
 # Signed in and in `release-managers`; anyone else gets 403 (401 without credentials).
@@ -135,11 +134,8 @@ class ReleaseVersionInput(serializers.Serializer):
 class ReleaseApi(PublishingApi):
     """An API on one release: a version conflict answers with the release as GET shows it."""
 
-    def handle_exception(self, exc):
-        if isinstance(exc, StaleRelease) and "current" in exc.extra:
-            current = selectors.release_get(product=self.kwargs["product"], version=self.kwargs["version"])
-            exc = version_conflict(release_detail(current), exc.message)
-        return super().handle_exception(exc)
+    def current_body(self, current):
+        return None if current is None else release_detail(current)
 
 
 def release_response(request, release, *, status: int = 200, location: str | None = None) -> Response:

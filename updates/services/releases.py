@@ -20,6 +20,7 @@ from updates.errors import (
     InvalidTransition,
     ReleaseExists,
     ReleaseNotPublishable,
+    RepositoryBusy,
     StaleRelease,
     VersionNotNewer,
 )
@@ -111,23 +112,7 @@ def release_create(
 
 def _stale(release: Release) -> StaleRelease:
     """A 409 carrying the stored release, so the caller can merge and retry with its version."""
-    current = release_get(product=release.product, version=release.version_name)
-    return StaleRelease(extra={"current": release_state(current)})
-
-
-def release_state(release: Release) -> dict:
-    """The editable state of a release as the API shows it."""
-    return {
-        "version": release.version_name,
-        "channel": release.channel,
-        "status": release.status,
-        "notes": release.notes,
-        "critical": bool(release.critical),
-        "minimum_version": release.minimum_version,
-        "rollout": int(release.rollout),
-        "published_at": release.published_at.isoformat() if release.published_at else None,
-        "item_version": int(release.version or 0),
-    }
+    return StaleRelease(current=release_get(product=release.product, version=release.version_name))
 
 
 MANUAL = "release manager"
@@ -255,7 +240,7 @@ def _commit_with_tuf(release: Release, also: Callable[[TransactWrite], None] | N
                 continue  # another publication moved the repository on: rebuild on top of it
             raise
         return release
-    raise StaleRelease("The update repository is busy; try again.")
+    raise RepositoryBusy()
 
 
 def client_paths_invalidate(*, product: str) -> None:
