@@ -65,6 +65,17 @@ def page_limit(*, maximum: int, default: int) -> serializers.IntegerField:
     return serializers.IntegerField(required=False, min_value=1, max_value=maximum, default=default)
 
 
+def results_output(name: str, item: type[serializers.Serializer], *, paged: bool = False, **fields):
+    """The serializer of a list answer, `{**fields, "results": [item…], "next_cursor"}`, named `name` in the schema.
+
+    `next_cursor` (null on the last page) only when `paged`; `fields` are any others the answer has first.
+    """
+    attrs = {"Meta": type("Meta", (), {"ref_name": name}), **fields, "results": item(many=True)}
+    if paged:
+        attrs["next_cursor"] = serializers.CharField(allow_null=True)
+    return type(name, (serializers.Serializer,), attrs)
+
+
 def validated(serializer_class: type[serializers.Serializer], data, *, partial: bool = False) -> dict:
     """The serializer's validated data; a ValidationError (400 in the one error shape) otherwise.
 

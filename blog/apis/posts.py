@@ -29,6 +29,7 @@ from blog.apis._common import (
 )
 from blog.apis.public import BylineOutput
 from blog.constants import STATUSES
+from mysite.apis import results_output
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 
 if TYPE_CHECKING:
@@ -119,9 +120,7 @@ class AdminPostListApi(PostApi):
             help_text="true: the posts you co-write without being their primary author (status and q do not apply).",
         )
 
-    class OutputSerializer(serializers.Serializer):
-        results = AdminPostOutput(many=True)
-        next_cursor = serializers.CharField(allow_null=True)
+    OutputSerializer = results_output("AdminPostListApiOutput", AdminPostOutput, paged=True)
 
     class InputSerializer(PostContentInput):
         pass

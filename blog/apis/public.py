@@ -11,7 +11,7 @@ from blog import selectors
 from blog.apis._common import CURSOR, LIMIT, PageQuery, validated
 from blog.errors import PostMoved
 from blog.rendering import media_url
-from mysite.apis import PublicApi
+from mysite.apis import PublicApi, results_output
 
 
 class RenditionOutput(serializers.Serializer):
@@ -60,9 +60,7 @@ class PostDetailOutput(PostOutput):
     body_html = serializers.CharField()
 
 
-class PostPageOutput(serializers.Serializer):
-    results = PostOutput(many=True)
-    next_cursor = serializers.CharField(allow_null=True)
+PostPageOutput = results_output("PostPageOutput", PostOutput, paged=True)
 
 
 def post_page(posts, next_cursor) -> dict:

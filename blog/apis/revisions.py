@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from blog import selectors, services
 from blog.apis._common import CURSOR, IF_MATCH, LIMIT, PRECONDITION_REQUIRED, PageQuery, expected_version, validated
 from blog.apis.posts import AdminPostOutput, PostApi, VersionConflictOutput, VersionInput, by
+from mysite.apis import results_output
 
 
 class RevisionOutput(serializers.Serializer):
@@ -29,9 +30,7 @@ class RevisionOutput(serializers.Serializer):
 
 
 class RevisionListApi(PostApi):
-    class OutputSerializer(serializers.Serializer):
-        results = RevisionOutput(many=True)
-        next_cursor = serializers.CharField(allow_null=True)
+    OutputSerializer = results_output("RevisionListApiOutput", RevisionOutput, paged=True)
 
     @extend_schema(
         parameters=[CURSOR, LIMIT], responses={200: OutputSerializer}, operation_id="blog_admin_revisions_list"

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from blog import permissions
 from blog.apis._common import AuthorApi, RoleRequired, validated
 from blog.services import staff
+from mysite.apis import results_output
 
 
 class StaffMemberOutput(serializers.Serializer):
@@ -26,8 +27,7 @@ class StaffApi(AuthorApi):
 
 
 class StaffListApi(StaffApi):
-    class OutputSerializer(serializers.Serializer):
-        results = StaffMemberOutput(many=True)
+    OutputSerializer = results_output("StaffListApiOutput", StaffMemberOutput)
 
     @extend_schema(responses={200: OutputSerializer}, operation_id="blog_admin_staff_list")
     def get(self, request):

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from blog.search.selectors import MAX_QUERY_CHARS, MAX_RESULTS, search_posts
-from mysite.apis import PublicApi, StrictSerializer, validated
+from mysite.apis import PublicApi, StrictSerializer, results_output, validated
 
 
 class SearchResultOutput(serializers.Serializer):
@@ -48,9 +48,7 @@ class SearchApi(PublicApi):
             help_text=f"How many results, 1-{MAX_RESULTS} (default 10).",
         )
 
-    class OutputSerializer(serializers.Serializer):
-        query = serializers.CharField()
-        results = SearchResultOutput(many=True)
+    OutputSerializer = results_output("SearchApiOutput", SearchResultOutput, query=serializers.CharField())
 
     @extend_schema(
         parameters=[InputSerializer],

@@ -6,6 +6,7 @@ processes and threads.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -14,6 +15,8 @@ from mysite.concurrency import expected_version, item_etag, private_response
 from todos.apis.serializers import CURRENT_OUTPUTS
 
 __all__ = [
+    "FORMAT_JSON",
+    "BrowsableFilter",
     "StrictSerializer",
     "TodosApi",
     "expected_version",
@@ -24,6 +27,18 @@ __all__ = [
     "unstored_response",
     "validated",
 ]
+
+
+class BrowsableFilter(StrictSerializer):
+    """A list's query that also takes `?format=api`: DRF's browsable page, a convenience for people.
+
+    The schema states only JSON: name `FORMAT_JSON` after the filter in the operation's parameters.
+    """
+
+    format = serializers.ChoiceField(choices=["json", "api"], required=False)
+
+
+FORMAT_JSON = OpenApiParameter("format", str, enum=["json"], required=False)
 
 
 class TodosApi(PrivateApi):

@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from mysite import storage
+from mysite.apis import results_output
 from todos import selectors, services
 from todos.apis._common import (
     StrictSerializer,
@@ -39,11 +40,7 @@ class UploadOutput(serializers.Serializer):
 
 
 class AttachmentListApi(TodosApi):
-    class OutputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "TodosAttachmentListOutput"
-
-        results = AttachmentOutput(many=True)
+    OutputSerializer = results_output("TodosAttachmentListOutput", AttachmentOutput)
 
     @extend_schema(operation_id="todos_attachments_list", responses={200: OutputSerializer})
     def get(self, request, task_id: str):

@@ -2,35 +2,39 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from mysite.apis import results_output
 from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, TodosApi, expected_version, item_response, results_response, validated
+from todos.apis._common import (
+    FORMAT_JSON,
+    BrowsableFilter,
+    StrictSerializer,
+    TodosApi,
+    expected_version,
+    item_response,
+    results_response,
+    validated,
+)
 from todos.apis.serializers import ListOutput, position_field
 
 
 class ListListApi(TodosApi):
-    class FilterSerializer(StrictSerializer):
+    class FilterSerializer(BrowsableFilter):
         class Meta:
             ref_name = "TodosListListFilter"
 
         archived = serializers.BooleanField(required=False, default=False, help_text="Include archived lists.")
-        format = serializers.ChoiceField(choices=["json", "api"], required=False)
 
-    class OutputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "TodosListListOutput"
-
-        results = ListOutput(many=True)
+    OutputSerializer = results_output("TodosListListOutput", ListOutput)
 
     @extend_schema(
         operation_id="todos_lists_list",
-        # ?format=api (DRF's browsable page) is a convenience for people, not documented.
-        parameters=[FilterSerializer, OpenApiParameter("format", str, enum=["json"], required=False)],
+        parameters=[FilterSerializer, FORMAT_JSON],
         responses={200: OutputSerializer},
     )
     def get(self, request):

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from mysite.apis import results_output
 from todos.apis._common import StrictSerializer, TodosApi, private_response, results_response, validated
 from todos.apis.serializers import LocalDateTimeField
 from todos.services import reminders as services
@@ -33,11 +34,7 @@ class ReminderOutput(serializers.Serializer):
 
 
 class ReminderListApi(TodosApi):
-    class OutputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "TodosReminderListOutput"
-
-        results = ReminderOutput(many=True)
+    OutputSerializer = results_output("TodosReminderListOutput", ReminderOutput)
 
     @extend_schema(operation_id="todos_reminders_list", responses={200: OutputSerializer})
     def get(self, request, task_id: str):

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from mysite.apis import results_output
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import StrictSerializer, TodosApi, private_response, results_response, validated
@@ -74,12 +75,6 @@ class ActivityOutput(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-def _results(name: str, item: type[serializers.Serializer]) -> type[serializers.Serializer]:
-    return type(
-        name, (serializers.Serializer,), {"Meta": type("Meta", (), {"ref_name": name}), "results": item(many=True)}
-    )
-
-
 class ListInvitesApi(TodosApi):
     """GET: a list's pending invitations (its owner's); POST: invite someone by email."""
 
@@ -91,7 +86,7 @@ class ListInvitesApi(TodosApi):
         role = serializers.ChoiceField(choices=ROLES, default="editor", help_text=ROLE_HELP)
 
     @extend_schema(
-        operation_id="todos_list_invites_list", responses={200: _results("TodosInviteListOutput", InviteOutput)}
+        operation_id="todos_list_invites_list", responses={200: results_output("TodosInviteListOutput", InviteOutput)}
     )
     def get(self, request, list_id: str):
         access = selectors.list_access(actor=request.user.sub, list_id=list_id)
@@ -124,7 +119,7 @@ class ListInviteApi(TodosApi):
 
 class ListMembersApi(TodosApi):
     @extend_schema(
-        operation_id="todos_list_members_list", responses={200: _results("TodosMemberListOutput", MemberOutput)}
+        operation_id="todos_list_members_list", responses={200: results_output("TodosMemberListOutput", MemberOutput)}
     )
     def get(self, request, list_id: str):
         """The list's members besides its owner (the owner and every member may see who is in)."""
@@ -157,7 +152,7 @@ class ListMemberApi(TodosApi):
 
 class ListActivityApi(TodosApi):
     @extend_schema(
-        operation_id="todos_list_activity", responses={200: _results("TodosActivityListOutput", ActivityOutput)}
+        operation_id="todos_list_activity", responses={200: results_output("TodosActivityListOutput", ActivityOutput)}
     )
     def get(self, request, list_id: str):
         """Who did what on a shared list, newest first (the last 50, kept 90 days)."""
@@ -167,7 +162,8 @@ class ListActivityApi(TodosApi):
 
 class SharedListsApi(TodosApi):
     @extend_schema(
-        operation_id="todos_shared_lists", responses={200: _results("TodosSharedListListOutput", SharedListOutput)}
+        operation_id="todos_shared_lists",
+        responses={200: results_output("TodosSharedListListOutput", SharedListOutput)},
     )
     def get(self, request):
         """The lists other people shared with you, by name; their tasks: `GET /api/todos/tasks?list_id=…`."""
@@ -177,7 +173,7 @@ class SharedListsApi(TodosApi):
 
 class MyInvitesApi(TodosApi):
     @extend_schema(
-        operation_id="todos_invites_list", responses={200: _results("TodosMyInviteListOutput", InviteOutput)}
+        operation_id="todos_invites_list", responses={200: results_output("TodosMyInviteListOutput", InviteOutput)}
     )
     def get(self, request):
         """The pending invitations to your (verified) email address, newest first."""

@@ -7,17 +7,26 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from mysite.apis import TimeZoneField, page_limit
+from mysite.apis import TimeZoneField, page_limit, results_output
 from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED
 from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.parsers import SafeJSONParser
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, TodosApi, expected_version, item_response, results_response, validated
+from todos.apis._common import (
+    FORMAT_JSON,
+    BrowsableFilter,
+    StrictSerializer,
+    TodosApi,
+    expected_version,
+    item_response,
+    results_response,
+    validated,
+)
 from todos.apis.serializers import DateOrDateTimeField, LocalDateTimeField, TaskOutput, position_field
 from todos.errors import TaskRuleBroken
 
@@ -40,7 +49,7 @@ class TaskFields(StrictSerializer):
 
 
 class TaskListApi(TodosApi):
-    class FilterSerializer(StrictSerializer):
+    class FilterSerializer(BrowsableFilter):
         class Meta:
             ref_name = "TodosTaskListFilter"
 
@@ -59,19 +68,12 @@ class TaskListApi(TodosApi):
         sort = serializers.ChoiceField(choices=selectors.SORTS, default="position")
         limit = page_limit(maximum=selectors.MAX_PAGE, default=50)
         cursor = serializers.CharField(required=False, max_length=MAX_CURSOR_LENGTH)
-        format = serializers.ChoiceField(choices=["json", "api"], required=False)
 
-    class OutputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "TodosTaskListOutput"
-
-        results = TaskOutput(many=True)
-        next_cursor = serializers.CharField(allow_null=True)
+    OutputSerializer = results_output("TodosTaskListOutput", TaskOutput, paged=True)
 
     @extend_schema(
         operation_id="todos_tasks_list",
-        # The API answers JSON; ?format=api (DRF's browsable page) is a convenience for people, not documented.
-        parameters=[FilterSerializer, OpenApiParameter("format", str, enum=["json"], required=False)],
+        parameters=[FilterSerializer, FORMAT_JSON],
         responses={200: OutputSerializer},
     )
     def get(self, request):
@@ -260,11 +262,7 @@ class TaskReorderApi(TodosApi):
 
         items = ReorderItem(many=True, allow_empty=False, max_length=100)
 
-    class OutputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "TodosTaskReorderOutput"
-
-        results = TaskOutput(many=True)
+    OutputSerializer = results_output("TodosTaskReorderOutput", TaskOutput)
 
     @extend_schema(operation_id="todos_tasks_reorder", request=InputSerializer, responses={200: OutputSerializer})
     def post(self, request):

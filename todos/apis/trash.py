@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from mysite.apis import page_limit
+from mysite.apis import page_limit, results_output
 from mysite.constants import MAX_CURSOR_LENGTH
 from todos import selectors, services
-from todos.apis._common import StrictSerializer, TodosApi, private_response, results_response, validated
+from todos.apis._common import (
+    FORMAT_JSON,
+    BrowsableFilter,
+    TodosApi,
+    private_response,
+    results_response,
+    validated,
+)
 from todos.apis.serializers import ListOutput, TaskOutput, derived
 
 TRASH_PAGE = 100
@@ -33,25 +40,18 @@ class TrashEntryOutput(serializers.Serializer):
 class TrashListApi(TodosApi):
     """GET: the user's Trash, newest deletion first, a page at a time."""
 
-    class FilterSerializer(StrictSerializer):
+    class FilterSerializer(BrowsableFilter):
         class Meta:
             ref_name = "TodosTrashListFilter"
 
         limit = page_limit(maximum=TRASH_PAGE, default=50)
         cursor = serializers.CharField(required=False, max_length=MAX_CURSOR_LENGTH)
-        format = serializers.ChoiceField(choices=["json", "api"], required=False)
 
-    class OutputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "TodosTrashListOutput"
-
-        results = TrashEntryOutput(many=True)
-        next_cursor = serializers.CharField(allow_null=True)
+    OutputSerializer = results_output("TodosTrashListOutput", TrashEntryOutput, paged=True)
 
     @extend_schema(
         operation_id="todos_trash_list",
-        # ?format=api (DRF's browsable page) is a convenience for people, not documented.
-        parameters=[FilterSerializer, OpenApiParameter("format", str, enum=["json"], required=False)],
+        parameters=[FilterSerializer, FORMAT_JSON],
         responses={200: OutputSerializer},
         description=f"Deleted tasks and lists stay here {services.TRASH_DAYS} days; then they are gone for good.",
     )

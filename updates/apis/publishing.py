@@ -16,7 +16,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mysite.apis import PageQuery, PrivateApi, StrictSerializer, group_permission, page_limit, validated
+from mysite.apis import PageQuery, PrivateApi, StrictSerializer, group_permission, page_limit, results_output, validated
 from mysite.concurrency import IF_MATCH, expected_version, item_etag, private_response
 from mysite.constants import RELEASE_MANAGERS
 from mysite.errors import NotFound
@@ -162,9 +162,7 @@ class ProductListApi(PublishingApi):
     class FilterSerializer(StrictSerializer, PageQuery):
         limit = page_limit(maximum=100, default=50)
 
-    class OutputSerializer(serializers.Serializer):
-        results = ProductOutput(many=True)
-        next_cursor = serializers.CharField(allow_null=True)
+    OutputSerializer = results_output("ProductListApiOutput", ProductOutput, paged=True)
 
     class InputSerializer(serializers.Serializer):
         # The patterns product_create holds slugs and channels to (it also refuses the reserved slugs).
@@ -209,9 +207,7 @@ class ReleaseListApi(PublishingApi):
     class FilterSerializer(StrictSerializer, PageQuery):
         limit = page_limit(maximum=100, default=25)
 
-    class OutputSerializer(serializers.Serializer):
-        results = ReleaseOutput(many=True)
-        next_cursor = serializers.CharField(allow_null=True)
+    OutputSerializer = results_output("ReleaseListApiOutput", ReleaseOutput, paged=True)
 
     class InputSerializer(serializers.Serializer):
         version_name = SemVerField(help_text="The semantic version, e.g. 1.4.2")
