@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from accounts.throttling import TooManyAttempts
-from mysite.errors import Conflict, InvalidInput, NotAuthenticated
+from mysite.errors import Conflict, InvalidInput, NotAuthenticated, Throttled
 
 __all__ = ["AccountNotConfirmed", "InvalidCode", "InvalidCredentials", "TooManyAttempts"]
+
+
+class TooManyAttempts(Throttled):
+    """Over an account's or a client's limit for an action (accounts.throttling)."""
 
 
 class AccountNotConfirmed(Conflict):

@@ -11,7 +11,7 @@ import time
 
 from django.conf import settings
 
-from mysite.errors import Throttled
+from accounts.errors import TooManyAttempts
 from mysite.throttling import Limit, attempt_count
 
 __all__ = ["DEFAULT_THROTTLES", "Limit", "TooManyAttempts", "attempt_check"]
@@ -26,10 +26,6 @@ DEFAULT_THROTTLES: dict[str, dict[str, Limit]] = {
     "password_forgot": {"account": Limit(5, 900), "client": Limit(20, 900)},
     "password_reset": {"account": Limit(10, 900), "client": Limit(60, 900)},
 }
-
-
-class TooManyAttempts(Throttled):
-    """Over an account's or a client's limit for an action."""
 
 
 def _limits(action: str) -> dict[str, Limit]:

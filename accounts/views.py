@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import forms as account_forms
 from accounts import services
+from accounts.errors import TooManyAttempts
 from accounts.selectors import profile_get
-from accounts.throttling import TooManyAttempts
 from mysite.auth import client_ip, session_refresh_token, session_sign_in
 from mysite.decorators import login_required
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 from mysite.forms import form_error_apply
 
 
@@ -51,7 +51,7 @@ def _form_flow(
     if request.method == "POST" and form.is_valid():
         try:
             service(**form.cleaned_data, client=client_ip(request))
-        except DomainError as error:
+        except ApplicationError as error:
             _apply(form, error)
         else:
             level, message, then = done
@@ -99,7 +99,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except services.AccountNotConfirmed:
             messages.info(request, "Confirm your account first with the code we emailed you.")
             return redirect(_with_email("accounts:confirm", form.cleaned_data["email"]))
-        except DomainError as error:
+        except ApplicationError as error:
             _apply(form, error)
         else:
             session_sign_in(request, tokens)
@@ -160,7 +160,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"],
                 time_zone=form.cleaned_data["time_zone"],
             )
-        except DomainError as error:
+        except ApplicationError as error:
             _apply(form, error)
         else:
             messages.success(request, "Your account was saved.")

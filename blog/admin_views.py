@@ -22,7 +22,7 @@ from blog.forms import DeleteForm, PostForm, StaffRoleForm
 from blog.rendering import render_markdown
 from blog.services import staff as staff_services
 from mysite.decorators import login_required
-from mysite.errors import DomainError, InvalidInput
+from mysite.errors import ApplicationError, InvalidInput
 from mysite.forms import form_error_apply
 from mysite.idempotency import form_once
 
@@ -156,7 +156,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
         try:
             _action_allowed(request, None, action)
             post_id = form_once(request, create)  # a double click or a retry redirects to the post made first
-        except DomainError as error:
+        except ApplicationError as error:
             _apply(form, error)
             return _editor(request, form, None, status=error.status)
         messages.success(request, _DONE[action])
@@ -206,7 +206,7 @@ def post_edit(request: HttpRequest, post_id: str) -> HttpResponse:
             "copy your changes, reload, and apply them again.",
         )
         return _editor(request, form, post, status=409)
-    except DomainError as error:
+    except ApplicationError as error:
         _apply(form, error)
         return _editor(request, form, selectors.post_get(post_id=post_id, actor=request.user), status=error.status)
     messages.success(request, _DONE[action])
@@ -221,7 +221,7 @@ def post_delete(request: HttpRequest, post_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.post_delete(post_id=post_id, version=form.cleaned_data["version"], actor=request.user)
-        except DomainError as error:
+        except ApplicationError as error:
             form.add_error(None, error.message)
             status = error.status
         else:
@@ -259,7 +259,7 @@ def post_authors(request: HttpRequest, post_id: str) -> HttpResponse:
         )
     except selectors.PostNotFound:
         raise Http404 from None
-    except DomainError as error:  # the editor again, with the reason (403 for a role, 409 for a stale page ...)
+    except ApplicationError as error:  # the editor again, with the reason (403 for a role, 409 for a stale page ...)
         messages.error(request, error.message)
         post = selectors.post_get(post_id=post_id, actor=request.user)
         return _editor(request, PostForm(initial=_initial(post)), post, status=error.status)
@@ -305,7 +305,7 @@ def post_restore(request: HttpRequest, post_id: str, number: int) -> HttpRespons
         return redirect("blog-admin:history", post_id=post_id)
     except selectors.PostNotFound:
         raise Http404 from None
-    except DomainError as error:
+    except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("blog-admin:history", post_id=post_id)
     messages.success(request, f"Restored revision {number} as a new revision.")
@@ -341,7 +341,7 @@ def staff(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             member = staff_services.staff_role_set(actor=request.user, **form.target())
-        except DomainError as error:
+        except ApplicationError as error:
             _apply(form, error)
             status = error.status
         else:

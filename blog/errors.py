@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mysite.errors import Conflict, DomainError, Forbidden, NotFound, Unprocessable
+from mysite.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, Unprocessable, VersionConflict
 
 
 class PostNotFound(NotFound):
@@ -19,8 +19,24 @@ class RoleForbidden(Forbidden):
     code, message = "forbidden", "Your role does not allow this."
 
 
-class PostVersionConflict(Conflict):
-    code, message = "version_conflict", "Someone changed this post since you opened it; reload to see their version."
+class PostVersionConflict(VersionConflict):
+    message = "Someone changed this post since you opened it; reload to see their version."
+
+
+class StaffMemberNotFound(NotFound):
+    code, message = "user_not_found", "There is no such user."
+
+
+class LastAdministrator(Conflict):
+    code, message = "last_administrator", "The blog needs an administrator: make someone else one first."
+
+
+class SendAlreadyStarted(Conflict):
+    code, message = "newsletter_already_sent", "This post has been emailed to the subscribers already."
+
+
+class InvalidLink(InvalidInput):
+    code, message = "invalid_link", "This link is not valid (changed, or for another address)."
 
 
 class SlugTaken(Conflict):
@@ -35,8 +51,8 @@ class UnknownAuthor(Unprocessable):
     code, message = "unknown_author", "Only the blog's staff can be named as a post's authors."
 
 
-class PostGone(DomainError):
-    status, code, message = 410, "post_gone", "This post was deleted."
+class PostGone(Gone):
+    code, message = "post_gone", "This post was deleted."
 
 
 class PostMoved(Exception):

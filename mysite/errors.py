@@ -58,9 +58,6 @@ class ApplicationError(Exception):
         return body
 
 
-DomainError = ApplicationError  # the earlier name, kept while app modules move to the new one
-
-
 class InvalidInput(ApplicationError):
     code, message = "invalid", "The request is not valid."
 
@@ -79,6 +76,12 @@ class Forbidden(ApplicationError):
 
 class NotFound(ApplicationError):
     code, message = "not_found", "Not found."
+
+
+class Gone(ApplicationError):
+    """The thing existed and was removed on purpose (a deleted post, a withdrawn release's file)."""
+
+    code, message = "gone", "This is no longer available."
 
 
 NO_CURRENT = object()  # a conflict that carries no item (not even "deleted")
@@ -151,6 +154,7 @@ HTTP_STATUS: dict[type[ApplicationError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Gone: 410,
     PayloadTooLarge: 413,
     UriTooLong: 414,
     Unprocessable: 422,
@@ -167,9 +171,6 @@ def http_status(error: ApplicationError) -> int:
     for cls in type(error).__mro__:
         if cls in HTTP_STATUS:
             return HTTP_STATUS[cls]
-        legacy = cls.__dict__.get("status")  # an app class that still states its own status
-        if isinstance(legacy, int):
-            return legacy
     return 400
 
 
@@ -322,7 +323,7 @@ def _not_found_page(request: HttpRequest) -> HttpResponse:
     return error_response(request, NotFound() if api else NotFound("We could not find that page."))
 
 
-class DomainErrorMiddleware:
+class ApplicationErrorMiddleware:
     """Turns an ApplicationError escaping an HTML view into a friendly page with the right status.
 
     A 404 is the site's page whatever DEBUG says: an `Http404` a view raises, and (with DEBUG on,

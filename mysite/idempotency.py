@@ -128,7 +128,7 @@ def form_once(request, create: Callable[[], str]) -> str:
 
     `create` returns a short text that lets the view answer as it did the first time (the new item's
     id). Without a key (an old page) it just runs. The same key with other fields is a 422, a
-    resubmission while the first still runs a 409 (both DomainErrors the form views already show).
+    resubmission while the first still runs a 409 (both ApplicationErrors the form views already show).
     """
     key = request.POST.get(FORM_FIELD)
     if not key:

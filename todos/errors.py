@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mysite.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge, Unprocessable
+from mysite import errors
+from mysite.errors import Conflict, Forbidden, InvalidInput, NotConfigured, NotFound, PayloadTooLarge, Unprocessable
 
 
 class ListNotFound(NotFound):
@@ -25,12 +26,11 @@ class TrashConflict(Conflict):
     code, message = "trash_conflict", "This item is being restored; try again in a moment."
 
 
-class VersionConflict(Conflict):
-    code, message = "version_conflict", "The item changed since you read it; the current version is included."
+class VersionConflict(errors.VersionConflict):
+    message = "The item changed since you read it; the current version is included."
 
 
 class StaleDetails(VersionConflict):
-    code = "version_conflict"
     message = (
         "This task was saved elsewhere (another tab or device) after you opened it, so nothing was saved. "
         "The form shows the saved details; what you typed is kept beside them."
@@ -38,8 +38,6 @@ class StaleDetails(VersionConflict):
 
 
 class StaleTitle(VersionConflict):
-    code = "version_conflict"
-
     def __init__(self, *, title: str):
         what = f"renamed to “{title}”" if title else "deleted"
         super().__init__(f"This task changed elsewhere (another tab or device), so it was not {what}. Try again.")
@@ -65,9 +63,8 @@ class UploadExpired(Unprocessable):
     code, message = "upload_expired", "The upload did not arrive in time; upload the file again."
 
 
-class CredentialsNotConfigured(Unprocessable):
+class CredentialsNotConfigured(NotConfigured):
     code, message = "not_configured", "Temporary AWS credentials are not configured here (no Cognito identity pool)."
-    status = 501
 
 
 class CalendarFeedNotFound(NotFound):

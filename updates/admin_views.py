@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mysite.constants import RELEASE_MANAGERS
 from mysite.decorators import group_required
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 from mysite.forms import form_error_apply
 from mysite.idempotency import form_once
 from updates import selectors, services
@@ -37,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
         try:
             # A double click or a retry redirects to the product made the first time.
             slug = form_once(request, lambda: services.product_create(**form.cleaned_data).slug)
-        except DomainError as error:
+        except ApplicationError as error:
             _apply(form, error)
         else:
             messages.success(request, f"Created {form.cleaned_data['name']}.")
@@ -61,7 +61,7 @@ def product(request: HttpRequest, product: str) -> HttpResponse:
                     ).version_name
                 ),
             )
-        except DomainError as error:
+        except ApplicationError as error:
             _apply(form, error)
         else:
             messages.success(request, f"Created draft {version}. Upload its artifacts next.")
@@ -88,7 +88,7 @@ def release(request: HttpRequest, product: str, version: str) -> HttpResponse:
             services.release_update(
                 product=owner.slug, version=current.version_name, actor=request.user.email, **form.cleaned_data
             )
-        except DomainError as error:
+        except ApplicationError as error:
             _apply(form, error)
         else:
             messages.success(request, "Saved.")
@@ -131,7 +131,7 @@ def transition(request: HttpRequest, product: str, version: str, action: str) ->
             expected_version=int(expected) if expected else None,
             actor=request.user.email,
         )
-    except DomainError as error:
+    except ApplicationError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, done.format(version=release.version_name))

@@ -35,7 +35,6 @@ OUTCOME_ATTRIBUTES = {
     "failed": "failed",
     "rolled-back": "rolled_back",
 }
-MAX_BEACON_BYTES = 1024
 # Beacons per client address and window; a client sends a handful per update, a flood is refused with 429.
 DEFAULT_BEACON_LIMIT = Limit(30, 600)
 

@@ -46,3 +46,4 @@ ARTIFACT_PREFIX = "artifacts/"
 # Where a yanked release's files go: out of every route that serves `artifacts/`, kept for the record.
 WITHDRAWN_PREFIX = "yanked/"
 IMMUTABLE = "public, max-age=31536000, immutable"
+MAX_BEACON_BYTES = 1024  # a beacon body (a 413 beyond)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mysite.errors import Conflict, DomainError, InvalidInput, NotFound, PayloadTooLarge, Unprocessable, VersionConflict
+from mysite.errors import Conflict, Gone, InvalidInput, NotFound, PayloadTooLarge, Unprocessable, VersionConflict
+from updates.constants import MAX_BEACON_BYTES
 
 
 class ProductNotFound(NotFound):
@@ -25,8 +26,8 @@ class ArtifactNotFound(NotFound):
     code, message = "artifact_not_found", "No such artifact."
 
 
-class ArtifactWithdrawn(DomainError):
-    status, code, message = 410, "artifact_withdrawn", "This file belonged to a release that was withdrawn."
+class ArtifactWithdrawn(Gone):
+    code, message = "artifact_withdrawn", "This file belonged to a release that was withdrawn."
 
 
 class TufFileNotFound(NotFound):
@@ -69,3 +70,19 @@ class ArtifactTooLarge(PayloadTooLarge):
 
 class UploadInvalid(InvalidInput):
     code, message = "upload_invalid", "The upload could not be completed."
+
+
+class RampNotFound(NotFound):
+    code, message = "ramp_not_found", "This release has no ramp schedule."
+
+
+class RampRunning(Conflict):
+    code, message = "ramp_running", "This release is already ramping; let it finish or halt first."
+
+
+class InvalidVersion(InvalidInput):
+    code = "invalid_version"
+
+
+class BeaconTooLarge(PayloadTooLarge):
+    code, message = "beacon_too_large", f"A beacon is at most {MAX_BEACON_BYTES} bytes."

@@ -31,7 +31,7 @@ from mysite import cognito
 from mysite.errors import Conflict, InvalidInput
 from updates.beacons import release_outcome_counts
 from updates.constants import PAUSED, PUBLISHED, YANKED
-from updates.errors import InvalidTransition
+from updates.errors import InvalidTransition, RampNotFound, RampRunning
 from updates.models import Release, ReleaseHistoryEntry, ReleaseRamp
 from updates.selectors import release_get
 from updates.services.products import conditional_failed
@@ -45,14 +45,6 @@ CHECK_SECONDS = 60  # the schedule's rate: a running ramp is looked at at least 
 DUE_PER_TICK = 100  # ramps evaluated per tick; the rest are next (bounded work per invocation)
 MAX_NOTIFIED = 200  # release managers mailed about a halt
 RELEASE_MANAGERS = "release-managers"
-
-
-class RampNotFound(InvalidTransition):
-    status, code, message = 404, "ramp_not_found", "This release has no ramp schedule."
-
-
-class RampRunning(Conflict):
-    code, message = "ramp_running", "This release is already ramping; let it finish or halt first."
 
 
 def _commit(release: Release, ramp: ReleaseRamp, entries: list[ReleaseHistoryEntry]) -> None:

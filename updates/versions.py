@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import total_ordering
 
 from mysite.errors import InvalidInput
+from updates.errors import InvalidVersion
 
 # The regular expression suggested by semver.org, with `[0-9]` for `\d` (which also matches "٣" and fullwidth digits)
 # and used with `fullmatch` (its `$` would let a trailing newline through).
@@ -30,10 +31,6 @@ SEMVER_SCHEMA = {
     r"(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$",
 }
 OS_VERSION_SCHEMA = {"type": "string", "pattern": r"^[0-9]{1,6}(?:\.[0-9]{1,6}){0,3}$"}
-
-
-class InvalidVersion(InvalidInput):
-    code = "invalid_version"
 
 
 @total_ordering

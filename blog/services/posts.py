@@ -15,10 +15,17 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import TransactWriteError
 
 from blog import permissions, selectors
-from blog.errors import PostStateInvalid, PostVersionConflict, RoleForbidden, SlugTaken, UnknownAuthor
+from blog.errors import (
+    PostStateInvalid,
+    PostVersionConflict,
+    RoleForbidden,
+    SlugTaken,
+    StaffMemberNotFound,
+    UnknownAuthor,
+)
 from blog.models import DRAFT, PUBLISHED, SCHEDULED, CoauthoredPost, Post, utcnow
 from blog.services.content import apply_content, apply_status, slug_candidates, slug_checked, slug_from_title
-from blog.services.staff import StaffMemberNotFound, staff_member
+from blog.services.staff import staff_member
 from blog.services.transaction import (
     SCHEDULER,
     SavedBy,

@@ -14,22 +14,14 @@ from django.conf import settings
 from accounts.selectors import profile_get
 from accounts.services import tokens_revoke
 from blog import permissions
-from blog.errors import RoleForbidden
+from blog.errors import LastAdministrator, RoleForbidden, StaffMemberNotFound
 from mysite import cognito
 from mysite.constants import BLOG_ROLE_GROUPS
-from mysite.errors import Conflict, InvalidInput, NotFound
+from mysite.errors import InvalidInput
 
 GROUP_OF_ROLE = {role: group for group, role in BLOG_ROLE_GROUPS.items()}
 NO_ROLE = "none"  # what the staff page and API call taking every role away
 ROLE_CHOICES = (*permissions.ROLES, NO_ROLE)
-
-
-class StaffMemberNotFound(NotFound):
-    code, message = "user_not_found", "There is no such user."
-
-
-class LastAdministrator(Conflict):
-    code, message = "last_administrator", "The blog needs an administrator: make someone else one first."
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "mysite.errors.DomainErrorMiddleware",
+    "mysite.errors.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "mysite.urls"

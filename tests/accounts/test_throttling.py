@@ -10,7 +10,8 @@ import pytest
 from django.test import RequestFactory
 
 from accounts import services
-from accounts.throttling import TooManyAttempts, attempt_check
+from accounts.errors import TooManyAttempts
+from accounts.throttling import attempt_check
 from mysite.auth import client_ip
 from mysite.models import AttemptCounter
 from tests.conftest import latest_code, unique_email

@@ -10,7 +10,7 @@ import pytest
 
 from blog import selectors, services
 from blog.models import PUBLISHED, Post, TaggedPost, Term
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 from tests.blog.conftest import unique_tag
 from tests.conftest import dynamodb_calls
 
@@ -123,7 +123,7 @@ def test_counts_stay_right_when_writes_to_the_same_posts_race(make_post):
                     services.post_publish(
                         post_id=fresh.post_id, version=fresh.version, published_at=local.choice(months)
                     )
-            except DomainError:
+            except ApplicationError:
                 continue  # a lost race (409) or a state another writer just changed (422): refused whole
             except Exception as error:
                 errors.append(error)

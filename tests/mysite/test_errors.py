@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from accounts.throttling import TooManyAttempts
+from accounts.errors import TooManyAttempts
 from mysite.cognito import CognitoError, CognitoSignedOut
 from mysite.errors import (
-    HTTP_STATUS,
     ApplicationError,
     Conflict,
     Forbidden,
+    Gone,
     InvalidInput,
     NotAuthenticated,
     NotConfigured,
@@ -39,6 +39,7 @@ from mysite.errors import (
         (NotFound(), 404),
         (Conflict(), 409),
         (VersionConflict(), 409),
+        (Gone(), 410),
         (PayloadTooLarge(), 413),
         (UriTooLong(), 414),
         (Unprocessable(), 422),
@@ -56,9 +57,39 @@ def test_each_error_takes_the_status_of_its_nearest_mapped_class(error, status):
     assert error.status == status
 
 
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _app_error_classes() -> set[type]:
+    """Every error class of the apps and the core: each app's modules are imported, so none is missed."""
+    import importlib
+    import pkgutil
+
+    for app in ("accounts", "blog", "todos", "updates"):
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".management." not in module.name and ".migrations" not in module.name:
+                importlib.import_module(module.name)
+    return {cls for cls in _subclasses(ApplicationError) if not cls.__module__.startswith("tests.")}
+
+
 def test_no_error_class_states_its_own_status():
-    for cls in HTTP_STATUS:
+    classes = _app_error_classes() | {ApplicationError}
+    assert {"accounts.errors", "blog.errors", "todos.errors", "updates.errors"} <= {c.__module__ for c in classes}
+    for cls in classes:
         assert not isinstance(vars(cls).get("status"), int), cls  # only the base's property, which asks the map
+
+
+def test_an_apps_errors_live_in_its_errors_module():
+    misplaced = [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in _app_error_classes()
+        if not cls.__module__.startswith("mysite.") and not cls.__module__.endswith(".errors")
+    ]
+    assert misplaced == []
 
 
 def test_an_app_subclass_inherits_its_base_status_and_keeps_its_code():

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 from tests.conftest import dynamodb_calls
 from todos import selectors, services
 from todos.models import Task, TaskCounts
@@ -138,7 +138,7 @@ class Sequence:
     def run(self, name: str) -> None:
         try:
             getattr(self, name)()
-        except DomainError as error:
+        except ApplicationError as error:
             self.refused[error.status] += 1
 
     WEIGHTS = {
@@ -189,7 +189,7 @@ def test_two_threads_completing_the_same_task_count_it_once(owner):
     def complete(_):
         try:
             services.task_complete(owner=owner, task_id=task.task_id)
-        except DomainError:
+        except ApplicationError:
             return "refused"
         return "done"
 

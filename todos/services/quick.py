@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from accounts.selectors import profile_get_cached
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 from todos import selectors
 from todos.models import Task, utcnow
 from todos.quickadd import QuickAdd, quick_add_parse
@@ -70,7 +70,7 @@ def task_quick_add(
         fields["due_date"] = default_due
     try:
         return task_create(owner=owner, **fields), parsed
-    except DomainError:
+    except ApplicationError:
         # A reading the task refuses (a repeat with no date in reach, a label too long): the words as typed.
         plain = QuickAdd(title=" ".join(text.split()))
         task = task_create(

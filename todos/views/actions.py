@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from mysite.decorators import login_required
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 from mysite.idempotency import form_once
 from todos import selectors, services
 from todos.errors import InvalidTask, SharingRuleBroken, StaleDetails, StaleTitle, VersionConflict
@@ -181,7 +181,7 @@ def task_title(request: HttpRequest, task_id: str) -> HttpResponse:
             _on_task(request, task_id, rename, note="renamed")
     except VersionConflict:
         return render_app(request, error=StaleTitle(title=title))
-    except DomainError as error:
+    except ApplicationError as error:
         if error.status == 404 and not request.htmx:
             raise
         return render_app(request, error=error)
@@ -311,7 +311,7 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
     try:
         saved = _on_task(request, task_id, save, note="edited")
         undo = saved if isinstance(saved, Undo) else None
-    except DomainError as error:
+    except ApplicationError as error:
         if error.status == 404 and not request.htmx:
             raise
         state = request_state(request)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mysite.decorators import login_required
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 from mysite.idempotency import form_once
 from todos import selectors, services
 from todos.errors import OwnerOnly
@@ -33,7 +33,7 @@ def list_create(request: HttpRequest) -> HttpResponse:
 
     try:
         list_id = form_once(request, create)  # a double click or a retry shows the list made the first time
-    except DomainError as error:
+    except ApplicationError as error:
         return render_app(request, error=error)
     return render_app(request, state=PageState(list_id=list_id))
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
 from mysite.decorators import login_required
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 from todos import selectors, services
 from todos.errors import ListNotFound
 from todos.services.attachments import INLINE_TYPES
@@ -196,7 +196,7 @@ def app_context(
     user,
     state: PageState,
     *,
-    error: DomainError | None = None,
+    error: ApplicationError | None = None,
     typed: dict[str, dict] | None = None,
     conflict: bool = False,
     notice: str = "",
@@ -314,7 +314,7 @@ def render_app(
     request: HttpRequest,
     *,
     state: PageState | None = None,
-    error: DomainError | None = None,
+    error: ApplicationError | None = None,
     typed: dict[str, dict] | None = None,
     conflict: bool = False,
     undo: Undo | None = None,
@@ -365,7 +365,7 @@ def run_action(request: HttpRequest, action, *, state: PageState | None = None) 
     """
     try:
         result = action()
-    except DomainError as error:
+    except ApplicationError as error:
         if error.status == 404 and not request.htmx:
             raise
         return render_app(request, state=state, error=error)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mysite.decorators import login_required
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 from todos import selectors, services
 from todos.errors import SharingRuleBroken
 from todos.views.pages import PageState, render_app, request_state
@@ -33,7 +33,7 @@ def invite_page(request: HttpRequest, invite_id: str) -> HttpResponse:
                 services.invite_decline(user=request.user, invite_id=invite_id)
                 return redirect(reverse("todos:index"))
             membership = services.invite_accept(user=request.user, invite_id=invite_id)
-        except DomainError as error:
+        except ApplicationError as error:
             context = {"invite": invite, "error": error, "title": "Invitation", "role": ROLE_NAMES.get(invite.role)}
             return render(request, "todos/invite.html", context, status=error.status)
         return redirect(reverse("todos:list", args=[membership.list_id]))
@@ -60,7 +60,7 @@ def _panel_action(request: HttpRequest, list_id: str, change, *, typed: dict | N
     state = _panel_state(request, list_id)
     try:
         notice = change()
-    except DomainError as error:
+    except ApplicationError as error:
         return render_app(request, state=state, error=error, error_status=True, extra={"share_typed": typed or {}})
     return render_app(request, state=state, notice=notice)
 
@@ -128,7 +128,7 @@ def list_leave(request: HttpRequest, list_id: str) -> HttpResponse:
             raise SharingRuleBroken("This list is yours: delete it, or remove its members.")
         name = selectors.list_get(owner=access.owner, list_id=list_id).name
         services.member_remove(user=request.user, list_id=list_id, member=request.user.sub)
-    except DomainError as error:
+    except ApplicationError as error:
         if error.status == 404 and not request.htmx:
             raise
         state = PageState() if error.status == 404 else None  # not (or no longer) a member: their Inbox

@@ -11,18 +11,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from mysite.decorators import login_required
-from mysite.errors import DomainError, InvalidInput
+from mysite.errors import ApplicationError, InvalidInput
 from todos import selectors, services
 from todos.views.pages import CLEAR_UNDO_MAX, PageState, render_app, request_state
 
 TRASH_PAGE = 25
 
 
-def _trash_page(request: HttpRequest, *, message: str = "", error: DomainError | None = None) -> HttpResponse:
+def _trash_page(request: HttpRequest, *, message: str = "", error: ApplicationError | None = None) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     try:
         entries, next_cursor = selectors.trash_page(owner=request.user.sub, limit=TRASH_PAGE, cursor=cursor)
-    except DomainError as bad_cursor:
+    except ApplicationError as bad_cursor:
         entries, next_cursor, error = [], None, bad_cursor
     context = {
         "entries": entries,
@@ -55,7 +55,7 @@ def trash_restore(request: HttpRequest, trash_id: str) -> HttpResponse:
             kind, item = services.trash_restore_shared(user=request.user, list_id=shared_list, trash_id=trash_id)
         else:
             kind, item = services.trash_restore(owner=owner, trash_id=trash_id)
-    except DomainError as error:
+    except ApplicationError as error:
         if request.htmx:
             return render_app(request, error=error)
         if error.status == 404:
@@ -86,7 +86,7 @@ def trash_purge(request: HttpRequest, trash_id: str) -> HttpResponse:
     try:
         entry = services.trash_entry_get(owner=request.user.sub, trash_id=trash_id)
         services.trash_purge(owner=request.user.sub, trash_id=trash_id)
-    except DomainError as error:
+    except ApplicationError as error:
         if error.status == 404:
             raise
         return _trash_page(request, error=error)

@@ -12,16 +12,13 @@ from rest_framework.views import APIView
 
 from mysite.apis import StrictSerializer, validated
 from mysite.auth import client_ip
-from mysite.errors import InvalidInput, PayloadTooLarge, Throttled
+from mysite.errors import InvalidInput, Throttled
 from mysite.parsers import JSONObject
 from mysite.schema import ErrorSerializer
 from updates import beacons
 from updates.apis.fields import SemVerField
-from updates.constants import PLATFORMS
-
-
-class BeaconTooLarge(PayloadTooLarge):
-    code, message = "beacon_too_large", f"A beacon is at most {beacons.MAX_BEACON_BYTES} bytes."
+from updates.constants import MAX_BEACON_BYTES, PLATFORMS
+from updates.errors import BeaconTooLarge
 
 
 class BeaconApi(APIView):
@@ -55,11 +52,11 @@ class BeaconApi(APIView):
     )
     def post(self, request):
         length = request.META.get("CONTENT_LENGTH") or "0"
-        if not (length.isascii() and length.isdigit()) or int(length) > beacons.MAX_BEACON_BYTES:
+        if not (length.isascii() and length.isdigit()) or int(length) > MAX_BEACON_BYTES:
             raise BeaconTooLarge()
         beacons.beacon_throttle(client=client_ip(request))
-        body = request._request.read(beacons.MAX_BEACON_BYTES + 1)
-        if len(body) > beacons.MAX_BEACON_BYTES:
+        body = request._request.read(MAX_BEACON_BYTES + 1)
+        if len(body) > MAX_BEACON_BYTES:
             raise BeaconTooLarge()
         try:
             document = json.loads(body)

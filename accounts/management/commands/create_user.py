@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import user_create
-from mysite.errors import DomainError
+from mysite.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, email: str, password: str, name: str, group: list[str], **options):
         try:
             user = user_create(email=email, password=password, display_name=name or email.split("@")[0], groups=group)
-        except DomainError as error:
+        except ApplicationError as error:
             raise CommandError(error.message) from error
         verb = "Created" if user.created else "Updated"
         groups = ", ".join(group) or "no groups"

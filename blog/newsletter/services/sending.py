@@ -26,6 +26,7 @@ from pynamodb.transactions import TransactWrite
 
 from accounts.validators import header_safe
 from blog import selectors
+from blog.errors import SendAlreadyStarted
 from blog.models import PUBLISHED, Post
 from blog.newsletter import tokens
 from blog.newsletter.models import (
@@ -45,16 +46,12 @@ from blog.newsletter.models import (
 )
 from blog.newsletter.services.subscriptions import site_url
 from mysite.dynamo import chunks
-from mysite.errors import Conflict, Unprocessable
+from mysite.errors import Unprocessable
 
 logger = logging.getLogger(__name__)
 
 SUBSCRIBER_PAGE = 500  # subscribers per fan-out step
 OUTBOX_CHUNK = 100  # conditional puts per transaction (DynamoDB's limit)
-
-
-class SendAlreadyStarted(Conflict):
-    code, message = "newsletter_already_sent", "This post has been emailed to the subscribers already."
 
 
 def newsletter_send_start(*, post_id: str, requested_by: str) -> NewsletterSend:

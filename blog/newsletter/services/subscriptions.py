@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from blog.errors import InvalidLink
 from blog.newsletter import tokens
 from blog.newsletter.models import CONFIRMED, CONFIRMED_LIST, PENDING, UNSUBSCRIBED, Subscriber, utcnow
 from mysite.errors import InvalidInput
@@ -22,10 +23,6 @@ logger = logging.getLogger(__name__)
 MAX_EMAIL_LENGTH = 254
 # One confirmation email per address in this while: the form cannot be used to flood someone's inbox.
 CONFIRMATION_INTERVAL = timedelta(minutes=10)
-
-
-class InvalidLink(InvalidInput):
-    code, message = "invalid_link", "This link is not valid (changed, or for another address)."
 
 
 def site_url(path: str) -> str:
