@@ -15,6 +15,7 @@ from updates.selectors import release_get, tuf_listed_targets
 INTERVAL = 3600
 STEPS = [1, 5, 25, 100]
 CLIENTS = 1000
+BUCKETS = 100
 TICK = next(s for s in EVENT_SOURCES if isinstance(s, ScheduleSource) and s.function.endswith("ramp_tick_handler"))
 
 
@@ -24,7 +25,7 @@ def manager(bearer_client, release_manager):
 
 
 def bucket_of(client: int) -> int:
-    return client % 100  # ten clients in each bucket
+    return client % BUCKETS  # ten clients in each bucket
 
 
 def fails_ten_percent_after_step_one(client: int) -> bool:
@@ -38,31 +39,37 @@ def fails_one_percent(client: int) -> bool:
 
 
 class Fleet:
-    """1,000 installs of 1.0.0 that check over HTTP, install what they are offered and send beacons."""
+    """1,000 installs of 1.0.0 that check over HTTP, install what they are offered and send beacons.
+
+    A check's answer depends on the bucket alone: the ten clients of a bucket send the same URL (what a CDN
+    would answer from one cached copy), so a round asks once for each bucket still on 1.0.0, and every
+    client of an offered bucket installs it and sends its own beacon from its own address.
+    """
 
     def __init__(self, client, product: str, fails):
         self.client, self.product, self.fails = client, product, fails
         self.updated: dict[int, int] = {}  # client -> the rollout the release had when it got it
 
     def round(self, rollout: int) -> int:
-        """Every client still on 1.0.0 checks; returns how many got 1.1.0 this round."""
+        """Every bucket still on 1.0.0 checks; returns how many clients got 1.1.0 this round."""
         got = 0
-        for n in range(CLIENTS):
-            if n in self.updated:
+        for bucket in range(BUCKETS):
+            clients = [n for n in range(bucket, CLIENTS, BUCKETS) if n not in self.updated]
+            if not clients:
                 continue
-            url = f"/api/updates/{self.product}/stable/linux-x64/1.0.0?bucket={bucket_of(n)}"
-            answer = self.client.get(url)
+            answer = self.client.get(f"/api/updates/{self.product}/stable/linux-x64/1.0.0?bucket={bucket}")
             if answer.status_code == 204:
                 continue
             assert answer.status_code == 200, answer.content
             assert answer.json()["version"] == "1.1.0"
-            self.updated[n] = rollout
-            got += 1
-            address = f"10.{n // 250}.{n % 250}.7"
-            outcome = "failed" if self.fails(n) else "installed"
-            beacon = {"product": self.product, "version": "1.1.0", "platform": "linux-x64", "outcome": outcome}
-            sent = self.client.post("/api/updates/beacons", beacon, format="json", REMOTE_ADDR=address)
-            assert sent.status_code == 204, sent.content
+            for n in clients:
+                self.updated[n] = rollout
+                got += 1
+                address = f"10.{n // 250}.{n % 250}.7"
+                outcome = "failed" if self.fails(n) else "installed"
+                beacon = {"product": self.product, "version": "1.1.0", "platform": "linux-x64", "outcome": outcome}
+                sent = self.client.post("/api/updates/beacons", beacon, format="json", REMOTE_ADDR=address)
+                assert sent.status_code == 204, sent.content
         return got
 
 
