@@ -25,12 +25,18 @@ def json_check(client: Client, slug: str, bucket: int | None, context: dict) -> 
     return response.json()["version"] if response.status_code == 200 else None
 
 
-def json_cacheable(client: Client, slug: str, bucket: int | None, context: dict) -> str | None:
-    """The client's rule on the one cacheable answer: the first offer whose rollout is above its bucket."""
+def cacheable_pick(client: Client, slug: str, bucket: int | None, context: dict) -> tuple[list[dict], int | None]:
+    """The one cacheable answer (asked once per run) and the client's rule on it: the index of the first offer
+    whose rollout is above its bucket (99 without one), or None when it is up to date."""
     if "offers" not in context:
         context["offers"] = client.get(f"/api/updates/{slug}/stable/{PLATFORM}/{INSTALLED}/rollout").json()["offers"]
     mine = 99 if bucket is None else bucket
-    return next((offer["version"] for offer in context["offers"] if mine < offer["rollout"]), None)
+    return context["offers"], next((i for i, offer in enumerate(context["offers"]) if mine < offer["rollout"]), None)
+
+
+def json_cacheable(client: Client, slug: str, bucket: int | None, context: dict) -> str | None:
+    offers, picked = cacheable_pick(client, slug, bucket, context)
+    return None if picked is None else offers[picked]["version"]
 
 
 def electron(client: Client, slug: str, bucket: int | None, context: dict) -> str | None:
@@ -41,13 +47,10 @@ def electron(client: Client, slug: str, bucket: int | None, context: dict) -> st
 
 def electron_step(client: Client, slug: str, bucket: int | None, context: dict) -> str | None:
     """An electron app on the cacheable form: it picks from the offers, then gives Squirrel its step's lowest bucket."""
-    if "offers" not in context:
-        context["offers"] = client.get(f"/api/updates/{slug}/stable/{PLATFORM}/{INSTALLED}/rollout").json()["offers"]
-    mine = 99 if bucket is None else bucket
-    picked = next((i for i, offer in enumerate(context["offers"]) if mine < offer["rollout"]), None)
+    offers, picked = cacheable_pick(client, slug, bucket, context)
     if picked is None:
         return None  # up to date: Squirrel is not asked
-    step = max((offer["rollout"] for offer in context["offers"][:picked]), default=0)
+    step = max((offer["rollout"] for offer in offers[:picked]), default=0)
     context.setdefault("feeds", set()).add(step)
     return electron(client, slug, step, context)
 
