@@ -91,101 +91,36 @@ def expect_api(role: str, ok: int, *, contributor_own: int | None = None, author
 def api_post_operations(role: str):
     """(name, post status, call(client, post) -> response, (own, other)) for every operation on one post."""
     base = "/api/blog/admin/posts"
+
+    def send(method: str, action: str = "", **body):
+        """A call of `method` on the post (or its `action` sub-resource) with the post's version in the body."""
+        return lambda c, p: getattr(c, method)(
+            f"{base}/{p.post_id}{action}", {"version": p.version, **body}, format="json"
+        )
+
+    def set_authors(c, p):
+        return c.post(
+            f"{base}/{p.post_id}/authors", {"author_ids": [p.author_sub], "version": p.version}, format="json"
+        )
+
+    editing_published = expect_api(role, 200, contributor_own=F)
     return [
         ("retrieve", "draft", lambda c, p: c.get(f"{base}/{p.post_id}"), expect_api(role, 200)),
-        (
-            "edit draft",
-            "draft",
-            lambda c, p: c.patch(f"{base}/{p.post_id}", {"title": "Changed", "version": p.version}, format="json"),
-            expect_api(role, 200),
-        ),
-        (
-            "edit published",
-            "published",
-            lambda c, p: c.patch(f"{base}/{p.post_id}", {"title": "Changed", "version": p.version}, format="json"),
-            expect_api(role, 200, contributor_own=F),
-        ),
-        (
-            "delete draft",
-            "draft",
-            lambda c, p: c.delete(f"{base}/{p.post_id}", {"version": p.version}, format="json"),
-            expect_api(role, 204),
-        ),
-        (
-            "delete published",
-            "published",
-            lambda c, p: c.delete(f"{base}/{p.post_id}", {"version": p.version}, format="json"),
-            expect_api(role, 204, contributor_own=F),
-        ),
-        (
-            "publish",
-            "draft",
-            lambda c, p: c.post(f"{base}/{p.post_id}/publish", {"version": p.version}, format="json"),
-            expect_api(role, 200, contributor_own=F),
-        ),
-        (
-            "schedule",
-            "draft",
-            lambda c, p: c.post(
-                f"{base}/{p.post_id}/schedule", {"version": p.version, "publish_at": future()}, format="json"
-            ),
-            expect_api(role, 200, contributor_own=F),
-        ),
-        (
-            "unpublish",
-            "published",
-            lambda c, p: c.post(f"{base}/{p.post_id}/unpublish", {"version": p.version}, format="json"),
-            expect_api(role, 200, contributor_own=F),
-        ),
-        (
-            "submit for review",
-            "draft",
-            lambda c, p: c.post(f"{base}/{p.post_id}/submit", {"version": p.version}, format="json"),
-            expect_api(role, 200),
-        ),
+        ("edit draft", "draft", send("patch", title="Changed"), expect_api(role, 200)),
+        ("edit published", "published", send("patch", title="Changed"), editing_published),
+        ("delete draft", "draft", send("delete"), expect_api(role, 204)),
+        ("delete published", "published", send("delete"), expect_api(role, 204, contributor_own=F)),
+        ("publish", "draft", send("post", "/publish"), expect_api(role, 200, contributor_own=F)),
+        ("schedule", "draft", send("post", "/schedule", publish_at=future()), expect_api(role, 200, contributor_own=F)),
+        ("unpublish", "published", send("post", "/unpublish"), expect_api(role, 200, contributor_own=F)),
+        ("submit for review", "draft", send("post", "/submit"), expect_api(role, 200)),
         ("revisions", "draft", lambda c, p: c.get(f"{base}/{p.post_id}/revisions"), expect_api(role, 200)),
-        (
-            "restore draft",
-            "draft",
-            lambda c, p: c.post(f"{base}/{p.post_id}/revisions/1/restore", {"version": p.version}, format="json"),
-            expect_api(role, 200),
-        ),
-        (
-            "restore published",
-            "published",
-            lambda c, p: c.post(f"{base}/{p.post_id}/revisions/1/restore", {"version": p.version}, format="json"),
-            expect_api(role, 200, contributor_own=F),
-        ),
-        (
-            "set authors of a draft",
-            "draft",
-            lambda c, p: c.post(
-                f"{base}/{p.post_id}/authors", {"author_ids": [p.author_sub], "version": p.version}, format="json"
-            ),
-            expect_api(role, 200),
-        ),
-        (
-            "set authors of a published post",
-            "published",
-            lambda c, p: c.post(
-                f"{base}/{p.post_id}/authors", {"author_ids": [p.author_sub], "version": p.version}, format="json"
-            ),
-            expect_api(role, 200, contributor_own=F),
-        ),
-        (
-            "legacy update",
-            "draft",
-            lambda c, p: c.post(
-                f"{base}/{p.post_id}/update", {"title": "Changed", "version": p.version}, format="json"
-            ),
-            expect_api(role, 200),
-        ),
-        (
-            "legacy delete",
-            "draft",
-            lambda c, p: c.post(f"{base}/{p.post_id}/delete", {"version": p.version}, format="json"),
-            expect_api(role, 204),
-        ),
+        ("restore draft", "draft", send("post", "/revisions/1/restore"), expect_api(role, 200)),
+        ("restore published", "published", send("post", "/revisions/1/restore"), editing_published),
+        ("set authors of a draft", "draft", set_authors, expect_api(role, 200)),
+        ("set authors of a published post", "published", set_authors, editing_published),
+        ("legacy update", "draft", send("post", "/update", title="Changed"), expect_api(role, 200)),
+        ("legacy delete", "draft", send("post", "/delete"), expect_api(role, 204)),
     ]
 
 
