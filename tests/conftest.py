@@ -131,16 +131,28 @@ class TestUser:
 
 @pytest.fixture
 def make_user():
-    """Create a confirmed user (optionally in groups) straight through Cognito's admin API."""
+    """Create a confirmed user (optionally in groups) straight through Cognito's admin API.
+
+    The users leave the pool after the test: cognito-local rewrites its whole pool file on every
+    write (each sign-in stores a refresh token), so a pool that only grew would make every later
+    Cognito call of the session slower. What they wrote to DynamoDB stays.
+    """
     from accounts.services import user_create
+    from mysite import cognito
+
+    made: list[TestUser] = []
 
     def make(*, groups: tuple[str, ...] = (), name: str = "Test User") -> TestUser:
         email = unique_email()
         password = "correct-horse-9"
         created = user_create(email=email, password=password, display_name=name, groups=list(groups))
-        return TestUser(email=email, password=password, name=name, sub=created.sub, groups=groups)
+        made.append(TestUser(email=email, password=password, name=name, sub=created.sub, groups=groups))
+        return made[-1]
 
-    return make
+    yield make
+    for user in made:
+        with contextlib.suppress(cognito.CognitoError):  # a test may have deleted its own account
+            cognito.call("admin_delete_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=user.email)
 
 
 @pytest.fixture
