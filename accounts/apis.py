@@ -38,15 +38,16 @@ class TokenOutput(serializers.Serializer):
 
 
 def _tokens(result: dict) -> dict:
-    body = {
+    """The body of Cognito's AuthenticationResult (a renewal has no new refresh token)."""
+    tokens = {
         "access_token": result["AccessToken"],
         "id_token": result["IdToken"],
         "expires_in": result.get("ExpiresIn", 3600),
         "token_type": "Bearer",
     }
     if result.get("RefreshToken"):
-        body["refresh_token"] = result["RefreshToken"]
-    return body
+        tokens["refresh_token"] = result["RefreshToken"]
+    return TokenOutput(tokens).data
 
 
 class ProfileOutput(serializers.Serializer):
@@ -73,7 +74,8 @@ class SignUpApi(PublicApi):
         """The same answer whether the email is new or registered (its owner is emailed instead)."""
         data = validated(self.InputSerializer, request.data)
         services.account_sign_up(**data, client=client_ip(request))
-        return Response({"email": data["email"].strip().lower(), "confirmed": False}, status=status.HTTP_202_ACCEPTED)
+        body = self.OutputSerializer({"email": data["email"].strip().lower(), "confirmed": False}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class ConfirmApi(PublicApi):

@@ -59,4 +59,4 @@ class SearchApi(PublicApi):
         data = validated(self.InputSerializer, request.query_params)
         query = data.get("q", "")
         results = search_posts(query=query, limit=data["limit"])
-        return Response({"query": query, "results": SearchResultOutput(results, many=True).data})
+        return Response(self.OutputSerializer({"query": query, "results": results}).data)

@@ -29,7 +29,8 @@ class LabelListApi(TodosApi):
     @extend_schema(operation_id="todos_labels_list", responses={200: OutputSerializer})
     def get(self, request):
         labels = selectors.labels_with_counts(owner=request.user.sub)
-        return private_response(request, {"results": [{"name": n, "count": c} for n, c in labels]})
+        body = self.OutputSerializer({"results": [{"name": n, "count": c} for n, c in labels]}).data
+        return private_response(request, body)
 
 
 class SyncApi(TodosApi):
@@ -44,7 +45,7 @@ class SyncApi(TodosApi):
 
         class DeletedSerializer(serializers.Serializer):
             kind = serializers.ChoiceField(choices=["list", "task", "attachment"])
-            id = serializers.CharField()
+            id = serializers.CharField(source="item_id")
 
         full = serializers.BooleanField(help_text="True: this is everything; replace the offline copy.")
         lists = ListOutput(many=True)
@@ -52,7 +53,7 @@ class SyncApi(TodosApi):
         attachments = AttachmentOutput(many=True)
         deleted = DeletedSerializer(many=True)
         shared = SharedListRoleSerializer(many=True, help_text="The lists shared with you, and your role in each.")
-        sync_token = serializers.CharField()
+        sync_token = serializers.CharField(source="token")
 
     @extend_schema(
         operation_id="todos_sync",
@@ -61,16 +62,7 @@ class SyncApi(TodosApi):
     )
     def get(self, request):
         changes = selectors.changes_since(owner=request.user.sub, token=request.query_params.get("since"))
-        body = {
-            "full": changes.full,
-            "lists": ListOutput(changes.lists, many=True).data,
-            "tasks": TaskOutput(changes.tasks, many=True).data,
-            "attachments": AttachmentOutput(changes.attachments, many=True).data,
-            "deleted": [{"kind": t.kind, "id": t.item_id} for t in changes.deleted],
-            "shared": [{"list_id": m.list_id, "role": m.role, "owner_name": m.owner_name} for m in changes.shared],
-            "sync_token": changes.token,
-        }
-        return unstored_response(body)
+        return unstored_response(self.OutputSerializer(changes).data)
 
 
 class CredentialsApi(TodosApi):

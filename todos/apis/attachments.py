@@ -81,7 +81,7 @@ class AttachmentStartApi(TodosApi):
             task_id=task_id,
             run=lambda owner: services.attachment_start(owner=owner, task_id=task_id, **data),
         )
-        body = {"attachment": AttachmentOutput(attachment).data, "upload": upload.as_dict()}
+        body = AttachmentStartApi.OutputSerializer({"attachment": attachment, "upload": upload}).data
         return private_response(request, body, status=status.HTTP_201_CREATED)
 
 
@@ -149,4 +149,6 @@ class AttachmentDownloadApi(TodosApi):
         url = services.attachment_download_url(attachment=attachment, inline=inline)
         if request.query_params.get("redirect") in {"1", "true"}:
             return HttpResponseRedirect(url)
-        return unstored_response({"url": url, "expires_in": storage.DOWNLOAD_EXPIRES_SECONDS})
+        return unstored_response(
+            self.OutputSerializer({"url": url, "expires_in": storage.DOWNLOAD_EXPIRES_SECONDS}).data
+        )

@@ -80,5 +80,5 @@ class TaskQuickAddApi(TodosApi):
     def post(self, request):
         data = validated(TaskQuickAddApi.InputSerializer, request.data)
         task, parsed = task_quick_add(owner=request.user.sub, **data)
-        body = {"task": TaskOutput(task).data, "parsed": parsed_as_dict(parsed)}
+        body = self.OutputSerializer({"task": task, "parsed": parsed_as_dict(parsed)}).data
         return private_response(request, body, status=status.HTTP_201_CREATED, etag=item_etag(task.version))

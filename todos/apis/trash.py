@@ -96,9 +96,5 @@ class TrashRestoreApi(TodosApi):
     )
     def post(self, request, trash_id: str):
         kind, item = services.trash_restore(owner=request.user.sub, trash_id=trash_id)
-        body = {
-            "kind": kind,
-            "task": TaskOutput(item).data if kind == "task" else None,
-            "list": ListOutput(item).data if kind == "list" else None,
-        }
-        return private_response(request, body)
+        restored = {"kind": kind, "task": item if kind == "task" else None, "list": item if kind == "list" else None}
+        return private_response(request, self.OutputSerializer(restored).data)

@@ -6,9 +6,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from mysite.apis import validated
 from updates import selectors, services
 from updates.apis.fields import ARTIFACT_PATH, RELEASE_PATH, ArtifactSizeField, pattern_field
-from updates.apis.publishing import ArtifactOutput, PublishingApi, _validated
+from updates.apis.publishing import ArtifactOutput, PublishingApi
 from updates.constants import FILENAME_PATTERN, PLATFORMS
 from updates.services.blockmaps import MAX_BLOCKMAP_BYTES
 from updates.versions import OS_VERSION_SCHEMA
@@ -70,7 +71,7 @@ class ArtifactUploadStartApi(PublishingApi):
         responses={201: OutputSerializer},
     )
     def post(self, request, product: str, version: str):
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         upload = services.artifact_upload_start(product=product, version=version, **data)
         return Response(upload, status=status.HTTP_201_CREATED)
 
@@ -91,7 +92,7 @@ class ArtifactUploadCompleteApi(PublishingApi):
         responses={202: ArtifactOutput},
     )
     def post(self, request, product: str, version: str, platform: str):
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         artifact = services.artifact_upload_complete(product=product, version=version, platform=platform, **data)
         return Response(ArtifactOutput(artifact).data, status=status.HTTP_202_ACCEPTED)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from mysite.apis import validated
 from mysite.concurrency import expected_version
 from mysite.deprecation import DeprecatedAlias
 from updates import services
@@ -14,7 +15,6 @@ from updates.apis.publishing import (
     ReleaseConflictOutput,
     ReleaseDetailOutput,
     ReleaseEditFields,
-    _validated,
     release_response,
 )
 from updates.apis.ramp import RampApi, RampResumeApi
@@ -36,7 +36,7 @@ class LegacyReleaseUpdateApi(DeprecatedAlias, ReleaseApi):
         deprecated=True,
     )
     def patch(self, request, product: str, version: str):
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         read = expected_version(request, {"version": data.pop("expected_version", None)})
         release = services.release_update(
             product=product, version=version, expected_version=read, actor=request.user.email, **data

@@ -50,9 +50,6 @@ class PublishingApi(PrivateApi):
     parser_classes = [SafeJSONParser]
 
 
-_validated = validated  # the core's (mysite.apis)
-
-
 class ProductOutput(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
@@ -177,9 +174,9 @@ class ProductListApi(PublishingApi):
         operation_id="updates_products_list", parameters=[FilterSerializer], responses={200: OutputSerializer}
     )
     def get(self, request):
-        query = _validated(self.FilterSerializer, request.query_params)
+        query = validated(self.FilterSerializer, request.query_params)
         products, cursor = selectors.products_list(cursor=query.get("cursor"), limit=query["limit"])
-        return Response({"results": ProductOutput(products, many=True).data, "next_cursor": cursor})
+        return Response(self.OutputSerializer({"results": products, "next_cursor": cursor}).data)
 
     @extend_schema(
         operation_id="updates_products_create",
@@ -189,7 +186,7 @@ class ProductListApi(PublishingApi):
     )
     @idempotent
     def post(self, request):
-        product = services.product_create(**_validated(self.InputSerializer, request.data))
+        product = services.product_create(**validated(self.InputSerializer, request.data))
         response = Response(ProductOutput(product).data, status=status.HTTP_201_CREATED)
         response["Location"] = reverse("updates-api:product", args=[product.slug])
         return response
@@ -231,10 +228,10 @@ class ReleaseListApi(PublishingApi):
         responses={200: OutputSerializer},
     )
     def get(self, request, product: str):
-        query = _validated(self.FilterSerializer, request.query_params)
+        query = validated(self.FilterSerializer, request.query_params)
         selectors.product_get(slug=product)
         releases, cursor = selectors.releases_list(product=product, cursor=query.get("cursor"), limit=query["limit"])
-        return Response({"results": ReleaseOutput(releases, many=True).data, "next_cursor": cursor})
+        return Response(self.OutputSerializer({"results": releases, "next_cursor": cursor}).data)
 
     @extend_schema(
         operation_id="updates_releases_create",
@@ -244,7 +241,7 @@ class ReleaseListApi(PublishingApi):
     )
     @idempotent
     def post(self, request, product: str):
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         data["version"] = data.pop("version_name")
         release = services.release_create(product=product, actor=request.user.email, **data)
         return release_response(request, release, status=status.HTTP_201_CREATED, location=release_url(release))
@@ -278,7 +275,7 @@ class ReleaseDetailApi(ReleaseApi):
         responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput, 428: ErrorSerializer},
     )
     def patch(self, request, product: str, version: str):
-        data = _validated(self.PatchSerializer, request.data)
+        data = validated(self.PatchSerializer, request.data)
         read = expected_version(request, data, required=True)
         release = services.release_update(
             product=product, version=version, expected_version=read, actor=request.user.email, **data
@@ -296,7 +293,7 @@ def _transition_api(action: str, service, summary: str) -> type[APIView]:
             responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput},
         )
         def post(self, request, product: str, version: str):
-            read = expected_version(request, _validated(ReleaseVersionInput, request.data))
+            read = expected_version(request, validated(ReleaseVersionInput, request.data))
             release = service(product=product, version=version, expected_version=read, actor=request.user.email)
             return release_response(request, release)
 

@@ -6,9 +6,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from mysite.apis import validated
 from updates import ramp
 from updates.apis.fields import RELEASE_PATH
-from updates.apis.publishing import PublishingApi, _validated
+from updates.apis.publishing import PublishingApi
 
 
 @extend_schema_field(
@@ -94,7 +95,7 @@ class RampApi(PublishingApi):
         responses={201: RampOutput},
     )
     def post(self, request, product: str, version: str):
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         item = ramp.ramp_start(product=product, version=version, actor=request.user.email or request.user.sub, **data)
         return Response(ramp_body(item, product=product), status=status.HTTP_201_CREATED)
 
