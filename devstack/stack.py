@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from devstack.install import DYNAMODB_DIR, JAR
+from mysite.localports import reserve_port
 from mysite.mail import write_mail  # the same mailbox files as the site's MailboxBackend
 
 DEVSTACK_DIR = Path(__file__).resolve().parent
@@ -58,9 +59,7 @@ class Ports:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return reserve_port()  # also kept from other processes' stacks until this one exits
 
 
 def port_in_use(port: int) -> bool:

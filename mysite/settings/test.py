@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from mysite.localports import reserve_port
 
 # Every test process (each xdist worker too) imports this once and gets its own
 # ports and data folder; explicit assignments, so a parent's values never leak in.
 _DATA_DIR = tempfile.mkdtemp(prefix="mysite-test-")
-_PORTS = {name: _free_port() for name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY")}
+_PORTS = {name: reserve_port() for name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY")}
 os.environ.update(
     {
         "DEVDATA_DIR": _DATA_DIR,
