@@ -19,6 +19,7 @@ from mysite.concurrency import (
     if_match_version,
     item_etag,
     private_response,
+    version_field,
 )
 from mysite.parsers import SafeJSONParser
 from mysite.schema import ErrorSerializer
@@ -197,9 +198,7 @@ class MeApi(PrivateApi):
         time_zone = TimeZoneField(
             required=False, allow_blank=True, help_text='An IANA zone name such as "Europe/Paris"; "" clears it (UTC).'
         )
-        version = serializers.IntegerField(
-            required=False, min_value=0, help_text='The version read; or send `If-Match: "v<version>"`.'
-        )
+        version = version_field(min_value=0)
 
         def validate_display_name(self, value: str) -> str:
             if not value.strip():

@@ -15,6 +15,7 @@ import re
 
 from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from mysite.errors import InvalidInput, PreconditionRequired
@@ -36,6 +37,12 @@ IF_MATCH = OpenApiParameter(
 PRECONDITION_REQUIRED = OpenApiResponse(
     ErrorSerializer, description='No version stated (`precondition_required`): send If-Match or `"version"`.'
 )
+
+
+def version_field(*, required: bool = False, min_value: int = 1) -> serializers.IntegerField:
+    """The body's `version` of a write: the version the client read; optional where If-Match may carry it."""
+    text = "The version you last read." if required else 'The version you last read; or send `If-Match: "v<version>"`.'
+    return serializers.IntegerField(required=required, min_value=min_value, help_text=text)
 
 
 def item_etag(version: int | None) -> str:

@@ -30,6 +30,7 @@ from blog.apis._common import (
 from blog.apis.public import BylineOutput
 from blog.constants import STATUSES
 from mysite.apis import results_output
+from mysite.concurrency import version_field
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class PostContentInput(serializers.Serializer):
 
 
 class VersionInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, required=False, help_text="The version you read (or If-Match).")
+    version = version_field()
 
 
 class PostApi(AuthorApi):
@@ -282,7 +283,7 @@ class LegacyPostUpdateApi(DeprecatedAlias, PostApi):
     successor_name = "blog-api:admin-post"
 
     class InputSerializer(PostContentInput):
-        version = serializers.IntegerField(min_value=1)
+        version = version_field(required=True)
 
     @extend_schema(
         request=InputSerializer,
@@ -305,7 +306,7 @@ class LegacyPostDeleteApi(DeprecatedAlias, PostApi):
     successor_name = "blog-api:admin-post"
 
     class InputSerializer(serializers.Serializer):
-        version = serializers.IntegerField(min_value=1)
+        version = version_field(required=True)
 
     @extend_schema(
         request=InputSerializer,

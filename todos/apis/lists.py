@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from mysite.apis import results_output
-from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED
+from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, version_field
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import (
@@ -92,11 +92,7 @@ class ListUpdateApi(TodosApi):
         colour = serializers.ChoiceField(choices=services.COLOURS, required=False)
         position = position_field(required=False)
         archived = serializers.BooleanField(required=False)
-        version = serializers.IntegerField(
-            required=False,
-            min_value=1,
-            help_text='The version you last read; or send `If-Match: "v<version>"`: one is required.',
-        )
+        version = version_field()
 
     @extend_schema(
         operation_id="todos_lists_update",

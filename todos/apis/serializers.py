@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mysite.concurrency import version_field
 from todos.services.task_fields import task_due_datetime_local
 
 
@@ -143,6 +144,4 @@ CURRENT_OUTPUTS: dict[str, type[serializers.Serializer]] = {
 
 
 class VersionInput(serializers.Serializer):
-    version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The version you last read (or If-Match)."
-    )
+    version = version_field()

@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from mysite.apis import TimeZoneField, page_limit, results_output
-from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED
+from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, version_field
 from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.parsers import SafeJSONParser
@@ -132,11 +132,7 @@ class TaskUpdateApi(TodosApi):
         class Meta:
             ref_name = "TodosTaskUpdateInput"
 
-        version = serializers.IntegerField(
-            required=False,
-            min_value=1,
-            help_text='The version you last read; or send `If-Match: "v<version>"`: one is required.',
-        )
+        version = version_field()
 
         def get_fields(self):
             fields = super().get_fields()
@@ -184,7 +180,7 @@ class TaskApi(TaskDetailApi, TaskUpdateApi, TaskDeleteApi):
 
 
 class _VersionOnly(StrictSerializer):
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = version_field()
 
 
 def _task_transition(request, task_id: str, transition: Callable[..., Task], *, note: str) -> Response:
@@ -230,7 +226,7 @@ class TaskMoveApi(TodosApi):
 
         list_id = serializers.CharField(max_length=40)
         position = position_field(required=False)
-        version = serializers.IntegerField(required=False, min_value=1)
+        version = version_field()
 
     @extend_schema(
         operation_id="todos_tasks_move", request=InputSerializer, responses={200: TaskOutput}, parameters=[IF_MATCH]
@@ -250,7 +246,7 @@ class TaskMoveApi(TodosApi):
 class ReorderItem(StrictSerializer):
     id = serializers.CharField(max_length=40)
     position = position_field()
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = version_field()
 
 
 class TaskReorderApi(TodosApi):
