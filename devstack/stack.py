@@ -28,6 +28,11 @@ NODE_MODULES = DEVSTACK_DIR / "node_modules"
 # (and the temporary keys the local STS issued).
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
 
+# DynamoDB Local's JVM: the client compiler only and a single-threaded collector. A stack serves
+# short bursts of small requests on a 2-core machine, where the optimising compiler's threads
+# cost more CPU than its code ever gives back (`python -m benchmarks.dynamodb_jvm` measures it).
+DYNAMODB_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
 
 class StackError(Exception):
     """Something the developer has to fix; the message says what to do."""
@@ -231,6 +236,7 @@ class LocalStack:
                 port=self.ports.dynamodb,
                 command=[
                     "java",
+                    *DYNAMODB_JVM_OPTIONS,
                     f"-Djava.library.path={DYNAMODB_DIR / 'DynamoDBLocal_lib'}",
                     "-jar",
                     str(JAR),
