@@ -15,7 +15,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from mysite.concurrency import version_field
 from todos.services.task_fields import task_due_datetime_local
 
 
@@ -141,7 +140,3 @@ CURRENT_OUTPUTS: dict[str, type[serializers.Serializer]] = {
     "Task": TaskOutput,
     "Attachment": AttachmentOutput,
 }
-
-
-class VersionInput(serializers.Serializer):
-    version = version_field()

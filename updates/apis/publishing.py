@@ -17,12 +17,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mysite.apis import PageQuery, PrivateApi, StrictSerializer, group_permission, page_limit, results_output, validated
-from mysite.concurrency import IF_MATCH, expected_version, item_etag, private_response
+from mysite.concurrency import (
+    IF_MATCH,
+    PRECONDITION_REQUIRED,
+    expected_version,
+    item_etag,
+    private_response,
+    version_field,
+)
 from mysite.constants import RELEASE_MANAGERS
 from mysite.errors import NotFound
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.parsers import SafeJSONParser
-from mysite.schema import ErrorSerializer
 from updates import selectors, services
 from updates.apis.fields import (
     PRODUCT_PATH,
@@ -122,7 +128,7 @@ def earlier_name(data, *, earlier: str, now: str):
 
 
 class ReleaseVersionInput(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, help_text="The version you read (or If-Match)")
+    version = version_field()
 
     def to_internal_value(self, data):
         return super().to_internal_value(earlier_name(data, earlier="expected_version", now="version"))
@@ -272,7 +278,7 @@ class ReleaseDetailApi(ReleaseApi):
         operation_id="updates_releases_update",
         request=PatchSerializer,
         parameters=[*RELEASE_PATH, IF_MATCH],
-        responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput, 428: ErrorSerializer},
+        responses={200: ReleaseDetailOutput, 409: ReleaseConflictOutput, 428: PRECONDITION_REQUIRED},
     )
     def patch(self, request, product: str, version: str):
         data = validated(self.PatchSerializer, request.data)
