@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import boto3
 
-from devstack.install import DYNAMODB_DIR, JAR
-from devstack.stack import DYNAMODB_JVM_OPTIONS, port_in_use
+from devstack.stack import DYNAMODB_JVM_OPTIONS, dynamodb_emulator
 from mysite.localports import reserve_port
 
 TABLE = "jvm-bench"
@@ -34,19 +35,14 @@ def _jvm_cpu_seconds(pid: int) -> float:
 
 def measure(options: tuple[str, ...], requests: int) -> tuple[float, float]:
     """(JVM CPU seconds, wall seconds) of `requests` rounds of the mix against a fresh DynamoDB Local."""
-    port = reserve_port()
-    command = ["java", *options, f"-Djava.library.path={DYNAMODB_DIR / 'DynamoDBLocal_lib'}", "-jar", str(JAR)]
-    command += ["-port", str(port), "-inMemory", "-disableTelemetry"]
-    process = subprocess.Popen(command, cwd=DYNAMODB_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log_path = Path(tempfile.mkdtemp(prefix="dynamodb-jvm-")) / "dynamodb.log"
+    emulator = dynamodb_emulator(reserve_port(), storage=["-inMemory"], log_path=log_path, jvm_options=options)
+    emulator.start()
     try:
-        deadline = time.monotonic() + 60
-        while not port_in_use(port):
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit(f"DynamoDB Local did not start on port {port}")
-            time.sleep(0.1)
+        emulator.wait_until_ready()
         client = boto3.client(
             "dynamodb",
-            endpoint_url=f"http://127.0.0.1:{port}",
+            endpoint_url=f"http://127.0.0.1:{emulator.port}",
             region_name="us-east-1",
             aws_access_key_id="bench",
             aws_secret_access_key="bench",
@@ -60,7 +56,7 @@ def measure(options: tuple[str, ...], requests: int) -> tuple[float, float]:
             ],
             BillingMode="PAY_PER_REQUEST",
         )
-        cpu_before, started = _jvm_cpu_seconds(process.pid), time.monotonic()
+        cpu_before, started = _jvm_cpu_seconds(emulator.process.pid), time.monotonic()
         for i in range(requests // 4):
             key = {"pk": {"S": f"user-{i % 50}"}, "sk": {"S": f"item-{i}"}}
             client.put_item(TableName=TABLE, Item={**key, "n": {"N": "1"}, "text": {"S": "a task title " * 8}})
@@ -90,10 +86,10 @@ def measure(options: tuple[str, ...], requests: int) -> tuple[float, float]:
                     },
                 ]
             )
-        return _jvm_cpu_seconds(process.pid) - cpu_before, time.monotonic() - started
+        return _jvm_cpu_seconds(emulator.process.pid) - cpu_before, time.monotonic() - started
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        emulator.stop()
+        shutil.rmtree(log_path.parent, ignore_errors=True)
 
 
 def main() -> int:

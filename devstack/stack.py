@@ -185,6 +185,31 @@ class CodeRelay:
         write_mail(self.mailbox_dir, message.as_bytes())
 
 
+def dynamodb_emulator(
+    port: int, *, storage: list[str], log_path: Path, jvm_options: tuple[str, ...] = DYNAMODB_JVM_OPTIONS
+) -> Emulator:
+    """DynamoDB Local on `port`; `storage` is `["-inMemory"]` or `["-dbPath", folder]`."""
+    return Emulator(
+        name="DynamoDB Local",
+        port=port,
+        command=[
+            "java",
+            *jvm_options,
+            f"-Djava.library.path={DYNAMODB_DIR / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(JAR),
+            "-port",
+            str(port),
+            "-sharedDb",
+            "-disableTelemetry",
+            *storage,
+        ],
+        cwd=DYNAMODB_DIR,
+        log_path=log_path,
+        env={"DDB_LOCAL_TELEMETRY": "0"},
+    )
+
+
 class LocalStack:
     """DynamoDB Local, cognito-local, s3rver and moto's server, the first three keeping data under one folder.
 
@@ -231,25 +256,7 @@ class LocalStack:
         cognito_dir = self.data_dir / "cognito"
         (cognito_dir / ".cognito").mkdir(parents=True, exist_ok=True)
         return [
-            Emulator(
-                name="DynamoDB Local",
-                port=self.ports.dynamodb,
-                command=[
-                    "java",
-                    *DYNAMODB_JVM_OPTIONS,
-                    f"-Djava.library.path={DYNAMODB_DIR / 'DynamoDBLocal_lib'}",
-                    "-jar",
-                    str(JAR),
-                    "-port",
-                    str(self.ports.dynamodb),
-                    "-sharedDb",
-                    "-disableTelemetry",
-                    *storage,
-                ],
-                cwd=DYNAMODB_DIR,
-                log_path=logs / "dynamodb.log",
-                env={"DDB_LOCAL_TELEMETRY": "0"},
-            ),
+            dynamodb_emulator(self.ports.dynamodb, storage=storage, log_path=logs / "dynamodb.log"),
             Emulator(
                 name="cognito-local",
                 port=self.ports.cognito,
