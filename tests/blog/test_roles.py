@@ -65,6 +65,17 @@ def unchanged(post: Post) -> bool:
     return now.version == post.version and now.status == post.status and now.title == post.title
 
 
+def post_cases(actor: Actor, operations, other_writer):
+    """Each operation on a fresh post of another writer's and, for a signed-in actor, on one of its own:
+    (case, post, call, expected status)."""
+    for name, status, call, (own_status, other_status) in operations:
+        owners = [("other", other_writer.sub, other_status)]
+        if actor.sub:
+            owners.append(("own", actor.sub, own_status))
+        for whose, owner, expected in owners:
+            yield f"{name} ({whose})", make_post(owner, status=status), call, expected
+
+
 def future() -> str:
     return (utcnow() + timedelta(days=3)).isoformat()
 
@@ -128,22 +139,17 @@ def api_post_operations(role: str):
 def test_api_post_operations_by_role(role, actor_for, other_writer):
     actor = actor_for(role)
     wrong = []
-    for name, status, call, (own_status, other_status) in api_post_operations(role):
-        cases = [("other", other_writer.sub, other_status)]
-        if actor.sub:
-            cases.append(("own", actor.sub, own_status))
-        for whose, owner, expected in cases:
-            post = make_post(owner, status=status)
-            response = call(actor.api, post)
-            if response.status_code != expected:
-                wrong.append(f"{name} ({whose}): {response.status_code}, expected {expected}")
-            elif expected >= 400:
-                if not unchanged(post):
-                    wrong.append(f"{name} ({whose}): refused with {expected} but the post changed")
-                if "error" not in response.json():
-                    wrong.append(f"{name} ({whose}): refusal without the error shape")
-                if expected == N and response.json()["error"]["code"] != "post_not_found":
-                    wrong.append(f"{name} ({whose}): 404 is not the post's")
+    for case, post, call, expected in post_cases(actor, api_post_operations(role), other_writer):
+        response = call(actor.api, post)
+        if response.status_code != expected:
+            wrong.append(f"{case}: {response.status_code}, expected {expected}")
+        elif expected >= 400:
+            if not unchanged(post):
+                wrong.append(f"{case}: refused with {expected} but the post changed")
+            if "error" not in response.json():
+                wrong.append(f"{case}: refusal without the error shape")
+            if expected == N and response.json()["error"]["code"] != "post_not_found":
+                wrong.append(f"{case}: 404 is not the post's")
     assert wrong == []
 
 
@@ -210,86 +216,37 @@ def expect_page(role: str, ok: int, *, contributor_own: int | None = None, autho
 
 
 def page_post_operations(role: str):
-    def form(post: Post, action: str, **extra) -> dict:
-        return {"title": "Changed", "body_markdown": "x", "version": post.version, "action": action, **extra}
-
+    """Like api_post_operations, for the authors' panel: its pages and forms."""
     admin = "/admin/blog"
+
+    def view(page: str = ""):
+        return lambda c, p: c.get(f"{admin}/{p.post_id}/{page}")
+
+    def send(page: str = "", **form):
+        """A form posted to the post's `page` with the post's version."""
+        return lambda c, p: c.post(f"{admin}/{p.post_id}/{page}", {"version": p.version, **form})
+
+    def edit(action: str, **extra):
+        """The editor form, submitted with the button `action`."""
+        return send(title="Changed", body_markdown="x", action=action, **extra)
+
+    editing_published = expect_page(role, 302, contributor_own=F)
     return [
-        ("editor page", "draft", lambda c, p: c.get(f"{admin}/{p.post_id}/"), expect_page(role, 200)),
-        (
-            "save draft",
-            "draft",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/", form(p, "save")),
-            expect_page(role, 302),
-        ),
-        (
-            "save published",
-            "published",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/", form(p, "save")),
-            expect_page(role, 302, contributor_own=F),
-        ),
-        (
-            "publish",
-            "draft",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/", form(p, "publish")),
-            expect_page(role, 302, contributor_own=F),
-        ),
-        (
-            "schedule",
-            "draft",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/", form(p, "schedule", publish_at=future()[:16])),
-            expect_page(role, 302, contributor_own=F),
-        ),
-        (
-            "unpublish",
-            "published",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/", form(p, "unpublish")),
-            expect_page(role, 302, contributor_own=F),
-        ),
-        (
-            "submit for review",
-            "draft",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/", form(p, "submit")),
-            expect_page(role, 302),
-        ),
-        ("delete page", "draft", lambda c, p: c.get(f"{admin}/{p.post_id}/delete/"), expect_page(role, 200)),
-        (
-            "delete page of a published post",
-            "published",
-            lambda c, p: c.get(f"{admin}/{p.post_id}/delete/"),
-            expect_page(role, 200, contributor_own=F),
-        ),
-        (
-            "delete draft",
-            "draft",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/delete/", {"version": p.version}),
-            expect_page(role, 302),
-        ),
-        (
-            "delete published",
-            "published",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/delete/", {"version": p.version}),
-            expect_page(role, 302, contributor_own=F),
-        ),
-        ("history", "draft", lambda c, p: c.get(f"{admin}/{p.post_id}/history/"), expect_page(role, 200)),
-        (
-            "authors of a draft",
-            "draft",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/authors/", {"remove": "nobody", "version": p.version}),
-            expect_page(role, 302),
-        ),
-        (
-            "authors of a published post",
-            "published",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/authors/", {"remove": "nobody", "version": p.version}),
-            expect_page(role, 302, contributor_own=F),
-        ),
-        (
-            "restore",
-            "draft",
-            lambda c, p: c.post(f"{admin}/{p.post_id}/history/1/restore/", {"version": p.version}),
-            expect_page(role, 302),
-        ),
+        ("editor page", "draft", view(), expect_page(role, 200)),
+        ("save draft", "draft", edit("save"), expect_page(role, 302)),
+        ("save published", "published", edit("save"), editing_published),
+        ("publish", "draft", edit("publish"), editing_published),
+        ("schedule", "draft", edit("schedule", publish_at=future()[:16]), editing_published),
+        ("unpublish", "published", edit("unpublish"), editing_published),
+        ("submit for review", "draft", edit("submit"), expect_page(role, 302)),
+        ("delete page", "draft", view("delete/"), expect_page(role, 200)),
+        ("delete page of a published post", "published", view("delete/"), expect_page(role, 200, contributor_own=F)),
+        ("delete draft", "draft", send("delete/"), expect_page(role, 302)),
+        ("delete published", "published", send("delete/"), editing_published),
+        ("history", "draft", view("history/"), expect_page(role, 200)),
+        ("authors of a draft", "draft", send("authors/", remove="nobody"), expect_page(role, 302)),
+        ("authors of a published post", "published", send("authors/", remove="nobody"), editing_published),
+        ("restore", "draft", send("history/1/restore/"), expect_page(role, 302)),
     ]
 
 
@@ -297,19 +254,14 @@ def page_post_operations(role: str):
 def test_admin_post_pages_by_role(role, actor_for, other_writer):
     actor = actor_for(role)
     wrong = []
-    for name, status, call, (own_status, other_status) in page_post_operations(role):
-        cases = [("other", other_writer.sub, other_status)]
-        if actor.sub:
-            cases.append(("own", actor.sub, own_status))
-        for whose, owner, expected in cases:
-            post = make_post(owner, status=status)
-            response = call(actor.browser, post)
-            if response.status_code != expected:
-                wrong.append(f"{name} ({whose}): {response.status_code}, expected {expected}")
-            elif (expected >= 400 or role == ANONYMOUS) and not unchanged(post):
-                wrong.append(f"{name} ({whose}): refused with {expected} but the post changed")
-            elif expected == 302 and role != ANONYMOUS and "sign-in" in response["Location"]:
-                wrong.append(f"{name} ({whose}): sent to sign in")
+    for case, post, call, expected in post_cases(actor, page_post_operations(role), other_writer):
+        response = call(actor.browser, post)
+        if response.status_code != expected:
+            wrong.append(f"{case}: {response.status_code}, expected {expected}")
+        elif (expected >= 400 or role == ANONYMOUS) and not unchanged(post):
+            wrong.append(f"{case}: refused with {expected} but the post changed")
+        elif expected == 302 and role != ANONYMOUS and "sign-in" in response["Location"]:
+            wrong.append(f"{case}: sent to sign in")
     assert wrong == []
 
 
