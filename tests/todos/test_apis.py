@@ -256,24 +256,48 @@ def test_task_queries_and_pagination(api):
         assert field in error_fields(response)
 
 
-def test_due_ranges_hold_at_the_calendar_s_ends(api):
-    create_task(api, title="Ancient", due_datetime="0278-04-10T16:21:00", due_timezone="UTC")
+def test_due_ranges_hold_at_the_ends_of_the_due_years(api):
+    create_task(api, title="First day", due_datetime="1900-01-01T00:00:00", due_timezone="Asia/Tokyo")
     create_task(api, title="Modern", due_date="2020-01-01")
-    create_task(api, title="Last day", due_date="9999-12-31")
+    create_task(api, title="Last day", due_datetime="2999-12-31T23:30:00", due_timezone="America/Los_Angeles")
 
     def titles(**params) -> list[str]:
         response = api.get("/api/todos/tasks", {"sort": "due", **params})
         assert response.status_code == 200, response.content
         return [t["title"] for t in response.json()["results"]]
 
-    # Year 278 sorts before 2020 (four-digit years in the index), and the last day is in range.
-    assert titles() == ["Ancient", "Modern", "Last day"]
-    assert titles(due_before="1000-01-01") == ["Ancient"]
-    assert titles(due_after="0278-04-10T16:00:00-09:54", overdue="true") == ["Modern"]  # after 278, before now
-    assert titles(due_after="9998-12-31") == ["Last day"]
-    # Empty ranges are empty pages, not errors: after the last day; overdue yet due after now.
-    assert titles(due_after="9999-12-31") == []
+    # In UTC the first day is still 1899 and the last already 3000: both are stored, sorted and found.
+    assert titles() == ["First day", "Modern", "Last day"]
+    assert titles(due_before="1900-01-01") == ["First day"]
+    assert titles(due_after="1900-01-01T00:01:00+09:00", overdue="true") == ["Modern"]  # after the first, before now
+    assert titles(due_after="2999-12-31") == ["Last day"]
+    # Empty ranges are empty pages, not errors: after the last day; overdue yet due after now; far outside.
+    assert titles(due_after="3000-01-02") == []
     assert titles(due_after="2999-01-01", overdue="true") == []
+    assert titles(due_before="0001-01-02") == titles(due_after="9999-12-30") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"due_date": "1899-12-31"}, "due_date"),
+        ({"due_date": "3000-01-01"}, "due_date"),
+        ({"due_date": "9999-12-31", "recurrence": "FREQ=DAILY"}, "due_date"),
+        ({"due_datetime": "9999-12-31T23:30:00", "due_timezone": "America/Los_Angeles"}, "due_datetime"),
+        ({"due_datetime": "0001-01-01T00:30:00", "due_timezone": "Asia/Tokyo"}, "due_datetime"),
+    ],
+)
+def test_a_due_date_outside_the_due_years_is_refused_and_nothing_is_written(api, body, field):
+    created = api.post("/api/todos/tasks", {"title": "Someday", **body}, format="json")
+    assert created.status_code == 400, created.content
+    assert field in error_fields(created)
+    task = create_task(api, title="Now")
+    updated = api.patch(f"/api/todos/tasks/{task['id']}", {"version": task["version"], **body}, format="json")
+    assert updated.status_code == 400, updated.content
+    assert field in error_fields(updated)
+    assert [(t["title"], t["due_date"], t["due_datetime"]) for t in api.get("/api/todos/tasks").json()["results"]] == [
+        ("Now", None, None)
+    ]
 
 
 def test_another_users_task_is_not_found(api, other_api):

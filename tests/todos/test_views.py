@@ -290,3 +290,23 @@ def test_a_list_page_shows_the_list_from_the_sidebar_and_an_archived_one_on_its_
     assert archived.status_code == 200
     assert heading in archived.content.decode()
     assert page.get("/todos/lists/no-such-list/").status_code == 404
+
+
+def test_a_due_date_past_the_due_years_is_read_as_words_by_quick_add_and_a_message_in_details(page, user):
+    """Quick add keeps words it cannot take as a date in the title; the details form says why; no 500."""
+    text = "Far future Dec 31 9999 11pm every day"
+    added = htmx_post(page, "/todos/tasks/new", {"title": text})
+    assert added.status_code == 200
+    [task] = Task.query(user.sub)
+    assert (task.title, task.due_date, task.due_datetime, task.recurrence) == (text, None, None, None)
+
+    form = _details_form(task, due_date="9999-12-31", due_time="23:30", due_timezone="America/Los_Angeles")
+    saved = htmx_post(
+        page, f"/todos/tasks/{task.task_id}/details", form, current=f"/todos/lists/inbox/?open={task.task_id}"
+    )
+    body = saved.content.decode()
+    assert saved.status_code == 200
+    assert "between the years 1900 and 2999" in body
+    assert 'value="9999-12-31"' in body
+    stored = Task.get(user.sub, task.task_id)
+    assert (stored.due_date, stored.due_datetime, stored.version) == (None, None, task.version)

@@ -13,6 +13,9 @@ MAX_TITLE = 500
 MAX_NOTES = 20_000
 MAX_LABELS = 20
 MAX_LABEL = 60
+# Due dates run within these years: far enough for any plan, and every date arithmetic on them (time
+# zones, the day after, repeats HORIZON_YEARS ahead) stays inside what Python's dates can hold.
+DUE_YEARS = (1900, 2999)
 
 
 def task_due_datetime_local(task: Task) -> datetime | None:
@@ -78,6 +81,10 @@ def apply_due(task: Task, *, due_date: date | None, due_datetime: datetime | Non
         raise InvalidTask("Give either a due date or a due date-time, not both.", field="due_date")
     if due_timezone and due_datetime is None:
         raise InvalidTask("A time zone goes with a due date-time.", field="due_timezone")
+    due = due_date if due_date is not None else due_datetime
+    if due is not None and not DUE_YEARS[0] <= due.year <= DUE_YEARS[1]:
+        field = "due_date" if due_date is not None else "due_datetime"
+        raise InvalidTask(f"A due date is between the years {DUE_YEARS[0]} and {DUE_YEARS[1]}.", field=field)
     task.due_date = due_date.isoformat() if due_date is not None else None
     if due_datetime is None:
         task.due_datetime = task.due_timezone = None
