@@ -14,7 +14,7 @@ from accounts import forms as account_forms
 from accounts import services
 from accounts.errors import TooManyAttempts
 from accounts.selectors import profile_get
-from mysite.auth import client_ip, session_refresh_token, session_sign_in
+from mysite.auth import client_ip, session_refresh_token, session_rename, session_sign_in
 from mysite.decorators import login_required
 from mysite.errors import ApplicationError
 from mysite.forms import form_error_apply
@@ -155,7 +155,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = account_forms.ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(
+            saved = services.profile_update(
                 sub=request.user.sub,
                 display_name=form.cleaned_data["display_name"],
                 time_zone=form.cleaned_data["time_zone"],
@@ -163,6 +163,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             _apply(form, error)
         else:
+            session_rename(request, saved.display_name)
             messages.success(request, "Your account was saved.")
             return redirect("accounts:profile")
     return _form_page(request, "accounts/profile.html", form, profile=current)

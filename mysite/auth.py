@@ -199,6 +199,13 @@ def session_sign_in(request: HttpRequest, tokens: dict) -> CognitoUser:
     return request.user
 
 
+def session_rename(request: HttpRequest, name: str) -> None:
+    """Show the user's new name in this session at once (their other sessions take it at their next refresh)."""
+    stored = request.session.get(SESSION_TOKENS_KEY)
+    if stored:
+        request.session[SESSION_TOKENS_KEY] = {**stored, "name": name}
+
+
 def session_user(request: HttpRequest) -> CognitoUser | AnonymousUser:
     """The user of a browser session, refreshing the access token when it is about to expire."""
     stored = request.session.get(SESSION_TOKENS_KEY)

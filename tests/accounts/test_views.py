@@ -208,6 +208,10 @@ def test_profile_form_renames_and_refuses_control_characters(browser_client, use
     assert renamed["Location"] == "/accounts/profile/"
     assert Profile.get(user.sub).display_name == "New Name"
     assert "Your account was saved." in client.get("/accounts/profile/").content.decode()
+    # The header says the new name at once, not only after the next sign-in.
+    header = client.get("/accounts/nav/").content.decode()
+    assert 'class="who">New Name</a>' in header
+    assert "Test User" not in header
 
 
 def test_profile_form_sets_the_time_zone(browser_client, user):
