@@ -289,11 +289,11 @@ def test_due_ranges_hold_at_the_ends_of_the_due_years(api):
 )
 def test_a_due_date_outside_the_due_years_is_refused_and_nothing_is_written(api, body, field):
     created = api.post("/api/todos/tasks", {"title": "Someday", **body}, format="json")
-    assert created.status_code == 400, created.content
+    assert created.status_code == 422, created.content
     assert field in error_fields(created)
     task = create_task(api, title="Now")
     updated = api.patch(f"/api/todos/tasks/{task['id']}", {"version": task["version"], **body}, format="json")
-    assert updated.status_code == 400, updated.content
+    assert updated.status_code == 422, updated.content
     assert field in error_fields(updated)
     assert [(t["title"], t["due_date"], t["due_datetime"]) for t in api.get("/api/todos/tasks").json()["results"]] == [
         ("Now", None, None)

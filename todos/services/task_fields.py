@@ -84,7 +84,7 @@ def apply_due(task: Task, *, due_date: date | None, due_datetime: datetime | Non
     due = due_date if due_date is not None else due_datetime
     if due is not None and not DUE_YEARS[0] <= due.year <= DUE_YEARS[1]:
         field = "due_date" if due_date is not None else "due_datetime"
-        raise InvalidTask(f"A due date is between the years {DUE_YEARS[0]} and {DUE_YEARS[1]}.", field=field)
+        raise TaskRuleBroken(f"A due date is between the years {DUE_YEARS[0]} and {DUE_YEARS[1]}.", field=field)
     task.due_date = due_date.isoformat() if due_date is not None else None
     if due_datetime is None:
         task.due_datetime = task.due_timezone = None
