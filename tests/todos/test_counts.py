@@ -15,7 +15,7 @@ from todos import selectors, services
 from todos.models import Task, TaskCounts
 from todos.services.counts import counts_recount
 
-LABELS = ("home", "work", "a/b c", "@errand")
+LABELS = ("home", "work", "a/b c", "@errand", "[urgent]", "a.b[0]")
 OPERATIONS = 200
 SEED = 20261202
 
@@ -250,6 +250,26 @@ def test_recount_fills_in_the_index_keys_of_older_tasks(owner):
     stored = {t.task_id: t for t in Task.query(owner, consistent_read=True)}
     assert stored[parent.task_id].open_due == "2020-01-01T~"
     assert stored[child.task_id].parent_key == f"{owner}#{parent.task_id}"
+
+
+BRACKETED = ["[urgent]", "x]", "a.b[0]", "é-ý]éîd", "[[", "]"]
+
+
+def test_labels_with_brackets_and_dots_are_counted_like_any_other(owner):
+    """PynamoDB reads "[0]" in a map key as a list index and refuses "x]": the stored keys escape them."""
+    tasks = [services.task_create(owner=owner, title=f"Task {i}", labels=BRACKETED[i:]) for i in range(3)]
+    expected = {label: min(BRACKETED.index(label), 2) + 1 for label in BRACKETED}
+    assert dict(selectors.labels_with_counts(owner=owner)) == expected
+    found, _ = selectors.label_page(owner=owner, label="a.b[0]", limit=10)
+    assert sorted(t.title for t in found) == ["Task 0", "Task 1", "Task 2"]
+
+    services.task_complete(owner=owner, task_id=tasks[0].task_id)
+    expected = {label: n - 1 for label, n in expected.items() if n > 1}
+    assert dict(selectors.labels_with_counts(owner=owner)) == expected
+
+    before = TaskCounts.get(owner, consistent_read=True).labels.as_dict()
+    assert counts_recount(owner=owner, replace=True).labels.as_dict() == {k: v for k, v in before.items() if v}
+    assert_counts_match(owner, date.today())
 
 
 @pytest.mark.parametrize("labels_zeroed", [25])

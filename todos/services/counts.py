@@ -34,6 +34,26 @@ MAX_KEYS = 60
 
 Key = tuple[str, str]
 
+# PynamoDB reads "[" and "]" in a map key as a list index, and refuses a key like "x]". A stored key
+# writes them as "\x1f(" and "\x1f)": clean_labels folds "\x1f" as whitespace, so no label holds it
+# and the mapping is one to one (no key could be written with a bracket before, so none needs moving).
+_STORED = str.maketrans({"[": "\x1f(", "]": "\x1f)"})
+
+
+def stored_key(key: str) -> str:
+    """A counter's key as the item holds it."""
+    return key.translate(_STORED)
+
+
+def shown_key(key: str) -> str:
+    """A key the item holds, as the label (or list id, or day) it counts."""
+    return key.replace("\x1f(", "[").replace("\x1f)", "]")
+
+
+def _counter(name: str, key: str):
+    """The document path of one counter: `labels`, `left` or `due`, then the key."""
+    return getattr(TaskCounts, name)[stored_key(key)]
+
 
 def counted(task: Task | None) -> Counter[Key]:
     """What one task, as it is now, adds to its owner's counters."""
@@ -62,7 +82,7 @@ class Tally:
 
     def actions(self) -> list:
         changes = [(key, n) for key, n in sorted(self.delta.items()) if n]
-        return [getattr(TaskCounts, m)[k].set((getattr(TaskCounts, m)[k] | 0) + n) for (m, k), n in changes]
+        return [_counter(m, k).set((_counter(m, k) | 0) + n) for (m, k), n in changes]
 
 
 def counted_chunks(items: list[tuple[Task, Counter[Key]]], *, size: int) -> list[list[tuple[Task, Counter[Key]]]]:
@@ -145,7 +165,7 @@ def counts_recount(*, owner: str, replace: bool = False) -> TaskCounts:
         totals.update(counted(task))
     maps: dict[str, dict[str, int]] = {m: {} for m in MAPS}
     for (m, key), n in totals.items():
-        maps[m][key] = n
+        maps[m][stored_key(key)] = n
     item = TaskCounts(owner, counted_at=utcnow(), **maps)
     try:
         item.save(condition=TaskCounts.owner.does_not_exist())
@@ -162,7 +182,7 @@ def counts_map(item: TaskCounts, name: str) -> dict[str, int]:
     if value is None:
         return {}
     raw = value.as_dict() if hasattr(value, "as_dict") else dict(value)
-    return {key: int(n) for key, n in raw.items()}
+    return {shown_key(key): int(n) for key, n in raw.items()}
 
 
 def counts_drop_zeros(item: TaskCounts) -> None:
@@ -173,10 +193,8 @@ def counts_drop_zeros(item: TaskCounts) -> None:
     zeros = zeros[:90]  # one update, comfortably inside DynamoDB's expression limits
     condition = None
     for m, k in zeros:
-        clause = getattr(TaskCounts, m)[k] == 0
+        clause = _counter(m, k) == 0
         condition = clause if condition is None else condition & clause
     # One that came back to life meanwhile fails the condition: all are kept, and tried again another time.
     with contextlib.suppress(UpdateError):
-        TaskCounts(item.owner).update(
-            actions=[getattr(TaskCounts, m)[k].remove() for m, k in zeros], condition=condition
-        )
+        TaskCounts(item.owner).update(actions=[_counter(m, k).remove() for m, k in zeros], condition=condition)
