@@ -59,7 +59,7 @@ def profile_list(*, limit: int = 50, cursor: str | None = None) -> tuple[list[Pr
     a merge newest first keeps `limit`, and the cursor records, per shard, the last one shown
     (or that the shard is done). A page reads at most shards x `limit` profiles, whatever the total.
     """
-    positions = decode_cursor(cursor) or {}
+    positions = decode_cursor(cursor, scope="accounts.profiles") or {}
     pages: dict[str, list[Profile]] = {}
     more: dict[str, bool] = {}
     for shard in reader_shards():
@@ -85,7 +85,7 @@ def profile_list(*, limit: int = 50, cursor: str | None = None) -> tuple[list[Pr
             next_positions[shard] = positions.get(shard, {}) if pages[shard] else None
     if all(position is None for position in next_positions.values()):
         return shown, None
-    return shown, encode_cursor(next_positions)
+    return shown, encode_cursor(next_positions, scope="accounts.profiles")
 
 
 def profile_count() -> int:

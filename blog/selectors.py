@@ -59,14 +59,16 @@ def post_list(
     # A search (or one writer's posts of one status) reads SEARCH_WINDOW posts per page and keeps those
     # that match: a filter expression would make PynamoDB read on until `limit` posts matched.
     window = SEARCH_WINDOW if search or (own_only and status) else limit
-    kwargs = {"scan_index_forward": False, "limit": window, "last_evaluated_key": decode_cursor(cursor)}
     if own_only:
-        results = Post.by_writer.query(actor.sub, **kwargs)
+        index, partition = Post.by_writer, actor.sub
     elif status:
-        results = Post.by_status.query(status, **kwargs)
+        index, partition = Post.by_status, status
     else:
-        results = Post.everything.query("post", **kwargs)
-    posts, next_cursor = page(results, limit=window)
+        index, partition = Post.everything, "post"
+    scope = f"blog.posts:{index.Meta.index_name}:{partition}"
+    start = decode_cursor(cursor, scope=scope)
+    results = index.query(partition, scan_index_forward=False, limit=window, last_evaluated_key=start)
+    posts, next_cursor = page(results, limit=window, scope=scope)
     return [
         post for post in posts if search in post.title_search and (not status or post.status == status)
     ], next_cursor
@@ -77,10 +79,10 @@ COAUTHORED_PAGE = 50
 
 def posts_coauthored(*, author_sub: str, limit: int = COAUTHORED_PAGE, cursor: str | None = None):
     """The posts (any status) `author_sub` co-writes but is not the primary author of (one Query, one BatchGetItem)."""
-    results = CoauthoredPost.query(
-        author_sub, limit=limit, last_evaluated_key=decode_cursor(cursor), consistent_read=True
-    )
-    entries, next_cursor = page(results, limit=limit)
+    scope = f"blog.coauthored:{author_sub}"
+    start = decode_cursor(cursor, scope=scope)
+    results = CoauthoredPost.query(author_sub, limit=limit, last_evaluated_key=start, consistent_read=True)
+    entries, next_cursor = page(results, limit=limit, scope=scope)
     ids = [entry.post_id for entry in entries]
     posts = {post.post_id: post for post in Post.batch_get(ids)} if ids else {}
     found = [posts[i] for i in ids if i in posts]
@@ -150,10 +152,12 @@ def post_revisions(
     *, post_id: str, limit: int = 20, cursor: str | None = None
 ) -> tuple[list[PostRevision], str | None]:
     """A post's revisions, newest first, one page."""
+    scope = f"blog.revisions:{post_id}"
+    start = decode_cursor(cursor, scope=scope)
     results = PostRevision.query(
-        post_id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor), consistent_read=True
+        post_id, scan_index_forward=False, limit=limit, last_evaluated_key=start, consistent_read=True
     )
-    return page(results, limit=limit)
+    return page(results, limit=limit, scope=scope)
 
 
 def revision_get(*, post_id: str, number: int) -> PostRevision:
@@ -188,13 +192,14 @@ def revision_diff(newer: PostRevision, older: PostRevision | None) -> list[tuple
 
 
 def _cached_page(name: str, query, limit: int, cursor: str | None) -> tuple[list[Post], str | None]:
-    return _public(
-        f"list:{name}",
-        {"limit": limit, "cursor": cursor or ""},
-        lambda: page(
-            query(limit=limit, last_evaluated_key=decode_cursor(cursor), scan_index_forward=False), limit=limit
-        ),
-    )
+    """One page of a public list of posts named `name` ("tag:python"), which is also its cursor's scope."""
+    scope = f"blog.{name}"
+
+    def load():
+        results = query(limit=limit, last_evaluated_key=decode_cursor(cursor, scope=scope), scan_index_forward=False)
+        return page(results, limit=limit, scope=scope)
+
+    return _public(f"list:{name}", {"limit": limit, "cursor": cursor or ""}, load)
 
 
 def published_posts(*, limit: int = 10, cursor: str | None = None) -> tuple[list[Post], str | None]:
@@ -255,8 +260,9 @@ def archive_months(*, limit: int = ARCHIVE_MONTHS_PAGE, cursor: str | None = Non
     def load():
         # No filter expression: PynamoDB would page on until `limit` months pass it. A month emptied
         # by unpublishing is dropped here instead, so one page is one request of `limit` items.
-        results = Term.query("month", scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor))
-        months, next_cursor = page(results, limit=limit)
+        start = decode_cursor(cursor, scope="blog.months")
+        results = Term.query("month", scan_index_forward=False, limit=limit, last_evaluated_key=start)
+        months, next_cursor = page(results, limit=limit, scope="blog.months")
         return [term for term in months if term.post_count > 0], next_cursor
 
     return _public("months", {"limit": limit, "cursor": cursor or ""}, load)

@@ -22,7 +22,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, Projection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from mysite.errors import InvalidInput
+from mysite.errors import InvalidCursor
 
 
 def table_name(name: str) -> str:
@@ -171,43 +171,45 @@ def condition_failed(error: Exception, *, transaction: LabelledTransactWrite | N
 
 
 # --- Cursor pagination --------------------------------------------------------
-# A cursor is DynamoDB's LastEvaluatedKey, signed so that a client can neither
-# forge one pointing into another user's partition nor notice its structure.
+# A cursor is DynamoDB's LastEvaluatedKey, signed together with the scope of the query it
+# continues (its index, partition and key conditions, e.g. "blog.tag:python"), so that a client
+# can neither forge one pointing into another user's partition, nor send one query's cursor to
+# another (which DynamoDB refuses, or DynamoDB Local fails on), nor notice its structure.
 
 
-def _signature(payload: bytes) -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(), payload, hashlib.sha256).digest()[:16]
+def _signature(scope: str, payload: bytes) -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), scope.encode() + b"\0" + payload, hashlib.sha256).digest()[:16]
 
 
-def encode_cursor(last_evaluated_key: dict | None) -> str | None:
-    """An opaque token for the next page, or None when there is none."""
+def encode_cursor(last_evaluated_key: dict | None, *, scope: str) -> str | None:
+    """An opaque token for the next page of the query named `scope`, or None when there is none."""
     if not last_evaluated_key:
         return None
     payload = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(_signature(payload) + payload).decode().rstrip("=")
+    return base64.urlsafe_b64encode(_signature(scope, payload) + payload).decode().rstrip("=")
 
 
-def decode_cursor(token: str | None) -> dict | None:
-    """The LastEvaluatedKey inside a token from `encode_cursor`; InvalidInput if tampered."""
+def decode_cursor(token: str | None, *, scope: str) -> dict | None:
+    """The LastEvaluatedKey inside a token `encode_cursor` made for `scope`; InvalidCursor otherwise."""
     if not token:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         signature, payload = raw[:16], raw[16:]
-        if not hmac.compare_digest(signature, _signature(payload)):
+        if not hmac.compare_digest(signature, _signature(scope, payload)):
             raise ValueError("bad signature")
         key = json.loads(payload)
         if not isinstance(key, dict):
             raise ValueError("not a key")
         return key
     except (ValueError, TypeError):
-        raise InvalidInput("This cursor is invalid or has been tampered with.", field="cursor") from None
+        raise InvalidCursor() from None
 
 
-def page(results, *, limit: int) -> tuple[list, str | None]:
+def page(results, *, limit: int, scope: str) -> tuple[list, str | None]:
     """Drain one page of a PynamoDB result iterator (queried with `limit`); the items and the next cursor."""
     items: list = list(results)
-    return items[:limit], encode_cursor(results.last_evaluated_key)
+    return items[:limit], encode_cursor(results.last_evaluated_key, scope=scope)
 
 
 def chunks(values: Iterable, size: int) -> Iterable[list]:

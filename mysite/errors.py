@@ -62,6 +62,15 @@ class InvalidInput(ApplicationError):
     code, message = "invalid", "The request is not valid."
 
 
+class InvalidCursor(InvalidInput):
+    """A `cursor` (or sync token) this server did not make for this query: tampered, or another list's."""
+
+    code, message = "invalid_cursor", "This cursor is invalid, or belongs to another list."
+
+    def __init__(self, message: str | None = None, **kwargs):
+        super().__init__(message, field="cursor", **kwargs)
+
+
 class Unprocessable(ApplicationError):
     code, message = "unprocessable", "The request is well-formed but cannot be applied."
 

@@ -179,3 +179,42 @@ def test_a_label_with_a_slash_keeps_every_todo_page_working(browser_client, user
     label_page = page.get("/todos/labels/home/garden/")
     assert label_page.status_code == 200
     assert task["title"] in label_page.content.decode()
+
+
+# --- Cursors ----------------------------------------------------------------------------------
+
+
+def test_a_cursor_sent_to_another_list_is_a_400_invalid_cursor_and_not_a_503(api, bearer_client, make_user):
+    """A cursor is signed with its query's scope: DynamoDB refuses another query's start key (and
+    DynamoDB Local fails on it), so a cursor is checked before it reaches a query."""
+    from blog import services as blog_services
+
+    for i in range(2):
+        post = blog_services.post_create(author_sub="cursor-author", author_name="Cursor", title=f"Cursor {i}")
+        blog_services.post_publish(post_id=post.post_id, version=post.version)
+        create_task(api, title=f"Cursor {i}")
+    blog_cursor = api.get("/api/blog/posts", {"limit": 1}).json()["next_cursor"]
+    tasks_cursor = api.get("/api/todos/tasks", {"limit": 1}).json()["next_cursor"]
+    sync_token = api.get("/api/todos/sync").json()["sync_token"]
+    assert blog_cursor and tasks_cursor and sync_token
+    other = bearer_client(make_user())
+
+    foreign = [
+        (api, "/api/blog/tags/python/posts", {"cursor": blog_cursor}),
+        (api, "/api/todos/tasks", {"cursor": blog_cursor}),
+        (api, "/api/todos/trash", {"cursor": tasks_cursor}),
+        (api, "/api/todos/tasks", {"cursor": tasks_cursor, "sort": "due"}),
+        (api, "/api/todos/sync", {"since": tasks_cursor}),
+        (api, "/api/blog/posts", {"cursor": sync_token}),
+        (other, "/api/todos/tasks", {"cursor": tasks_cursor}),  # another user's cursor
+        (other, "/api/todos/sync", {"since": sync_token}),  # and sync token
+    ]
+    for client, url, params in foreign:
+        response = client.get(url, params)
+        assert response.status_code == 400, (url, params, response.content)
+        assert response.json()["error"]["code"] == "invalid_cursor", url
+
+    assert api.get("/api/todos/tasks", {"cursor": tasks_cursor}).status_code == 200  # its own list takes it
+    page = Client().get("/blog/tag/python/", {"cursor": blog_cursor})
+    assert page.status_code == 400
+    assert "This cursor is invalid, or belongs to another list." in page.content.decode()

@@ -57,7 +57,7 @@ def test_public_api_errors(api_client, make_post):
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "post_not_found"
     assert api_client.get("/api/blog/posts", {"cursor": "forged"}).json()["error"]["fields"] == {
-        "cursor": ["This cursor is invalid or has been tampered with."]
+        "cursor": ["This cursor is invalid, or belongs to another list."]
     }
     assert "limit" in api_client.get("/api/blog/posts", {"limit": 500}).json()["error"]["fields"]
 

@@ -6,37 +6,47 @@ import pytest
 
 from accounts.models import Profile
 from mysite.dynamo import all_models, decode_cursor, encode_cursor, table_name
-from mysite.errors import InvalidInput
+from mysite.errors import InvalidCursor
 from mysite.models import SessionItem
 
 
 def test_cursor_round_trips_a_last_evaluated_key():
     key = {"pk": {"S": "user#1"}, "sk": {"S": "task#00042"}}
-    token = encode_cursor(key)
+    token = encode_cursor(key, scope="tasks:user#1")
     assert "user#1" not in token
-    assert decode_cursor(token) == key
+    assert decode_cursor(token, scope="tasks:user#1") == key
 
 
 def test_no_key_means_no_cursor():
-    assert encode_cursor(None) is None
-    assert encode_cursor({}) is None
-    assert decode_cursor(None) is None
-    assert decode_cursor("") is None
+    assert encode_cursor(None, scope="any") is None
+    assert encode_cursor({}, scope="any") is None
+    assert decode_cursor(None, scope="any") is None
+    assert decode_cursor("", scope="any") is None
 
 
 @pytest.mark.parametrize("token", ["garbage", "AAAA", "%%%"])
-def test_malformed_cursor_is_invalid_input(token):
-    with pytest.raises(InvalidInput) as error:
-        decode_cursor(token)
-    assert error.value.fields == {"cursor": ["This cursor is invalid or has been tampered with."]}
+def test_malformed_cursor_is_invalid_cursor(token):
+    with pytest.raises(InvalidCursor) as error:
+        decode_cursor(token, scope="any")
+    assert error.value.code == "invalid_cursor"
+    assert error.value.fields == {"cursor": ["This cursor is invalid, or belongs to another list."]}
 
 
 def test_tampered_cursor_is_rejected():
-    token = encode_cursor({"pk": {"S": "user#1"}})
-    forged = encode_cursor({"pk": {"S": "user#2"}})
+    token = encode_cursor({"pk": {"S": "user#1"}}, scope="any")
+    forged = encode_cursor({"pk": {"S": "user#2"}}, scope="any")
     spliced = token[:22] + forged[22:]
-    with pytest.raises(InvalidInput):
-        decode_cursor(spliced)
+    with pytest.raises(InvalidCursor):
+        decode_cursor(spliced, scope="any")
+
+
+def test_a_cursor_is_only_good_for_the_query_it_was_made_for():
+    key = {"pk": {"S": "post"}, "updated_at": {"S": "2026-01-01"}}
+    token = encode_cursor(key, scope="blog.home")
+    assert decode_cursor(token, scope="blog.home") == key
+    for other in ("blog.tag:python", "blog.home ", "todos.sync:user#1", ""):
+        with pytest.raises(InvalidCursor):
+            decode_cursor(token, scope=other)
 
 
 def test_table_names_carry_the_environment_prefix():

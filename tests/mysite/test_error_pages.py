@@ -71,9 +71,9 @@ def test_the_invalid_cursor_page_says_its_sentence_once(client):
         client.get("/blog/", {"cursor": "forged"}),
         status=400,
         heading="Something is not right",
-        message="This cursor is invalid or has been tampered with.",
+        message="This cursor is invalid, or belongs to another list.",
     )
-    assert body.count("This cursor is invalid or has been tampered with.") == 1
+    assert body.count("This cursor is invalid, or belongs to another list.") == 1
 
 
 def test_a_form_posted_without_its_csrf_token_is_the_sites_403_page(debug):

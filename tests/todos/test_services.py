@@ -180,17 +180,16 @@ def test_deleting_a_task_moves_it_with_subtasks_and_attachments_to_the_trash(own
     assert storage.object_head(attachment.s3_key) is not None  # kept while the task is in the Trash
     with pytest.raises(TaskNotFound):
         services.task_delete(owner=owner, task_id=task.task_id)
-    deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token()).deleted}
+    deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token(owner)).deleted}
     assert ("task", task.task_id) in deleted
     assert ("attachment", attachment.attachment_id) in deleted
     services.trash_purge(owner=owner, trash_id=trash_id)
     assert storage.object_head(attachment.s3_key) is None
 
 
-def _old_token() -> str:
-    from mysite.dynamo import encode_cursor
-
-    return encode_cursor({"since": datetime.now(UTC).strftime("%Y-%m-%dT00:00:00.000000Z")})
+def _old_token(owner: str) -> str:
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return selectors.sync_token(owner=owner, since=midnight)
 
 
 def test_lists_update_archive_and_delete(owner):
@@ -310,7 +309,7 @@ def test_a_task_delete_that_fails_half_way_is_completed_by_its_retry(owner, fail
         *(f"{trash_id}/task-{s.task_id}" for s in subtasks),
         f"{trash_id}/attachment-{task.task_id}#{attachment.attachment_id}",
     }
-    deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token()).deleted}
+    deleted = {(t.kind, t.item_id) for t in selectors.changes_since(owner=owner, token=_old_token(owner)).deleted}
     assert {("task", task.task_id), ("attachment", attachment.attachment_id)} <= deleted
     assert {("task", s.task_id) for s in subtasks} <= deleted
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mysite import cache, storage
-from mysite.dynamo import encode_cursor
 from tests.conftest import dynamodb_calls
 from tests.todos.conftest import create_task, upload
 from tests.todos.test_counts import assert_counts_match
@@ -21,8 +20,8 @@ def _today():
     return datetime.now(UTC).date()
 
 
-def _since_now() -> str:
-    return encode_cursor({"since": (datetime.now(UTC) - timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")})
+def _since_now(owner: str) -> str:
+    return selectors.sync_token(owner=owner, since=datetime.now(UTC) - timedelta(seconds=5))
 
 
 def _attach(owner: str, task_id: str, body: bytes = b"hello") -> Attachment:
@@ -176,7 +175,7 @@ def test_purging_deletes_the_entry_its_parts_and_the_objects(owner):
 
 def test_sync_reports_a_restore_after_its_tombstone(owner):
     task = services.task_create(owner=owner, title="Synced")
-    token = _since_now()
+    token = _since_now(owner)
     trash_id = services.task_delete(owner=owner, task_id=task.task_id)
     changes = selectors.changes_since(owner=owner, token=token)
     tombstones = [t for t in changes.deleted if t.item_id == task.task_id]

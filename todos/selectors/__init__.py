@@ -21,7 +21,7 @@ from todos.selectors.sharing import (
     shared_with,
     task_access,
 )
-from todos.selectors.sync import SYNC_LAG, Changes, changes_since, sync_token_decode
+from todos.selectors.sync import SYNC_LAG, Changes, changes_since, sync_token, sync_token_decode
 from todos.selectors.tasks import (
     LAST_DUE_KEY,
     TaskQuery,
@@ -64,6 +64,7 @@ __all__ = [
     "membership_get",
     "open_tasks_page",
     "shared_with",
+    "sync_token",
     "sync_token_decode",
     "task_access",
     "task_get",

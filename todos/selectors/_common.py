@@ -6,7 +6,7 @@ from pynamodb.exceptions import DoesNotExist, QueryError
 
 from mysite import cache
 from mysite.dynamo import encode_cursor
-from mysite.errors import InvalidInput
+from mysite.errors import InvalidCursor
 from todos.models import Task, TodoList
 
 SORTS = ("position", "due", "priority")
@@ -33,8 +33,8 @@ def _cached_item(model: type[TodoList] | type[Task], owner: str, item_id: str, *
     return found
 
 
-def _one_request(results) -> tuple[list, str | None]:
-    """What one DynamoDB request of a Query returns, and the cursor after what it read.
+def _one_request(results, *, scope: str) -> tuple[list, str | None]:
+    """What one DynamoDB request of a Query returns, and the cursor (for `scope`) after what it read.
 
     PynamoDB's `limit` keeps requesting until that many items pass the filter, which can read a
     whole partition; a page here is one request (`limit` items read), whatever the filter keeps.
@@ -45,6 +45,7 @@ def _one_request(results) -> tuple[list, str | None]:
         return [], None
     except QueryError as error:
         if error.cause_response_code == "ValidationException":
-            raise InvalidInput("This cursor belongs to another query.", field="cursor") from None
+            raise InvalidCursor() from None  # a start key outside the key conditions (a day later, say)
         raise
-    return [results._map_fn(item) for item in raw.get("Items", [])], encode_cursor(results.page_iter.last_evaluated_key)
+    items = [results._map_fn(item) for item in raw.get("Items", [])]
+    return items, encode_cursor(results.page_iter.last_evaluated_key, scope=scope)

@@ -37,12 +37,12 @@ def trash_page(*, owner: str, limit: int = 50, cursor: str | None = None) -> tup
     Entries past their TTL that DynamoDB has not swept yet are left out (here, not in the cache).
     """
 
+    scope = f"todos.trash:{owner}"
+
     def load():
-        return _one_request(
-            TrashItem.by_deleted.query(
-                owner, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor)
-            )
-        )
+        start = decode_cursor(cursor, scope=scope)
+        results = TrashItem.by_deleted.query(owner, scan_index_forward=False, limit=limit, last_evaluated_key=start)
+        return _one_request(results, scope=scope)
 
     entries, next_cursor = _cached(owner, "trash", {"limit": limit, "cursor": cursor}, load)
     now = utcnow()

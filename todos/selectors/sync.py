@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pynamodb.exceptions import DoesNotExist
 
 from mysite.dynamo import decode_cursor, encode_cursor
+from mysite.errors import InvalidCursor
 from todos.models import Attachment, ListMember, Task, TodoList, Tombstone
 from todos.services._common import TOMBSTONE_DAYS
 
@@ -28,9 +29,19 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def sync_token_decode(token: str | None) -> str | None:
-    data = decode_cursor(token)
-    return data.get("since") if data else None
+def sync_token(*, owner: str, since: datetime) -> str:
+    """The token of the changes after `since`, for `owner` only."""
+    return encode_cursor({"since": _stamp(since)}, scope=f"todos.sync:{owner}")
+
+
+def sync_token_decode(token: str | None, *, owner: str) -> str | None:
+    """The stamp inside `owner`'s token (None without one); InvalidCursor for a list's cursor or another's token."""
+    data = decode_cursor(token, scope=f"todos.sync:{owner}")
+    if data is None:
+        return None
+    if not isinstance(data.get("since"), str):
+        raise InvalidCursor()
+    return data["since"]
 
 
 @dataclass
@@ -47,8 +58,8 @@ class Changes:
 def changes_since(*, owner: str, token: str | None, now: datetime | None = None) -> Changes:
     """Everything that changed since `token` (all of it without one, or when it is too old)."""
     now = now or datetime.now(UTC)
-    since = sync_token_decode(token)
-    new_token = encode_cursor({"since": _stamp(now - SYNC_LAG)})
+    since = sync_token_decode(token, owner=owner)
+    new_token = sync_token(owner=owner, since=now - SYNC_LAG)
     memberships = list(ListMember.query(owner))
     if since is None or since < _stamp(now - timedelta(days=TOMBSTONE_DAYS)):
         changes = Changes(

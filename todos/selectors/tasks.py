@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -89,9 +90,14 @@ def _filters(query: TaskQuery, *, skip: set[str]):
     return combined
 
 
+def _search_scope(owner: str, query: TaskQuery) -> str:
+    """A search's cursor scope: the owner and every field (they choose the index and its key conditions)."""
+    return f"todos.tasks:{owner}:{json.dumps(asdict(query), default=str, sort_keys=True)}"
+
+
 def _run_task_query(owner: str, query: TaskQuery, *, limit: int, cursor: str | None, due_range: tuple):
     """Pick the index that serves the query's key conditions and order; the rest become filters."""
-    start = decode_cursor(cursor)
+    start = decode_cursor(cursor, scope=_search_scope(owner, query))
     low, high = due_range
     common = {"limit": limit, "last_evaluated_key": start}
     if low or high or query.sort == "due":
@@ -137,7 +143,8 @@ def task_search(
 
     def load():
         # One request per page (`limit` items read, those passing the filters returned): never a whole partition.
-        return _one_request(_run_task_query(owner, query, limit=limit, cursor=cursor, due_range=(low, high)))
+        results = _run_task_query(owner, query, limit=limit, cursor=cursor, due_range=(low, high))
+        return _one_request(results, scope=_search_scope(owner, query))
 
     # `now` only matters to the minute for overdue, so the cache key holds it to the minute.
     params = {
@@ -154,9 +161,12 @@ def open_tasks_page(
 ) -> tuple[list[Task], str | None]:
     """One page of a list's open tasks (subtasks included) in position order: its done history is never read."""
 
+    scope = f"todos.list-open:{owner}#{list_id}"
+
     def load():
+        start = decode_cursor(cursor, scope=scope)
         return _one_request(
-            Task.by_list_state.query(f"{owner}#{list_id}#open", limit=limit, last_evaluated_key=decode_cursor(cursor))
+            Task.by_list_state.query(f"{owner}#{list_id}#open", limit=limit, last_evaluated_key=start), scope=scope
         )
 
     return _cached(owner, "list-open", {"id": list_id, "limit": limit, "cursor": cursor}, load)
@@ -172,11 +182,13 @@ def done_tasks_page(
 def today_page(*, owner: str, today: date, limit: int = 50, cursor: str | None = None) -> tuple[list[Task], str | None]:
     """One page of the open tasks due today or before (Todoist's Today), soonest first; done ones are never read."""
 
+    scope = f"todos.today:{owner}"  # a later day's bound holds every earlier day's keys
+
     def load():
-        results = Task.by_open.query(
-            owner, Task.open_due <= f"{today.isoformat()}T~", limit=limit, last_evaluated_key=decode_cursor(cursor)
-        )
-        return _one_request(results)
+        start = decode_cursor(cursor, scope=scope)
+        due_by_today = Task.open_due <= f"{today.isoformat()}T~"
+        results = Task.by_open.query(owner, due_by_today, limit=limit, last_evaluated_key=start)
+        return _one_request(results, scope=scope)
 
     return _cached(owner, "today", {"day": today.isoformat(), "limit": limit, "cursor": cursor}, load)
 
@@ -186,15 +198,17 @@ def label_page(
 ) -> tuple[list[Task], str | None]:
     """One request's page of the tasks carrying `label` by due date (open ones only: done tasks are not read)."""
 
+    scope = f"todos.label:{owner}:{done}:{label}"
+
     def load():
-        start = decode_cursor(cursor)
+        start = decode_cursor(cursor, scope=scope)
         has_label = Task.labels.contains(label)
         if done is False:
             results = Task.by_open.query(owner, filter_condition=has_label, limit=limit, last_evaluated_key=start)
         else:
             condition = has_label if done is None else has_label & (Task.done == done)
             results = Task.by_due.query(owner, filter_condition=condition, limit=limit, last_evaluated_key=start)
-        return _one_request(results)
+        return _one_request(results, scope=scope)
 
     params = {"label": label, "done": done, "limit": limit, "cursor": cursor}
     return _cached(owner, "label", params, load)

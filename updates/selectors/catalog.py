@@ -63,8 +63,9 @@ def product_get(*, slug: str) -> Product:
 
 
 def products_list(*, cursor: str | None = None, limit: int = 50) -> tuple[list[Product], str | None]:
-    results = Product.by_kind.query("product", limit=limit, last_evaluated_key=decode_cursor(cursor))
-    return page(results, limit=limit)
+    start = decode_cursor(cursor, scope="updates.products")
+    results = Product.by_kind.query("product", limit=limit, last_evaluated_key=start)
+    return page(results, limit=limit, scope="updates.products")
 
 
 def channel_check(*, product: Product, channel: str) -> list[str]:
@@ -93,14 +94,12 @@ def releases_list(
 ) -> tuple[list[Release], str | None]:
     """Releases of a product, newest version first; optionally only those in `status`."""
     condition = Release.status == status if status else None
+    scope = f"updates.releases:{product}:{status or ''}"
+    start = decode_cursor(cursor, scope=scope)
     results = Release.query(
-        product,
-        scan_index_forward=False,
-        filter_condition=condition,
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor),
+        product, scan_index_forward=False, filter_condition=condition, limit=limit, last_evaluated_key=start
     )
-    return page(results, limit=limit)
+    return page(results, limit=limit, scope=scope)
 
 
 def release_artifacts(*, release: Release) -> list[Artifact]:
