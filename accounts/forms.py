@@ -1,20 +1,22 @@
-"""Account forms; Cognito applies the password policy, these catch the obvious first."""
+"""Account forms; a new password is checked against the pool's policy here and again by the service."""
 
 from __future__ import annotations
 
 from django import forms
 
 from accounts.services import time_zone_names
-from accounts.validators import validate_display_name
-
-PASSWORD_HELP = "At least 10 characters, with a lowercase letter and a number."
+from accounts.validators import PASSWORD_HELP, PASSWORD_MIN_LENGTH, PasswordValidator, validate_display_name
 
 
 class SignUpForm(forms.Form):
     display_name = forms.CharField(label="Name", max_length=80, strip=True, validators=[validate_display_name])
     email = forms.EmailField(max_length=254)
     password = forms.CharField(
-        widget=forms.PasswordInput(render_value=False), min_length=10, max_length=256, help_text=PASSWORD_HELP
+        widget=forms.PasswordInput(render_value=False),
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=256,
+        help_text=PASSWORD_HELP,
+        validators=[PasswordValidator()],
     )
 
 
@@ -35,7 +37,13 @@ class ForgotPasswordForm(forms.Form):
 class ResetPasswordForm(forms.Form):
     email = forms.EmailField(max_length=254)
     code = forms.CharField(label="Reset code", max_length=12, strip=True)
-    new_password = forms.CharField(widget=forms.PasswordInput, min_length=10, max_length=256, help_text=PASSWORD_HELP)
+    new_password = forms.CharField(
+        widget=forms.PasswordInput,
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=256,
+        help_text=PASSWORD_HELP,
+        validators=[PasswordValidator()],
+    )
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:

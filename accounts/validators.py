@@ -1,4 +1,4 @@
-"""What a display name may contain, and how one is made safe for a mail header."""
+"""What a display name and a password may contain, and how a name is made safe for a mail header."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+
+from mysite import cognito
 
 DISPLAY_NAME_MESSAGE = "The name cannot contain line breaks or other control characters."
 
@@ -37,6 +39,24 @@ class DisplayNameValidator(RegexValidator):
 
     def __call__(self, value) -> None:
         validate_display_name(str(value))
+
+
+# The pool's kinds of character (mysite.cognito.PASSWORD_POLICY: a lowercase letter and a number) as a
+# pattern for the API's schema, so that a password the schema allows is one the service takes.
+PASSWORD_PATTERN = r"[a-z][\s\S]*[0-9]|[0-9][\s\S]*[a-z]"
+PASSWORD_MIN_LENGTH = cognito.PASSWORD_POLICY["MinimumLength"]
+PASSWORD_HELP = f"At least {PASSWORD_MIN_LENGTH} characters, with a lowercase letter and a number."
+
+
+class PasswordValidator(RegexValidator):
+    """The policy's kinds of character, for forms and serializers (they state the minimum length themselves)."""
+
+    def __init__(self):
+        super().__init__(PASSWORD_PATTERN, code="password_policy")
+
+    def __call__(self, value) -> None:
+        if problem := cognito.password_problem(str(value), length=False):
+            raise ValidationError(problem, code=self.code)
 
 
 def header_safe(value: str) -> str:

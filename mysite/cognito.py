@@ -8,6 +8,38 @@ from django.conf import settings
 from mysite import aws
 from mysite.errors import ApplicationError, NotAuthenticated
 
+# The user pool's password policy: provisioning creates the pool with it, and the app checks it before
+# calling Cognito, so that a password cognito-local would take (it applies no policy) is refused as AWS would.
+PASSWORD_POLICY = {
+    "MinimumLength": 10,
+    "RequireUppercase": False,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": False,
+}
+# Cognito's symbols: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-policies.html
+_SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
+
+
+def password_problem(password: str, *, length: bool = True) -> str | None:
+    """What the password lacks under PASSWORD_POLICY, in words; None when it conforms.
+
+    Without `length`, only the kinds of character (for a field that states its minimum length itself).
+    """
+    missing = [
+        what
+        for rule, what, present in (
+            ("RequireLowercase", "a lowercase letter", lambda c: "a" <= c <= "z"),
+            ("RequireUppercase", "an uppercase letter", lambda c: "A" <= c <= "Z"),
+            ("RequireNumbers", "a number", lambda c: "0" <= c <= "9"),
+            ("RequireSymbols", "a symbol", lambda c: c in _SYMBOLS),
+        )
+        if PASSWORD_POLICY[rule] and not any(present(c) for c in password)
+    ]
+    if length and len(password) < PASSWORD_POLICY["MinimumLength"]:
+        missing.insert(0, f"at least {PASSWORD_POLICY['MinimumLength']} characters")
+    return f"A password needs {' and '.join(missing)}." if missing else None
+
 
 class CognitoError(ApplicationError):
     """Cognito refused a request; `reason` is its error code (NotAuthorizedException ...)."""

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 
 from accounts.errors import AccountNotConfirmed, InvalidCode, InvalidCredentials
 from accounts.models import Profile
-from accounts.services.profiles import checked_display_name, profile_ensure_for, tokens_revoke
+from accounts.services.profiles import checked_display_name, checked_password, profile_ensure_for, tokens_revoke
 from accounts.throttling import attempt_check
 from mysite import cognito
 from mysite.cognito import CognitoError
@@ -32,6 +32,7 @@ def account_sign_up(*, email: str, password: str, display_name: str, client: str
     attempt_check(action="sign_up", account=email, client=client)
     email = email.strip().lower()
     display_name = checked_display_name(display_name)
+    password = checked_password(password)
     try:
         result = cognito.call(
             "sign_up",
@@ -154,6 +155,7 @@ def password_forgot(*, email: str, client: str = "") -> None:
 def password_reset(*, email: str, code: str, new_password: str, client: str = "") -> None:
     """Set a new password with the emailed code, and revoke every token issued before it."""
     attempt_check(action="password_reset", account=email, client=client)
+    new_password = checked_password(new_password, field="new_password")
     try:
         cognito.call(
             "confirm_forgot_password",

@@ -59,10 +59,21 @@ class CreatedUser:
     created: bool
 
 
+def checked_password(password: str, *, field: str = "password") -> str:
+    """The password, or InvalidInput at `field` when it breaks the pool's policy.
+
+    AWS Cognito applies the policy itself; cognito-local applies none, so the app checks it first.
+    """
+    if problem := cognito.password_problem(password):
+        raise InvalidInput(problem, field=field)
+    return password
+
+
 def user_create(*, email: str, password: str, display_name: str, groups: list[str]) -> CreatedUser:
     """Create (or update) a confirmed user with a permanent password and put them in groups."""
     email = email.strip().lower()
     display_name = checked_display_name(display_name)
+    password = checked_password(password)
     pool = settings.COGNITO_USER_POOL_ID
     created = True
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from mysite import aws
+from mysite import aws, cognito
 from mysite.provisioning.base import Change, Step
 
 APP_CLIENT_NAME = "web"
@@ -73,15 +73,7 @@ class UserPoolStep(Step):
             UsernameAttributes=["email"],
             AutoVerifiedAttributes=["email"],
             UsernameConfiguration={"CaseSensitive": False},
-            Policies={
-                "PasswordPolicy": {
-                    "MinimumLength": 10,
-                    "RequireUppercase": False,
-                    "RequireLowercase": True,
-                    "RequireNumbers": True,
-                    "RequireSymbols": False,
-                }
-            },
+            Policies={"PasswordPolicy": cognito.PASSWORD_POLICY},
             Schema=[{"Name": "name", "AttributeDataType": "String", "Mutable": True, "Required": False}],
             AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
             **_advanced_security(),

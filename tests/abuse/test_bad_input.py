@@ -196,7 +196,7 @@ def test_a_cursor_sent_to_another_list_is_a_400_invalid_cursor_and_not_a_503(api
     blog_cursor = api.get("/api/blog/posts", {"limit": 1}).json()["next_cursor"]
     tasks_cursor = api.get("/api/todos/tasks", {"limit": 1}).json()["next_cursor"]
     sync_token = api.get("/api/todos/sync").json()["sync_token"]
-    assert blog_cursor and tasks_cursor and sync_token
+    assert all((blog_cursor, tasks_cursor, sync_token))
     other = bearer_client(make_user())
 
     foreign = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from urllib.parse import urlencode
 
@@ -10,6 +11,7 @@ from django.http import QueryDict
 from rest_framework import serializers
 
 from accounts.models import Profile
+from mysite import cognito
 from mysite.apis import StrictSerializer, validated
 
 SCHEMA_PATH = "/api/schema/?format=json"
@@ -28,6 +30,24 @@ def test_the_sign_up_schema_states_that_a_display_name_has_no_control_characters
         assert re.search(pattern, refused) is None, refused
     for allowed in ("Zoë O'Brien", "👩‍💻 dev", "日本語"):
         assert re.search(pattern, allowed) is not None, allowed
+
+
+@pytest.mark.parametrize(
+    ("component", "field"), [("SignUpApiInputRequest", "password"), ("PasswordResetApiInputRequest", "new_password")]
+)
+def test_the_schema_states_the_pools_password_policy_as_the_service_checks_it(schema, component, field):
+    """cognito-local applies no policy, so the service checks it; the schema says the same, so that a
+    password it allows is never refused (a fuzzed one, say)."""
+    stated = schema["components"]["schemas"][component]["properties"][field]
+    assert stated["minLength"] == cognito.PASSWORD_POLICY["MinimumLength"]
+    rng = random.Random(20261207)
+    alphabet = "aZ9 -é\n"
+    samples = ["alllowercaseletters", "ONLYCAPITALS123", "1234567890-=", "correct-horse-9", "9a", "a\n9", "É1234567ab"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(300)]
+    for password in samples:
+        assert (re.search(stated["pattern"], password) is not None) == (
+            cognito.password_problem(password, length=False) is None
+        ), password
 
 
 def test_strict_request_bodies_say_additional_properties_false_and_stay_required(schema):

@@ -11,6 +11,7 @@ from accounts import services
 from accounts.models import Profile
 from accounts.selectors import profile_get
 from accounts.validators import DISPLAY_NAME_MESSAGE
+from mysite import cognito
 from mysite.errors import InvalidInput
 from mysite.mail import mailbox_messages
 from tests.conftest import latest_code, unique_email, welcome_emails
@@ -292,3 +293,37 @@ def test_the_plain_text_welcome_shows_the_name_as_typed_without_html_entities(ma
     assert welcome.body.startswith("Hello O'Brien & <Sons>,\n")
     assert "&amp;" not in welcome.body
     assert "&#x27;" not in welcome.body
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("alllowercaseletters", "a number"),
+        ("ONLYCAPITALS123", "a lowercase letter"),
+        ("short-1", "at least 10 characters"),
+    ],
+)
+def test_a_password_against_the_pools_policy_is_refused_by_sign_up_reset_and_create(user, password, problem):
+    """cognito-local takes any password: the app checks the policy the pool is provisioned with, as AWS would."""
+    email = unique_email("weak")
+    with pytest.raises(InvalidInput) as refused:
+        services.account_sign_up(email=email, password=password, display_name="Weak")
+    assert problem in refused.value.message
+    assert "password" in refused.value.fields
+    with pytest.raises(InvalidInput):
+        services.user_create(email=email, password=password, display_name="Weak", groups=[])
+    with pytest.raises(cognito.CognitoError) as missing:
+        cognito.call("admin_get_user", UserPoolId=settings.COGNITO_USER_POOL_ID, Username=email)
+    assert missing.value.reason == "UserNotFoundException"
+
+    services.password_forgot(email=user.email)
+    with pytest.raises(InvalidInput) as refused:
+        services.password_reset(email=user.email, code=latest_code(user.email), new_password=password)
+    assert problem in refused.value.message
+    assert services.account_sign_in(email=user.email, password=user.password)["AccessToken"]
+
+
+def test_the_pool_is_provisioned_with_the_policy_the_app_checks():
+    pool = cognito.call("describe_user_pool", UserPoolId=settings.COGNITO_USER_POOL_ID)["UserPool"]
+    provisioned = pool["Policies"]["PasswordPolicy"]
+    assert {rule: provisioned[rule] for rule in cognito.PASSWORD_POLICY} == cognito.PASSWORD_POLICY

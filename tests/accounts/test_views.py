@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from django.test import Client
 
 from accounts.models import Profile
@@ -159,6 +160,18 @@ def test_sign_up_form_shows_password_policy_errors_and_creates_nothing():
     response = Client().post("/accounts/sign-up/", {"display_name": "Weak", "email": email, "password": "short"})
     assert response.status_code == 400
     assert "Ensure this value has at least 10 characters" in response.content.decode()
+    assert latest_code_or_none(email) is None
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("alllowercaseletters", "A password needs a number."), ("1234567890-=", "A password needs a lowercase letter.")],
+)
+def test_sign_up_form_applies_the_pools_whole_policy_although_cognito_local_applies_none(password, message):
+    email = unique_email("weak")
+    response = Client().post("/accounts/sign-up/", {"display_name": "Weak", "email": email, "password": password})
+    assert response.status_code == 400
+    assert message in response.content.decode()
     assert latest_code_or_none(email) is None
 
 
