@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import cc_delim_re
 
 from mysite.dynamo import MAX_SORT_KEY_BYTES
-from mysite.errors import NotFound, PayloadTooLarge, UriTooLong, error_response
+from mysite.errors import InvalidInput, NotFound, PayloadTooLarge, UriTooLong, error_response
 
 MAX_QUERY_STRING_BYTES = 8 * 1024
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse bodies over MAX_REQUEST_BODY_BYTES (413), query strings over 8 KiB (414), overlong names (404).
+    """Refuse bodies over MAX_REQUEST_BODY_BYTES (413), query strings over 8 KiB (414), overlong names (404),
+    and more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS in the query or a form body (400).
 
     Files never pass through the app (browsers upload straight to S3), so no
     legitimate request needs a large body or a huge URL. Every path segment names
@@ -36,7 +39,29 @@ class RequestSizeLimitMiddleware:
             return error_response(request, UriTooLong())
         if any(len(segment.encode()) > MAX_SORT_KEY_BYTES for segment in request.path.split("/")):
             return error_response(request, NotFound("We could not find that page."))
+        if refused := _fields_refused(request):
+            return error_response(request, refused)
         return self.get_response(request)
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _fields_refused(request: HttpRequest):
+    """Parse the query (and a form body) here, once, so that Django's own refusals of too many fields are
+    answered in the error shape: raised later, inside a middleware or a view, they would be a 500 (and under
+    DEBUG a minute of rendering the debug page once per middleware)."""
+    try:
+        request.GET  # noqa: B018 (parsed and cached on the request)
+        if request.method == "POST" and request.content_type in _FORMS:
+            request.POST  # noqa: B018
+    except RequestDataTooBig:
+        return PayloadTooLarge(f"The request body is larger than {settings.MAX_REQUEST_BODY_BYTES // 1024} KiB.")
+    except SuspiciousOperation:  # TooManyFieldsSent, TooManyFilesSent
+        return InvalidInput(f"A request has at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields.")
+    except MultiPartParserError:
+        return InvalidInput("The form body could not be read.")
+    return None
 
 
 def shared_cacheable(response: HttpResponse) -> bool:
