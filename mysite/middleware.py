@@ -16,7 +16,8 @@ MAX_QUERY_STRING_BYTES = 8 * 1024
 
 class RequestSizeLimitMiddleware:
     """Refuse bodies over MAX_REQUEST_BODY_BYTES (413), query strings over 8 KiB (414), overlong names (404),
-    and more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS in the query or a form body (400).
+    more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS in the query or a form body (400), and NUL characters,
+    which no key and no text field takes (a path: 404; a form field: 400, as the API's serializers answer).
 
     Files never pass through the app (browsers upload straight to S3), so no
     legitimate request needs a large body or a huge URL. Every path segment names
@@ -37,13 +38,14 @@ class RequestSizeLimitMiddleware:
             return error_response(request, PayloadTooLarge(f"The request body is larger than {limit // 1024} KiB."))
         if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING_BYTES:
             return error_response(request, UriTooLong())
-        if any(len(segment.encode()) > MAX_SORT_KEY_BYTES for segment in request.path.split("/")):
+        if "\x00" in request.path or any(len(s.encode()) > MAX_SORT_KEY_BYTES for s in request.path.split("/")):
             return error_response(request, NotFound("We could not find that page."))
         if refused := _fields_refused(request):
             return error_response(request, refused)
         return self.get_response(request)
 
 
+NUL_MESSAGE = "Null characters are not allowed."  # the words of Django's ProhibitNullCharactersValidator
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -53,8 +55,9 @@ def _fields_refused(request: HttpRequest):
     DEBUG a minute of rendering the debug page once per middleware)."""
     try:
         request.GET  # noqa: B018 (parsed and cached on the request)
-        if request.method == "POST" and request.content_type in _FORMS:
-            request.POST  # noqa: B018
+        form = request.POST if request.method == "POST" and request.content_type in _FORMS else None
+        if form and (nul := sorted({name for name, values in form.lists() if any("\x00" in v for v in values)})):
+            return InvalidInput(fields={name: [NUL_MESSAGE] for name in nul})
     except RequestDataTooBig:
         return PayloadTooLarge(f"The request body is larger than {settings.MAX_REQUEST_BODY_BYTES // 1024} KiB.")
     except SuspiciousOperation:  # TooManyFieldsSent, TooManyFilesSent

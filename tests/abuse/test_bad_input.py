@@ -218,3 +218,33 @@ def test_a_cursor_sent_to_another_list_is_a_400_invalid_cursor_and_not_a_503(api
     page = Client().get("/blog/tag/python/", {"cursor": blog_cursor})
     assert page.status_code == 400
     assert "This cursor is invalid, or belongs to another list." in page.content.decode()
+
+
+# --- NUL characters ---------------------------------------------------------------------------
+
+
+def test_a_nul_in_an_html_form_is_refused_as_the_api_refuses_it_and_nothing_is_stored(browser_client, user, api):
+    page = browser_client(user)
+    task = create_task(api, title="Clean")
+    before = task_count(api)
+    for url, data in (
+        ("/todos/tasks/new", {"title": "nul\x00new"}),
+        ("/todos/lists/new", {"name": "nul\x00list", "colour": "grey"}),
+        (f"/todos/tasks/{task['id']}/title", {"title": "a\x00b", "version": task["version"]}),
+        (f"/todos/tasks/{task['id']}/subtasks", {"title": "sub\x00"}),
+    ):
+        response = page.post(url, data)
+        assert response.status_code == 400, url
+        assert "Null characters are not allowed." in response.content.decode(), url
+    assert task_count(api) == before
+    assert api.get(f"/api/todos/tasks/{task['id']}").json()["title"] == "Clean"
+    assert [x["name"] for x in api.get("/api/todos/lists").json()["results"]] == ["Inbox"]
+    refused = api.post("/api/todos/tasks", "title=a%00b", content_type="application/x-www-form-urlencoded")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {"title": ["Null characters are not allowed."]}
+
+
+@pytest.mark.parametrize("path", ["/api/blog/tags/%00/posts", "/blog/tag/%00/", "/api/todos/tasks/%00"])
+def test_a_nul_in_a_path_names_nothing(path, api):
+    response = api.get(path)
+    assert response.status_code == 404, response.content
