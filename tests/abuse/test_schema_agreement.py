@@ -95,3 +95,18 @@ def test_a_strict_serializer_refuses_a_blank_form_field_that_may_not_be_blank():
     assert refused.value.detail == {"count": ["This field may not be blank."]}
     assert validated(_Optional, QueryDict("note=")) == {"note": ""}
     assert validated(_Optional, QueryDict("count=3")) == {"count": 3}
+
+
+def test_the_attachment_file_name_limit_the_schema_states_is_the_services(schema, api):
+    from tests.todos.conftest import create_task
+    from todos.services import MAX_FILE_NAME
+
+    stated = schema["components"]["schemas"]["TodosAttachmentStartInputRequest"]["properties"]["file_name"]
+    assert stated["maxLength"] == MAX_FILE_NAME
+    task = create_task(api, title="Files")
+    url = f"/api/todos/tasks/{task['id']}/attachments"
+    longest = api.post(url, {"file_name": "a" * (MAX_FILE_NAME - 4) + ".txt", "size": 5}, format="json")
+    assert longest.status_code == 201, longest.content
+    over = api.post(url, {"file_name": "a" * MAX_FILE_NAME + ".txt", "size": 5}, format="json")
+    assert over.status_code == 400
+    assert list(over.json()["error"]["fields"]) == ["file_name"]

@@ -57,7 +57,7 @@ class AttachmentStartApi(TodosApi):
         class Meta:
             ref_name = "TodosAttachmentStartInput"
 
-        file_name = serializers.CharField(max_length=255)
+        file_name = serializers.CharField(max_length=services.MAX_FILE_NAME)
         size = serializers.IntegerField(min_value=1, help_text="Bytes; at most 25 MB.")
         content_type = serializers.CharField(max_length=100, required=False, default="application/octet-stream")
 

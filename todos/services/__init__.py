@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from todos.services.attachments import (
     MAX_ATTACHMENT_BYTES,
+    MAX_FILE_NAME,
     attachment_complete,
     attachment_delete,
     attachment_download_url,
@@ -50,6 +51,7 @@ from todos.services.trash_restore import trash_expired_files_delete, trash_purge
 __all__ = [
     "COLOURS",
     "MAX_ATTACHMENT_BYTES",
+    "MAX_FILE_NAME",
     "MAX_MEMBERS",
     "ROLES",
     "TRASH_DAYS",
