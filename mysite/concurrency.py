@@ -45,6 +45,12 @@ def version_field(*, required: bool = False, min_value: int = 1) -> serializers.
     return serializers.IntegerField(required=required, min_value=min_value, help_text=text)
 
 
+class VersionInput(serializers.Serializer):
+    """The body of a versioned write that sends nothing else (a delete, a restore): `version`, or If-Match."""
+
+    version = version_field()
+
+
 def item_etag(version: int | None) -> str:
     """The ETag of a versioned item: `"v<version>"`."""
     return f'"v{version or 0}"'

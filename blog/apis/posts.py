@@ -30,7 +30,7 @@ from blog.apis._common import (
 from blog.apis.public import BylineOutput
 from blog.constants import STATUSES
 from mysite.apis import results_output
-from mysite.concurrency import version_field
+from mysite.concurrency import VersionInput, version_field
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 
 if TYPE_CHECKING:
@@ -83,10 +83,6 @@ class PostContentInput(serializers.Serializer):
         max_length=32, allow_null=True, allow_blank=True, required=False, default=None
     )
     feature_image_alt = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
-
-
-class VersionInput(serializers.Serializer):
-    version = version_field()
 
 
 class PostApi(AuthorApi):

@@ -8,8 +8,9 @@ from rest_framework.response import Response
 
 from blog import selectors, services
 from blog.apis._common import CURSOR, IF_MATCH, LIMIT, PRECONDITION_REQUIRED, PageQuery, expected_version, validated
-from blog.apis.posts import AdminPostOutput, PostApi, VersionConflictOutput, VersionInput, by
+from blog.apis.posts import AdminPostOutput, PostApi, VersionConflictOutput, by
 from mysite.apis import results_output
+from mysite.concurrency import VersionInput
 
 
 class RevisionOutput(serializers.Serializer):

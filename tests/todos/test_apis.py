@@ -189,9 +189,23 @@ def test_complete_reopen_move_and_delete(api):
     assert "list_id" in error_fields(missing)
 
     assert api.delete(url, HTTP_IF_MATCH='"v1"').status_code == 409
+    assert api.delete(url, {"version": 1}, format="json").status_code == 409  # the body's version, as its 428 says
     assert api.delete(url).status_code == 428
-    assert api.delete(url, HTTP_IF_MATCH=api.get(url)["ETag"]).status_code == 204
+    assert api.delete(url, {"version": "x"}, format="json").status_code == 400
+    assert api.delete(url, {"version": 1}, format="json", HTTP_IF_MATCH='"v2"').status_code == 400  # they disagree
+    assert api.delete(url, {"version": api.get(url).json()["version"]}, format="json").status_code == 204
     assert api.get(url).status_code == 404
+    todo_list = api.post("/api/todos/lists", {"name": "Body version"}, format="json").json()
+    assert (
+        api.delete(
+            f"/api/todos/lists/{todo_list['id']}", {"version": todo_list["version"] + 1}, format="json"
+        ).status_code
+        == 409
+    )
+    assert (
+        api.delete(f"/api/todos/lists/{todo_list['id']}", {"version": todo_list["version"]}, format="json").status_code
+        == 204
+    )
 
 
 def test_completing_a_recurring_task_via_the_api(api):

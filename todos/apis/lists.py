@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from mysite.apis import results_output
-from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, version_field
+from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, VersionInput, version_field
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from todos import selectors, services
 from todos.apis._common import (
@@ -115,12 +115,13 @@ class ListUpdateApi(TodosApi):
 class ListDeleteApi(TodosApi):
     @extend_schema(
         operation_id="todos_lists_destroy",
+        request=VersionInput,
         responses={204: None, 428: PRECONDITION_REQUIRED},
         parameters=[IF_MATCH],
         description="Moves the list and its tasks to the Trash (trash id `list-<id>`) for 30 days.",
     )
     def delete(self, request, list_id: str):
-        version = expected_version(request, required=True)
+        version = expected_version(request, validated(VersionInput, request.data), required=True)
         services.on_list(
             user=request.user,
             list_id=list_id,

@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from mysite.apis import TimeZoneField, page_limit, results_output
-from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, version_field
+from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, VersionInput, version_field
 from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.idempotency import IDEMPOTENCY_KEY, idempotent
 from mysite.parsers import SafeJSONParser
@@ -160,12 +160,13 @@ class TaskUpdateApi(TodosApi):
 class TaskDeleteApi(TodosApi):
     @extend_schema(
         operation_id="todos_tasks_destroy",
+        request=VersionInput,
         responses={204: None, 428: PRECONDITION_REQUIRED},
         parameters=[IF_MATCH],
         description="Moves the task, its subtasks and attachments to the Trash (trash id `task-<id>`) for 30 days.",
     )
     def delete(self, request, task_id: str):
-        version = expected_version(request, required=True)
+        version = expected_version(request, validated(VersionInput, request.data), required=True)
         services.on_task(
             user=request.user,
             task_id=task_id,

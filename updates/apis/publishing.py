@@ -20,10 +20,10 @@ from mysite.apis import PageQuery, PrivateApi, StrictSerializer, group_permissio
 from mysite.concurrency import (
     IF_MATCH,
     PRECONDITION_REQUIRED,
+    VersionInput,
     expected_version,
     item_etag,
     private_response,
-    version_field,
 )
 from mysite.constants import RELEASE_MANAGERS
 from mysite.errors import NotFound
@@ -127,9 +127,7 @@ def earlier_name(data, *, earlier: str, now: str):
     return data
 
 
-class ReleaseVersionInput(serializers.Serializer):
-    version = version_field()
-
+class ReleaseVersionInput(VersionInput):
     def to_internal_value(self, data):
         return super().to_internal_value(earlier_name(data, earlier="expected_version", now="version"))
 
