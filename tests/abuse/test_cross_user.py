@@ -62,6 +62,7 @@ API_MATRIX = [
     ("patch", "/api/todos/lists/{list}", {"name": "pwned", "archived": True}),
     ("delete", "/api/todos/lists/{list}", None),
     ("get", "/api/todos/tasks?list_id={list}", None),
+    ("get", "/api/todos/tasks?parent_id={task}", None),
     ("post", "/api/todos/tasks", {"title": "planted", "list_id": "{list}"}),
     ("post", "/api/todos/tasks", {"title": "planted", "parent_id": "{task}"}),
     ("get", "/api/todos/tasks/{task}", None),

@@ -257,3 +257,17 @@ def test_invitation_emails_are_rate_limited_per_user(alice_api, groceries, monke
     pending = alice_api.get(f"/api/todos/lists/{groceries['id']}/invitations").json()["results"]
     assert len(pending) == 2
     assert mailbox_messages(to=f"friend-2-{groceries['id']}@example.com") == []
+
+
+def test_a_member_lists_the_subtasks_of_a_shared_task_by_parent_id(
+    alice_api, bob_api, bob, groceries, make_user, bearer_client
+):
+    parent = create_task(alice_api, title="Cake", list_id=groceries["id"])
+    for title in ("Flour", "Eggs"):
+        create_task(alice_api, title=title, parent_id=parent["id"])
+    join(alice_api, bob_api, bob, groceries["id"], role="viewer")
+    listed = bob_api.get("/api/todos/tasks", {"parent_id": parent["id"]})
+    assert listed.status_code == 200
+    assert sorted(t["title"] for t in listed.json()["results"]) == ["Eggs", "Flour"]
+    stranger = bearer_client(make_user()).get("/api/todos/tasks", {"parent_id": parent["id"]})
+    assert (stranger.status_code, stranger.json()["error"]["code"]) == (404, "task_not_found")

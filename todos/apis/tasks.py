@@ -86,6 +86,8 @@ class TaskListApi(TodosApi):
         owner = request.user.sub
         if data.get("list_id"):  # a list shared with the caller is read from its owner's partition
             owner = selectors.list_access(actor=owner, list_id=data["list_id"], field="list_id").owner
+        elif data.get("parent_id"):  # and so are a shared task's subtasks; anyone else's task is a 404
+            owner = selectors.task_access(actor=owner, task_id=data["parent_id"]).owner
         tasks, next_cursor = selectors.task_search(
             owner=owner, query=selectors.TaskQuery(**data), limit=limit, cursor=cursor
         )
