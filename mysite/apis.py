@@ -6,20 +6,19 @@ processes and threads.
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.utils import html
 from rest_framework.views import APIView
 
+from mysite import constants
 from mysite.constants import MAX_CURSOR_LENGTH
 from mysite.errors import NO_CURRENT, Conflict
 from mysite.http import make_cacheable
 from mysite.parsers import JSONObject
 from mysite.validation import json_type_errors
 
-TIME_ZONES = sorted(available_timezones())
+TIME_ZONES = sorted(constants.TIME_ZONES)
 
 
 class TimeZoneField(serializers.ChoiceField):

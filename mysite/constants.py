@@ -1,6 +1,8 @@
-"""Names and limits every app shares: the Cognito groups that give roles, and the cursor's bound."""
+"""Names and limits every app shares: the Cognito groups that give roles, the cursor's bound, the time zones."""
 
 from __future__ import annotations
+
+from zoneinfo import available_timezones
 
 # Cognito groups (provisioned by `manage.py provision`, checked by `in_group`).
 # The blog's staff roles, lowest first; a user's role is the highest of their groups (blog.permissions).
@@ -19,3 +21,7 @@ GROUPS = (*BLOG_ROLE_GROUPS, RELEASE_MANAGERS)
 
 # A signed cursor is a DynamoDB key plus a signature: well under this (longer is refused before decoding).
 MAX_CURSOR_LENGTH = 2000
+
+# The zones a user may choose: the IANA names this Python knows, less "localtime" (the server's own
+# /etc/localtime: one zone on a laptop, another on Lambda) and "Factory" (a placeholder, no place's time).
+TIME_ZONES = frozenset(available_timezones()) - {"localtime", "Factory"}

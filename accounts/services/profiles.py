@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache as cache_function
-from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from accounts.selectors import profile_get
 from accounts.validators import DISPLAY_NAME_MESSAGE, validate_display_name
 from mysite import cache, cognito
 from mysite.cognito import CognitoError
+from mysite.constants import TIME_ZONES
 from mysite.dynamo import LabelledTransactWrite
 from mysite.errors import InvalidInput, NotFound, VersionConflict
 
@@ -148,8 +148,8 @@ def checked_time_zone(time_zone: str) -> str | None:
 
 @cache_function
 def time_zone_names() -> frozenset[str]:
-    """The IANA zone names this Python knows (read once per process; the set never changes while it runs)."""
-    return frozenset(available_timezones())
+    """The IANA zone names a user may choose (mysite.constants.TIME_ZONES)."""
+    return TIME_ZONES
 
 
 def profile_update(

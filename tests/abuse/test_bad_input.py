@@ -248,3 +248,37 @@ def test_a_nul_in_an_html_form_is_refused_as_the_api_refuses_it_and_nothing_is_s
 def test_a_nul_in_a_path_names_nothing(path, api):
     response = api.get(path)
     assert response.status_code == 404, response.content
+
+
+# --- Time zones -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory"])
+def test_zones_that_are_no_place_are_refused_everywhere_a_zone_is_taken(zone, api, browser_client, user):
+    """`localtime` is whatever the server's /etc/localtime says (a laptop's, Lambda's); `Factory` is no zone."""
+    from django.test import Client as SchemaClient
+
+    created = api.post("/api/todos/tasks", {"title": "Zoned", "due_datetime": "2030-01-01T09:00", "due_timezone": zone})
+    assert (created.status_code, list(created.json()["error"]["fields"])) == (400, ["due_timezone"])
+    assert api.get("/api/todos/tasks", {"tz": zone}).status_code == 400
+    me = api.get("/api/accounts/me").json()
+    renamed = api.patch("/api/accounts/me", {"time_zone": zone, "version": me["version"]}, format="json")
+    assert (renamed.status_code, list(renamed.json()["error"]["fields"])) == (400, ["time_zone"])
+    task = create_task(api, title="Details")
+    form = browser_client(user).post(
+        f"/todos/tasks/{task['id']}/details",
+        {
+            "notes": "",
+            "priority": "1",
+            "labels": "",
+            "version": task["version"],
+            "due_date": "2030-01-01",
+            "due_time": "09:00",
+            "due_timezone": zone,
+        },
+    )
+    assert form.status_code == 400
+    assert "Unknown time zone" in form.content.decode()
+    schema = SchemaClient().get("/api/schema/?format=json").json()
+    assert zone not in schema["components"]["schemas"]["TimeZoneEnum"]["enum"]
+    assert "Europe/Paris" in schema["components"]["schemas"]["TimeZoneEnum"]["enum"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mysite.constants import TIME_ZONES
 from todos.errors import InvalidTask, TaskRuleBroken
 from todos.models import Task
 from todos.recurrence import recurrence_check_reachable
@@ -68,6 +69,8 @@ def clean_labels(labels) -> list[str]:
 
 def _zone(name: str | None) -> ZoneInfo:
     try:
+        if (name or "UTC") not in TIME_ZONES:
+            raise ValueError(name)
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidTask(
