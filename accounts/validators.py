@@ -10,19 +10,25 @@ from django.core.validators import RegexValidator
 
 from mysite import cognito
 
-DISPLAY_NAME_MESSAGE = "The name cannot contain line breaks or other control characters."
+DISPLAY_NAME_MESSAGE = "The name cannot contain line breaks, invisible characters or other control characters."
 
 # Control characters (Cc) and the Unicode line and paragraph separators: any of them can split
-# a mail header or a log line. Format characters (Cf) stay allowed: emoji sequences need U+200D.
+# a mail header or a log line.
 _FORBIDDEN_CATEGORIES = {"Cc", "Zl", "Zp"}
+# Format characters (Cf) that reorder or hide text, so that a name shown to others reads as another
+# ("\u202egnp.exe"): the bidirectional controls, the zero-width space, word joiner and byte-order mark.
+# The joiners U+200C and U+200D stay: emoji sequences and Persian need them.
+_INVISIBLE = frozenset("\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
 
 
 # The same rule as a pattern, for the API's schema (drf-spectacular states a RegexValidator as `pattern`).
-DISPLAY_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+DISPLAY_NAME_PATTERN = (
+    r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]*$"
+)
 
 
 def _is_forbidden(character: str) -> bool:
-    return unicodedata.category(character) in _FORBIDDEN_CATEGORIES
+    return character in _INVISIBLE or unicodedata.category(character) in _FORBIDDEN_CATEGORIES
 
 
 def validate_display_name(value: str) -> None:

@@ -25,11 +25,28 @@ def schema():
 
 
 def test_the_sign_up_schema_states_that_a_display_name_has_no_control_characters(schema):
-    pattern = schema["components"]["schemas"]["SignUpApiInputRequest"]["properties"]["display_name"]["pattern"]
-    for refused in ("Evil\nBcc: x", "tab\there", "del\x7f", "c1\x85", "line\u2028sep"):
+    stated = schema["components"]["schemas"]["SignUpApiInputRequest"]["properties"]["display_name"]["pattern"]
+    pattern = re.sub(r"\$$", r"\\Z", stated)  # ECMA's `$` is the end of the text; Python's also takes a final "\n"
+    for refused in ("Evil\nBcc: x", "tab\there", "del\x7f", "c1\x85", "line\u2028sep", "\u202egnp.exe", "a\u200bb"):
         assert re.search(pattern, refused) is None, refused
-    for allowed in ("Zoë O'Brien", "👩‍💻 dev", "日本語"):
+    for allowed in ("Zoë O'Brien", "👩‍💻 dev", "日本語", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"):
         assert re.search(pattern, allowed) is not None, allowed
+    # The pattern and the server's check agree on every character of the Basic Multilingual Plane.
+    for code in (c for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF):
+        character = chr(code)
+        assert (re.search(pattern, character) is None) == _server_refuses(character), hex(code)
+
+
+def _server_refuses(name: str) -> bool:
+    from django.core.exceptions import ValidationError
+
+    from accounts.validators import validate_display_name
+
+    try:
+        validate_display_name(name)
+    except ValidationError:
+        return True
+    return False
 
 
 @pytest.mark.parametrize(
