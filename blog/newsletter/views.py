@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from blog.newsletter import services
 from blog.newsletter.events import ses_notification_handler
-from blog.newsletter.services.subscriptions import subscriber_for_link
+from blog.newsletter.services.subscriptions import subscriber_for_confirm_link, subscriber_for_link, unsubscribe_path
 from mysite.errors import InvalidInput
 
 TEMPLATE = "blog_newsletter/page.html"
@@ -45,13 +45,17 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     # Confirming takes a POST from the page: mail scanners that open links do not subscribe anyone.
-    if request.method == "GET":
-        return _page(request, "confirm", token=token)
     try:
-        services.subscription_confirm(token=token)
+        if request.method == "GET":
+            subscriber = subscriber_for_confirm_link(token=token)  # a broken link says so before anything is asked
+            if subscriber.status != services.CONFIRMED:
+                return _page(request, "confirm", token=token)
+        else:
+            subscriber = services.subscription_confirm(token=token)
     except services.InvalidLink as error:
         return _page(request, "invalid", status=400, error=error.message)
-    return _page(request, "confirmed")
+    unsubscribe_url = unsubscribe_path(subscriber_id=subscriber.subscriber_id, email=subscriber.email)
+    return _page(request, "confirmed", unsubscribe_url=unsubscribe_url)
 
 
 @csrf_exempt  # RFC 8058: the mailbox provider POSTs without cookies; the token in the URL authorises it

@@ -69,10 +69,19 @@ def test_subscribing_takes_the_emailed_link_and_a_press_of_confirm():
     client = Client()
     assert "Confirm your subscription" in client.get(link).content.decode()
     assert subscriber(address).status == PENDING  # opening the link (a mail scanner) confirms nothing
-    assert client.post(link).status_code == 200
+    done = client.post(link)
+    assert done.status_code == 200
     confirmed = subscriber(address)
     assert (confirmed.status, confirmed.list_key) == (CONFIRMED, CONFIRMED_LIST)
     assert any(s.subscriber_id == confirmed.subscriber_id for s in Subscriber.confirmed.query(CONFIRMED_LIST))
+
+    # The confirmed page (and the link opened again) offers the way out at once, not only in a later email.
+    again = client.get(link).content.decode()
+    assert "You are subscribed" in again
+    unsubscribe = re.search(r'href="(/newsletter/unsubscribe/[^"]+)"', done.content.decode()).group(1)
+    assert unsubscribe in again
+    assert client.post(unsubscribe, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert subscriber(address).status == UNSUBSCRIBED
 
 
 def test_a_confirmed_address_gets_the_same_answer_and_no_mail():
@@ -96,6 +105,10 @@ def test_a_tampered_confirmation_link_is_a_400():
     Client().post("/newsletter/", {"email": address})
     link = confirm_link(address)
     assert Client().post(link[:-3] + "xx/").status_code == 400
+    opened = Client().get(link[:-3] + "xx/")  # the page says so before it asks for a press of Confirm
+    assert opened.status_code == 400
+    assert "This link does not work" in opened.content.decode()
+    assert "Confirm your subscription" in Client().get(link).content.decode()
     assert subscriber(address).status == PENDING
 
 

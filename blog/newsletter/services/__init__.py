@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from blog.newsletter.models import CONFIRMED
 from blog.newsletter.services.sending import (
     SendAlreadyStarted,
     newsletter_fan_out,
@@ -17,6 +18,7 @@ from blog.newsletter.services.subscriptions import (
 from blog.newsletter.services.suppression import ses_notification_apply
 
 __all__ = [
+    "CONFIRMED",
     "InvalidLink",
     "SendAlreadyStarted",
     "newsletter_fan_out",

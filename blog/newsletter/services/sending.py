@@ -28,7 +28,6 @@ from accounts.validators import header_safe
 from blog import selectors
 from blog.errors import SendAlreadyStarted
 from blog.models import PUBLISHED, Post
-from blog.newsletter import tokens
 from blog.newsletter.models import (
     CONFIRMED,
     CONFIRMED_LIST,
@@ -44,7 +43,7 @@ from blog.newsletter.models import (
     SuppressedAddress,
     utcnow,
 )
-from blog.newsletter.services.subscriptions import site_url
+from blog.newsletter.services.subscriptions import site_url, unsubscribe_path
 from mysite.dynamo import chunks
 from mysite.errors import Unprocessable
 
@@ -122,8 +121,7 @@ def newsletter_fan_out(*, post_id: str) -> int:
 
 def newsletter_message(post: Post, *, subscriber_id: str, email: str) -> EmailMultiAlternatives:
     """The email of a post to one subscriber: text and HTML, with RFC 8058 one-click unsubscribe."""
-    token = tokens.unsubscribe_token(subscriber_id, email)
-    unsubscribe_url = site_url(reverse("newsletter:unsubscribe", args=[subscriber_id, token]))
+    unsubscribe_url = site_url(unsubscribe_path(subscriber_id=subscriber_id, email=email))
     context = {
         "post": post,
         "post_url": site_url(reverse("blog:post", args=[post.slug])),

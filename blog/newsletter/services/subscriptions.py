@@ -75,15 +75,20 @@ def subscription_request(*, email: str) -> bool:
     return True
 
 
-def subscription_confirm(*, token: str) -> Subscriber:
-    """Confirm from the emailed link; InvalidLink if tampered or expired. Safe to repeat."""
+def subscriber_for_confirm_link(*, token: str) -> Subscriber:
+    """The subscriber a confirmation link names; InvalidLink if it is tampered or expired (nothing written)."""
     subscriber_id = tokens.confirm_token_subscriber(token)
     if subscriber_id is None:
         raise InvalidLink()
     try:
-        subscriber = Subscriber.get(subscriber_id, consistent_read=True)
+        return Subscriber.get(subscriber_id, consistent_read=True)
     except DoesNotExist:
         raise InvalidLink() from None
+
+
+def subscription_confirm(*, token: str) -> Subscriber:
+    """Confirm from the emailed link; InvalidLink if tampered or expired. Safe to repeat."""
+    subscriber = subscriber_for_confirm_link(token=token)
     if subscriber.status != CONFIRMED:
         subscriber.update(
             actions=[
@@ -93,6 +98,12 @@ def subscription_confirm(*, token: str) -> Subscriber:
             ]
         )
     return subscriber
+
+
+def unsubscribe_path(*, subscriber_id: str, email: str) -> str:
+    """The path of a subscriber's one-click unsubscribe link (every email carries it, the confirmed page too)."""
+    token = tokens.unsubscribe_token(subscriber_id, email)
+    return reverse("newsletter:unsubscribe", args=[subscriber_id, token])
 
 
 def subscriber_for_link(*, subscriber_id: str, token: str) -> Subscriber:
