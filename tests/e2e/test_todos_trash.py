@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -58,5 +60,21 @@ def test_undo_a_delete_and_a_completion_then_restore_from_the_trash(page, user):
     page.get_by_role("button", name="Restore Alpha").click()
     expect(page.locator("#trash-status")).to_have_text("Restored: Alpha")
     expect(page.locator("#trash-empty")).to_have_text("The Trash is empty.")
+    expect(page).to_have_url(re.compile(r"/todos/trash/$"))  # redirected: a reload restores nothing twice
     page.get_by_role("link", name="Back to my tasks").click()
     expect(titles(page)).to_have_text(["Alpha", "Beta"])
+
+    # Delete for good asks first; cancelling keeps the entry, confirming removes it.
+    page.get_by_role("button", name="Delete Beta").click()
+    expect(titles(page)).to_have_text(["Alpha"])
+    page.get_by_role("link", name="Trash").click()
+    expect(page.locator(".trash-title")).to_have_text(["Beta"])
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Delete Beta for good").click()
+    expect(page.locator(".trash-title")).to_have_text(["Beta"])
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Delete Beta for good").click()
+    expect(page.locator("#trash-status")).to_have_text("Deleted for good: Beta")
+    expect(page.locator("#trash-empty")).to_have_text("The Trash is empty.")
+    assert questions == ["Delete “Beta” for good? This cannot be undone."] * 2

@@ -385,13 +385,17 @@ def test_the_trash_page_lists_restores_and_purges(page, user, make_user):
     assert body.index("Second") < body.index("First")  # newest first
     assert f'action="/todos/trash/task-{first.task_id}/restore"' in body
 
-    restored = page.post(f"/todos/trash/task-{first.task_id}/restore")
-    assert restored.status_code == 200
-    assert "Restored: First" in restored.content.decode()
+    # Post/Redirect/Get: a reload after either shows the Trash again, not a 404 for the entry now gone.
+    restored = page.post(f"/todos/trash/task-{first.task_id}/restore", follow=True)
+    assert restored.redirect_chain == [("/todos/trash/", 302)]
+    assert '<p id="trash-status" role="status">Restored: First</p>' in restored.content.decode()
     assert Task.get(user.sub, first.task_id, consistent_read=True).title == "First"
-    purged = page.post(f"/todos/trash/task-{second.task_id}/delete")
-    assert "Deleted for good: Second" in purged.content.decode()
+    purged = page.post(f"/todos/trash/task-{second.task_id}/delete", follow=True)
+    assert purged.redirect_chain == [("/todos/trash/", 302)]
+    assert '<p id="trash-status" role="status">Deleted for good: Second</p>' in purged.content.decode()
     assert "The Trash is empty." in purged.content.decode()
+    assert "Deleted for good" not in page.get("/todos/trash/").content.decode()  # said once
+    assert 'hx-confirm="Delete “' in body  # and asked first
     assert page.post(f"/todos/trash/task-{second.task_id}/restore").status_code == 404
     assert page.get("/todos/trash/", {"cursor": "tampered"}).status_code == 400
     assert page.get("/todos/trash/").status_code == 200

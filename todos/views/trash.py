@@ -1,12 +1,14 @@
 """The Trash page: what was deleted in the last 30 days, a page at a time; restore or delete for good.
 
 Restoring is also the Undo of a delete: from the app (htmx) it answers with the `#todo-app` fragment.
+From the Trash page, Restore and Delete for good redirect back to it (Post/Redirect/Get) with a message.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,7 +20,7 @@ from todos.views.pages import CLEAR_UNDO_MAX, PageState, render_app, request_sta
 TRASH_PAGE = 25
 
 
-def _trash_page(request: HttpRequest, *, message: str = "", error: ApplicationError | None = None) -> HttpResponse:
+def _trash_page(request: HttpRequest, *, error: ApplicationError | None = None) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     try:
         entries, next_cursor = selectors.trash_page(owner=request.user.sub, limit=TRASH_PAGE, cursor=cursor)
@@ -27,7 +29,6 @@ def _trash_page(request: HttpRequest, *, message: str = "", error: ApplicationEr
     context = {
         "entries": entries,
         "next_url": f"{reverse('todos:trash')}?cursor={next_cursor}" if next_cursor else "",
-        "message": message,
         "error": error,
         "days": services.TRASH_DAYS,
         "title": "Trash",
@@ -64,8 +65,8 @@ def trash_restore(request: HttpRequest, trash_id: str) -> HttpResponse:
     if request.htmx:
         # An undone list delete shows the list again; an undone task delete stays where it was.
         return render_app(request, state=PageState(list_id=item.list_id) if kind == "list" else request_state(request))
-    name = item.title if kind == "task" else item.name
-    return _trash_page(request, message=f"Restored: {name}")
+    messages.success(request, f"Restored: {item.title if kind == 'task' else item.name}")
+    return redirect("todos:trash")
 
 
 @login_required
@@ -90,4 +91,5 @@ def trash_purge(request: HttpRequest, trash_id: str) -> HttpResponse:
         if error.status == 404:
             raise
         return _trash_page(request, error=error)
-    return _trash_page(request, message=f"Deleted for good: {entry.title}")
+    messages.success(request, f"Deleted for good: {entry.title}")
+    return redirect("todos:trash")
