@@ -5,12 +5,15 @@ sidebar, the banner, the sharing panel, leaving, and a revocation that counts at
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
 from mysite.auth import CognitoUser
+from mysite.mail import mailbox_messages
 from tests.conftest import unique_email
 from tests.todos.conftest import upload
 from todos import selectors, services
@@ -519,3 +522,22 @@ def test_a_members_undo_cannot_reach_the_owners_other_trash(team):
     assert b"No such item in the Trash" in response.content  # the app's message for an unknown entry
     assert b"Secret" not in response.content
     assert not Task.count(team.alice.sub, Task.task_id == secret.task_id)
+
+
+def test_the_emailed_link_opened_again_after_accepting_leads_to_the_list(team):
+    work = services.list_create(owner=team.alice.sub, name="Work")
+    invite = services.list_share(user=team.alice, list_id=work.list_id, email=team.dave.email, role="editor")
+    [mail] = [m for m in mailbox_messages(to=team.dave.email) if "shared" in m.subject and invite.invite_id in m.body]
+    link = urlsplit(re.search(r"https?://\S+/todos/invites/\S+", mail.body).group())
+    path = f"{link.path}?{link.query}"
+    assert link.query == f"list={work.list_id}"
+    dave = team.clients["dave"]
+    assert dave.get(path).status_code == 200  # the invitation, to accept
+    assert dave.post(path, {"answer": "accept"})["Location"] == f"/todos/lists/{work.list_id}/"
+    again = dave.get(path)
+    assert (again.status_code, again["Location"]) == (302, f"/todos/lists/{work.list_id}/")
+    # Anyone else following it (not a member), or naming another list, still gets the 404.
+    assert team.clients["carol"].get(path).status_code == 404
+    other = services.list_create(owner=team.alice.sub, name="Other")
+    assert dave.get(f"{link.path}?list={other.list_id}").status_code == 404
+    assert dave.get(f"{link.path}?list={'x' * 500}").status_code == 404

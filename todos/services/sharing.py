@@ -112,7 +112,7 @@ def _invite_email_send(invite: ListInvite) -> None:
     context = {
         "invite": invite,
         "site_name": settings.SITE_NAME,
-        "accept_url": f"{site}{reverse('todos:invite', args=[invite.invite_id])}",
+        "accept_url": f"{site}{reverse('todos:invite', args=[invite.invite_id])}?list={invite.list_id}",
         "days": INVITE_DAYS,
     }
     send_mail(

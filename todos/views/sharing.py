@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mysite.decorators import login_required
 from mysite.errors import ApplicationError
 from todos import selectors, services
-from todos.errors import SharingRuleBroken
+from todos.errors import InviteNotFound, SharingRuleBroken
 from todos.views.pages import PageState, render_app, request_state
 
 ROLE_NAMES = {"editor": "can edit", "viewer": "can view"}
@@ -25,8 +25,18 @@ ROLE_NAMES = {"editor": "can edit", "viewer": "can view"}
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite_page(request: HttpRequest, invite_id: str) -> HttpResponse:
-    """An invitation addressed to the signed-in user: who shares which list, as what; Accept or Decline."""
-    invite = selectors.invite_get(invite_id=invite_id, email=request.user.email)
+    """An invitation addressed to the signed-in user: who shares which list, as what; Accept or Decline.
+
+    The emailed link names its list too (`?list=`): opened again once accepted, it leads to the list.
+    """
+    try:
+        invite = selectors.invite_get(invite_id=invite_id, email=request.user.email)
+    except InviteNotFound:
+        joined = request.GET.get("list")
+        known = request.method == "GET" and joined and len(joined) <= 64
+        if known and selectors.membership_get(member=request.user.sub, list_id=joined):
+            return redirect(reverse("todos:list", args=[joined]))
+        raise
     if request.method == "POST":
         try:
             if request.POST.get("answer") == "decline":
