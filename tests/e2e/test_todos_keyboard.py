@@ -57,6 +57,11 @@ def test_a_keyboard_walk_keeps_focus_where_the_user_acted(page, user):
     announced(page, "Moved up: Gamma")
     expect(titles(page)).to_have_text(["Alpha", "Gamma", "Beta two"])
     expect(page.get_by_role("button", name="Move Gamma up")).to_be_focused()
+    # At the top, nothing moves, and nothing claims it did.
+    page.get_by_role("button", name="Move Alpha up").focus()
+    page.keyboard.press("Enter")
+    announced(page, "Already first: Alpha")
+    expect(titles(page)).to_have_text(["Alpha", "Gamma", "Beta two"])
 
     # Deleting moves focus to the neighbour, not to the top of the page.
     page.get_by_role("button", name="Delete Alpha").focus()

@@ -48,7 +48,12 @@
     if (elt.closest("form.details-form")) return expect(elt.closest("form").querySelector("button[type=submit]").id, "Details saved");
     if (elt.matches("input.toggle")) return expect(elt.id, (elt.checked ? "Completed: " : "Reopened: ") + title);
     if (elt.matches("button.destroy")) return expect(neighbourFocus(item), "Deleted: " + title);
-    if (elt.matches(".move-up, .move-down")) return expect(elt.id, "Moved " + (elt.matches(".move-up") ? "up: " : "down: ") + title);
+    if (elt.matches(".move-up, .move-down")) {
+      var up = elt.matches(".move-up");
+      var atEdge = up ? !item.previousElementSibling : !item.nextElementSibling;  // nothing to move past
+      if (atEdge) return expect(elt.id, (up ? "Already first: " : "Already last: ") + title);
+      return expect(elt.id, "Moved " + (up ? "up: " : "down: ") + title);
+    }
     if (elt.matches("#toggle-all")) return expect(elt.id, elt.checked ? "All tasks completed" : "All tasks reopened");
     if (elt.matches("#clear-completed")) return expect("new-todo", "Completed tasks cleared");
     if (elt.matches("#delete-list")) return expect("new-todo", "List deleted");
