@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from accounts import services as account_services
 from mysite.auth import CognitoUser
 from mysite.mail import mailbox_messages
 from tests.conftest import unique_email
@@ -488,6 +489,24 @@ def test_a_members_plain_title_is_not_read_as_quick_add_into_the_owners_other_li
     assert added.status_code == 200, added.content.decode()[-2000:]
     [task] = [t for t in Task.query(team.alice.sub) if t.title.startswith("Peek")]
     assert (task.title, task.list_id) == ("Peek #Private", team.groceries.list_id)
+
+
+def test_a_members_quick_add_reads_dates_and_priority_in_their_time_zone_but_names_no_list(team):
+    services.list_create(owner=team.alice.sub, name="Private")
+    account_services.profile_update(sub=team.bob.sub, time_zone="Asia/Tokyo")
+    words = "Mow lawn #Private 2030-05-06 9am p3"
+    services.list_create(owner=team.bob.sub, name="Private")  # bob's own list of that name is not named either
+    preview = team.clients["bob"].get("/todos/tasks/quick-preview", {"title": words, "shared": "1"}).content.decode()
+    assert "“Mow lawn #Private”" in preview
+    assert ('class="quick-list"' in preview, 'class="quick-due"' in preview) == (False, True)
+    own = team.clients["bob"].get("/todos/tasks/quick-preview", {"title": words}).content.decode()
+    assert 'class="quick-list">#Private<' in own  # in bob's own lists it is one
+    added = htmx_post(team.clients["bob"], "/todos/tasks/new", {"title": words}, current=team.page)
+    assert added.status_code == 200, added.content.decode()[-2000:]
+    [task] = [t for t in Task.query(team.alice.sub) if t.title.startswith("Mow")]
+    assert (task.title, task.list_id, int(task.priority)) == ("Mow lawn #Private", team.groceries.list_id, 3)
+    assert task.due_timezone == "Asia/Tokyo"
+    assert task.due_datetime == datetime(2030, 5, 6, 0, 0, tzinfo=UTC)  # 9:00 in Tokyo
 
 
 def test_an_editors_delete_offers_an_undo_that_restores_the_task_to_the_owners_list(team):

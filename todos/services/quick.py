@@ -31,10 +31,14 @@ def quick_add_preview(
     time_zone: str | None = None,
     fallback_time_zone: str | None = None,
     now: datetime | None = None,
+    read_lists: bool = True,
 ) -> QuickAdd:
-    """What `task_quick_add` would understand in `text`, creating nothing."""
+    """What `task_quick_add` would understand in `text`, creating nothing.
+
+    Without `read_lists` (a list shared with `owner`), "#name" names no list and stays in the title.
+    """
     zone = user_zone(owner=owner, time_zone=time_zone, fallback_time_zone=fallback_time_zone)
-    lists = [x.name for x in selectors.lists_of(owner=owner) if not x.archived]
+    lists = [x.name for x in selectors.lists_of(owner=owner) if not x.archived] if read_lists else []
     return quick_add_parse(text, now=(now or utcnow()).astimezone(zone), list_names=lists)
 
 
@@ -48,14 +52,18 @@ def task_quick_add(
     list_id: str | None = None,
     default_due: date | None = None,
     default_labels: tuple[str, ...] = (),
+    by: str | None = None,
 ) -> tuple[Task, QuickAdd]:
     """A task from `text` and what was understood; text the task cannot take as read becomes just its title.
 
     `list_id`, `default_due` and `default_labels` apply when the text says nothing of them (the view on screen).
+    `by` is who typed it when that is not `owner` (a member adding to a shared list): the words are read in
+    their time zone, and "#name" stays in the title, since the task stays in the shared list.
     """
-    zone = user_zone(owner=owner, time_zone=time_zone, fallback_time_zone=fallback_time_zone)
-    parsed = quick_add_preview(owner=owner, text=text, time_zone=zone.key, now=now)
-    by_name = {x.name: x.list_id for x in selectors.lists_of(owner=owner)}
+    reader = by or owner
+    zone = user_zone(owner=reader, time_zone=time_zone, fallback_time_zone=fallback_time_zone)
+    parsed = quick_add_preview(owner=reader, text=text, time_zone=zone.key, now=now, read_lists=reader == owner)
+    by_name = {x.name: x.list_id for x in selectors.lists_of(owner=owner)} if parsed.list_name else {}
     labels = list(dict.fromkeys([*parsed.labels, *default_labels]))
     fields: dict = {"title": parsed.title, "labels": labels, "recurrence": parsed.recurrence}
     fields["list_id"] = by_name.get(parsed.list_name) if parsed.list_name else list_id

@@ -62,14 +62,13 @@ def task_create(request: HttpRequest) -> HttpResponse:
     elif state.kind == "label":
         options["default_labels"] = (state.label,)
     else:
-        # A shared list's task is added on its owner's partition, read word for word: quick add's
-        # "#list" would name one of the owner's other lists.
+        # A shared list's task is added on its owner's partition, read in the member's time zone; its
+        # "#name" names no list (it would be one of the owner's other lists).
         def add(owner: str):
             if state.list_id != "inbox":
                 selectors.list_get(owner=owner, list_id=state.list_id)  # a list shared with the user: on to its owner
-            if _mine(request, owner):
-                return task_quick_add(**{**options, "list_id": state.list_id})[0]
-            return services.task_create(owner=owner, title=" ".join(text.split()), list_id=state.list_id)
+            member = None if _mine(request, owner) else request.user.sub
+            return task_quick_add(**{**options, "owner": owner, "by": member, "list_id": state.list_id})[0]
 
         def create() -> str:
             return _on_list(request, state.list_id, add, note="added").task_id

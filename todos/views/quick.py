@@ -43,7 +43,10 @@ def task_quick_preview(request: HttpRequest) -> HttpResponse:
     context: dict = {"text": text}
     if text.strip():
         parsed = quick_add_preview(
-            owner=request.user.sub, text=text, fallback_time_zone=request.GET.get("time_zone") or None
+            owner=request.user.sub,
+            text=text,
+            fallback_time_zone=request.GET.get("time_zone") or None,
+            read_lists=not request.GET.get("shared"),  # a list shared with the user: "#name" stays in the title
         )
         context.update(parsed=parsed, pieces=_pieces(text, parsed))
     response = render(request, "todos/_quick_preview.html", context)
