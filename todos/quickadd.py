@@ -248,6 +248,14 @@ def _match_recurrence(words: list[str], now: datetime):
     return used, rule
 
 
+def recurrence_from_words(text: str) -> str | None:
+    """The RRULE of a repeat written in words ("every tuesday", "every 2 weeks", "monthly"), when the
+    words are that and nothing else; None otherwise (an RRULE itself, or anything else)."""
+    words = text.lower().split()
+    found = _match_recurrence(words, datetime.now()) if words else None
+    return found[1] if found and found[0] == len(words) else None
+
+
 def _first_occurrence(rule: str, today: date) -> date:
     """When a repeat given without a date first falls: today or the rule's next day."""
     start = datetime(today.year, today.month, today.day)

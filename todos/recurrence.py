@@ -106,3 +106,57 @@ def next_occurrence(rule: str, current: date | datetime) -> tuple[date | datetim
     if count:
         rule = _COUNT.sub(f"COUNT={int(count.group(1)) - 1}", rule)
     return (following.date() if is_date else following), rule
+
+
+_DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday", "SA": "Saturday",
+              "SU": "Sunday"}  # fmt: skip
+_UNITS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def recurrence_words(rule: str | None) -> str:
+    """A rule in words, as a person would say it ("every 2 weeks on Monday and Friday"); the rule itself
+    when it uses parts these words do not cover (BYSETPOS, BYMONTH, BYHOUR...)."""
+    if not rule:
+        return ""
+    try:
+        parts = dict(part.split("=", 1) for part in rule.upper().removeprefix("RRULE:").split(";") if part)
+    except ValueError:
+        return rule
+    unit = _UNITS.get(parts.pop("FREQ", ""))
+    interval = parts.pop("INTERVAL", "1")
+    days = [d for d in parts.pop("BYDAY", "").split(",") if d]
+    month_day = parts.pop("BYMONTHDAY", "")
+    count, until = parts.pop("COUNT", ""), parts.pop("UNTIL", "")
+    parts.pop("WKST", None)
+    if unit is None or parts or not interval.isdigit() or any(d not in _DAY_NAMES for d in days):
+        return rule
+    if days and unit != "week":
+        return rule  # "every day on Monday" would say it less well than the rule
+    n = int(interval)
+    every = f"every {unit}" if n == 1 else "every other week" if n == 2 and unit == "week" else f"every {n} {unit}s"
+    if days == ["MO", "TU", "WE", "TH", "FR"] and unit == "week" and n == 1:
+        words = "every weekday"
+    elif len(days) == 1 and unit == "week" and n == 1:
+        words = f"every {_DAY_NAMES[days[0]]}"
+    elif days:
+        named = [_DAY_NAMES[d] for d in days]
+        words = f"{every} on {', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else f"{every} on {named[0]}"
+    else:
+        words = every
+    if month_day:
+        if month_day == "-1":
+            words += " on the last day"
+        elif month_day.isdigit() and "," not in month_day:
+            words += f" on the {_ordinal(int(month_day))}"
+        else:
+            return rule
+    if count.isdigit():
+        words += ", once" if count == "1" else f", {count} times"
+    if until[:8].isdigit():
+        words += f", until {until[:4]}-{until[4:6]}-{until[6:8]}"
+    return words

@@ -129,7 +129,7 @@ def test_the_new_task_box_shows_the_parse_as_you_type_and_esc_keeps_a_word(page,
     expect(preview.locator("mark.token-due")).to_have_attribute("title", "date")
     expect(preview.locator(".quick-title")).to_have_text("“Pay rent”")
     expect(preview.locator(".quick-list")).to_have_text("#Home")
-    expect(preview.locator(".quick-repeat")).to_have_text("repeats FREQ=MONTHLY")
+    expect(preview.locator(".quick-repeat")).to_have_text("repeats every month")
 
     # Esc keeps the word before the cursor as typed: no date in "Read Friday".
     box.fill("Read Friday")

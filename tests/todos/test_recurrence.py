@@ -5,7 +5,8 @@ from datetime import date, datetime
 import pytest
 
 from todos.errors import InvalidTask
-from todos.recurrence import next_occurrence, recurrence_clean
+from todos.quickadd import recurrence_from_words
+from todos.recurrence import next_occurrence, recurrence_clean, recurrence_words
 
 
 def test_rules_are_normalised():
@@ -32,3 +33,45 @@ def test_count_runs_down_and_until_ends_the_series():
     assert next_occurrence("FREQ=DAILY;COUNT=3", date(2025, 1, 1)) == (date(2025, 1, 2), "FREQ=DAILY;COUNT=2")
     assert next_occurrence("FREQ=DAILY;COUNT=1", date(2025, 1, 1)) is None
     assert next_occurrence("FREQ=DAILY;UNTIL=20250101T000000Z", date(2025, 1, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("FREQ=DAILY", "every day"),
+        ("FREQ=DAILY;INTERVAL=3", "every 3 days"),
+        ("FREQ=WEEKLY;INTERVAL=2", "every other week"),
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "every weekday"),
+        ("FREQ=WEEKLY;BYDAY=TU", "every Tuesday"),
+        ("FREQ=WEEKLY;BYDAY=MO,WE,FR", "every week on Monday, Wednesday and Friday"),
+        ("FREQ=MONTHLY;BYMONTHDAY=-1", "every month on the last day"),
+        ("FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=22", "every 2 months on the 22nd"),
+        ("FREQ=MONTHLY;BYMONTHDAY=11", "every month on the 11th"),
+        ("FREQ=YEARLY;COUNT=3", "every year, 3 times"),
+        ("FREQ=DAILY;UNTIL=20270101T000000Z", "every day, until 2027-01-01"),
+        # What the words do not cover is shown as the rule, never as a wrong sentence.
+        ("FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO", "FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO"),
+        ("FREQ=WEEKLY;BYDAY=1MO", "FREQ=WEEKLY;BYDAY=1MO"),
+        ("FREQ=DAILY;BYDAY=MO", "FREQ=DAILY;BYDAY=MO"),
+    ],
+)
+def test_a_rule_is_said_in_words_where_words_cover_it(rule, words):
+    assert recurrence_words(rule) == words
+    assert recurrence_clean(rule) == rule  # every example is a rule the app stores as it is
+
+
+@pytest.mark.parametrize(
+    ("words", "rule"),
+    [
+        ("every tuesday", "FREQ=WEEKLY;BYDAY=TU"),
+        ("Every Weekday", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
+        ("every 2 weeks", "FREQ=WEEKLY;INTERVAL=2"),
+        ("monthly", "FREQ=MONTHLY"),
+        ("every month on the 1st", "FREQ=MONTHLY;BYMONTHDAY=1"),
+        ("every tuesday please", None),  # more than a repeat: not one
+        ("FREQ=WEEKLY", None),
+        ("", None),
+    ],
+)
+def test_a_repeat_in_words_is_its_rule(words, rule):
+    assert recurrence_from_words(words) == rule

@@ -92,6 +92,16 @@ def test_details_save_and_validation_errors_show_in_the_app(page, user):
     assert "RRULE" in bad
     assert Task.get(user.sub, task.task_id).recurrence is None
 
+    # The Repeat field takes words, and shows a rule it can say in words as those words.
+    worded = htmx_post(page, url, {**form, "recurrence": "every Tuesday"}, current=current).content.decode()
+    assert Task.get(user.sub, task.task_id).recurrence == "FREQ=WEEKLY;BYDAY=TU"
+    assert 'name="recurrence" value="every Tuesday"' in worded
+    assert ", repeats every Tuesday</span>" in worded
+    services.task_update(owner=user.sub, task_id=task.task_id, recurrence="FREQ=WEEKLY;BYDAY=MO,FR")
+    ruled = page.get(current).content.decode()
+    assert 'name="recurrence" value="FREQ=WEEKLY;BYDAY=MO,FR"' in ruled
+    assert "Repeats every week on Monday and Friday." in ruled
+
 
 def test_subtasks_reorder_and_lists(page, user):
     first = services.task_create(owner=user.sub, title="first")

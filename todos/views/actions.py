@@ -16,6 +16,7 @@ from mysite.errors import ApplicationError
 from mysite.idempotency import form_once
 from todos import selectors, services
 from todos.errors import InvalidTask, SharingRuleBroken, StaleDetails, StaleTitle, VersionConflict
+from todos.quickadd import recurrence_from_words
 from todos.recurrence import recurrence_clean
 from todos.services.quick import task_quick_add
 from todos.views.pages import Undo, render_app, request_state, run_action
@@ -238,10 +239,16 @@ def _details_typed(post) -> dict:
         "due_timezone": post.get("due_timezone", "").strip(),
         "priority": post.get("priority", "1").strip(),
         "labels": post.get("labels", ""),
-        "recurrence": post.get("recurrence", "").strip(),
+        # The Repeat field takes words ("every weekday") as quick add reads them, or an RRULE.
+        "recurrence": _typed_rule(post.get("recurrence", "").strip()),
         "list_id": post.get("list_id", ""),
         "version": post.get("version", "").strip(),
     }
+
+
+def _typed_rule(text: str) -> str:
+    """The RRULE of a Repeat field's words (what the field shows for a rule it can say in words); else the text."""
+    return recurrence_from_words(text) or text
 
 
 def _details_changes(typed: dict) -> dict:
