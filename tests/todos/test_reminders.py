@@ -341,8 +341,15 @@ def test_the_panel_adds_lists_and_removes_reminders(page, owner):
     assert sorted(r.kind for r in stored) == ["absolute", "relative"]
 
     refused = htmx_post(page, f"/todos/tasks/{task.task_id}/reminders", {"at": "2001-01-01T10:00"}, current=current)
-    assert refused.status_code == 200
-    assert "in the past" in refused.content.decode()
+    assert refused.status_code == 200  # an htmx refusal is the app with its message, as every action's
+    body = refused.content.decode()
+    # Said at the reminder form, with the time typed kept, and not again at the top of the app.
+    said = re.search(rf'<p class="field-error" id="reminder-{task.task_id}-error" role="alert">([^<]*)</p>', body)
+    assert "in the past" in said.group(1)
+    assert body.count("in the past") == 1
+    assert 'name="at" value="2001-01-01T10:00"' in body
+    empty = htmx_post(page, f"/todos/tasks/{task.task_id}/reminders", {}, current=current).content.decode()
+    assert f'id="reminder-{task.task_id}-error" role="alert">Give a date and time' in empty
     assert len(_stored(owner, task.task_id)) == 2
 
     first = stored[0].reminder_id

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from todos import services
@@ -320,3 +321,16 @@ def test_a_due_date_past_the_due_years_is_read_as_words_by_quick_add_and_a_messa
     assert 'value="9999-12-31"' in body
     stored = Task.get(user.sub, task.task_id)
     assert (stored.due_date, stored.due_datetime, stored.version) == (None, None, task.version)
+
+
+def test_a_refused_new_list_is_said_by_the_sidebar_form_with_what_was_typed(page, user):
+    current = "/todos/lists/inbox/"
+    blank = htmx_post(page, "/todos/lists/new", {"name": "   ", "colour": "green"}, current=current).content.decode()
+    said = re.search(r'<p class="field-error" id="new-list-error" role="alert">([^<]*)</p>', blank)
+    assert said.group(1) == "A list needs a name."
+    assert blank.count("A list needs a name.") == 1  # not again in the list's panel
+    assert '<option value="green" selected>' in blank
+    long = htmx_post(page, "/todos/lists/new", {"name": "x" * 130}, current=current).content.decode()
+    assert 'aria-describedby="new-list-error"' in long
+    assert f'value="{"x" * 130}"' in long
+    assert [x.name for x in TodoList.query(user.sub)] == ["Inbox"]

@@ -34,7 +34,9 @@ def list_create(request: HttpRequest) -> HttpResponse:
     try:
         list_id = form_once(request, create)  # a double click or a retry shows the list made the first time
     except ApplicationError as error:
-        return render_app(request, error=error)
+        # Said by the sidebar's form, with the name typed kept; not in the list panel, a screen away on a phone.
+        typed = {"name": request.POST.get("name", "")[:200], "colour": request.POST.get("colour", "")}
+        return render_app(request, error=error, extra={"error_in_place": True, "new_list_typed": typed})
     return render_app(request, state=PageState(list_id=list_id))
 
 

@@ -357,17 +357,20 @@ def render_app(
     return response
 
 
-def run_action(request: HttpRequest, action, *, state: PageState | None = None) -> HttpResponse:
+def run_action(request: HttpRequest, action, *, state: PageState | None = None, in_place=None) -> HttpResponse:
     """Run a service call; show a refused one in the app instead of a blank error page.
 
     An action that returns an `Undo` gets its toast. Another user's task or list (a 404) is the
     site's error page for a plain form post; a viewer's write (a 403) answers 403 either way.
+    `in_place(error)` may answer a refusal itself (the form's message by the form), or return None.
     """
     try:
         result = action()
     except ApplicationError as error:
         if error.status == 404 and not request.htmx:
             raise
+        if in_place is not None and (answer := in_place(error)) is not None:
+            return answer
         return render_app(request, state=state, error=error)
     return render_app(request, state=state, undo=result if isinstance(result, Undo) else None)
 

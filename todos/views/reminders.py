@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
@@ -10,10 +11,11 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mysite.decorators import login_required
+from mysite.errors import ApplicationError
 from todos import services as todos_services
 from todos.errors import InvalidTask, OwnerOnly, ReminderLinkInvalid
 from todos.services import reminders as services
-from todos.views.pages import run_action
+from todos.views.pages import render_app, request_state, run_action
 
 
 def _reminder_input(post) -> dict:
@@ -45,13 +47,20 @@ def _owners_task(request: HttpRequest, task_id: str) -> None:
 @login_required
 @require_POST
 def reminder_add(request: HttpRequest, task_id: str) -> HttpResponse:
-    """Add a reminder to a task from its details panel."""
+    """Add a reminder to a task from its details panel; a refused one is said at its form, what was typed kept."""
 
     def add() -> None:
         _owners_task(request, task_id)  # another user's task is a 404 before any form message
         services.reminder_create(owner=request.user.sub, task_id=task_id, **_reminder_input(request.POST))
 
-    return run_action(request, add)
+    def at_the_form(error: ApplicationError) -> HttpResponse | None:
+        if not {"at", "offset_minutes"} & set(error.fields):
+            return None  # not the form's (a member's 403): the app's own answer
+        typed = {"reminder_at": request.POST.get("at", "")[:40], "reminder_offset": request.POST.get("offset_minutes")}
+        state = replace(request_state(request), open=task_id)
+        return render_app(request, state=state, error=error, typed={task_id: typed}, extra={"error_in_place": True})
+
+    return run_action(request, add, in_place=at_the_form)
 
 
 @login_required
