@@ -158,3 +158,25 @@ def test_details_subtasks_lists_and_attachment_round_trip(page, user, tmp_path):
     page.get_by_role("link", name="Inbox").click()
     expect(page.locator("#todo-title")).to_have_text("Inbox")
     screenshot(page, "todos-main")
+
+
+def test_back_and_forward_show_each_list_as_it_is_now_under_the_policy(page, user):
+    """Back and Forward load the page again (no htmx snapshot: it held inline styles the CSP refuses,
+    and what the list held when it was left)."""
+    sign_in(page, user)
+    add(page, "In the Inbox")
+    page.get_by_label("New list name").fill("Errands")
+    page.get_by_role("button", name="Add list").click()
+    expect(page.locator("h1")).to_have_text("Errands")
+    add(page, "Buy stamps")
+    page.get_by_role("link", name="Inbox").click()
+    expect(titles(page)).to_have_text(["In the Inbox"])
+    page.go_back()
+    expect(page.locator("h1")).to_have_text("Errands")
+    expect(titles(page)).to_have_text(["Buy stamps"])
+    page.get_by_label("Complete Buy stamps").check()
+    expect(page.get_by_label("Complete Buy stamps")).to_be_checked()
+    page.go_forward()
+    expect(titles(page)).to_have_text(["In the Inbox"])
+    page.go_back()
+    expect(page.get_by_label("Complete Buy stamps")).to_be_checked()  # as it is now, not as it was left
