@@ -55,7 +55,8 @@ def site_url(local_stack) -> str:
 def watched_page(browser, site_url: str):
     """A page in a browser context of its own (its own cookies), under the Content-Security-Policy watch:
     every page must work under the policy, and the browser reports each refusal on the console."""
-    context = browser.new_context(base_url=site_url, viewport={"width": 1200, "height": 900})
+    # The browser's zone is UTC whatever the machine's: quick add and reminders read typed times in it.
+    context = browser.new_context(base_url=site_url, viewport={"width": 1200, "height": 900}, timezone_id="UTC")
     context.set_default_timeout(10_000)
     page = context.new_page()
     violations: list[str] = []

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import signing
 
+from accounts import services as account_services
 from mysite.mail import mailbox_messages
 from tests.todos.conftest import create_task
 from tests.todos.test_views import htmx_post
@@ -121,7 +122,7 @@ def test_a_time_without_a_zone_is_read_in_the_task_zone_else_the_profile_zone(ow
     reminder = reminder_services.reminder_create(owner=owner, task_id=plain.task_id, at=local + timedelta(days=2))
     assert reminder.at == (local + timedelta(days=2)).replace(tzinfo=ZoneInfo("Asia/Tokyo")).astimezone(UTC)
     details = page.get(f"/todos/?open={plain.task_id}").content.decode()
-    assert "Remind at (Asia/Tokyo)" in details
+    assert 'Remind at (<span class="tz-name">Asia/Tokyo</span>)' in details
 
     due = datetime.now(UTC) + timedelta(days=3)
     dated = services.task_create(owner=owner, title="Due in Lima", due_datetime=due, due_timezone="America/Lima")
@@ -357,3 +358,23 @@ def test_the_panel_adds_lists_and_removes_reminders(page, owner):
     assert f'id="reminder-{first}"' not in removed.content.decode()
     assert [r.reminder_id for r in _stored(owner, task.task_id)] != [first]
     assert len(_stored(owner, task.task_id)) == 1
+
+
+def test_a_typed_time_is_in_the_browsers_zone_when_neither_the_task_nor_the_profile_names_one(page, owner):
+    task = services.task_create(owner=owner, title="Zoneless")
+    current = f"/todos/?open={task.task_id}"
+    shown = page.get(current).content.decode()
+    assert '<span class="tz-name" data-browser>UTC</span>' in shown  # todos.js puts the browser's zone there
+    typed = {"at": "2031-01-10T10:00", "time_zone": "Europe/Paris"}
+    htmx_post(page, f"/todos/tasks/{task.task_id}/reminders", typed, current=current)
+    [reminder] = _stored(owner, task.task_id)
+    assert reminder.fire_at == datetime(2031, 1, 10, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+
+    # A zone of the profile's wins over the browser's, and the label names it for good.
+    account_services.profile_update(sub=owner, time_zone="Asia/Tokyo")
+    other = services.task_create(owner=owner, title="Profiled")
+    assert '<span class="tz-name">Asia/Tokyo</span>' in page.get(f"/todos/?open={other.task_id}").content.decode()
+    at = datetime(2031, 1, 10, 10, 0)
+    reminder_services.reminder_create(owner=owner, task_id=other.task_id, at=at, fallback_time_zone="Europe/Paris")
+    [tokyo] = _stored(owner, other.task_id)
+    assert tokyo.fire_at == datetime(2031, 1, 10, 1, 0, tzinfo=UTC)

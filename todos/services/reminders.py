@@ -25,6 +25,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from accounts.selectors import profile_get, profile_get_cached
 from mysite import cache
+from mysite.constants import TIME_ZONES
 from todos.errors import InvalidTask, ReminderLinkInvalid, ReminderNotFound, TaskNotFound, TaskRuleBroken
 from todos.models import Reminder, Task, fire_bucket, utcnow
 from todos.services._common import new_id, task_for_write, touch
@@ -62,9 +63,15 @@ def _fire_at(reminder: Reminder, task: Task) -> datetime | None:
         return None
 
 
-def reminder_zone(*, owner: str, task: Task) -> ZoneInfo:
-    """The zone a reminder's typed time means: the task's due zone, else the owner's profile zone, else UTC."""
-    name = task.due_timezone or getattr(profile_get_cached(sub=owner), "time_zone", None) or "UTC"
+def reminder_zone_set(*, owner: str, task: Task) -> str | None:
+    """The zone the task or the owner's profile names for reminders (the task's due zone first); None if neither."""
+    return task.due_timezone or getattr(profile_get_cached(sub=owner), "time_zone", None)
+
+
+def reminder_zone(*, owner: str, task: Task, fallback: str | None = None) -> ZoneInfo:
+    """The zone a reminder's typed time means: `reminder_zone_set`, else `fallback` (the browser's, as
+    quick add reads it), else UTC."""
+    name = reminder_zone_set(owner=owner, task=task) or (fallback if fallback in TIME_ZONES else None) or "UTC"
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -98,15 +105,19 @@ def reminder_create(
     at: datetime | None = None,
     offset_minutes: int | None = None,
     now: datetime | None = None,
+    fallback_time_zone: str | None = None,
 ) -> Reminder:
-    """A reminder at `at`, or `offset_minutes` before the task's due time; nothing is written on refusal."""
+    """A reminder at `at`, or `offset_minutes` before the task's due time; nothing is written on refusal.
+
+    A naive `at` is in `reminder_zone` (`fallback_time_zone` when neither the task nor the profile has one).
+    """
     now = _now(now)
     task = task_for_write(owner=owner, task_id=task_id)
     if (at is None) == (offset_minutes is None):
         raise InvalidTask("Give either a time (at) or minutes before the due time (offset_minutes).", field="at")
     if at is not None:
         if at.tzinfo is None:
-            at = at.replace(tzinfo=reminder_zone(owner=owner, task=task))
+            at = at.replace(tzinfo=reminder_zone(owner=owner, task=task, fallback=fallback_time_zone))
         try:
             at = at.astimezone(UTC).replace(microsecond=0)
         except (OverflowError, ValueError):

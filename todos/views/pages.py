@@ -19,7 +19,7 @@ from mysite.errors import ApplicationError
 from todos import selectors, services
 from todos.errors import ListNotFound
 from todos.services.attachments import INLINE_TYPES
-from todos.services.reminders import OFFSET_CHOICES, reminder_zone, reminders_panel
+from todos.services.reminders import OFFSET_CHOICES, reminder_zone, reminder_zone_set, reminders_panel
 from todos.services.task_fields import task_due_datetime_local
 from todos.views.panels import app_sharing, banner, list_sharing
 
@@ -151,6 +151,8 @@ def _details(owner: str, task, *, reminders: bool = True) -> dict:
         "reminders": reminders_panel(owner=owner, task=task) if reminders else [],
         "reminder_offsets": OFFSET_CHOICES,
         "reminder_zone": reminder_zone(owner=owner, task=task).key if reminders else "",
+        # No zone of the task's or the profile's: the browser's is meant (todos.js names it in the label).
+        "reminder_zone_browser": reminders and reminder_zone_set(owner=owner, task=task) is None,
         "notes": task.notes or "",
         "due_date": task.due_date or (local.date().isoformat() if local else ""),
         "due_time": local.strftime("%H:%M") if local else "",

@@ -51,7 +51,12 @@ def reminder_add(request: HttpRequest, task_id: str) -> HttpResponse:
 
     def add() -> None:
         _owners_task(request, task_id)  # another user's task is a 404 before any form message
-        services.reminder_create(owner=request.user.sub, task_id=task_id, **_reminder_input(request.POST))
+        services.reminder_create(
+            owner=request.user.sub,
+            task_id=task_id,
+            fallback_time_zone=request.POST.get("time_zone"),  # the browser's, filled in by todos.js
+            **_reminder_input(request.POST),
+        )
 
     def at_the_form(error: ApplicationError) -> HttpResponse | None:
         if not {"at", "offset_minutes"} & set(error.fields):

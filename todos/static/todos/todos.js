@@ -266,6 +266,10 @@
     document.querySelectorAll("input.tz-input").forEach(function (input) {
       if (!input.value && zone) input.value = zone;
     });
+    // A reminder's time without a zone of the task's or the profile's is read in the browser's: say which.
+    document.querySelectorAll(".tz-name[data-browser]").forEach(function (name) {
+      if (zone) name.textContent = zone;
+    });
   }
   document.addEventListener("DOMContentLoaded", fillTimeZones);
 
