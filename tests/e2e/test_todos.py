@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
+from todos import services
 
 pytestmark = pytest.mark.e2e
 
@@ -180,3 +181,17 @@ def test_back_and_forward_show_each_list_as_it_is_now_under_the_policy(page, use
     expect(titles(page)).to_have_text(["In the Inbox"])
     page.go_back()
     expect(page.get_by_label("Complete Buy stamps")).to_be_checked()  # as it is now, not as it was left
+
+
+def test_on_a_phone_the_list_and_its_new_task_box_are_on_the_first_screen(page, user):
+    for name in ("Work", "Home", "Errands", "Groceries", "Travel", "Reading"):
+        services.list_create(owner=user.sub, name=name)
+    for label in ("bills", "calls", "waiting", "someday", "errand"):
+        services.task_create(owner=user.sub, title=f"Labelled {label}", labels=[label])
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, user, next_path="/todos/")
+    expect(page.get_by_role("link", name="Reading")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")  # the box has the focus, which scrolled it into view: from the top
+    expect(page.get_by_label("New task")).to_be_in_viewport(ratio=1)
+    expect(page.locator("#todo-title")).to_be_in_viewport(ratio=1)
+    screenshot(page, "todos-phone")
