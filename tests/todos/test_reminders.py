@@ -17,7 +17,7 @@ from tests.todos.conftest import create_task
 from tests.todos.test_views import htmx_post
 from todos import services
 from todos.events import EVENT_SOURCES, reminders_due_handler
-from todos.models import Reminder
+from todos.models import Reminder, Task
 from todos.services import reminders as reminder_services
 
 
@@ -174,6 +174,7 @@ def test_a_due_reminder_is_mailed_once_with_open_and_snooze_links(user, owner, c
     assert page.status_code == 200
     assert b"Snooze 1 hour" in page.content
     assert _stored(owner, task.task_id)[0].sent_at == stored.sent_at  # a GET changes nothing
+    account_services.profile_update(sub=owner, time_zone="Asia/Tokyo")
     snoozed = client.post(f"/todos/reminders/snooze/{token}")
     assert snoozed.status_code == 200
     again = _stored(owner, task.task_id)[0]
@@ -181,6 +182,10 @@ def test_a_due_reminder_is_mailed_once_with_open_and_snooze_links(user, owner, c
     assert again.sent_at is None
     assert again.fire_at > datetime.now(UTC) + timedelta(minutes=59)
     assert again.fire_minute == again.fire_at.strftime("%Y-%m-%dT%H:%M")
+    zone = reminder_services.reminder_zone(owner=owner, task=Task.get(owner, task.task_id))
+    when = again.fire_at.astimezone(zone).strftime("%a %-d %b %Y %H:%M %Z")
+    assert when.endswith(" JST")
+    assert f"you will be reminded again on {when}." in snoozed.content.decode()  # in the owner's zone, not UTC
 
     for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "nonsense"):
         refused = client.post(f"/todos/reminders/snooze/{bad}")

@@ -87,7 +87,8 @@ def reminder_snooze(request: HttpRequest, token: str) -> HttpResponse:
         reminder = services.snooze_target(token)
         if request.method == "POST":
             reminder = services.reminder_snooze(token=token)
-            return render(request, "todos/reminder_snooze.html", {"snoozed": reminder, "token": token})
+            context = {"snoozed": reminder, "when": services.reminder_when(reminder), "token": token}
+            return render(request, "todos/reminder_snooze.html", context)
     except ReminderLinkInvalid as error:
         return render(request, "todos/reminder_snooze.html", {"error": error}, status=400)
     return render(
