@@ -62,7 +62,11 @@ class SignUpApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(
-            min_length=PASSWORD_MIN_LENGTH, max_length=256, write_only=True, validators=[PasswordValidator()]
+            min_length=PASSWORD_MIN_LENGTH,
+            max_length=256,
+            write_only=True,
+            trim_whitespace=False,  # as typed: a space first or last is refused, never dropped
+            validators=[PasswordValidator()],
         )
         display_name = serializers.CharField(max_length=80, validators=[DisplayNameValidator()])
 
@@ -163,7 +167,11 @@ class PasswordResetApi(PublicApi):
         email = serializers.EmailField(max_length=254)
         code = serializers.CharField(max_length=12)
         new_password = serializers.CharField(
-            min_length=PASSWORD_MIN_LENGTH, max_length=256, write_only=True, validators=[PasswordValidator()]
+            min_length=PASSWORD_MIN_LENGTH,
+            max_length=256,
+            write_only=True,
+            trim_whitespace=False,  # as typed: a space first or last is refused, never dropped
+            validators=[PasswordValidator()],
         )
 
     @extend_schema(

@@ -47,9 +47,12 @@ class DisplayNameValidator(RegexValidator):
         validate_display_name(str(value))
 
 
-# The pool's kinds of character (mysite.cognito.PASSWORD_POLICY: a lowercase letter and a number) as a
-# pattern for the API's schema, so that a password the schema allows is one the service takes.
-PASSWORD_PATTERN = r"[a-z][\s\S]*[0-9]|[0-9][\s\S]*[a-z]"
+# mysite.cognito.password_problem as a pattern for the API's schema, so that a password the schema allows
+# is one the service takes: a lowercase letter and a number (the pool's policy), no space first or last and
+# no line break (Cognito's own shape). The length is the field's minLength.
+_CHAR = r"[^\n\r\u0085\u2028\u2029]"  # Java's `.`
+_EDGE = r"[^ \t\n\x0b\f\r\u0085\u2028\u2029]"  # Java's `\S`, and not a line break
+PASSWORD_PATTERN = rf"^(?:{_EDGE}{_CHAR}*)?(?:[a-z]{_CHAR}*[0-9]|[0-9]{_CHAR}*[a-z])(?:{_CHAR}*{_EDGE})?$"
 PASSWORD_MIN_LENGTH = cognito.PASSWORD_POLICY["MinimumLength"]
 PASSWORD_HELP = f"At least {PASSWORD_MIN_LENGTH} characters, with a lowercase letter and a number."
 

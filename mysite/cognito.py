@@ -19,6 +19,8 @@ PASSWORD_POLICY = {
 }
 # Cognito's symbols: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-policies.html
 _SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
+_LINE_BREAKS = set("\n\r\u0085\u2028\u2029")  # what Java's `.` does not match
+_JAVA_SPACES = set(" \t\n\x0b\f\r")  # Java's `\s`
 
 
 def password_problem(password: str, *, length: bool = True) -> str | None:
@@ -38,7 +40,14 @@ def password_problem(password: str, *, length: bool = True) -> str | None:
     ]
     if length and len(password) < PASSWORD_POLICY["MinimumLength"]:
         missing.insert(0, f"at least {PASSWORD_POLICY['MinimumLength']} characters")
-    return f"A password needs {' and '.join(missing)}." if missing else None
+    if missing:
+        return f"A password needs {' and '.join(missing)}."
+    # Cognito's own shape of a password (its API's pattern `^[\S]+.*[\S]+$`, `.` as in Java's regexes).
+    if password and (password[0] in _JAVA_SPACES or password[-1] in _JAVA_SPACES):
+        return "A password cannot begin or end with a space."
+    if any(c in _LINE_BREAKS for c in password):
+        return "A password cannot contain a line break."
+    return None
 
 
 class CognitoError(ApplicationError):

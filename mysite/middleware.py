@@ -55,6 +55,8 @@ def _fields_refused(request: HttpRequest):
     DEBUG a minute of rendering the debug page once per middleware)."""
     try:
         request.GET  # noqa: B018 (parsed and cached on the request)
+        if request.method == "POST" and request.content_type in _FORMS:
+            request.body  # noqa: B018 (read first, so that the raw body stays readable: @idempotent hashes it)
         form = request.POST if request.method == "POST" and request.content_type in _FORMS else None
         if form and (nul := sorted({name for name, values in form.lists() if any("\x00" in v for v in values)})):
             return InvalidInput(fields={name: [NUL_MESSAGE] for name in nul})

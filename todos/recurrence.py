@@ -149,6 +149,8 @@ def recurrence_words(rule: str | None) -> str:
     else:
         words = every
     if month_day:
+        if unit != "month":
+            return rule  # a year's (or a week's) "on the 5th" is every month's 5th of it: the rule says it better
         if month_day == "-1":
             words += " on the last day"
         elif month_day.isdigit() and "," not in month_day:

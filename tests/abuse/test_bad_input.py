@@ -282,3 +282,12 @@ def test_zones_that_are_no_place_are_refused_everywhere_a_zone_is_taken(zone, ap
     schema = SchemaClient().get("/api/schema/?format=json").json()
     assert zone not in schema["components"]["schemas"]["TimeZoneEnum"]["enum"]
     assert "Europe/Paris" in schema["components"]["schemas"]["TimeZoneEnum"]["enum"]
+
+
+def test_a_multipart_create_with_an_idempotency_key_is_taken_once(api):
+    """The request guard parses form bodies early; it reads the raw body first, which @idempotent hashes."""
+    headers = {"HTTP_IDEMPOTENCY_KEY": f"multipart-{uuid.uuid4().hex}"}
+    first = api.post("/api/todos/tasks", {"title": "Sent as a form"}, format="multipart", **headers)
+    assert first.status_code == 201, first.content
+    again = api.post("/api/todos/tasks", {"title": "Sent as a form"}, format="multipart", **headers)
+    assert (again.status_code, again.json()["id"]) == (201, first.json()["id"])

@@ -58,13 +58,27 @@ def test_the_schema_states_the_pools_password_policy_as_the_service_checks_it(sc
     stated = schema["components"]["schemas"][component]["properties"][field]
     assert stated["minLength"] == cognito.PASSWORD_POLICY["MinimumLength"]
     rng = random.Random(20261207)
-    alphabet = "aZ9 -é\n"
+    alphabet = "aZ9 -é\n\t\x0b\u2028\u00a0\x1c"
     samples = ["alllowercaseletters", "ONLYCAPITALS123", "1234567890-=", "correct-horse-9", "9a", "a\n9", "É1234567ab"]
     samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(300)]
+    pattern = re.sub(r"\$$", r"\\Z", stated["pattern"])  # ECMA's `$`: the end of the text, as Python's \Z
     for password in samples:
-        assert (re.search(stated["pattern"], password) is not None) == (
+        assert (re.search(pattern, password) is not None) == (
             cognito.password_problem(password, length=False) is None
         ), password
+
+
+@pytest.mark.parametrize("password", ["abcdefgh1 ", " abcdefgh12", "abcde\nfgh12"])
+def test_a_password_is_taken_as_typed_and_one_cognito_would_refuse_is_a_400(api_client, password):
+    """The serializer trimmed spaces, so `abcdefgh1 ` (10 characters: the schema's minimum) was a 400 for its
+    length; it is now refused for what it is, as AWS Cognito refuses it (no space first or last, no line break)."""
+    from tests.conftest import unique_email
+
+    body = {"email": unique_email("shape"), "password": password, "display_name": "Shape"}
+    refused = api_client.post("/api/accounts/sign-up", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"]["password"] == [cognito.password_problem(password)]
+    assert cognito.password_problem(password) != cognito.password_problem("short")
 
 
 def test_strict_request_bodies_say_additional_properties_false_and_stay_required(schema):

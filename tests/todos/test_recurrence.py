@@ -53,6 +53,7 @@ def test_count_runs_down_and_until_ends_the_series():
         ("FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO", "FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO"),
         ("FREQ=WEEKLY;BYDAY=1MO", "FREQ=WEEKLY;BYDAY=1MO"),
         ("FREQ=DAILY;BYDAY=MO", "FREQ=DAILY;BYDAY=MO"),
+        ("FREQ=YEARLY;BYMONTHDAY=5", "FREQ=YEARLY;BYMONTHDAY=5"),  # the 5th of every month, not "every year on"
     ],
 )
 def test_a_rule_is_said_in_words_where_words_cover_it(rule, words):

@@ -87,7 +87,7 @@ class TaskListApi(TodosApi):
         if data.get("list_id"):  # a list shared with the caller is read from its owner's partition
             owner = selectors.list_access(actor=owner, list_id=data["list_id"], field="list_id").owner
         elif data.get("parent_id"):  # and so are a shared task's subtasks; anyone else's task is a 404
-            owner = selectors.task_access(actor=owner, task_id=data["parent_id"]).owner
+            owner = services.on_task(user=request.user, task_id=data["parent_id"], edit=False, run=lambda found: found)
         tasks, next_cursor = selectors.task_search(
             owner=owner, query=selectors.TaskQuery(**data), limit=limit, cursor=cursor
         )
