@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.selectors import profile_get
-from accounts.validators import PASSWORD_MIN_LENGTH, DisplayNameValidator, PasswordValidator
+from accounts.validators import DisplayNameValidator, password_field
 from mysite import cognito
 from mysite.apis import PrivateApi, PublicApi, StrictSerializer, TimeZoneField, validated
 from mysite.auth import client_ip
@@ -61,13 +61,7 @@ class ProfileOutput(serializers.Serializer):
 class SignUpApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
-        password = serializers.CharField(
-            min_length=PASSWORD_MIN_LENGTH,
-            max_length=256,
-            write_only=True,
-            trim_whitespace=False,  # as typed: a space first or last is refused, never dropped
-            validators=[PasswordValidator()],
-        )
+        password = password_field()
         display_name = serializers.CharField(max_length=80, validators=[DisplayNameValidator()])
 
     class OutputSerializer(serializers.Serializer):
@@ -166,13 +160,7 @@ class PasswordResetApi(PublicApi):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         code = serializers.CharField(max_length=12)
-        new_password = serializers.CharField(
-            min_length=PASSWORD_MIN_LENGTH,
-            max_length=256,
-            write_only=True,
-            trim_whitespace=False,  # as typed: a space first or last is refused, never dropped
-            validators=[PasswordValidator()],
-        )
+        new_password = password_field()
 
     @extend_schema(
         request=InputSerializer, responses={204: None, 429: THROTTLED}, operation_id="accounts_password_reset"

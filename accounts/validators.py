@@ -7,6 +7,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from rest_framework import serializers
 
 from mysite import cognito
 
@@ -55,6 +56,19 @@ _EDGE = r"[^ \t\n\x0b\f\r\u0085\u2028\u2029]"  # Java's `\S`, and not a line bre
 PASSWORD_PATTERN = rf"^(?:{_EDGE}{_CHAR}*)?(?:[a-z]{_CHAR}*[0-9]|[0-9]{_CHAR}*[a-z])(?:{_CHAR}*{_EDGE})?$"
 PASSWORD_MIN_LENGTH = cognito.PASSWORD_POLICY["MinimumLength"]
 PASSWORD_HELP = f"At least {PASSWORD_MIN_LENGTH} characters, with a lowercase letter and a number."
+
+
+def password_field(**kwargs):
+    """A serializer field for a new password: the policy's length and characters, taken as typed (a space
+    first or last is refused, never dropped)."""
+    return serializers.CharField(
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=256,
+        write_only=True,
+        trim_whitespace=False,
+        validators=[PasswordValidator()],
+        **kwargs,
+    )
 
 
 class PasswordValidator(RegexValidator):

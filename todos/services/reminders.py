@@ -69,8 +69,7 @@ def reminder_zone_set(*, owner: str, task: Task) -> str | None:
 
 
 def reminder_zone(*, owner: str, task: Task, fallback: str | None = None) -> ZoneInfo:
-    """The zone a reminder's typed time means: `reminder_zone_set`, else `fallback` (the browser's, as
-    quick add reads it), else UTC."""
+    """The zone of a reminder's typed time: `reminder_zone_set`, else `fallback` (the browser's), else UTC."""
     name = reminder_zone_set(owner=owner, task=task) or (fallback if fallback in TIME_ZONES else None) or "UTC"
     try:
         return ZoneInfo(name)
