@@ -57,9 +57,8 @@ def _fields_refused(request: HttpRequest):
         request.GET  # noqa: B018 (parsed and cached on the request)
         if request.method == "POST" and request.content_type in _FORMS:
             request.body  # noqa: B018 (read first, so that the raw body stays readable: @idempotent hashes it)
-        form = request.POST if request.method == "POST" and request.content_type in _FORMS else None
-        if form and (nul := sorted({name for name, values in form.lists() if any("\x00" in v for v in values)})):
-            return InvalidInput(fields={name: [NUL_MESSAGE] for name in nul})
+            if nul := sorted({name for name, values in request.POST.lists() if any("\x00" in v for v in values)}):
+                return InvalidInput(fields={name: [NUL_MESSAGE] for name in nul})
     except RequestDataTooBig:
         return PayloadTooLarge(f"The request body is larger than {settings.MAX_REQUEST_BODY_BYTES // 1024} KiB.")
     except SuspiciousOperation:  # TooManyFieldsSent, TooManyFilesSent

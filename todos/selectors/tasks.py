@@ -95,9 +95,8 @@ def _search_scope(owner: str, query: TaskQuery) -> str:
     return f"todos.tasks:{owner}:{json.dumps(asdict(query), default=str, sort_keys=True)}"
 
 
-def _run_task_query(owner: str, query: TaskQuery, *, limit: int, cursor: str | None, due_range: tuple):
+def _run_task_query(owner: str, query: TaskQuery, *, limit: int, start: dict | None, due_range: tuple):
     """Pick the index that serves the query's key conditions and order; the rest become filters."""
-    start = decode_cursor(cursor, scope=_search_scope(owner, query))
     low, high = due_range
     common = {"limit": limit, "last_evaluated_key": start}
     if low or high or query.sort == "due":
@@ -143,8 +142,9 @@ def task_search(
 
     def load():
         # One request per page (`limit` items read, those passing the filters returned): never a whole partition.
-        results = _run_task_query(owner, query, limit=limit, cursor=cursor, due_range=(low, high))
-        return _one_request(results, scope=_search_scope(owner, query))
+        scope = _search_scope(owner, query)
+        start = decode_cursor(cursor, scope=scope)
+        return _one_request(_run_task_query(owner, query, limit=limit, start=start, due_range=(low, high)), scope=scope)
 
     # `now` only matters to the minute for overdue, so the cache key holds it to the minute.
     params = {

@@ -373,28 +373,27 @@ OFFSET_CHOICES = (
 )
 
 
-def reminder_when(reminder: Reminder, *, task: Task | None = None) -> str:
-    """When a reminder goes out, in its zone (`reminder_zone`): "Mon 7 Dec 2026 23:32 CET"; "—" if never."""
+def reminder_when(reminder: Reminder, *, zone: ZoneInfo | None = None) -> str:
+    """When a reminder goes out, in `zone` (else its `reminder_zone`): "Mon 7 Dec 2026 23:32 CET"; "—" if never."""
     if reminder.fire_at is None:
         return "—"
-    if task is None:
+    if zone is None:
         try:
             task = Task.get(reminder.owner, reminder.task_id)
         except DoesNotExist:
             task = Task(reminder.owner, reminder.task_id)  # gone meanwhile: the profile's zone still says it
-    zone = reminder_zone(owner=reminder.owner, task=task)
+        zone = reminder_zone(owner=reminder.owner, task=task)
     return reminder.fire_at.astimezone(zone).strftime("%a %-d %b %Y %H:%M %Z")
 
 
 def reminders_panel(*, owner: str, task: Task) -> list[dict]:
     """A task's reminders as the details panel shows them: when (in the task's time zone), and whether sent."""
+    zone = reminder_zone(owner=owner, task=task)  # once for the panel, not once per reminder
     rows = []
     for reminder in reminders_of(owner=owner, task_id=task.task_id):
-        when = reminder_when(reminder, task=task)
-        if reminder.kind == RELATIVE:
-            minutes = int(reminder.offset_minutes)
-            what = "at the due time" if minutes == 0 else f"{minutes} min before due"
-        else:
-            what = "at a set time"
+        minutes = int(reminder.offset_minutes or 0)
+        what = f"{minutes} min before due" if minutes else "at the due time"
+        what = what if reminder.kind == RELATIVE else "at a set time"
+        when = reminder_when(reminder, zone=zone)
         rows.append({"reminder": reminder, "when": when, "what": what, "sent": reminder.sent_at is not None})
     return rows
