@@ -22,5 +22,5 @@ class NewsletterSendApi(APIView):
 
     @extend_schema(request=None, responses={202: OutputSerializer}, operation_id="blog_admin_posts_newsletter")
     def post(self, request, post_id: str):
-        send = newsletter_send_start(post_id=post_id, requested_by=request.user.sub)
+        send = newsletter_send_start(post_id=post_id, requested_by=request.user.sub, actor=request.user)
         return Response(self.OutputSerializer(send).data, status=status.HTTP_202_ACCEPTED)

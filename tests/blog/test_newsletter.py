@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from blog import services as blog_services
 from blog.newsletter import tokens
 from blog.newsletter.events import EVENT_SOURCES, outbox_stream_handler, send_stream_handler, ses_notification_handler
 from blog.newsletter.models import (
@@ -29,7 +30,7 @@ from blog.newsletter.models import (
     Subscriber,
     SuppressedAddress,
 )
-from blog.newsletter.services.sending import SUBSCRIBER_PAGE
+from blog.newsletter.services import sending
 from blog.newsletter.views import _sns_event
 from mysite.dispatcher import Dispatcher
 from mysite.mail import mailbox_messages
@@ -174,6 +175,8 @@ def test_the_development_page_injects_notifications_only_in_debug(settings):
 
 # --- Sending ----------------------------------------------------------------------------------
 
+# The fan-out's page is 500 subscribers; the same code over pages of 50 sends a tenth of the mail.
+SUBSCRIBER_PAGE = 50
 SUBSCRIBERS = 3 * SUBSCRIBER_PAGE + 1  # four fan-out steps, the last of one subscriber (and those of other tests)
 
 
@@ -191,9 +194,10 @@ def seed_subscribers(count: int, run: str) -> list[Subscriber]:
 
 
 @pytest.fixture
-def bulk_subscribers():
-    """SUBSCRIBERS confirmed subscribers, gone again afterwards (with their messages), so that no later
-    newsletter test on this worker mails them all again."""
+def bulk_subscribers(monkeypatch):
+    """SUBSCRIBERS confirmed subscribers, fanned out SUBSCRIBER_PAGE at a time, gone again afterwards (with
+    their messages), so that no later newsletter test on this worker mails them all again."""
+    monkeypatch.setattr(sending, "SUBSCRIBER_PAGE", SUBSCRIBER_PAGE)
     run = uuid.uuid4().hex[:8]
     items = seed_subscribers(SUBSCRIBERS, run)
     yield run, items
@@ -247,6 +251,7 @@ def test_a_send_over_several_fan_out_pages_mails_each_subscriber_once_minus_the_
     drain(dispatcher)
     send = NewsletterSend.get(post.post_id)
     assert send.status == QUEUED
+    assert send.pages >= SUBSCRIBERS // SUBSCRIBER_PAGE + 1  # one fan-out step a page (and the others' page)
     expected = {s.email for s in bulk} - set(suppressed) - {left.email}
     recipients = sent_to(post.title)
     assert len(recipients) == len(set(recipients))  # nobody twice
@@ -319,6 +324,31 @@ def test_only_authors_can_email_a_published_post(make_post, user, bearer_client,
     assert answer.status_code == 422
     assert bearer_client(author).post("/api/blog/admin/posts/nope/newsletter").status_code == 404
     assert NewsletterSend.count(draft.post_id) == 0
+
+
+def test_only_a_writer_who_may_publish_the_post_can_email_it(make_post, make_user, bearer_client, contributor, editor):
+    """A post another writer may not open is a 404 (as everywhere in the panel), one they may open but not
+    publish a 403; nothing is sent, so its own authors can still send it."""
+    others = make_post(title=f"Not yours {uuid.uuid4().hex[:6]}")
+    others_draft = make_post(publish=False)
+    own = blog_services.post_create(author_sub=contributor.sub, author_name=contributor.name, title="Mine")
+    own = blog_services.post_publish(post_id=own.post_id, version=own.version)  # an editor published it
+    other_author = make_user(groups=("authors",), name="Otto Other")
+
+    def send(user, post):
+        return bearer_client(user).post(f"/api/blog/admin/posts/{post.post_id}/newsletter")
+
+    for user, post, status, code in [
+        (contributor, others, 404, "post_not_found"),
+        (contributor, others_draft, 404, "post_not_found"),  # not a 422 that tells a draft is there
+        (other_author, others, 404, "post_not_found"),
+        (contributor, own, 403, "forbidden"),  # contributors never publish, so never mail either
+    ]:
+        answer = send(user, post)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (status, code), (user.name, post.title)
+        assert NewsletterSend.count(post.post_id) == 0
+    assert send(editor, others).status_code == 202
+    assert NewsletterSend.get(others.post_id).requested_by == editor.sub
 
 
 def test_asking_again_soon_mails_no_second_link_and_a_non_ascii_token_is_a_400():

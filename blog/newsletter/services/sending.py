@@ -25,7 +25,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.transactions import TransactWrite
 
 from accounts.validators import header_safe
-from blog import selectors
+from blog import permissions, selectors
 from blog.errors import SendAlreadyStarted
 from blog.models import PUBLISHED, Post
 from blog.newsletter.models import (
@@ -44,6 +44,7 @@ from blog.newsletter.models import (
     utcnow,
 )
 from blog.newsletter.services.subscriptions import site_url, unsubscribe_path
+from blog.services.transaction import post_allowed
 from mysite.dynamo import chunks
 from mysite.errors import Unprocessable
 
@@ -53,9 +54,17 @@ SUBSCRIBER_PAGE = 500  # subscribers per fan-out step
 OUTBOX_CHUNK = 100  # conditional puts per transaction (DynamoDB's limit)
 
 
-def newsletter_send_start(*, post_id: str, requested_by: str) -> NewsletterSend:
-    """Email a published post to every confirmed subscriber (once per post)."""
+SEND_REFUSAL = "Only the post's authors (or an editor) can email it to the subscribers."
+
+
+def newsletter_send_start(*, post_id: str, requested_by: str, actor=None) -> NewsletterSend:
+    """Email a published post to every confirmed subscriber (once per post).
+
+    `actor` (None: the system itself) must be allowed to publish the post (blog.permissions.can_publish):
+    a post they may not see is a PostNotFound, one they may see but not publish a RoleForbidden.
+    """
     post = selectors.post_get(post_id=post_id)
+    post_allowed(post, actor, permissions.can_publish, SEND_REFUSAL)
     if post.status != PUBLISHED:
         raise Unprocessable("Only a published post can be emailed to the subscribers.")
     send = NewsletterSend(post_id, requested_by=requested_by)
