@@ -113,6 +113,20 @@ def test_refusals_write_nothing(api, other_api, owner):
     assert len(_stored(owner, undated["id"])) == 10
 
 
+def test_a_reminder_is_within_the_due_dates_years_and_the_last_one_shows_in_a_zone_east_of_utc(api, owner, page):
+    due = datetime(2999, 12, 31, 12, tzinfo=UTC)
+    task = services.task_create(owner=owner, title="Far", due_datetime=due, due_timezone="Asia/Tokyo")
+    url = f"/api/todos/tasks/{task.task_id}/reminders"
+    for at in ("9999-12-31T23:59:59Z", "3000-01-01T00:00:00Z", "3000-01-01T09:00:00"):  # the last one in Tokyo
+        refused = api.post(url, {"at": at}, format="json")
+        assert (refused.status_code, list(refused.json()["error"]["fields"])) == (422, ["at"]), at
+    assert _stored(owner, task.task_id) == []
+    assert api.post(url, {"at": "2999-12-31T23:59:00Z"}, format="json").status_code == 201
+    details = page.get(f"/todos/?open={task.task_id}")
+    assert details.status_code == 200
+    assert "Wed 1 Jan 3000 08:59 JST" in details.content.decode()
+
+
 def test_a_time_without_a_zone_is_read_in_the_task_zone_else_the_profile_zone(owner, page):
     from accounts import services as accounts
 

@@ -29,6 +29,7 @@ from mysite.constants import TIME_ZONES
 from todos.errors import InvalidTask, ReminderLinkInvalid, ReminderNotFound, TaskNotFound, TaskRuleBroken
 from todos.models import Reminder, Task, fire_bucket, utcnow
 from todos.services._common import new_id, task_for_write, touch
+from todos.services.task_fields import DUE_YEARS
 
 logger = logging.getLogger(__name__)
 
@@ -47,18 +48,13 @@ def _now(now: datetime | None) -> datetime:
     return (now or utcnow()).astimezone(UTC)
 
 
-def _due_instant(task: Task) -> datetime | None:
-    return task.due_datetime.astimezone(UTC) if task.due_datetime is not None else None
-
-
 def _fire_at(reminder: Reminder, task: Task) -> datetime | None:
     if reminder.kind == ABSOLUTE:
         return reminder.at
-    due = _due_instant(task)
-    if due is None:
+    if task.due_datetime is None:
         return None
     try:
-        return due - timedelta(minutes=int(reminder.offset_minutes))
+        return task.due_datetime.astimezone(UTC) - timedelta(minutes=int(reminder.offset_minutes))
     except OverflowError:
         return None
 
@@ -121,6 +117,8 @@ def reminder_create(
             at = at.astimezone(UTC).replace(microsecond=0)
         except (OverflowError, ValueError):
             raise InvalidTask("This date-time is outside the calendar.", field="at") from None
+        if not DUE_YEARS[0] <= at.year <= DUE_YEARS[1]:  # as due dates: shown in any zone without overflow
+            raise TaskRuleBroken(f"A reminder is between the years {DUE_YEARS[0]} and {DUE_YEARS[1]}.", field="at")
         kind = ABSOLUTE
     else:
         if isinstance(offset_minutes, bool) or not isinstance(offset_minutes, int):
