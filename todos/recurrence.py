@@ -14,6 +14,7 @@ from dateutil.rrule import rrule, rrulestr
 from todos.errors import InvalidTask, TaskRuleBroken
 
 _COUNT = re.compile(r"(?<![A-Z])COUNT=(\d+)")
+_SUB_DAILY = re.compile(r"(?<![A-Z])FREQ=(HOURLY|MINUTELY|SECONDLY)\b")
 MAX_RULE = 500
 # A rule must have an occurrence within this many years after its start; evaluation never looks further.
 HORIZON_YEARS = 5
@@ -69,6 +70,9 @@ def recurrence_clean(rule: str | None) -> str | None:
         ) from None
     if "FREQ=" not in rule:
         raise InvalidTask("An RRULE needs a FREQ (DAILY, WEEKLY, MONTHLY, YEARLY...).", field="recurrence")
+    if _SUB_DAILY.search(rule):
+        message = "A task repeats daily at the most often: FREQ=DAILY, WEEKLY, MONTHLY or YEARLY."
+        raise TaskRuleBroken(message, field="recurrence")
     return rule
 
 
@@ -99,7 +103,10 @@ def next_occurrence(rule: str, current: date | datetime) -> tuple[date | datetim
     is_date = not isinstance(current, datetime)
     start = datetime(current.year, current.month, current.day) if is_date else current.replace(tzinfo=None)
     parsed, start = _rule(rule, start)
-    following = _first_after(parsed, start, inclusive=False)
+    # A date's next occurrence is on a later day: an hour of the same day (BYHOUR) would give it again.
+    following = _first_after(
+        parsed, start.replace(hour=23, minute=59, second=59) if is_date else start, inclusive=False
+    )
     if following is None:
         return None
     following = following.replace(tzinfo=None)

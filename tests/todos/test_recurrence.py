@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from todos.errors import InvalidTask
+from todos.errors import InvalidTask, TaskRuleBroken
 from todos.quickadd import recurrence_from_words
 from todos.recurrence import next_occurrence, recurrence_clean, recurrence_words
 
@@ -27,6 +27,24 @@ def test_bad_rules_are_rejected_on_the_field(rule):
 def test_next_occurrence_of_a_date_and_a_wall_clock_time():
     assert next_occurrence("FREQ=WEEKLY;BYDAY=MO", date(2025, 3, 3)) == (date(2025, 3, 10), "FREQ=WEEKLY;BYDAY=MO")
     assert next_occurrence("FREQ=MONTHLY", datetime(2025, 1, 31, 9, 0)) == (datetime(2025, 3, 31, 9, 0), "FREQ=MONTHLY")
+
+
+@pytest.mark.parametrize("rule", ["FREQ=HOURLY", "freq=minutely;interval=5", "FREQ=SECONDLY;COUNT=3"])
+def test_a_task_repeats_daily_at_the_most_often(rule):
+    with pytest.raises(TaskRuleBroken) as caught:
+        recurrence_clean(rule)
+    assert list(caught.value.fields) == ["recurrence"]
+
+
+def test_the_next_occurrence_of_a_date_is_on_a_later_day_whatever_hours_the_rule_names():
+    assert next_occurrence("FREQ=DAILY;BYHOUR=1,5", date(2025, 3, 3)) == (date(2025, 3, 4), "FREQ=DAILY;BYHOUR=1,5")
+    # A rule stored before sub-daily ones were refused still moves on, a day at a time.
+    assert next_occurrence("FREQ=HOURLY", date(2025, 3, 3)) == (date(2025, 3, 4), "FREQ=HOURLY")
+    assert next_occurrence("FREQ=DAILY;UNTIL=20250304", date(2025, 3, 3)) == (
+        date(2025, 3, 4),
+        "FREQ=DAILY;UNTIL=20250304",
+    )
+    assert next_occurrence("FREQ=DAILY;UNTIL=20250304", date(2025, 3, 4)) is None
 
 
 def test_count_runs_down_and_until_ends_the_series():
