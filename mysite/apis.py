@@ -64,6 +64,16 @@ def page_limit(*, maximum: int, default: int) -> serializers.IntegerField:
     return serializers.IntegerField(required=False, min_value=1, max_value=maximum, default=default)
 
 
+class UploadOutput(serializers.Serializer):
+    """How a browser uploads straight to S3 (`mysite.storage.PresignedPost`): a POST of `fields` and the file."""
+
+    url = serializers.URLField()
+    fields = serializers.DictField(child=serializers.CharField())
+    key = serializers.CharField()
+    max_bytes = serializers.IntegerField()
+    expires_in = serializers.IntegerField()
+
+
 def results_output(name: str, item: type[serializers.Serializer], *, paged: bool = False, **fields):
     """The serializer of a list answer, `{**fields, "results": [item…], "next_cursor"}`, named `name` in the schema.
 

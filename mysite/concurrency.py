@@ -82,14 +82,19 @@ def expected_version(request, data: dict | None = None, *, required: bool = Fals
     return version
 
 
-def private_response(request, body, *, status: int = 200, etag: str | None = None) -> Response:
-    """A response for one user: ETag (given or from the body), 304 when the client has it, never shared."""
+def private_response(
+    request, body, *, status: int = 200, etag: str | None = None, location: str | None = None
+) -> Response:
+    """A response for one user: ETag (given or from the body), 304 when the client has it, never shared.
+
+    `location`: the new item's URL, for a 201 (its `Location` header).
+    """
     if etag is None and status == 200:
         digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:32]
         etag = f'"{digest}"'
     if request.method == "GET" and etag:
         candidates = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}
-        if etag in candidates or f"W/{etag}" in candidates:
+        if "*" in candidates or etag in candidates or f"W/{etag}" in candidates:  # `*`: any current one
             response = Response(status=304)
             response["ETag"] = etag
             patch_cache_control(response, private=True, no_cache=True)
@@ -97,5 +102,7 @@ def private_response(request, body, *, status: int = 200, etag: str | None = Non
     response = Response(body, status=status)
     if etag:
         response["ETag"] = etag
+    if location:
+        response["Location"] = location
     patch_cache_control(response, private=True, no_cache=True)
     return response

@@ -53,6 +53,8 @@ def _replay(record: IdempotencyRecord) -> Response:
     response = Response(json.loads(record.body) if record.body else None, status=int(record.status))
     if record.etag:
         response["ETag"] = record.etag
+    if record.location:
+        response["Location"] = record.location
     response["Idempotent-Replayed"] = "true"
     response["Cache-Control"] = "private, no-cache"
     return response
@@ -113,8 +115,9 @@ def idempotent(method):
                 IdempotencyRecord.status.set(response.status_code),
                 IdempotencyRecord.body.set(json.dumps(response.data, default=str)),
             ]
-            if response.get("ETag"):
-                actions.append(IdempotencyRecord.etag.set(response["ETag"]))
+            for header, attribute in (("ETag", IdempotencyRecord.etag), ("Location", IdempotencyRecord.location)):
+                if response.get(header):
+                    actions.append(attribute.set(response[header]))
             record.update(actions=actions)
         else:
             record.delete()

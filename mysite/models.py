@@ -92,6 +92,7 @@ class IdempotencyRecord(Model):
     status = NumberAttribute(null=True)
     body = UnicodeAttribute(null=True)
     etag = UnicodeAttribute(null=True)
+    location = UnicodeAttribute(null=True)  # a 201's Location header
     expires_at = TTLAttribute()
 
 

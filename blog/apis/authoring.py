@@ -13,6 +13,7 @@ from blog.apis._common import CURSOR, LIMIT, AuthorApi, PageQuery, RoleRequired,
 from blog.apis.public import RenditionOutput
 from blog.rendering import render_markdown
 from blog.services.images import ACCEPTED_CONTENT_TYPES, image_max_bytes
+from mysite.apis import UploadOutput
 from mysite.parsers import SafeJSONParser
 
 
@@ -61,13 +62,6 @@ class ImageUploadApi(AuthorApi):
         size = ImageSizeField(min_value=1)
 
     class OutputSerializer(serializers.Serializer):
-        class UploadOutput(serializers.Serializer):
-            url = serializers.URLField()
-            fields = serializers.DictField(child=serializers.CharField())
-            key = serializers.CharField()
-            max_bytes = serializers.IntegerField()
-            expires_in = serializers.IntegerField()
-
         image = ImageOutput()
         upload = UploadOutput()
 

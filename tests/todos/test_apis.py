@@ -121,6 +121,7 @@ def test_create_and_read_a_task_with_every_field(api):
         ({"title": "x", "due_datetime": "tomorrow"}, 400, "due_datetime"),
         ({"title": "x", "due_date": "2025-01-01", "recurrence": "FREQ=FORTNIGHTLY"}, 400, "recurrence"),
         ({"title": "x", "recurrence": "FREQ=DAILY"}, 422, "recurrence"),
+        ({"title": "x", "due_date": "2025-01-01", "recurrence": "FREQ=HOURLY"}, 422, "recurrence"),
         ({"title": "x", "priority": 5}, 400, "priority"),
         ({"title": "x", "priority": 0}, 400, "priority"),
         ({"title": "x", "colour": "red"}, 400, "colour"),
@@ -492,3 +493,29 @@ def test_browsable_api_lists_creates_and_edits_tasks(browser_client, user):
     )
     assert edited.status_code == 200
     assert Task.get(user.sub, task_id).title == "Edited"
+
+
+def test_every_create_answers_a_location_that_names_the_new_item_and_a_replay_keeps_it(api):
+    todo_list = api.post("/api/todos/lists", {"name": "Located"}, format="json")
+    assert todo_list["Location"] == f"/api/todos/lists/{todo_list.json()['id']}"
+    task = api.post("/api/todos/tasks", {"title": "Located"}, format="json", HTTP_IDEMPOTENCY_KEY="loc-1")
+    assert task["Location"] == f"/api/todos/tasks/{task.json()['id']}"
+    replay = api.post("/api/todos/tasks", {"title": "Located"}, format="json", HTTP_IDEMPOTENCY_KEY="loc-1")
+    assert (replay["Idempotent-Replayed"], replay["Location"]) == ("true", task["Location"])
+    quick = api.post("/api/todos/tasks/quick", {"text": "Quick one tomorrow"}, format="json")
+    assert quick["Location"] == f"/api/todos/tasks/{quick.json()['task']['id']}"
+    task_url = task["Location"]
+    reminder = api.post(f"{task_url}/reminders", {"at": "2999-01-01T09:00:00Z"}, format="json")
+    assert reminder["Location"] == f"{task_url}/reminders/{reminder.json()['id']}"
+    upload = {"file_name": "notes.txt", "content_type": "text/plain", "size": 5}
+    attachment = api.post(f"{task_url}/attachments", upload, format="json")
+    assert attachment["Location"] == f"{task_url}/attachments/{attachment.json()['attachment']['id']}"
+    invite = api.post(
+        f"{todo_list['Location']}/invitations", {"email": "friend@example.com", "role": "viewer"}, format="json"
+    )
+    assert invite["Location"] == f"{todo_list['Location']}/invitations/{invite.json()['id']}"
+    for created in (todo_list, task, quick, attachment):
+        assert api.get(created["Location"]).status_code == 200
+    # The item read back is the one created; `If-None-Match: *` matches any current one (RFC 9110).
+    assert api.get(task_url).json()["title"] == "Located"
+    assert api.get(task_url, HTTP_IF_NONE_MATCH="*").status_code == 304

@@ -51,11 +51,20 @@ class TodosApi(PrivateApi):
 
 
 def item_response(
-    request, item, output: type[serializers.Serializer], *, status: int = 200, context: dict | None = None
+    request,
+    item,
+    output: type[serializers.Serializer],
+    *,
+    status: int = 200,
+    context: dict | None = None,
+    location: str | None = None,
 ) -> Response:
-    """One versioned item for its owner: its body and `ETag: "v<N>"` (304 to a matching If-None-Match)."""
+    """One versioned item for its owner: its body and `ETag: "v<N>"` (304 to a matching If-None-Match).
+
+    `location`: the URL of a created item (a 201's `Location`).
+    """
     body = output(item, context=context or {}).data
-    return private_response(request, body, status=status, etag=item_etag(item.version))
+    return private_response(request, body, status=status, etag=item_etag(item.version), location=location)
 
 
 def results_response(

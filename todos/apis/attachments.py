@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from mysite import storage
-from mysite.apis import results_output
+from mysite.apis import UploadOutput, results_output
 from todos import selectors, services
 from todos.apis._common import (
     StrictSerializer,
@@ -29,14 +30,6 @@ def _attachment(request, task_id: str, attachment_id: str):
         edit=False,
         run=lambda owner: selectors.attachment_get(owner=owner, task_id=task_id, attachment_id=attachment_id),
     )
-
-
-class UploadOutput(serializers.Serializer):
-    url = serializers.URLField()
-    fields = serializers.DictField(child=serializers.CharField())
-    key = serializers.CharField()
-    max_bytes = serializers.IntegerField()
-    expires_in = serializers.IntegerField()
 
 
 class AttachmentListApi(TodosApi):
@@ -82,7 +75,8 @@ class AttachmentStartApi(TodosApi):
             run=lambda owner: services.attachment_start(owner=owner, task_id=task_id, **data),
         )
         body = AttachmentStartApi.OutputSerializer({"attachment": attachment, "upload": upload}).data
-        return private_response(request, body, status=status.HTTP_201_CREATED)
+        location = reverse("todos-api:attachment", args=[task_id, attachment.attachment_id])
+        return private_response(request, body, status=status.HTTP_201_CREATED, location=location)
 
 
 class AttachmentsApi(AttachmentListApi, AttachmentStartApi):

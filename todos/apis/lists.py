@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -64,7 +65,8 @@ class ListCreateApi(TodosApi):
     def post(self, request):
         data = validated(ListCreateApi.InputSerializer, request.data)
         todo_list = services.list_create(owner=request.user.sub, **data)
-        return item_response(request, todo_list, ListOutput, status=status.HTTP_201_CREATED)
+        location = reverse("todos-api:list", args=[todo_list.list_id])
+        return item_response(request, todo_list, ListOutput, status=status.HTTP_201_CREATED, location=location)
 
 
 class ListsApi(ListListApi, ListCreateApi):

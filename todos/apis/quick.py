@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 
@@ -81,4 +82,6 @@ class TaskQuickAddApi(TodosApi):
         data = validated(TaskQuickAddApi.InputSerializer, request.data)
         task, parsed = task_quick_add(owner=request.user.sub, **data)
         body = self.OutputSerializer({"task": task, "parsed": parsed_as_dict(parsed)}).data
-        return private_response(request, body, status=status.HTTP_201_CREATED, etag=item_etag(task.version))
+        location = reverse("todos-api:task", args=[task.task_id])
+        etag = item_etag(task.version)
+        return private_response(request, body, status=status.HTTP_201_CREATED, etag=etag, location=location)

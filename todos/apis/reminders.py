@@ -5,6 +5,7 @@ On a shared list the reminders are its owner's (they are mailed to the owner): m
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -84,7 +85,10 @@ class ReminderCreateApi(TodosApi):
                 owner=owner, task_id=task_id, at=data.get("at"), offset_minutes=data.get("offset_minutes")
             ),
         )
-        return private_response(request, ReminderOutput(reminder).data, status=status.HTTP_201_CREATED)
+        location = reverse("todos-api:reminder", args=[task_id, reminder.reminder_id])
+        return private_response(
+            request, ReminderOutput(reminder).data, status=status.HTTP_201_CREATED, location=location
+        )
 
 
 class RemindersApi(ReminderListApi, ReminderCreateApi):

@@ -6,6 +6,7 @@ the membership decides there too. Every decision is in todos.selectors.sharing.
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -106,7 +107,8 @@ class ListInvitesApi(TodosApi):
     def post(self, request, list_id: str):
         data = validated(ListInvitesApi.InputSerializer, request.data)
         invite = services.list_share(user=request.user, list_id=list_id, **data)
-        return private_response(request, InviteOutput(invite).data, status=status.HTTP_201_CREATED)
+        location = reverse("todos-api:list-invite", args=[list_id, invite.invite_id])
+        return private_response(request, InviteOutput(invite).data, status=status.HTTP_201_CREATED, location=location)
 
 
 class ListInviteApi(TodosApi):

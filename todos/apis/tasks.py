@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -110,7 +111,8 @@ class TaskCreateApi(TodosApi):
             services.check_reference(user=request.user, owner=owner, list_id=data["list_id"])
         task = services.task_create(owner=owner, **data)
         services.task_activity_note(user=request.user, access=shared, task=task, action="added")
-        return item_response(request, task, TaskOutput, status=status.HTTP_201_CREATED)
+        location = reverse("todos-api:task", args=[task.task_id])
+        return item_response(request, task, TaskOutput, status=status.HTTP_201_CREATED, location=location)
 
 
 class TasksApi(TaskListApi, TaskCreateApi):
