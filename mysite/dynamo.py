@@ -189,8 +189,8 @@ def encode_cursor(last_evaluated_key: dict | None, *, scope: str) -> str | None:
     return base64.urlsafe_b64encode(_signature(scope, payload) + payload).decode().rstrip("=")
 
 
-def decode_cursor(token: str | None, *, scope: str) -> dict | None:
-    """The LastEvaluatedKey inside a token `encode_cursor` made for `scope`; InvalidCursor otherwise."""
+def decode_cursor(token: str | None, *, scope: str, field: str = "cursor") -> dict | None:
+    """The LastEvaluatedKey inside a token `encode_cursor` made for `scope`; InvalidCursor (on `field`) otherwise."""
     if not token:
         return None
     try:
@@ -203,7 +203,7 @@ def decode_cursor(token: str | None, *, scope: str) -> dict | None:
             raise ValueError("not a key")
         return key
     except (ValueError, TypeError):
-        raise InvalidCursor() from None
+        raise InvalidCursor(field=field) from None
 
 
 def page(results, *, limit: int, scope: str) -> tuple[list, str | None]:

@@ -67,8 +67,8 @@ class InvalidCursor(InvalidInput):
 
     code, message = "invalid_cursor", "This cursor is invalid, or belongs to another list."
 
-    def __init__(self, message: str | None = None, **kwargs):
-        super().__init__(message, field="cursor", **kwargs)
+    def __init__(self, message: str | None = None, *, field: str = "cursor", **kwargs):
+        super().__init__(message, field=field, **kwargs)
 
 
 class Unprocessable(ApplicationError):

@@ -213,6 +213,7 @@ def test_a_cursor_sent_to_another_list_is_a_400_invalid_cursor_and_not_a_503(api
         response = client.get(url, params)
         assert response.status_code == 400, (url, params, response.content)
         assert response.json()["error"]["code"] == "invalid_cursor", url
+        assert list(response.json()["error"]["fields"]) == list(params)[:1], url  # `since` where a sync token went
 
     assert api.get("/api/todos/tasks", {"cursor": tasks_cursor}).status_code == 200  # its own list takes it
     page = Client().get("/blog/tag/python/", {"cursor": blog_cursor})

@@ -36,11 +36,11 @@ def sync_token(*, owner: str, since: datetime) -> str:
 
 def sync_token_decode(token: str | None, *, owner: str) -> str | None:
     """The stamp inside `owner`'s token (None without one); InvalidCursor for a list's cursor or another's token."""
-    data = decode_cursor(token, scope=f"todos.sync:{owner}")
+    data = decode_cursor(token, scope=f"todos.sync:{owner}", field="since")
     if data is None:
         return None
     if not isinstance(data.get("since"), str):
-        raise InvalidCursor()
+        raise InvalidCursor(field="since")
     return data["since"]
 
 
