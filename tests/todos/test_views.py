@@ -334,3 +334,19 @@ def test_a_refused_new_list_is_said_by_the_sidebar_form_with_what_was_typed(page
     assert 'aria-describedby="new-list-error"' in long
     assert f'value="{"x" * 130}"' in long
     assert [x.name for x in TodoList.query(user.sub)] == ["Inbox"]
+
+
+def test_a_details_save_that_names_a_list_gone_meanwhile_saves_nothing(page, user):
+    task = services.task_create(owner=user.sub, title="Moving")
+    gone = services.list_create(owner=user.sub, name="Gone soon")
+    archived = services.list_create(owner=user.sub, name="Archived")
+    services.list_update(owner=user.sub, list_id=archived.list_id, archived=True)
+    services.list_delete(owner=user.sub, list_id=gone.list_id)  # in another tab
+    url, current = f"/todos/tasks/{task.task_id}/details", f"/todos/lists/inbox/?open={task.task_id}"
+    for list_id, message in ((gone.list_id, "There is no such list."), (archived.list_id, "This list is archived.")):
+        form = _details_form(task, notes="typed", priority="3", list_id=list_id)
+        shown = htmx_post(page, url, form, current=current)
+        assert shown.status_code == 200
+        assert message in shown.content.decode()
+        stored = Task.get(user.sub, task.task_id)
+        assert (stored.notes, stored.priority, stored.version, stored.list_id) == ("", task.priority, 1, task.list_id)

@@ -69,6 +69,12 @@ def _list_for_task(*, owner: str, list_id: str | None) -> str:
     return list_id
 
 
+def task_move_check(*, owner: str, list_id: str) -> None:
+    """TaskRuleBroken unless `owner`'s tasks may move to `list_id` (it exists and is not archived): asked
+    before a form's other changes are saved, so that a refused move saves none of them."""
+    _list_for_task(owner=owner, list_id=list_id)
+
+
 LIST_CHECK = "list"  # the label of a new task's list check in its transaction
 
 

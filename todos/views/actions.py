@@ -294,12 +294,15 @@ def task_details(request: HttpRequest, task_id: str) -> HttpResponse:
     typed = _details_typed(request.POST)
 
     def save(owner: str):
-        selectors.task_get(owner=owner, task_id=task_id)  # another user's (or no) task: not a form message
+        task = selectors.task_get(owner=owner, task_id=task_id)  # another user's (or no) task: not a form message
         changes = _details_changes(typed)
-        task = services.task_update(owner=owner, task_id=task_id, **changes)
-        if typed["list_id"] and typed["list_id"] != task.list_id and not task.parent_id:
+        moving = typed["list_id"] and typed["list_id"] != task.list_id and not task.parent_id
+        if moving:  # a move that would be refused is refused before anything is saved
             if not _mine(request, owner):
                 raise SharingRuleBroken(SHARED_STAYS, field="list_id")
+            services.task_move_check(owner=owner, list_id=typed["list_id"])
+        task = services.task_update(owner=owner, task_id=task_id, **changes)
+        if moving:
             came_from, position = task.list_id, task.position
             moved = services.task_move(owner=owner, task_id=task_id, list_id=typed["list_id"])
             to = selectors.list_get(owner=owner, list_id=moved.list_id).name
