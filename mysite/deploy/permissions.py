@@ -228,12 +228,13 @@ def allowed(statements: list[dict], need: Need) -> bool:
 
 
 def denied(statements: list[dict], needs: list[Need]) -> list[Need]:
-    """The needs the statements do not allow (unique, in order)."""
-    return list(dict.fromkeys(n for n in needs if not allowed(statements, n)))
+    """The needs the statements do not allow (unique, in order; each distinct need is evaluated once)."""
+    return [n for n in dict.fromkeys(needs) if not allowed(statements, n)]
 
 
 def unused_actions(statements: list[dict], needs: list[Need]) -> list[tuple[str, str]]:
     """(Sid, action) pairs of Allow statements that no need uses."""
+    needs = list(dict.fromkeys(needs))  # a recorded run repeats the same few needs thousands of times
     unused = []
     for statement in statements:
         if statement["Effect"] != "Allow":

@@ -236,7 +236,9 @@ def recorded(local_stack) -> tuple[list[botocalls.Call], dict, dict]:
     return calls, stage, policy
 
 
-def needs_of(recorded) -> list[Need]:
+@pytest.fixture(scope="module")
+def needs(recorded) -> list[Need]:
+    """The authorisations the recorded calls and the platform need, worked out once for the tests below."""
     calls, stage, _policy = recorded
     needs = [n for call in calls for n in required_for(call, region=settings.AWS_REGION, account=ACCOUNT)]
     dead_letters = stage["async_event_failures"]["on_failure_destination"]
@@ -262,15 +264,15 @@ def test_the_flows_exercise_every_service_the_function_uses(recorded):
     assert expected <= seen, (expected - seen, sorted(seen))
 
 
-def test_the_rendered_policy_allows_every_call_the_code_makes(recorded):
+def test_the_rendered_policy_allows_every_call_the_code_makes(recorded, needs):
     _calls, stage, policy = recorded
-    missing = denied(policy_statements(stage, policy), needs_of(recorded))
+    missing = denied(policy_statements(stage, policy), needs)
     assert missing == [], "\n".join(map(str, missing))
 
 
-def test_the_rendered_policy_allows_nothing_the_code_does_not_call(recorded):
+def test_the_rendered_policy_allows_nothing_the_code_does_not_call(recorded, needs):
     _calls, stage, policy = recorded
-    unused = unused_actions(policy_statements(stage, policy), needs_of(recorded))
+    unused = unused_actions(policy_statements(stage, policy), needs)
     assert unused == [], unused
 
 
@@ -282,13 +284,13 @@ def granted_actions() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("sid", "action"), granted_actions(), ids=lambda value: str(value))
-def test_removing_any_granted_action_makes_the_check_fail(recorded, sid, action):
+def test_removing_any_granted_action_makes_the_check_fail(recorded, needs, sid, action):
     _calls, stage, policy = recorded
     statements = policy_statements(stage, policy)
     without = [
         {**s, "Action": [a for a in s["Action"] if a != action]} if s.get("Sid") == sid else s for s in statements
     ]
-    missing = denied(without, needs_of(recorded))
+    missing = denied(without, needs)
     assert missing
     assert {n.action for n in missing} == {action}
 
