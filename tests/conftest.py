@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import os
 import re
+import shutil
 import time
 import uuid
 from dataclasses import dataclass
@@ -24,13 +25,21 @@ from mysite.mail import mailbox_messages
 
 
 @pytest.fixture(scope="session")
-def local_stack() -> LocalStack:
-    """DynamoDB Local, cognito-local, s3rver and moto on this process's free ports, provisioned."""
+def local_stack(request) -> LocalStack:
+    """DynamoDB Local, cognito-local, s3rver and moto on this process's free ports, provisioned.
+
+    Their data folder (in RAM where /dev/shm is) goes at the end of a passing run; after a failure it
+    stays, with the emulators' logs in it.
+    """
     stack = LocalStack(Path(settings.DEVDATA_DIR), Ports.from_environment())  # ports from mysite/settings/test.py
     stack.start()
     call_command("provision", stdout=open(os.devnull, "w"))  # noqa: SIM115
     yield stack
     stack.stop()
+    if request.session.testsfailed:
+        print(f"\nThe local stack's data and logs: {stack.data_dir}")
+    else:
+        shutil.rmtree(stack.data_dir, ignore_errors=True)
 
 
 @pytest.fixture
@@ -280,3 +289,9 @@ def edge_twin(origins: int):
     finally:
         nginx.stop()
         started.stop()
+
+
+def pytest_unconfigure(config) -> None:
+    """The xdist controller imports the test settings too but starts no stack: its data folder stays empty."""
+    with contextlib.suppress(OSError):
+        os.rmdir(settings.DEVDATA_DIR)  # only an empty folder

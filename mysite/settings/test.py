@@ -7,9 +7,21 @@ import tempfile
 
 from mysite.localports import reserve_port
 
+
+def _scratch_dir() -> str | None:
+    """Linux's RAM-backed /dev/shm where there is one, else the usual temporary folder.
+
+    The emulators keep their data in files there as on disk (it outlives a restart of them, which the
+    restart tests need), without the disk's fsync on every write: a DynamoDB Local PutItem took 13 ms
+    there against 24 ms under /tmp on the CI machine, with the suite running beside it.
+    """
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
 # Every test process (each xdist worker too) imports this once and gets its own
-# ports and data folder; explicit assignments, so a parent's values never leak in.
-_DATA_DIR = tempfile.mkdtemp(prefix="mysite-test-")
+# ports and data folder (removed by tests/conftest.py after a passing run); explicit
+# assignments, so a parent's values never leak in.
+_DATA_DIR = tempfile.mkdtemp(prefix="mysite-test-", dir=_scratch_dir())
 _PORTS = {name: reserve_port() for name in ("DYNAMODB", "COGNITO", "S3", "IDENTITY")}
 os.environ.update(
     {
