@@ -31,12 +31,16 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+PATIENCE_MS = 25_000
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import expect, sync_playwright
 
-    # CI machines are small and shared: give assertions the same patience as actions.
-    expect.set_options(timeout=10_000)
+    # CI machines are small and shared: give assertions the same patience as actions. A passing test
+    # never waits this long; a sign-up (Cognito, then DynamoDB) took over 10 s with two suites running.
+    expect.set_options(timeout=PATIENCE_MS)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -57,7 +61,7 @@ def watched_page(browser, site_url: str):
     every page must work under the policy, and the browser reports each refusal on the console."""
     # The browser's zone is UTC whatever the machine's: quick add and reminders read typed times in it.
     context = browser.new_context(base_url=site_url, viewport={"width": 1200, "height": 900}, timezone_id="UTC")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     violations: list[str] = []
     page.on(
