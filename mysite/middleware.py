@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
@@ -16,8 +18,9 @@ MAX_QUERY_STRING_BYTES = 8 * 1024
 
 class RequestSizeLimitMiddleware:
     """Refuse bodies over MAX_REQUEST_BODY_BYTES (413), query strings over 8 KiB (414), overlong names (404),
-    more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS in the query or a form body (400), and NUL characters,
-    which no key and no text field takes (a path: 404; a form field: 400, as the API's serializers answer).
+    more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS in the query or a form body (400), bytes in the query or a
+    URL-encoded body that are not UTF-8 (400: Django would keep them as U+FFFD), and NUL characters, which
+    no key and no text field takes (a path: 404; a form field: 400, as the API's serializers answer).
 
     Files never pass through the app (browsers upload straight to S3), so no
     legitimate request needs a large body or a huge URL. Every path segment names
@@ -46,7 +49,17 @@ class RequestSizeLimitMiddleware:
 
 
 NUL_MESSAGE = "Null characters are not allowed."  # the words of Django's ProhibitNullCharactersValidator
+NOT_UTF8 = "The query and form fields are UTF-8 text; this request holds other bytes."
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _is_utf8(encoded: bytes) -> bool:
+    """Whether a URL-encoded query or form body decodes as UTF-8 (each of its fields then does too)."""
+    try:
+        unquote_to_bytes(encoded).decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _fields_refused(request: HttpRequest):
@@ -54,9 +67,15 @@ def _fields_refused(request: HttpRequest):
     answered in the error shape: raised later, inside a middleware or a view, they would be a 500 (and under
     DEBUG a minute of rendering the debug page once per middleware)."""
     try:
+        if not _is_utf8(request.META.get("QUERY_STRING", "").encode("latin-1", "replace")):  # WSGI's own decoding
+            return InvalidInput(NOT_UTF8)
         request.GET  # noqa: B018 (parsed and cached on the request)
+        # Any method: the API reads a URL-encoded PATCH or PUT as a form too. Read first (POST below), so
+        # that the raw body stays readable: @idempotent hashes it.
+        if request.content_type == _FORMS[0] and not _is_utf8(request.body):
+            return InvalidInput(NOT_UTF8)
         if request.method == "POST" and request.content_type in _FORMS:
-            request.body  # noqa: B018 (read first, so that the raw body stays readable: @idempotent hashes it)
+            request.body  # noqa: B018 (a multipart body too)
             if nul := sorted({name for name, values in request.POST.lists() if any("\x00" in v for v in values)}):
                 return InvalidInput(fields={name: [NUL_MESSAGE] for name in nul})
     except RequestDataTooBig:

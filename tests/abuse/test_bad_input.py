@@ -245,6 +245,29 @@ def test_a_nul_in_an_html_form_is_refused_as_the_api_refuses_it_and_nothing_is_s
     assert refused.json()["error"]["fields"] == {"title": ["Null characters are not allowed."]}
 
 
+def test_bytes_that_are_not_utf8_in_a_form_or_a_query_are_a_400_not_replacement_characters(browser_client, user, api):
+    """Django reads such bytes as U+FFFD; kept, they would be stored and shown as if the client had sent them."""
+    before = task_count(api)
+    for client, url in ((api, "/api/todos/tasks"), (browser_client(user), "/todos/tasks/new")):
+        response = client.post(url, "title=%FF%FE", content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 400, url
+        assert "UTF-8" in response.content.decode(), url
+    assert task_count(api) == before
+    task = create_task(api, title="Clean")
+    for method in ("patch", "put"):  # the API reads a URL-encoded body of any method as a form
+        refused = getattr(api, method)(
+            f"/api/todos/tasks/{task['id']}", "title=%FF&version=1", content_type="application/x-www-form-urlencoded"
+        )
+        assert refused.status_code == 400, method
+    assert api.get(f"/api/todos/tasks/{task['id']}").json()["title"] == "Clean"
+    query = api.get("/api/todos/tasks", QUERY_STRING="q=%C3")  # a lone lead byte
+    assert (query.status_code, query.json()["error"]["code"]) == (400, "invalid")
+    # U+FFFD itself, and any other character, sent as UTF-8 is text like any other.
+    kept = api.post("/api/todos/tasks", "title=%EF%BF%BD%C3%A9", content_type="application/x-www-form-urlencoded")
+    assert (kept.status_code, kept.json()["title"]) == (201, "\ufffd\u00e9")
+    assert api.get("/api/todos/tasks", {"q": "\u00e9"}).json()["results"][0]["title"] == "\ufffd\u00e9"
+
+
 @pytest.mark.parametrize("path", ["/api/blog/tags/%00/posts", "/blog/tag/%00/", "/api/todos/tasks/%00"])
 def test_a_nul_in_a_path_names_nothing(path, api):
     response = api.get(path)
