@@ -14,7 +14,9 @@ from dateutil.rrule import rrule, rrulestr
 from todos.errors import InvalidTask, TaskRuleBroken
 
 _COUNT = re.compile(r"(?<![A-Z])COUNT=(\d+)")
-_SUB_DAILY = re.compile(r"(?<![A-Z])FREQ=(HOURLY|MINUTELY|SECONDLY)\b")
+# Repeats more often than daily: a sub-daily FREQ, or hours, minutes or seconds of the day (RFC 5545 has
+# none of those on an all-day date either).
+_SUB_DAILY = re.compile(r"(?<![A-Z])(FREQ=(HOURLY|MINUTELY|SECONDLY)\b|BY(HOUR|MINUTE|SECOND)=)")
 MAX_RULE = 500
 # A rule must have an occurrence within this many years after its start; evaluation never looks further.
 HORIZON_YEARS = 5
@@ -103,7 +105,7 @@ def next_occurrence(rule: str, current: date | datetime) -> tuple[date | datetim
     is_date = not isinstance(current, datetime)
     start = datetime(current.year, current.month, current.day) if is_date else current.replace(tzinfo=None)
     parsed, start = _rule(rule, start)
-    # A date's next occurrence is on a later day: an hour of the same day (BYHOUR) would give it again.
+    # A date's next occurrence is on a later day, even for a sub-daily rule stored before those were refused.
     following = _first_after(
         parsed, start.replace(hour=23, minute=59, second=59) if is_date else start, inclusive=False
     )

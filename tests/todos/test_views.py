@@ -350,3 +350,13 @@ def test_a_details_save_that_names_a_list_gone_meanwhile_saves_nothing(page, use
         assert message in shown.content.decode()
         stored = Task.get(user.sub, task.task_id)
         assert (stored.notes, stored.priority, stored.version, stored.list_id) == ("", task.priority, 1, task.list_id)
+
+
+def test_a_repeat_more_often_than_daily_is_a_message_at_its_field_beside_the_others(page, user):
+    task = services.task_create(owner=user.sub, title="Hourly", due_date=date(2030, 1, 1))
+    form = _details_form(task, due_date="2030-01-01", recurrence="FREQ=HOURLY", priority="9")
+    shown = htmx_post(page, f"/todos/tasks/{task.task_id}/details", form, current=f"/todos/?open={task.task_id}")
+    body = shown.content.decode()
+    assert "A task repeats daily at the most often" in body
+    assert "Priority is P1 (normal) to P4 (urgent)." in body  # both problems at once, nothing saved
+    assert Task.get(user.sub, task.task_id).version == task.version

@@ -15,7 +15,7 @@ from mysite.decorators import login_required
 from mysite.errors import ApplicationError
 from mysite.idempotency import form_once
 from todos import selectors, services
-from todos.errors import InvalidTask, SharingRuleBroken, StaleDetails, StaleTitle, VersionConflict
+from todos.errors import InvalidTask, SharingRuleBroken, StaleDetails, StaleTitle, TaskRuleBroken, VersionConflict
 from todos.quickadd import recurrence_from_words
 from todos.recurrence import recurrence_clean
 from todos.services.quick import task_quick_add
@@ -269,7 +269,7 @@ def _details_changes(typed: dict) -> dict:
         problems["priority"] = ["Priority is P1 (normal) to P4 (urgent)."]
     try:
         changes["recurrence"] = recurrence_clean(typed["recurrence"])
-    except InvalidTask as error:
+    except (InvalidTask, TaskRuleBroken) as error:
         problems["recurrence"] = [error.message]
     if typed["due_timezone"] and typed["due_timezone"] not in TIME_ZONES:
         problems["due_timezone"] = ["Unknown time zone; use an IANA name such as Europe/Paris."]
