@@ -82,6 +82,12 @@ def expected_version(request, data: dict | None = None, *, required: bool = Fals
     return version
 
 
+def client_has(request, etag: str) -> bool:
+    """Whether the request's If-None-Match names `etag` (weakly compared, as RFC 9110 has for GET) or is `*`."""
+    candidates = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
+    return "*" in candidates or etag.removeprefix("W/") in candidates
+
+
 def private_response(
     request, body, *, status: int = 200, etag: str | None = None, location: str | None = None
 ) -> Response:
@@ -92,13 +98,11 @@ def private_response(
     if etag is None and status == 200:
         digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:32]
         etag = f'"{digest}"'
-    if request.method == "GET" and etag:
-        candidates = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}
-        if "*" in candidates or etag in candidates or f"W/{etag}" in candidates:  # `*`: any current one
-            response = Response(status=304)
-            response["ETag"] = etag
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
+    if request.method == "GET" and etag and client_has(request, etag):
+        response = Response(status=304)
+        response["ETag"] = etag
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
     response = Response(body, status=status)
     if etag:
         response["ETag"] = etag

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -15,7 +14,13 @@ from rest_framework.response import Response
 
 from blog import permissions
 from mysite.apis import PrivateApi, validated  # noqa: F401  (the blog APIs import validated from here)
-from mysite.concurrency import IF_MATCH, PRECONDITION_REQUIRED, expected_version, item_etag  # noqa: F401  (the one protocol; re-exported)
+from mysite.concurrency import (  # noqa: F401  (the one protocol; re-exported)
+    IF_MATCH,
+    PRECONDITION_REQUIRED,
+    expected_version,
+    item_etag,
+    private_response,
+)
 from mysite.deprecation import DeprecatedAlias  # noqa: F401  (the core's; the blog APIs import it from here)
 
 # The paging parameters as the server checks them (an empty cursor is the first page; 1-50, default 10).
@@ -55,16 +60,7 @@ class PageQuery(serializers.Serializer):
 
 def item_response(request, body: dict, *, version: int, status: int = 200, location: str | None = None) -> Response:
     """One versioned item for one author: `ETag: "v<N>"`, 304 to a matching If-None-Match, never shared."""
-    etag = item_etag(version)
-    if request.method == "GET" and etag in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
-        response = Response(status=304)
-    else:
-        response = Response(body, status=status)
-    response["ETag"] = etag
-    if location:
-        response["Location"] = location
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
+    return private_response(request, body, status=status, etag=item_etag(version), location=location)
 
 
 # --- Authors ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import icalendar
@@ -17,6 +18,7 @@ def issue(api, path: str = "/api/todos/calendar-feed") -> str:
     response = api.post(path, {}, format="json")
     assert response.status_code == 201, response.content
     assert "no-store" in response["Cache-Control"]
+    assert response["Location"] == path  # the feed it made: GET there tells whether it is live
     return response.json()["url"]
 
 
@@ -75,7 +77,9 @@ def test_regenerating_revokes_the_old_url_and_revoking_answers_404(api, api_clie
     assert refused.status_code == 404
     assert refused.json()["error"]["code"] == "calendar_feed_not_found"
     assert read(api_client, new).status_code == 200
-    assert api.get("/api/todos/calendar-feed").json()["active"] is True
+    live = api.get("/api/todos/calendar-feed").json()
+    assert live["active"] is True
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", live["created_at"])  # UTC with a Z, as everywhere
 
     assert api.delete("/api/todos/calendar-feed").status_code == 204
     assert read(api_client, new).status_code == 404

@@ -13,6 +13,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from mysite.apis import PrivateApi, PublicApi, StrictSerializer, validated
+from mysite.concurrency import client_has
 from todos import services
 from todos.calendar import feeds
 
@@ -37,8 +38,7 @@ class CalendarFeedIcsApi(PublicApi):
         base_url = request.build_absolute_uri("/").rstrip("/")
         text = feeds.calendar_feed_text(feed, base_url=base_url, domain=request.get_host().split(":")[0])
         etag = f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
-        candidates = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
-        if etag in candidates:
+        if client_has(request, etag):
             response = HttpResponse(status=304)
         else:
             response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
@@ -66,13 +66,11 @@ class NoInput(StrictSerializer):
         ref_name = "TodosCalendarFeedInput"
 
 
-def _feed_body(*, list_id: str | None, created_at=None) -> dict:
-    return {
-        "scope": "list" if list_id else "user",
-        "list_id": list_id,
-        "active": created_at is not None,
-        "created_at": created_at.isoformat() if created_at else None,
-    }
+def _feed_body(*, list_id: str | None, created_at=None, url: str | None = None) -> dict:
+    """The FeedOutput body (its date-time in UTC with a "Z", as every other); `url` only when just made."""
+    feed = {"scope": "list" if list_id else "user", "list_id": list_id, "active": created_at is not None}
+    body = FeedOutput({**feed, "created_at": created_at, **({"url": url} if url else {})}).data
+    return dict(body)
 
 
 def _no_store(response: Response) -> Response:
@@ -99,9 +97,10 @@ class _FeedManageApi(PrivateApi):
     def post(self, request, list_id: str | None = None):
         validated(NoInput, request.data)  # no body reads as {}; a JSON null or list is a 400
         issued = self._as_owner(request, list_id, lambda owner: feeds.calendar_feed_issue(owner=owner, list_id=list_id))
-        body = _feed_body(list_id=list_id, created_at=issued.created_at)
-        body["url"] = request.build_absolute_uri(f"/api/todos/calendar/{issued.token}.ics")
-        return _no_store(Response(body, status=status.HTTP_201_CREATED))
+        url = request.build_absolute_uri(f"/api/todos/calendar/{issued.token}.ics")
+        body = _feed_body(list_id=list_id, created_at=issued.created_at, url=url)
+        # The created resource is this URL's feed (GET tells whether it is live); the secret URL is in the body.
+        return _no_store(Response(body, status=status.HTTP_201_CREATED, headers={"Location": request.path}))
 
     def delete(self, request, list_id: str | None = None):
         self._as_owner(request, list_id, lambda owner: feeds.calendar_feed_revoke(owner=owner, list_id=list_id))

@@ -141,10 +141,8 @@ class ReleaseApi(PublishingApi):
 
 def release_response(request, release, *, status: int = 200, location: str | None = None) -> Response:
     """One release with its artifacts: `ETag: "v<N>"`, 304 to a matching If-None-Match, never shared."""
-    response = private_response(request, release_detail(release), status=status, etag=item_etag(release.version))
-    if location:
-        response["Location"] = location
-    return response
+    etag = item_etag(release.version)
+    return private_response(request, release_detail(release), status=status, etag=etag, location=location)
 
 
 class UnmatchedPublishingPathApi(PublishingApi):
