@@ -28,18 +28,26 @@ from mysite.mail import mailbox_messages
 def local_stack(request) -> LocalStack:
     """DynamoDB Local, cognito-local, s3rver and moto on this process's free ports, provisioned.
 
-    Their data folder (in RAM where /dev/shm is) goes at the end of a passing run; after a failure it
-    stays, with the emulators' logs in it.
+    Their data folder (`mysite-test-*`, in /dev/shm where it has room) goes at the end of a passing run;
+    after a failure it stays, with the emulators' logs in it (`logs/`), until a later run finds it more
+    than a day old.
     """
+    _remove_stale_data_folders(Path(settings.DEVDATA_DIR).parent)
     stack = LocalStack(Path(settings.DEVDATA_DIR), Ports.from_environment())  # ports from mysite/settings/test.py
     stack.start()
     call_command("provision", stdout=open(os.devnull, "w"))  # noqa: SIM115
     yield stack
     stack.stop()
-    if request.session.testsfailed:
-        print(f"\nThe local stack's data and logs: {stack.data_dir}")
-    else:
+    if not request.session.testsfailed:
         shutil.rmtree(stack.data_dir, ignore_errors=True)
+
+
+def _remove_stale_data_folders(parent: Path, *, older_than_seconds: float = 24 * 3600) -> None:
+    """Folders failed runs left (in RAM, under /dev/shm): no run of the suite lasts a day."""
+    for folder in parent.glob("mysite-test-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - folder.stat().st_mtime > older_than_seconds:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -175,8 +175,9 @@ def test_the_development_page_injects_notifications_only_in_debug(settings):
 
 # --- Sending ----------------------------------------------------------------------------------
 
-# The fan-out's page is 500 subscribers; the same code over pages of 50 sends a tenth of the mail.
-SUBSCRIBER_PAGE = 50
+# The fan-out's page is 500 subscribers in transactions of 100 puts; the same code over pages of 50 in
+# transactions of 20 sends a tenth of the mail and still splits each page.
+SUBSCRIBER_PAGE, OUTBOX_CHUNK = 50, 20
 SUBSCRIBERS = 3 * SUBSCRIBER_PAGE + 1  # four fan-out steps, the last of one subscriber (and those of other tests)
 
 
@@ -198,6 +199,7 @@ def bulk_subscribers(monkeypatch):
     """SUBSCRIBERS confirmed subscribers, fanned out SUBSCRIBER_PAGE at a time, gone again afterwards (with
     their messages), so that no later newsletter test on this worker mails them all again."""
     monkeypatch.setattr(sending, "SUBSCRIBER_PAGE", SUBSCRIBER_PAGE)
+    monkeypatch.setattr(sending, "OUTBOX_CHUNK", OUTBOX_CHUNK)
     run = uuid.uuid4().hex[:8]
     items = seed_subscribers(SUBSCRIBERS, run)
     yield run, items
