@@ -54,7 +54,7 @@ SUBSCRIBER_PAGE = 500  # subscribers per fan-out step
 OUTBOX_CHUNK = 100  # conditional puts per transaction (DynamoDB's limit)
 
 
-SEND_REFUSAL = "Only the post's authors (or an editor) can email it to the subscribers."
+SEND_REFUSAL = "Your role does not allow emailing posts to the subscribers; an author or an editor can send it."
 
 
 def newsletter_send_start(*, post_id: str, requested_by: str, actor=None) -> NewsletterSend:
