@@ -70,13 +70,14 @@ def _fields_refused(request: HttpRequest):
         if not _is_utf8(request.META.get("QUERY_STRING", "").encode("latin-1", "replace")):  # WSGI's own decoding
             return InvalidInput(NOT_UTF8)
         request.GET  # noqa: B018 (parsed and cached on the request)
-        # Any method: the API reads a URL-encoded PATCH or PUT as a form too. Read first (POST below), so
-        # that the raw body stays readable: @idempotent hashes it.
-        if request.content_type == _FORMS[0] and not _is_utf8(request.body):
-            return InvalidInput(NOT_UTF8)
-        if request.method == "POST" and request.content_type in _FORMS:
-            request.body  # noqa: B018 (a multipart body too)
-            if nul := sorted({name for name, values in request.POST.lists() if any("\x00" in v for v in values)}):
+        if request.content_type in _FORMS:
+            # Read before request.POST, so that the raw body stays readable (@idempotent hashes it). Of any
+            # method: the API reads a URL-encoded PATCH or PUT as a form too.
+            body = request.body
+            if request.content_type == _FORMS[0] and not _is_utf8(body):
+                return InvalidInput(NOT_UTF8)
+            fields = request.POST.lists() if request.method == "POST" else ()
+            if nul := sorted({name for name, values in fields if any("\x00" in v for v in values)}):
                 return InvalidInput(fields={name: [NUL_MESSAGE] for name in nul})
     except RequestDataTooBig:
         return PayloadTooLarge(f"The request body is larger than {settings.MAX_REQUEST_BODY_BYTES // 1024} KiB.")

@@ -69,8 +69,10 @@ class NoInput(StrictSerializer):
 def _feed_body(*, list_id: str | None, created_at=None, url: str | None = None) -> dict:
     """The FeedOutput body (its date-time in UTC with a "Z", as every other); `url` only when just made."""
     feed = {"scope": "list" if list_id else "user", "list_id": list_id, "active": created_at is not None}
-    body = FeedOutput({**feed, "created_at": created_at, **({"url": url} if url else {})}).data
-    return dict(body)
+    feed["created_at"] = created_at
+    if url:
+        feed["url"] = url
+    return FeedOutput(feed).data
 
 
 def _no_store(response: Response) -> Response:

@@ -389,9 +389,11 @@ def reminders_panel(*, owner: str, task: Task) -> list[dict]:
     zone = reminder_zone(owner=owner, task=task)  # once for the panel, not once per reminder
     rows = []
     for reminder in reminders_of(owner=owner, task_id=task.task_id):
-        minutes = int(reminder.offset_minutes or 0)
-        what = f"{minutes} min before due" if minutes else "at the due time"
-        what = what if reminder.kind == RELATIVE else "at a set time"
+        if reminder.kind == RELATIVE:
+            minutes = int(reminder.offset_minutes)
+            what = f"{minutes} min before due" if minutes else "at the due time"
+        else:
+            what = "at a set time"
         when = reminder_when(reminder, zone=zone)
         rows.append({"reminder": reminder, "when": when, "what": what, "sent": reminder.sent_at is not None})
     return rows
